@@ -1,0 +1,126 @@
+//! The handle a workload gets for one worker: wait spans, progress, the simulated GIL.
+
+use super::clock::thread_cpu_ns;
+use super::gil::{Gil, GilHold};
+use super::meter::{WaitCategory, WorkerMeter};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Live counters of a whole run, shared by all workers.
+#[derive(Debug, Default)]
+pub struct RunCounters {
+    pub items: AtomicU64,
+    pub bytes: AtomicU64,
+    pub errors: AtomicU64,
+    pub rejected: AtomicU64,
+    pub units_done: AtomicU64,
+}
+
+impl RunCounters {
+    pub fn items(&self) -> u64 {
+        self.items.load(Relaxed)
+    }
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Relaxed)
+    }
+}
+
+/// One worker's view of the run. Not shared between threads.
+pub struct WorkerCtx {
+    meter: Arc<WorkerMeter>,
+    counters: Arc<RunCounters>,
+    gil: Option<GilHold>,
+    unit_cpu_start: u64,
+}
+
+impl WorkerCtx {
+    pub fn new(meter: Arc<WorkerMeter>, counters: Arc<RunCounters>, gil: Option<&Gil>) -> Self {
+        WorkerCtx {
+            meter,
+            counters,
+            gil: gil.map(Gil::hold),
+            unit_cpu_start: 0,
+        }
+    }
+
+    /// A context for code that runs outside any engine (tests, tools).
+    pub fn standalone(name: &str) -> Self {
+        let meter = Arc::new(WorkerMeter::for_current_thread(name, Instant::now()));
+        Self::new(meter, Arc::default(), None)
+    }
+
+    pub fn worker_name(&self) -> &str {
+        &self.meter.name
+    }
+
+    /// Runs a blocking wait `f`, counting its off-CPU time as `category`. The simulated GIL
+    /// is released while `f` runs, as CPython releases it around blocking IO.
+    pub fn wait<T>(&mut self, category: WaitCategory, f: impl FnOnce() -> T) -> T {
+        self.release_gil();
+        let cpu_before = thread_cpu_ns();
+        let started = Instant::now();
+        self.meter.open_wait(category);
+        let result = f();
+        let wall = started.elapsed().as_nanos() as u64;
+        let cpu = thread_cpu_ns().saturating_sub(cpu_before);
+        self.meter.close_wait(category, wall.saturating_sub(cpu));
+        self.acquire_gil();
+        result
+    }
+
+    /// Marks a point inside CPU work where a simulated GIL may change hands.
+    pub fn checkpoint(&mut self) {
+        if let Some(hold) = self.gil.as_mut() {
+            let waited = hold.maybe_switch();
+            self.meter
+                .add_wait(WaitCategory::Gil, waited.as_nanos() as u64);
+        }
+    }
+
+    /// Reports progress inside a unit so live views move before the unit ends.
+    pub fn progress(&self, items: u64, bytes: u64) {
+        self.counters.items.fetch_add(items, Relaxed);
+        self.counters.bytes.fetch_add(bytes, Relaxed);
+    }
+
+    /// Counts records rejected so far (live view only; the outcome carries the details).
+    pub fn rejected(&self, count: u64) {
+        self.counters.rejected.fetch_add(count, Relaxed);
+    }
+
+    pub(crate) fn begin_unit(&mut self) {
+        self.meter.begin_unit();
+        self.unit_cpu_start = thread_cpu_ns();
+        self.acquire_gil();
+    }
+
+    pub(crate) fn end_unit(&mut self, failed: bool) {
+        self.release_gil();
+        self.counters.units_done.fetch_add(1, Relaxed);
+        if failed {
+            self.counters.errors.fetch_add(1, Relaxed);
+        }
+        let cpu = thread_cpu_ns().saturating_sub(self.unit_cpu_start);
+        self.meter.end_unit(cpu);
+    }
+
+    pub(crate) fn finish(&mut self) {
+        self.release_gil();
+        self.meter.finish();
+    }
+
+    fn acquire_gil(&mut self) {
+        if let Some(hold) = self.gil.as_mut() {
+            let waited = hold.acquire();
+            self.meter
+                .add_wait(WaitCategory::Gil, waited.as_nanos() as u64);
+        }
+    }
+
+    fn release_gil(&mut self) {
+        if let Some(hold) = self.gil.as_mut() {
+            hold.release();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Where each worker's wall time went: thread CPU time, categorised wait spans, idle time.
+
+mod clock;
+mod ctx;
+mod gil;
+mod meter;
+
+pub use clock::{process_cpu_seconds, thread_cpu_ns, SchedStat};
+pub use ctx::{RunCounters, WorkerCtx};
+pub use gil::Gil;
+pub use meter::{MeterRegistry, WaitCategory, WorkerMeter, WorkerSnapshot, WAIT_CATEGORIES};

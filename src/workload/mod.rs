@@ -1,0 +1,92 @@
+//! The built-in workloads and the one trait every engine mode drives them through.
+
+pub mod data;
+pub mod json;
+
+use crate::measure::WorkerCtx;
+use serde::{Deserialize, Serialize};
+
+/// One input record that was not stored, with where it came from and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// File (or other source) the record came from.
+    pub source: String,
+    /// 1-based line number inside `source`.
+    pub line: u64,
+    /// Why the record was rejected, in words a user understands.
+    pub reason: String,
+}
+
+/// What one unit of work produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitOutcome {
+    /// Records processed successfully.
+    pub items: u64,
+    /// Input bytes consumed.
+    pub bytes: u64,
+    /// Records rejected, each with its line and reason.
+    pub rejected: Vec<Rejection>,
+    /// Deterministic digest of this unit's *result* (not of timing or order of execution).
+    pub digest: u64,
+}
+
+/// A failure that stops a unit (not a rejected record: those are part of `UnitOutcome`).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl WorkloadError {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        WorkloadError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// A workload split into independent units (files, chunks, requests).
+///
+/// The engine decides *how* units run (sequentially, on threads, rayon, tokio, child
+/// processes); the workload only says what one unit does. Units must be independent and
+/// their outcomes deterministic, so that every mode produces the same checksum.
+pub trait Workload: Send + Sync {
+    /// The workload's command-line name (`json-parse`, ...).
+    fn name(&self) -> &'static str;
+    /// How many units of work there are.
+    fn unit_count(&self) -> usize;
+    /// A short label for one unit (a file name), used in errors.
+    fn unit_label(&self, unit: usize) -> String;
+    /// Does unit `unit`. Blocking waits must go through `ctx.wait(..)`; long CPU loops
+    /// should call `ctx.checkpoint()` now and then (it lets a simulated GIL switch threads).
+    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError>;
+    /// Called once before any unit runs, in the process that runs units (optional).
+    fn prepare(&self) -> Result<(), WorkloadError> {
+        Ok(())
+    }
+    /// Workload-specific fields for the report (parser, output, ...).
+    fn describe(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+}
+
+/// Combines per-unit digests, in unit order, into the run's checksum (hex).
+pub fn combine_digests(digests: impl IntoIterator<Item = (usize, u64)>) -> String {
+    let mut sorted: Vec<(usize, u64)> = digests.into_iter().collect();
+    sorted.sort_unstable();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (unit, digest) in sorted {
+        hasher.update(&(unit as u64).to_le_bytes());
+        hasher.update(&digest.to_le_bytes());
+    }
+    format!("{:016x}", hasher.digest())
+}
