@@ -1,1 +1,46 @@
-//! (placeholder)
+//! Flame graph logic: folded stack sets, a navigable frame tree with its transforms, and SVG export.
+//!
+//! This module is pure logic: it knows nothing about the terminal UI or the profiler. Samples arrive
+//! as [`FoldedStacks`] (`thread;caller;...;leaf` → count), are explored as a [`FrameTree`] and can be
+//! written out as an SVG flame graph through inferno with [`write_svg`].
+
+mod folded;
+mod svg;
+mod tree;
+mod tree_ops;
+
+use std::path::PathBuf;
+
+pub use folded::{FoldedStacks, FunctionCost};
+pub use svg::{write_svg, write_svg_file, SvgOptions};
+pub use tree::{DiffEntry, DiffTree, FrameNode, FrameTree, NodeId, ROOT_NAME};
+
+/// Everything that can go wrong while reading, transforming or exporting flame graph data.
+#[derive(Debug, thiserror::Error)]
+pub enum FlameError {
+    /// A line of folded-stack text could not be understood.
+    #[error("folded stacks, line {line}: {reason}")]
+    Parse {
+        /// 1-based line number in the input text.
+        line: usize,
+        /// What was wrong with the line.
+        reason: String,
+    },
+    /// A node id did not belong to the tree it was used with.
+    #[error("no frame with id {0} in this flame graph")]
+    NoSuchNode(NodeId),
+    /// inferno refused to render the stacks.
+    #[error("could not render the flame graph: {0}")]
+    Render(String),
+    /// Writing the SVG failed.
+    #[error("could not write the flame graph: {0}")]
+    Io(#[from] std::io::Error),
+    /// The output file could not be created.
+    #[error("could not create {}: {source}", path.display())]
+    File {
+        /// The file that was being created.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,230 @@
+//! SVG export: renders `FoldedStacks` as an interactive flame graph through inferno, with stable
+//! colours, and a small placeholder SVG when there are no samples.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use inferno::flamegraph::color::{BasicPalette, Palette};
+use inferno::flamegraph::{self, Direction, Options};
+
+use super::{FlameError, FoldedStacks};
+
+/// How the SVG should look.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvgOptions {
+    /// Heading at the top of the graph.
+    pub title: String,
+    /// Optional second line under the title.
+    pub subtitle: Option<String>,
+    /// Draw an icicle graph (roots at the top) instead of a flame graph.
+    pub inverted: bool,
+    /// Image width in pixels (inferno's default when `None`).
+    pub width: Option<usize>,
+    /// Frames narrower than this many pixels are omitted.
+    pub min_width: f64,
+}
+
+impl Default for SvgOptions {
+    fn default() -> Self {
+        SvgOptions {
+            title: "Flame Graph".to_string(),
+            subtitle: None,
+            inverted: false,
+            width: None,
+            min_width: 0.1,
+        }
+    }
+}
+
+/// Writes `stacks` as an SVG flame graph to `out`. Colours depend only on frame names, so the
+/// same input always gives the same file. An empty stack set gives a small SVG saying so.
+pub fn write_svg(
+    stacks: &FoldedStacks,
+    opts: &SvgOptions,
+    mut out: impl Write,
+) -> Result<(), FlameError> {
+    if stacks.total() == 0 {
+        out.write_all(empty_svg(opts).as_bytes())?;
+        return Ok(out.flush()?);
+    }
+    let mut options = inferno_options(opts);
+    let text = stacks.to_text();
+    flamegraph::from_lines(&mut options, text.lines(), &mut out).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            FlameError::Render(e.to_string())
+        } else {
+            FlameError::Io(e)
+        }
+    })?;
+    Ok(out.flush()?)
+}
+
+/// Like [`write_svg`], creating (or truncating) the file at `path`.
+pub fn write_svg_file(
+    stacks: &FoldedStacks,
+    opts: &SvgOptions,
+    path: impl AsRef<Path>,
+) -> Result<(), FlameError> {
+    let path = path.as_ref();
+    let file = File::create(path).map_err(|source| FlameError::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_svg(stacks, opts, BufWriter::new(file))
+}
+
+fn inferno_options(opts: &SvgOptions) -> Options<'static> {
+    let mut options = Options::default();
+    options.title = opts.title.clone();
+    options.subtitle = opts.subtitle.clone();
+    options.direction = if opts.inverted {
+        Direction::Inverted
+    } else {
+        Direction::Straight
+    };
+    options.image_width = opts.width;
+    options.min_width = opts.min_width;
+    options.count_name = "samples".to_string();
+    options.colors = Palette::Basic(BasicPalette::Hot);
+    options.deterministic = true;
+    options.hash = false;
+    options
+}
+
+/// A minimal, valid SVG with the title and a "no samples" note.
+fn empty_svg(opts: &SvgOptions) -> String {
+    let width = opts.width.unwrap_or(1200);
+    let title = escape_xml(&opts.title);
+    let subtitle = opts
+        .subtitle
+        .as_deref()
+        .map(|s| {
+            format!(
+                r#"<text x="50%" y="44" text-anchor="middle">{}</text>"#,
+                escape_xml(s)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        concat!(
+            r#"<?xml version="1.0" standalone="no"?>"#,
+            "\n",
+            r#"<svg version="1.1" width="{w}" height="100" viewBox="0 0 {w} 100" "#,
+            r#"xmlns="http://www.w3.org/2000/svg" font-family="Verdana" font-size="12">"#,
+            r##"<rect x="0" y="0" width="100%" height="100%" fill="#eeeeee"/>"##,
+            r#"<text x="50%" y="24" text-anchor="middle" font-size="17">{t}</text>{s}"#,
+            r#"<text x="50%" y="72" text-anchor="middle">No samples were collected.</text>"#,
+            "</svg>\n"
+        ),
+        w = width,
+        t = title,
+        s = subtitle,
+    )
+}
+
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(stacks: &FoldedStacks, opts: &SvgOptions) -> String {
+        let mut buf = Vec::new();
+        write_svg(stacks, opts, &mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    fn looks_like_svg(svg: &str) {
+        let head = svg.trim_start();
+        assert!(
+            head.starts_with("<?xml") || head.starts_with("<svg"),
+            "{head:.80}"
+        );
+        assert!(svg.trim_end().ends_with("</svg>"), "no closing tag");
+    }
+
+    #[test]
+    fn renders_title_frames_and_samples() {
+        let stacks = FoldedStacks::parse("main;parse_json 30\nmain;sum<u8> 10\n").unwrap();
+        let opts = SvgOptions {
+            title: "JSON workload".into(),
+            subtitle: Some("mode: rayon".into()),
+            ..SvgOptions::default()
+        };
+        let svg = render(&stacks, &opts);
+        looks_like_svg(&svg);
+        assert!(svg.contains("JSON workload"));
+        assert!(svg.contains("mode: rayon"));
+        assert!(svg.contains("parse_json"));
+        assert!(svg.contains("sum&lt;u8&gt;"));
+        assert!(svg.contains("samples"));
+    }
+
+    #[test]
+    fn output_is_deterministic_and_inverted_differs() {
+        let stacks = FoldedStacks::parse("t;a;b 5\nt;c 3\n").unwrap();
+        let opts = SvgOptions::default();
+        let first = render(&stacks, &opts);
+        assert_eq!(first, render(&stacks, &opts));
+        let icicle = render(
+            &stacks,
+            &SvgOptions {
+                inverted: true,
+                ..opts
+            },
+        );
+        looks_like_svg(&icicle);
+        assert_ne!(first, icicle);
+    }
+
+    #[test]
+    fn empty_stacks_give_valid_svg() {
+        let opts = SvgOptions {
+            title: "Nothing <here>".into(),
+            ..SvgOptions::default()
+        };
+        let svg = render(&FoldedStacks::new(), &opts);
+        looks_like_svg(&svg);
+        assert!(svg.contains("Nothing &lt;here&gt;"));
+        assert!(svg.contains("No samples"));
+        assert_eq!(svg.matches("<svg").count(), 1);
+    }
+
+    #[test]
+    fn width_is_applied() {
+        let stacks = FoldedStacks::parse("t;a 1\n").unwrap();
+        let opts = SvgOptions {
+            width: Some(640),
+            ..SvgOptions::default()
+        };
+        assert!(render(&stacks, &opts).contains("width=\"640\""));
+    }
+
+    #[test]
+    fn write_svg_file_creates_file_and_reports_bad_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flame.svg");
+        let stacks = FoldedStacks::parse("t;a 1\n").unwrap();
+        write_svg_file(&stacks, &SvgOptions::default(), &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("</svg>"));
+        let bad = dir.path().join("missing").join("x.svg");
+        let err = write_svg_file(&stacks, &SvgOptions::default(), &bad).unwrap_err();
+        assert!(matches!(err, FlameError::File { .. }));
+        assert!(err.to_string().contains("x.svg"));
+    }
+}
