@@ -3,15 +3,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::FlameError;
 
 /// A multiset of call stacks. Each key is a folded stack `root;caller;...;leaf` whose first frame
 /// is the thread name; the value is how many samples landed on exactly that stack.
 ///
-/// Serialises as a JSON object mapping stack to count.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialises as a JSON object mapping stack to count; deserialising goes through
+/// [`FoldedStacks::add`], so empty stacks and zero counts are dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct FoldedStacks {
     stacks: BTreeMap<String, u64>,
@@ -204,6 +205,13 @@ impl<'a> FromIterator<(&'a str, u64)> for FoldedStacks {
     }
 }
 
+impl<'de> Deserialize<'de> for FoldedStacks {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, u64>::deserialize(deserializer)?;
+        Ok(map.iter().map(|(s, &c)| (s.as_str(), c)).collect())
+    }
+}
+
 /// Splits `root;rest` into the root frame and the rest (if any).
 fn split_root(stack: &str) -> (&str, Option<&str>) {
     match stack.split_once(';') {
@@ -327,5 +335,7 @@ mod tests {
         assert_eq!(json, r#"{"t;a":2}"#);
         let back: FoldedStacks = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);
+        let cleaned: FoldedStacks = serde_json::from_str(r#"{"t;a":2,"":4,"t;b":0}"#).unwrap();
+        assert_eq!(cleaned, s);
     }
 }

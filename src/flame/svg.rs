@@ -48,15 +48,13 @@ pub fn write_svg(
         out.write_all(empty_svg(opts).as_bytes())?;
         return Ok(out.flush()?);
     }
+    // Render into memory first: on failure inferno has already written a partial error SVG.
     let mut options = inferno_options(opts);
     let text = stacks.to_text();
-    flamegraph::from_lines(&mut options, text.lines(), &mut out).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::InvalidData {
-            FlameError::Render(e.to_string())
-        } else {
-            FlameError::Io(e)
-        }
-    })?;
+    let mut svg = Vec::new();
+    flamegraph::from_lines(&mut options, text.lines(), &mut svg)
+        .map_err(|e| FlameError::Render(e.to_string()))?;
+    out.write_all(&svg)?;
     Ok(out.flush()?)
 }
 
@@ -202,6 +200,25 @@ mod tests {
         assert!(svg.contains("Nothing &lt;here&gt;"));
         assert!(svg.contains("No samples"));
         assert_eq!(svg.matches("<svg").count(), 1);
+    }
+
+    #[test]
+    fn odd_frames_render_or_fail_cleanly() {
+        let stacks = FoldedStacks::parse("t;<impl Foo for Bar>::f 3\nt;[u8] 1\n").unwrap();
+        let svg = render(&stacks, &SvgOptions::default());
+        assert!(svg.contains("&lt;impl Foo for Bar&gt;::f"));
+        let wide = SvgOptions {
+            min_width: 5000.0,
+            ..SvgOptions::default()
+        };
+        looks_like_svg(&render(&stacks, &wide));
+        // inferno skips lines starting with "# ": all input dropped is an error, not a panic,
+        // and nothing is written to the output.
+        let comment = FoldedStacks::parse("# t;f 3\n").unwrap();
+        let mut buf = Vec::new();
+        let err = write_svg(&comment, &SvgOptions::default(), &mut buf).unwrap_err();
+        assert!(matches!(err, FlameError::Render(_)), "{err}");
+        assert!(buf.is_empty());
     }
 
     #[test]
