@@ -5,8 +5,6 @@ use std::collections::HashMap;
 
 use super::{FlameError, FoldedStacks};
 
-pub use super::tree_ops::{DiffEntry, DiffTree};
-
 /// Index of a node inside one [`FrameTree`]. Ids are only meaningful for the tree that made them.
 pub type NodeId = usize;
 
