@@ -3,6 +3,7 @@
 use super::clock::thread_cpu_ns;
 use super::gil::{Gil, GilHold};
 use super::meter::{WaitCategory, WorkerMeter};
+use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,6 +33,8 @@ pub struct WorkerCtx {
     counters: Arc<RunCounters>,
     gil: Option<GilHold>,
     unit_cpu_start: u64,
+    /// State a workload keeps per worker (a database connection, an HTTP agent).
+    local: Option<Box<dyn Any>>,
 }
 
 impl WorkerCtx {
@@ -41,6 +44,7 @@ impl WorkerCtx {
             counters,
             gil: gil.map(Gil::hold),
             unit_cpu_start: 0,
+            local: None,
         }
     }
 
@@ -78,6 +82,25 @@ impl WorkerCtx {
         }
     }
 
+    /// Takes this worker's own state out (if one of type `T` was put back before). Pair with
+    /// `put_local` so the state survives from unit to unit: `let conn = ctx.take_local()
+    /// .map_or_else(open, Ok)?; ...; ctx.put_local(conn);`.
+    pub fn take_local<T: 'static>(&mut self) -> Option<T> {
+        let boxed = self.local.take()?;
+        match boxed.downcast::<T>() {
+            Ok(value) => Some(*value),
+            Err(other) => {
+                self.local = Some(other);
+                None
+            }
+        }
+    }
+
+    /// Keeps `value` as this worker's state until the next `take_local`.
+    pub fn put_local<T: 'static>(&mut self, value: T) {
+        self.local = Some(Box::new(value));
+    }
+
     /// Reports progress inside a unit so live views move before the unit ends.
     pub fn progress(&self, items: u64, bytes: u64) {
         self.counters.items.fetch_add(items, Relaxed);
@@ -107,6 +130,7 @@ impl WorkerCtx {
 
     pub(crate) fn finish(&mut self) {
         self.release_gil();
+        self.local = None;
         self.meter.finish();
     }
 
@@ -122,5 +146,29 @@ impl WorkerCtx {
         if let Some(hold) = self.gil.as_mut() {
             hold.release();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_state_survives_between_takes_and_keeps_its_type() {
+        let mut ctx = WorkerCtx::standalone("t");
+        assert_eq!(ctx.take_local::<u32>(), None);
+        ctx.put_local(7u32);
+        assert_eq!(ctx.take_local::<String>(), None, "wrong type leaves it in place");
+        assert_eq!(ctx.take_local::<u32>(), Some(7));
+        assert_eq!(ctx.take_local::<u32>(), None);
+    }
+
+    #[test]
+    fn waits_are_counted_off_cpu() {
+        let mut ctx = WorkerCtx::standalone("t");
+        ctx.wait(WaitCategory::Disk, || std::thread::sleep(std::time::Duration::from_millis(30)));
+        let snap = ctx.meter.snapshot();
+        let disk = snap.waits.get(&WaitCategory::Disk).copied().unwrap_or(0.0);
+        assert!(disk >= 0.025, "disk wait {disk}");
     }
 }
