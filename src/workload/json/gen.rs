@@ -110,8 +110,14 @@ fn write_file(path: &Path, index: usize, records: usize) -> Result<u64, Workload
     for _ in 0..records {
         timestamp += rng.range(1, MAX_STEP_MS) as i64;
         let symbol = rng.range(0, SYMBOLS.len() as u64 - 1) as usize;
-        write_tick(&mut out, &mut rng, SYMBOLS[symbol], timestamp, &mut walks[symbol])
-            .map_err(io_err)?;
+        write_tick(
+            &mut out,
+            &mut rng,
+            SYMBOLS[symbol],
+            timestamp,
+            &mut walks[symbol],
+        )
+        .map_err(io_err)?;
     }
     out.inner.flush().map_err(io_err)?;
     Ok(out.written)
@@ -217,10 +223,22 @@ mod tests {
     fn dataset_is_cached_and_reused() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("set");
-        assert!(ensure_dataset_at(&dir, 2, 100).unwrap(), "first call generates");
+        assert!(
+            ensure_dataset_at(&dir, 2, 100).unwrap(),
+            "first call generates"
+        );
         let first = fs::read(dir.join(file_name(1))).unwrap();
-        assert_eq!(fs::read_to_string(dir.join(file_name(0))).unwrap().lines().count(), 100);
-        assert!(!ensure_dataset_at(&dir, 2, 100).unwrap(), "second call reuses");
+        assert_eq!(
+            fs::read_to_string(dir.join(file_name(0)))
+                .unwrap()
+                .lines()
+                .count(),
+            100
+        );
+        assert!(
+            !ensure_dataset_at(&dir, 2, 100).unwrap(),
+            "second call reuses"
+        );
         assert_eq!(fs::read(dir.join(file_name(1))).unwrap(), first);
         // Different parameters are a different manifest: regenerated, not reused.
         assert!(ensure_dataset_at(&dir, 1, 50).unwrap());

@@ -221,7 +221,10 @@ pub fn default_out_dir() -> PathBuf {
 }
 
 /// The generated data set's directory and files.
-fn generated_inputs(files: usize, records: usize) -> Result<(PathBuf, Vec<PathBuf>), WorkloadError> {
+fn generated_inputs(
+    files: usize,
+    records: usize,
+) -> Result<(PathBuf, Vec<PathBuf>), WorkloadError> {
     if files == 0 {
         return Err(WorkloadError::Input(
             "the generated data set needs at least one file".into(),

@@ -211,7 +211,10 @@ mod tests {
             let tick = parse(GOOD).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(tick.symbol, "AAPL", "{name}");
             assert_eq!(tick.timestamp, 1_700_000_000_000, "{name}");
-            assert_eq!([tick.open, tick.high, tick.low, tick.close], [1.5, 2.25, 1.0, 2.0]);
+            assert_eq!(
+                [tick.open, tick.high, tick.low, tick.close],
+                [1.5, 2.25, 1.0, 2.0]
+            );
             assert_eq!(tick.volume, 10, "{name}");
         }
     }
@@ -266,7 +269,10 @@ mod tests {
                 let result = parse(line);
                 assert_eq!(result.is_ok(), *accepted, "{name} on {line}: {result:?}");
                 if let Err(reason) = result {
-                    assert!(!reason.is_empty() && !reason.contains('\n'), "{name}: {reason:?}");
+                    assert!(
+                        !reason.is_empty() && !reason.contains('\n'),
+                        "{name}: {reason:?}"
+                    );
                 }
             }
         }
@@ -274,7 +280,13 @@ mod tests {
 
     #[test]
     fn floats_are_bit_identical_across_parsers() {
-        let prices = ["0.1", "123.45", "9007199254740993", "2.2250738585072014e-308", "1e23"];
+        let prices = [
+            "0.1",
+            "123.45",
+            "9007199254740993",
+            "2.2250738585072014e-308",
+            "1e23",
+        ];
         for p in prices {
             let line = format!(
                 r#"{{"symbol":"S","timestamp":1,"open":{p},"high":{p},"low":{p},"close":{p},"volume":1}}"#
@@ -290,8 +302,14 @@ mod tests {
 
     #[test]
     fn typed_parsers_borrow_the_symbol() {
-        assert!(matches!(parse_typed_line(GOOD).unwrap().symbol, Cow::Borrowed(_)));
-        assert!(matches!(parse_fast_line(GOOD).unwrap().symbol, Cow::Borrowed(_)));
+        assert!(matches!(
+            parse_typed_line(GOOD).unwrap().symbol,
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            parse_fast_line(GOOD).unwrap().symbol,
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

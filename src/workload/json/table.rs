@@ -228,7 +228,8 @@ mod tests {
 
     #[test]
     fn progress_bytes_match_file_size() {
-        let line = br#"{"symbol":"A","timestamp":1,"open":1,"high":1,"low":1,"close":1,"volume":1}"#;
+        let line =
+            br#"{"symbol":"A","timestamp":1,"open":1,"high":1,"low":1,"close":1,"volume":1}"#;
         for lines in [1023usize, 1024, 1025, 3000] {
             for trailing_newline in [false, true] {
                 let mut data = vec![line.as_slice(); lines].join(&b'\n');
@@ -239,14 +240,19 @@ mod tests {
                 let parsed = build_table(&data, Parser::Fast, "f", &mut ctx);
                 assert_eq!(parsed.table.len(), lines);
                 assert_eq!(counters.items(), lines as u64);
-                assert_eq!(counters.bytes(), data.len() as u64, "{lines} {trailing_newline}");
+                assert_eq!(
+                    counters.bytes(),
+                    data.len() as u64,
+                    "{lines} {trailing_newline}"
+                );
             }
         }
     }
 
     #[test]
     fn lines_blank_bad_utf8_and_progress() {
-        let good = br#"{"symbol":"A","timestamp":1,"open":1,"high":1,"low":1,"close":1,"volume":1}"#;
+        let good =
+            br#"{"symbol":"A","timestamp":1,"open":1,"high":1,"low":1,"close":1,"volume":1}"#;
         let mut data = Vec::new();
         data.extend_from_slice(good);
         data.extend_from_slice(b"\n \r\n");
@@ -259,7 +265,10 @@ mod tests {
         let parsed = build_table(&data, Parser::Typed, "f.ndjson", &mut ctx);
         assert_eq!(counters.items(), 2);
         assert_eq!(counters.bytes(), data.len() as u64);
-        assert_eq!(counters.rejected.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(
+            counters.rejected.load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
         assert_eq!(parsed.table.len(), 2);
         assert_eq!(parsed.rejected.len(), 1);
         assert_eq!(parsed.rejected[0].line, 3);

@@ -127,7 +127,10 @@ fn missing_input_dir_is_an_input_error() {
     let err = JsonParse::new(opts(&missing, Parser::Typed, Output::None, None)).unwrap_err();
     assert!(matches!(err, WorkloadError::Input(_)), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains(&missing.display().to_string()), "{message}");
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
     assert!(!message.contains('\n'));
 }
 
@@ -154,7 +157,11 @@ fn inputs_are_sorted_and_filtered() {
     assert_eq!(workload.describe()["files"], 4);
     assert_eq!(workload.describe()["parser"], "fast");
     let outcome = &run_all(&workload)[0];
-    assert_eq!((outcome.items, outcome.rejected.len()), (0, 0), "blank lines only");
+    assert_eq!(
+        (outcome.items, outcome.rejected.len()),
+        (0, 0),
+        "blank lines only"
+    );
 }
 
 #[test]
@@ -164,9 +171,13 @@ fn clashing_stems_get_distinct_outputs() {
     for name in ["a.json", "a.ndjson", "b.json"] {
         std::fs::write(root.path().join(name), "").unwrap();
     }
-    let workload =
-        JsonParse::new(opts(root.path(), Parser::Fast, Output::Parquet, Some(out.path())))
-            .unwrap();
+    let workload = JsonParse::new(opts(
+        root.path(),
+        Parser::Fast,
+        Output::Parquet,
+        Some(out.path()),
+    ))
+    .unwrap();
     let outputs: Vec<PathBuf> = (0..3).map(|u| workload.output_path(u).unwrap()).collect();
     assert_eq!(outputs[0], out.path().join("a.json.parquet"));
     assert_eq!(outputs[1], out.path().join("a.ndjson.parquet"));
