@@ -1,1 +1,7 @@
-fn main() {}
+//! The `boundscope` binary: the command line over the library.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

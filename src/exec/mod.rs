@@ -1,1 +1,215 @@
-//! (placeholder)
+//! The engine: runs a workload's units under one concurrency mode.
+
+mod local;
+mod pool;
+mod processes;
+mod tokio_mode;
+
+use crate::flame::FoldedStacks;
+use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx, WorkerSnapshot};
+use crate::report::RunReport;
+use crate::workload::{UnitOutcome, Workload};
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub use processes::ChildCommand;
+
+/// How units run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One worker thread, one unit after another.
+    Sequential,
+    /// A fixed pool of named OS threads pulling from one queue (ThreadPoolExecutor).
+    Threads,
+    /// A rayon work-stealing pool.
+    Rayon,
+    /// A tokio runtime with an in-flight limit (asyncio).
+    Async,
+    /// Child processes of this binary, each over a shard of the units (ProcessPoolExecutor).
+    Processes,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::Sequential,
+        Mode::Threads,
+        Mode::Rayon,
+        Mode::Async,
+        Mode::Processes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Sequential => "sequential",
+            Mode::Threads => "threads",
+            Mode::Rayon => "rayon",
+            Mode::Async => "async",
+            Mode::Processes => "processes",
+        }
+    }
+
+    /// Prefix of worker thread names (`bs-<prefix>-<n>`), at most 15 bytes in all.
+    fn lane_prefix(self) -> &'static str {
+        match self {
+            Mode::Sequential => "bs-seq",
+            Mode::Threads => "bs-threads",
+            Mode::Rayon => "bs-rayon",
+            Mode::Async => "bs-tokio",
+            Mode::Processes => "bs-proc",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lane (worker thread) name for worker `index` of `mode`.
+pub fn lane_name(mode: Mode, index: usize) -> String {
+    format!("{}-{index}", mode.lane_prefix())
+}
+
+/// What the engine needs to know about the concurrency.
+#[derive(Debug, Clone)]
+pub struct ExecSpec {
+    pub mode: Mode,
+    pub workers: usize,
+    /// Tasks in flight at once in `async` mode (defaults to `workers`).
+    pub in_flight: Option<usize>,
+    /// Run only units `u` with `u % of == index` (a child's shard in `processes` mode).
+    pub shard: Option<(usize, usize)>,
+    /// Name for the single worker of a `sequential` run (children use `bs-proc-<n>`).
+    pub lane: Option<String>,
+}
+
+/// The result of one unit, successful or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitRecord {
+    pub unit: usize,
+    pub label: String,
+    pub outcome: Result<UnitOutcome, String>,
+}
+
+/// What child processes have reported so far (only used by `processes`).
+#[derive(Default)]
+pub struct RemoteState {
+    pub lanes: Mutex<BTreeMap<String, WorkerSnapshot>>,
+    pub pending_stacks: Mutex<FoldedStacks>,
+    pub reports: Mutex<Vec<RunReport>>,
+    /// When the last child reported all its units done. Children then still symbolize and
+    /// send their profile; like the in-process modes, that profiler teardown is not part of
+    /// the work's wall time.
+    pub work_end: Mutex<Option<std::time::Instant>>,
+    /// When every child was ready (profiler running) and was told to go.
+    pub work_start: Mutex<Option<std::time::Instant>>,
+}
+
+/// Shared state of a run: meters, live counters, the optional GIL, cancellation.
+pub struct RunEnv {
+    pub registry: MeterRegistry,
+    pub counters: Arc<RunCounters>,
+    pub gil: Option<Gil>,
+    pub cancel: Arc<AtomicBool>,
+    pub remote: RemoteState,
+    pub child: Option<ChildCommand>,
+}
+
+impl RunEnv {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    fn worker_ctx(&self, name: &str) -> WorkerCtx {
+        let meter = self.registry.register_current(name);
+        WorkerCtx::new(meter, self.counters.clone(), self.gil.as_ref())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("--workers must be at least 1 (got {0})")]
+    NoWorkers(usize),
+    #[error("could not start worker threads: {0}")]
+    Spawn(String),
+    #[error("{0}")]
+    Child(String),
+}
+
+/// Runs the workload's units (this process's shard of them) under `spec.mode`.
+///
+/// Returns one record per unit that ran; units skipped because of cancellation are absent.
+pub fn execute(
+    workload: &Arc<dyn Workload>,
+    spec: &ExecSpec,
+    env: &RunEnv,
+) -> Result<Vec<UnitRecord>, ExecError> {
+    if spec.workers == 0 {
+        return Err(ExecError::NoWorkers(0));
+    }
+    let units = shard_units(workload.unit_count(), spec.shard);
+    let mut records = match spec.mode {
+        Mode::Sequential => local::sequential(workload, &units, spec, env)?,
+        Mode::Threads => local::threads(workload, &units, spec, env)?,
+        Mode::Rayon => pool::rayon(workload, &units, spec, env)?,
+        Mode::Async => tokio_mode::run(workload, &units, spec, env)?,
+        Mode::Processes => processes::run(workload, spec, env)?,
+    };
+    records.sort_by_key(|r| r.unit);
+    Ok(records)
+}
+
+fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+    match shard {
+        Some((index, of)) if of > 0 => (0..count).filter(|u| u % of == index).collect(),
+        _ => (0..count).collect(),
+    }
+}
+
+/// Runs one unit inside a worker, with unit accounting around it.
+fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
+    ctx.begin_unit();
+    let outcome = workload.run_unit(unit, ctx);
+    ctx.end_unit(outcome.is_err());
+    UnitRecord {
+        unit,
+        label: workload.unit_label(unit),
+        outcome: outcome.map_err(|e| format!("{}: {e}", workload.unit_label(unit))),
+    }
+}
+
+/// A command that re-runs this binary; used to build child processes.
+pub fn self_command() -> std::io::Result<Command> {
+    Ok(Command::new(std::env::current_exe()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_unit_once() {
+        let mut all: Vec<usize> = (0..3).flat_map(|i| shard_units(10, Some((i, 3)))).collect();
+        all.sort();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+        assert_eq!(shard_units(4, None), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn lane_names_fit_in_a_thread_name() {
+        for mode in Mode::ALL {
+            assert!(lane_name(mode, 99).len() <= 15, "{mode}");
+            assert_eq!(Mode::parse(mode.as_str()), Some(mode));
+        }
+    }
+}

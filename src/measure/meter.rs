@@ -168,7 +168,11 @@ impl WorkerMeter {
     /// Reads the worker's totals now (from any thread).
     pub fn snapshot(&self) -> WorkerSnapshot {
         let finished = self.finished_ns.load(Relaxed);
-        let now = if finished > 0 { finished } else { self.now_ns() };
+        let now = if finished > 0 {
+            finished
+        } else {
+            self.now_ns()
+        };
         let wall_ns = now.saturating_sub(self.started_ns);
         let sched = self.sched_since_start(finished > 0);
         let cpu_ns = sched.map(|s| s.on_cpu_ns).unwrap_or(0);
@@ -237,11 +241,21 @@ impl MeterRegistry {
         meter
     }
 
+    /// Marks every worker that has not finished as finished now. Call it while the worker
+    /// threads are still alive (before a pool is dropped), so their CPU time can be read.
+    pub fn finish_all(&self) {
+        for meter in self.meters.lock().iter() {
+            if meter.finished_ns.load(Relaxed) == 0 {
+                meter.finish();
+            }
+        }
+    }
+
     /// Snapshots of every worker, sorted by name so lanes keep their order.
     pub fn snapshots(&self) -> Vec<WorkerSnapshot> {
         let meters: Vec<Arc<WorkerMeter>> = self.meters.lock().clone();
         let mut snaps: Vec<WorkerSnapshot> = meters.iter().map(|m| m.snapshot()).collect();
-        snaps.sort_by(|a, b| natural_key(&a.name).cmp(&natural_key(&b.name)));
+        snaps.sort_by_key(|s| natural_key(&s.name));
         snaps
     }
 }

@@ -1,1 +1,161 @@
-//! (placeholder)
+//! Run reports: the figures of one run, the reading of them, and how they are printed.
+
+mod stats;
+mod summary;
+mod verdict;
+
+pub use stats::{speedup, Spread};
+pub use summary::{format_bytes_rate, summary_text, thousands};
+pub use verdict::{judge, Verdict};
+
+use crate::exec::UnitRecord;
+use crate::measure::{WaitCategory, WorkerSnapshot};
+use crate::workload::Rejection;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How many rejections a report lists in full (all are counted).
+pub const MAX_LISTED_REJECTIONS: usize = 1000;
+
+/// One function's share of the CPU samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopFunction {
+    pub name: String,
+    pub self_samples: u64,
+    pub total_samples: u64,
+}
+
+/// One unit's result, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitSummary {
+    pub unit: usize,
+    pub label: String,
+    pub items: u64,
+    pub bytes: u64,
+    pub rejected: u64,
+    pub digest: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Everything known about a finished (or stopped) run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub workload: String,
+    pub mode: String,
+    pub workers: usize,
+    pub gil: bool,
+    pub items: u64,
+    pub errors: u64,
+    pub rejected: u64,
+    pub bytes: u64,
+    pub wall_s: f64,
+    /// Time before the work started that is not in `wall_s`: starting and readying the
+    /// child processes of `processes` mode (0 for the other modes).
+    pub startup_s: f64,
+    pub cpu_s: f64,
+    pub busy_cores: f64,
+    pub items_per_s: f64,
+    pub mb_per_s: f64,
+    pub profiled: bool,
+    pub samples: u64,
+    pub sample_hz: u32,
+    pub sample_hz_effective: f64,
+    /// samples / (CPU seconds × requested Hz): how many of the asked-for samples arrived.
+    pub capture_ratio: f64,
+    /// Share of the workers' wall time that CPU samples can explain (the rest was waiting).
+    pub cpu_sample_coverage: f64,
+    pub checksum: String,
+    /// Seconds, summed over workers, by wait category.
+    pub waits: BTreeMap<WaitCategory, f64>,
+    pub verdict: String,
+    pub verdict_detail: String,
+    pub cores: usize,
+    pub interrupted: bool,
+    pub options: serde_json::Value,
+    pub worker_stats: Vec<WorkerSnapshot>,
+    pub top_functions: Vec<TopFunction>,
+    pub units: Vec<UnitSummary>,
+    pub rejections: Vec<Rejection>,
+    pub failures: Vec<String>,
+}
+
+impl RunReport {
+    /// Fills the unit-derived totals (items, bytes, rejected, errors, checksum, lists).
+    pub fn absorb_units(&mut self, records: &[UnitRecord]) {
+        for record in records {
+            let mut summary = UnitSummary {
+                unit: record.unit,
+                label: record.label.clone(),
+                items: 0,
+                bytes: 0,
+                rejected: 0,
+                digest: 0,
+                error: None,
+            };
+            match &record.outcome {
+                Ok(outcome) => {
+                    summary.items = outcome.items;
+                    summary.bytes = outcome.bytes;
+                    summary.rejected = outcome.rejected.len() as u64;
+                    summary.digest = outcome.digest;
+                    let room = MAX_LISTED_REJECTIONS.saturating_sub(self.rejections.len());
+                    self.rejections
+                        .extend(outcome.rejected.iter().take(room).cloned());
+                }
+                Err(message) => {
+                    summary.error = Some(message.clone());
+                    self.failures.push(message.clone());
+                }
+            }
+            self.units.push(summary);
+        }
+        self.recount();
+    }
+
+    /// Adds rejections listed by another report (a child's), keeping the cap.
+    pub fn absorb_rejections(&mut self, more: &[Rejection]) {
+        let room = MAX_LISTED_REJECTIONS.saturating_sub(self.rejections.len());
+        self.rejections.extend(more.iter().take(room).cloned());
+    }
+
+    fn recount(&mut self) {
+        self.units.sort_by_key(|u| u.unit);
+        self.items = self.units.iter().map(|u| u.items).sum();
+        self.bytes = self.units.iter().map(|u| u.bytes).sum();
+        self.rejected = self.units.iter().map(|u| u.rejected).sum();
+        self.errors = self.units.iter().filter(|u| u.error.is_some()).count() as u64;
+        self.checksum = crate::workload::combine_digests(
+            self.units
+                .iter()
+                .filter(|u| u.error.is_none())
+                .map(|u| (u.unit, u.digest)),
+        );
+    }
+
+    /// Derived rates and shares, once wall, CPU, samples and workers are known.
+    pub fn finish_figures(&mut self) {
+        let wall = self.wall_s.max(1e-9);
+        self.busy_cores = self.cpu_s / wall;
+        self.items_per_s = self.items as f64 / wall;
+        self.mb_per_s = self.bytes as f64 / 1e6 / wall;
+        self.waits.clear();
+        for worker in &self.worker_stats {
+            for (category, seconds) in &worker.waits {
+                *self.waits.entry(*category).or_default() += seconds;
+            }
+        }
+        if self.profiled && self.cpu_s > 0.0 {
+            self.sample_hz_effective = self.samples as f64 / self.cpu_s;
+            self.capture_ratio = self.sample_hz_effective / f64::from(self.sample_hz.max(1));
+        }
+        let worker_wall: f64 = self.worker_stats.iter().map(|w| w.wall_s).sum();
+        if self.profiled && worker_wall > 0.0 {
+            let sampled_seconds = self.samples as f64 / f64::from(self.sample_hz.max(1));
+            self.cpu_sample_coverage = (sampled_seconds / worker_wall).min(1.0);
+        }
+        let verdict = judge(self);
+        self.verdict = verdict.kind.to_string();
+        self.verdict_detail = verdict.detail;
+    }
+}

@@ -1,1 +1,264 @@
-//! (placeholder)
+//! Run orchestration: builds the workload, starts the sampler, drives the engine, ticks the
+//! event stream, and assembles the report. Used in-process by the headless commands and by
+//! the child side of `processes` mode and the TUI.
+
+mod assemble;
+mod spec;
+
+pub use spec::RunSpec;
+
+use crate::events::{Event, EventSink, HostInfo, Tick};
+use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitRecord};
+use crate::flame::FoldedStacks;
+use crate::measure::{Gil, MeterRegistry, RunCounters};
+use crate::profile::{ProfileError, Sampler};
+use crate::report::RunReport;
+use crate::workload::{Workload, WorkloadError};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Stacks are sent every this many ticks.
+const TICKS_PER_STACKS: u32 = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Bad input or bad usage: the user can fix it (exit code 2).
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    #[error("{0}")]
+    Workload(String),
+}
+
+impl SessionError {
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SessionError::Input(_) | SessionError::Profile(ProfileError::BadRate(_))
+        ) || matches!(self, SessionError::Exec(ExecError::NoWorkers(_)))
+    }
+}
+
+impl From<WorkloadError> for SessionError {
+    fn from(e: WorkloadError) -> Self {
+        match e {
+            WorkloadError::Input(m) => SessionError::Input(m),
+            other => SessionError::Workload(other.to_string()),
+        }
+    }
+}
+
+/// A finished run: its report, every sampled stack, and the unit outcomes.
+pub struct RunOutcome {
+    pub report: RunReport,
+    pub stacks: FoldedStacks,
+    pub records: Vec<UnitRecord>,
+}
+
+/// Hooks a caller can attach to a run.
+pub struct RunHooks<'a> {
+    pub events: EventSink,
+    pub on_tick: Option<&'a mut dyn FnMut(&Tick)>,
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl RunHooks<'_> {
+    pub fn quiet() -> Self {
+        RunHooks {
+            events: EventSink::none(),
+            on_tick: None,
+            cancel: Arc::default(),
+        }
+    }
+}
+
+/// Runs `spec` to the end (or until cancelled) and reports on it.
+pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
+    let result = run_inner(spec, hooks);
+    if let Err(e) = &result {
+        hooks.events.emit(Event::Error {
+            message: e.to_string(),
+        });
+    }
+    result
+}
+
+fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
+    spec.validate()?;
+    let workload = spec.workload.build()?;
+    workload.prepare()?;
+    let env = RunEnv {
+        registry: MeterRegistry::new(Instant::now()),
+        counters: Arc::new(RunCounters::default()),
+        gil: spec.gil.then(Gil::new),
+        cancel: hooks.cancel.clone(),
+        remote: RemoteState::default(),
+        child: (spec.mode == Mode::Processes).then(|| child_launcher(spec)),
+    };
+    let mut sampler = match spec.profile {
+        true => Some(Sampler::start(spec.hz)?),
+        false => None,
+    };
+    hooks.events.emit(Event::Start {
+        spec: serde_json::to_value(spec).unwrap_or_default(),
+        host: HostInfo::current(),
+    });
+    if spec.shard.is_some() {
+        wait_for_go(&hooks.cancel);
+    }
+    let cpu_before = crate::measure::process_cpu_seconds().0;
+    let started = Instant::now();
+    let mut stacks = FoldedStacks::new();
+    let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut stacks)?;
+    let ended = env.remote.work_end.lock().unwrap_or_else(Instant::now);
+    let work_started = env.remote.work_start.lock().unwrap_or(started);
+    let wall = ended.saturating_duration_since(work_started);
+    let startup = work_started.saturating_duration_since(started);
+    env.registry.finish_all();
+    send_stacks(hooks, &mut sampler, &env, &mut stacks, true)?;
+    let parts = assemble::Parts {
+        spec,
+        workload: workload.as_ref(),
+        env: &env,
+        wall,
+        startup,
+        own_cpu_s: crate::measure::process_cpu_seconds().0 - cpu_before,
+        stacks: &stacks,
+        records: &records,
+    };
+    let report = assemble::report(parts);
+    hooks.events.emit(Event::Done {
+        report: Box::new(report.clone()),
+        units: if spec.shard.is_some() {
+            records.clone()
+        } else {
+            Vec::new()
+        },
+    });
+    Ok(RunOutcome {
+        report,
+        stacks,
+        records,
+    })
+}
+
+/// A `processes` child starts its work when the parent says so (one line on stdin), so
+/// that all children start together, after their start-up. End of input means the parent
+/// is gone: the child stops.
+fn wait_for_go(cancel: &AtomicBool) {
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(n) if n > 0 => {}
+        _ => cancel.store(true, Relaxed),
+    }
+}
+
+/// Runs the engine on its own thread while this one ticks.
+fn drive(
+    workload: &Arc<dyn Workload>,
+    spec: &RunSpec,
+    env: &RunEnv,
+    hooks: &mut RunHooks,
+    sampler: &mut Option<Sampler>,
+    stacks: &mut FoldedStacks,
+) -> Result<Vec<UnitRecord>, SessionError> {
+    let exec_spec = spec.exec_spec();
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let engine = std::thread::Builder::new()
+            .name("bs-engine".into())
+            .spawn_scoped(scope, || exec::execute(workload, &exec_spec, env))
+            .map_err(|e| ExecError::Spawn(e.to_string()))?;
+        let tick_every = Duration::from_millis(spec.tick_ms.max(10));
+        let mut ticks = 0u32;
+        while !engine.is_finished() {
+            sleep_until_next_tick(&engine, started, tick_every, ticks);
+            ticks += 1;
+            emit_tick(hooks, env, workload.unit_count(), spec, started);
+            if ticks % TICKS_PER_STACKS == 0 {
+                send_stacks(hooks, sampler, env, stacks, false)?;
+            }
+        }
+        let records = engine
+            .join()
+            .map_err(|_| ExecError::Spawn("the engine thread panicked".into()))??;
+        emit_tick(hooks, env, workload.unit_count(), spec, started);
+        Ok(records)
+    })
+}
+
+fn sleep_until_next_tick<T>(
+    engine: &std::thread::ScopedJoinHandle<'_, T>,
+    started: Instant,
+    every: Duration,
+    ticks: u32,
+) {
+    let due = started + every * (ticks + 1);
+    while !engine.is_finished() {
+        let now = Instant::now();
+        if now >= due {
+            return;
+        }
+        std::thread::sleep((due - now).min(Duration::from_millis(10)));
+    }
+}
+
+fn emit_tick(hooks: &mut RunHooks, env: &RunEnv, units: usize, spec: &RunSpec, t0: Instant) {
+    let mut workers = env.registry.snapshots();
+    workers.extend(env.remote.lanes.lock().values().cloned());
+    let c = &env.counters;
+    let tick = Tick {
+        elapsed_s: t0.elapsed().as_secs_f64(),
+        items: c.items.load(Relaxed),
+        bytes: c.bytes.load(Relaxed),
+        errors: c.errors.load(Relaxed),
+        rejected: c.rejected.load(Relaxed),
+        units_done: c.units_done.load(Relaxed),
+        units_total: spec.units_in_shard(units) as u64,
+        workers,
+    };
+    if let Some(on_tick) = hooks.on_tick.as_mut() {
+        on_tick(&tick);
+    }
+    hooks.events.emit(Event::Tick(tick));
+}
+
+fn send_stacks(
+    hooks: &mut RunHooks,
+    sampler: &mut Option<Sampler>,
+    env: &RunEnv,
+    stacks: &mut FoldedStacks,
+    last: bool,
+) -> Result<(), SessionError> {
+    let mut delta = match (sampler.as_mut(), last) {
+        (Some(s), false) => s.take_delta()?,
+        (Some(s), true) => s.stop()?,
+        (None, _) => FoldedStacks::new(),
+    };
+    delta.merge(&std::mem::take(&mut *env.remote.pending_stacks.lock()));
+    if delta.total() == 0 {
+        return Ok(());
+    }
+    stacks.merge(&delta);
+    hooks.events.emit(Event::Stacks {
+        samples: delta.total(),
+        stacks: delta,
+    });
+    Ok(())
+}
+
+/// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard.
+fn child_launcher(spec: &RunSpec) -> ChildCommand {
+    let spec = spec.clone();
+    ChildCommand(Arc::new(move |index, count, lane| {
+        let child = spec.for_child(index, count, lane);
+        let json = serde_json::to_string(&child).map_err(std::io::Error::other)?;
+        let mut command = exec::self_command()?;
+        command.args(["__child", "--spec", &json]);
+        Ok(command)
+    }))
+}

@@ -2,6 +2,9 @@
 
 pub mod data;
 pub mod json;
+mod spec;
+
+pub use spec::WorkloadSpec;
 
 use crate::measure::WorkerCtx;
 use serde::{Deserialize, Serialize};

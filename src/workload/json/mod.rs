@@ -23,12 +23,14 @@ pub use table::{build_table, ParsedFile, TickTable};
 use crate::measure::{WaitCategory, WorkerCtx};
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::{UnitOutcome, Workload, WorkloadError};
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// How each line is parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Parser {
     /// Untyped `serde_json::Value` DOM, then fields extracted with type checks.
     Value,
@@ -49,7 +51,8 @@ impl Parser {
 }
 
 /// What is done with the parsed table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Output {
     /// Write one Parquet file per input file.
     Parquet,
@@ -66,8 +69,8 @@ impl Output {
     }
 }
 
-/// Options of the `json-parse` workload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Options of the `json-parse` workload (sent as JSON to `processes` children).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonOptions {
     /// A directory of `*.json` / `*.ndjson` files; `None` uses the generated data set.
     pub input: Option<PathBuf>,

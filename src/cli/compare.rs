@@ -1,0 +1,301 @@
+//! `boundscope compare`: several modes, repeated and interleaved, in one table.
+
+use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::run::run_with_progress;
+use super::CliError;
+use boundscope::events::EventSink;
+use boundscope::exec::Mode;
+use boundscope::report::{speedup, RunReport, Spread};
+use clap::Args;
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
+  boundscope compare json-parse --modes sequential,threads,processes --gil --workers 2
+  boundscope compare json-parse --modes sequential,rayon --export-markdown result.md")]
+pub struct CompareArgs {
+    /// The workload to run.
+    #[arg(value_enum)]
+    pub workload: WorkloadName,
+    /// Modes to compare, comma-separated; the first is the baseline for speedups.
+    #[arg(long, value_enum, value_delimiter = ',', required = true)]
+    pub modes: Vec<Mode>,
+    /// Timed runs per mode (interleaved: m1 m2 m3, m1 m2 m3, ...).
+    #[arg(long, default_value_t = 3, value_name = "R")]
+    pub repeat: usize,
+    /// Untimed runs of the first mode before measuring (warms caches and generates data).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub warmup: usize,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    #[command(flatten)]
+    pub workload_args: WorkloadArgs,
+    /// Write the result table as Markdown.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Write every run's report and the summary as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Print only the table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// One mode's repeated runs.
+#[derive(Debug, Serialize)]
+pub struct ModeResult {
+    pub mode: String,
+    pub wall_s: Spread,
+    pub items_per_s: Spread,
+    pub busy_cores: Spread,
+    pub speedup: f64,
+    pub speedup_err: f64,
+    pub verdict: String,
+    pub checksum: String,
+    pub runs: Vec<RunReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompareExport<'a> {
+    workload: &'a str,
+    workers: usize,
+    gil: bool,
+    repeat: usize,
+    cores: usize,
+    checksums_agree: bool,
+    reading: &'a str,
+    modes: &'a [ModeResult],
+}
+
+pub fn execute(args: CompareArgs) -> Result<(), CliError> {
+    if args.repeat == 0 {
+        return Err(CliError::Usage("--repeat must be at least 1".into()));
+    }
+    let mut workload_args = args.workload_args.clone();
+    let _scratch = super::scratch_out_dir(&mut workload_args)?;
+    let workload = workload_args.spec(args.workload);
+    let specs: Vec<_> = args
+        .modes
+        .iter()
+        .map(|m| args.exec.spec(workload.clone(), *m))
+        .collect();
+    for _ in 0..args.warmup {
+        run_with_progress(&specs[0], EventSink::none(), args.quiet)?;
+    }
+    let mut runs: Vec<Vec<RunReport>> = vec![Vec::new(); specs.len()];
+    for round in 0..args.repeat {
+        for (i, spec) in specs.iter().enumerate() {
+            if !args.quiet {
+                eprintln!("round {}/{}: {}", round + 1, args.repeat, spec.title());
+            }
+            let outcome = run_with_progress(spec, EventSink::none(), args.quiet)?;
+            if outcome.report.interrupted {
+                return Err(CliError::Interrupted);
+            }
+            runs[i].push(outcome.report);
+        }
+    }
+    let results = summarize(&args.modes, runs);
+    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    let reading = reading(&results, agree);
+    let table = table_text(&args, &results, &reading);
+    print!("{table}");
+    export(&args, &results, agree, &reading)?;
+    if !agree {
+        return Err(CliError::Failed(
+            "modes produced different checksums: the same work gave different results".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn summarize(modes: &[Mode], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
+    let wall_of = |r: &[RunReport]| Spread::of(&r.iter().map(|x| x.wall_s).collect::<Vec<_>>());
+    let base = wall_of(&runs[0]);
+    modes
+        .iter()
+        .zip(runs)
+        .map(|(mode, runs)| {
+            let wall = wall_of(&runs);
+            let (speedup, speedup_err) = speedup(base, wall);
+            let last = runs.last().cloned().unwrap_or_default();
+            ModeResult {
+                mode: mode.to_string(),
+                wall_s: wall,
+                items_per_s: Spread::of(&runs.iter().map(|r| r.items_per_s).collect::<Vec<_>>()),
+                busy_cores: Spread::of(&runs.iter().map(|r| r.busy_cores).collect::<Vec<_>>()),
+                speedup,
+                speedup_err,
+                verdict: last.verdict.clone(),
+                checksum: last.checksum.clone(),
+                runs,
+            }
+        })
+        .collect()
+}
+
+/// One sentence on what the numbers say.
+fn reading(results: &[ModeResult], agree: bool) -> String {
+    if !agree {
+        return "checksums differ between modes — results are not comparable".into();
+    }
+    let Some(best) = results
+        .iter()
+        .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+    else {
+        return String::new();
+    };
+    let base = &results[0].mode;
+    if results.len() == 1 {
+        return format!("{base} alone: {}", results[0].verdict);
+    }
+    if best.speedup < 1.2 {
+        return format!(
+            "no mode beats {base} by 20% or more (best: {} at {:.2}×): the work is serialized \
+             somewhere — check the waits (gil, db-lock) and busy cores",
+            best.mode, best.speedup
+        );
+    }
+    format!(
+        "{} is fastest at {:.2}× {base} ({:.2} busy cores, {}); {}",
+        best.mode,
+        best.speedup,
+        best.busy_cores.mean,
+        best.verdict,
+        laggards(results, best)
+    )
+}
+
+fn laggards(results: &[ModeResult], best: &ModeResult) -> String {
+    let slow: Vec<String> = results[1..]
+        .iter()
+        .filter(|r| r.speedup < best.speedup * 0.8 && r.mode != best.mode)
+        .map(|r| format!("{} {:.2}×", r.mode, r.speedup))
+        .collect();
+    if slow.is_empty() {
+        "the other modes come close".into()
+    } else {
+        format!("lagging: {}", slow.join(", "))
+    }
+}
+
+fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String {
+    let mut s = String::new();
+    let first = results.first().and_then(|r| r.runs.first());
+    let cores = first.map(|r| r.cores).unwrap_or(0);
+    let gil = if args.exec.gil { ", simulated GIL" } else { "" };
+    let _ = writeln!(
+        s,
+        "{} — {} workers{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
+        results.first().and_then(|r| r.runs.first()).map(|r| r.workload.as_str()).unwrap_or(""),
+        args.exec.workers(),
+        args.repeat,
+        args.warmup
+    );
+    let _ = writeln!(
+        s,
+        "{:<11} {:>17} {:>12} {:>14} {:>10}  reading",
+        "mode", "wall s (±σ)", "items/s", "speedup", "busy cores"
+    );
+    for r in results {
+        let _ = writeln!(
+            s,
+            "{:<11} {:>8.3} ± {:<6.3} {:>12.0} {:>6.2}× ± {:<5.2} {:>10.2}  {}",
+            r.mode,
+            r.wall_s.mean,
+            r.wall_s.stddev,
+            r.items_per_s.mean,
+            r.speedup,
+            r.speedup_err,
+            r.busy_cores.mean,
+            r.verdict
+        );
+    }
+    let _ = writeln!(s, "checksum: {}", checksum_line(results));
+    let _ = writeln!(s, "reading: {reading}");
+    s
+}
+
+fn checksum_line(results: &[ModeResult]) -> String {
+    match results.first() {
+        Some(first) if results.iter().all(|r| r.checksum == first.checksum) => {
+            format!("{} (identical in every mode)", first.checksum)
+        }
+        _ => {
+            results
+                .iter()
+                .map(|r| format!("{}={}", r.mode, r.checksum))
+                .collect::<Vec<_>>()
+                .join(" ")
+                + "  — MISMATCH"
+        }
+    }
+}
+
+fn markdown(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| mode | wall s (mean ± σ) | items/s | speedup | busy cores | reading |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for r in results {
+        let _ = writeln!(
+            s,
+            "| {} | {:.3} ± {:.3} | {:.0} | {:.2}× ± {:.2} | {:.2} | {} |",
+            r.mode,
+            r.wall_s.mean,
+            r.wall_s.stddev,
+            r.items_per_s.mean,
+            r.speedup,
+            r.speedup_err,
+            r.busy_cores.mean,
+            r.verdict
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{} workers, {} runs per mode. {reading}",
+        args.exec.workers(),
+        args.repeat
+    );
+    s
+}
+
+fn export(
+    args: &CompareArgs,
+    results: &[ModeResult],
+    agree: bool,
+    reading: &str,
+) -> Result<(), CliError> {
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))
+    };
+    if let Some(path) = &args.export_markdown {
+        write(path, markdown(args, results, reading))?;
+    }
+    if let Some(path) = &args.export_json {
+        let export = CompareExport {
+            workload: results
+                .first()
+                .and_then(|r| r.runs.first())
+                .map(|r| r.workload.as_str())
+                .unwrap_or(""),
+            workers: args.exec.workers(),
+            gil: args.exec.gil,
+            repeat: args.repeat,
+            cores: boundscope::events::available_cores(),
+            checksums_agree: agree,
+            reading,
+            modes: results,
+        };
+        let json =
+            serde_json::to_string_pretty(&export).map_err(|e| CliError::Failed(e.to_string()))?;
+        write(path, json + "\n")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! The files a run can write: flamegraph SVG, folded stacks, JSON report, event stream.
+
+use super::CliError;
+use boundscope::events::EventSink;
+use boundscope::flame::{write_svg_file, SvgOptions};
+use boundscope::session::{RunOutcome, RunSpec};
+use clap::Args;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Exports")]
+pub struct ExportArgs {
+    /// Write the CPU flamegraph as an SVG (open it in a browser).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Write the sampled stacks in folded format (`thread;caller;callee count`).
+    #[arg(long, value_name = "FILE")]
+    pub folded: Option<PathBuf>,
+    /// Write the run's report as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write the live event stream (NDJSON) to FILE, or to stdout with `-`.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    pub fn events_to_stdout(&self) -> bool {
+        self.events.as_deref() == Some(Path::new("-"))
+    }
+}
+
+pub struct Exports {
+    args: ExportArgs,
+    sink: Option<EventSink>,
+    written: Vec<String>,
+}
+
+fn create(path: &Path, what: &str) -> Result<File, CliError> {
+    File::create(path).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot write the {what} to {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Fails before the run, not after it, when an export could not be written.
+fn check_parent(path: &Path) -> Result<(), CliError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    if parent.is_dir() {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            parent.display()
+        )))
+    }
+}
+
+impl Exports {
+    /// Opens the event stream now (it is written during the run); the rest come after.
+    pub fn open(args: &ExportArgs) -> Result<Exports, CliError> {
+        let sink = match &args.events {
+            None => EventSink::none(),
+            Some(p) if p.as_os_str() == "-" => EventSink::to_writer(Box::new(std::io::stdout())),
+            Some(p) => EventSink::to_writer(Box::new(BufWriter::new(create(p, "event stream")?))),
+        };
+        for path in [&args.svg, &args.folded, &args.report]
+            .into_iter()
+            .flatten()
+        {
+            check_parent(path)?;
+        }
+        Ok(Exports {
+            args: args.clone(),
+            sink: Some(sink),
+            written: Vec::new(),
+        })
+    }
+
+    pub fn take_event_sink(&mut self) -> EventSink {
+        self.sink.take().unwrap_or_else(EventSink::none)
+    }
+
+    pub fn write(&mut self, spec: &RunSpec, outcome: &RunOutcome) -> Result<(), CliError> {
+        if let Some(path) = self.args.svg.clone() {
+            let r = &outcome.report;
+            let options = SvgOptions {
+                title: spec.title(),
+                subtitle: Some(format!(
+                    "{} CPU samples at {} Hz; they cover {:.0}% of worker wall time (the rest was waiting)",
+                    r.samples,
+                    r.sample_hz,
+                    r.cpu_sample_coverage * 100.0
+                )),
+                ..SvgOptions::default()
+            };
+            write_svg_file(&outcome.stacks, &options, &path)
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            self.note("flamegraph", &path);
+        }
+        if let Some(path) = self.args.folded.clone() {
+            std::fs::write(&path, outcome.stacks.to_text())
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            self.note("folded stacks", &path);
+        }
+        if let Some(path) = self.args.report.clone() {
+            let json = serde_json::to_string_pretty(&outcome.report)
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            std::fs::write(&path, json + "\n")
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            self.note("report", &path);
+        }
+        if let Some(path) = self.args.events.clone().filter(|p| p.as_os_str() != "-") {
+            self.note("events", &path);
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, what: &str, path: &Path) {
+        self.written
+            .push(format!("  wrote     {what} → {}", path.display()));
+    }
+
+    pub fn written_lines(&self) -> String {
+        self.written.iter().map(|l| format!("{l}\n")).collect()
+    }
+}

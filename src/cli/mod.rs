@@ -1,0 +1,144 @@
+//! The command line: argument parsing, dispatch, exit codes and user-facing errors.
+
+mod args;
+mod compare;
+mod exports;
+mod gen;
+mod progress;
+mod run;
+
+use boundscope::session::{self, RunHooks, RunSpec, SessionError};
+use clap::{Parser, Subcommand};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "boundscope",
+    version,
+    about = "Is your data job CPU-bound or IO-bound, and which concurrency makes it faster?",
+    after_help = "Examples:
+  boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
+  boundscope run json-parse --mode threads --gil --svg flame.svg
+  boundscope gen json-parse --out ./ticks --records 1000"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one workload in one concurrency mode, profile it, print a summary, export.
+    Run(run::RunArgs),
+    /// Run a workload under several modes, repeatedly, and compare wall time and speedup.
+    Compare(compare::CompareArgs),
+    /// Write a workload's generated input data to a directory.
+    Gen(gen::GenArgs),
+    /// Internal: a child process of `--mode processes`.
+    #[command(name = "__child", hide = true)]
+    Child {
+        #[arg(long)]
+        spec: String,
+    },
+}
+
+/// Errors at the edge, each with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage or bad input: exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else: exit code 1.
+    #[error("{0}")]
+    Failed(String),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl From<SessionError> for CliError {
+    fn from(e: SessionError) -> Self {
+        if e.is_usage() {
+            CliError::Usage(e.to_string())
+        } else {
+            CliError::Failed(e.to_string())
+        }
+    }
+}
+
+impl CliError {
+    fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failed(_) => 1,
+            CliError::Interrupted => 130,
+        }
+    }
+}
+
+/// Set by Ctrl-C: runs stop after the units in progress and still report. A second Ctrl-C
+/// exits at once.
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone());
+            let _ = signal_hook::flag::register(signal, flag.clone());
+        }
+        flag
+    })
+    .clone()
+}
+
+/// Parquet output with no `--out-dir` goes to a temporary directory removed after the run.
+fn scratch_out_dir(args: &mut args::WorkloadArgs) -> Result<Option<tempfile::TempDir>, CliError> {
+    use boundscope::workload::json::Output;
+    if args.out_dir.is_some() || args.output != Output::Parquet {
+        return Ok(None);
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("boundscope-out-")
+        .tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+    args.out_dir = Some(dir.path().to_path_buf());
+    Ok(Some(dir))
+}
+
+fn run_child(spec_json: &str) -> Result<(), CliError> {
+    let spec: RunSpec = serde_json::from_str(spec_json)
+        .map_err(|e| CliError::Usage(format!("bad child spec: {e}")))?;
+    let mut hooks = RunHooks {
+        events: boundscope::events::EventSink::to_writer(Box::new(std::io::stdout())),
+        on_tick: None,
+        cancel: cancel_flag(),
+    };
+    session::run(&spec, &mut hooks)?;
+    Ok(())
+}
+
+/// Parses the command line, runs the command, and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Compare(args) => compare::execute(args),
+        Command::Gen(args) => gen::execute(args),
+        Command::Child { spec } => run_child(&spec),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(CliError::Interrupted) => 130,
+        Err(e) => {
+            eprintln!("boundscope: {e}");
+            e.exit_code()
+        }
+    }
+}

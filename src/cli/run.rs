@@ -1,0 +1,79 @@
+//! `boundscope run`: one workload, one mode, a summary and the exports.
+
+use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::exports::{ExportArgs, Exports};
+use super::progress::Progress;
+use super::{cancel_flag, CliError};
+use boundscope::events::EventSink;
+use boundscope::exec::Mode;
+use boundscope::report::summary_text;
+use boundscope::session::{self, RunHooks, RunSpec};
+use clap::Args;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  boundscope run json-parse --mode rayon --workers 2
+  boundscope run json-parse --mode threads --gil --svg threads.svg --report threads.json
+  boundscope run json-parse --parser fast --output none --records 5000
+  boundscope run json-parse --input ./my-ticks --mode processes --events run.ndjson")]
+pub struct RunArgs {
+    /// The workload to run.
+    #[arg(value_enum)]
+    pub workload: WorkloadName,
+    /// Concurrency mode.
+    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Sequential)]
+    pub mode: Mode,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    #[command(flatten)]
+    pub workload_args: WorkloadArgs,
+    #[command(flatten)]
+    pub exports: ExportArgs,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn execute(args: RunArgs) -> Result<(), CliError> {
+    let mut workload_args = args.workload_args.clone();
+    let _scratch = super::scratch_out_dir(&mut workload_args)?;
+    let spec = args.exec.spec(workload_args.spec(args.workload), args.mode);
+    let events_to_stdout = args.exports.events_to_stdout();
+    let mut exports = Exports::open(&args.exports)?;
+    let outcome = run_with_progress(&spec, exports.take_event_sink(), args.quiet)?;
+    exports.write(&spec, &outcome)?;
+    if !args.quiet {
+        let text = summary_text(&outcome.report);
+        let written = exports.written_lines();
+        if events_to_stdout {
+            eprint!("{text}{written}");
+        } else {
+            print!("{text}{written}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+    if outcome.report.interrupted {
+        return Err(CliError::Interrupted);
+    }
+    Ok(())
+}
+
+/// Runs a spec in this process with a progress bar (when stderr is a terminal).
+pub fn run_with_progress(
+    spec: &RunSpec,
+    events: EventSink,
+    quiet: bool,
+) -> Result<session::RunOutcome, CliError> {
+    let mut progress = Progress::new(quiet, &spec.title());
+    let mut on_tick = |tick: &boundscope::events::Tick| progress.update(tick);
+    let mut hooks = RunHooks {
+        events,
+        on_tick: Some(&mut on_tick),
+        cancel: cancel_flag(),
+    };
+    let result = session::run(spec, &mut hooks);
+    drop(hooks);
+    progress.finish();
+    Ok(result?)
+}

@@ -1,0 +1,163 @@
+//! The event stream: versioned newline-delimited JSON that a run writes and viewers read.
+//!
+//! `start` (spec, host), `tick` (live totals and worker lanes), `stacks` (folded-stack deltas
+//! since the previous `stacks`), `done` (the report), `error`. The TUI reads it from a child
+//! run, `processes` mode reads it from its children, and a file of it is a recording.
+
+use crate::flame::FoldedStacks;
+use crate::measure::WorkerSnapshot;
+use crate::report::RunReport;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+
+pub const EVENT_VERSION: u32 = 1;
+
+/// One line of the stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope {
+    pub v: u32,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Event {
+    Start {
+        spec: serde_json::Value,
+        host: HostInfo,
+    },
+    Tick(Tick),
+    Stacks {
+        samples: u64,
+        stacks: FoldedStacks,
+    },
+    Done {
+        report: Box<RunReport>,
+        /// Every unit's full outcome (all rejections), so a parent loses nothing.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        units: Vec<crate::exec::UnitRecord>,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// The machine a run happens on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HostInfo {
+    pub cores: usize,
+    pub pid: u32,
+    pub kernel: String,
+}
+
+impl HostInfo {
+    pub fn current() -> HostInfo {
+        HostInfo {
+            cores: available_cores(),
+            pid: std::process::id(),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Live totals at one moment of a run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Tick {
+    pub elapsed_s: f64,
+    pub items: u64,
+    pub bytes: u64,
+    pub errors: u64,
+    pub rejected: u64,
+    pub units_done: u64,
+    pub units_total: u64,
+    pub workers: Vec<WorkerSnapshot>,
+}
+
+impl Envelope {
+    pub fn new(event: Event) -> Envelope {
+        Envelope {
+            v: EVENT_VERSION,
+            event,
+        }
+    }
+
+    /// Parses one line; a newer major version or garbage is an error naming the problem.
+    pub fn parse_line(line: &str) -> Result<Envelope, String> {
+        let envelope: Envelope =
+            serde_json::from_str(line).map_err(|e| format!("not a boundscope event: {e}"))?;
+        if envelope.v != EVENT_VERSION {
+            return Err(format!(
+                "event stream version {} is not supported (this build reads version {EVENT_VERSION})",
+                envelope.v
+            ));
+        }
+        Ok(envelope)
+    }
+}
+
+/// Where events go: nowhere, or any writer (stdout, a file), one JSON object per line.
+pub struct EventSink {
+    out: Option<Box<dyn Write + Send>>,
+}
+
+impl EventSink {
+    pub fn none() -> EventSink {
+        EventSink { out: None }
+    }
+
+    pub fn to_writer(out: Box<dyn Write + Send>) -> EventSink {
+        EventSink { out: Some(out) }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.out.is_some()
+    }
+
+    /// Writes and flushes one event. A reader that went away stops the stream, not the run.
+    pub fn emit(&mut self, event: Event) {
+        let Some(out) = self.out.as_mut() else { return };
+        let ok = serde_json::to_writer(&mut *out, &Envelope::new(event)).is_ok()
+            && out.write_all(b"\n").is_ok()
+            && out.flush().is_ok();
+        if !ok {
+            self.out = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_with_version_and_type() {
+        let line = serde_json::to_string(&Envelope::new(Event::Error {
+            message: "boom".into(),
+        }))
+        .unwrap();
+        assert!(
+            line.contains("\"v\":1") && line.contains("\"type\":\"error\""),
+            "{line}"
+        );
+        match Envelope::parse_line(&line).unwrap().event {
+            Event::Error { message } => assert_eq!(message, "boom"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let err = Envelope::parse_line(r#"{"v":9,"type":"error","message":"x"}"#).unwrap_err();
+        assert!(err.contains("version 9"), "{err}");
+        assert!(Envelope::parse_line("hello").is_err());
+    }
+}

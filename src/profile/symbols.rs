@@ -1,0 +1,113 @@
+//! Turns raw return addresses into clean, demangled frame names, with a cache.
+
+use std::collections::HashMap;
+
+/// Frames that only say "a thread started"; everything outside the worker's own code.
+const THREAD_ENTRY: &str = "__rust_begin_short_backtrace";
+const OUTER_NOISE: [&str; 6] = [
+    "clone3",
+    "clone",
+    "start_thread",
+    "__libc_start_call_main",
+    "__libc_start_main",
+    "_start",
+];
+
+#[derive(Default)]
+pub(crate) struct SymbolCache {
+    names: HashMap<usize, Vec<String>>,
+}
+
+impl SymbolCache {
+    /// Folds one sampled stack (leaf first) into `thread;outer;...;leaf`.
+    pub(crate) fn fold(&mut self, thread: &[u8], ips: &[usize]) -> String {
+        let mut frames: Vec<String> = Vec::with_capacity(ips.len() + 1);
+        // Walk from the outermost frame inwards; the leaf's address is exact, the others are
+        // return addresses, which point just past the call.
+        for (depth, ip) in ips.iter().enumerate().rev() {
+            let lookup = if depth == 0 {
+                *ip
+            } else {
+                ip.saturating_sub(1)
+            };
+            frames.extend(self.resolve(lookup).iter().cloned());
+        }
+        let frames = trim_thread_entry(frames);
+        let thread = String::from_utf8_lossy(thread);
+        let thread = if thread.is_empty() {
+            "[unnamed]"
+        } else {
+            &thread
+        };
+        let mut folded = thread.replace([';', ' '], "_");
+        for frame in frames {
+            folded.push(';');
+            folded.push_str(&frame);
+        }
+        folded
+    }
+
+    /// Names for one address, outermost inlined function first.
+    fn resolve(&mut self, ip: usize) -> &[String] {
+        self.names.entry(ip).or_insert_with(|| {
+            let mut names = Vec::new();
+            backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
+                if let Some(name) = symbol.name() {
+                    names.push(clean_name(&String::from_utf8_lossy(name.as_bytes())));
+                }
+            });
+            if names.is_empty() {
+                names.push("[unknown]".to_string());
+            }
+            // backtrace reports the innermost inlined frame first.
+            names.reverse();
+            names
+        })
+    }
+}
+
+/// Drops the frames that start a thread, keeping the worker's own code.
+fn trim_thread_entry(frames: Vec<String>) -> Vec<String> {
+    if let Some(pos) = frames.iter().rposition(|f| f.contains(THREAD_ENTRY)) {
+        return frames.into_iter().skip(pos + 1).collect();
+    }
+    let skip = frames
+        .iter()
+        .take_while(|f| OUTER_NOISE.contains(&f.as_str()))
+        .count();
+    frames.into_iter().skip(skip).collect()
+}
+
+/// Demangled name without the hash suffix, safe for the folded format.
+fn clean_name(raw: &str) -> String {
+    let demangled = format!("{:#}", rustc_demangle::demangle(raw));
+    // The folded format splits frames on ';' and the count off after the last space, so
+    // spaces inside names (`<T as Trait>::f`) are fine but ';' is not.
+    demangled.replace(';', ":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_entry_frames_are_dropped() {
+        let frames = vec![
+            "start_thread".to_string(),
+            "std::sys::backtrace::__rust_begin_short_backtrace".to_string(),
+            "boundscope::exec::worker".to_string(),
+            "parse".to_string(),
+        ];
+        assert_eq!(
+            trim_thread_entry(frames),
+            vec!["boundscope::exec::worker".to_string(), "parse".to_string()]
+        );
+    }
+
+    #[test]
+    fn names_lose_hash_and_separators() {
+        let name = clean_name("_ZN4core3ptr13drop_in_place17h0123456789abcdefE");
+        assert_eq!(name, "core::ptr::drop_in_place");
+        assert_eq!(clean_name("a b;c"), "a b:c");
+    }
+}

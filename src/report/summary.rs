@@ -1,0 +1,143 @@
+//! The short human summary printed at the end of `boundscope run`.
+
+use super::RunReport;
+use std::fmt::Write;
+
+pub fn format_bytes_rate(mb_per_s: f64) -> String {
+    if mb_per_s >= 1000.0 {
+        format!("{:.2} GB/s", mb_per_s / 1000.0)
+    } else {
+        format!("{mb_per_s:.1} MB/s")
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn summary_text(r: &RunReport) -> String {
+    let mut s = String::new();
+    let gil = if r.gil { ", simulated GIL" } else { "" };
+    let state = if r.interrupted {
+        "stopped after"
+    } else {
+        "done in"
+    };
+    let _ = writeln!(
+        s,
+        "{} · {} × {} workers{gil} — {state} {:.2} s",
+        r.workload, r.mode, r.workers, r.wall_s
+    );
+    let _ = writeln!(
+        s,
+        "  items     {} ({} rejected, {} failed units)   {:.0} items/s   {}",
+        thousands(r.items),
+        thousands(r.rejected),
+        r.errors,
+        r.items_per_s,
+        format_bytes_rate(r.mb_per_s)
+    );
+    let _ = writeln!(
+        s,
+        "  CPU       {:.2} s on {} cores → {:.2} busy cores",
+        r.cpu_s, r.cores, r.busy_cores
+    );
+    if r.startup_s > 0.0005 {
+        let _ = writeln!(
+            s,
+            "  startup   {:.2} s starting child processes (before the timed work)",
+            r.startup_s
+        );
+    }
+    write_samples_line(&mut s, r);
+    write_waits_line(&mut s, r);
+    let _ = writeln!(s, "  checksum  {}", r.checksum);
+    let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);
+    write_top_functions(&mut s, r);
+    write_problems(&mut s, r);
+    s
+}
+
+fn write_samples_line(s: &mut String, r: &RunReport) {
+    if !r.profiled {
+        let _ = writeln!(s, "  samples   profiling off");
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "  samples   {} at {} Hz → {:.0} Hz effective (capture {:.0}%), covering {:.0}% of worker time",
+        thousands(r.samples),
+        r.sample_hz,
+        r.sample_hz_effective,
+        r.capture_ratio * 100.0,
+        r.cpu_sample_coverage * 100.0
+    );
+}
+
+fn write_waits_line(s: &mut String, r: &RunReport) {
+    let mut waits: Vec<_> = r.waits.iter().filter(|(_, v)| **v >= 0.0005).collect();
+    waits.sort_by(|a, b| b.1.total_cmp(a.1));
+    let text: Vec<String> = waits
+        .iter()
+        .map(|(c, v)| format!("{} {:.2} s", c.as_str(), v))
+        .collect();
+    let text = if text.is_empty() {
+        "none".to_string()
+    } else {
+        text.join("  ")
+    };
+    let _ = writeln!(s, "  waits     {text}");
+}
+
+fn write_top_functions(s: &mut String, r: &RunReport) {
+    if r.top_functions.is_empty() {
+        return;
+    }
+    let total = r.samples.max(1) as f64;
+    let _ = writeln!(s, "  top functions by self time:");
+    for f in r.top_functions.iter().take(5) {
+        let _ = writeln!(
+            s,
+            "    {:>5.1}%  {}",
+            f.self_samples as f64 * 100.0 / total,
+            f.name
+        );
+    }
+}
+
+fn write_problems(s: &mut String, r: &RunReport) {
+    for rejection in r.rejections.iter().take(5) {
+        let _ = writeln!(
+            s,
+            "  rejected  {}:{}: {}",
+            rejection.source, rejection.line, rejection.reason
+        );
+    }
+    if r.rejected > 5 {
+        let _ = writeln!(s, "  … and {} more rejected (see --report)", r.rejected - 5);
+    }
+    for failure in r.failures.iter().take(5) {
+        let _ = writeln!(s, "  failed    {failure}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

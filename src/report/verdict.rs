@@ -1,0 +1,104 @@
+//! The one-line reading of a run: CPU-bound, IO-bound, GIL-bound, lock-bound or starved.
+
+use super::RunReport;
+use crate::measure::WaitCategory;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+/// Shares of the workers' summed wall time: CPU, run queue, and each wait category.
+fn shares(report: &RunReport) -> (f64, f64, Vec<(WaitCategory, f64)>) {
+    let wall: f64 = report.worker_stats.iter().map(|w| w.wall_s).sum();
+    if wall <= 0.0 {
+        return (0.0, 0.0, Vec::new());
+    }
+    let cpu: f64 = report.worker_stats.iter().map(|w| w.cpu_s).sum();
+    let runqueue: f64 = report.worker_stats.iter().map(|w| w.runqueue_s).sum();
+    let mut waits: Vec<(WaitCategory, f64)> =
+        report.waits.iter().map(|(c, s)| (*c, s / wall)).collect();
+    waits.sort_by(|a, b| b.1.total_cmp(&a.1));
+    (cpu / wall, runqueue / wall, waits)
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+/// Reads a finished report.
+pub fn judge(report: &RunReport) -> Verdict {
+    let (cpu, runqueue, waits) = shares(report);
+    let (top_wait, top_share) = waits.first().copied().unwrap_or((WaitCategory::Queue, 0.0));
+    let cores = format!(
+        "{:.2} busy cores of {} workers",
+        report.busy_cores, report.workers
+    );
+    if top_wait == WaitCategory::Gil && top_share >= 0.25 {
+        return Verdict {
+            kind: "gil-bound",
+            detail: format!(
+                "workers waited {} of their time for the interpreter lock ({cores}): threads \
+                 cannot add CPU here; processes can",
+                pct(top_share)
+            ),
+        };
+    }
+    if cpu + runqueue >= 0.6 && runqueue >= 0.2 {
+        return Verdict {
+            kind: "cpu-bound",
+            detail: format!(
+                "workers wanted a CPU {} of the time but waited for a free core {} of it \
+                 ({cores}): more workers than cores, or other load on the machine",
+                pct(cpu + runqueue),
+                pct(runqueue)
+            ),
+        };
+    }
+    if cpu >= 0.6 {
+        return Verdict {
+            kind: "cpu-bound",
+            detail: format!(
+                "workers were on a CPU {} of the time ({cores}): more cores or less work per \
+                 item make it faster, more waiting workers do not",
+                pct(cpu)
+            ),
+        };
+    }
+    match (top_wait, top_share >= 0.3) {
+        (WaitCategory::Queue, true) => Verdict {
+            kind: "starved",
+            detail: format!(
+                "workers sat idle {} of the time with no work ({cores}): too few units for \
+                 this many workers, or one slow unit at the end",
+                pct(top_share)
+            ),
+        },
+        (WaitCategory::DbLock, true) => Verdict {
+            kind: "lock-bound",
+            detail: format!(
+                "workers waited {} of their time for a database lock: writers queue behind \
+                 each other; one writer would do as well",
+                pct(top_share)
+            ),
+        },
+        (category, true) => Verdict {
+            kind: "io-bound",
+            detail: format!(
+                "workers waited on {} {} of the time and were on a CPU {} ({cores}): more \
+                 concurrent requests help until the other side saturates",
+                category.as_str(),
+                pct(top_share),
+                pct(cpu)
+            ),
+        },
+        _ => Verdict {
+            kind: "mixed",
+            detail: format!(
+                "CPU {} of worker time, no single wait dominates ({cores})",
+                pct(cpu)
+            ),
+        },
+    }
+}

@@ -1,0 +1,62 @@
+//! Puts a finished run's pieces together into its report.
+
+use super::RunSpec;
+use crate::events::available_cores;
+use crate::exec::{RunEnv, UnitRecord};
+use crate::flame::FoldedStacks;
+use crate::report::{RunReport, TopFunction};
+use crate::workload::Workload;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+pub(super) struct Parts<'a> {
+    pub spec: &'a RunSpec,
+    pub workload: &'a dyn Workload,
+    pub env: &'a RunEnv,
+    pub wall: Duration,
+    pub startup: Duration,
+    pub own_cpu_s: f64,
+    pub stacks: &'a FoldedStacks,
+    pub records: &'a [UnitRecord],
+}
+
+pub(super) fn report(p: Parts) -> RunReport {
+    let children = p.env.remote.reports.lock().clone();
+    let mut worker_stats = p.env.registry.snapshots();
+    for child in &children {
+        worker_stats.extend(child.worker_stats.iter().cloned());
+    }
+    let mut report = RunReport {
+        workload: p.workload.name().to_string(),
+        mode: p.spec.mode.to_string(),
+        workers: p.spec.workers,
+        gil: p.spec.gil,
+        wall_s: p.wall.as_secs_f64(),
+        startup_s: p.startup.as_secs_f64(),
+        cpu_s: p.own_cpu_s + children.iter().map(|c| c.cpu_s).sum::<f64>(),
+        profiled: p.spec.profile,
+        samples: p.stacks.total(),
+        sample_hz: if p.spec.profile { p.spec.hz } else { 0 },
+        cores: available_cores(),
+        interrupted: p.env.cancel.load(Relaxed),
+        options: p.workload.describe(),
+        worker_stats,
+        top_functions: top_functions(p.stacks, 10),
+        ..RunReport::default()
+    };
+    report.absorb_units(p.records);
+    report.finish_figures();
+    report
+}
+
+fn top_functions(stacks: &FoldedStacks, n: usize) -> Vec<TopFunction> {
+    stacks
+        .top_functions(n)
+        .into_iter()
+        .map(|f| TopFunction {
+            name: f.name,
+            self_samples: f.self_samples,
+            total_samples: f.total_samples,
+        })
+        .collect()
+}

@@ -1,0 +1,72 @@
+//! Helpers for driving the real `boundscope` binary in tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_boundscope"))
+}
+
+/// A scratch directory that also serves as the data cache, so tests never share state.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs boundscope with `args`, with the data cache inside this scratch directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        bin()
+            .args(args)
+            .env("BOUNDSCOPE_DATA", self.dir.path().join("cache"))
+            .output()
+            .expect("run boundscope")
+    }
+
+    /// Runs `boundscope run json-parse` with small data and returns the JSON report.
+    pub fn json_report(&self, name: &str, extra: &[&str]) -> serde_json::Value {
+        let report = self.path(&format!("{name}.json"));
+        let report_arg = report.to_string_lossy().into_owned();
+        let mut args = vec!["run", "json-parse", "--quiet", "--report", &report_arg];
+        // Small data unless the test asks for other sizes.
+        for (flag, value) in [("--files", "6"), ("--records", "400")] {
+            if !extra.contains(&flag) {
+                args.extend([flag, value]);
+            }
+        }
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        read_json(&report)
+    }
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("read report");
+    serde_json::from_str(&text).expect("report is JSON")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn repo_path(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
