@@ -119,6 +119,7 @@ fn run_child(spec_json: &str) -> Result<(), CliError> {
 
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
+    cancel_flag();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

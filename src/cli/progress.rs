@@ -19,6 +19,7 @@ impl Progress {
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_prefix(title.to_string());
+        bar.set_message("preparing (input data is generated on first use)…");
         Progress { bar: Some(bar) }
     }
 

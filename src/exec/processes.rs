@@ -87,6 +87,9 @@ fn spawn_child(
 ) -> Result<Child, ExecError> {
     let mut command = (launcher.0)(index, count, lane)
         .map_err(|e| ExecError::Child(format!("could not find this program to re-run: {e}")))?;
+    // Own process group: a Ctrl-C at the terminal reaches only the parent, which passes the
+    // stop on (forward_cancel) once the child can take it gracefully.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -46,6 +46,8 @@ pub struct RunReport {
     pub workers: usize,
     pub gil: bool,
     pub items: u64,
+    /// Units of work in the run (files, chunks, requests); `units` lists those that ran.
+    pub units_total: usize,
     pub errors: u64,
     pub rejected: u64,
     pub bytes: u64,

@@ -30,6 +30,7 @@ pub(super) fn report(p: Parts) -> RunReport {
         workload: p.workload.name().to_string(),
         mode: p.spec.mode.to_string(),
         workers: p.spec.workers,
+        units_total: p.spec.units_in_shard(p.workload.unit_count()),
         gil: p.spec.gil,
         wall_s: p.wall.as_secs_f64(),
         startup_s: p.startup.as_secs_f64(),
