@@ -9,5 +9,6 @@ pub mod flame;
 pub mod measure;
 pub mod profile;
 pub mod report;
+pub mod server;
 pub mod session;
 pub mod workload;
