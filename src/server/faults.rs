@@ -1,7 +1,9 @@
 //! Fault injection in front of every data route: rate limit, concurrency queue, latency,
 //! jitter, held (never answered) requests and server errors.
 //!
-//! `/health` and `/stats` are exempt so that readiness checks and tests always get through.
+//! Only the per-item data routes are faulty. `/health`, `/stats` and the directory listings
+//! `/tenants` and `/companies` are exempt, so readiness checks, tests and a client building
+//! its work plan always get through; the faults hit the fetches that make up a run.
 //! Decisions are drawn from `(seed, request number)`, so a sequential client meets the same
 //! faults on every run; with concurrent clients the numbering follows arrival order.
 
@@ -119,7 +121,11 @@ pub async fn apply(State(state): State<Arc<AppState>>, req: Request, next: Next)
     if counted {
         state.stats.request();
     }
-    let mut response = if counted && path != "/health" {
+    let exempt = matches!(
+        path.as_str(),
+        "/stats" | "/health" | "/tenants" | "/companies"
+    );
+    let mut response = if !exempt {
         faulty(&state, req, next).await
     } else {
         next.run(req).await

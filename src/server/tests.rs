@@ -61,6 +61,9 @@ fn start(config: ServerConfig) -> ServerHandle {
     start_in_background(config).expect("server starts on loopback")
 }
 
+/// A route that fault injection applies to.
+const FAULTY: &str = "/tenants/1/connections";
+
 fn small() -> ServerConfig {
     ServerConfig {
         tenants: 5,
@@ -132,8 +135,11 @@ fn latency_is_applied_to_data_routes_but_not_health() {
         ..small()
     });
     let started = Instant::now();
-    assert_eq!(get(&server, "/tenants").status, 200);
+    assert_eq!(get(&server, "/tenants/1/connections").status, 200);
     assert!(started.elapsed() >= Duration::from_millis(120));
+    let started = Instant::now();
+    assert_eq!(get(&server, "/tenants").status, 200, "listings are exempt");
+    assert!(started.elapsed() < Duration::from_millis(120));
     let started = Instant::now();
     assert_eq!(get(&server, "/health").status, 200);
     assert!(started.elapsed() < Duration::from_millis(120));
@@ -146,7 +152,7 @@ fn error_rate_one_answers_only_server_errors() {
         ..small()
     });
     for _ in 0..10 {
-        let answer = get(&server, "/tenants");
+        let answer = get(&server, "/tenants/1/connections");
         assert!((500..600).contains(&answer.status), "{}", answer.status);
         assert_eq!(answer.digest, Some(content_digest(&answer.body)));
     }
@@ -161,8 +167,8 @@ fn rate_limit_answers_429_with_retry_after() {
         ..small()
     });
     let agent = agent(Duration::from_secs(5));
-    assert_eq!(get_with(&agent, &server, "/tenants").status, 200);
-    let refused = get_with(&agent, &server, "/tenants");
+    assert_eq!(get_with(&agent, &server, FAULTY).status, 200);
+    let refused = get_with(&agent, &server, FAULTY);
     assert_eq!(refused.status, 429);
     assert_eq!(refused.header("retry-after").as_deref(), Some("1"));
     let ms: u64 = refused
@@ -171,7 +177,7 @@ fn rate_limit_answers_429_with_retry_after() {
         .expect("precise wait given");
     assert!((1..=200).contains(&ms), "wait {ms} ms");
     std::thread::sleep(Duration::from_millis(ms + 5));
-    assert_eq!(get_with(&agent, &server, "/tenants").status, 200);
+    assert_eq!(get_with(&agent, &server, FAULTY).status, 200);
     assert_eq!(server.stats().by_status.too_many_requests, 1);
 }
 
@@ -185,7 +191,7 @@ fn concurrency_limit_queues_excess_requests() {
     let started = Instant::now();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..6)
-            .map(|_| scope.spawn(|| get(&server, "/companies").status))
+            .map(|_| scope.spawn(|| get(&server, FAULTY).status))
             .collect();
         for handle in handles {
             assert_eq!(handle.join().expect("client thread"), 200);
@@ -249,7 +255,7 @@ fn timeout_rate_holds_requests_until_the_client_gives_up() {
     });
     let started = Instant::now();
     let result = agent(Duration::from_millis(200))
-        .get(format!("{}/tenants", server.url()))
+        .get(format!("{}{FAULTY}", server.url()))
         .call();
     assert!(matches!(result, Err(ureq::Error::Timeout(_))), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
