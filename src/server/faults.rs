@@ -145,7 +145,7 @@ async fn faulty(state: &Arc<AppState>, req: Request, next: Next) -> Response {
     let faults = &state.faults;
     let n = faults.counter.fetch_add(1, Relaxed);
     if let Some(Err(wait)) = faults.bucket.as_ref().map(TokenBucket::take) {
-        return too_many_requests(wait);
+        return too_many_requests(wait, faults.bucket.as_ref().map_or(0.0, |b| b.rate));
     }
     let permit = match &faults.limit {
         Some(sem) => {
@@ -189,15 +189,18 @@ fn injected_error(kind: f64) -> Response {
     }
 }
 
-/// 429 with `Retry-After` in whole seconds (at least 1, as HTTP requires) and the precise
-/// wait in `x-retry-after-ms`.
-fn too_many_requests(wait: Duration) -> Response {
+/// 429 with `Retry-After` in whole seconds (at least 1, as HTTP requires), the precise
+/// wait in `x-retry-after-ms` and the limit (requests per second) in `x-ratelimit-limit`.
+fn too_many_requests(wait: Duration, rate: f64) -> Response {
     let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     let ms = (wait.as_secs_f64() * 1e3).ceil().max(1.0) as u64;
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     headers.insert("x-retry-after-ms", HeaderValue::from(ms));
+    if let Ok(limit) = HeaderValue::from_str(&rate.to_string()) {
+        headers.insert("x-ratelimit-limit", limit);
+    }
     response
 }
 

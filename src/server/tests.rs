@@ -176,6 +176,7 @@ fn rate_limit_answers_429_with_retry_after() {
         .and_then(|v| v.parse().ok())
         .expect("precise wait given");
     assert!((1..=200).contains(&ms), "wait {ms} ms");
+    assert_eq!(refused.header("x-ratelimit-limit").as_deref(), Some("5"));
     std::thread::sleep(Duration::from_millis(ms + 5));
     assert_eq!(get_with(&agent, &server, FAULTY).status, 200);
     assert_eq!(server.stats().by_status.too_many_requests, 1);
