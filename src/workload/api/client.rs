@@ -1,10 +1,10 @@
 //! The blocking HTTP client of `api-fetch`: validated GETs with retries, backoff, an
 //! optional shared cache and run-wide counters.
 
+pub use super::totals::{Totals, TotalsSnapshot};
 use crate::measure::{WaitCategory, WorkerCtx};
 use crate::server::{content_digest, DIGEST_HEADER};
 use parking_lot::Mutex;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -60,7 +60,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    fn retryable(&self) -> bool {
+    pub(super) fn retryable(&self) -> bool {
         match self {
             Failure::Status { code, .. } => *code == 429 || *code >= 500,
             Failure::Timeout(_) | Failure::Connect(_) => true,
@@ -86,59 +86,6 @@ pub struct FetchError {
     pub url: String,
     pub attempts: u32,
     pub last: Failure,
-}
-
-/// Run-wide request counters (shown in the report's workload section).
-#[derive(Debug, Default)]
-pub struct Totals {
-    requests: AtomicU64,
-    retries: AtomicU64,
-    cache_hits: AtomicU64,
-    failed: AtomicU64,
-    rate_limited: AtomicU64,
-    server_errors: AtomicU64,
-    timeouts: AtomicU64,
-}
-
-/// A reading of `Totals`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TotalsSnapshot {
-    /// HTTP requests sent (attempts, including retries).
-    pub requests: u64,
-    pub retries: u64,
-    pub cache_hits: u64,
-    /// Requests that still failed after their retries.
-    pub failed: u64,
-    /// Answers 429 received.
-    pub rate_limited: u64,
-    /// Answers 5xx received.
-    pub server_errors: u64,
-    /// Attempts that got no answer in time.
-    pub timeouts: u64,
-}
-
-impl Totals {
-    pub fn snapshot(&self) -> TotalsSnapshot {
-        TotalsSnapshot {
-            requests: self.requests.load(Relaxed),
-            retries: self.retries.load(Relaxed),
-            cache_hits: self.cache_hits.load(Relaxed),
-            failed: self.failed.load(Relaxed),
-            rate_limited: self.rate_limited.load(Relaxed),
-            server_errors: self.server_errors.load(Relaxed),
-            timeouts: self.timeouts.load(Relaxed),
-        }
-    }
-
-    fn count(&self, failure: &Failure) {
-        let counter = match failure {
-            Failure::Status { code: 429, .. } => &self.rate_limited,
-            Failure::Status { code, .. } if *code >= 500 => &self.server_errors,
-            Failure::Timeout(_) => &self.timeouts,
-            _ => return,
-        };
-        counter.fetch_add(1, Relaxed);
-    }
 }
 
 /// How the client behaves.
@@ -219,7 +166,7 @@ impl Client {
             return None;
         }
         let hit = self.cache.lock().get(url).cloned()?;
-        self.totals.cache_hits.fetch_add(1, Relaxed);
+        self.totals.cache_hit();
         Some(hit)
     }
 
@@ -243,14 +190,14 @@ impl Client {
         let mut attempt = 0;
         loop {
             let outcome = wait.net(|| self.once(agent, url));
-            self.totals.requests.fetch_add(1, Relaxed);
+            self.totals.request();
             let failure = match outcome {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
             self.totals.count(&failure);
             if !failure.retryable() || attempt >= retries {
-                self.totals.failed.fetch_add(1, Relaxed);
+                self.totals.failure();
                 return Err(FetchError {
                     url: url.to_string(),
                     attempts: attempt + 1,
@@ -258,7 +205,7 @@ impl Client {
                 });
             }
             attempt += 1;
-            self.totals.retries.fetch_add(1, Relaxed);
+            self.totals.retry();
             let pause = self.pause(&failure, attempt);
             wait.net(|| std::thread::sleep(pause));
         }

@@ -14,6 +14,7 @@ mod client;
 pub mod plan;
 mod records;
 pub mod server_child;
+mod totals;
 
 #[cfg(test)]
 mod tests;
