@@ -10,5 +10,6 @@ pub mod flame;
 pub mod measure;
 pub mod profile;
 pub mod report;
+pub mod server;
 pub mod session;
 pub mod workload;

@@ -1,0 +1,203 @@
+//! The `serve-api` command-line flags, their conversion to `ServerConfig` and back.
+
+use super::config::{parse_duration, parse_rate, JitterDist, ServerConfig};
+use super::{serve_blocking, ServerError};
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// Flags of `boundscope serve-api`.
+#[derive(Debug, Clone, PartialEq, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080; port 0 picks a free port (printed on start).
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_addr)]
+    pub addr: SocketAddr,
+    /// Fixed delay added to every data request, e.g. 50ms, 1s, 250us, 0.
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    pub latency: Duration,
+    /// Scale of a random extra delay per request (see --jitter-dist), e.g. 20ms.
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    pub jitter: Duration,
+    /// Distribution of the jitter: uniform in [0, J], half-normal (sd J) or exponential (mean J).
+    #[arg(long, value_enum, default_value_t = JitterDist::Uniform)]
+    pub jitter_dist: JitterDist,
+    /// Share of data requests answered with 503 or 500, between 0 and 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Share of data requests never answered (held open until the client gives up), 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub timeout_rate: f64,
+    /// Handle at most N requests at once; the rest wait in a queue (shows saturation).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second allowed (token bucket), e.g. 100 or 100/s or 6000/m; over it → 429.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub rate_limit: Option<f64>,
+    /// Answer `Connection: close` and close the connection after every response.
+    #[arg(long)]
+    pub no_keepalive: bool,
+    /// Number of tenants served at /tenants (ids 1..=N).
+    #[arg(long, default_value_t = 200)]
+    pub tenants: usize,
+    /// Number of company symbols served at /companies.
+    #[arg(long, default_value_t = 100)]
+    pub symbols: usize,
+    /// Seed of the fault decisions (which requests fail, how much jitter).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Allow listening on a non-loopback address (the API is then reachable from other machines).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Stop when standard input closes (used when boundscope starts the server as a child).
+    #[arg(long)]
+    pub exit_on_stdin_close: bool,
+}
+
+/// Parses `HOST:PORT` where HOST is an IP address or `localhost`.
+pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Some(port) = s.strip_prefix("localhost:") {
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("'{s}' has no valid port; use e.g. 127.0.0.1:8080"))?;
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    s.parse()
+        .map_err(|_| format!("'{s}' is not an address; use IP:PORT, e.g. 127.0.0.1:8080"))
+}
+
+impl ServeArgs {
+    /// The server settings these flags describe, checked.
+    pub fn to_config(&self) -> Result<ServerConfig, ServerError> {
+        let config = ServerConfig {
+            addr: self.addr,
+            allow_remote: self.allow_remote,
+            latency: self.latency,
+            jitter: self.jitter,
+            jitter_dist: self.jitter_dist,
+            error_rate: self.error_rate,
+            timeout_rate: self.timeout_rate,
+            concurrency: self.concurrency,
+            rate_limit: self.rate_limit,
+            keepalive: !self.no_keepalive,
+            tenants: self.tenants,
+            symbols: self.symbols,
+            seed: self.seed,
+            stop_on_stdin_eof: self.exit_on_stdin_close,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// The `serve-api` flags that reproduce `config` (the inverse of `ServeArgs::to_config`).
+pub fn config_to_args(config: &ServerConfig) -> Vec<String> {
+    let mut args = vec![
+        format!("--addr={}", config.addr),
+        format!("--latency={}us", config.latency.as_micros()),
+        format!("--jitter={}us", config.jitter.as_micros()),
+        format!("--error-rate={}", config.error_rate),
+        format!("--timeout-rate={}", config.timeout_rate),
+        format!("--tenants={}", config.tenants),
+        format!("--symbols={}", config.symbols),
+        format!("--seed={}", config.seed),
+    ];
+    let dist = match config.jitter_dist {
+        JitterDist::Uniform => "uniform",
+        JitterDist::Normal => "normal",
+        JitterDist::Exponential => "exponential",
+    };
+    args.push(format!("--jitter-dist={dist}"));
+    if let Some(n) = config.concurrency {
+        args.push(format!("--concurrency={n}"));
+    }
+    if let Some(rate) = config.rate_limit {
+        args.push(format!("--rate-limit={rate}"));
+    }
+    let flags = [
+        (!config.keepalive, "--no-keepalive"),
+        (config.allow_remote, "--allow-remote"),
+        (config.stop_on_stdin_eof, "--exit-on-stdin-close"),
+    ];
+    args.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
+    args
+}
+
+/// Runs `serve-api`: prints `listening on http://ADDR` (one line, flushed) once listening,
+/// then serves until SIGINT/SIGTERM (or stdin closing with `--exit-on-stdin-close`).
+pub fn run_serve(args: &ServeArgs) -> Result<(), ServerError> {
+    let config = args.to_config()?;
+    serve_blocking(config, |addr| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = out.flush();
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let argv = std::iter::once("serve-api").chain(args.iter().copied());
+        Cli::try_parse_from(argv).map(|cli| cli.serve)
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_fault_free() {
+        let config = parse(&[]).expect("no flags").to_config().expect("valid");
+        assert_eq!(config, ServerConfig::default());
+    }
+
+    #[test]
+    fn flags_convert_and_round_trip() {
+        let args = parse(&[
+            "--addr",
+            "localhost:0",
+            "--latency",
+            "50ms",
+            "--jitter",
+            "5ms",
+            "--jitter-dist",
+            "exponential",
+            "--error-rate",
+            "0.1",
+            "--rate-limit",
+            "100/s",
+            "--concurrency",
+            "4",
+            "--no-keepalive",
+            "--tenants",
+            "7",
+        ])
+        .expect("valid flags");
+        let config = args.to_config().expect("valid config");
+        assert_eq!(config.latency, Duration::from_millis(50));
+        assert_eq!(config.rate_limit, Some(100.0));
+        assert!(!config.keepalive);
+        let text = config_to_args(&config);
+        let refs: Vec<&str> = text.iter().map(String::as_str).collect();
+        let back = parse(&refs).expect("generated flags parse");
+        assert_eq!(back.to_config().expect("valid"), config);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_value_named() {
+        assert!(parse(&["--latency", "fast"]).is_err());
+        assert!(parse(&["--rate-limit", "0"]).is_err());
+        let remote = parse(&["--addr", "0.0.0.0:0"]).expect("parses");
+        let err = remote.to_config().expect_err("remote refused").to_string();
+        assert!(
+            err.contains("0.0.0.0") && err.contains("--allow-remote"),
+            "{err}"
+        );
+        let allowed = parse(&["--addr", "0.0.0.0:0", "--allow-remote"]).expect("parses");
+        assert!(allowed.to_config().is_ok());
+    }
+}

@@ -1,0 +1,269 @@
+//! `api-fetch`: per-tenant metadata and batched daily prices fetched over real HTTP from the
+//! built-in API server (started as a child process) or any server at `base_url`.
+//!
+//! One unit is one request: every tenant's `/tenants/{id}/connections`, then
+//! `/prices?symbols=..` for every symbol in batches of `batch`. The plan is fixed in `new()`
+//! (after a `/health` check, so a wrong `base_url` fails fast as bad input).
+//!
+//! Processes mode: each child process builds its own `ApiFetch`; give the children
+//! `options_for_children()` so they share this process's server instead of starting their own.
+//! The child-server path runs `<this binary> serve-api`; tests use an in-process server
+//! through `base_url` (the child path is exercised once the `serve-api` command is wired).
+
+mod client;
+pub mod plan;
+mod records;
+pub mod server_child;
+mod totals;
+
+#[cfg(test)]
+mod tests;
+
+pub use client::{Failure, FetchError, TotalsSnapshot};
+
+use super::{UnitOutcome, Workload, WorkloadError};
+use crate::measure::WorkerCtx;
+use crate::server::config::duration_ms;
+use crate::server::data::{SymbolList, TenantList};
+use crate::server::routes::MAX_BATCH;
+use crate::server::ServerConfig;
+use client::{Client, ClientSettings};
+use plan::UnitKind;
+use records::ContentDigests;
+use serde::{Deserialize, Serialize};
+use server_child::ServerChild;
+use std::time::Duration;
+
+/// Options of `api-fetch` (sent to child processes as JSON; durations in milliseconds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiOptions {
+    /// An API to use (`http://HOST:PORT`); `None` starts our own server as a child process.
+    pub base_url: Option<String>,
+    /// Number of requests (units): fewer truncates the plan, more repeats it.
+    pub requests: Option<usize>,
+    /// Keep one connection per worker (`false`: a new connection for every request).
+    pub reuse_connections: bool,
+    /// Symbols per `/prices` request.
+    pub batch: usize,
+    /// Answer repeated URLs from an in-memory cache shared by the workers.
+    pub cache: bool,
+    /// Extra attempts on 5xx, 429, timeouts and connection errors.
+    pub retries: u32,
+    /// Limit for one request, connection to last byte.
+    #[serde(rename = "timeout_ms", with = "duration_ms")]
+    pub timeout: Duration,
+    /// Faults and data size of our own server (ignored with `base_url`).
+    pub server: ServerConfig,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            base_url: None,
+            requests: None,
+            reuse_connections: true,
+            batch: 1,
+            cache: false,
+            retries: 3,
+            timeout: Duration::from_secs(5),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+impl ApiOptions {
+    /// Checks the options, naming the wrong value and what is accepted.
+    pub fn validate(&self) -> Result<(), WorkloadError> {
+        if !(1..=MAX_BATCH).contains(&self.batch) {
+            return Err(WorkloadError::Input(format!(
+                "batch {} is out of range; use 1 to {MAX_BATCH} symbols per request",
+                self.batch
+            )));
+        }
+        if self.requests == Some(0) {
+            return Err(WorkloadError::Input(
+                "requests 0 would do nothing; use 1 or more".into(),
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(WorkloadError::Input(
+                "a timeout of 0 would fail every request; use e.g. 5s".into(),
+            ));
+        }
+        if self.base_url.is_none() {
+            self.server
+                .validate()
+                .map_err(|e| WorkloadError::Input(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// `http://host:port` without a trailing slash, or a clear error.
+fn normalise_base_url(url: &str) -> Result<String, WorkloadError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let host = trimmed.strip_prefix("http://").unwrap_or("");
+    if host.is_empty() {
+        return Err(WorkloadError::Input(format!(
+            "base URL '{url}' is not usable; give http://HOST:PORT (https is not supported)"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The `api-fetch` workload.
+pub struct ApiFetch {
+    options: ApiOptions,
+    client: Client,
+    plan: Vec<UnitKind>,
+    tenants: usize,
+    symbols: usize,
+    content: ContentDigests,
+    /// Our own server, stopped when the workload is dropped.
+    server: Option<ServerChild>,
+}
+
+impl ApiFetch {
+    /// Starts (or finds) the server, checks `/health` and fixes the plan.
+    pub fn new(options: ApiOptions) -> Result<ApiFetch, WorkloadError> {
+        options.validate()?;
+        let (server, base_url) = match &options.base_url {
+            None => {
+                let child = ServerChild::spawn(&options.server)?;
+                let url = child.url().to_string();
+                (Some(child), url)
+            }
+            Some(url) => (None, normalise_base_url(url)?),
+        };
+        let client = Client::new(ClientSettings {
+            base_url,
+            timeout: options.timeout,
+            retries: options.retries,
+            reuse_connections: options.reuse_connections,
+            cache: options.cache,
+        });
+        check_health(&client)?;
+        let tenants: TenantList = setup_json(&client, "/tenants", options.retries)?;
+        let symbols: SymbolList = setup_json(&client, "/companies", options.retries)?;
+        let ids: Vec<u32> = tenants.tenants.iter().map(|t| t.id).collect();
+        let plan = plan::build(&ids, &symbols.symbols, options.batch, options.requests);
+        Ok(ApiFetch {
+            tenants: ids.len(),
+            symbols: symbols.symbols.len(),
+            options,
+            client,
+            plan,
+            content: ContentDigests::default(),
+            server,
+        })
+    }
+
+    /// The API this workload talks to.
+    pub fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+
+    /// These options pointed at this workload's server, for child processes.
+    pub fn options_for_children(&self) -> ApiOptions {
+        ApiOptions {
+            base_url: Some(self.base_url().to_string()),
+            ..self.options.clone()
+        }
+    }
+
+    /// Requests, retries, cache hits and failures so far.
+    pub fn totals(&self) -> TotalsSnapshot {
+        self.client.totals.snapshot()
+    }
+
+    /// Digest of every tenant and symbol fetched so far, independent of batch size and mode.
+    pub fn content_checksum(&self) -> String {
+        self.content.checksum()
+    }
+}
+
+fn check_health(client: &Client) -> Result<(), WorkloadError> {
+    client.get_untracked("/health", 0).map(drop).map_err(|e| {
+        WorkloadError::Input(format!(
+            "cannot reach the API at {}: {e}. Start one with `boundscope serve-api` or fix the base URL.",
+            client.base_url()
+        ))
+    })
+}
+
+fn setup_json<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    retries: u32,
+) -> Result<T, WorkloadError> {
+    let body = client
+        .get_untracked(path, retries)
+        .map_err(|e| WorkloadError::Input(format!("cannot build the request plan: {e}")))?;
+    serde_json::from_slice(&body).map_err(|e| {
+        WorkloadError::Input(format!(
+            "{}{path} did not answer the expected JSON ({e}); is this a boundscope API?",
+            client.base_url()
+        ))
+    })
+}
+
+impl Workload for ApiFetch {
+    fn name(&self) -> &'static str {
+        "api-fetch"
+    }
+
+    fn unit_count(&self) -> usize {
+        self.plan.len()
+    }
+
+    fn unit_label(&self, unit: usize) -> String {
+        match self.plan.get(unit) {
+            Some(kind) => format!("GET {}", kind.path()),
+            None => format!("request {unit}"),
+        }
+    }
+
+    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+        let kind = self.plan.get(unit).ok_or_else(|| {
+            WorkloadError::Other(format!(
+                "unit {unit} is beyond the {} planned requests",
+                self.plan.len()
+            ))
+        })?;
+        let path = kind.path();
+        let body = self
+            .client
+            .get(&path, ctx)
+            .map_err(|e| WorkloadError::Other(e.to_string()))?;
+        let parsed = records::parse(kind, &body, ctx)
+            .map_err(|why| WorkloadError::Other(format!("GET {}{path}: {why}", self.base_url())))?;
+        self.content.add(&parsed.records);
+        ctx.progress(parsed.items, body.len() as u64);
+        Ok(UnitOutcome {
+            items: parsed.items,
+            bytes: body.len() as u64,
+            rejected: Vec::new(),
+            digest: parsed.digest(),
+        })
+    }
+
+    fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "base_url": self.base_url(),
+            "own_server": self.server.is_some(),
+            "server_pid": self.server.as_ref().map(ServerChild::pid),
+            "tenants": self.tenants,
+            "symbols": self.symbols,
+            "requests_planned": self.plan.len(),
+            "batch": self.options.batch,
+            "reuse_connections": self.options.reuse_connections,
+            "cache": self.options.cache,
+            "retries_allowed": self.options.retries,
+            "timeout_ms": self.options.timeout.as_secs_f64() * 1e3,
+            "totals": self.totals(),
+            "content_checksum": self.content_checksum(),
+            "content_records": self.content.record_count(),
+        })
+    }
+}

@@ -1,0 +1,151 @@
+//! Checks a unit's response body and turns it into keyed record digests.
+//!
+//! Checksums: a unit's digest combines the digests of the records it fetched, in order, so a
+//! run's checksum (`combine_digests` over units) is the same in every mode. It still depends
+//! on `--batch`, because batching changes which units exist and `combine_digests` hashes
+//! unit numbers. For a batch-independent figure each record is also keyed (`tenant/ID`,
+//! `prices/SYMBOL`) with the digest of its canonical JSON; `content_checksum` hashes those
+//! sorted by key, so it is the same for any batch size, mode or repetition of the plan.
+
+use super::plan::UnitKind;
+use crate::measure::WorkerCtx;
+use crate::server::data::{PricesResponse, TenantConnections};
+use std::collections::BTreeMap;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+/// What a checked response contained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// Records received (connections or price rows).
+    pub items: u64,
+    /// `(key, digest)` per tenant or symbol, in response order.
+    pub records: Vec<(String, u64)>,
+}
+
+impl Parsed {
+    /// The unit's digest: its record digests combined in order.
+    pub fn digest(&self) -> u64 {
+        let mut hasher = Xxh3::new();
+        for (key, digest) in &self.records {
+            hasher.update(key.as_bytes());
+            hasher.update(&digest.to_le_bytes());
+        }
+        hasher.digest()
+    }
+}
+
+/// Parses `body` as the answer to `unit`, checking it is what was asked for.
+pub fn parse(unit: &UnitKind, body: &[u8], ctx: &mut WorkerCtx) -> Result<Parsed, String> {
+    match unit {
+        UnitKind::Connections(id) => connections(*id, body),
+        UnitKind::Prices(symbols) => prices(symbols, body, ctx),
+    }
+}
+
+fn connections(id: u32, body: &[u8]) -> Result<Parsed, String> {
+    let parsed: TenantConnections = serde_json::from_slice(body)
+        .map_err(|e| format!("the answer is not a tenant's connections: {e}"))?;
+    if parsed.tenant_id != id {
+        return Err(format!(
+            "asked for tenant {id}, got tenant {}",
+            parsed.tenant_id
+        ));
+    }
+    Ok(Parsed {
+        items: parsed.connections.len() as u64,
+        records: vec![(format!("tenant/{id}"), xxh3_64(body))],
+    })
+}
+
+fn prices(symbols: &[String], body: &[u8], ctx: &mut WorkerCtx) -> Result<Parsed, String> {
+    let parsed: PricesResponse =
+        serde_json::from_slice(body).map_err(|e| format!("the answer is not a price list: {e}"))?;
+    let got: Vec<&str> = parsed.prices.iter().map(|p| p.symbol.as_str()).collect();
+    if got != symbols {
+        return Err(format!("asked for prices of {symbols:?}, got {got:?}"));
+    }
+    let mut out = Parsed {
+        items: 0,
+        records: Vec::with_capacity(symbols.len()),
+    };
+    for entry in &parsed.prices {
+        ctx.checkpoint();
+        let canonical = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+        out.items += entry.days.len() as u64;
+        out.records
+            .push((format!("prices/{}", entry.symbol), xxh3_64(&canonical)));
+    }
+    Ok(out)
+}
+
+/// Record digests seen so far, by key, for the batch-independent `content_checksum`.
+#[derive(Debug, Default)]
+pub struct ContentDigests {
+    by_key: parking_lot::Mutex<BTreeMap<String, u64>>,
+}
+
+impl ContentDigests {
+    pub fn add(&self, records: &[(String, u64)]) {
+        let mut map = self.by_key.lock();
+        for (key, digest) in records {
+            map.insert(key.clone(), *digest);
+        }
+    }
+
+    /// Hex digest of every record seen, in key order.
+    pub fn checksum(&self) -> String {
+        let mut hasher = Xxh3::new();
+        for (key, digest) in self.by_key.lock().iter() {
+            hasher.update(key.as_bytes());
+            hasher.update(&digest.to_le_bytes());
+        }
+        format!("{:016x}", hasher.digest())
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.by_key.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::data::Dataset;
+
+    fn body_for(data: &Dataset, symbols: &[String]) -> Vec<u8> {
+        let prices = symbols.iter().filter_map(|s| data.prices(s)).collect();
+        serde_json::to_vec(&PricesResponse { prices }).expect("serialise")
+    }
+
+    #[test]
+    fn content_checksum_does_not_depend_on_batching() {
+        let data = Dataset::new(1, 6);
+        let symbols = data.symbols().symbols;
+        let mut ctx = WorkerCtx::standalone("t");
+        let [one, three] = [1, 3].map(|batch| {
+            let digests = ContentDigests::default();
+            for chunk in symbols.chunks(batch) {
+                let unit = UnitKind::Prices(chunk.to_vec());
+                let parsed = parse(&unit, &body_for(&data, chunk), &mut ctx).expect("valid");
+                assert_eq!(parsed.items, (chunk.len() * 30) as u64);
+                digests.add(&parsed.records);
+            }
+            digests.checksum()
+        });
+        assert_eq!(one, three);
+    }
+
+    #[test]
+    fn wrong_answers_are_refused() {
+        let data = Dataset::new(3, 2);
+        let symbols = data.symbols().symbols;
+        let mut ctx = WorkerCtx::standalone("t");
+        let unit = UnitKind::Prices(vec![symbols[0].clone()]);
+        let err = parse(&unit, &body_for(&data, &symbols[1..]), &mut ctx).unwrap_err();
+        assert!(err.contains("asked for prices"), "{err}");
+        let conns = serde_json::to_vec(&data.connections(2)).expect("serialise");
+        let err = parse(&UnitKind::Connections(1), &conns, &mut ctx).unwrap_err();
+        assert!(err.contains("tenant 1"), "{err}");
+        assert!(parse(&UnitKind::Connections(1), b"[]", &mut ctx).is_err());
+    }
+}
