@@ -2,17 +2,29 @@
 
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
+use boundscope::server::{parse_duration, parse_rate, JitterDist, ServerConfig};
 use boundscope::session::RunSpec;
+use boundscope::workload::api::ApiOptions;
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
 use boundscope::workload::WorkloadSpec;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The built-in workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WorkloadName {
     /// Parse ~30 files of newline-delimited stock ticks and write them as Parquet.
     JsonParse,
+    /// Fetch per-tenant metadata and daily prices from an HTTP API (our own, by default).
+    ApiFetch,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// Knobs of the workloads (each applies to the workload named in its help).
@@ -37,6 +49,93 @@ pub struct WorkloadArgs {
     /// json-parse: where Parquet files go (default: a temporary directory, removed after).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// Knobs of `api-fetch` and of the API server it starts.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "api-fetch options")]
+pub struct ApiArgs {
+    /// Use this server (http://HOST:PORT) instead of starting our own.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Number of requests [default: every tenant's connections, then prices of every symbol].
+    #[arg(long, value_name = "N")]
+    pub requests: Option<usize>,
+    /// Keep connections open between requests (a pool), or open one per request.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub reuse_connections: Switch,
+    /// Symbols per /prices request (api-fetch).
+    #[arg(long, value_name = "K")]
+    pub batch: Option<usize>,
+    /// Cache responses that do not change (a repeated URL makes no request).
+    #[arg(long)]
+    pub cache: bool,
+    /// Retries per request on 5xx, 429, timeouts and connection errors (backoff with jitter).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: u32,
+    /// Per-request timeout.
+    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+    /// Server: delay before each answer (e.g. 20ms).
+    #[arg(long, default_value = "0", value_parser = parse_duration, value_name = "DURATION")]
+    pub latency: Duration,
+    /// Server: random extra delay, up to this much (see --jitter-dist).
+    #[arg(long, default_value = "0", value_parser = parse_duration, value_name = "DURATION")]
+    pub jitter: Duration,
+    /// Server: distribution of the jitter.
+    #[arg(long, value_enum, default_value_t = JitterDist::Uniform)]
+    pub jitter_dist: JitterDist,
+    /// Server: share of requests answered with a 5xx error (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub error_rate: f64,
+    /// Server: share of requests never answered (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub timeout_rate: f64,
+    /// Server: requests handled at once; more wait in a queue.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Server: requests per second before answering 429 (e.g. 200 or 200/s).
+    #[arg(long, value_parser = parse_rate, value_name = "RATE")]
+    pub rate_limit: Option<f64>,
+    /// Server: close the connection after every response.
+    #[arg(long)]
+    pub no_keepalive: bool,
+    /// Server: number of tenants.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub tenants: usize,
+    /// Server: number of symbols.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub symbols: usize,
+}
+
+impl ApiArgs {
+    pub fn options(&self) -> ApiOptions {
+        let defaults = ApiOptions::default();
+        ApiOptions {
+            base_url: self.base_url.clone(),
+            requests: self.requests,
+            reuse_connections: self.reuse_connections == Switch::On,
+            batch: self.batch.unwrap_or(defaults.batch),
+            cache: self.cache,
+            retries: self.retries,
+            timeout: self.timeout,
+            server: ServerConfig {
+                latency: self.latency,
+                jitter: self.jitter,
+                jitter_dist: self.jitter_dist,
+                error_rate: self.error_rate,
+                timeout_rate: self.timeout_rate,
+                concurrency: self.concurrency,
+                rate_limit: self.rate_limit,
+                keepalive: !self.no_keepalive,
+                tenants: self.tenants,
+                symbols: self.symbols,
+                ..defaults.server
+            },
+        }
+    }
 }
 
 impl WorkloadArgs {
@@ -50,6 +149,7 @@ impl WorkloadArgs {
                 output: self.output,
                 out_dir: self.out_dir.clone(),
             }),
+            WorkloadName::ApiFetch => WorkloadSpec::ApiFetch(self.api.options()),
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--repeat must be at least 1".into()));
     }
     let mut workload_args = args.workload_args.clone();
-    let _scratch = super::scratch_out_dir(&mut workload_args)?;
+    let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
     let workload = workload_args.spec(args.workload);
     let specs: Vec<_> = args
         .modes

@@ -32,20 +32,24 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
         ));
     }
     match args.workload {
-        WorkloadName::JsonParse => {
-            std::fs::create_dir_all(&args.out).map_err(|e| {
-                CliError::Usage(format!("cannot create {}: {e}", args.out.display()))
-            })?;
-            let summary = generate(&args.out, args.files, args.records)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            println!(
-                "wrote {} files, {} records, {:.1} MB to {}",
-                summary.files.len(),
-                summary.records,
-                summary.bytes as f64 / 1e6,
-                args.out.display()
-            );
-        }
+        WorkloadName::JsonParse => gen_json(&args),
+        WorkloadName::ApiFetch => Err(CliError::Usage(
+            "api-fetch has no input files: its data comes from `boundscope serve-api`".into(),
+        )),
     }
+}
+
+fn gen_json(args: &GenArgs) -> Result<(), CliError> {
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| CliError::Usage(format!("cannot create {}: {e}", args.out.display())))?;
+    let summary = generate(&args.out, args.files, args.records)
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    println!(
+        "wrote {} files, {} records, {:.1} MB to {}",
+        summary.files.len(),
+        summary.records,
+        summary.bytes as f64 / 1e6,
+        args.out.display()
+    );
     Ok(())
 }

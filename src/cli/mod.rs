@@ -35,6 +35,12 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Write a workload's generated input data to a directory.
     Gen(gen::GenArgs),
+    /// Serve the built-in JSON API on loopback, with injected latency, errors and limits.
+    #[command(after_help = "Examples:
+  boundscope serve-api --addr 127.0.0.1:8080 --latency 50ms
+  boundscope serve-api --latency 20ms --jitter 10ms --jitter-dist exponential --error-rate 0.05
+  boundscope serve-api --concurrency 8 --rate-limit 200/s --no-keepalive")]
+    ServeApi(boundscope::server::ServeArgs),
     /// Internal: a child process of `--mode processes`.
     #[command(name = "__child", hide = true)]
     Child {
@@ -92,9 +98,15 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
 }
 
 /// Parquet output with no `--out-dir` goes to a temporary directory removed after the run.
-fn scratch_out_dir(args: &mut args::WorkloadArgs) -> Result<Option<tempfile::TempDir>, CliError> {
+fn scratch_out_dir(
+    workload: args::WorkloadName,
+    args: &mut args::WorkloadArgs,
+) -> Result<Option<tempfile::TempDir>, CliError> {
     use boundscope::workload::json::Output;
-    if args.out_dir.is_some() || args.output != Output::Parquet {
+    if workload != args::WorkloadName::JsonParse
+        || args.out_dir.is_some()
+        || args.output != Output::Parquet
+    {
         return Ok(None);
     }
     let dir = tempfile::Builder::new()
@@ -132,6 +144,9 @@ pub fn main() -> i32 {
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Gen(args) => gen::execute(args),
+        Command::ServeApi(args) => {
+            boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
+        }
         Command::Child { spec } => run_child(&spec),
     };
     match result {

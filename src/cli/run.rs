@@ -37,7 +37,7 @@ pub struct RunArgs {
 
 pub fn execute(args: RunArgs) -> Result<(), CliError> {
     let mut workload_args = args.workload_args.clone();
-    let _scratch = super::scratch_out_dir(&mut workload_args)?;
+    let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
     let spec = args.exec.spec(workload_args.spec(args.workload), args.mode);
     let events_to_stdout = args.exports.events_to_stdout();
     let mut exports = Exports::open(&args.exports)?;

@@ -97,7 +97,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         gil: spec.gil.then(Gil::new),
         cancel: hooks.cancel.clone(),
         remote: RemoteState::default(),
-        child: (spec.mode == Mode::Processes).then(|| child_launcher(spec)),
+        child: (spec.mode == Mode::Processes).then(|| child_launcher(spec, workload.as_ref())),
     };
     let mut sampler = match spec.profile {
         true => Some(Sampler::start(spec.hz)?),
@@ -252,8 +252,11 @@ fn send_stacks(
 }
 
 /// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard.
-fn child_launcher(spec: &RunSpec) -> ChildCommand {
-    let spec = spec.clone();
+fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
+    let mut spec = spec.clone();
+    if let Some(shared) = workload.spec_for_children() {
+        spec.workload = shared;
+    }
     ChildCommand(Arc::new(move |index, count, lane| {
         let child = spec.for_child(index, count, lane);
         let json = serde_json::to_string(&child).map_err(std::io::Error::other)?;

@@ -77,6 +77,11 @@ pub trait Workload: Send + Sync {
     fn prepare(&self) -> Result<(), WorkloadError> {
         Ok(())
     }
+    /// The spec `processes` children should build instead of the parent's, when they must
+    /// share something the parent set up (the API server it started).
+    fn spec_for_children(&self) -> Option<WorkloadSpec> {
+        None
+    }
     /// Workload-specific fields for the report (parser, output, ...).
     fn describe(&self) -> serde_json::Value {
         serde_json::Value::Null

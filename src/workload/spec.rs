@@ -1,5 +1,6 @@
 //! Which workload to run with which options: serializable, so children get the same one.
 
+use super::api::{ApiFetch, ApiOptions};
 use super::json::{JsonOptions, JsonParse};
 use super::{Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
@@ -9,12 +10,14 @@ use std::sync::Arc;
 #[serde(tag = "name", rename_all = "kebab-case")]
 pub enum WorkloadSpec {
     JsonParse(JsonOptions),
+    ApiFetch(ApiOptions),
 }
 
 impl WorkloadSpec {
     pub fn name(&self) -> &'static str {
         match self {
             WorkloadSpec::JsonParse(_) => "json-parse",
+            WorkloadSpec::ApiFetch(_) => "api-fetch",
         }
     }
 
@@ -22,6 +25,7 @@ impl WorkloadSpec {
     pub fn build(&self) -> Result<Arc<dyn Workload>, WorkloadError> {
         match self {
             WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new(options.clone())?)),
+            WorkloadSpec::ApiFetch(options) => Ok(Arc::new(ApiFetch::new(options.clone())?)),
         }
     }
 }

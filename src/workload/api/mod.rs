@@ -209,6 +209,13 @@ fn setup_json<T: serde::de::DeserializeOwned>(
 }
 
 impl Workload for ApiFetch {
+    /// Children of `processes` mode use the server this process started.
+    fn spec_for_children(&self) -> Option<crate::workload::WorkloadSpec> {
+        Some(crate::workload::WorkloadSpec::ApiFetch(
+            self.options_for_children(),
+        ))
+    }
+
     fn name(&self) -> &'static str {
         "api-fetch"
     }

@@ -44,6 +44,9 @@ pub fn serve_command(config: &ServerConfig) -> Result<Command, WorkloadError> {
     };
     let mut command = Command::new(exe);
     command.arg("serve-api").args(config_to_args(&child_config));
+    // Its own process group: a Ctrl-C at the terminal must not take the server down under
+    // requests still in flight; the workload stops it when it is done.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     Ok(command)
 }
 
