@@ -1,11 +1,19 @@
 //! `async`: a tokio runtime; each unit is a task, at most `in_flight` at once.
+//!
+//! Workloads with a non-blocking version (`run_unit_async`) run as real futures: runtime
+//! threads park while requests are in flight, and that parked time is their `net` (or `db`)
+//! wait. Others run `run_unit` on a runtime thread, blocking it, as CPU work blocks an
+//! asyncio event loop. With `--gil`, a thread holds the lock only while it polls a task.
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
-use crate::measure::WorkerCtx;
-use crate::workload::Workload;
+use crate::measure::{WaitCategory, WorkerCtx};
+use crate::workload::{AsyncCtx, UnitFuture, Workload};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use tokio::sync::Semaphore;
 
 thread_local! {
@@ -18,49 +26,73 @@ pub(super) fn run(
     spec: &ExecSpec,
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
-    let runtime = build_runtime(spec.workers)?;
+    let in_flight_now = Arc::new(AtomicUsize::new(0));
+    let runtime = build_runtime(spec.workers, workload.async_wait(), in_flight_now.clone())?;
     // Register every runtime thread as a worker before any task runs.
     runtime.block_on(register_workers(spec.workers, env));
-    let in_flight = spec.in_flight.unwrap_or(spec.workers).max(1);
-    let records = runtime.block_on(run_tasks(workload, units, in_flight, env));
+    let limit = spec.in_flight.unwrap_or(spec.workers).max(1);
+    let tasks = Tasks {
+        workload,
+        env,
+        limit,
+        in_flight_now,
+    };
+    let records = runtime.block_on(tasks.run(units));
     env.registry.finish_all();
     drop(runtime);
     Ok(records)
 }
 
-fn build_runtime(workers: usize) -> Result<tokio::runtime::Runtime, ExecError> {
+fn build_runtime(
+    workers: usize,
+    waits_on: WaitCategory,
+    in_flight: Arc<AtomicUsize>,
+) -> Result<tokio::runtime::Runtime, ExecError> {
     let next = Arc::new(AtomicUsize::new(0));
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name_fn(move || super::lane_name(Mode::Async, next.fetch_add(1, Ordering::Relaxed)))
+        .on_thread_park(move || {
+            let category = match in_flight.load(Ordering::Relaxed) {
+                0 => WaitCategory::Queue,
+                _ => waits_on,
+            };
+            with_ctx(|ctx| ctx.park(category));
+        })
+        .on_thread_unpark(|| with_ctx(WorkerCtx::unpark))
         .enable_all()
         .build()
         .map_err(|e| ExecError::Spawn(e.to_string()))
 }
 
+/// Runs `f` on this thread's worker context, if it has one and it is not in use.
+fn with_ctx(f: impl FnOnce(&mut WorkerCtx)) {
+    TASK_CTX.with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            if let Some(ctx) = slot.as_mut() {
+                f(ctx);
+            }
+        }
+    });
+}
+
 /// Gives every runtime thread its worker context (a task parks until all have one).
 async fn register_workers(workers: usize, env: &RunEnv) {
     let barrier = Arc::new(std::sync::Barrier::new(workers));
-    let registry = env.registry.clone();
-    let counters = env.counters.clone();
-    let gil = env.gil.clone();
     let mut handles = Vec::new();
     for _ in 0..workers {
-        let (barrier, registry, counters, gil) = (
-            barrier.clone(),
-            registry.clone(),
-            counters.clone(),
-            gil.clone(),
-        );
+        let barrier = barrier.clone();
+        let registry = env.registry.clone();
+        let counters = env.counters.clone();
+        let gil = env.gil.clone();
         handles.push(tokio::spawn(async move {
             let name = std::thread::current()
                 .name()
                 .unwrap_or("bs-tokio")
                 .to_string();
             let meter = registry.register_current(&name);
-            TASK_CTX.with(|slot| {
-                *slot.borrow_mut() = Some(WorkerCtx::new(meter, counters, gil.as_ref()))
-            });
+            let ctx = WorkerCtx::new(meter, counters, gil.as_ref());
+            TASK_CTX.with(|slot| *slot.borrow_mut() = Some(ctx));
             // Holding every runtime thread at once guarantees each registers exactly once.
             barrier.wait();
         }));
@@ -72,37 +104,86 @@ async fn register_workers(workers: usize, env: &RunEnv) {
     }
 }
 
-async fn run_tasks(
-    workload: &Arc<dyn Workload>,
-    units: &[usize],
-    in_flight: usize,
-    env: &RunEnv,
-) -> Vec<UnitRecord> {
-    let limit = Arc::new(Semaphore::new(in_flight));
-    let mut handles = Vec::with_capacity(units.len());
-    for &unit in units {
-        let Ok(permit) = limit.clone().acquire_owned().await else {
-            break;
-        };
-        if env.cancelled() {
-            break;
+struct Tasks<'a> {
+    workload: &'a Arc<dyn Workload>,
+    env: &'a RunEnv,
+    limit: usize,
+    in_flight_now: Arc<AtomicUsize>,
+}
+
+impl Tasks<'_> {
+    async fn run(&self, units: &[usize]) -> Vec<UnitRecord> {
+        let permits = Arc::new(Semaphore::new(self.limit));
+        let mut handles = Vec::with_capacity(units.len());
+        for &unit in units {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                break;
+            };
+            if self.env.cancelled() {
+                break;
+            }
+            let in_flight = self.in_flight_now.clone();
+            in_flight.fetch_add(1, Ordering::Relaxed);
+            let task = self.unit_task(unit);
+            handles.push(tokio::spawn(async move {
+                let record = task.await;
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+                drop(permit);
+                record
+            }));
         }
-        let workload = workload.clone();
-        handles.push(tokio::spawn(async move {
-            let record = TASK_CTX.with(|slot| {
-                let mut slot = slot.borrow_mut();
-                slot.as_mut()
-                    .map(|ctx| run_unit(workload.as_ref(), unit, ctx))
-            });
-            drop(permit);
-            record
-        }));
+        let mut records = Vec::with_capacity(handles.len());
+        for handle in handles {
+            if let Ok(Some(record)) = handle.await {
+                records.push(record);
+            }
+        }
+        records
     }
-    let mut records = Vec::with_capacity(handles.len());
-    for handle in handles {
-        if let Ok(Some(record)) = handle.await {
-            records.push(record);
+
+    /// The unit as a task: the workload's future, or its blocking `run_unit`.
+    fn unit_task(&self, unit: usize) -> Pin<Box<dyn Future<Output = Option<UnitRecord>> + Send>> {
+        let workload = self.workload.clone();
+        let ctx = AsyncCtx::new(self.env.counters.clone());
+        match workload.clone().run_unit_async(unit, ctx) {
+            Some(future) => Box::pin(async move {
+                let outcome = HoldGilWhilePolled(future).await;
+                self_count_unit(outcome.is_err());
+                let label = workload.unit_label(unit);
+                Some(UnitRecord {
+                    unit,
+                    outcome: outcome.map_err(|e| format!("{label}: {e}")),
+                    label,
+                })
+            }),
+            None => Box::pin(async move {
+                TASK_CTX.with(|slot| {
+                    let mut slot = slot.borrow_mut();
+                    slot.as_mut()
+                        .map(|ctx| run_unit(workload.as_ref(), unit, ctx))
+                })
+            }),
         }
     }
-    records
+}
+
+/// Counts a finished async unit on the run's counters (the sync path does it in `run_unit`).
+fn self_count_unit(failed: bool) {
+    with_ctx(|ctx| ctx.count_unit(failed));
+}
+
+/// Polls a unit future with the simulated GIL held (when there is one), releasing it
+/// between polls: the event loop holds the GIL while it runs Python code, not while it
+/// waits in `select`.
+struct HoldGilWhilePolled(UnitFuture);
+
+impl Future for HoldGilWhilePolled {
+    type Output = <UnitFuture as Future>::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        with_ctx(WorkerCtx::acquire_gil);
+        let result = self.0.as_mut().poll(cx);
+        with_ctx(WorkerCtx::release_gil);
+        result
+    }
 }

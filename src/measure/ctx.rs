@@ -35,6 +35,8 @@ pub struct WorkerCtx {
     unit_cpu_start: u64,
     /// State a workload keeps per worker (a database connection, an HTTP agent).
     local: Option<Box<dyn Any>>,
+    /// When an async runtime thread parked, and what it was waiting for.
+    parked: Option<(Instant, WaitCategory)>,
 }
 
 impl WorkerCtx {
@@ -45,6 +47,7 @@ impl WorkerCtx {
             gil: gil.map(Gil::hold),
             unit_cpu_start: 0,
             local: None,
+            parked: None,
         }
     }
 
@@ -120,12 +123,31 @@ impl WorkerCtx {
 
     pub(crate) fn end_unit(&mut self, failed: bool) {
         self.release_gil();
+        self.count_unit(failed);
+        let cpu = thread_cpu_ns().saturating_sub(self.unit_cpu_start);
+        self.meter.end_unit(cpu);
+    }
+
+    /// Counts one finished unit on the run's live counters.
+    pub(crate) fn count_unit(&self, failed: bool) {
         self.counters.units_done.fetch_add(1, Relaxed);
         if failed {
             self.counters.errors.fetch_add(1, Relaxed);
         }
-        let cpu = thread_cpu_ns().saturating_sub(self.unit_cpu_start);
-        self.meter.end_unit(cpu);
+    }
+
+    /// An async runtime thread goes to sleep: it waits for `category` (or has no work).
+    pub(crate) fn park(&mut self, category: WaitCategory) {
+        self.meter.use_explicit_idle();
+        self.meter.open_wait(category);
+        self.parked = Some((Instant::now(), category));
+    }
+
+    pub(crate) fn unpark(&mut self) {
+        if let Some((since, category)) = self.parked.take() {
+            self.meter
+                .close_wait(category, since.elapsed().as_nanos() as u64);
+        }
     }
 
     pub(crate) fn finish(&mut self) {
@@ -134,7 +156,7 @@ impl WorkerCtx {
         self.meter.finish();
     }
 
-    fn acquire_gil(&mut self) {
+    pub(crate) fn acquire_gil(&mut self) {
         if let Some(hold) = self.gil.as_mut() {
             let waited = hold.acquire();
             self.meter
@@ -142,7 +164,7 @@ impl WorkerCtx {
         }
     }
 
-    fn release_gil(&mut self) {
+    pub(crate) fn release_gil(&mut self) {
         if let Some(hold) = self.gil.as_mut() {
             hold.release();
         }

@@ -72,6 +72,9 @@ pub struct WorkerMeter {
     unit_cpu_ns: AtomicU64,
     unit_open_since_ns: AtomicU64,
     baseline: SchedStat,
+    /// Idle time is recorded as explicit waits (async runtime threads park and unpark)
+    /// rather than derived from unit boundaries.
+    explicit_idle: std::sync::atomic::AtomicBool,
 }
 
 /// A worker's totals at one moment, in seconds.
@@ -113,6 +116,7 @@ impl WorkerMeter {
             unit_cpu_ns: AtomicU64::new(0),
             unit_open_since_ns: AtomicU64::new(0),
             baseline: SchedStat::read(tid).unwrap_or_default(),
+            explicit_idle: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -198,8 +202,16 @@ impl WorkerMeter {
         }
     }
 
+    /// Idle and waiting time will come only from explicit waits (see `explicit_idle`).
+    pub(crate) fn use_explicit_idle(&self) {
+        self.explicit_idle.store(true, Relaxed);
+    }
+
     /// Time outside units that was not spent on a CPU: the worker had nothing to do.
     fn idle_ns(&self, now: u64, wall_ns: u64, cpu_ns: u64) -> u64 {
+        if self.explicit_idle.load(Relaxed) {
+            return 0;
+        }
         let mut in_units = self.unit_wall_ns.load(Relaxed);
         let open = self.unit_open_since_ns.load(Relaxed);
         let mut unit_cpu = self.unit_cpu_ns.load(Relaxed);

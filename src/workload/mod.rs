@@ -7,8 +7,38 @@ mod spec;
 
 pub use spec::WorkloadSpec;
 
-use crate::measure::WorkerCtx;
+use crate::measure::{RunCounters, WaitCategory, WorkerCtx};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+/// One unit of work as a future (`async` mode).
+pub type UnitFuture = Pin<Box<dyn Future<Output = Result<UnitOutcome, WorkloadError>> + Send>>;
+
+/// What an async unit may report while it runs (its waits are accounted by the runtime).
+#[derive(Clone)]
+pub struct AsyncCtx {
+    counters: Arc<RunCounters>,
+}
+
+impl AsyncCtx {
+    pub fn new(counters: Arc<RunCounters>) -> AsyncCtx {
+        AsyncCtx { counters }
+    }
+
+    /// Reports progress so live views move before the unit ends.
+    pub fn progress(&self, items: u64, bytes: u64) {
+        self.counters.items.fetch_add(items, Relaxed);
+        self.counters.bytes.fetch_add(bytes, Relaxed);
+    }
+
+    /// Counts records rejected so far (live view only).
+    pub fn rejected(&self, count: u64) {
+        self.counters.rejected.fetch_add(count, Relaxed);
+    }
+}
 
 /// One input record that was not stored, with where it came from and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +103,16 @@ pub trait Workload: Send + Sync {
     /// Does unit `unit`. Blocking waits must go through `ctx.wait(..)`; long CPU loops
     /// should call `ctx.checkpoint()` now and then (it lets a simulated GIL switch threads).
     fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError>;
+    /// `async` mode: unit `unit` as a future, for workloads with a non-blocking version
+    /// (HTTP with an async client). `None`, the default, runs `run_unit` on a runtime
+    /// thread instead, blocking it — as CPU work blocks an asyncio event loop.
+    fn run_unit_async(self: Arc<Self>, _unit: usize, _ctx: AsyncCtx) -> Option<UnitFuture> {
+        None
+    }
+    /// What async units wait on while a runtime thread is parked with units in flight.
+    fn async_wait(&self) -> WaitCategory {
+        WaitCategory::Net
+    }
     /// Called once before any unit runs, in the process that runs units (optional).
     fn prepare(&self) -> Result<(), WorkloadError> {
         Ok(())

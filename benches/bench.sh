@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks for BENCHMARKS.md. Every comparison interleaves its variants in one
+# run (a, b, a, b, ...) and reports medians and ratios, because machines are noisy.
+#
+#   benches/bench.sh [modes|gil|parser|overhead|all] [REPEAT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+repeat=${2:-7}
+cargo build --release --quiet
+bin=target/release/boundscope
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+
+modes() {
+  echo "## json-parse, every mode, 2 workers (compare --repeat $repeat)"
+  $bin compare json-parse --modes sequential,threads,rayon,async,processes \
+    --workers 2 --repeat "$repeat" --quiet
+}
+
+gil() {
+  echo "## json-parse with the simulated GIL, 2 workers (compare --repeat $repeat)"
+  $bin compare json-parse --modes sequential,threads,rayon,async,processes \
+    --workers 2 --repeat "$repeat" --gil --quiet
+}
+
+# interleave FIELD NAME_A "ARGS_A" NAME_B "ARGS_B": runs both variants `repeat` times,
+# alternating, then prints the median of FIELD for each and the ratio B / A.
+interleave() {
+  local field=$1 name_a=$2 args_a=$3 name_b=$4 args_b=$5
+  # shellcheck disable=SC2086
+  $bin run json-parse $args_a --quiet >/dev/null # warm-up (and data generation)
+  for i in $(seq "$repeat"); do
+    # shellcheck disable=SC2086
+    $bin run json-parse $args_a --quiet --report "$out/a-$i.json"
+    # shellcheck disable=SC2086
+    $bin run json-parse $args_b --quiet --report "$out/b-$i.json"
+  done
+  python3 - "$out" "$repeat" "$field" "$name_a" "$name_b" <<'PY'
+import json, statistics, sys
+out, n, field, name_a, name_b = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+def values(prefix):
+    return [json.load(open(f"{out}/{prefix}-{i}.json"))[field] for i in range(1, n + 1)]
+a, b = values("a"), values("b")
+ma, mb = statistics.median(a), statistics.median(b)
+print(f"{name_a:<26} median {field} {ma:12.1f}  (min {min(a):.1f}, max {max(a):.1f}, n={n})")
+print(f"{name_b:<26} median {field} {mb:12.1f}  (min {min(b):.1f}, max {max(b):.1f}, n={n})")
+print(f"ratio ({name_b}) / ({name_a}) = {mb / ma:.3f}")
+PY
+}
+
+parser() {
+  echo "## json-parse parsers, sequential, MB/s (interleaved, n=$repeat)"
+  interleave mb_per_s "value, parquet" "--mode sequential --parser value" \
+    "fast, parquet" "--mode sequential --parser fast"
+  interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
+    "fast, no output" "--mode sequential --parser fast --output none"
+  interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
+    "typed, no output" "--mode sequential --parser typed --output none"
+}
+
+overhead() {
+  echo "## profiler cost: 99 Hz sampling vs --no-profile, items/s (interleaved, n=$repeat)"
+  interleave items_per_s "sequential, no profile" "--mode sequential --no-profile" \
+    "sequential, 99 Hz" "--mode sequential --hz 99"
+  interleave items_per_s "threads x2, no profile" "--mode threads --workers 2 --no-profile" \
+    "threads x2, 99 Hz" "--mode threads --workers 2 --hz 99"
+}
+
+case $what in
+  modes) modes ;;
+  gil) gil ;;
+  parser) parser ;;
+  overhead) overhead ;;
+  all) modes; gil; parser; overhead ;;
+  *) echo "usage: $0 [modes|gil|parser|overhead|all] [REPEAT]" >&2; exit 2 ;;
+esac
