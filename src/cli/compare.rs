@@ -197,21 +197,16 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
     );
     let _ = writeln!(
         s,
-        "{:<11} {:>17} {:>12} {:>14} {:>10}  reading",
-        "mode", "wall s (±σ)", "items/s", "speedup", "busy cores"
+        "{:<11} {:<17} {:>12} {:<15} {:>10}  reading",
+        "mode", "wall s (mean ± σ)", "items/s", "speedup", "busy cores"
     );
     for r in results {
+        let wall = format!("{:.3} ± {:.3}", r.wall_s.mean, r.wall_s.stddev);
+        let speedup = format!("{:.2}× ± {:.2}", r.speedup, r.speedup_err);
         let _ = writeln!(
             s,
-            "{:<11} {:>8.3} ± {:<6.3} {:>12.0} {:>6.2}× ± {:<5.2} {:>10.2}  {}",
-            r.mode,
-            r.wall_s.mean,
-            r.wall_s.stddev,
-            r.items_per_s.mean,
-            r.speedup,
-            r.speedup_err,
-            r.busy_cores.mean,
-            r.verdict
+            "{:<11} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
+            r.mode, r.items_per_s.mean, r.busy_cores.mean, r.verdict
         );
     }
     let _ = writeln!(s, "checksum: {}", checksum_line(results));

@@ -99,6 +99,13 @@ pub struct UnitRecord {
     pub unit: usize,
     pub label: String,
     pub outcome: Result<UnitOutcome, String>,
+    /// The worker (lane) that ran it, and when, in seconds since the run began.
+    #[serde(default)]
+    pub worker: String,
+    #[serde(default)]
+    pub start_s: f64,
+    #[serde(default)]
+    pub end_s: f64,
 }
 
 /// What child processes have reported so far (only used by `processes`).
@@ -178,6 +185,7 @@ fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
 
 /// Runs one unit inside a worker, with unit accounting around it.
 fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
+    let start_s = ctx.run_elapsed_s();
     ctx.begin_unit();
     let outcome = workload.run_unit(unit, ctx);
     ctx.end_unit(outcome.is_err());
@@ -185,6 +193,9 @@ fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRe
         unit,
         label: workload.unit_label(unit),
         outcome: outcome.map_err(|e| format!("{}: {e}", workload.unit_label(unit))),
+        worker: ctx.worker_name().to_string(),
+        start_s,
+        end_s: ctx.run_elapsed_s(),
     }
 }
 

@@ -219,6 +219,9 @@ fn missing_units(
             unit,
             label: workload.unit_label(unit),
             outcome: Err(format!("{}: {error}", workload.unit_label(unit))),
+            worker: super::lane_name(Mode::Processes, index),
+            start_s: 0.0,
+            end_s: 0.0,
         })
         .collect()
 }

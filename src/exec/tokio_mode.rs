@@ -145,8 +145,10 @@ impl Tasks<'_> {
     fn unit_task(&self, unit: usize) -> Pin<Box<dyn Future<Output = Option<UnitRecord>> + Send>> {
         let workload = self.workload.clone();
         let ctx = AsyncCtx::new(self.env.counters.clone());
+        let epoch = self.env.registry.epoch();
         match workload.clone().run_unit_async(unit, ctx) {
             Some(future) => Box::pin(async move {
+                let start_s = epoch.elapsed().as_secs_f64();
                 let outcome = HoldGilWhilePolled(future).await;
                 self_count_unit(outcome.is_err());
                 let label = workload.unit_label(unit);
@@ -154,6 +156,10 @@ impl Tasks<'_> {
                     unit,
                     outcome: outcome.map_err(|e| format!("{label}: {e}")),
                     label,
+                    // A future moves between runtime threads: no single lane ran it.
+                    worker: "bs-tokio".to_string(),
+                    start_s,
+                    end_s: epoch.elapsed().as_secs_f64(),
                 })
             }),
             None => Box::pin(async move {

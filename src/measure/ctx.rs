@@ -61,6 +61,11 @@ impl WorkerCtx {
         &self.meter.name
     }
 
+    /// Seconds since the run began.
+    pub fn run_elapsed_s(&self) -> f64 {
+        self.meter.now_ns() as f64 / 1e9
+    }
+
     /// Runs a blocking wait `f`, counting its off-CPU time as `category`. The simulated GIL
     /// is released while `f` runs, as CPython releases it around blocking IO.
     pub fn wait<T>(&mut self, category: WaitCategory, f: impl FnOnce() -> T) -> T {

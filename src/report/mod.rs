@@ -36,6 +36,13 @@ pub struct UnitSummary {
     pub digest: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Which worker ran it, and when (seconds since the run began).
+    #[serde(default)]
+    pub worker: String,
+    #[serde(default)]
+    pub start_s: f64,
+    #[serde(default)]
+    pub end_s: f64,
 }
 
 /// Everything known about a finished (or stopped) run.
@@ -94,6 +101,9 @@ impl RunReport {
                 rejected: 0,
                 digest: 0,
                 error: None,
+                worker: record.worker.clone(),
+                start_s: record.start_s,
+                end_s: record.end_s,
             };
             match &record.outcome {
                 Ok(outcome) => {
