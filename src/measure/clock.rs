@@ -41,6 +41,33 @@ pub fn current_tid() -> i32 {
     unsafe { libc::gettid() }
 }
 
+/// This thread's run-queue delay (time runnable but not running), read from a file kept
+/// open so each reading is one `pread`. Exact at the moment the thread runs: the kernel
+/// adds the delay when it switches the thread in.
+pub struct RunDelay {
+    file: Option<std::fs::File>,
+}
+
+impl RunDelay {
+    /// Opens the calling thread's stats (readings are 0 where the kernel lacks them).
+    pub fn for_current_thread() -> RunDelay {
+        RunDelay {
+            file: std::fs::File::open("/proc/thread-self/schedstat").ok(),
+        }
+    }
+
+    pub fn read_ns(&self) -> u64 {
+        use std::os::unix::fs::FileExt;
+        let Some(file) = &self.file else { return 0 };
+        let mut buf = [0u8; 96];
+        let Ok(n) = file.read_at(&mut buf, 0) else {
+            return 0;
+        };
+        let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
+        SchedStat::parse(text).map(|s| s.runqueue_ns).unwrap_or(0)
+    }
+}
+
 /// One reading of `/proc/self/task/<tid>/schedstat`: time on a CPU and time runnable but
 /// waiting for one (the run queue), both in nanoseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The handle a workload gets for one worker: wait spans, progress, the simulated GIL.
 
-use super::clock::thread_cpu_ns;
+use super::clock::{thread_cpu_ns, RunDelay};
 use super::gil::{Gil, GilHold};
 use super::meter::{WaitCategory, WorkerMeter};
 use std::any::Any;
@@ -32,11 +32,13 @@ pub struct WorkerCtx {
     meter: Arc<WorkerMeter>,
     counters: Arc<RunCounters>,
     gil: Option<GilHold>,
+    run_delay: RunDelay,
     unit_cpu_start: u64,
+    unit_delay_start: u64,
     /// State a workload keeps per worker (a database connection, an HTTP agent).
     local: Option<Box<dyn Any>>,
     /// When an async runtime thread parked, and what it was waiting for.
-    parked: Option<(Instant, WaitCategory)>,
+    parked: Option<(Instant, WaitCategory, u64)>,
 }
 
 impl WorkerCtx {
@@ -45,7 +47,9 @@ impl WorkerCtx {
             meter,
             counters,
             gil: gil.map(Gil::hold),
+            run_delay: RunDelay::for_current_thread(),
             unit_cpu_start: 0,
+            unit_delay_start: 0,
             local: None,
             parked: None,
         }
@@ -70,24 +74,36 @@ impl WorkerCtx {
     /// is released while `f` runs, as CPython releases it around blocking IO.
     pub fn wait<T>(&mut self, category: WaitCategory, f: impl FnOnce() -> T) -> T {
         self.release_gil();
-        let cpu_before = thread_cpu_ns();
-        let started = Instant::now();
         self.meter.open_wait(category);
-        let result = f();
-        let wall = started.elapsed().as_nanos() as u64;
-        let cpu = thread_cpu_ns().saturating_sub(cpu_before);
-        self.meter.close_wait(category, wall.saturating_sub(cpu));
+        let (result, off_cpu) = self.off_cpu(f);
+        self.meter.close_wait(category, off_cpu);
         self.acquire_gil();
         result
     }
 
+    /// Runs `f` and measures the time it spent neither on a CPU nor runnable in the run
+    /// queue (that time is the thread's CPU and run-queue figures already).
+    fn off_cpu<T>(&self, f: impl FnOnce() -> T) -> (T, u64) {
+        let cpu_before = thread_cpu_ns();
+        let delay_before = self.run_delay.read_ns();
+        let started = Instant::now();
+        let result = f();
+        let wall = started.elapsed().as_nanos() as u64;
+        let cpu = thread_cpu_ns().saturating_sub(cpu_before);
+        let delay = self.run_delay.read_ns().saturating_sub(delay_before);
+        (result, wall.saturating_sub(cpu + delay))
+    }
+
     /// Marks a point inside CPU work where a simulated GIL may change hands.
     pub fn checkpoint(&mut self) {
-        if let Some(hold) = self.gil.as_mut() {
-            let waited = hold.maybe_switch();
-            self.meter
-                .add_wait(WaitCategory::Gil, waited.as_nanos() as u64);
+        let Some(mut hold) = self.gil.take() else {
+            return;
+        };
+        if hold.switch_due() {
+            let ((), waited) = self.off_cpu(|| hold.switch());
+            self.meter.add_wait(WaitCategory::Gil, waited);
         }
+        self.gil = Some(hold);
     }
 
     /// Takes this worker's own state out (if one of type `T` was put back before). Pair with
@@ -123,6 +139,7 @@ impl WorkerCtx {
     pub(crate) fn begin_unit(&mut self) {
         self.meter.begin_unit();
         self.unit_cpu_start = thread_cpu_ns();
+        self.unit_delay_start = self.run_delay.read_ns();
         self.acquire_gil();
     }
 
@@ -130,7 +147,11 @@ impl WorkerCtx {
         self.release_gil();
         self.count_unit(failed);
         let cpu = thread_cpu_ns().saturating_sub(self.unit_cpu_start);
-        self.meter.end_unit(cpu);
+        let delay = self
+            .run_delay
+            .read_ns()
+            .saturating_sub(self.unit_delay_start);
+        self.meter.end_unit(cpu, delay);
     }
 
     /// Counts one finished unit on the run's live counters.
@@ -145,13 +166,15 @@ impl WorkerCtx {
     pub(crate) fn park(&mut self, category: WaitCategory) {
         self.meter.use_explicit_idle();
         self.meter.open_wait(category);
-        self.parked = Some((Instant::now(), category));
+        self.parked = Some((Instant::now(), category, self.run_delay.read_ns()));
     }
 
+    /// Waking up may include time runnable in the run queue: that is not waiting.
     pub(crate) fn unpark(&mut self) {
-        if let Some((since, category)) = self.parked.take() {
-            self.meter
-                .close_wait(category, since.elapsed().as_nanos() as u64);
+        if let Some((since, category, delay_before)) = self.parked.take() {
+            let delay = self.run_delay.read_ns().saturating_sub(delay_before);
+            let parked = (since.elapsed().as_nanos() as u64).saturating_sub(delay);
+            self.meter.close_wait(category, parked);
         }
     }
 
@@ -162,11 +185,14 @@ impl WorkerCtx {
     }
 
     pub(crate) fn acquire_gil(&mut self) {
-        if let Some(hold) = self.gil.as_mut() {
-            let waited = hold.acquire();
-            self.meter
-                .add_wait(WaitCategory::Gil, waited.as_nanos() as u64);
+        let Some(mut hold) = self.gil.take() else {
+            return;
+        };
+        if !hold.is_held() && !hold.try_acquire() {
+            let ((), waited) = self.off_cpu(|| hold.acquire());
+            self.meter.add_wait(WaitCategory::Gil, waited);
         }
+        self.gil = Some(hold);
     }
 
     pub(crate) fn release_gil(&mut self) {

@@ -39,19 +39,25 @@ impl Gil {
 }
 
 impl GilHold {
-    /// Takes the lock if not held; returns how long the caller waited for it.
-    pub(crate) fn acquire(&mut self) -> Duration {
-        if self.guard.is_some() {
-            return Duration::ZERO;
+    pub(crate) fn is_held(&self) -> bool {
+        self.guard.is_some()
+    }
+
+    /// Takes the lock if it is free right now; false if another worker holds it.
+    pub(crate) fn try_acquire(&mut self) -> bool {
+        if self.guard.is_none() {
+            self.guard = self.gil.lock.try_lock_arc();
+            self.held_since = Instant::now();
         }
-        let started = Instant::now();
-        let guard = match self.gil.lock.try_lock_arc() {
-            Some(guard) => guard,
-            None => self.gil.lock.lock_arc(),
-        };
-        self.guard = Some(guard);
-        self.held_since = Instant::now();
-        self.held_since - started
+        self.guard.is_some()
+    }
+
+    /// Takes the lock, waiting for it if needed.
+    pub(crate) fn acquire(&mut self) {
+        if self.guard.is_none() {
+            self.guard = Some(self.gil.lock.lock_arc());
+            self.held_since = Instant::now();
+        }
     }
 
     pub(crate) fn release(&mut self) {
@@ -60,19 +66,17 @@ impl GilHold {
         }
     }
 
-    /// After the switch interval, hands the lock to a waiting thread (if any) and takes it
-    /// back; returns the time spent waiting to get it back.
-    pub(crate) fn maybe_switch(&mut self) -> Duration {
-        let Some(guard) = self.guard.as_mut() else {
-            return Duration::ZERO;
-        };
-        if self.held_since.elapsed() < SWITCH_INTERVAL {
-            return Duration::ZERO;
+    /// Whether the holder has had the lock for a whole switch interval.
+    pub(crate) fn switch_due(&self) -> bool {
+        self.guard.is_some() && self.held_since.elapsed() >= SWITCH_INTERVAL
+    }
+
+    /// Hands the lock to a waiting thread, if any, and takes it back.
+    pub(crate) fn switch(&mut self) {
+        if let Some(guard) = self.guard.as_mut() {
+            ArcMutexGuard::bump(guard);
+            self.held_since = Instant::now();
         }
-        let started = Instant::now();
-        ArcMutexGuard::bump(guard);
-        self.held_since = Instant::now();
-        self.held_since - started
     }
 }
 

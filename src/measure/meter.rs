@@ -70,6 +70,7 @@ pub struct WorkerMeter {
     /// Wall and CPU time spent inside units, and when the current unit began (0 = idle).
     unit_wall_ns: AtomicU64,
     unit_cpu_ns: AtomicU64,
+    unit_delay_ns: AtomicU64,
     unit_open_since_ns: AtomicU64,
     baseline: SchedStat,
     /// Idle time is recorded as explicit waits (async runtime threads park and unpark)
@@ -114,6 +115,7 @@ impl WorkerMeter {
             open_wait_since_ns: AtomicU64::new(0),
             unit_wall_ns: AtomicU64::new(0),
             unit_cpu_ns: AtomicU64::new(0),
+            unit_delay_ns: AtomicU64::new(0),
             unit_open_since_ns: AtomicU64::new(0),
             baseline: SchedStat::read(tid).unwrap_or_default(),
             explicit_idle: std::sync::atomic::AtomicBool::new(false),
@@ -142,7 +144,8 @@ impl WorkerMeter {
         self.unit_open_since_ns.store(self.now_ns(), Relaxed);
     }
 
-    pub(crate) fn end_unit(&self, cpu_ns: u64) {
+    pub(crate) fn end_unit(&self, cpu_ns: u64, run_delay_ns: u64) {
+        self.unit_delay_ns.fetch_add(run_delay_ns, Relaxed);
         let since = self.unit_open_since_ns.swap(0, Relaxed);
         if since > 0 {
             self.unit_wall_ns
@@ -187,7 +190,8 @@ impl WorkerMeter {
                 ns += now.saturating_sub(self.open_wait_since_ns.load(Relaxed));
             }
             if category == WaitCategory::Queue {
-                ns += self.idle_ns(now, wall_ns, cpu_ns);
+                let delay_ns = sched.map(|s| s.runqueue_ns).unwrap_or(0);
+                ns += self.idle_ns(now, wall_ns, cpu_ns, delay_ns);
             }
             if ns > 0 {
                 waits.insert(category, ns as f64 / 1e9);
@@ -207,8 +211,8 @@ impl WorkerMeter {
         self.explicit_idle.store(true, Relaxed);
     }
 
-    /// Time outside units that was not spent on a CPU: the worker had nothing to do.
-    fn idle_ns(&self, now: u64, wall_ns: u64, cpu_ns: u64) -> u64 {
+    /// Time outside units spent neither on a CPU nor in the run queue: nothing to do.
+    fn idle_ns(&self, now: u64, wall_ns: u64, cpu_ns: u64, delay_ns: u64) -> u64 {
         if self.explicit_idle.load(Relaxed) {
             return 0;
         }
@@ -222,8 +226,9 @@ impl WorkerMeter {
             unit_cpu += open_wall;
         }
         let outside_wall = wall_ns.saturating_sub(in_units);
-        let outside_cpu = cpu_ns.saturating_sub(unit_cpu.min(cpu_ns));
-        outside_wall.saturating_sub(outside_cpu)
+        let outside_cpu = cpu_ns.saturating_sub(unit_cpu);
+        let outside_delay = delay_ns.saturating_sub(self.unit_delay_ns.load(Relaxed));
+        outside_wall.saturating_sub(outside_cpu + outside_delay)
     }
 }
 

@@ -5,7 +5,7 @@ mod ctx;
 mod gil;
 mod meter;
 
-pub use clock::{process_cpu_seconds, thread_cpu_ns, SchedStat};
+pub use clock::{process_cpu_seconds, thread_cpu_ns, RunDelay, SchedStat};
 pub use ctx::{RunCounters, WorkerCtx};
 pub use gil::Gil;
 pub use meter::{MeterRegistry, WaitCategory, WorkerMeter, WorkerSnapshot, WAIT_CATEGORIES};
