@@ -18,7 +18,10 @@ pub fn thread_cpu_ns() -> u64 {
 
 /// CPU seconds (user + system) of this process, and of its waited-for children.
 pub fn process_cpu_seconds() -> (f64, f64) {
-    (rusage_seconds(libc::RUSAGE_SELF), rusage_seconds(libc::RUSAGE_CHILDREN))
+    (
+        rusage_seconds(libc::RUSAGE_SELF),
+        rusage_seconds(libc::RUSAGE_CHILDREN),
+    )
 }
 
 fn rusage_seconds(who: libc::c_int) -> f64 {

@@ -158,7 +158,11 @@ mod tests {
         let mut ctx = WorkerCtx::standalone("t");
         assert_eq!(ctx.take_local::<u32>(), None);
         ctx.put_local(7u32);
-        assert_eq!(ctx.take_local::<String>(), None, "wrong type leaves it in place");
+        assert_eq!(
+            ctx.take_local::<String>(),
+            None,
+            "wrong type leaves it in place"
+        );
         assert_eq!(ctx.take_local::<u32>(), Some(7));
         assert_eq!(ctx.take_local::<u32>(), None);
     }
@@ -166,7 +170,9 @@ mod tests {
     #[test]
     fn waits_are_counted_off_cpu() {
         let mut ctx = WorkerCtx::standalone("t");
-        ctx.wait(WaitCategory::Disk, || std::thread::sleep(std::time::Duration::from_millis(30)));
+        ctx.wait(WaitCategory::Disk, || {
+            std::thread::sleep(std::time::Duration::from_millis(30))
+        });
         let snap = ctx.meter.snapshot();
         let disk = snap.waits.get(&WaitCategory::Disk).copied().unwrap_or(0.0);
         assert!(disk >= 0.025, "disk wait {disk}");

@@ -168,7 +168,11 @@ impl WorkerMeter {
     /// Reads the worker's totals now (from any thread).
     pub fn snapshot(&self) -> WorkerSnapshot {
         let finished = self.finished_ns.load(Relaxed);
-        let now = if finished > 0 { finished } else { self.now_ns() };
+        let now = if finished > 0 {
+            finished
+        } else {
+            self.now_ns()
+        };
         let wall_ns = now.saturating_sub(self.started_ns);
         let sched = self.sched_since_start(finished > 0);
         let cpu_ns = sched.map(|s| s.on_cpu_ns).unwrap_or(0);

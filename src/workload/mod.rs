@@ -1,5 +1,6 @@
 //! The built-in workloads and the one trait every engine mode drives them through.
 
+pub mod csv;
 pub mod data;
 pub mod json;
 
