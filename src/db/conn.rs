@@ -121,7 +121,7 @@ impl DbConn {
         match self {
             DbConn::Sqlite(c) => c.begin(ctx)?,
             DbConn::Postgres(c) => {
-                c.execute(ctx, "BEGIN; SELECT pg_advisory_xact_lock(7_303_535_373)")?
+                c.execute(ctx, "BEGIN; SELECT pg_advisory_xact_lock(7303535373)")?
             }
         }
         let result = self.setup_in_transaction(ctx, spec, fresh, run_id);

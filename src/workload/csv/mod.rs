@@ -64,7 +64,8 @@ pub struct CsvOptions {
     pub records: u64,
     /// A user's CSV file instead of generated data.
     pub input: Option<PathBuf>,
-    /// Table name for `input` (default: the file name, sanitised).
+    /// Table name for `input` (default: the file name, sanitised); for generated data a
+    /// prefix (`p` gives `p_customers`, `p_products`).
     pub table: Option<String>,
     /// `sqlite`, `sqlite:PATH`, `sqlite::memory:`, `postgres://...`.
     pub db: String,
@@ -117,8 +118,8 @@ pub fn new_run_id() -> String {
 struct Prepared {
     done: bool,
     baselines: Vec<u64>,
-    writer: Option<Writer>,
     client: Option<WriterClient>,
+    writer: Option<Writer>,
 }
 
 /// The `csv-import` workload.
@@ -344,8 +345,12 @@ fn load_inputs(
         .files()
         .iter()
         .map(|(file, _)| {
-            let table = file.trim_end_matches(".csv");
-            scan::scan(&dir.join(file), table, chunk_rows)
+            let stem = file.trim_end_matches(".csv");
+            let table = match &options.table {
+                Some(prefix) => schemas::sanitize(&format!("{prefix}_{stem}"), stem),
+                None => stem.to_string(),
+            };
+            scan::scan(&dir.join(file), &table, chunk_rows)
         })
         .collect()
 }

@@ -27,6 +27,8 @@ enum Job {
     Count {
         reply: Reply<Vec<u64>>,
     },
+    /// Ends the thread even while clients still hold senders.
+    Stop,
 }
 
 /// Handle to the writer thread; dropping it lets the thread finish and joins it.
@@ -66,6 +68,9 @@ impl Writer {
                 };
                 let mut ctx = WorkerCtx::standalone("bs-csv-writer");
                 for job in inbox {
+                    if matches!(job, Job::Stop) {
+                        break;
+                    }
                     serve(&mut conn, &mut ctx, &specs, plan, job);
                 }
             })
@@ -86,7 +91,9 @@ impl Writer {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        self.jobs = None;
+        if let Some(jobs) = self.jobs.take() {
+            let _ = jobs.send(Job::Stop);
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -166,5 +173,6 @@ fn serve(conn: &mut DbConn, ctx: &mut WorkerCtx, specs: &[TableSpec], plan: Inse
                 .collect();
             let _ = reply.send(result);
         }
+        Job::Stop => {}
     }
 }
