@@ -8,7 +8,7 @@
 
 use super::postgres::{self as pg, PgConn};
 use super::schema::{quote_ident, Row, TableSpec};
-use super::sqlite::{self, SqliteConn, SqliteOptions};
+use super::sqlite::{SqliteConn, SqliteOptions};
 use super::{DbError, DbTarget, SqlitePath};
 use crate::measure::WorkerCtx;
 use serde::{Deserialize, Serialize};
@@ -58,20 +58,20 @@ const RUNS_TABLE: &str = "boundscope_import_runs";
 /// An open connection.
 pub enum DbConn {
     Sqlite(SqliteConn),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 impl DbConn {
     /// Opens `target`; `sqlite` options only apply to SQLite.
     pub fn open(target: &DbTarget, sqlite: SqliteOptions) -> Result<DbConn, DbError> {
         match target {
-            DbTarget::Sqlite(SqlitePath::File(path)) => Ok(DbConn::Sqlite(SqliteConn::new(
-                sqlite::open(Some(path), sqlite)?,
-            ))),
-            DbTarget::Sqlite(SqlitePath::Memory) => {
-                Ok(DbConn::Sqlite(SqliteConn::new(sqlite::open(None, sqlite)?)))
+            DbTarget::Sqlite(SqlitePath::File(path)) => {
+                Ok(DbConn::Sqlite(SqliteConn::open(Some(path), sqlite)?))
             }
-            DbTarget::Postgres(url) => Ok(DbConn::Postgres(pg::connect(url)?)),
+            DbTarget::Sqlite(SqlitePath::Memory) => {
+                Ok(DbConn::Sqlite(SqliteConn::open(None, sqlite)?))
+            }
+            DbTarget::Postgres(url) => Ok(DbConn::Postgres(Box::new(pg::connect(url)?))),
         }
     }
 
@@ -216,7 +216,7 @@ fn sqlite_group(
 ) -> Result<Vec<RowRejection>, DbError> {
     let per = match mode {
         InsertMode::Row => 1,
-        InsertMode::Multi => SqliteConn::max_rows_per_statement(spec),
+        InsertMode::Multi => c.max_rows_per_statement(spec),
         InsertMode::Copy => {
             return Err(DbError::Unsupported(
                 "insert mode `copy` needs PostgreSQL".into(),

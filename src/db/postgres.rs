@@ -70,7 +70,7 @@ static NULL_INT: Option<i64> = None;
 static NULL_REAL: Option<f64> = None;
 static NULL_TEXT: Option<String> = None;
 
-fn param<'a>(value: &'a Value, ty: ColumnType) -> &'a (dyn ToSql + Sync) {
+fn param(value: &Value, ty: ColumnType) -> &(dyn ToSql + Sync) {
     match (value, ty) {
         (Value::Int(i), _) => i,
         (Value::Real(f), _) => f,

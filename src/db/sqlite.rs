@@ -147,11 +147,22 @@ fn run_with_lock_wait(
 /// SQLite with one open connection.
 pub struct SqliteConn {
     pub(crate) conn: Connection,
+    /// False with `journal_mode=OFF`: a failed multi-row statement then leaves the rows it
+    /// wrote before failing, so the bad row cannot be found by redoing it row by row.
+    can_undo_statements: bool,
 }
 
 impl SqliteConn {
-    pub fn new(conn: Connection) -> Self {
-        SqliteConn { conn }
+    pub fn new(conn: Connection, options: SqliteOptions) -> Self {
+        SqliteConn {
+            conn,
+            can_undo_statements: options.journal != Journal::Off,
+        }
+    }
+
+    /// Opens `path` (`None`: in memory) with `options`.
+    pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Self, DbError> {
+        Ok(Self::new(open(path, options)?, options))
     }
 
     /// `BEGIN IMMEDIATE`: takes the write lock now, waiting (as `db-lock`) while it is taken.
@@ -189,8 +200,12 @@ impl SqliteConn {
         }
     }
 
-    /// Rows per multi-row statement that stay within SQLite's parameter limit.
-    pub fn max_rows_per_statement(spec: &TableSpec) -> usize {
+    /// Rows per multi-row statement: within SQLite's parameter limit, and one when a failed
+    /// statement cannot be undone (`journal: off`).
+    pub fn max_rows_per_statement(&self, spec: &TableSpec) -> usize {
+        if !self.can_undo_statements {
+            return 1;
+        }
         (MAX_VARIABLES / spec.columns.len().max(1)).max(1)
     }
 
@@ -226,5 +241,50 @@ impl rusqlite::ToSql for Value {
             Value::Real(f) => ValueRef::Real(*f),
             Value::Text(s) => ValueRef::Text(s.as_bytes()),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_waits_for_the_lock_as_db_lock_and_then_gets_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lock.db");
+        let mut first = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
+        let mut ctx = WorkerCtx::standalone("first");
+        first.begin(&mut ctx).expect("first begin");
+        let waiter = std::thread::spawn(move || {
+            let meter = std::sync::Arc::new(crate::measure::WorkerMeter::for_current_thread(
+                "second",
+                Instant::now(),
+            ));
+            let mut ctx = WorkerCtx::new(meter.clone(), Default::default(), None);
+            let mut second = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
+            second.begin(&mut ctx).expect("second begin");
+            second.commit(&mut ctx).expect("second commit");
+            meter
+                .snapshot()
+                .waits
+                .get(&WaitCategory::DbLock)
+                .copied()
+                .unwrap_or(0.0)
+        });
+        std::thread::sleep(Duration::from_millis(150));
+        first.commit(&mut ctx).expect("first commit");
+        let waited = waiter.join().expect("join");
+        assert!(waited >= 0.1, "db-lock wait {waited}");
+    }
+
+    #[test]
+    fn options_parse_and_name_the_accepted_values() {
+        assert_eq!("WAL".parse::<Journal>().expect("wal"), Journal::Wal);
+        assert_eq!("full".parse::<SyncMode>().expect("full"), SyncMode::Full);
+        let err = "fast".parse::<SyncMode>().expect_err("fast").to_string();
+        assert!(
+            err.contains("`fast`") && err.contains("full, normal, off"),
+            "{err}"
+        );
     }
 }

@@ -105,19 +105,21 @@ fn import_and_verify(options: CsvOptions, workers: usize) -> (String, u64) {
 #[test]
 fn bad_csv_gives_exact_stored_and_rejected_figures() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (insert, writer) in [
-        (InsertMode::Row, WriterMode::Each),
-        (InsertMode::Multi, WriterMode::Single),
-    ] {
+    let cases = [
+        (InsertMode::Row, WriterMode::Each, Journal::Wal),
+        (InsertMode::Multi, WriterMode::Single, Journal::Wal),
+        (InsertMode::Multi, WriterMode::Each, Journal::Off),
+        (InsertMode::Row, WriterMode::Single, Journal::Delete),
+    ];
+    for (k, (insert, writer, journal)) in cases.into_iter().enumerate() {
+        let db = sqlite_in(dir.path(), &format!("bad-{k}.db"));
         let options = CsvOptions {
             input: Some(bad_csv()),
             chunk_rows: 7,
             insert,
             writer,
-            ..small(
-                dir.path(),
-                sqlite_in(dir.path(), &format!("bad-{insert:?}.db")),
-            )
+            journal,
+            ..small(dir.path(), db)
         };
         let import = CsvImport::new(options).expect("new");
         assert_eq!(import.input_rows(), 30);

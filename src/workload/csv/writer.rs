@@ -12,12 +12,14 @@ use crossbeam_channel::{bounded, unbounded, Sender};
 use std::thread::JoinHandle;
 
 type Reply<T> = Sender<Result<T, DbError>>;
+/// The rows sent (handed back) and the rows the database refused.
+type Inserted = (Vec<Row>, Result<Vec<RowRejection>, DbError>);
 
 enum Job {
     Insert {
         table: usize,
         rows: Vec<Row>,
-        reply: Sender<(Vec<Row>, Result<Vec<RowRejection>, DbError>)>,
+        reply: Sender<Inserted>,
     },
     Setup {
         fresh: bool,
