@@ -158,17 +158,7 @@ impl DbConn {
         if let Some(baseline) = self.query_i64(ctx, &known)? {
             return Ok(baseline.max(0) as u64);
         }
-        if fresh {
-            self.exec(
-                ctx,
-                &format!("DROP TABLE IF EXISTS {}", quote_ident(&spec.name)),
-            )?;
-        }
-        let dialect = match self {
-            DbConn::Sqlite(_) => super::schema::Dialect::Sqlite,
-            DbConn::Postgres(_) => super::schema::Dialect::Postgres,
-        };
-        self.exec(ctx, &spec.create_sql(dialect))?;
+        self.create_table(ctx, spec, fresh)?;
         let baseline = self.count(ctx, &spec.name)?;
         self.exec(
             ctx,
@@ -179,6 +169,25 @@ impl DbConn {
         ),
         )?;
         Ok(baseline)
+    }
+
+    fn create_table(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        spec: &TableSpec,
+        fresh: bool,
+    ) -> Result<(), DbError> {
+        if fresh {
+            self.exec(
+                ctx,
+                &format!("DROP TABLE IF EXISTS {}", quote_ident(&spec.name)),
+            )?;
+        }
+        let dialect = match self {
+            DbConn::Sqlite(_) => super::schema::Dialect::Sqlite,
+            DbConn::Postgres(_) => super::schema::Dialect::Postgres,
+        };
+        self.exec(ctx, &spec.create_sql(dialect))
     }
 
     /// Rows in `table` now.

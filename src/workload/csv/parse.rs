@@ -27,36 +27,41 @@ pub fn parse_chunk(
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
     let mut parsed = ParsedChunk::default();
-    let reject = |line: u64, reason: String| Rejection {
-        source: input.source.clone(),
-        line,
-        reason,
-    };
+    // Lines inside `data` are 1-based; the chunk's first record is on `first_line`.
+    let line_of = |local: u64| chunk.first_line + local.saturating_sub(1);
     for n in 0u64.. {
         if n % 256 == 0 {
             ctx.checkpoint();
         }
-        let line = chunk.first_line + reader.position().line().saturating_sub(1);
-        match reader.read_byte_record(&mut record) {
+        let line = match reader.read_byte_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {}
+            Ok(true) => line_of(record.position().map_or(1, |p| p.line())),
             Err(e) => {
-                parsed
-                    .rejected
-                    .push(reject(line, format!("unreadable CSV record: {e}")));
+                let line = line_of(reader.position().line());
+                parsed.reject(input, line, format!("unreadable CSV record: {e}"));
                 break;
             }
-        }
-        let line = chunk.first_line + record.position().map_or(1, |p| p.line()).saturating_sub(1);
+        };
         match convert(&record, &input.spec) {
             Ok(row) => {
                 parsed.rows.push(row);
                 parsed.lines.push(line);
             }
-            Err(reason) => parsed.rejected.push(reject(line, reason)),
+            Err(reason) => parsed.reject(input, line, reason),
         }
     }
     parsed
+}
+
+impl ParsedChunk {
+    fn reject(&mut self, input: &InputFile, line: u64, reason: String) {
+        let source = input.source.clone();
+        self.rejected.push(Rejection {
+            source,
+            line,
+            reason,
+        });
+    }
 }
 
 /// Turns one record into a row of the table's types, or says why it cannot.

@@ -81,64 +81,80 @@ impl TypeVotes {
 /// key; any other header gets types inferred from the data, and an INTEGER column named `id`
 /// becomes the primary key.
 pub fn scan(path: &Path, table: &str, chunk_rows: usize) -> Result<InputFile, WorkloadError> {
-    let file = File::open(path).map_err(|e| {
-        WorkloadError::Input(format!("cannot read CSV file {}: {e}", path.display()))
-    })?;
+    let read_error =
+        |e: String| WorkloadError::Input(format!("cannot read CSV file {}: {e}", path.display()));
+    let file = File::open(path).map_err(|e| read_error(e.to_string()))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(BufReader::with_capacity(1 << 16, file));
-    let read_error = |e: csv::Error| {
-        WorkloadError::Input(format!("cannot read CSV file {}: {e}", path.display()))
-    };
-    let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).map_err(read_error)? {
+    let mut header = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut header)
+        .map_err(|e| read_error(e.to_string()))?
+    {
         return Err(WorkloadError::Input(format!(
             "CSV file {} is empty; it needs a header line naming the columns",
             path.display()
         )));
     }
-    let header: Vec<String> = record
+    let raw: Vec<String> = header
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
-    let names = schemas::column_names(&header);
+    let names = schemas::column_names(&raw);
     let builtin = schemas::builtin_for(&names, table);
     let mut votes = TypeVotes::new(names.len());
+    let infer = builtin.is_none();
+    let (rows, chunks) = find_chunks(&mut reader, chunk_rows, |record| {
+        if infer {
+            votes.observe(record);
+        }
+    })
+    .map_err(|e| read_error(e.to_string()))?;
+    let spec = builtin.unwrap_or_else(|| inferred_spec(table, names, votes.types()));
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(InputFile {
+        path: path.to_path_buf(),
+        source,
+        spec,
+        rows,
+        chunks,
+    })
+}
+
+/// Reads the records after the header, noting where every `chunk_rows`-th one starts.
+fn find_chunks<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    chunk_rows: usize,
+    mut each: impl FnMut(&csv::ByteRecord),
+) -> Result<(u64, Vec<Chunk>), csv::Error> {
     let chunk_rows = chunk_rows.max(1) as u64;
+    let mut record = csv::ByteRecord::new();
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut rows = 0u64;
-    while reader.read_byte_record(&mut record).map_err(read_error)? {
+    while reader.read_byte_record(&mut record)? {
         if rows % chunk_rows == 0 {
-            let pos = record.position().map_or((0, 0), |p| (p.byte(), p.line()));
+            let (byte, line) = record.position().map_or((0, 0), |p| (p.byte(), p.line()));
             if let Some(last) = chunks.last_mut() {
-                last.end = pos.0;
+                last.end = byte;
             }
             chunks.push(Chunk {
-                start: pos.0,
-                end: pos.0,
-                first_line: pos.1,
+                start: byte,
+                end: byte,
+                first_line: line,
             });
         }
-        if builtin.is_none() {
-            votes.observe(&record);
-        }
+        each(&record);
         rows += 1;
     }
     if let Some(last) = chunks.last_mut() {
         last.end = reader.position().byte();
     }
-    let spec = builtin.unwrap_or_else(|| inferred_spec(table, names, votes.types()));
-    Ok(InputFile {
-        path: path.to_path_buf(),
-        source: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        spec,
-        rows,
-        chunks,
-    })
+    Ok((rows, chunks))
 }
 
 fn inferred_spec(table: &str, names: Vec<String>, types: Vec<ColumnType>) -> TableSpec {

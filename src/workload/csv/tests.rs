@@ -4,9 +4,11 @@
 //! it they are skipped with a message, except under `CI`, where a missing server fails them.
 
 use super::*;
+use crate::db::{InsertMode, Journal, SyncMode};
 use crate::measure::{WorkerMeter, WorkerSnapshot};
 use crate::workload::combine_digests;
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -356,5 +358,60 @@ fn postgres_rejects_the_same_bad_rows_with_batches_and_autocommit() {
             (24, 6, true),
             "{insert:?}: {v}"
         );
+    }
+}
+
+/// A rough throughput probe, not a check: `cargo test --release --lib csv_rows_per_second
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn csv_rows_per_second() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            "row, batch 1000",
+            InsertMode::Row,
+            1000,
+            20_000,
+            WriterMode::Each,
+        ),
+        (
+            "multi, batch 1000",
+            InsertMode::Multi,
+            1000,
+            20_000,
+            WriterMode::Each,
+        ),
+        (
+            "row, single writer",
+            InsertMode::Row,
+            1000,
+            20_000,
+            WriterMode::Single,
+        ),
+        (
+            "row, autocommit",
+            InsertMode::Row,
+            1,
+            2_000,
+            WriterMode::Each,
+        ),
+    ];
+    for (k, (label, insert, batch, records, writer)) in cases.into_iter().enumerate() {
+        for sync in [SyncMode::Normal, SyncMode::Full] {
+            let db = sqlite_in(dir.path(), &format!("p{k}{sync:?}.db"));
+            let options = CsvOptions {
+                insert,
+                batch,
+                records,
+                writer,
+                sync,
+                ..small(dir.path(), db)
+            };
+            let started = Instant::now();
+            let (_, stored) = import_and_verify(options, 2);
+            let rate = stored as f64 / started.elapsed().as_secs_f64();
+            eprintln!("sqlite {label}, sync {sync:?}, 2 workers: {rate:.0} rows/s");
+        }
     }
 }
