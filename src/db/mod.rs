@@ -26,6 +26,9 @@ pub enum DbError {
     LockTimeout(u64),
     #[error("{0}")]
     Unsupported(String),
+    /// The process's own machinery failed (a thread could not start or stopped).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl DbError {

@@ -28,9 +28,10 @@ const ACCEPTED: &str = "accepted: `sqlite`, `sqlite:PATH`, `sqlite::memory:` (or
                         `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` or `postgresql://...`";
 
 impl DbTarget {
-    /// Parses a `--db` value; plain `sqlite` means `boundscope.sqlite` in the data cache dir.
+    /// Parses a `--db` value; plain `sqlite` means `boundscope.sqlite` in the current
+    /// directory (use `parse_in` to put it into a run directory).
     pub fn parse(s: &str) -> Result<DbTarget, DbError> {
-        Self::parse_in(s, &crate::workload::csv::cache_dir())
+        Self::parse_in(s, Path::new("."))
     }
 
     /// Parses a `--db` value; plain `sqlite` means `boundscope.sqlite` inside `run_dir`.

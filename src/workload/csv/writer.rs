@@ -42,7 +42,7 @@ pub struct Writer {
 const GONE: &str = "the database writer thread has stopped";
 
 fn gone() -> DbError {
-    DbError::Unsupported(GONE.into())
+    DbError::Internal(GONE.into())
 }
 
 impl Writer {
@@ -76,7 +76,7 @@ impl Writer {
                     serve(&mut conn, &mut ctx, &specs, plan, job);
                 }
             })
-            .map_err(|e| DbError::Unsupported(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| DbError::Internal(format!("cannot start the writer thread: {e}")))?;
         let writer = Writer {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -153,7 +153,7 @@ fn serve(conn: &mut DbConn, ctx: &mut WorkerCtx, specs: &[TableSpec], plan: Inse
         Job::Insert { table, rows, reply } => {
             let result = match specs.get(table) {
                 Some(spec) => conn.insert(ctx, spec, &rows, plan),
-                None => Err(DbError::Unsupported(format!("no table number {table}"))),
+                None => Err(DbError::Internal(format!("no table number {table}"))),
             };
             let _ = reply.send((rows, result));
         }
