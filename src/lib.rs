@@ -4,6 +4,7 @@
 //! worker's wall time, samples the CPU with pprof and reports the result. The binary adds
 //! the command line (and later the terminal UI) on top.
 
+pub mod db;
 pub mod events;
 pub mod exec;
 pub mod flame;

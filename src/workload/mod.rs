@@ -1,6 +1,7 @@
 //! The built-in workloads and the one trait every engine mode drives them through.
 
 pub mod api;
+pub mod csv;
 pub mod data;
 pub mod json;
 mod spec;

@@ -1,0 +1,61 @@
+//! Database access for the workloads: SQLite (embedded) and PostgreSQL (a real server).
+
+mod conn;
+pub mod postgres;
+mod schema;
+pub mod sqlite;
+mod target;
+
+pub use conn::{DbConn, InsertMode, InsertPlan, RowRejection};
+pub use schema::{quote_ident, Column, ColumnType, Row, TableSpec, Value};
+pub use sqlite::{Journal, SqliteOptions, SyncMode};
+pub use target::{mask_password, DbTarget, SqlitePath, DEFAULT_SQLITE_FILE};
+
+/// A database failure, worded for the person running the tool (passwords are masked).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    BadTarget(String),
+    #[error("{0}")]
+    BadOption(String),
+    #[error("cannot connect to {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("database statement failed ({reason}): {sql}")]
+    Query { sql: String, reason: String },
+    #[error("gave up waiting for the SQLite write lock after {0} s (another writer held it)")]
+    LockTimeout(u64),
+    #[error("{0}")]
+    Unsupported(String),
+    /// The process's own machinery failed (a thread could not start or stopped).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl DbError {
+    pub(crate) fn query(sql: &str, reason: impl ToString) -> Self {
+        let mut sql = sql.to_string();
+        if sql.len() > 160 {
+            let mut cut = 160;
+            while !sql.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            sql.truncate(cut);
+            sql.push_str(" ...");
+        }
+        DbError::Query {
+            sql,
+            reason: reason.to_string(),
+        }
+    }
+
+    /// True when the cause is the user's input (a bad `--db` value, an unreachable server).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            DbError::BadTarget(_)
+                | DbError::BadOption(_)
+                | DbError::Connect { .. }
+                | DbError::Unsupported(_)
+        )
+    }
+}

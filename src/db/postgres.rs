@@ -1,0 +1,218 @@
+//! PostgreSQL back end: fail-fast connections, cached prepared inserts and COPY FROM STDIN.
+//!
+//! Every round trip to the server runs inside a `db` wait span; the span only counts the
+//! off-CPU part, so encoding rows on the client still shows as CPU.
+
+use super::schema::{quote_ident, ColumnType, Dialect, Row, TableSpec, Value};
+use super::target::mask_password;
+use super::DbError;
+use crate::measure::{WaitCategory, WorkerCtx};
+use postgres::types::ToSql;
+use postgres::{Client, Config, NoTls, Statement};
+use std::collections::HashMap;
+use std::io::Write;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long a connection attempt may take before it fails.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// PostgreSQL's bound-parameter limit per statement.
+pub const MAX_PARAMS: usize = 65_535;
+
+/// A connected client and its prepared statements, keyed by SQL text.
+pub struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// Connects to `url` (without TLS), failing within about [`CONNECT_TIMEOUT`].
+pub fn connect(url: &str) -> Result<PgConn, DbError> {
+    let target = format!("PostgreSQL server {}", mask_password(url));
+    let mut config = Config::from_str(url).map_err(|e| DbError::Connect {
+        target: target.clone(),
+        reason: format!("the URL is not valid ({e})"),
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let client = config.connect(NoTls).map_err(|e| DbError::Connect {
+        target,
+        reason: error_text(&e),
+    })?;
+    Ok(PgConn {
+        client,
+        statements: HashMap::new(),
+    })
+}
+
+/// The most specific message of a postgres error (the server's own text when there is one).
+fn error_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => {
+            let source = std::error::Error::source(e).map(|s| s.to_string());
+            match source {
+                Some(s) if !e.to_string().contains(&s) => format!("{e}: {s}"),
+                _ => e.to_string(),
+            }
+        }
+    }
+}
+
+/// Integrity (23xxx) and data (22xxx) errors reject rows; anything else fails the unit.
+fn rejection(e: &postgres::Error) -> Option<String> {
+    let code = e.code()?.code();
+    (code.starts_with("23") || code.starts_with("22"))
+        .then(|| format!("rejected by the database: {}", error_text(e)))
+}
+
+static NULL_INT: Option<i64> = None;
+static NULL_REAL: Option<f64> = None;
+static NULL_TEXT: Option<String> = None;
+
+fn param(value: &Value, ty: ColumnType) -> &(dyn ToSql + Sync) {
+    match (value, ty) {
+        (Value::Int(i), _) => i,
+        (Value::Real(f), _) => f,
+        (Value::Text(s), _) => s,
+        (Value::Null, ColumnType::Integer) => &NULL_INT,
+        (Value::Null, ColumnType::Real) => &NULL_REAL,
+        (Value::Null, ColumnType::Text) => &NULL_TEXT,
+    }
+}
+
+impl PgConn {
+    /// Runs statements without results (`BEGIN`, `COMMIT`, DDL) as one round trip.
+    pub fn execute(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<(), DbError> {
+        let client = &mut self.client;
+        ctx.wait(WaitCategory::Db, || client.batch_execute(sql))
+            .map_err(|e| DbError::query(sql, error_text(&e)))
+    }
+
+    /// Inserts `rows` with one prepared multi-row statement; `Ok(Err(reason))` when the
+    /// server rejected them (a constraint or bad value).
+    pub fn insert(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        spec: &TableSpec,
+        rows: &[Row],
+    ) -> Result<Result<(), String>, DbError> {
+        let sql = spec.insert_sql(Dialect::Postgres, rows.len());
+        let statement = self.prepare(ctx, &sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = rows
+            .iter()
+            .flat_map(|row| row.iter().zip(&spec.columns).map(|(v, c)| param(v, c.ty)))
+            .collect();
+        let client = &mut self.client;
+        let result = ctx.wait(WaitCategory::Db, || client.execute(&statement, &params));
+        classify(result.map(|_| ()), &sql)
+    }
+
+    /// Sends `rows` with `COPY ... FROM STDIN` (CSV format).
+    pub fn copy(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        spec: &TableSpec,
+        rows: &[Row],
+    ) -> Result<Result<(), String>, DbError> {
+        let sql = format!(
+            "COPY {} {} FROM STDIN (FORMAT csv)",
+            quote_ident(&spec.name),
+            spec.column_list()
+        );
+        let data = copy_csv(rows);
+        let client = &mut self.client;
+        let result = ctx.wait(WaitCategory::Db, || -> Result<u64, postgres::Error> {
+            let mut writer = client.copy_in(&sql)?;
+            // A failed write means the server ended the COPY; finish() returns its reason.
+            let _written = writer.write_all(&data);
+            writer.finish()
+        });
+        classify(result.map(|_| ()), &sql)
+    }
+
+    /// Max rows per multi-row statement within the server's parameter limit.
+    pub fn max_rows_per_statement(spec: &TableSpec) -> usize {
+        (MAX_PARAMS / spec.columns.len().max(1)).max(1)
+    }
+
+    /// Runs `sql` and returns the first column of the first row.
+    pub fn query_i64(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<Option<i64>, DbError> {
+        let client = &mut self.client;
+        let rows = ctx.wait(WaitCategory::Db, || client.query(sql, &[]));
+        let rows = rows.map_err(|e| DbError::query(sql, error_text(&e)))?;
+        match rows.first() {
+            Some(row) => row
+                .try_get::<_, i64>(0)
+                .map(Some)
+                .map_err(|e| DbError::query(sql, error_text(&e))),
+            None => Ok(None),
+        }
+    }
+
+    fn prepare(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<Statement, DbError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let client = &mut self.client;
+        let statement = ctx
+            .wait(WaitCategory::Db, || client.prepare(sql))
+            .map_err(|e| DbError::query(sql, error_text(&e)))?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+}
+
+fn classify(result: Result<(), postgres::Error>, sql: &str) -> Result<Result<(), String>, DbError> {
+    match result {
+        Ok(()) => Ok(Ok(())),
+        Err(e) => match rejection(&e) {
+            Some(reason) => Ok(Err(reason)),
+            None => Err(DbError::query(sql, error_text(&e))),
+        },
+    }
+}
+
+/// Rows as COPY CSV: NULL is an empty unquoted field, text is always quoted.
+fn copy_csv(rows: &[Row]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 64);
+    for row in rows {
+        for (i, value) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match value {
+                Value::Null => {}
+                Value::Int(v) => out.extend_from_slice(v.to_string().as_bytes()),
+                Value::Real(v) => out.extend_from_slice(format!("{v:?}").as_bytes()),
+                Value::Text(s) => {
+                    out.push(b'"');
+                    out.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+                    out.push(b'"');
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_csv_quotes_text_and_leaves_null_empty() {
+        let rows = vec![vec![
+            Value::Int(1),
+            Value::Real(0.1),
+            Value::Text("a \"b\", c".into()),
+            Value::Null,
+            Value::Text(String::new()),
+        ]];
+        assert_eq!(
+            String::from_utf8(copy_csv(&rows)).expect("utf8"),
+            "1,0.1,\"a \"\"b\"\", c\",,\"\"\n"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! SQLite back end: opening with journal/sync options, and a lock wait that shows as `db-lock`.
+//!
+//! Accounting choice: SQLite runs inside this process, so executing a statement is CPU work of
+//! the worker and is *not* wrapped in a wait span (with `--gil` the simulated lock stays held;
+//! CPython's sqlite3 module would release it, which makes threads look better than they are).
+//! What *is* waiting: the commit (fsync of the journal or WAL, `db`) and time spent waiting for
+//! another connection's write lock (`db-lock`). Connections use a zero busy timeout and
+//! `BEGIN IMMEDIATE`; on `SQLITE_BUSY` the worker sleeps inside a `db-lock` span and retries,
+//! giving up after [`LOCK_TIMEOUT`].
+
+use super::schema::{Dialect, Row, TableSpec, Value};
+use super::DbError;
+use crate::measure::{WaitCategory, WorkerCtx};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long a writer waits for another writer's lock before its unit fails.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+/// SQLite's bound-parameter limit in the bundled build (3.32 and later).
+pub const MAX_VARIABLES: usize = 32_766;
+
+/// SQLite's `journal_mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Journal {
+    #[default]
+    Wal,
+    Delete,
+    Off,
+}
+
+/// SQLite's `synchronous` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMode {
+    Full,
+    #[default]
+    Normal,
+    Off,
+}
+
+impl std::str::FromStr for Journal {
+    type Err = DbError;
+    fn from_str(s: &str) -> Result<Self, DbError> {
+        match s.to_ascii_lowercase().as_str() {
+            "wal" => Ok(Journal::Wal),
+            "delete" => Ok(Journal::Delete),
+            "off" => Ok(Journal::Off),
+            _ => Err(DbError::BadOption(format!(
+                "unknown journal mode `{s}`; accepted: wal, delete, off"
+            ))),
+        }
+    }
+}
+
+impl std::str::FromStr for SyncMode {
+    type Err = DbError;
+    fn from_str(s: &str) -> Result<Self, DbError> {
+        match s.to_ascii_lowercase().as_str() {
+            "full" => Ok(SyncMode::Full),
+            "normal" => Ok(SyncMode::Normal),
+            "off" => Ok(SyncMode::Off),
+            _ => Err(DbError::BadOption(format!(
+                "unknown sync mode `{s}`; accepted: full, normal, off"
+            ))),
+        }
+    }
+}
+
+/// Journal and sync settings applied to every connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SqliteOptions {
+    pub journal: Journal,
+    pub sync: SyncMode,
+}
+
+/// Opens a file (or, with `None`, a private in-memory database) and applies `options`.
+pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Connection, DbError> {
+    let shown = path.map_or(":memory:".to_string(), |p| p.display().to_string());
+    let fail = |e: rusqlite::Error| DbError::Connect {
+        target: format!("SQLite database {shown}"),
+        reason: e.to_string(),
+    };
+    let conn = match path {
+        Some(p) => Connection::open(p).map_err(fail)?,
+        None => Connection::open_in_memory().map_err(fail)?,
+    };
+    // Switching journal modes needs the database to itself for a moment: allow a wait here.
+    conn.busy_timeout(Duration::from_secs(10)).map_err(fail)?;
+    let journal = match options.journal {
+        Journal::Wal => "WAL",
+        Journal::Delete => "DELETE",
+        Journal::Off => "OFF",
+    };
+    let sync = match options.sync {
+        SyncMode::Full => "FULL",
+        SyncMode::Normal => "NORMAL",
+        SyncMode::Off => "OFF",
+    };
+    conn.query_row(&format!("PRAGMA journal_mode={journal}"), [], |_| Ok(()))
+        .map_err(fail)?;
+    conn.execute_batch(&format!("PRAGMA synchronous={sync}"))
+        .map_err(fail)?;
+    conn.busy_timeout(Duration::ZERO).map_err(fail)?;
+    Ok(conn)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Runs `sql` (a BEGIN or COMMIT), sleeping in `db-lock` spans while another writer holds
+/// the lock. `category` is the span used for the statement itself.
+fn run_with_lock_wait(
+    conn: &Connection,
+    ctx: &mut WorkerCtx,
+    sql: &str,
+    category: Option<WaitCategory>,
+) -> Result<(), DbError> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_micros(50);
+    loop {
+        let result = match category {
+            Some(c) => ctx.wait(c, || conn.execute_batch(sql)),
+            None => conn.execute_batch(sql),
+        };
+        match result {
+            Ok(()) => return Ok(()),
+            Err(e) if is_busy(&e) => {
+                if started.elapsed() >= LOCK_TIMEOUT {
+                    return Err(DbError::LockTimeout(LOCK_TIMEOUT.as_secs()));
+                }
+                ctx.wait(WaitCategory::DbLock, || std::thread::sleep(backoff));
+                backoff = (backoff * 2).min(Duration::from_millis(5));
+            }
+            Err(e) => return Err(DbError::query(sql, e)),
+        }
+    }
+}
+
+/// SQLite with one open connection.
+pub struct SqliteConn {
+    pub(crate) conn: Connection,
+    /// False with `journal_mode=OFF`: a failed multi-row statement then leaves the rows it
+    /// wrote before failing, so the bad row cannot be found by redoing it row by row.
+    can_undo_statements: bool,
+}
+
+impl SqliteConn {
+    pub fn new(conn: Connection, options: SqliteOptions) -> Self {
+        SqliteConn {
+            conn,
+            can_undo_statements: options.journal != Journal::Off,
+        }
+    }
+
+    /// Opens `path` (`None`: in memory) with `options`.
+    pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Self, DbError> {
+        Ok(Self::new(open(path, options)?, options))
+    }
+
+    /// `BEGIN IMMEDIATE`: takes the write lock now, waiting (as `db-lock`) while it is taken.
+    pub fn begin(&mut self, ctx: &mut WorkerCtx) -> Result<(), DbError> {
+        run_with_lock_wait(&self.conn, ctx, "BEGIN IMMEDIATE", None)
+    }
+
+    /// `COMMIT`, counted as a `db` wait (the journal or WAL is written and maybe synced).
+    pub fn commit(&mut self, ctx: &mut WorkerCtx) -> Result<(), DbError> {
+        run_with_lock_wait(&self.conn, ctx, "COMMIT", Some(WaitCategory::Db))
+    }
+
+    pub fn rollback(&mut self) {
+        // Best effort: if there is no transaction open there is nothing to undo.
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Inserts `rows` with one cached multi-row statement per group; `Ok(Err(reason))` when
+    /// the database rejected the group (a constraint), `Err` when the database failed.
+    pub fn insert(
+        &mut self,
+        spec: &TableSpec,
+        rows: &[Row],
+    ) -> Result<Result<(), String>, DbError> {
+        let sql = spec.insert_sql(Dialect::Sqlite, rows.len());
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| DbError::query(&sql, e))?;
+        let params = rows.iter().flatten().map(|v| v as &dyn rusqlite::ToSql);
+        match stmt.execute(rusqlite::params_from_iter(params)) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if is_rejection(&e) => Ok(Err(format!("rejected by the database: {e}"))),
+            Err(e) => Err(DbError::query(&sql, e)),
+        }
+    }
+
+    /// Rows per multi-row statement: within SQLite's parameter limit, and one when a failed
+    /// statement cannot be undone (`journal: off`).
+    pub fn max_rows_per_statement(&self, spec: &TableSpec) -> usize {
+        if !self.can_undo_statements {
+            return 1;
+        }
+        (MAX_VARIABLES / spec.columns.len().max(1)).max(1)
+    }
+
+    pub fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| DbError::query(sql, e))
+    }
+
+    /// Runs `sql` and returns the first column of the first row.
+    pub fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, DbError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| DbError::query(sql, e))?;
+        let mut rows = stmt.query([]).map_err(|e| DbError::query(sql, e))?;
+        match rows.next().map_err(|e| DbError::query(sql, e))? {
+            Some(row) => Ok(Some(row.get(0).map_err(|e| DbError::query(sql, e))?)),
+            None => Ok(None),
+        }
+    }
+}
+
+fn is_rejection(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation) | Some(ErrorCode::TooBig)
+    )
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_waits_for_the_lock_as_db_lock_and_then_gets_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lock.db");
+        let mut first = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
+        let mut ctx = WorkerCtx::standalone("first");
+        first.begin(&mut ctx).expect("first begin");
+        let waiter = std::thread::spawn(move || {
+            let meter = std::sync::Arc::new(crate::measure::WorkerMeter::for_current_thread(
+                "second",
+                Instant::now(),
+            ));
+            let mut ctx = WorkerCtx::new(meter.clone(), Default::default(), None);
+            let mut second = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
+            second.begin(&mut ctx).expect("second begin");
+            second.commit(&mut ctx).expect("second commit");
+            meter
+                .snapshot()
+                .waits
+                .get(&WaitCategory::DbLock)
+                .copied()
+                .unwrap_or(0.0)
+        });
+        std::thread::sleep(Duration::from_millis(150));
+        first.commit(&mut ctx).expect("first commit");
+        let waited = waiter.join().expect("join");
+        assert!(waited >= 0.1, "db-lock wait {waited}");
+    }
+
+    #[test]
+    fn options_parse_and_name_the_accepted_values() {
+        assert_eq!("WAL".parse::<Journal>().expect("wal"), Journal::Wal);
+        assert_eq!("full".parse::<SyncMode>().expect("full"), SyncMode::Full);
+        let err = "fast".parse::<SyncMode>().expect_err("fast").to_string();
+        assert!(
+            err.contains("`fast`") && err.contains("full, normal, off"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Which database to use: parsing `--db` strings and printing them without passwords.
+
+use super::DbError;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// File name of the default SQLite database inside a run (or cache) directory.
+pub const DEFAULT_SQLITE_FILE: &str = "boundscope.sqlite";
+
+/// Where a SQLite database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlitePath {
+    /// A database file (created when missing).
+    File(PathBuf),
+    /// A private in-memory database, gone when the run ends.
+    Memory,
+}
+
+/// A database the workloads can write to.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(SqlitePath),
+    /// A `postgres://` or `postgresql://` URL (it may hold a password: print with `Display`).
+    Postgres(String),
+}
+
+const ACCEPTED: &str = "accepted: `sqlite`, `sqlite:PATH`, `sqlite::memory:` (or `:memory:`), \
+                        `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` or `postgresql://...`";
+
+impl DbTarget {
+    /// Parses a `--db` value; plain `sqlite` means `boundscope.sqlite` in the current
+    /// directory (use `parse_in` to put it into a run directory).
+    pub fn parse(s: &str) -> Result<DbTarget, DbError> {
+        Self::parse_in(s, Path::new("."))
+    }
+
+    /// Parses a `--db` value; plain `sqlite` means `boundscope.sqlite` inside `run_dir`.
+    pub fn parse_in(s: &str, run_dir: &Path) -> Result<DbTarget, DbError> {
+        let value = s.trim();
+        let lower = value.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(value.to_string()));
+        }
+        if lower == "sqlite" {
+            return Ok(DbTarget::Sqlite(SqlitePath::File(
+                run_dir.join(DEFAULT_SQLITE_FILE),
+            )));
+        }
+        if value == ":memory:" || lower == "sqlite::memory:" {
+            return Ok(DbTarget::Sqlite(SqlitePath::Memory));
+        }
+        if let Some(path) = value
+            .strip_prefix("sqlite:")
+            .or(value.strip_prefix("SQLITE:"))
+        {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if !path.is_empty() {
+                return Ok(DbTarget::Sqlite(SqlitePath::File(PathBuf::from(path))));
+            }
+        }
+        Err(DbError::BadTarget(format!(
+            "unknown database `{}`; {ACCEPTED}",
+            mask_password(value)
+        )))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbTarget::Sqlite(_))
+    }
+
+    /// True for an in-memory SQLite database (one connection must serve every worker).
+    pub fn is_memory(&self) -> bool {
+        matches!(self, DbTarget::Sqlite(SqlitePath::Memory))
+    }
+}
+
+impl fmt::Display for DbTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbTarget::Sqlite(SqlitePath::Memory) => write!(f, "sqlite::memory:"),
+            DbTarget::Sqlite(SqlitePath::File(path)) => write!(f, "sqlite:{}", path.display()),
+            DbTarget::Postgres(url) => write!(f, "{}", mask_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DbTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DbTarget({self})")
+    }
+}
+
+/// Replaces the password in a URL (`user:secret@` and `password=secret`) with `***`.
+pub fn mask_password(url: &str) -> String {
+    let masked = mask_userinfo(url);
+    mask_query_password(&masked)
+}
+
+fn mask_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest_start = scheme_end + 3;
+    let rest = &url[rest_start..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..rest_start],
+            &userinfo[..colon],
+            &rest[at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
+fn mask_query_password(url: &str) -> String {
+    let Some(q) = url.find('?') else {
+        return url.to_string();
+    };
+    let (head, query) = url.split_at(q + 1);
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => part.to_string(),
+        })
+        .collect();
+    format!("{head}{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_accepted_form() {
+        let dir = Path::new("/runs/1");
+        let sqlite = DbTarget::parse_in("sqlite", dir).expect("sqlite");
+        assert_eq!(
+            sqlite,
+            DbTarget::Sqlite(SqlitePath::File(dir.join(DEFAULT_SQLITE_FILE)))
+        );
+        let file = DbTarget::parse_in("sqlite:/tmp/x.db", dir).expect("file");
+        assert_eq!(file, DbTarget::Sqlite(SqlitePath::File("/tmp/x.db".into())));
+        for memory in ["sqlite::memory:", ":memory:"] {
+            assert!(DbTarget::parse_in(memory, dir).expect("memory").is_memory());
+        }
+        let pg = DbTarget::parse_in("postgresql://u@h/db", dir).expect("pg");
+        assert_eq!(pg, DbTarget::Postgres("postgresql://u@h/db".into()));
+    }
+
+    #[test]
+    fn rejects_unknown_values_naming_them_and_the_accepted_forms() {
+        for bad in ["mysql://root@h/db", "", "sqlite:", "oracle"] {
+            let err = DbTarget::parse_in(bad, Path::new("."))
+                .expect_err(bad)
+                .to_string();
+            assert!(err.contains(&format!("`{bad}`")), "{err}");
+            assert!(
+                err.contains("sqlite:PATH") && err.contains("postgres://"),
+                "{err}"
+            );
+        }
+        let err = DbTarget::parse("mysql://root:hunter2@h/db").expect_err("mysql");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn display_never_prints_a_password() {
+        let t = DbTarget::Postgres(
+            "postgres://bob:s3cr%40t@db.example:5433/app?sslmode=disable".into(),
+        );
+        let shown = t.to_string();
+        assert_eq!(
+            shown,
+            "postgres://bob:***@db.example:5433/app?sslmode=disable"
+        );
+        let q = mask_password("postgres://h/db?user=x&password=s3cret");
+        assert_eq!(q, "postgres://h/db?user=x&password=***");
+        assert!(!format!("{t:?}").contains("s3cr"));
+        assert_eq!(mask_password("postgres://bob@h/db"), "postgres://bob@h/db");
+    }
+}

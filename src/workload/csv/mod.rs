@@ -1,0 +1,368 @@
+//! The `csv-import` workload: parse CSV chunks, validate them and insert them into a database.
+//!
+//! Units are fixed chunks of `chunk_rows` records of each input file. A unit reads its bytes
+//! (`disk` wait), parses and validates them (CPU), and stores the good rows through this
+//! worker's own connection (`writer: each`) or through the one writer thread (`writer: single`,
+//! the unit waits for the commit as `db`). Rows that fail validation or that the database
+//! refuses become rejections; `verify` checks that stored + rejected == input rows.
+
+mod gen;
+mod options;
+mod parse;
+mod scan;
+mod schemas;
+#[cfg(test)]
+mod tests;
+mod verify;
+mod writer;
+
+pub use gen::{cache_dir, ensure_cached, generate};
+pub use options::{new_run_id, CsvOptions, WriterMode};
+pub use schemas::Dataset;
+pub use verify::{TableCheck, Verification};
+
+use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
+use crate::measure::{WaitCategory, WorkerCtx};
+use crate::workload::{Rejection, UnitOutcome, Workload, WorkloadError};
+use parking_lot::Mutex;
+use scan::InputFile;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use writer::{Writer, WriterClient};
+
+/// State set up by `prepare` (lazily, if the engine did not call it).
+#[derive(Default)]
+struct Prepared {
+    done: bool,
+    baselines: Vec<u64>,
+    client: Option<WriterClient>,
+    writer: Option<Writer>,
+}
+
+/// The `csv-import` workload.
+pub struct CsvImport {
+    options: CsvOptions,
+    target: DbTarget,
+    inputs: Vec<InputFile>,
+    /// (input index, chunk index) of every unit.
+    units: Vec<(usize, usize)>,
+    writer_mode: WriterMode,
+    prepared: Mutex<Prepared>,
+    rejected: Vec<AtomicU64>,
+}
+
+fn db_error(e: DbError) -> WorkloadError {
+    if e.is_input() {
+        WorkloadError::Input(e.to_string())
+    } else {
+        WorkloadError::Other(e.to_string())
+    }
+}
+
+impl CsvImport {
+    /// Checks the options, generates (or finds) the data and scans every input file.
+    pub fn new(options: CsvOptions) -> Result<CsvImport, WorkloadError> {
+        let base = options.data_dir.clone().unwrap_or_else(cache_dir);
+        let target = DbTarget::parse_in(&options.db, &base).map_err(db_error)?;
+        let plan = InsertPlan {
+            mode: options.insert,
+            batch: options.batch,
+        };
+        DbConn::check_plan(&target, plan).map_err(db_error)?;
+        let inputs = load_inputs(&options, &base)?;
+        if let DbTarget::Sqlite(crate::db::SqlitePath::File(path)) = &target {
+            if let Some(parent) = path.parent().filter(|p| *p == base) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    WorkloadError::io(format!("cannot create {}", parent.display()), e)
+                })?;
+            }
+        }
+        let units = inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(f, input)| (0..input.chunks.len()).map(move |c| (f, c)))
+            .collect();
+        // An in-memory database exists inside one connection, so it needs the single writer.
+        let writer_mode = if target.is_memory() {
+            WriterMode::Single
+        } else {
+            options.writer
+        };
+        let rejected = inputs.iter().map(|_| AtomicU64::new(0)).collect();
+        Ok(CsvImport {
+            options,
+            target,
+            inputs,
+            units,
+            writer_mode,
+            prepared: Mutex::default(),
+            rejected,
+        })
+    }
+
+    pub fn options(&self) -> &CsvOptions {
+        &self.options
+    }
+
+    /// The database (print it with `Display`: the password is masked).
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    /// The writer mode in effect (`single` for an in-memory database whatever was asked).
+    pub fn writer_mode(&self) -> WriterMode {
+        self.writer_mode
+    }
+
+    /// Data rows over all input files.
+    pub fn input_rows(&self) -> u64 {
+        self.inputs.iter().map(|i| i.rows).sum()
+    }
+
+    fn plan(&self) -> InsertPlan {
+        InsertPlan {
+            mode: self.options.insert,
+            batch: self.options.batch.max(1),
+        }
+    }
+
+    fn sqlite_options(&self) -> SqliteOptions {
+        SqliteOptions {
+            journal: self.options.journal,
+            sync: self.options.sync,
+        }
+    }
+
+    fn open(&self) -> Result<DbConn, WorkloadError> {
+        DbConn::open(&self.target, self.sqlite_options()).map_err(db_error)
+    }
+
+    /// Sets up tables (once) and returns the writer client in single-writer mode.
+    fn ensure_prepared(&self) -> Result<Option<WriterClient>, WorkloadError> {
+        let mut state = self.prepared.lock();
+        if state.done {
+            return Ok(state.client.clone());
+        }
+        let specs: Vec<_> = self.inputs.iter().map(|i| i.spec.clone()).collect();
+        let (fresh, run_id) = (self.options.fresh, self.options.run_id.as_str());
+        if self.writer_mode == WriterMode::Single {
+            let writer = Writer::start(
+                self.target.clone(),
+                self.sqlite_options(),
+                specs,
+                self.plan(),
+            )
+            .map_err(db_error)?;
+            let client = writer
+                .sender()
+                .ok_or_else(|| WorkloadError::Other("writer stopped".into()))?;
+            state.baselines = client.setup(fresh, run_id).map_err(db_error)?;
+            state.writer = Some(writer);
+            state.client = Some(client);
+        } else {
+            let mut conn = self.open()?;
+            let mut ctx = WorkerCtx::standalone("bs-csv-setup");
+            state.baselines = specs
+                .iter()
+                .map(|spec| conn.setup_table(&mut ctx, spec, fresh, run_id))
+                .collect::<Result<_, _>>()
+                .map_err(db_error)?;
+        }
+        state.done = true;
+        Ok(state.client.clone())
+    }
+
+    /// Counts the tables and checks stored + rejected == input rows, using the rejections
+    /// this process saw (threads, rayon, async, sequential).
+    pub fn verify(&self) -> Result<Verification, WorkloadError> {
+        let rejected: Vec<u64> = self.rejected.iter().map(|r| r.load(Relaxed)).collect();
+        self.verify_counts(&rejected)
+    }
+
+    /// Like `verify`, with the rejections gathered from units' outcomes (processes mode).
+    pub fn verify_with(&self, rejections: &[Rejection]) -> Result<Verification, WorkloadError> {
+        let rejected: Vec<u64> = self
+            .inputs
+            .iter()
+            .map(|i| rejections.iter().filter(|r| r.source == i.source).count() as u64)
+            .collect();
+        self.verify_counts(&rejected)
+    }
+
+    fn verify_counts(&self, rejected: &[u64]) -> Result<Verification, WorkloadError> {
+        let client = self.ensure_prepared()?;
+        let baselines = self.prepared.lock().baselines.clone();
+        let counts = match client {
+            Some(client) => client.count().map_err(db_error)?,
+            None => {
+                let mut conn = self.open()?;
+                let mut ctx = WorkerCtx::standalone("bs-csv-verify");
+                let names = self.inputs.iter().map(|i| i.spec.name.as_str());
+                names
+                    .map(|t| conn.count(&mut ctx, t))
+                    .collect::<Result<_, _>>()
+                    .map_err(db_error)?
+            }
+        };
+        let checks = self.inputs.iter().enumerate().map(|(i, input)| {
+            let stored = counts.get(i).copied().unwrap_or(0);
+            let stored = stored.saturating_sub(baselines.get(i).copied().unwrap_or(0));
+            let rejected = rejected.get(i).copied().unwrap_or(0);
+            TableCheck::new(
+                &input.spec.name,
+                &input.source,
+                input.rows,
+                stored,
+                rejected,
+            )
+        });
+        Ok(Verification::new(checks.collect()))
+    }
+
+    /// Inserts `rows` into input `file`'s table; returns the rows and the refused ones.
+    fn store(
+        &self,
+        file: usize,
+        rows: Vec<Row>,
+        ctx: &mut WorkerCtx,
+    ) -> Result<(Vec<Row>, Vec<RowRejection>), WorkloadError> {
+        if let Some(client) = self.ensure_prepared()? {
+            let (rows, result) = ctx.wait(WaitCategory::Db, || client.insert(file, rows));
+            return Ok((rows, result.map_err(db_error)?));
+        }
+        let mut conn = match ctx.take_local::<DbConn>() {
+            Some(conn) => conn,
+            None => ctx.wait(WaitCategory::Db, || self.open())?,
+        };
+        // On a database failure the connection is dropped; the next unit opens a new one.
+        let refused = conn
+            .insert(ctx, &self.inputs[file].spec, &rows, self.plan())
+            .map_err(db_error)?;
+        ctx.put_local(conn);
+        Ok((rows, refused))
+    }
+}
+
+fn load_inputs(
+    options: &CsvOptions,
+    base: &std::path::Path,
+) -> Result<Vec<InputFile>, WorkloadError> {
+    let chunk_rows = options.chunk_rows.max(1);
+    if let Some(path) = &options.input {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let table = schemas::sanitize(options.table.as_deref().unwrap_or(&stem), "imported");
+        return Ok(vec![scan::scan(path, &table, chunk_rows)?]);
+    }
+    let dir = ensure_cached(base, options.dataset, options.records)?;
+    options
+        .dataset
+        .files()
+        .iter()
+        .map(|(file, _)| {
+            let stem = file.trim_end_matches(".csv");
+            let table = match &options.table {
+                Some(prefix) => schemas::sanitize(&format!("{prefix}_{stem}"), stem),
+                None => stem.to_string(),
+            };
+            scan::scan(&dir.join(file), &table, chunk_rows)
+        })
+        .collect()
+}
+
+fn read_range(input: &InputFile, chunk: &scan::Chunk) -> Result<Vec<u8>, WorkloadError> {
+    let context = || format!("cannot read {}", input.path.display());
+    let mut file = std::fs::File::open(&input.path).map_err(|e| WorkloadError::io(context(), e))?;
+    file.seek(SeekFrom::Start(chunk.start))
+        .map_err(|e| WorkloadError::io(context(), e))?;
+    let mut data = vec![0u8; chunk.end.saturating_sub(chunk.start) as usize];
+    file.read_exact(&mut data)
+        .map_err(|e| WorkloadError::io(context(), e))?;
+    Ok(data)
+}
+
+impl Workload for CsvImport {
+    fn name(&self) -> &'static str {
+        "csv-import"
+    }
+
+    fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    fn unit_label(&self, unit: usize) -> String {
+        match self.units.get(unit) {
+            Some(&(f, c)) => format!(
+                "{} rows from line {}",
+                self.inputs[f].source, self.inputs[f].chunks[c].first_line
+            ),
+            None => format!("unit {unit}"),
+        }
+    }
+
+    fn prepare(&self) -> Result<(), WorkloadError> {
+        self.ensure_prepared().map(|_| ())
+    }
+
+    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+        let &(f, c) = self
+            .units
+            .get(unit)
+            .ok_or_else(|| WorkloadError::Other(format!("no unit {unit}")))?;
+        let (input, chunk) = (&self.inputs[f], &self.inputs[f].chunks[c]);
+        let data = ctx.wait(WaitCategory::Disk, || read_range(input, chunk))?;
+        let parsed = parse::parse_chunk(&data, input, chunk, ctx);
+        let (lines, mut rejected) = (parsed.lines, parsed.rejected);
+        let (rows, refused) = self.store(f, parsed.rows, ctx)?;
+        let mut stored = vec![true; rows.len()];
+        for r in refused {
+            if let (Some(flag), Some(&line)) = (stored.get_mut(r.index), lines.get(r.index)) {
+                *flag = false;
+                rejected.push(Rejection {
+                    source: input.source.clone(),
+                    line,
+                    reason: r.reason,
+                });
+            }
+        }
+        rejected.sort_by_key(|r| r.line);
+        let kept: Vec<&Row> = rows
+            .iter()
+            .zip(&stored)
+            .filter(|(_, ok)| **ok)
+            .map(|(r, _)| r)
+            .collect();
+        let outcome = UnitOutcome {
+            items: kept.len() as u64,
+            bytes: data.len() as u64,
+            digest: parse::digest_rows(kept),
+            rejected,
+        };
+        self.rejected[f].fetch_add(outcome.rejected.len() as u64, Relaxed);
+        ctx.progress(outcome.items, outcome.bytes);
+        ctx.rejected(outcome.rejected.len() as u64);
+        Ok(outcome)
+    }
+
+    fn describe(&self) -> serde_json::Value {
+        let tables: Vec<_> = self
+            .inputs
+            .iter()
+            .map(|i| serde_json::json!({"table": i.spec.name, "source": i.source, "rows": i.rows, "columns": i.spec.columns.len()}))
+            .collect();
+        let o = &self.options;
+        let mut d = serde_json::json!({
+            "db": self.target.to_string(), "insert": o.insert, "batch": o.batch.max(1),
+            "writer": self.writer_mode, "chunk_rows": o.chunk_rows.max(1), "fresh": o.fresh,
+            "dataset": if o.input.is_some() { "input" } else { o.dataset.name() },
+            "tables": tables,
+        });
+        if self.target.is_sqlite() {
+            d["journal"] = serde_json::json!(o.journal);
+            d["sync"] = serde_json::json!(o.sync);
+        }
+        d
+    }
+}

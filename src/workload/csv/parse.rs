@@ -1,0 +1,196 @@
+//! Parsing and validating one chunk of CSV records into typed rows, and the rows' digest.
+
+use super::scan::{Chunk, InputFile};
+use crate::db::{ColumnType, Row, TableSpec, Value};
+use crate::measure::WorkerCtx;
+use crate::workload::Rejection;
+
+/// The records of one chunk that passed validation, and the ones that did not.
+#[derive(Debug, Default)]
+pub struct ParsedChunk {
+    pub rows: Vec<Row>,
+    /// Line number of each row in `rows`.
+    pub lines: Vec<u64>,
+    pub rejected: Vec<Rejection>,
+}
+
+/// Parses `data` (the bytes of `chunk` in `input`), checking field counts, UTF-8 and numbers.
+pub fn parse_chunk(
+    data: &[u8],
+    input: &InputFile,
+    chunk: &Chunk,
+    ctx: &mut WorkerCtx,
+) -> ParsedChunk {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut record = csv::ByteRecord::new();
+    let mut parsed = ParsedChunk::default();
+    // Lines inside `data` are 1-based; the chunk's first record is on `first_line`.
+    let line_of = |local: u64| chunk.first_line + local.saturating_sub(1);
+    for n in 0u64.. {
+        if n % 256 == 0 {
+            ctx.checkpoint();
+        }
+        let line = match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => line_of(record.position().map_or(1, |p| p.line())),
+            Err(e) => {
+                let line = line_of(reader.position().line());
+                parsed.reject(input, line, format!("unreadable CSV record: {e}"));
+                break;
+            }
+        };
+        match convert(&record, &input.spec) {
+            Ok(row) => {
+                parsed.rows.push(row);
+                parsed.lines.push(line);
+            }
+            Err(reason) => parsed.reject(input, line, reason),
+        }
+    }
+    parsed
+}
+
+impl ParsedChunk {
+    fn reject(&mut self, input: &InputFile, line: u64, reason: String) {
+        let source = input.source.clone();
+        self.rejected.push(Rejection {
+            source,
+            line,
+            reason,
+        });
+    }
+}
+
+/// Turns one record into a row of the table's types, or says why it cannot.
+fn convert(record: &csv::ByteRecord, spec: &TableSpec) -> Result<Row, String> {
+    if record.len() != spec.columns.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            spec.columns.len(),
+            record.len()
+        ));
+    }
+    let mut row = Vec::with_capacity(record.len());
+    for (i, (field, column)) in record.iter().zip(&spec.columns).enumerate() {
+        let text = std::str::from_utf8(field)
+            .map_err(|_| format!("invalid UTF-8 in column `{}`", column.name))?;
+        let value = match column.ty {
+            ColumnType::Text => Value::Text(text.to_string()),
+            _ if text.trim().is_empty() => Value::Null,
+            ColumnType::Integer => text
+                .trim()
+                .parse::<i64>()
+                .map(Value::Int)
+                .map_err(|_| format!("`{text}` is not an integer (column `{}`)", column.name))?,
+            ColumnType::Real => match text.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => Value::Real(if v == 0.0 { 0.0 } else { v }),
+                _ => {
+                    return Err(format!(
+                        "`{text}` is not a number (column `{}`)",
+                        column.name
+                    ))
+                }
+            },
+        };
+        if value == Value::Null && spec.primary_key == Some(i) {
+            return Err(format!("missing primary key `{}`", column.name));
+        }
+        row.push(value);
+    }
+    Ok(row)
+}
+
+/// xxh3 over the rows in order. Floats are hashed by their bits after parsing (and `-0.0`
+/// became `0.0`), so the digest does not depend on how a database prints numbers.
+pub fn digest_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for row in rows {
+        for value in row {
+            match value {
+                Value::Null => hasher.update(&[0]),
+                Value::Int(v) => {
+                    hasher.update(&[1]);
+                    hasher.update(&v.to_le_bytes());
+                }
+                Value::Real(v) => {
+                    hasher.update(&[2]);
+                    hasher.update(&v.to_bits().to_le_bytes());
+                }
+                Value::Text(s) => {
+                    hasher.update(&[3]);
+                    hasher.update(&(s.len() as u64).to_le_bytes());
+                    hasher.update(s.as_bytes());
+                }
+            }
+        }
+        hasher.update(&[0xFF]);
+    }
+    hasher.digest()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Column;
+
+    fn spec() -> TableSpec {
+        let col = |name: &str, ty| Column {
+            name: name.into(),
+            ty,
+        };
+        TableSpec {
+            name: "t".into(),
+            columns: vec![
+                col("id", ColumnType::Integer),
+                col("x", ColumnType::Real),
+                col("s", ColumnType::Text),
+            ],
+            primary_key: Some(0),
+        }
+    }
+
+    fn record(fields: &[&[u8]]) -> csv::ByteRecord {
+        csv::ByteRecord::from(fields.to_vec())
+    }
+
+    #[test]
+    fn converts_and_rejects_with_reasons() {
+        let s = spec();
+        let ok = convert(&record(&[b"7", b" -0.0 ", b"hi"]), &s).expect("good row");
+        assert_eq!(
+            ok,
+            vec![Value::Int(7), Value::Real(0.0), Value::Text("hi".into())]
+        );
+        assert!(
+            ok[1] == Value::Real(0.0) && matches!(ok[1], Value::Real(v) if v.is_sign_positive())
+        );
+        let empty = convert(&record(&[b"8", b"", b""]), &s).expect("nulls");
+        assert_eq!(empty[1], Value::Null);
+        let cases: [(&[&[u8]], &str); 5] = [
+            (&[b"1", b"2"], "expected 3 fields, found 2"),
+            (&[b"x1", b"2", b"s"], "`x1` is not an integer (column `id`)"),
+            (&[b"1", b"nan", b"s"], "`nan` is not a number (column `x`)"),
+            (&[b"1", b"2", b"\xff\xfe"], "invalid UTF-8 in column `s`"),
+            (&[b"", b"2", b"s"], "missing primary key `id`"),
+        ];
+        for (fields, reason) in cases {
+            assert_eq!(convert(&record(fields), &s).expect_err(reason), reason);
+        }
+    }
+
+    #[test]
+    fn digest_depends_on_values_and_order() {
+        let a = vec![Value::Int(1), Value::Text("a".into())];
+        let b = vec![Value::Int(2), Value::Null];
+        let ab = digest_rows([&a, &b]);
+        assert_eq!(ab, digest_rows(vec![&a, &b]));
+        assert_ne!(ab, digest_rows([&b, &a]));
+        assert_ne!(
+            digest_rows([&vec![Value::Real(1.0)]]),
+            digest_rows([&vec![Value::Int(1)]])
+        );
+    }
+}
