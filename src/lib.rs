@@ -11,4 +11,5 @@ pub mod measure;
 pub mod profile;
 pub mod report;
 pub mod session;
+pub mod tui;
 pub mod workload;

@@ -1,0 +1,1 @@
+//! Tests of the UI state, rendering snapshots and exports.
