@@ -51,7 +51,7 @@ pub fn paint_boxes(
         let name = &tree.nodes()[b.node].name;
         let style = style(b);
         let label_room = usize::from(b.width.saturating_sub(1)).max(1);
-        let mut label = name.chars().take(label_room);
+        let mut label = short_label(name, label_room).chars().take(label_room);
         for dx in 0..b.width {
             let ch = if dx + 1 < b.width || b.width == 1 {
                 label.next().unwrap_or(' ')
@@ -62,6 +62,17 @@ pub fn paint_boxes(
                 cell.set_char(ch).set_style(style);
             }
         }
+    }
+}
+
+/// The name if it fits in `room` columns, else its last path segment (`a::b::f` → `f`).
+pub fn short_label(name: &str, room: usize) -> &str {
+    if name.chars().count() <= room {
+        return name;
+    }
+    match name.rsplit_once("::") {
+        Some((_, last)) if !last.is_empty() => last,
+        _ => name,
     }
 }
 
