@@ -53,7 +53,10 @@ impl Drop for Tmux {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -67,8 +70,20 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
     }
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let tmux = Tmux { socket: format!("bs-e2e-{}", std::process::id()) };
-    tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh"]);
+    let tmux = Tmux {
+        socket: format!("bs-e2e-{}", std::process::id()),
+    };
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
     tmux.cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"]);
     let launch = format!(
         "cd '{}' && BOUNDSCOPE_DATA='{}' '{}'",
@@ -77,15 +92,22 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
         env!("CARGO_BIN_EXE_boundscope")
     );
     tmux.keys(&[&launch, "Enter"]);
-    tmux.wait_for("the setup panel", 10, |s| s.contains("next run (Enter starts)"));
+    tmux.wait_for("the setup panel", 10, |s| {
+        s.contains("next run (Enter starts)")
+    });
 
     // records: 60000, files: 6, then start.
-    tmux.keys(&["Down", "Down", "Down", "Down", "6", "0", "0", "0", "0", "Down", "6", "Enter"]);
+    tmux.keys(&[
+        "Down", "Down", "Down", "Down", "6", "0", "0", "0", "0", "Down", "6", "Enter",
+    ]);
     let screen = tmux.wait_for("the run to finish", 45, |s| {
         s.contains(" · done · ") || s.contains(" · failed")
     });
     assert!(screen.contains(" · done · "), "{screen}");
-    assert!(screen.contains("items/s") && screen.contains("flamegraph"), "{screen}");
+    assert!(
+        screen.contains("items/s") && screen.contains("flamegraph"),
+        "{screen}"
+    );
     assert!(screen.contains("bs-threads-0"), "{screen}");
 
     tmux.keys(&["/", "parse_value_line", "Enter"]);
@@ -101,8 +123,13 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
     assert_svg(&svg);
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the shell", 10, |s| !s.contains("next run") && !s.contains("flamegraph"));
-    assert!(screen.contains("boundscope"), "the shell history is back: {screen}");
+    let screen = tmux.wait_for("the shell", 10, |s| {
+        !s.contains("next run") && !s.contains("flamegraph")
+    });
+    assert!(
+        screen.contains("boundscope"),
+        "the shell history is back: {screen}"
+    );
     let alternate = tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
     assert_eq!(alternate.trim(), "0", "the alternate screen was left");
 }
@@ -110,5 +137,9 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
 fn assert_svg(path: &Path) {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{} was not written: {e}", path.display()));
-    assert!(text.contains("<svg"), "not an SVG: {}", &text[..text.len().min(200)]);
+    assert!(
+        text.contains("<svg"),
+        "not an SVG: {}",
+        &text[..text.len().min(200)]
+    );
 }

@@ -63,10 +63,20 @@ pub enum Action {
     ExportData,
     Mark,
     Compare,
-    Click { col: u16, row: u16 },
+    Click {
+        col: u16,
+        row: u16,
+    },
     Resize(u16, u16),
-    RunEvent { run: usize, event: Box<Event> },
-    RunExited { run: usize, code: Option<i32>, stderr: String },
+    RunEvent {
+        run: usize,
+        event: Box<Event>,
+    },
+    RunExited {
+        run: usize,
+        code: Option<i32>,
+        stderr: String,
+    },
 }
 
 /// The whole UI state.
@@ -143,7 +153,9 @@ impl App {
 
     /// The run whose child is still going, if any.
     pub fn live_run(&self) -> Option<usize> {
-        self.runs.iter().position(|r| r.status == RunStatus::Running)
+        self.runs
+            .iter()
+            .position(|r| r.status == RunStatus::Running)
     }
 
     /// Rebuilds the flame view from the current run's stacks.

@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 pub enum ChildMsg {
     Event(Box<Event>),
     /// The child ended; its exit code (None: killed by a signal) and stderr tail.
-    Exited { code: Option<i32>, stderr: String },
+    Exited {
+        code: Option<i32>,
+        stderr: String,
+    },
 }
 
 /// The UI's handle on a running child: its pid, to signal it.

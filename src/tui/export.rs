@@ -26,7 +26,10 @@ pub fn export_svg(app: &mut App) {
         app.status = "no samples to export yet".into();
         return;
     }
-    let label = app.current_run().map(|r| r.label.clone()).unwrap_or_default();
+    let label = app
+        .current_run()
+        .map(|r| r.label.clone())
+        .unwrap_or_default();
     let describe = app.flame.describe();
     let options = SvgOptions {
         title: format!("boundscope: {label}"),

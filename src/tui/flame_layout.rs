@@ -99,7 +99,10 @@ mod tests {
         let boxes = layout(&t, Orientation::Icicle, 100, 10);
         for b in &boxes {
             let want = t.nodes()[b.node].total as f64 * 100.0 / t.total() as f64;
-            assert!((f64::from(b.width) - want).abs() <= 1.0, "{b:?} want {want}");
+            assert!(
+                (f64::from(b.width) - want).abs() <= 1.0,
+                "{b:?} want {want}"
+            );
         }
         assert_eq!(boxes[0].width, 100);
         assert_eq!(boxes.len(), t.node_count());
@@ -113,9 +116,17 @@ mod tests {
                 let boxes = layout(&t, orientation, w, h);
                 for b in &boxes {
                     assert!(b.x + b.width <= w && b.y < h && b.width > 0, "{b:?}");
-                    let Some(parent) = t.nodes()[b.node].parent else { continue };
-                    let p = boxes.iter().find(|p| p.node == parent).expect("parent laid out");
-                    assert!(b.x >= p.x && b.x + b.width <= p.x + p.width, "{b:?} in {p:?}");
+                    let Some(parent) = t.nodes()[b.node].parent else {
+                        continue;
+                    };
+                    let p = boxes
+                        .iter()
+                        .find(|p| p.node == parent)
+                        .expect("parent laid out");
+                    assert!(
+                        b.x >= p.x && b.x + b.width <= p.x + p.width,
+                        "{b:?} in {p:?}"
+                    );
                     assert_eq!(b.depth, p.depth + 1);
                 }
             }
@@ -126,7 +137,9 @@ mod tests {
     fn orientation_flips_rows_and_depth_is_clipped() {
         let t = tree(INPUT);
         let icicle = layout(&t, Orientation::Icicle, 50, 2);
-        assert!(icicle.iter().all(|b| b.depth < 2 && b.y as usize == b.depth));
+        assert!(icicle
+            .iter()
+            .all(|b| b.depth < 2 && b.y as usize == b.depth));
         let flame = layout(&t, Orientation::Flame, 50, 2);
         assert!(flame.iter().all(|b| b.y as usize == 1 - b.depth));
         let root = box_at(&flame, 49, 1).unwrap();

@@ -275,7 +275,10 @@ impl FlameView {
     /// Moves the call-tree cursor by `step` rows.
     pub fn tree_step(&mut self, step: isize) {
         let rows = self.tree_rows();
-        let at = rows.iter().position(|r| r.0 == self.selected_id).unwrap_or(0);
+        let at = rows
+            .iter()
+            .position(|r| r.0 == self.selected_id)
+            .unwrap_or(0);
         let to = at.saturating_add_signed(step).min(rows.len() - 1);
         self.select(rows[to].0);
     }

@@ -1,14 +1,19 @@
 //! Maps terminal input (keys, mouse, resize) to `Action`s, given what the screen shows.
 
 use super::app::{Action, App, Focus, Screen};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 
 /// The action for one terminal event, if it means anything here.
 pub fn input_action(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_action(app, key),
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
-            Some(Action::Click { col: m.column, row: m.row })
+            Some(Action::Click {
+                col: m.column,
+                row: m.row,
+            })
         }
         Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
         _ => None,

@@ -27,9 +27,9 @@ pub mod theme;
 mod tests;
 
 pub use app::{update, Action, App, Screen};
+pub use render::render;
 pub use runs::Run;
 pub use term::restore_terminal;
-pub use render::render;
 
 /// True unless `NO_COLOR` is set to a non-empty value.
 pub fn colors_enabled() -> bool {

@@ -35,9 +35,8 @@ fn replay(text: &str, number: usize) -> Result<Run, String> {
 }
 
 fn folded(text: &str, path: &Path, number: usize) -> Result<Run, String> {
-    let stacks = FoldedStacks::parse(text).map_err(|e| {
-        format!("neither a boundscope event stream nor folded stacks ({e})")
-    })?;
+    let stacks = FoldedStacks::parse(text)
+        .map_err(|e| format!("neither a boundscope event stream nor folded stacks ({e})"))?;
     let stem = path
         .file_stem()
         .map_or("folded".into(), |s| s.to_string_lossy().to_string());

@@ -127,7 +127,9 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         app.status.clone()
     };
-    let p = Paragraph::new(text).style(theme.dim()).alignment(Alignment::Left);
+    let p = Paragraph::new(text)
+        .style(theme.dim())
+        .alignment(Alignment::Left);
     frame.render_widget(p, area);
 }
 

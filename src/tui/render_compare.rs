@@ -40,13 +40,13 @@ pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
 }
 
 fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str, theme: Theme) {
-    let row = |label: &str, f: &dyn Fn(&Run) -> String| {
-        Row::new([label.to_string(), f(a), f(b)])
-    };
+    let row = |label: &str, f: &dyn Fn(&Run) -> String| Row::new([label.to_string(), f(a), f(b)]);
     let rows = vec![
         row("items/s", &|r| fmt_rate(r.items_per_s())),
         row("wall", &|r| format!("{:.2} s", r.elapsed())),
-        row("busy cores", &|r| format!("{:.2} of {}", r.busy_cores(), r.workers)),
+        row("busy cores", &|r| {
+            format!("{:.2} of {}", r.busy_cores(), r.workers)
+        }),
         row("verdict", &|r| r.verdict().to_string()),
     ];
     let header = Row::new([

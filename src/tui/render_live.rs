@@ -16,7 +16,10 @@ use ratatui::Frame;
 pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
     let areas = run_areas(app.size_of(frame));
     let Some(run) = app.current_run() else {
-        frame.render_widget(Paragraph::new("no run yet: press r to set one up"), areas.header);
+        frame.render_widget(
+            Paragraph::new("no run yet: press r to set one up"),
+            areas.header,
+        );
         return render_status(frame, areas.status, app, theme);
     };
     frame.render_widget(Paragraph::new(headline(run, theme)), areas.header);
@@ -42,7 +45,11 @@ impl App {
 fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
     let mut first = vec![
         Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
-        Span::raw(format!(" · {} · {:.1} s", run.status.as_str(), run.elapsed())),
+        Span::raw(format!(
+            " · {} · {:.1} s",
+            run.status.as_str(),
+            run.elapsed()
+        )),
     ];
     if !run.verdict().is_empty() {
         let verdict = format!(" · {}", run.verdict());
@@ -98,7 +105,11 @@ pub fn render_chart(
     );
     let chart = Chart::new(datasets)
         .block(Block::default().borders(Borders::ALL).title(" items/s "))
-        .x_axis(Axis::default().bounds([0.0, x_max]).labels(["0 s".to_string(), format!("{x_max:.1} s")]))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(["0 s".to_string(), format!("{x_max:.1} s")]),
+        )
         .y_axis(
             Axis::default()
                 .bounds([0.0, y_max])

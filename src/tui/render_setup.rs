@@ -26,7 +26,9 @@ pub fn render_setup(frame: &mut Frame, app: &App, theme: Theme) {
     render_form(frame, form, app, theme);
     render_runs(frame, runs, app, theme);
     let keys = match app.focus {
-        Focus::Form => "↑↓ field · ←→ change · digits type · Enter start · Tab runs · ? keys · q quit",
+        Focus::Form => {
+            "↑↓ field · ←→ change · digits type · Enter start · Tab runs · ? keys · q quit"
+        }
         Focus::Runs => "↑↓ run · Enter open · Space mark · c compare · Tab form · ? keys · q quit",
     };
     frame.render_widget(Paragraph::new(keys).style(theme.dim()), hint);
@@ -44,10 +46,15 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         if selected && form.editing {
             value.push('_');
         }
-        let style = if selected { theme.cursor() } else { Style::default() };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {label:<9} ◀ {value:^10} ▶ "), style),
-        ]));
+        let style = if selected {
+            theme.cursor()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![Span::styled(
+            format!(" {label:<9} ◀ {value:^10} ▶ "),
+            style,
+        )]));
         lines.push(Line::from(Span::styled(format!("   {help}"), theme.dim())));
     }
     let block = Block::default()

@@ -103,7 +103,10 @@ pub struct Run {
 
 impl Run {
     pub fn new(number: usize, workload: &str, mode: &str, workers: usize, gil: bool) -> Run {
-        let label = format!("{workload} {mode} ×{workers}{}", if gil { " gil" } else { "" });
+        let label = format!(
+            "{workload} {mode} ×{workers}{}",
+            if gil { " gil" } else { "" }
+        );
         Run {
             number,
             workload: workload.to_string(),

@@ -105,7 +105,10 @@ impl SetupForm {
         let editing = self.editing;
         if let Some(value) = self.number_mut() {
             let base = if editing { *value } else { 0 };
-            *value = base.saturating_mul(10).saturating_add(usize::from(d)).min(99_999_999);
+            *value = base
+                .saturating_mul(10)
+                .saturating_add(usize::from(d))
+                .min(99_999_999);
             self.editing = true;
         }
     }
@@ -152,9 +155,14 @@ impl SetupForm {
 
     /// The arguments of `boundscope run ...` for this form, streaming events to stdout.
     pub fn child_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = ["run", WORKLOADS[self.workload], "--mode", self.mode.as_str()]
-            .map(String::from)
-            .to_vec();
+        let mut args: Vec<String> = [
+            "run",
+            WORKLOADS[self.workload],
+            "--mode",
+            self.mode.as_str(),
+        ]
+        .map(String::from)
+        .to_vec();
         args.extend(["--workers".into(), self.workers_for_run().to_string()]);
         if self.gil {
             args.push("--gil".into());

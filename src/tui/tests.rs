@@ -21,7 +21,13 @@ bs-threads-1;worker_loop;run_unit;write_parquet 15\n";
 fn worker(name: &str, wall: f64, cpu: f64, queue: f64, rq: f64) -> WorkerSnapshot {
     let mut waits = BTreeMap::new();
     waits.insert(WaitCategory::Queue, queue);
-    WorkerSnapshot { name: name.into(), wall_s: wall, cpu_s: cpu, runqueue_s: rq, waits }
+    WorkerSnapshot {
+        name: name.into(),
+        wall_s: wall,
+        cpu_s: cpu,
+        runqueue_s: rq,
+        waits,
+    }
 }
 
 fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
@@ -42,16 +48,26 @@ fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
 pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
     let spec = serde_json::json!({"workload": {"name": "json-parse"}, "mode": "threads",
         "workers": 2, "gil": false, "hz": 99});
-    let host = HostInfo { cores: 2, pid: 1, kernel: "test".into() };
+    let host = HostInfo {
+        cores: 2,
+        pid: 1,
+        kernel: "test".into(),
+    };
     let all = FoldedStacks::parse(STACKS).unwrap();
     let half: FoldedStacks = all.iter().take(2).collect();
     let mut events = vec![Event::Start { spec, host }];
     for i in 1u32..=6 {
         events.push(tick(wall * f64::from(i) / 6.0, 60_000 * u64::from(i), 0.9));
     }
-    events.push(Event::Stacks { samples: half.total(), stacks: half.clone() });
+    events.push(Event::Stacks {
+        samples: half.total(),
+        stacks: half.clone(),
+    });
     let rest = all.delta_since(&half);
-    events.push(Event::Stacks { samples: rest.total(), stacks: rest });
+    events.push(Event::Stacks {
+        samples: rest.total(),
+        stacks: rest,
+    });
     if done {
         let report = RunReport {
             workload: "json-parse".into(),
@@ -68,7 +84,10 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
             verdict: "cpu-bound".into(),
             ..RunReport::default()
         };
-        events.push(Event::Done { report: Box::new(report), units: vec![] });
+        events.push(Event::Done {
+            report: Box::new(report),
+            units: vec![],
+        });
     }
     events
 }
@@ -84,7 +103,13 @@ fn app_with_run(wall: f64) -> App {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));
     for event in sample_events(wall, true) {
-        update(&mut app, Action::RunEvent { run: 0, event: Box::new(event) });
+        update(
+            &mut app,
+            Action::RunEvent {
+                run: 0,
+                event: Box::new(event),
+            },
+        );
     }
     app
 }
@@ -124,7 +149,11 @@ fn navigation_moves_between_frames_in_both_orientations() {
     press(&mut app, &[Action::Orientation]);
     assert_eq!(app.flame.orientation, Orientation::Flame);
     press(&mut app, &[Action::Up]);
-    assert_eq!(selected_name(&app), "b", "in a flame graph, up goes to the callee");
+    assert_eq!(
+        selected_name(&app),
+        "b",
+        "in a flame graph, up goes to the callee"
+    );
 }
 
 #[test]
@@ -143,7 +172,11 @@ fn zoom_in_and_out_keeps_the_selection() {
     assert_eq!(app.flame.tree.total(), 6);
     assert_eq!(selected_name(&app), "a");
     press(&mut app, &[Action::Back]);
-    assert_eq!(app.screen, Screen::Setup, "Esc at the top leaves the run screen");
+    assert_eq!(
+        app.screen,
+        Screen::Setup,
+        "Esc at the top leaves the run screen"
+    );
 }
 
 #[test]
@@ -164,7 +197,11 @@ fn collapse_and_expand_a_subtree() {
 fn collapse_libraries_folds_std_frames() {
     let mut app = app_with_stacks("t;main;std::rt::x;core::ops::f;app::work 5\n");
     press(&mut app, &[Action::CollapseLibs]);
-    assert!(app.flame.tree.find(&["t", "main", "std::…", "core::…", "app::work"]).is_some());
+    assert!(app
+        .flame
+        .tree
+        .find(&["t", "main", "std::…", "core::…", "app::work"])
+        .is_some());
 }
 
 #[test]
@@ -177,9 +214,20 @@ fn search_highlights_matches_and_their_share() {
     press(&mut app, &[Action::SearchConfirm]);
     let search = app.flame.search.as_ref().expect("search applied");
     assert_eq!(search.count, 2);
-    assert!((search.share - 65.0 / 100.0).abs() < 1e-9, "{}", search.share);
+    assert!(
+        (search.share - 65.0 / 100.0).abs() < 1e-9,
+        "{}",
+        search.share
+    );
     assert!(app.status.contains("65.0%"), "{}", app.status);
-    press(&mut app, &[Action::SearchStart, Action::SearchChar('('), Action::SearchConfirm]);
+    press(
+        &mut app,
+        &[
+            Action::SearchStart,
+            Action::SearchChar('('),
+            Action::SearchConfirm,
+        ],
+    );
     assert!(app.status.contains("not a valid regex"), "{}", app.status);
     assert_eq!(app.flame.search.as_ref().unwrap().pattern, "parse_value");
 }
@@ -214,8 +262,17 @@ fn freeze_stops_the_flamegraph_growing() {
     assert_eq!(app.flame.tree.total(), 100);
     press(&mut app, &[Action::Freeze]);
     let more = FoldedStacks::parse("bs-threads-0;late 50\n").unwrap();
-    let event = Event::Stacks { samples: 50, stacks: more };
-    update(&mut app, Action::RunEvent { run: 0, event: Box::new(event) });
+    let event = Event::Stacks {
+        samples: 50,
+        stacks: more,
+    };
+    update(
+        &mut app,
+        Action::RunEvent {
+            run: 0,
+            event: Box::new(event),
+        },
+    );
     assert_eq!(app.flame.tree.total(), 100);
     assert_eq!(app.runs[0].stacks.total(), 150);
     press(&mut app, &[Action::Freeze]);
@@ -237,16 +294,36 @@ fn run_list_follows_events_and_failures() {
 
     let mut app = self::app();
     press(&mut app, &[Action::Enter]);
-    assert!(matches!(&app.effects[..], [Effect::StartRun { run: 0, args }] if args.contains(&"--events".to_string())));
+    assert!(
+        matches!(&app.effects[..], [Effect::StartRun { run: 0, args }] if args.contains(&"--events".to_string()))
+    );
     let stderr = "boundscope: no such file: /nope\n".to_string();
-    press(&mut app, &[Action::RunExited { run: 0, code: Some(2), stderr }]);
+    press(
+        &mut app,
+        &[Action::RunExited {
+            run: 0,
+            code: Some(2),
+            stderr,
+        }],
+    );
     assert_eq!(app.runs[0].status, RunStatus::Failed);
     let error = app.runs[0].error.as_deref().unwrap();
-    assert!(error.contains("status 2") && error.contains("/nope"), "{error}");
+    assert!(
+        error.contains("status 2") && error.contains("/nope"),
+        "{error}"
+    );
 
     press(&mut app, &[Action::NewRun, Action::Enter]);
-    let event = Event::Error { message: "disk full".into() };
-    update(&mut app, Action::RunEvent { run: 1, event: Box::new(event) });
+    let event = Event::Error {
+        message: "disk full".into(),
+    };
+    update(
+        &mut app,
+        Action::RunEvent {
+            run: 1,
+            event: Box::new(event),
+        },
+    );
     assert_eq!(app.runs[1].error.as_deref(), Some("disk full"));
     assert!(app.status.contains("disk full"));
 }
@@ -268,14 +345,20 @@ fn setup_form_edits_values_and_builds_the_command() {
     let mut app = app();
     press(&mut app, &[Action::Down, Action::Right]);
     assert_eq!(app.setup.mode.as_str(), "rayon");
-    press(&mut app, &[Action::Down, Action::Down, Action::Left, Action::Down]);
+    press(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Left, Action::Down],
+    );
     assert!(app.setup.gil);
     for d in [6, 0, 0, 0, 0] {
         press(&mut app, &[Action::Digit(d)]);
     }
     press(&mut app, &[Action::Down, Action::Digit(6)]);
     let args = app.setup.child_args().join(" ");
-    assert!(args.starts_with("run json-parse --mode rayon --workers 2 --gil --records 60000 --files 6"), "{args}");
+    assert!(
+        args.starts_with("run json-parse --mode rayon --workers 2 --gil --records 60000 --files 6"),
+        "{args}"
+    );
     assert!(args.ends_with("--events - --quiet"));
 }
 
@@ -291,7 +374,16 @@ fn compare_selection_takes_two_marked_runs() {
     assert_eq!(app.focus, Focus::Runs);
     press(&mut app, &[Action::Up, Action::Compare]);
     assert_eq!(app.screen, Screen::Setup, "nothing marked yet");
-    press(&mut app, &[Action::Down, Action::Mark, Action::Up, Action::Mark, Action::Compare]);
+    press(
+        &mut app,
+        &[
+            Action::Down,
+            Action::Mark,
+            Action::Up,
+            Action::Mark,
+            Action::Compare,
+        ],
+    );
     assert_eq!(app.screen, Screen::Compare);
     let cmp = app.compare.as_ref().unwrap();
     assert_eq!((cmp.a, cmp.b), (1, 0));
@@ -305,14 +397,26 @@ fn exports_write_the_current_view() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with_run(2.0);
     app.export_dir = dir.path().to_path_buf();
-    press(&mut app, &[Action::Down, Action::Collapse, Action::ExportSvg]);
+    press(
+        &mut app,
+        &[Action::Down, Action::Collapse, Action::ExportSvg],
+    );
     let svg = dir.path().join("boundscope-json-parse-threads-1.svg");
-    assert!(app.status.contains(&svg.display().to_string()), "{}", app.status);
+    assert!(
+        app.status.contains(&svg.display().to_string()),
+        "{}",
+        app.status
+    );
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
     press(&mut app, &[Action::ExportData]);
-    let folded = std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.folded")).unwrap();
-    assert!(folded.contains("bs-threads-0 100\n") || folded.starts_with("bs-threads-0 "), "{folded}");
-    let json = std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.json")).unwrap();
+    let folded =
+        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.folded")).unwrap();
+    assert!(
+        folded.contains("bs-threads-0 100\n") || folded.starts_with("bs-threads-0 "),
+        "{folded}"
+    );
+    let json =
+        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.json")).unwrap();
     assert!(json.contains("\"verdict\": \"cpu-bound\""));
 }
 
@@ -334,10 +438,15 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "hello world\n").unwrap();
     let err = super::open::load_files(&[&bad]).unwrap_err();
-    assert!(err.starts_with(&bad.display().to_string()) && !err.contains('\n'), "{err}");
+    assert!(
+        err.starts_with(&bad.display().to_string()) && !err.contains('\n'),
+        "{err}"
+    );
     let broken = dir.path().join("broken.ndjson");
     std::fs::write(&broken, "{\"v\":1,\"type\":\"nope\"}\n").unwrap();
-    assert!(super::open::load_files(&[&broken]).unwrap_err().contains("line 1"));
+    assert!(super::open::load_files(&[&broken])
+        .unwrap_err()
+        .contains("line 1"));
 }
 
 /// Draws `app` into a `w`×`h` test terminal and returns the screen as text.
@@ -366,7 +475,13 @@ fn snapshot_live_run() {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));
     for event in sample_events(3.0, false) {
-        update(&mut app, Action::RunEvent { run: 0, event: Box::new(event) });
+        update(
+            &mut app,
+            Action::RunEvent {
+                run: 0,
+                event: Box::new(event),
+            },
+        );
     }
     assert!(app.runs[0].is_live());
     insta::assert_snapshot!(screen(&mut app, 120, 40));
@@ -375,7 +490,16 @@ fn snapshot_live_run() {
 #[test]
 fn snapshot_flame_zoomed_and_collapsed() {
     let mut app = app_with_run(2.0);
-    press(&mut app, &[Action::Down, Action::Down, Action::Enter, Action::Down, Action::Down]);
+    press(
+        &mut app,
+        &[
+            Action::Down,
+            Action::Down,
+            Action::Enter,
+            Action::Down,
+            Action::Down,
+        ],
+    );
     press(&mut app, &[Action::Collapse]);
     let text = screen(&mut app, 100, 30);
     assert!(!text.contains("from_str"), "{text}");
@@ -387,7 +511,8 @@ fn snapshot_flame_zoomed_and_collapsed() {
 fn snapshot_compare() {
     let mut app = app_with_run(2.0);
     let mut other = Run::new(2, "json-parse", "sequential", 1, false);
-    let slower = FoldedStacks::parse("bs-threads-0;worker_loop;run_unit;write_parquet 90\n").unwrap();
+    let slower =
+        FoldedStacks::parse("bs-threads-0;worker_loop;run_unit;write_parquet 90\n").unwrap();
     for event in sample_events(4.0, true) {
         other.apply(event);
     }

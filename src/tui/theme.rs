@@ -97,7 +97,9 @@ impl Theme {
     /// Glyph and style of one lane cell.
     pub fn lane(self, cell: Option<&LaneCell>) -> (char, Style) {
         const EIGHTHS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-        let Some(cell) = cell else { return (' ', Style::default()) };
+        let Some(cell) = cell else {
+            return (' ', Style::default());
+        };
         let (glyph, color) = match cell.dominant() {
             LaneState::Cpu => {
                 let i = ((cell.cpu * 8.0).ceil() as usize).clamp(1, 8) - 1;
@@ -129,8 +131,14 @@ mod tests {
 
     #[test]
     fn frame_colours_are_stable_and_vary_by_name() {
-        assert_eq!(frame_color("parse_value_line"), frame_color("parse_value_line"));
-        assert_ne!(frame_color("parse_value_line"), frame_color("write_parquet"));
+        assert_eq!(
+            frame_color("parse_value_line"),
+            frame_color("parse_value_line")
+        );
+        assert_ne!(
+            frame_color("parse_value_line"),
+            frame_color("write_parquet")
+        );
         assert_eq!(name_hash("a"), 0xaf63_dc4c_8601_ec8c);
     }
 
@@ -141,7 +149,12 @@ mod tests {
             theme.frame("x", false, false, false),
             theme.frame("x", true, true, false),
             theme.diff_frame(0.5, false),
-            theme.lane(Some(&LaneCell { cpu: 1.0, ..Default::default() })).1,
+            theme
+                .lane(Some(&LaneCell {
+                    cpu: 1.0,
+                    ..Default::default()
+                }))
+                .1,
             theme.fg(Color::Red),
         ];
         for s in styles {
