@@ -228,8 +228,9 @@ impl App {
         let status = code.map_or("a signal".to_string(), |c| format!("status {c}"));
         let message = format!("the run exited with {status} before its report: {tail}");
         run.status = RunStatus::Failed;
-        run.error = Some(message.trim_end_matches([' ', ':']).to_string());
-        self.status = format!("run {} failed", index + 1);
+        let message = message.trim_end_matches([' ', ':']).to_string();
+        self.status = format!("run {} failed: {message}", index + 1);
+        run.error = Some(message);
     }
 }
 

@@ -138,14 +138,11 @@ fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun
         match effect {
             Effect::StartRun { run, args } => match child::spawn(run, &args, tx.clone(), wrap) {
                 Ok(c) => *child = Some(c),
-                Err(e) => update(
-                    app,
-                    Action::RunExited {
-                        run,
-                        code: None,
-                        stderr: format!("could not start the run: {e}"),
-                    },
-                ),
+                Err(e) => {
+                    let message = format!("could not start the run: {e}");
+                    let event = Box::new(crate::events::Event::Error { message });
+                    update(app, Action::RunEvent { run, event });
+                }
             },
             Effect::StopRun => {
                 if let Some(c) = child.as_ref() {
