@@ -114,7 +114,12 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
     let screen = tmux.wait_for("the search", 5, |s| s.contains("/parse_value_line: "));
     assert!(!screen.contains("/parse_value_line: 0 frames"), "{screen}");
 
-    tmux.keys(&["Escape", "Down", "Down", "c"]);
+    // Escape alone, so the terminal does not read it as Alt plus the next key.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the search to clear", 5, |s| {
+        !s.contains("/parse_value_line/")
+    });
+    tmux.keys(&["Down", "Down", "c"]);
     tmux.wait_for("the collapse", 5, |s| s.contains("1 collapsed"));
 
     tmux.keys(&["s"]);

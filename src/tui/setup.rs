@@ -9,6 +9,10 @@ pub const WORKLOADS: &[&str] = &["json-parse"];
 const PARSERS: [Parser; 3] = [Parser::Value, Parser::Typed, Parser::Fast];
 const OUTPUTS: [Output; 2] = [Output::Parquet, Output::None];
 
+/// Upper bounds that keep generated data to a sane size.
+pub const MAX_FILES: usize = 1000;
+pub const MAX_RECORDS: usize = 5_000_000;
+
 /// The fields of the form, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -127,6 +131,11 @@ impl SetupForm {
         }
         if self.records == 0 || self.files == 0 {
             return Some("records and files must be at least 1".into());
+        }
+        if self.files > MAX_FILES || self.records > MAX_RECORDS {
+            return Some(format!(
+                "at most {MAX_FILES} files of {MAX_RECORDS} records each (the data is generated on disk)"
+            ));
         }
         None
     }

@@ -360,6 +360,21 @@ fn setup_form_edits_values_and_builds_the_command() {
         "{args}"
     );
     assert!(args.ends_with("--events - --quiet"));
+    press(
+        &mut app,
+        &[
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+        ],
+    );
+    press(&mut app, &[Action::Enter]);
+    assert!(
+        app.runs.is_empty() && app.status.contains("at most"),
+        "{}",
+        app.status
+    );
 }
 
 #[test]
