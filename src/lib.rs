@@ -13,4 +13,5 @@ pub mod profile;
 pub mod report;
 pub mod server;
 pub mod session;
+pub mod tui;
 pub mod workload;

@@ -23,8 +23,9 @@ use std::sync::{Arc, OnceLock};
   boundscope gen json-parse --out ./ticks --records 1000"
 )]
 pub struct Cli {
+    /// With no command, the terminal UI opens.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +42,12 @@ enum Command {
   boundscope serve-api --latency 20ms --jitter 10ms --jitter-dist exponential --error-rate 0.05
   boundscope serve-api --concurrency 8 --rate-limit 200/s --no-keepalive")]
     ServeApi(boundscope::server::ServeArgs),
+    /// Open recorded event streams (`--events F`) or folded-stack files in the terminal UI.
+    Open {
+        /// Files to open: event recordings or folded stacks (told apart by content).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Internal: a child process of `--mode processes`.
     #[command(name = "__child", hide = true)]
     Child {
@@ -129,6 +136,19 @@ fn run_child(spec_json: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+fn open_ui() -> Result<(), CliError> {
+    boundscope::tui::run_interactive()
+        .map_err(|e| CliError::Failed(format!("the terminal UI failed: {e}")))
+}
+
+fn open_files(files: &[std::path::PathBuf]) -> Result<(), CliError> {
+    use boundscope::tui::ViewerError;
+    boundscope::tui::run_viewer(files).map_err(|e| match e {
+        ViewerError::BadInput(msg) => CliError::Usage(msg),
+        ViewerError::Io(e) => CliError::Failed(format!("the terminal UI failed: {e}")),
+    })
+}
+
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
     cancel_flag();
@@ -141,13 +161,15 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Run(args) => run::execute(args),
-        Command::Compare(args) => compare::execute(args),
-        Command::Gen(args) => gen::execute(args),
-        Command::ServeApi(args) => {
+        None => open_ui(),
+        Some(Command::Run(args)) => run::execute(args),
+        Some(Command::Compare(args)) => compare::execute(args),
+        Some(Command::Gen(args)) => gen::execute(args),
+        Some(Command::Open { files }) => open_files(&files),
+        Some(Command::ServeApi(args)) => {
             boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
         }
-        Command::Child { spec } => run_child(&spec),
+        Some(Command::Child { spec }) => run_child(&spec),
     };
     match result {
         Ok(()) => 0,

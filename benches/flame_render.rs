@@ -1,0 +1,69 @@
+//! Lays out and renders a 50,000-frame flamegraph into a 200×60 test terminal; prints the median.
+
+use boundscope::flame::FoldedStacks;
+use boundscope::tui::{render, update, Action, App, Run};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::time::{Duration, Instant};
+
+/// A deterministic stack set with exactly `frames` distinct frames below the root.
+fn stacks(frames: usize) -> FoldedStacks {
+    let mut out = FoldedStacks::new();
+    let mut made = 0;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut paths: Vec<String> = vec!["bs-threads-0".into()];
+    made += 1;
+    while made < frames {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let parent = paths[(seed as usize) % paths.len()].clone();
+        let name = format!("{parent};mod_{}::func_{made}", made % 97);
+        out.add(&name, 1 + seed % 50);
+        paths.push(name);
+        made += 1;
+    }
+    out
+}
+
+fn main() {
+    let stacks = stacks(50_000);
+    let mut app = App::new(16, true, std::env::temp_dir());
+    let mut run = Run::new(1, "bench", "synthetic", 1, false);
+    run.stacks = stacks;
+    app.add_run(run);
+    update(&mut app, Action::Resize(200, 60));
+    assert!(
+        app.flame.tree.node_count() > 50_000,
+        "{}",
+        app.flame.tree.node_count()
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..60 {
+        let start = Instant::now();
+        terminal.draw(|f| render(f, &app)).unwrap();
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let mut rebuilds: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            app.refresh_flame();
+            start.elapsed()
+        })
+        .collect();
+    rebuilds.sort();
+    println!(
+        "flame_rebuild (tree from 50,000 stacks): median {:.1} ms",
+        rebuilds[2].as_secs_f64() * 1e3
+    );
+    let median = times[times.len() / 2];
+    println!(
+        "flame_render: {} frames, 200x60, median {:.2} ms (min {:.2} ms, max {:.2} ms)",
+        app.flame.tree.node_count() - 1,
+        median.as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+        times[times.len() - 1].as_secs_f64() * 1e3
+    );
+}

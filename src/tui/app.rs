@@ -1,0 +1,333 @@
+//! The UI's plain state (`App`), the `Action`s that change it, and `update`.
+
+use super::compare::Compare;
+use super::flame_view::FlameView;
+use super::runs::{Run, RunStatus};
+use super::setup::SetupForm;
+use crate::events::Event;
+use crate::flame::FoldedStacks;
+use std::path::PathBuf;
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Setup,
+    Run,
+    Compare,
+}
+
+/// Which part of the setup screen gets the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Form,
+    Runs,
+}
+
+/// Work for the event loop that `update` cannot do itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Start `current_exe() <args>` for run index `run`.
+    StartRun { run: usize, args: Vec<String> },
+    /// Ask the live run to stop (SIGINT).
+    StopRun,
+}
+
+/// Everything that can happen to the UI.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    Enter,
+    Back,
+    Tab,
+    Digit(u8),
+    Backspace,
+    Help,
+    Quit,
+    StartRun,
+    StopRun,
+    NewRun,
+    Freeze,
+    Collapse,
+    CollapseLibs,
+    MergeThreads,
+    Orientation,
+    SearchStart,
+    SearchChar(char),
+    SearchBackspace,
+    SearchConfirm,
+    SearchCancel,
+    ExportSvg,
+    ExportData,
+    Mark,
+    Compare,
+    Click {
+        col: u16,
+        row: u16,
+    },
+    Resize(u16, u16),
+    RunEvent {
+        run: usize,
+        event: Box<Event>,
+    },
+    RunExited {
+        run: usize,
+        code: Option<i32>,
+        stderr: String,
+    },
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub screen: Screen,
+    pub focus: Focus,
+    pub help: bool,
+    /// The search text being typed, while typing.
+    pub search_input: Option<String>,
+    pub setup: SetupForm,
+    pub runs: Vec<Run>,
+    /// Highlighted row of the run list.
+    pub run_cursor: usize,
+    /// The run the live view shows.
+    pub current: Option<usize>,
+    /// Runs marked for comparison (at most two).
+    pub marked: Vec<usize>,
+    pub compare: Option<Compare>,
+    pub flame: FlameView,
+    pub status: String,
+    pub color: bool,
+    pub size: (u16, u16),
+    pub export_dir: PathBuf,
+    pub effects: Vec<Effect>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(cores: usize, color: bool, export_dir: PathBuf) -> App {
+        App {
+            screen: Screen::Setup,
+            focus: Focus::Form,
+            help: false,
+            search_input: None,
+            setup: SetupForm::new(cores),
+            runs: Vec::new(),
+            run_cursor: 0,
+            current: None,
+            marked: Vec::new(),
+            compare: None,
+            flame: FlameView::default(),
+            status: String::new(),
+            color,
+            size: (80, 24),
+            export_dir,
+            effects: Vec::new(),
+            quit: false,
+        }
+    }
+
+    /// Adds a finished or recorded run (from a file) and shows it.
+    pub fn add_run(&mut self, run: Run) -> usize {
+        self.runs.push(run);
+        let index = self.runs.len() - 1;
+        self.show_run(index);
+        index
+    }
+
+    pub fn show_run(&mut self, index: usize) {
+        self.current = Some(index);
+        self.run_cursor = index;
+        self.screen = Screen::Run;
+        self.flame.zoom.clear();
+        self.flame.collapsed.clear();
+        self.flame.frozen = None;
+        self.refresh_flame();
+    }
+
+    /// The run being shown, if any.
+    pub fn current_run(&self) -> Option<&Run> {
+        self.current.and_then(|i| self.runs.get(i))
+    }
+
+    /// The run whose child is still going, if any.
+    pub fn live_run(&self) -> Option<usize> {
+        self.runs
+            .iter()
+            .position(|r| r.status == RunStatus::Running)
+    }
+
+    /// Rebuilds the flame view from the current run's stacks.
+    pub fn refresh_flame(&mut self) {
+        let empty = FoldedStacks::new();
+        let stacks = self.current.map_or(&empty, |i| &self.runs[i].stacks);
+        self.flame.rebuild(stacks);
+    }
+
+    fn start_run(&mut self) {
+        if let Some(live) = self.live_run() {
+            self.status = format!("run {} is still going; press x to stop it", live + 1);
+            return;
+        }
+        if let Some(problem) = self.setup.problem() {
+            self.status = problem;
+            return;
+        }
+        let form = &self.setup;
+        let number = self.runs.len() + 1;
+        let workload = super::setup::WORKLOADS[form.workload];
+        let run = Run::new(
+            number,
+            workload,
+            form.mode.as_str(),
+            form.workers_for_run(),
+            form.gil,
+        );
+        self.status = format!("started run {number}: {}", run.label);
+        let args = self.setup.child_args();
+        let index = self.add_run(run);
+        self.effects.push(Effect::StartRun { run: index, args });
+    }
+
+    fn on_run_event(&mut self, index: usize, event: Event) {
+        let Some(run) = self.runs.get_mut(index) else {
+            return;
+        };
+        let note = match &event {
+            Event::Done { report, .. } if report.interrupted => {
+                Some(format!("run {} stopped; partial report kept", index + 1))
+            }
+            Event::Done { report, .. } => Some(format!(
+                "run {} done: {} ({})",
+                index + 1,
+                report.verdict,
+                super::render::fmt_rate(report.items_per_s)
+            )),
+            Event::Error { message } => Some(format!("run {} failed: {message}", index + 1)),
+            _ => None,
+        };
+        let stacks_changed = run.apply(event);
+        if let Some(note) = note {
+            self.status = note;
+        }
+        if stacks_changed && self.current == Some(index) && self.flame.frozen.is_none() {
+            self.refresh_flame();
+        }
+    }
+
+    fn on_run_exit(&mut self, index: usize, code: Option<i32>, stderr: &str) {
+        let Some(run) = self.runs.get_mut(index) else {
+            return;
+        };
+        if run.status != RunStatus::Running {
+            return;
+        }
+        let tail: Vec<&str> = stderr.lines().rev().take(2).collect();
+        let tail = tail.into_iter().rev().collect::<Vec<_>>().join(" ");
+        let status = code.map_or("a signal".to_string(), |c| format!("status {c}"));
+        let message = format!("the run exited with {status} before its report: {tail}");
+        run.status = RunStatus::Failed;
+        let message = message.trim_end_matches([' ', ':']).to_string();
+        self.status = format!("run {} failed: {message}", index + 1);
+        run.error = Some(message);
+    }
+}
+
+/// Applies one action to the state.
+pub fn update(app: &mut App, action: Action) {
+    match action {
+        Action::Resize(w, h) => app.size = (w, h),
+        Action::Quit => app.quit = true,
+        Action::Help => app.help = !app.help,
+        Action::RunEvent { run, event } => app.on_run_event(run, *event),
+        Action::RunExited { run, code, stderr } => app.on_run_exit(run, code, &stderr),
+        Action::Back if app.help => app.help = false,
+        _ if app.help => {}
+        action => match app.screen {
+            Screen::Setup => setup_action(app, action),
+            Screen::Run => super::app_run::run_action(app, action),
+            Screen::Compare => compare_action(app, action),
+        },
+    }
+}
+
+fn setup_action(app: &mut App, action: Action) {
+    if app.focus == Focus::Runs {
+        return run_list_action(app, action);
+    }
+    let form = &mut app.setup;
+    match action {
+        Action::Up => form.move_field(-1),
+        Action::Down => form.move_field(1),
+        Action::Left => form.change(-1),
+        Action::Right => form.change(1),
+        Action::Digit(d) => form.digit(d),
+        Action::Backspace => form.backspace(),
+        Action::Enter | Action::StartRun => app.start_run(),
+        Action::Tab if !app.runs.is_empty() => app.focus = Focus::Runs,
+        Action::Back if app.current.is_some() => app.screen = Screen::Run,
+        _ => {}
+    }
+}
+
+fn run_list_action(app: &mut App, action: Action) {
+    let last = app.runs.len().saturating_sub(1);
+    match action {
+        Action::Up => app.run_cursor = app.run_cursor.saturating_sub(1),
+        Action::Down => app.run_cursor = (app.run_cursor + 1).min(last),
+        Action::Enter if !app.runs.is_empty() => app.show_run(app.run_cursor),
+        Action::Mark => toggle_mark(app),
+        Action::Compare => open_compare(app),
+        Action::Tab | Action::Back => app.focus = Focus::Form,
+        Action::StartRun => app.start_run(),
+        _ => {}
+    }
+}
+
+fn toggle_mark(app: &mut App) {
+    let i = app.run_cursor;
+    if i >= app.runs.len() {
+        return;
+    }
+    if let Some(pos) = app.marked.iter().position(|&m| m == i) {
+        app.marked.remove(pos);
+    } else {
+        app.marked.push(i);
+        if app.marked.len() > 2 {
+            app.marked.remove(0);
+        }
+    }
+}
+
+/// Opens the comparison of the two marked runs (or the marked one and the highlighted one).
+pub fn open_compare(app: &mut App) {
+    let pair = match app.marked[..] {
+        [a, b] => Some((a, b)),
+        [a] if a != app.run_cursor && app.run_cursor < app.runs.len() => Some((a, app.run_cursor)),
+        _ => None,
+    };
+    match pair {
+        Some((a, b)) => {
+            app.compare = Some(Compare::new(&app.runs, a, b));
+            app.screen = Screen::Compare;
+        }
+        None => app.status = "mark two runs with Space, then press c to compare".into(),
+    }
+}
+
+fn compare_action(app: &mut App, action: Action) {
+    match action {
+        Action::Back => app.screen = Screen::Setup,
+        Action::Tab => {
+            if let Some(c) = app.compare.as_mut() {
+                c.swap(&app.runs);
+            }
+        }
+        Action::NewRun => {
+            app.screen = Screen::Setup;
+            app.focus = Focus::Form;
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,219 @@
+//! `update` for the run screen: flame/top/tree navigation, transforms, search, freeze, export.
+
+use super::app::{Action, App, Effect, Focus, Screen};
+use super::flame_layout::{box_at, layout, FlameBox, Orientation};
+use super::flame_stats::Search;
+use super::flame_view::ViewKind;
+
+/// Handles an action while the run screen is showing.
+pub fn run_action(app: &mut App, action: Action) {
+    if app.search_input.is_some() {
+        return search_action(app, action);
+    }
+    match action {
+        Action::Tab => app.flame.kind = app.flame.kind.next(),
+        Action::NewRun => {
+            app.screen = Screen::Setup;
+            app.focus = Focus::Form;
+        }
+        Action::StopRun => stop_run(app),
+        Action::StartRun => {
+            app.screen = Screen::Setup;
+            app.focus = Focus::Form;
+        }
+        Action::Compare => super::app::open_compare(app),
+        Action::ExportSvg => super::export::export_svg(app),
+        Action::ExportData => super::export::export_data(app),
+        Action::SearchStart => app.search_input = Some(String::new()),
+        Action::Click { col, row } => click(app, col, row),
+        action => view_action(app, action),
+    }
+}
+
+fn stop_run(app: &mut App) {
+    match app.live_run() {
+        Some(i) => {
+            app.effects.push(Effect::StopRun);
+            app.status = format!("stopping run {} after the units in progress…", i + 1);
+        }
+        None => app.status = "no run is going".into(),
+    }
+}
+
+/// Actions that change the flame view; the tree is rebuilt after them.
+fn view_action(app: &mut App, action: Action) {
+    let rebuild = match action {
+        Action::Freeze => toggle_freeze(app),
+        Action::Collapse => {
+            app.flame.toggle_collapse();
+            true
+        }
+        Action::CollapseLibs => {
+            app.flame.collapse_libs = !app.flame.collapse_libs;
+            true
+        }
+        Action::MergeThreads => {
+            app.flame.merge_threads = !app.flame.merge_threads;
+            true
+        }
+        Action::Orientation => {
+            app.flame.orientation = match app.flame.orientation {
+                Orientation::Icicle => Orientation::Flame,
+                Orientation::Flame => Orientation::Icicle,
+            };
+            false
+        }
+        action => match app.flame.kind {
+            ViewKind::Flame => flame_nav(app, action),
+            ViewKind::Top => top_nav(app, action),
+            ViewKind::Tree => tree_nav(app, action),
+        },
+    };
+    if rebuild {
+        app.refresh_flame();
+    }
+}
+
+fn toggle_freeze(app: &mut App) -> bool {
+    if app.flame.frozen.take().is_some() {
+        app.status = "flamegraph follows the run again".into();
+    } else if let Some(run) = app.current_run() {
+        app.flame.frozen = Some(run.stacks.clone());
+        app.status = "flamegraph frozen (f to follow the run again)".into();
+    }
+    true
+}
+
+/// The boxes of the flame view as currently laid out on screen.
+pub fn flame_boxes(app: &App) -> Vec<FlameBox> {
+    let area = super::render::run_areas(app.size).profile_inner;
+    layout(
+        &app.flame.tree,
+        app.flame.orientation,
+        area.width,
+        area.height,
+    )
+}
+
+fn flame_nav(app: &mut App, action: Action) -> bool {
+    let icicle = app.flame.orientation == Orientation::Icicle;
+    match action {
+        Action::Up if icicle => app.flame.select_parent(),
+        Action::Down if !icicle => app.flame.select_parent(),
+        Action::Up | Action::Down => app.flame.select_child(),
+        Action::Left => app.flame.select_beside(&flame_boxes(app), -1),
+        Action::Right => app.flame.select_beside(&flame_boxes(app), 1),
+        Action::Enter => return app.flame.zoom_in(),
+        Action::Back | Action::Backspace => return back(app),
+        _ => {}
+    }
+    false
+}
+
+/// Esc: zoom out, else clear the search, else leave for the setup screen.
+fn back(app: &mut App) -> bool {
+    if app.flame.zoom_out() {
+        return true;
+    }
+    if app.flame.search.take().is_none() {
+        app.screen = Screen::Setup;
+    }
+    false
+}
+
+fn top_nav(app: &mut App, action: Action) -> bool {
+    match action {
+        Action::Up => app.flame.top_step(-1),
+        Action::Down => app.flame.top_step(1),
+        Action::Enter => {
+            if let Some(row) = app.flame.top.get(app.flame.top_cursor) {
+                let pattern = format!("^{}$", regex::escape(&row.name));
+                set_search(app, &pattern);
+                app.flame.kind = ViewKind::Flame;
+            }
+        }
+        Action::Back | Action::Backspace => return back(app),
+        _ => {}
+    }
+    false
+}
+
+fn tree_nav(app: &mut App, action: Action) -> bool {
+    match action {
+        Action::Up => app.flame.tree_step(-1),
+        Action::Down => app.flame.tree_step(1),
+        Action::Right => app.flame.tree_expand(true),
+        Action::Left => app.flame.tree_expand(false),
+        Action::Enter => {
+            let path = app.flame.full_path(app.flame.selected_id);
+            let open = !app.flame.expanded.contains(&path);
+            app.flame.tree_expand(open);
+        }
+        Action::Back | Action::Backspace => return back(app),
+        _ => {}
+    }
+    false
+}
+
+fn click(app: &mut App, col: u16, row: u16) {
+    let area = super::render::run_areas(app.size).profile_inner;
+    if !area.contains((col, row).into()) {
+        return;
+    }
+    let (x, y) = (col - area.x, row - area.y);
+    match app.flame.kind {
+        ViewKind::Flame => {
+            if let Some(b) = box_at(&flame_boxes(app), x, y) {
+                app.flame.select(b.node);
+            }
+        }
+        ViewKind::Tree => {
+            let rows = app.flame.tree_rows();
+            let skip = super::render::tree_scroll(&rows, app.flame.selected_id, area.height);
+            if let Some(&(id, _)) = rows.get(skip + usize::from(y)) {
+                app.flame.select(id);
+            }
+        }
+        ViewKind::Top => {
+            app.flame.top_cursor = usize::from(y).min(app.flame.top.len().saturating_sub(1))
+        }
+    }
+}
+
+/// Sets the search to `pattern`, or reports why it is not a valid regex.
+pub fn set_search(app: &mut App, pattern: &str) {
+    if pattern.is_empty() {
+        app.flame.search = None;
+        return;
+    }
+    match Search::new(pattern) {
+        Ok(mut search) => {
+            search.apply(&app.flame.tree);
+            app.status = format!(
+                "/{pattern}: {} frames, {:.1}% of samples",
+                search.count,
+                search.share * 100.0
+            );
+            app.flame.search = Some(search);
+        }
+        Err(e) => app.status = format!("not a valid regex: {}", e.lines().last().unwrap_or("")),
+    }
+}
+
+fn search_action(app: &mut App, action: Action) {
+    let Some(text) = app.search_input.as_mut() else {
+        return;
+    };
+    match action {
+        Action::SearchChar(c) => text.push(c),
+        Action::SearchBackspace => {
+            text.pop();
+        }
+        Action::SearchConfirm => {
+            let pattern = app.search_input.take().unwrap_or_default();
+            set_search(app, &pattern);
+        }
+        Action::SearchCancel => app.search_input = None,
+        _ => {}
+    }
+}

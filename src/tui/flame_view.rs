@@ -1,0 +1,321 @@
+//! The flame graph's view state: transforms (threads, libraries, collapses, zoom), the selected
+//! frame, search and the derived tables. Plain data, rebuilt from folded stacks on demand.
+
+use super::flame_layout::{FlameBox, Orientation};
+use super::flame_stats::{top_rows, Search, TopRow};
+use crate::flame::{FoldedStacks, FrameTree, NodeId};
+use std::collections::BTreeSet;
+
+/// Library prefixes folded by the "collapse libraries" key.
+pub const LIBRARY_PREFIXES: &[&str] = &[
+    "tokio::",
+    "rayon::",
+    "rayon_core::",
+    "std::",
+    "core::",
+    "alloc::",
+];
+
+/// Which presentation of the profile is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ViewKind {
+    #[default]
+    Flame,
+    Top,
+    Tree,
+}
+
+impl ViewKind {
+    pub fn next(self) -> ViewKind {
+        match self {
+            ViewKind::Flame => ViewKind::Top,
+            ViewKind::Top => ViewKind::Tree,
+            ViewKind::Tree => ViewKind::Flame,
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewKind::Flame => "flamegraph",
+            ViewKind::Top => "top functions",
+            ViewKind::Tree => "call tree",
+        }
+    }
+}
+
+/// A path of frame names.
+pub type Path = Vec<String>;
+
+/// Everything about how the profile is looked at, plus what is derived from it.
+#[derive(Debug, Clone)]
+pub struct FlameView {
+    /// The displayed tree: transforms, collapses and zoom applied.
+    pub tree: FrameTree,
+    /// Samples of the transformed tree before zooming (the "% of total" base).
+    pub unzoomed_total: u64,
+    pub orientation: Orientation,
+    pub kind: ViewKind,
+    pub merge_threads: bool,
+    pub collapse_libs: bool,
+    /// Collapsed frames, as full paths below the root.
+    pub collapsed: BTreeSet<Path>,
+    /// Zoom history; the last entry is the current zoom target (a full path).
+    pub zoom: Vec<Path>,
+    /// Selected frame, relative to the displayed root.
+    pub selected: Path,
+    pub selected_id: NodeId,
+    /// Expanded rows of the call tree, as full paths.
+    pub expanded: BTreeSet<Path>,
+    pub search: Option<Search>,
+    pub top: Vec<TopRow>,
+    pub top_cursor: usize,
+    /// A copy of the stacks taken when the view was frozen.
+    pub frozen: Option<FoldedStacks>,
+}
+
+impl Default for FlameView {
+    fn default() -> Self {
+        FlameView {
+            tree: FrameTree::from_stacks(&FoldedStacks::new()),
+            unzoomed_total: 0,
+            orientation: Orientation::Icicle,
+            kind: ViewKind::Flame,
+            merge_threads: false,
+            collapse_libs: false,
+            collapsed: BTreeSet::new(),
+            zoom: Vec::new(),
+            selected: Vec::new(),
+            selected_id: 0,
+            expanded: BTreeSet::new(),
+            search: None,
+            top: Vec::new(),
+            top_cursor: 0,
+            frozen: None,
+        }
+    }
+}
+
+fn refs(path: &[String]) -> Vec<&str> {
+    path.iter().map(String::as_str).collect()
+}
+
+impl FlameView {
+    /// Rebuilds the displayed tree from `stacks` (or the frozen copy).
+    pub fn rebuild(&mut self, stacks: &FoldedStacks) {
+        let stacks = self.frozen.as_ref().unwrap_or(stacks);
+        let mut tree = FrameTree::from_stacks(stacks);
+        if self.merge_threads {
+            tree = tree.merge_threads();
+        }
+        if self.collapse_libs {
+            tree = tree.collapse_library(LIBRARY_PREFIXES);
+        }
+        let mut collapsed: Vec<&Path> = self.collapsed.iter().collect();
+        collapsed.sort_by_key(|p| p.len());
+        for path in collapsed {
+            if let Some(id) = tree.find(&refs(path)) {
+                tree = tree.collapse(id).unwrap_or(tree);
+            }
+        }
+        self.unzoomed_total = tree.total();
+        while let Some(target) = self.zoom.last() {
+            match tree.find(&refs(target)) {
+                Some(id) => {
+                    tree = tree.zoom(id).unwrap_or(tree);
+                    break;
+                }
+                None => {
+                    self.zoom.pop();
+                }
+            }
+        }
+        self.tree = tree;
+        self.resolve_selection();
+        self.top = top_rows(&self.tree);
+        self.top_cursor = self.top_cursor.min(self.top.len().saturating_sub(1));
+        if let Some(search) = self.search.as_mut() {
+            search.apply(&self.tree);
+        }
+    }
+
+    /// Points `selected_id` at the selected path, or its nearest ancestor that still exists.
+    fn resolve_selection(&mut self) {
+        loop {
+            if let Some(id) = self.tree.find(&refs(&self.selected)) {
+                self.selected_id = id;
+                return;
+            }
+            self.selected.pop();
+        }
+    }
+
+    /// The full path (below the unzoomed root) of a displayed node.
+    pub fn full_path(&self, id: NodeId) -> Path {
+        let mut path = self.zoom.last().cloned().unwrap_or_default();
+        if let Some(rel) = self.tree.path(id) {
+            path.extend(rel.iter().map(|s| s.to_string()));
+        }
+        path
+    }
+
+    pub fn select(&mut self, id: NodeId) {
+        if let Some(path) = self.tree.path(id) {
+            self.selected = path.iter().map(|s| s.to_string()).collect();
+            self.selected_id = id;
+        }
+    }
+
+    pub fn select_parent(&mut self) {
+        if let Some(parent) = self.tree.nodes()[self.selected_id].parent {
+            self.select(parent);
+        }
+    }
+
+    /// Moves to the heaviest child.
+    pub fn select_child(&mut self) {
+        let nodes = self.tree.nodes();
+        let child = nodes[self.selected_id]
+            .children
+            .iter()
+            .copied()
+            .max_by_key(|&c| (nodes[c].total, std::cmp::Reverse(c)));
+        if let Some(child) = child {
+            self.select(child);
+        }
+    }
+
+    /// Moves to the previous (`-1`) or next (`+1`) frame at the same depth on screen, falling
+    /// back to siblings when the frame is not laid out.
+    pub fn select_beside(&mut self, boxes: &[FlameBox], step: isize) {
+        let row: Vec<&FlameBox> = match boxes.iter().find(|b| b.node == self.selected_id) {
+            Some(me) => boxes.iter().filter(|b| b.depth == me.depth).collect(),
+            None => Vec::new(),
+        };
+        let target = match row.iter().position(|b| b.node == self.selected_id) {
+            Some(i) => row.get(i.wrapping_add_signed(step)).map(|b| b.node),
+            None => self.sibling(step),
+        };
+        if let Some(id) = target {
+            self.select(id);
+        }
+    }
+
+    fn sibling(&self, step: isize) -> Option<NodeId> {
+        let parent = self.tree.nodes()[self.selected_id].parent?;
+        let kids = &self.tree.nodes()[parent].children;
+        let i = kids.iter().position(|&k| k == self.selected_id)?;
+        kids.get(i.wrapping_add_signed(step)).copied()
+    }
+
+    /// Zooms into the selected frame. Returns false at the root.
+    pub fn zoom_in(&mut self) -> bool {
+        if self.selected_id == self.tree.root() {
+            return false;
+        }
+        self.zoom.push(self.full_path(self.selected_id));
+        self.selected.clear();
+        true
+    }
+
+    /// Goes back to the previous zoom, keeping the frame that was zoomed selected.
+    pub fn zoom_out(&mut self) -> bool {
+        let Some(was) = self.zoom.pop() else {
+            return false;
+        };
+        let base = self.zoom.last().map_or(0, Vec::len);
+        self.selected = was[base..].to_vec();
+        true
+    }
+
+    /// Collapses the selected frame, or expands it if it was collapsed.
+    pub fn toggle_collapse(&mut self) {
+        let path = self.full_path(self.selected_id);
+        if path.is_empty() {
+            return;
+        }
+        if !self.collapsed.remove(&path) {
+            self.collapsed.insert(path);
+        }
+    }
+
+    /// Detail figures of the selected frame: (samples, % of total, % of parent).
+    pub fn selected_shares(&self) -> (u64, f64, f64) {
+        let nodes = self.tree.nodes();
+        let node = &nodes[self.selected_id];
+        let parent_total = node.parent.map_or(node.total, |p| nodes[p].total);
+        let pct = |part: u64, whole: u64| {
+            if whole == 0 {
+                0.0
+            } else {
+                100.0 * part as f64 / whole as f64
+            }
+        };
+        (
+            node.total,
+            pct(node.total, self.unzoomed_total),
+            pct(node.total, parent_total),
+        )
+    }
+
+    /// Rows of the call tree: (node, indent), expanded rows' children included.
+    pub fn tree_rows(&self) -> Vec<(NodeId, usize)> {
+        let mut rows = Vec::new();
+        let mut stack = vec![(self.tree.root(), 0usize)];
+        let nodes = self.tree.nodes();
+        while let Some((id, indent)) = stack.pop() {
+            rows.push((id, indent));
+            if indent == 0 || self.expanded.contains(&self.full_path(id)) {
+                let mut kids = nodes[id].children.clone();
+                kids.sort_by_key(|&c| std::cmp::Reverse(nodes[c].total));
+                stack.extend(kids.into_iter().rev().map(|c| (c, indent + 1)));
+            }
+        }
+        rows
+    }
+
+    /// Moves the call-tree cursor by `step` rows.
+    pub fn tree_step(&mut self, step: isize) {
+        let rows = self.tree_rows();
+        let at = rows
+            .iter()
+            .position(|r| r.0 == self.selected_id)
+            .unwrap_or(0);
+        let to = at.saturating_add_signed(step).min(rows.len() - 1);
+        self.select(rows[to].0);
+    }
+
+    /// Expands (`true`) or folds the selected call-tree row.
+    pub fn tree_expand(&mut self, open: bool) {
+        let path = self.full_path(self.selected_id);
+        if open {
+            self.expanded.insert(path);
+        } else if !self.expanded.remove(&path) {
+            self.select_parent();
+        }
+    }
+
+    pub fn top_step(&mut self, step: isize) {
+        let last = self.top.len().saturating_sub(1);
+        self.top_cursor = self.top_cursor.saturating_add_signed(step).min(last);
+    }
+
+    /// A short description of the transforms in force (for titles and exports).
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(z) = self.zoom.last() {
+            parts.push(format!("zoom {}", z.last().map_or("", String::as_str)));
+        }
+        if !self.collapsed.is_empty() {
+            parts.push(format!("{} collapsed", self.collapsed.len()));
+        }
+        if self.collapse_libs {
+            parts.push("libraries folded".to_string());
+        }
+        if self.merge_threads {
+            parts.push("threads merged".to_string());
+        }
+        if self.frozen.is_some() {
+            parts.push("frozen".to_string());
+        }
+        parts.join(", ")
+    }
+}

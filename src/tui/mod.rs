@@ -1,0 +1,68 @@
+//! The terminal UI: plain state (`App`) changed by `Action`s through `update`, rendering as a
+//! pure function of `&App`, and an event loop that runs workloads as child processes.
+//!
+//! This is the only module that uses ratatui and crossterm.
+
+pub mod app;
+mod app_run;
+mod child;
+pub mod compare;
+pub mod export;
+pub mod flame_layout;
+pub mod flame_stats;
+pub mod flame_view;
+mod keys;
+pub mod open;
+pub mod render;
+mod render_compare;
+mod render_flame;
+mod render_live;
+mod render_setup;
+pub mod runs;
+pub mod setup;
+mod term;
+pub mod theme;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::{update, Action, App, Screen};
+pub use render::render;
+pub use runs::Run;
+pub use term::restore_terminal;
+
+/// True unless `NO_COLOR` is set to a non-empty value.
+pub fn colors_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn new_app() -> App {
+    let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    App::new(crate::events::available_cores(), colors_enabled(), dir)
+}
+
+/// Opens the interactive UI on the setup screen.
+pub fn run_interactive() -> std::io::Result<()> {
+    term::run_loop(new_app())
+}
+
+/// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
+pub fn run_viewer(paths: &[std::path::PathBuf]) -> Result<(), ViewerError> {
+    let runs = open::load_files(paths).map_err(ViewerError::BadInput)?;
+    let mut app = new_app();
+    for run in runs {
+        app.add_run(run);
+    }
+    app.show_run(0);
+    term::run_loop(app).map_err(ViewerError::Io)
+}
+
+/// Why the viewer could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewerError {
+    /// A file was missing or not understood (exit code 2).
+    #[error("{0}")]
+    BadInput(String),
+    #[error("terminal error: {0}")]
+    Io(std::io::Error),
+}

@@ -1,0 +1,145 @@
+//! Rendering: a pure function of `&App` onto a frame. Screen layouts are pure functions of the
+//! terminal size, so the event loop can map mouse clicks with the very same rectangles.
+
+use super::app::{App, Screen};
+use super::theme::Theme;
+use crate::report::thousands;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// The smallest terminal the UI draws in.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Where the parts of the run screen go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunAreas {
+    pub header: Rect,
+    pub chart: Rect,
+    pub lanes: Rect,
+    pub profile: Rect,
+    /// Inside the profile block's border: where the flamegraph is laid out.
+    pub profile_inner: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+}
+
+/// The run screen's layout for a terminal of `size` (columns, rows).
+pub fn run_areas(size: (u16, u16)) -> RunAreas {
+    let full = Rect::new(0, 0, size.0, size.1);
+    let [header, body, detail, status] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(full);
+    let [left, profile] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+    let [chart, lanes] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
+    RunAreas {
+        header,
+        chart,
+        lanes,
+        profile,
+        profile_inner: Block::default().borders(Borders::ALL).inner(profile),
+        detail,
+        status,
+    }
+}
+
+/// Draws the whole UI.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        return render_too_small(frame, area);
+    }
+    let theme = Theme { color: app.color };
+    match app.screen {
+        Screen::Setup => super::render_setup::render_setup(frame, app, theme),
+        Screen::Run => super::render_live::render_run(frame, app, theme),
+        Screen::Compare => super::render_compare::render_compare(frame, app, theme),
+    }
+    if app.help {
+        render_help(frame, area);
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "terminal too small: {}×{}, boundscope needs at least {}×{} (q quits)",
+        area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+    );
+    let p = Paragraph::new(text).wrap(Wrap { trim: true });
+    frame.render_widget(p, area);
+}
+
+/// Every key, grouped by where it applies.
+pub const HELP: &[(&str, &str)] = &[
+    ("?", "show or hide this help"),
+    ("q  Ctrl-C", "quit (stops a running run; killed after 2 s)"),
+    ("", "— setup screen —"),
+    ("↑↓ j k", "choose a field / a run"),
+    ("←→ h l", "change the value; digits type a number"),
+    ("Enter", "start the run (runs list: open the run)"),
+    ("Tab", "switch between the form and the runs list"),
+    ("Space  c", "mark runs, compare the two marked"),
+    ("", "— run screen —"),
+    ("arrows hjkl", "move between frames (click selects)"),
+    ("Enter  Esc", "zoom into the frame / back out"),
+    ("c", "collapse or expand the selected frame"),
+    ("L  m  o", "fold libraries, merge threads, flip orientation"),
+    ("/", "regex search: highlights matches and their share"),
+    ("Tab", "flamegraph, top functions, call tree"),
+    ("f", "freeze the flamegraph while the run goes on"),
+    ("s  w", "export SVG / folded stacks and JSON report"),
+    ("x  r", "stop the run / set up a new run"),
+    ("", "— compare screen —"),
+    ("Tab  Esc", "swap baseline / back to the runs"),
+];
+
+fn render_help(frame: &mut Frame, area: Rect) {
+    let width = 66.min(area.width);
+    let height = (HELP.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, d)| Line::from(format!(" {k:<13} {d}")))
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" keys (Esc or ? closes) ");
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// The bottom status line.
+pub fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let text = if app.status.is_empty() {
+        "? keys · q quit".to_string()
+    } else {
+        app.status.clone()
+    };
+    let p = Paragraph::new(text)
+        .style(theme.dim())
+        .alignment(Alignment::Left);
+    frame.render_widget(p, area);
+}
+
+/// "123,456 items/s".
+pub fn fmt_rate(per_s: f64) -> String {
+    format!("{} items/s", thousands(per_s.max(0.0).round() as u64))
+}
+
+/// First row shown so that `selected` is visible in `height` rows.
+pub fn tree_scroll(rows: &[(usize, usize)], selected: usize, height: u16) -> usize {
+    let at = rows.iter().position(|r| r.0 == selected).unwrap_or(0);
+    (at + 1).saturating_sub(usize::from(height.max(1)))
+}

@@ -1,0 +1,87 @@
+//! The compare screen: two runs' figures and throughput side by side, and the diff flamegraph.
+
+use super::app::App;
+use super::flame_layout::{layout, Orientation};
+use super::render::{fmt_rate, render_status};
+use super::render_flame::paint_boxes;
+use super::render_live::render_chart;
+use super::runs::Run;
+use super::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// Draws the compare screen.
+pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
+    let Some(cmp) = &app.compare else { return };
+    let (a, b) = (&app.runs[cmp.a], &app.runs[cmp.b]);
+    let [figures, charts, flame, status] = Layout::vertical([
+        Constraint::Length(7),
+        Constraint::Percentage(35),
+        Constraint::Min(4),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    let speedup = cmp
+        .speedup(&app.runs)
+        .map_or("-".to_string(), |s| format!("×{s:.2}"));
+    render_figures(frame, figures, a, b, &speedup, theme);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+    let top = [a, b]
+        .iter()
+        .flat_map(|r| r.throughput.iter().map(|p| p.1))
+        .fold(1.0f64, f64::max)
+        * 1.1;
+    render_chart(frame, left, a, &[], Some(top), theme);
+    render_chart(frame, right, b, &[], Some(top), theme);
+    render_diff(frame, flame, app, theme);
+    render_status(frame, status, app, theme);
+}
+
+fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str, theme: Theme) {
+    let row = |label: &str, f: &dyn Fn(&Run) -> String| Row::new([label.to_string(), f(a), f(b)]);
+    let rows = vec![
+        row("items/s", &|r| fmt_rate(r.items_per_s())),
+        row("wall", &|r| format!("{:.2} s", r.elapsed())),
+        row("busy cores", &|r| {
+            format!("{:.2} of {}", r.busy_cores(), r.workers)
+        }),
+        row("verdict", &|r| r.verdict().to_string()),
+    ];
+    let header = Row::new([
+        String::new(),
+        format!("A: run {} {}", a.number, a.label),
+        format!("B: run {} {}", b.number, b.label),
+    ])
+    .style(theme.bold());
+    let widths = [
+        Constraint::Length(11),
+        Constraint::Percentage(45),
+        Constraint::Percentage(45),
+    ];
+    let title = format!(" compare · speedup of B over A: {speedup} (Tab swaps, Esc back) ");
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL).title(title));
+    frame.render_widget(table, area);
+}
+
+fn render_diff(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let Some(cmp) = &app.compare else { return };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" differential flamegraph of B against A: red grew, blue shrank ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let tree = &cmp.diff.tree;
+    if tree.total() == 0 {
+        frame.render_widget(Paragraph::new("no CPU samples in run B"), inner);
+        return;
+    }
+    let boxes = layout(tree, Orientation::Icicle, inner.width, inner.height);
+    paint_boxes(frame.buffer_mut(), inner, tree, &boxes, |b| {
+        let delta = cmp.diff.delta_fraction(b.node).unwrap_or(0.0);
+        theme.diff_frame(delta, false)
+    });
+}

@@ -1,0 +1,281 @@
+//! One run as the UI knows it: live totals, throughput history, worker lanes, merged stacks,
+//! the final report or the error. Fed event by event, from a child or a recording.
+
+use crate::events::{Event, Tick};
+use crate::flame::FoldedStacks;
+use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
+use crate::report::RunReport;
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Done,
+    Interrupted,
+    Failed,
+    /// Opened from a file that has only stacks, or a recording without a `done`.
+    Recorded,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Done => "done",
+            RunStatus::Interrupted => "stopped",
+            RunStatus::Failed => "failed",
+            RunStatus::Recorded => "recorded",
+        }
+    }
+}
+
+/// One worker's time during one tick interval, as shares of the interval's wall time.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LaneCell {
+    pub cpu: f64,
+    /// Runnable but waiting for a free core.
+    pub runqueue: f64,
+    /// Indexed like [`WAIT_CATEGORIES`].
+    pub waits: [f64; 6],
+}
+
+impl LaneCell {
+    /// The state that took most of the interval: `None` is CPU, `Some(None)` the run queue,
+    /// `Some(Some(c))` a wait category.
+    pub fn dominant(&self) -> LaneState {
+        let mut best = (self.cpu, LaneState::Cpu);
+        if self.runqueue > best.0 {
+            best = (self.runqueue, LaneState::RunQueue);
+        }
+        for (share, category) in self.waits.iter().zip(WAIT_CATEGORIES) {
+            if *share > best.0 {
+                best = (*share, LaneState::Wait(category));
+            }
+        }
+        if best.0 <= 0.0 {
+            LaneState::Unknown
+        } else {
+            best.1
+        }
+    }
+}
+
+/// What a worker mostly did in one interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaneState {
+    Cpu,
+    RunQueue,
+    Wait(WaitCategory),
+    Unknown,
+}
+
+/// One worker's cells over time (`None` where the worker did not exist yet).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkerLane {
+    pub name: String,
+    pub cells: Vec<Option<LaneCell>>,
+    pub last: WorkerSnapshot,
+}
+
+/// A run in the session's run list.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// 1-based number in the session (used in export names).
+    pub number: usize,
+    pub workload: String,
+    pub mode: String,
+    pub workers: usize,
+    pub gil: bool,
+    pub hz: u32,
+    pub label: String,
+    pub status: RunStatus,
+    /// (elapsed seconds, items per second over the interval ending there).
+    pub throughput: Vec<(f64, f64)>,
+    pub last_tick: Tick,
+    /// CPU cores busy over the latest interval.
+    pub busy_now: f64,
+    pub lanes: Vec<WorkerLane>,
+    pub stacks: FoldedStacks,
+    pub samples: u64,
+    pub report: Option<RunReport>,
+    pub error: Option<String>,
+}
+
+impl Run {
+    pub fn new(number: usize, workload: &str, mode: &str, workers: usize, gil: bool) -> Run {
+        let label = format!(
+            "{workload} {mode} ×{workers}{}",
+            if gil { " gil" } else { "" }
+        );
+        Run {
+            number,
+            workload: workload.to_string(),
+            mode: mode.to_string(),
+            workers,
+            gil,
+            hz: crate::profile::DEFAULT_HZ,
+            label,
+            status: RunStatus::Running,
+            throughput: Vec::new(),
+            last_tick: Tick::default(),
+            busy_now: 0.0,
+            lanes: Vec::new(),
+            stacks: FoldedStacks::new(),
+            samples: 0,
+            report: None,
+            error: None,
+        }
+    }
+
+    /// Applies one event. Returns true when the stacks changed.
+    pub fn apply(&mut self, event: Event) -> bool {
+        match event {
+            Event::Start { spec, .. } => self.apply_start(&spec),
+            Event::Tick(tick) => self.apply_tick(tick),
+            Event::Stacks { samples, stacks } => {
+                self.samples += samples;
+                self.stacks.merge(&stacks);
+                return true;
+            }
+            Event::Done { report, .. } => {
+                self.status = if report.interrupted {
+                    RunStatus::Interrupted
+                } else {
+                    RunStatus::Done
+                };
+                self.samples = self.samples.max(report.samples);
+                self.report = Some(*report);
+            }
+            Event::Error { message } => {
+                self.status = RunStatus::Failed;
+                self.error = Some(message);
+            }
+        }
+        false
+    }
+
+    fn apply_start(&mut self, spec: &serde_json::Value) {
+        if let Some(name) = spec["workload"]["name"].as_str() {
+            self.workload = name.to_string();
+        }
+        if let Some(mode) = spec["mode"].as_str() {
+            self.mode = mode.to_string();
+        }
+        if let Some(workers) = spec["workers"].as_u64() {
+            self.workers = workers as usize;
+        }
+        self.gil = spec["gil"].as_bool().unwrap_or(self.gil);
+        if let Some(hz) = spec["hz"].as_u64() {
+            self.hz = hz as u32;
+        }
+        let gil = if self.gil { " gil" } else { "" };
+        self.label = format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers);
+    }
+
+    fn apply_tick(&mut self, tick: Tick) {
+        let prev = std::mem::take(&mut self.last_tick);
+        let dt = tick.elapsed_s - prev.elapsed_s;
+        if dt > 1e-9 {
+            let items = tick.items.saturating_sub(prev.items) as f64;
+            self.throughput.push((tick.elapsed_s, items / dt));
+            let cpu_now: f64 = tick.workers.iter().map(|w| w.cpu_s).sum();
+            let cpu_before: f64 = prev.workers.iter().map(|w| w.cpu_s).sum();
+            self.busy_now = ((cpu_now - cpu_before) / dt).max(0.0);
+            self.push_lane_cells(&tick.workers);
+        }
+        self.last_tick = tick;
+    }
+
+    fn push_lane_cells(&mut self, workers: &[WorkerSnapshot]) {
+        let len = self.lanes.first().map_or(0, |l| l.cells.len());
+        for lane in &mut self.lanes {
+            lane.cells.push(None);
+        }
+        for snap in workers {
+            let index = match self.lanes.iter().position(|l| l.name == snap.name) {
+                Some(i) => i,
+                None => {
+                    self.lanes.push(WorkerLane {
+                        name: snap.name.clone(),
+                        cells: vec![None; len + 1],
+                        last: WorkerSnapshot::default(),
+                    });
+                    self.lanes.len() - 1
+                }
+            };
+            let lane = &mut self.lanes[index];
+            *lane.cells.last_mut().expect("pushed") = lane_cell(&lane.last, snap);
+            lane.last = snap.clone();
+        }
+    }
+
+    pub fn elapsed(&self) -> f64 {
+        self.report
+            .as_ref()
+            .map_or(self.last_tick.elapsed_s, |r| r.wall_s)
+    }
+
+    pub fn items_per_s(&self) -> f64 {
+        match &self.report {
+            Some(r) => r.items_per_s,
+            None if self.last_tick.elapsed_s > 0.0 => {
+                self.last_tick.items as f64 / self.last_tick.elapsed_s
+            }
+            None => 0.0,
+        }
+    }
+
+    /// Average busy cores (from the report when done, else the latest interval).
+    pub fn busy_cores(&self) -> f64 {
+        self.report.as_ref().map_or(self.busy_now, |r| r.busy_cores)
+    }
+
+    /// Samples per CPU-second actually taken.
+    pub fn effective_hz(&self) -> f64 {
+        let cpu: f64 = self.lanes.iter().map(|l| l.last.cpu_s).sum();
+        match &self.report {
+            Some(r) => r.sample_hz_effective,
+            None if cpu > 0.0 => self.samples as f64 / cpu,
+            None => 0.0,
+        }
+    }
+
+    /// Share of the workers' wall time that the CPU samples explain (0..=1).
+    pub fn coverage(&self) -> f64 {
+        if let Some(r) = &self.report {
+            return r.cpu_sample_coverage;
+        }
+        let wall: f64 = self.lanes.iter().map(|l| l.last.wall_s).sum();
+        if wall <= 0.0 {
+            return 0.0;
+        }
+        (self.samples as f64 / f64::from(self.hz.max(1)) / wall).min(1.0)
+    }
+
+    pub fn verdict(&self) -> &str {
+        self.report.as_ref().map_or("", |r| r.verdict.as_str())
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.status == RunStatus::Running
+    }
+}
+
+/// The shares of one worker's interval between two snapshots.
+fn lane_cell(before: &WorkerSnapshot, now: &WorkerSnapshot) -> Option<LaneCell> {
+    let wall = now.wall_s - before.wall_s;
+    if wall <= 1e-9 {
+        return None;
+    }
+    let share = |a: f64, b: f64| ((a - b) / wall).clamp(0.0, 1.0);
+    let mut cell = LaneCell {
+        cpu: share(now.cpu_s, before.cpu_s),
+        runqueue: share(now.runqueue_s, before.runqueue_s),
+        waits: [0.0; 6],
+    };
+    for (slot, category) in cell.waits.iter_mut().zip(WAIT_CATEGORIES) {
+        let get = |s: &WorkerSnapshot| s.waits.get(&category).copied().unwrap_or(0.0);
+        *slot = share(get(now), get(before));
+    }
+    Some(cell)
+}

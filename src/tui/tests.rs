@@ -1,0 +1,409 @@
+//! Tests of the UI state (`update`), exports and file opening; rendering snapshots in `snapshots`.
+
+mod files;
+mod snapshots;
+
+use super::app::{update, Action, App, Effect, Focus, Screen};
+use super::flame_layout::Orientation;
+use super::flame_view::ViewKind;
+use super::runs::{Run, RunStatus};
+use crate::events::{Event, HostInfo, Tick};
+use crate::flame::FoldedStacks;
+use crate::measure::{WaitCategory, WorkerSnapshot};
+use crate::report::RunReport;
+use std::collections::BTreeMap;
+
+const STACKS: &str = "bs-threads-0;worker_loop;run_unit;parse_value_line;serde_json::from_str 30\n\
+bs-threads-0;worker_loop;run_unit;parse_value_line 10\n\
+bs-threads-0;worker_loop;run_unit;write_parquet 20\n\
+bs-threads-1;worker_loop;run_unit;parse_value_line;serde_json::from_str 25\n\
+bs-threads-1;worker_loop;run_unit;write_parquet 15\n";
+
+fn worker(name: &str, wall: f64, cpu: f64, queue: f64, rq: f64) -> WorkerSnapshot {
+    let mut waits = BTreeMap::new();
+    waits.insert(WaitCategory::Queue, queue);
+    WorkerSnapshot {
+        name: name.into(),
+        wall_s: wall,
+        cpu_s: cpu,
+        runqueue_s: rq,
+        waits,
+    }
+}
+
+fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
+    Event::Tick(Tick {
+        elapsed_s: t,
+        items,
+        units_done: (t * 2.0) as u64,
+        units_total: 6,
+        workers: vec![
+            worker("bs-threads-0", t, t * cpu_share, t * (1.0 - cpu_share), 0.0),
+            worker("bs-threads-1", t, t * 0.5, t * 0.1, t * 0.4),
+        ],
+        ..Tick::default()
+    })
+}
+
+/// A recorded run: start, ticks, stacks in two deltas, done.
+pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
+    let spec = serde_json::json!({"workload": {"name": "json-parse"}, "mode": "threads",
+        "workers": 2, "gil": false, "hz": 99});
+    let host = HostInfo {
+        cores: 2,
+        pid: 1,
+        kernel: "test".into(),
+    };
+    let all = FoldedStacks::parse(STACKS).unwrap();
+    let half: FoldedStacks = all.iter().take(2).collect();
+    let mut events = vec![Event::Start { spec, host }];
+    for i in 1u32..=6 {
+        events.push(tick(wall * f64::from(i) / 6.0, 60_000 * u64::from(i), 0.9));
+    }
+    events.push(Event::Stacks {
+        samples: half.total(),
+        stacks: half.clone(),
+    });
+    let rest = all.delta_since(&half);
+    events.push(Event::Stacks {
+        samples: rest.total(),
+        stacks: rest,
+    });
+    if done {
+        let report = RunReport {
+            workload: "json-parse".into(),
+            mode: "threads".into(),
+            workers: 2,
+            items: 360_000,
+            wall_s: wall,
+            cpu_s: wall * 1.4,
+            busy_cores: 1.4,
+            items_per_s: 360_000.0 / wall,
+            samples: 100,
+            sample_hz_effective: 97.0,
+            cpu_sample_coverage: 0.7,
+            verdict: "cpu-bound".into(),
+            ..RunReport::default()
+        };
+        events.push(Event::Done {
+            report: Box::new(report),
+            units: vec![],
+        });
+    }
+    events
+}
+
+fn app() -> App {
+    let mut app = App::new(2, false, std::env::temp_dir());
+    app.size = (120, 40);
+    app
+}
+
+/// An app showing one run fed with the sample events.
+fn app_with_run(wall: f64) -> App {
+    let mut app = app();
+    app.add_run(Run::new(1, "json-parse", "threads", 2, false));
+    for event in sample_events(wall, true) {
+        update(
+            &mut app,
+            Action::RunEvent {
+                run: 0,
+                event: Box::new(event),
+            },
+        );
+    }
+    app
+}
+
+fn app_with_stacks(text: &str) -> App {
+    let mut app = app();
+    let mut run = Run::new(1, "folded", "stacks", 0, false);
+    run.stacks = FoldedStacks::parse(text).unwrap();
+    app.add_run(run);
+    app
+}
+
+fn selected_name(app: &App) -> &str {
+    &app.flame.tree.nodes()[app.flame.selected_id].name
+}
+
+fn press(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        update(app, a.clone());
+    }
+}
+
+#[test]
+fn navigation_moves_between_frames_in_both_orientations() {
+    let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
+    assert_eq!(selected_name(&app), "all");
+    press(&mut app, &[Action::Down, Action::Down]);
+    assert_eq!(selected_name(&app), "a");
+    press(&mut app, &[Action::Right]);
+    assert_eq!(selected_name(&app), "d");
+    press(&mut app, &[Action::Right]);
+    assert_eq!(selected_name(&app), "d", "no frame to the right of d");
+    press(&mut app, &[Action::Left, Action::Down]);
+    assert_eq!(selected_name(&app), "b");
+    press(&mut app, &[Action::Up]);
+    assert_eq!(selected_name(&app), "a");
+    press(&mut app, &[Action::Orientation]);
+    assert_eq!(app.flame.orientation, Orientation::Flame);
+    press(&mut app, &[Action::Up]);
+    assert_eq!(
+        selected_name(&app),
+        "b",
+        "in a flame graph, up goes to the callee"
+    );
+}
+
+#[test]
+fn zoom_in_and_out_keeps_the_selection() {
+    let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
+    press(&mut app, &[Action::Down, Action::Down, Action::Enter]);
+    assert_eq!(app.flame.tree.root_node().name, "a");
+    assert_eq!(app.flame.tree.total(), 4);
+    assert_eq!(app.flame.selected_shares().1, 100.0 * 4.0 / 6.0);
+    press(&mut app, &[Action::Down, Action::Enter]);
+    assert_eq!(app.flame.tree.root_node().name, "b");
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.flame.tree.root_node().name, "a");
+    assert_eq!(selected_name(&app), "b");
+    press(&mut app, &[Action::Backspace]);
+    assert_eq!(app.flame.tree.total(), 6);
+    assert_eq!(selected_name(&app), "a");
+    press(&mut app, &[Action::Back]);
+    assert_eq!(
+        app.screen,
+        Screen::Setup,
+        "Esc at the top leaves the run screen"
+    );
+}
+
+#[test]
+fn collapse_and_expand_a_subtree() {
+    let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
+    press(&mut app, &[Action::Down, Action::Down, Action::Collapse]);
+    let a = app.flame.tree.find(&["t", "a"]).unwrap();
+    assert!(app.flame.tree.nodes()[a].children.is_empty());
+    assert_eq!(app.flame.tree.nodes()[a].self_count, 4);
+    assert_eq!(selected_name(&app), "a");
+    press(&mut app, &[Action::Collapse]);
+    assert!(app.flame.tree.find(&["t", "a", "b"]).is_some());
+    press(&mut app, &[Action::CollapseLibs, Action::MergeThreads]);
+    assert!(app.flame.tree.find(&["a", "b"]).is_some(), "threads merged");
+}
+
+#[test]
+fn collapse_libraries_folds_std_frames() {
+    let mut app = app_with_stacks("t;main;std::rt::x;core::ops::f;app::work 5\n");
+    press(&mut app, &[Action::CollapseLibs]);
+    assert!(app
+        .flame
+        .tree
+        .find(&["t", "main", "std::…", "core::…", "app::work"])
+        .is_some());
+}
+
+#[test]
+fn search_highlights_matches_and_their_share() {
+    let mut app = app_with_run(2.0);
+    press(&mut app, &[Action::SearchStart]);
+    for c in "parse_value".chars() {
+        press(&mut app, &[Action::SearchChar(c)]);
+    }
+    press(&mut app, &[Action::SearchConfirm]);
+    let search = app.flame.search.as_ref().expect("search applied");
+    assert_eq!(search.count, 2);
+    assert!(
+        (search.share - 65.0 / 100.0).abs() < 1e-9,
+        "{}",
+        search.share
+    );
+    assert!(app.status.contains("65.0%"), "{}", app.status);
+    press(
+        &mut app,
+        &[
+            Action::SearchStart,
+            Action::SearchChar('('),
+            Action::SearchConfirm,
+        ],
+    );
+    assert!(app.status.contains("not a valid regex"), "{}", app.status);
+    assert_eq!(app.flame.search.as_ref().unwrap().pattern, "parse_value");
+}
+
+#[test]
+fn top_table_enter_searches_the_function() {
+    let mut app = app_with_run(2.0);
+    press(&mut app, &[Action::Tab]);
+    assert_eq!(app.flame.kind, ViewKind::Top);
+    assert_eq!(app.flame.top[0].name, "serde_json::from_str");
+    press(&mut app, &[Action::Down, Action::Enter]);
+    assert_eq!(app.flame.kind, ViewKind::Flame);
+    let search = app.flame.search.as_ref().unwrap();
+    assert_eq!(search.pattern, format!("^{}$", app.flame.top[1].name));
+}
+
+#[test]
+fn call_tree_rows_expand_and_fold() {
+    let mut app = app_with_run(2.0);
+    press(&mut app, &[Action::Tab, Action::Tab]);
+    assert_eq!(app.flame.kind, ViewKind::Tree);
+    assert_eq!(app.flame.tree_rows().len(), 3, "root and two threads");
+    press(&mut app, &[Action::Down, Action::Right]);
+    assert_eq!(app.flame.tree_rows().len(), 4);
+    press(&mut app, &[Action::Left]);
+    assert_eq!(app.flame.tree_rows().len(), 3);
+}
+
+#[test]
+fn freeze_stops_the_flamegraph_growing() {
+    let mut app = app_with_run(2.0);
+    assert_eq!(app.flame.tree.total(), 100);
+    press(&mut app, &[Action::Freeze]);
+    let more = FoldedStacks::parse("bs-threads-0;late 50\n").unwrap();
+    let event = Event::Stacks {
+        samples: 50,
+        stacks: more,
+    };
+    update(
+        &mut app,
+        Action::RunEvent {
+            run: 0,
+            event: Box::new(event),
+        },
+    );
+    assert_eq!(app.flame.tree.total(), 100);
+    assert_eq!(app.runs[0].stacks.total(), 150);
+    press(&mut app, &[Action::Freeze]);
+    assert_eq!(app.flame.tree.total(), 150);
+}
+
+#[test]
+fn run_list_follows_events_and_failures() {
+    let app = app_with_run(2.0);
+    let run = &app.runs[0];
+    assert_eq!(run.status, RunStatus::Done);
+    assert_eq!(run.throughput.len(), 6);
+    assert!((run.throughput[0].1 - 180_000.0).abs() < 1e-6);
+    assert_eq!(run.lanes.len(), 2);
+    assert!((run.lanes[0].cells[1].unwrap().cpu - 0.9).abs() < 1e-9);
+    assert!((run.lanes[1].cells[1].unwrap().runqueue - 0.4).abs() < 1e-9);
+    assert_eq!(run.items_per_s(), 180_000.0);
+    assert!(app.status.contains("cpu-bound"), "{}", app.status);
+
+    let mut app = self::app();
+    press(&mut app, &[Action::Enter]);
+    assert!(
+        matches!(&app.effects[..], [Effect::StartRun { run: 0, args }] if args.contains(&"--events".to_string()))
+    );
+    let stderr = "boundscope: no such file: /nope\n".to_string();
+    press(
+        &mut app,
+        &[Action::RunExited {
+            run: 0,
+            code: Some(2),
+            stderr,
+        }],
+    );
+    assert_eq!(app.runs[0].status, RunStatus::Failed);
+    let error = app.runs[0].error.as_deref().unwrap();
+    assert!(
+        error.contains("status 2") && error.contains("/nope"),
+        "{error}"
+    );
+
+    press(&mut app, &[Action::NewRun, Action::Enter]);
+    let event = Event::Error {
+        message: "disk full".into(),
+    };
+    update(
+        &mut app,
+        Action::RunEvent {
+            run: 1,
+            event: Box::new(event),
+        },
+    );
+    assert_eq!(app.runs[1].error.as_deref(), Some("disk full"));
+    assert!(app.status.contains("disk full"));
+}
+
+#[test]
+fn only_one_live_run_and_stop_asks_the_child() {
+    let mut app = app();
+    press(&mut app, &[Action::Enter]);
+    app.effects.clear();
+    press(&mut app, &[Action::StopRun]);
+    assert_eq!(app.effects, vec![Effect::StopRun]);
+    press(&mut app, &[Action::NewRun, Action::Enter]);
+    assert!(app.status.contains("still going"), "{}", app.status);
+    assert_eq!(app.runs.len(), 1);
+}
+
+#[test]
+fn setup_form_edits_values_and_builds_the_command() {
+    let mut app = app();
+    press(&mut app, &[Action::Down, Action::Right]);
+    assert_eq!(app.setup.mode.as_str(), "rayon");
+    press(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Left, Action::Down],
+    );
+    assert!(app.setup.gil);
+    for d in [6, 0, 0, 0, 0] {
+        press(&mut app, &[Action::Digit(d)]);
+    }
+    press(&mut app, &[Action::Down, Action::Digit(6)]);
+    let args = app.setup.child_args().join(" ");
+    assert!(
+        args.starts_with("run json-parse --mode rayon --workers 2 --gil --records 60000 --files 6"),
+        "{args}"
+    );
+    assert!(args.ends_with("--events - --quiet"));
+    press(
+        &mut app,
+        &[
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+        ],
+    );
+    press(&mut app, &[Action::Enter]);
+    assert!(
+        app.runs.is_empty() && app.status.contains("at most"),
+        "{}",
+        app.status
+    );
+}
+
+#[test]
+fn compare_selection_takes_two_marked_runs() {
+    let mut app = app_with_run(2.0);
+    let mut slower = Run::new(2, "json-parse", "sequential", 1, false);
+    for event in sample_events(4.0, true) {
+        slower.apply(event);
+    }
+    app.runs.push(slower);
+    press(&mut app, &[Action::Back, Action::Tab]);
+    assert_eq!(app.focus, Focus::Runs);
+    press(&mut app, &[Action::Up, Action::Compare]);
+    assert_eq!(app.screen, Screen::Setup, "nothing marked yet");
+    press(
+        &mut app,
+        &[
+            Action::Down,
+            Action::Mark,
+            Action::Up,
+            Action::Mark,
+            Action::Compare,
+        ],
+    );
+    assert_eq!(app.screen, Screen::Compare);
+    let cmp = app.compare.as_ref().unwrap();
+    assert_eq!((cmp.a, cmp.b), (1, 0));
+    assert_eq!(cmp.speedup(&app.runs), Some(2.0));
+    press(&mut app, &[Action::Tab]);
+    assert_eq!(app.compare.as_ref().unwrap().a, 0);
+}

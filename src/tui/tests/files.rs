@@ -1,0 +1,62 @@
+//! Tests of what the UI writes and reads: exports of the current view, `open` of files.
+
+use super::{app_with_run, press, sample_events, STACKS};
+use crate::tui::app::Action;
+use crate::tui::runs::RunStatus;
+
+#[test]
+fn exports_write_the_current_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with_run(2.0);
+    app.export_dir = dir.path().to_path_buf();
+    press(
+        &mut app,
+        &[Action::Down, Action::Collapse, Action::ExportSvg],
+    );
+    let svg = dir.path().join("boundscope-json-parse-threads-1.svg");
+    assert!(
+        app.status.contains(&svg.display().to_string()),
+        "{}",
+        app.status
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    press(&mut app, &[Action::ExportData]);
+    let folded =
+        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.folded")).unwrap();
+    assert!(
+        folded.contains("bs-threads-0 100\n") || folded.starts_with("bs-threads-0 "),
+        "{folded}"
+    );
+    let json =
+        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.json")).unwrap();
+    assert!(json.contains("\"verdict\": \"cpu-bound\""));
+}
+
+#[test]
+fn open_detects_events_and_folded_and_names_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let events: String = sample_events(1.0, true)
+        .into_iter()
+        .map(|e| serde_json::to_string(&crate::events::Envelope::new(e)).unwrap() + "\n")
+        .collect();
+    let ev = dir.path().join("run.ndjson");
+    std::fs::write(&ev, events).unwrap();
+    let fo = dir.path().join("x.folded");
+    std::fs::write(&fo, STACKS).unwrap();
+    let runs = crate::tui::open::load_files(&[&ev, &fo]).unwrap();
+    assert_eq!(runs[0].status, RunStatus::Done);
+    assert_eq!(runs[0].label, "json-parse threads ×2");
+    assert_eq!(runs[1].stacks.total(), 100);
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "hello world\n").unwrap();
+    let err = crate::tui::open::load_files(&[&bad]).unwrap_err();
+    assert!(
+        err.starts_with(&bad.display().to_string()) && !err.contains('\n'),
+        "{err}"
+    );
+    let broken = dir.path().join("broken.ndjson");
+    std::fs::write(&broken, "{\"v\":1,\"type\":\"nope\"}\n").unwrap();
+    assert!(crate::tui::open::load_files(&[&broken])
+        .unwrap_err()
+        .contains("line 1"));
+}

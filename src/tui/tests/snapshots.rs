@@ -1,0 +1,93 @@
+//! Snapshot tests: the UI drawn into a ratatui `TestBackend`, compared as text with insta.
+
+use super::{app, app_with_run, press, sample_events};
+use crate::flame::FoldedStacks;
+use crate::tui::app::{update, Action, App};
+use crate::tui::runs::Run;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// Draws `app` into a `w`×`h` test terminal and returns the screen as text.
+pub fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.size = (w, h);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| crate::tui::render(f, app)).unwrap();
+    let buf = terminal.backend().buffer();
+    (0..h)
+        .map(|y| {
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn snapshot_setup_screen() {
+    let mut app = app();
+    insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+#[test]
+fn snapshot_live_run() {
+    let mut app = app();
+    app.add_run(Run::new(1, "json-parse", "threads", 2, false));
+    for event in sample_events(3.0, false) {
+        update(
+            &mut app,
+            Action::RunEvent {
+                run: 0,
+                event: Box::new(event),
+            },
+        );
+    }
+    assert!(app.runs[0].is_live());
+    insta::assert_snapshot!(screen(&mut app, 120, 40));
+}
+
+#[test]
+fn snapshot_flame_zoomed_and_collapsed() {
+    let mut app = app_with_run(2.0);
+    press(
+        &mut app,
+        &[
+            Action::Down,
+            Action::Down,
+            Action::Enter,
+            Action::Down,
+            Action::Down,
+        ],
+    );
+    press(&mut app, &[Action::Collapse]);
+    let text = screen(&mut app, 100, 30);
+    assert!(!text.contains("from_str"), "{text}");
+    assert!(text.contains("zoom worker_loop, 1 collapsed"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn snapshot_compare() {
+    let mut app = app_with_run(2.0);
+    let mut other = Run::new(2, "json-parse", "sequential", 1, false);
+    let slower =
+        FoldedStacks::parse("bs-threads-0;worker_loop;run_unit;write_parquet 90\n").unwrap();
+    for event in sample_events(4.0, true) {
+        other.apply(event);
+    }
+    other.stacks.merge(&slower);
+    app.runs.push(other);
+    app.marked = vec![0, 1];
+    crate::tui::app::open_compare(&mut app);
+    insta::assert_snapshot!(screen(&mut app, 100, 30));
+}
+
+#[test]
+fn snapshot_help_and_too_small() {
+    let mut app = app();
+    press(&mut app, &[Action::Help]);
+    insta::assert_snapshot!("help", screen(&mut app, 80, 24));
+    let small = screen(&mut app, 60, 20);
+    assert!(small.contains("terminal too small: 60×20"), "{small}");
+    press(&mut app, &[Action::Back]);
+    assert!(!app.help);
+}

@@ -1,0 +1,150 @@
+//! End to end: the real binary's terminal UI driven in tmux — a json-parse run, its throughput
+//! and flamegraph, a collapse, an SVG export, and a clean quit back to the shell.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend(keys);
+        self.cmd(&args);
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    /// Polls the screen until `pred` holds; panics with the screen after `secs`.
+    fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.cmd(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn tui_runs_collapses_exports_and_quits_cleanly() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the terminal UI test in CI");
+        }
+        eprintln!("skipping the terminal UI test: tmux is not installed");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let tmux = Tmux {
+        socket: format!("bs-e2e-{}", std::process::id()),
+    };
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
+    tmux.cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"]);
+    let launch = format!(
+        "cd '{}' && BOUNDSCOPE_DATA='{}' '{}'",
+        work.path().display(),
+        data.display(),
+        env!("CARGO_BIN_EXE_boundscope")
+    );
+    tmux.keys(&[&launch, "Enter"]);
+    tmux.wait_for("the setup panel", 10, |s| {
+        s.contains("next run (Enter starts)")
+    });
+
+    // records: 60000, files: 6, then start.
+    tmux.keys(&[
+        "Down", "Down", "Down", "Down", "6", "0", "0", "0", "0", "Down", "6", "Enter",
+    ]);
+    let screen = tmux.wait_for("the run to finish", 45, |s| {
+        s.contains(" · done · ") || s.contains(" · failed")
+    });
+    assert!(screen.contains(" · done · "), "{screen}");
+    assert!(
+        screen.contains("items/s") && screen.contains("flamegraph"),
+        "{screen}"
+    );
+    assert!(screen.contains("bs-threads-0"), "{screen}");
+
+    tmux.keys(&["/", "parse_value_line", "Enter"]);
+    let screen = tmux.wait_for("the search", 5, |s| s.contains("/parse_value_line: "));
+    assert!(!screen.contains("/parse_value_line: 0 frames"), "{screen}");
+
+    // Escape alone, so the terminal does not read it as Alt plus the next key.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the search to clear", 5, |s| {
+        !s.contains("/parse_value_line/")
+    });
+    tmux.keys(&["Down", "Down", "c"]);
+    tmux.wait_for("the collapse", 5, |s| s.contains("1 collapsed"));
+
+    tmux.keys(&["s"]);
+    tmux.wait_for("the export", 10, |s| s.contains("wrote "));
+    let svg = work.path().join("boundscope-json-parse-threads-1.svg");
+    assert_svg(&svg);
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the shell", 10, |s| {
+        !s.contains("next run") && !s.contains("flamegraph")
+    });
+    assert!(
+        screen.contains("boundscope"),
+        "the shell history is back: {screen}"
+    );
+    let alternate = tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(alternate.trim(), "0", "the alternate screen was left");
+}
+
+fn assert_svg(path: &Path) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{} was not written: {e}", path.display()));
+    assert!(
+        text.contains("<svg"),
+        "not an SVG: {}",
+        &text[..text.len().min(200)]
+    );
+}
