@@ -319,6 +319,10 @@ impl Workload for ApiFetch {
             "reuse_connections": self.options.reuse_connections,
             "cache": self.options.cache,
             "retries_allowed": self.options.retries,
+            "transport": match self.async_http.get() {
+                Some(_) => "async (hyper, one pooled client)",
+                None => "blocking (ureq, one agent per worker)",
+            },
             "timeout_ms": self.options.timeout.as_secs_f64() * 1e3,
             "totals": self.totals(),
             "content_checksum": self.content_checksum(),
