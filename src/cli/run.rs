@@ -16,7 +16,12 @@ use std::io::Write;
   boundscope run json-parse --mode rayon --workers 2
   boundscope run json-parse --mode threads --gil --svg threads.svg --report threads.json
   boundscope run json-parse --parser fast --output none --records 5000
-  boundscope run json-parse --input ./my-ticks --mode processes --events run.ndjson")]
+  boundscope run json-parse --input ./my-ticks --mode processes --events run.ndjson
+  boundscope run api-fetch --latency 20ms --mode async --workers 2 --in-flight 500 --requests 5000
+
+Exit codes: 0 every unit succeeded; 1 the run finished but some units failed (the report
+and exports are still written and list each failure), or it could not run; 2 bad usage or
+bad input (an unknown option, an API that cannot be reached).")]
 pub struct RunArgs {
     /// The workload to run.
     #[arg(value_enum)]
@@ -56,7 +61,22 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
     if outcome.report.interrupted {
         return Err(CliError::Interrupted);
     }
-    Ok(())
+    failed_units(&outcome.report)
+}
+
+/// A run whose units failed (an API that kept answering 5xx, a request that timed out)
+/// still writes its report and summary, then exits with code 1: the failures are not a
+/// usage error, but a script must not take the result for a complete one. Rejected
+/// records are not failures (the unit ran; its bad lines are listed).
+fn failed_units(report: &boundscope::report::RunReport) -> Result<(), CliError> {
+    if report.errors == 0 {
+        return Ok(());
+    }
+    let first = report.failures.first().map(String::as_str).unwrap_or("");
+    Err(CliError::Failed(format!(
+        "{} of {} units failed (all are listed in the report); the first: {first}",
+        report.errors, report.units_total
+    )))
 }
 
 /// Runs a spec in this process with a progress bar (when stderr is a terminal).

@@ -1,42 +1,25 @@
-//! The blocking HTTP client of `api-fetch`: validated GETs with retries, backoff, an
-//! optional shared cache and run-wide counters.
+//! What the HTTP clients of `api-fetch` share, whatever their transport: settings, failure
+//! classification, validation of an answer, the retry policy (exponential backoff with
+//! jitter, `Retry-After` honoured run-wide), the optional cache and the run-wide counters.
+//!
+//! The transports only send one attempt and read its answer: `blocking.rs` (ureq, one agent
+//! per worker thread) and `async_http.rs` (hyper, one pooled client for all tasks).
 
 pub use super::totals::{Totals, TotalsSnapshot};
-use crate::measure::{WaitCategory, WorkerCtx};
 use crate::server::{content_digest, DIGEST_HEADER};
+use http::HeaderMap;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use ureq::Agent;
 
 /// Longest wait a server's `Retry-After` may impose.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 const BACKOFF_BASE: Duration = Duration::from_millis(50);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
 /// Largest response body accepted.
-const BODY_LIMIT: u64 = 256 << 20;
-
-/// Where blocking network time is accounted: a worker's `Net` wait, or nowhere (setup).
-pub trait NetWait {
-    fn net<T>(&mut self, f: impl FnOnce() -> T) -> T;
-}
-
-impl NetWait for WorkerCtx {
-    fn net<T>(&mut self, f: impl FnOnce() -> T) -> T {
-        self.wait(WaitCategory::Net, f)
-    }
-}
-
-/// Setup calls outside any worker.
-pub struct Untracked;
-
-impl NetWait for Untracked {
-    fn net<T>(&mut self, f: impl FnOnce() -> T) -> T {
-        f()
-    }
-}
+pub(super) const BODY_LIMIT: u64 = 256 << 20;
 
 /// Why one attempt failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -67,16 +50,13 @@ impl Failure {
             Failure::Digest { .. } | Failure::Other(_) => false,
         }
     }
+}
 
-    fn from_ureq(err: ureq::Error) -> Failure {
-        match err {
-            ureq::Error::Timeout(_) => Failure::Timeout(err.to_string()),
-            ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
-                Failure::Connect(err.to_string())
-            }
-            other => Failure::Other(other.to_string()),
-        }
-    }
+/// What a retry loop does after an attempt (see `Client::settle`).
+pub(super) enum Next {
+    Done(Vec<u8>),
+    Retry(Duration),
+    GiveUp(FetchError),
 }
 
 /// A request that failed for good, after its retries.
@@ -98,9 +78,9 @@ pub struct ClientSettings {
     pub cache: bool,
 }
 
-/// Shared by all workers of a run.
+/// Shared by all workers (and tasks) of a run.
 pub struct Client {
-    settings: ClientSettings,
+    pub(super) settings: ClientSettings,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     pub totals: Totals,
     draws: AtomicU64,
@@ -123,45 +103,13 @@ impl Client {
         &self.settings.base_url
     }
 
-    /// A new agent: pooled connections when reusing, none kept otherwise.
-    pub fn new_agent(&self) -> Agent {
-        let mut config = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(self.settings.timeout))
-            .user_agent("boundscope");
-        if !self.settings.reuse_connections {
-            config = config
-                .max_idle_connections(0)
-                .max_idle_connections_per_host(0);
-        }
-        config.build().into()
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.base_url)
     }
 
-    /// Fetches `path` for a worker: from the cache if allowed, else over the network with
-    /// the worker's own agent (kept between units when connections are reused).
-    pub fn get(&self, path: &str, ctx: &mut WorkerCtx) -> Result<Arc<Vec<u8>>, FetchError> {
-        let url = format!("{}{path}", self.settings.base_url);
-        if let Some(hit) = self.cached(&url) {
-            return Ok(hit);
-        }
-        let agent = match self.settings.reuse_connections {
-            true => ctx
-                .take_local::<Agent>()
-                .unwrap_or_else(|| self.new_agent()),
-            false => self.new_agent(),
-        };
-        let result = self.fetch(&agent, ctx, &url, self.settings.retries);
-        if self.settings.reuse_connections {
-            ctx.put_local(agent);
-        }
-        let body = Arc::new(result?);
-        if self.settings.cache {
-            self.cache.lock().insert(url, body.clone());
-        }
-        Ok(body)
-    }
-
-    fn cached(&self, url: &str) -> Option<Arc<Vec<u8>>> {
+    /// The cached answer to `url`, when the cache is on and has one (counted as a hit).
+    pub(super) fn cached(&self, url: &str) -> Option<Arc<Vec<u8>>> {
         if !self.settings.cache {
             return None;
         }
@@ -170,82 +118,42 @@ impl Client {
         Some(hit)
     }
 
-    /// A setup request outside any worker (plan building, health check).
-    pub fn get_untracked(&self, path: &str, retries: u32) -> Result<Vec<u8>, FetchError> {
-        let url = format!("{}{path}", self.settings.base_url);
-        self.fetch(&self.new_agent(), &mut Untracked, &url, retries)
+    /// Shares a fetched body, keeping it for later units when the cache is on.
+    pub(super) fn remember(&self, url: String, body: Vec<u8>) -> Arc<Vec<u8>> {
+        let body = Arc::new(body);
+        if self.settings.cache {
+            self.cache.lock().insert(url, body.clone());
+        }
+        body
     }
 
-    /// GETs `url` until it succeeds, fails for good, or the retries are spent.
-    fn fetch<W: NetWait>(
+    /// Books one finished attempt (number `*attempt`, from 0) and says what comes next: the
+    /// body, a pause before another attempt, or a failure for good. Both transports drive
+    /// their retry loop with it, so counting, classification and backoff are the same.
+    pub(super) fn settle(
         &self,
-        agent: &Agent,
-        wait: &mut W,
         url: &str,
+        attempt: &mut u32,
         retries: u32,
-    ) -> Result<Vec<u8>, FetchError> {
-        if let Some(pause) = self.pace() {
-            wait.net(|| std::thread::sleep(pause));
-        }
-        let mut attempt = 0;
-        loop {
-            let outcome = wait.net(|| self.once(agent, url));
-            self.totals.request();
-            let failure = match outcome {
-                Ok(body) => return Ok(body),
-                Err(failure) => failure,
-            };
-            self.totals.count(&failure);
-            if !failure.retryable() || attempt >= retries {
-                self.totals.failure();
-                return Err(FetchError {
-                    url: url.to_string(),
-                    attempts: attempt + 1,
-                    last: failure,
-                });
-            }
-            attempt += 1;
-            self.totals.retry();
-            let pause = self.pause(&failure, attempt);
-            wait.net(|| std::thread::sleep(pause));
-        }
-    }
-
-    /// One attempt: the answer must be 200 with a body matching its digest header.
-    fn once(&self, agent: &Agent, url: &str) -> Result<Vec<u8>, Failure> {
-        let mut request = agent.get(url);
-        if !self.settings.reuse_connections {
-            request = request.header("connection", "close");
-        }
-        let mut response = request.call().map_err(Failure::from_ureq)?;
-        let code = response.status().as_u16();
-        let header = |name: &str| {
-            let value = response.headers().get(name)?;
-            value.to_str().ok().map(str::to_string)
+        outcome: Result<Vec<u8>, Failure>,
+    ) -> Next {
+        self.totals.request();
+        let failure = match outcome {
+            Ok(body) => return Next::Done(body),
+            Err(failure) => failure,
         };
-        let digest = header(DIGEST_HEADER);
-        let retry_after = retry_after(header("x-retry-after-ms"), header("retry-after"));
-        let interval = header("x-ratelimit-limit")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|rate| rate.is_finite() && *rate > 0.0)
-            .and_then(|rate| Duration::try_from_secs_f64(1.0 / rate).ok());
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-            .map_err(Failure::from_ureq)?;
-        if code != 200 {
-            let detail = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-            return Err(Failure::Status {
-                code,
-                retry_after,
-                interval,
-                detail,
+        self.totals.count(&failure);
+        if !failure.retryable() || *attempt >= retries {
+            self.totals.failure();
+            return Next::GiveUp(FetchError {
+                url: url.to_string(),
+                attempts: *attempt + 1,
+                last: failure,
             });
         }
-        check_digest(digest, &body)?;
-        Ok(body)
+        *attempt += 1;
+        self.totals.retry();
+        Next::Retry(self.pause(&failure, *attempt))
     }
 
     /// The wait before the next attempt: the server's `Retry-After` (plus up to 10 %), or an
@@ -283,7 +191,7 @@ impl Client {
 
     /// While retries are queued after 429s, a fresh request queues behind them too, so it
     /// does not take the token a waiting retry was promised. `None`: go now.
-    fn pace(&self) -> Option<Duration> {
+    pub(super) fn pace(&self) -> Option<Duration> {
         let now = Instant::now();
         let mut last = self.last_slot.lock();
         let (prev, spacing) = (*last)?;
@@ -301,6 +209,31 @@ impl Client {
         let bits = xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes()) >> 11;
         bits as f64 / (1u64 << 53) as f64
     }
+}
+
+/// Checks one answer, whichever transport read it: it must be 200 with a body matching its
+/// digest header. A refusal carries what a retry needs (`Retry-After`, the server's rate).
+pub(super) fn validate(code: u16, headers: &HeaderMap, body: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    let header = |name: &str| {
+        let value = headers.get(name)?;
+        value.to_str().ok().map(str::to_string)
+    };
+    if code != 200 {
+        let retry_after = retry_after(header("x-retry-after-ms"), header("retry-after"));
+        let interval = header("x-ratelimit-limit")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|rate| rate.is_finite() && *rate > 0.0)
+            .and_then(|rate| Duration::try_from_secs_f64(1.0 / rate).ok());
+        let detail = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+        return Err(Failure::Status {
+            code,
+            retry_after,
+            interval,
+            detail,
+        });
+    }
+    check_digest(header(DIGEST_HEADER), &body)?;
+    Ok(body)
 }
 
 fn check_digest(header: Option<String>, body: &[u8]) -> Result<(), Failure> {

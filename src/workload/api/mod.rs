@@ -8,8 +8,15 @@
 //! Processes mode: each child process builds its own `ApiFetch`; give the children
 //! `options_for_children()` so they share this process's server instead of starting their own.
 //! The child-server path runs `<this binary> serve-api`; tests use an in-process server
-//! through `base_url` (the child path is exercised once the `serve-api` command is wired).
+//! through `base_url`.
+//!
+//! Two transports share one `Client` (retry policy, validation, cache, counters): blocking
+//! ureq agents for the thread-based modes (`run_unit`) and hyper's pooled async client for
+//! `async` mode (`run_unit_async`). Both end in `ApiFetch::outcome`, so every mode gives
+//! the same unit digests and the same checksum.
 
+mod async_http;
+mod blocking;
 mod client;
 pub mod plan;
 mod records;
@@ -21,17 +28,19 @@ mod tests;
 
 pub use client::{Failure, FetchError, TotalsSnapshot};
 
-use super::{UnitOutcome, Workload, WorkloadError};
+use super::{AsyncCtx, UnitFuture, UnitOutcome, Workload, WorkloadError};
 use crate::measure::WorkerCtx;
 use crate::server::config::duration_ms;
 use crate::server::data::{SymbolList, TenantList};
 use crate::server::routes::MAX_BATCH;
 use crate::server::ServerConfig;
+use async_http::AsyncHttp;
 use client::{Client, ClientSettings};
 use plan::UnitKind;
 use records::ContentDigests;
 use serde::{Deserialize, Serialize};
 use server_child::ServerChild;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Options of `api-fetch` (sent to child processes as JSON; durations in milliseconds).
@@ -120,6 +129,8 @@ pub struct ApiFetch {
     tenants: usize,
     symbols: usize,
     content: ContentDigests,
+    /// The async transport, made when `async` mode first asks for a unit future.
+    async_http: OnceLock<AsyncHttp>,
     /// Our own server, stopped when the workload is dropped.
     server: Option<ServerChild>,
 }
@@ -155,6 +166,7 @@ impl ApiFetch {
             client,
             plan,
             content: ContentDigests::default(),
+            async_http: OnceLock::new(),
             server,
         })
     }
@@ -180,6 +192,53 @@ impl ApiFetch {
     /// Digest of every tenant and symbol fetched so far, independent of batch size and mode.
     pub fn content_checksum(&self) -> String {
         self.content.checksum()
+    }
+
+    /// What unit `unit` fetches.
+    fn kind(&self, unit: usize) -> Result<&UnitKind, WorkloadError> {
+        self.plan.get(unit).ok_or_else(|| {
+            WorkloadError::Other(format!(
+                "unit {unit} is beyond the {} planned requests",
+                self.plan.len()
+            ))
+        })
+    }
+
+    /// A unit's result from its checked body, whichever transport fetched it: its records
+    /// join the content digests and their digests make the unit's.
+    fn outcome(
+        &self,
+        kind: &UnitKind,
+        path: &str,
+        body: &[u8],
+        checkpoint: &mut dyn FnMut(),
+    ) -> Result<UnitOutcome, WorkloadError> {
+        let parsed = records::parse(kind, body, checkpoint)
+            .map_err(|why| WorkloadError::Other(format!("GET {}{path}: {why}", self.base_url())))?;
+        self.content.add(&parsed.records);
+        Ok(UnitOutcome {
+            items: parsed.items,
+            bytes: body.len() as u64,
+            rejected: Vec::new(),
+            digest: parsed.digest(),
+        })
+    }
+
+    /// Unit `unit` over the async transport.
+    async fn unit_async(&self, unit: usize, ctx: AsyncCtx) -> Result<UnitOutcome, WorkloadError> {
+        let kind = self.kind(unit)?;
+        let path = kind.path();
+        let http = self
+            .async_http
+            .get_or_init(|| AsyncHttp::new(self.options.reuse_connections));
+        let body = self
+            .client
+            .get_async(http, &path)
+            .await
+            .map_err(|e| WorkloadError::Other(e.to_string()))?;
+        let outcome = self.outcome(kind, &path, &body, &mut || {})?;
+        ctx.progress(outcome.items, outcome.bytes);
+        Ok(outcome)
     }
 }
 
@@ -232,27 +291,20 @@ impl Workload for ApiFetch {
     }
 
     fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
-        let kind = self.plan.get(unit).ok_or_else(|| {
-            WorkloadError::Other(format!(
-                "unit {unit} is beyond the {} planned requests",
-                self.plan.len()
-            ))
-        })?;
+        let kind = self.kind(unit)?;
         let path = kind.path();
         let body = self
             .client
             .get(&path, ctx)
             .map_err(|e| WorkloadError::Other(e.to_string()))?;
-        let parsed = records::parse(kind, &body, ctx)
-            .map_err(|why| WorkloadError::Other(format!("GET {}{path}: {why}", self.base_url())))?;
-        self.content.add(&parsed.records);
-        ctx.progress(parsed.items, body.len() as u64);
-        Ok(UnitOutcome {
-            items: parsed.items,
-            bytes: body.len() as u64,
-            rejected: Vec::new(),
-            digest: parsed.digest(),
-        })
+        let outcome = self.outcome(kind, &path, &body, &mut || ctx.checkpoint())?;
+        ctx.progress(outcome.items, outcome.bytes);
+        Ok(outcome)
+    }
+
+    /// A real future: the request is in flight without holding a runtime thread.
+    fn run_unit_async(self: Arc<Self>, unit: usize, ctx: AsyncCtx) -> Option<UnitFuture> {
+        Some(Box::pin(async move { self.unit_async(unit, ctx).await }))
     }
 
     fn describe(&self) -> serde_json::Value {
@@ -267,6 +319,10 @@ impl Workload for ApiFetch {
             "reuse_connections": self.options.reuse_connections,
             "cache": self.options.cache,
             "retries_allowed": self.options.retries,
+            "transport": match self.async_http.get() {
+                Some(_) => "async (hyper, one pooled client)",
+                None => "blocking (ureq, one agent per worker)",
+            },
             "timeout_ms": self.options.timeout.as_secs_f64() * 1e3,
             "totals": self.totals(),
             "content_checksum": self.content_checksum(),

@@ -8,7 +8,6 @@
 //! sorted by key, so it is the same for any batch size, mode or repetition of the plan.
 
 use super::plan::UnitKind;
-use crate::measure::WorkerCtx;
 use crate::server::data::{PricesResponse, TenantConnections};
 use std::collections::BTreeMap;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
@@ -34,11 +33,13 @@ impl Parsed {
     }
 }
 
-/// Parses `body` as the answer to `unit`, checking it is what was asked for.
-pub fn parse(unit: &UnitKind, body: &[u8], ctx: &mut WorkerCtx) -> Result<Parsed, String> {
+/// Parses `body` as the answer to `unit`, checking it is what was asked for. `checkpoint`
+/// is called between records (a blocking worker's `WorkerCtx::checkpoint`, where a
+/// simulated GIL may change hands; nothing for async tasks, which hold it per poll).
+pub fn parse(unit: &UnitKind, body: &[u8], checkpoint: &mut dyn FnMut()) -> Result<Parsed, String> {
     match unit {
         UnitKind::Connections(id) => connections(*id, body),
-        UnitKind::Prices(symbols) => prices(symbols, body, ctx),
+        UnitKind::Prices(symbols) => prices(symbols, body, checkpoint),
     }
 }
 
@@ -57,7 +58,7 @@ fn connections(id: u32, body: &[u8]) -> Result<Parsed, String> {
     })
 }
 
-fn prices(symbols: &[String], body: &[u8], ctx: &mut WorkerCtx) -> Result<Parsed, String> {
+fn prices(symbols: &[String], body: &[u8], checkpoint: &mut dyn FnMut()) -> Result<Parsed, String> {
     let parsed: PricesResponse =
         serde_json::from_slice(body).map_err(|e| format!("the answer is not a price list: {e}"))?;
     let got: Vec<&str> = parsed.prices.iter().map(|p| p.symbol.as_str()).collect();
@@ -69,7 +70,7 @@ fn prices(symbols: &[String], body: &[u8], ctx: &mut WorkerCtx) -> Result<Parsed
         records: Vec::with_capacity(symbols.len()),
     };
     for entry in &parsed.prices {
-        ctx.checkpoint();
+        checkpoint();
         let canonical = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
         out.items += entry.days.len() as u64;
         out.records
@@ -121,12 +122,11 @@ mod tests {
     fn content_checksum_does_not_depend_on_batching() {
         let data = Dataset::new(1, 6);
         let symbols = data.symbols().symbols;
-        let mut ctx = WorkerCtx::standalone("t");
         let [one, three] = [1, 3].map(|batch| {
             let digests = ContentDigests::default();
             for chunk in symbols.chunks(batch) {
                 let unit = UnitKind::Prices(chunk.to_vec());
-                let parsed = parse(&unit, &body_for(&data, chunk), &mut ctx).expect("valid");
+                let parsed = parse(&unit, &body_for(&data, chunk), &mut || {}).expect("valid");
                 assert_eq!(parsed.items, (chunk.len() * 30) as u64);
                 digests.add(&parsed.records);
             }
@@ -139,13 +139,12 @@ mod tests {
     fn wrong_answers_are_refused() {
         let data = Dataset::new(3, 2);
         let symbols = data.symbols().symbols;
-        let mut ctx = WorkerCtx::standalone("t");
         let unit = UnitKind::Prices(vec![symbols[0].clone()]);
-        let err = parse(&unit, &body_for(&data, &symbols[1..]), &mut ctx).unwrap_err();
+        let err = parse(&unit, &body_for(&data, &symbols[1..]), &mut || {}).unwrap_err();
         assert!(err.contains("asked for prices"), "{err}");
         let conns = serde_json::to_vec(&data.connections(2)).expect("serialise");
-        let err = parse(&UnitKind::Connections(1), &conns, &mut ctx).unwrap_err();
+        let err = parse(&UnitKind::Connections(1), &conns, &mut || {}).unwrap_err();
         assert!(err.contains("tenant 1"), "{err}");
-        assert!(parse(&UnitKind::Connections(1), b"[]", &mut ctx).is_err());
+        assert!(parse(&UnitKind::Connections(1), b"[]", &mut || {}).is_err());
     }
 }

@@ -247,3 +247,148 @@ fn options_travel_as_json_and_are_checked() {
         ..ApiOptions::default()
     }));
 }
+
+/// Runs every unit as a future on a small runtime, at most `in_flight` at once, like
+/// `async` mode does.
+fn run_all_async(workload: &Arc<ApiFetch>, in_flight: usize) -> Vec<(usize, UnitResult)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let permits = Arc::new(tokio::sync::Semaphore::new(in_flight));
+        let mut handles = Vec::new();
+        for unit in 0..workload.unit_count() {
+            let permit = permits.clone().acquire_owned().await.expect("open");
+            let ctx = AsyncCtx::new(Arc::default());
+            let future = workload
+                .clone()
+                .run_unit_async(unit, ctx)
+                .expect("api-fetch has an async version");
+            handles.push(tokio::spawn(async move {
+                let result = future.await.map_err(|e| e.to_string());
+                drop(permit);
+                (unit, result)
+            }));
+        }
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    })
+}
+
+#[test]
+fn async_units_give_the_blocking_results() {
+    let server = server(ServerConfig::default());
+    let blocking = ApiFetch::new(options(&server)).expect("plan");
+    let asynchronous = Arc::new(ApiFetch::new(options(&server)).expect("plan"));
+    let one = run_all(&blocking, 1);
+    let many = run_all_async(&asynchronous, 16);
+    assert_eq!(checksum(&one), checksum(&many));
+    for ((_, a), (_, b)) in one.iter().zip(&many) {
+        assert_eq!(a.as_ref().ok(), b.as_ref().ok(), "same outcome per unit");
+    }
+    assert_eq!(blocking.content_checksum(), asynchronous.content_checksum());
+    assert_eq!(blocking.totals(), asynchronous.totals());
+    assert_eq!(
+        asynchronous.describe()["transport"],
+        "async (hyper, one pooled client)"
+    );
+}
+
+#[test]
+fn async_retries_ride_out_server_errors_and_give_up_on_timeouts() {
+    let server_errors = server(ServerConfig {
+        error_rate: 0.2,
+        ..ServerConfig::default()
+    });
+    let workload = Arc::new(
+        ApiFetch::new(ApiOptions {
+            retries: 5,
+            ..options(&server_errors)
+        })
+        .expect("plan"),
+    );
+    let results = run_all_async(&workload, 8);
+    assert!(results.iter().all(|r| r.1.is_ok()), "{results:?}");
+    let totals = workload.totals();
+    assert!(totals.retries > 0, "{totals:?}");
+    assert_eq!(
+        totals.server_errors,
+        server_errors.stats().by_status.server_error
+    );
+
+    let held = server(ServerConfig {
+        timeout_rate: 1.0,
+        ..ServerConfig::default()
+    });
+    let workload = Arc::new(
+        ApiFetch::new(ApiOptions {
+            retries: 1,
+            requests: Some(3),
+            timeout: Duration::from_millis(150),
+            ..options(&held)
+        })
+        .expect("listings are not held"),
+    );
+    let started = Instant::now();
+    let results = run_all_async(&workload, 3);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    for (unit, result) in &results {
+        let message = result.as_ref().expect_err("held request fails");
+        let url = format!("{}/tenants/{}/connections", held.url(), unit + 1);
+        assert!(message.contains(&url), "{message}");
+        assert!(message.contains("after 2 attempt(s)"), "{message}");
+        assert!(message.contains("no answer in time"), "{message}");
+    }
+    let totals = workload.totals();
+    assert_eq!((totals.failed, totals.timeouts, totals.retries), (3, 6, 3));
+}
+
+#[test]
+fn async_connections_are_pooled_or_opened_per_request() {
+    let server = server(ServerConfig::default());
+    let count = |reuse: bool, in_flight: usize| {
+        let workload = Arc::new(
+            ApiFetch::new(ApiOptions {
+                reuse_connections: reuse,
+                requests: Some(8),
+                ..options(&server)
+            })
+            .expect("plan"),
+        );
+        let before = server.stats().connections_accepted;
+        assert!(run_all_async(&workload, in_flight)
+            .iter()
+            .all(|r| r.1.is_ok()));
+        server.stats().connections_accepted - before
+    };
+    assert_eq!(count(false, 1), 8, "a new connection per request");
+    assert_eq!(count(true, 1), 1, "one pooled connection, reused");
+    assert!(
+        (1..=4).contains(&count(true, 4)),
+        "at most one per request in flight"
+    );
+}
+
+#[test]
+fn async_cache_answers_repeated_urls_without_requests() {
+    let server = server(ServerConfig::default());
+    let workload = Arc::new(
+        ApiFetch::new(ApiOptions {
+            cache: true,
+            requests: Some(64),
+            ..options(&server)
+        })
+        .expect("plan"),
+    );
+    let before = server.stats().requests;
+    // One at a time, so the second round finds the first round's answers.
+    let results = run_all_async(&workload, 1);
+    assert!(results.iter().all(|r| r.1.is_ok()));
+    assert_eq!(workload.totals().cache_hits, 32);
+    assert_eq!(server.stats().requests - before, 32);
+}
