@@ -95,7 +95,7 @@ impl Exports {
             let options = SvgOptions {
                 title: spec.title(),
                 subtitle: Some(format!(
-                    "{} CPU samples at {} Hz; they cover {:.0}% of worker wall time (the rest was waiting)",
+                    "{} CPU samples at {} Hz; they cover {:.0}% of worker wall time (the rest: waits, or runnable without a free core)",
                     r.samples,
                     r.sample_hz,
                     r.cpu_sample_coverage * 100.0
