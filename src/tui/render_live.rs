@@ -174,17 +174,20 @@ pub fn render_lanes(frame: &mut Frame, area: Rect, run: &Run, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Room for a lane's name: `bs-threads-12` and most other worker names fit whole.
+const LANE_LABEL: usize = 13;
+
 fn lane_line(lane: &WorkerLane, width: u16, theme: Theme) -> Line<'static> {
-    let name: String = lane.name.chars().take(11).collect();
+    let name: String = lane.name.chars().take(LANE_LABEL).collect();
     let cpu_share = if lane.last.wall_s > 0.0 {
         lane.last.cpu_s / lane.last.wall_s
     } else {
         0.0
     };
     let summary = format!(" cpu {:>3.0}%", cpu_share * 100.0);
-    let room = usize::from(width).saturating_sub(12 + summary.len());
+    let room = usize::from(width).saturating_sub(LANE_LABEL + 1 + summary.len());
     let start = lane.cells.len().saturating_sub(room);
-    let mut spans = vec![Span::raw(format!("{name:<11} "))];
+    let mut spans = vec![Span::raw(format!("{name:<LANE_LABEL$} "))];
     for cell in &lane.cells[start..] {
         let (glyph, style) = theme.lane(cell.as_ref());
         spans.push(Span::styled(glyph.to_string(), style));
