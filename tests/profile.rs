@@ -10,6 +10,8 @@ fn folded_stacks_of_a_cpu_bound_run_contain_the_parser_and_thread_roots() {
     let svg = scratch.path("run.svg");
     let folded_arg = folded.to_string_lossy().into_owned();
     let svg_arg = svg.to_string_lossy().into_owned();
+    let pprof = scratch.path("run.pb.gz");
+    let pprof_arg = pprof.to_string_lossy().into_owned();
     let report = scratch.json_report(
         "cpu",
         &[
@@ -29,6 +31,8 @@ fn folded_stacks_of_a_cpu_bound_run_contain_the_parser_and_thread_roots() {
             &folded_arg,
             "--svg",
             &svg_arg,
+            "--pprof",
+            &pprof_arg,
         ],
     );
     let text = std::fs::read_to_string(&folded).expect("folded file");
@@ -47,6 +51,13 @@ fn folded_stacks_of_a_cpu_bound_run_contain_the_parser_and_thread_roots() {
         let (_, count) = line.rsplit_once(' ').expect("count");
         assert!(count.parse::<u64>().expect("number") > 0);
     }
+    let pprof = boundscope::flame::decode_pprof(&std::fs::read(&pprof).expect("pprof file"))
+        .expect("pprof decodes");
+    assert_eq!(
+        pprof.to_text(),
+        text,
+        "the pprof export holds the same stacks"
+    );
     let svg_text = std::fs::read_to_string(&svg).expect("svg file");
     assert!(svg_text.contains("<svg") && svg_text.trim_end().ends_with("</svg>"));
     assert!(

@@ -2,7 +2,7 @@
 
 use super::CliError;
 use boundscope::events::EventSink;
-use boundscope::flame::{write_svg_file, SvgOptions};
+use boundscope::flame::{encode_pprof, write_svg_file, SvgOptions};
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::fs::File;
@@ -18,6 +18,9 @@ pub struct ExportArgs {
     /// Write the sampled stacks in folded format (`thread;caller;callee count`).
     #[arg(long, value_name = "FILE")]
     pub folded: Option<PathBuf>,
+    /// Write the CPU profile as pprof protobuf (gzipped; `go tool pprof`, speedscope).
+    #[arg(long, value_name = "FILE")]
+    pub pprof: Option<PathBuf>,
     /// Write the run's report as JSON.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -110,6 +113,14 @@ impl Exports {
             std::fs::write(&path, outcome.stacks.to_text())
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
             self.note("folded stacks", &path);
+        }
+        if let Some(path) = self.args.pprof.clone() {
+            let hz = spec.hz;
+            let bytes = encode_pprof(&outcome.stacks, hz)
+                .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
+            std::fs::write(&path, bytes)
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            self.note("pprof profile", &path);
         }
         if let Some(path) = self.args.report.clone() {
             let json = serde_json::to_string_pretty(&outcome.report)

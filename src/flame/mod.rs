@@ -5,6 +5,7 @@
 //! written out as an SVG flame graph through inferno with [`write_svg`].
 
 mod folded;
+mod pprof;
 mod svg;
 mod tree;
 mod tree_ops;
@@ -12,6 +13,7 @@ mod tree_ops;
 use std::path::PathBuf;
 
 pub use folded::{FoldedStacks, FunctionCost};
+pub use pprof::{decode_pprof, encode_pprof};
 pub use svg::{write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, NodeId, ROOT_NAME};
 pub use tree_ops::{DiffEntry, DiffTree};
