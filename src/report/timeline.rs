@@ -7,6 +7,10 @@
 //! - theoretical speedup = (sum of all stage durations) / (critical path length): what
 //!   unlimited workers would gain over running every stage one after another;
 //! - achieved speedup = (sum of all stage durations) / (wall time of the run).
+//!
+//! A stage's span is its own work: `options.stages[i].start_s/end_s` when the workload
+//! measured them, else its unit's span (which, in concurrent modes, includes the time the
+//! stage waited for its dependencies).
 
 use super::UnitSummary;
 use serde::{Deserialize, Serialize};
@@ -15,7 +19,7 @@ use std::fmt::Write;
 /// Columns of the timeline's bars.
 pub const BAR_WIDTH: usize = 50;
 
-/// One stage on the timeline.
+/// One stage on the timeline; times in seconds since the first stage began.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StageSpan {
     pub name: String,
@@ -55,6 +59,12 @@ struct StageDef {
     name: String,
     #[serde(default)]
     after: Vec<String>,
+    /// When the stage's own work ran, if the workload measured it (without the wait for
+    /// its dependencies, which the unit's span includes).
+    #[serde(default)]
+    start_s: Option<f64>,
+    #[serde(default)]
+    end_s: Option<f64>,
 }
 
 /// Builds the timeline from the report's units (`label` = stage name) and the DAG in
@@ -72,7 +82,11 @@ pub fn compute(
         .iter()
         .map(|def| {
             let unit = units.iter().find(|u| u.label == def.name);
-            let (start_s, end_s) = unit.map_or((0.0, 0.0), |u| (u.start_s, u.end_s.max(u.start_s)));
+            let (start_s, end_s) = match (def.start_s, def.end_s, unit) {
+                (Some(start), Some(end), _) => (start, end.max(start)),
+                (_, _, Some(u)) => (u.start_s, u.end_s.max(u.start_s)),
+                _ => (0.0, 0.0),
+            };
             StageSpan {
                 name: def.name.clone(),
                 after: def.after.clone(),
@@ -86,6 +100,19 @@ pub fn compute(
             }
         })
         .collect();
+    // Times count from the first stage's start: the run's clock also covers set-up (the
+    // sampler starting) that is not part of the wall time.
+    let origin = stages
+        .iter()
+        .filter(|st| !st.missing)
+        .map(|st| st.start_s)
+        .fold(f64::INFINITY, f64::min);
+    if origin.is_finite() {
+        for st in stages.iter_mut().filter(|st| !st.missing) {
+            st.start_s -= origin;
+            st.end_s -= origin;
+        }
+    }
     let path = critical_path(&stages);
     let critical_path_s: f64 = path.iter().map(|&i| stages[i].duration_s).sum();
     for &i in &path {
@@ -284,6 +311,17 @@ mod tests {
         let t = compute(&units, &dag(), 0.61).expect("timeline");
         assert!(t.achieved_speedup <= 1.0 && t.achieved_speedup > 0.95);
         assert!((t.theoretical_speedup - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn measured_stage_spans_win_over_unit_spans_that_include_dependency_waits() {
+        let mut stages = dag();
+        stages["stages"][3]["start_s"] = 0.3.into();
+        stages["stages"][3]["end_s"] = 0.35.into();
+        let units = [unit("a", 0.0, 0.3), unit("load", 0.0, 0.35)];
+        let t = compute(&units, &stages, 0.4).expect("timeline");
+        assert!((t.stages[3].start_s - 0.3).abs() < 1e-9);
+        assert!((t.stages[3].duration_s - 0.05).abs() < 1e-9);
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub struct EtlPipeline {
     changed: Condvar,
     /// Rows of finished fetch stages, by stage index, for the load stage.
     fetched: Mutex<HashMap<usize, Arc<FetchedTable>>>,
+    /// When each stage's own work began and ended (after its dependency wait), in seconds
+    /// since the run began.
+    spans: Mutex<Vec<Option<(f64, f64)>>>,
     /// Our own server, stopped when the workload is dropped.
     server: Option<ServerChild>,
     /// Holds the default SQLite file; removed when the workload is dropped.
@@ -184,6 +187,7 @@ impl EtlPipeline {
             states: Mutex::new(vec![StageState::Pending; pipeline.stages.len()]),
             changed: Condvar::new(),
             fetched: Mutex::default(),
+            spans: Mutex::new(vec![None; pipeline.stages.len()]),
             options,
             pipeline,
             source,
@@ -380,19 +384,24 @@ impl Workload for EtlPipeline {
                 self.pipeline.stages.len()
             )));
         }
-        let result = self
-            .wait_for_dependencies(unit, ctx)
-            .and_then(|()| self.run_stage(unit, ctx));
+        let result = self.wait_for_dependencies(unit, ctx).and_then(|()| {
+            let started = ctx.run_elapsed_s();
+            let result = self.run_stage(unit, ctx);
+            self.spans.lock()[unit] = Some((started, ctx.run_elapsed_s()));
+            result
+        });
         self.finish(unit, result.is_ok());
         result
     }
 
     fn describe(&self) -> serde_json::Value {
+        let spans = self.spans.lock().clone();
         let stages: Vec<serde_json::Value> = self
             .pipeline
             .stages
             .iter()
-            .map(|s| {
+            .zip(spans)
+            .map(|(s, span)| {
                 let after: Vec<&str> = s
                     .after
                     .iter()
@@ -403,6 +412,10 @@ impl Workload for EtlPipeline {
                     "kind": s.kind.as_str(),
                     "after": after,
                     "table": s.table,
+                    // The stage's own work, without its wait for dependencies (the unit's
+                    // start and end in `units` include that wait).
+                    "start_s": span.map(|(start, _)| start),
+                    "end_s": span.map(|(_, end)| end),
                 })
             })
             .collect();
