@@ -5,6 +5,7 @@ use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{parse_duration, parse_rate, JitterDist, ServerConfig};
 use boundscope::session::RunSpec;
 use boundscope::workload::api::ApiOptions;
+use boundscope::workload::etl::{EtlOptions, DEFAULT_SYMBOLS};
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
 use boundscope::workload::WorkloadSpec;
 use clap::{Args, ValueEnum};
@@ -18,6 +19,8 @@ pub enum WorkloadName {
     JsonParse,
     /// Fetch per-tenant metadata and daily prices from an HTTP API (our own, by default).
     ApiFetch,
+    /// A DAG of stages (fetch companies, prices, financials → load → TTM, ratios, metrics).
+    EtlPipeline,
 }
 
 /// `on` or `off`.
@@ -49,6 +52,12 @@ pub struct WorkloadArgs {
     /// json-parse: where Parquet files go (default: a temporary directory, removed after).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// etl-pipeline: the pipeline file (TOML, [[stage]] tables) [default: workloads/etl.toml, built in].
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
+    /// Database to write to: sqlite (a temporary file), sqlite:PATH, postgres://USER@HOST/DB.
+    #[arg(long, default_value = "sqlite", value_name = "DB")]
+    pub db: String,
     #[command(flatten)]
     pub api: ApiArgs,
 }
@@ -105,9 +114,10 @@ pub struct ApiArgs {
     /// Server: number of tenants.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub tenants: usize,
-    /// Server: number of symbols.
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    pub symbols: usize,
+    /// Server: number of symbols (etl-pipeline: symbols fetched by each fetch stage)
+    /// [default: 100; etl-pipeline: 40].
+    #[arg(long, value_name = "N")]
+    pub symbols: Option<usize>,
 }
 
 impl ApiArgs {
@@ -131,7 +141,7 @@ impl ApiArgs {
                 rate_limit: self.rate_limit,
                 keepalive: !self.no_keepalive,
                 tenants: self.tenants,
-                symbols: self.symbols,
+                symbols: self.symbols.unwrap_or(defaults.server.symbols),
                 ..defaults.server
             },
         }
@@ -150,6 +160,13 @@ impl WorkloadArgs {
                 out_dir: self.out_dir.clone(),
             }),
             WorkloadName::ApiFetch => WorkloadSpec::ApiFetch(self.api.options()),
+            WorkloadName::EtlPipeline => WorkloadSpec::EtlPipeline(EtlOptions {
+                pipeline: self.pipeline.clone(),
+                symbols: self.api.symbols.unwrap_or(DEFAULT_SYMBOLS),
+                db: self.db.clone(),
+                api: self.api.options(),
+                ..EtlOptions::default()
+            }),
         }
     }
 }

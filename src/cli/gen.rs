@@ -36,6 +36,9 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
         WorkloadName::ApiFetch => Err(CliError::Usage(
             "api-fetch has no input files: its data comes from `boundscope serve-api`".into(),
         )),
+        WorkloadName::EtlPipeline => Err(CliError::Usage(
+            "etl-pipeline has no input files: it fetches from `boundscope serve-api`".into(),
+        )),
     }
 }
 

@@ -18,6 +18,8 @@ use std::io::Write;
   boundscope run json-parse --parser fast --output none --records 5000
   boundscope run json-parse --input ./my-ticks --mode processes --events run.ndjson
   boundscope run api-fetch --latency 20ms --mode async --workers 2 --in-flight 500 --requests 5000
+  boundscope run etl-pipeline --mode threads --workers 3 --latency 10ms --symbols 20
+  boundscope run etl-pipeline --pipeline my-etl.toml --db postgres://me@localhost/etl
 
 Exit codes: 0 every unit succeeded; 1 the run finished but some units failed (the report
 and exports are still written and list each failure), or it could not run; 2 bad usage or

@@ -190,6 +190,59 @@ impl DbConn {
         self.exec(ctx, &spec.create_sql(dialect))
     }
 
+    /// Drops `spec`'s table if it exists and creates it empty, in one transaction.
+    pub fn recreate_table(&mut self, ctx: &mut WorkerCtx, spec: &TableSpec) -> Result<(), DbError> {
+        let dialect = match self {
+            DbConn::Sqlite(_) => super::schema::Dialect::Sqlite,
+            DbConn::Postgres(_) => super::schema::Dialect::Postgres,
+        };
+        let script = format!(
+            "DROP TABLE IF EXISTS {}; {}",
+            quote_ident(&spec.name),
+            spec.create_sql(dialect)
+        );
+        self.run_script(ctx, &script, None).map(drop)
+    }
+
+    /// Runs `script` (one or more statements) in one write transaction, then `select` inside
+    /// the same transaction; returns `select`'s rows with every cell as text (SQLite reals
+    /// with 6 decimals, NULL as `NULL`), in the order the database gave them.
+    pub fn run_script(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        script: &str,
+        select: Option<&str>,
+    ) -> Result<Vec<Vec<String>>, DbError> {
+        match self {
+            DbConn::Sqlite(c) => {
+                c.begin(ctx)?;
+                let result = c
+                    .execute(script)
+                    .and_then(|()| select.map_or(Ok(Vec::new()), |q| c.query_text(q)));
+                match result {
+                    Ok(rows) => c.commit(ctx).map(|()| rows),
+                    Err(e) => {
+                        c.rollback();
+                        Err(e)
+                    }
+                }
+            }
+            DbConn::Postgres(c) => {
+                c.execute(ctx, "BEGIN")?;
+                let result = c
+                    .execute(ctx, script)
+                    .and_then(|()| select.map_or(Ok(Vec::new()), |q| c.query_text(ctx, q)));
+                match result {
+                    Ok(rows) => c.execute(ctx, "COMMIT").map(|()| rows),
+                    Err(e) => {
+                        let _ignored = c.execute(ctx, "ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows in `table` now.
     pub fn count(&mut self, ctx: &mut WorkerCtx, table: &str) -> Result<u64, DbError> {
         let sql = format!("SELECT COUNT(*) FROM {}", quote_ident(table));

@@ -150,6 +150,28 @@ impl PgConn {
         }
     }
 
+    /// Runs `sql` (simple protocol) and returns every row, each cell as the server's text.
+    pub fn query_text(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        sql: &str,
+    ) -> Result<Vec<Vec<String>>, DbError> {
+        let client = &mut self.client;
+        let messages = ctx
+            .wait(WaitCategory::Db, || client.simple_query(sql))
+            .map_err(|e| DbError::query(sql, error_text(&e)))?;
+        let mut out = Vec::new();
+        for message in messages {
+            if let postgres::SimpleQueryMessage::Row(row) = message {
+                let cells = (0..row.len())
+                    .map(|i| row.get(i).unwrap_or("NULL").to_string())
+                    .collect();
+                out.push(cells);
+            }
+        }
+        Ok(out)
+    }
+
     fn prepare(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<Statement, DbError> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());

@@ -224,6 +224,29 @@ impl SqliteConn {
             None => Ok(None),
         }
     }
+
+    /// Runs `sql` and returns every row, each cell as text (reals with 6 decimals).
+    pub fn query_text(&mut self, sql: &str) -> Result<Vec<Vec<String>>, DbError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| DbError::query(sql, e))?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(|e| DbError::query(sql, e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| DbError::query(sql, e))? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                let cell = row.get_ref(i).map_err(|e| DbError::query(sql, e))?;
+                cells.push(match cell {
+                    ValueRef::Null => "NULL".to_string(),
+                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Real(x) => format!("{x:.6}"),
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+                });
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
 }
 
 fn is_rejection(e: &rusqlite::Error) -> bool {

@@ -2,10 +2,12 @@
 
 mod stats;
 mod summary;
+pub mod timeline;
 mod verdict;
 
 pub use stats::{speedup, Spread};
 pub use summary::{format_bytes_rate, summary_text, thousands};
+pub use timeline::Timeline;
 pub use verdict::{judge, Verdict};
 
 use crate::exec::UnitRecord;
@@ -87,6 +89,9 @@ pub struct RunReport {
     pub units: Vec<UnitSummary>,
     pub rejections: Vec<Rejection>,
     pub failures: Vec<String>,
+    /// Stage timeline of DAG workloads (`etl-pipeline`): critical path and speedups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 impl RunReport {

@@ -62,6 +62,9 @@ pub fn summary_text(r: &RunReport) -> String {
     write_waits_line(&mut s, r);
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);
+    if let Some(timeline) = &r.timeline {
+        s.push_str(&super::timeline::render(timeline));
+    }
     write_top_functions(&mut s, r);
     write_problems(&mut s, r);
     s

@@ -47,6 +47,8 @@ pub(super) fn report(p: Parts) -> RunReport {
     };
     report.absorb_units(p.records);
     report.finish_figures();
+    report.timeline =
+        crate::report::timeline::compute(&report.units, &report.options, report.wall_s);
     report
 }
 

@@ -53,6 +53,9 @@ impl RunSpec {
                 self.hz
             )));
         }
+        if self.mode == Mode::Processes {
+            self.workload.check_processes()?;
+        }
         if self.in_flight == Some(0) {
             return Err(SessionError::Input(
                 "--in-flight 0 is not allowed: use at least 1".into(),

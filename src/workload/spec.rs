@@ -1,6 +1,7 @@
 //! Which workload to run with which options: serializable, so children get the same one.
 
 use super::api::{ApiFetch, ApiOptions};
+use super::etl::{EtlOptions, EtlPipeline};
 use super::json::{JsonOptions, JsonParse};
 use super::{Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use std::sync::Arc;
 pub enum WorkloadSpec {
     JsonParse(JsonOptions),
     ApiFetch(ApiOptions),
+    EtlPipeline(EtlOptions),
 }
 
 impl WorkloadSpec {
@@ -18,6 +20,7 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::JsonParse(_) => "json-parse",
             WorkloadSpec::ApiFetch(_) => "api-fetch",
+            WorkloadSpec::EtlPipeline(_) => "etl-pipeline",
         }
     }
 
@@ -26,6 +29,20 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new(options.clone())?)),
             WorkloadSpec::ApiFetch(options) => Ok(Arc::new(ApiFetch::new(options.clone())?)),
+            WorkloadSpec::EtlPipeline(options) => Ok(Arc::new(EtlPipeline::new(options.clone())?)),
+        }
+    }
+
+    /// `Err` (bad usage) when this workload cannot run under `processes` mode.
+    pub fn check_processes(&self) -> Result<(), WorkloadError> {
+        match self {
+            WorkloadSpec::EtlPipeline(_) => Err(WorkloadError::Input(
+                "etl-pipeline cannot run with --mode processes: its stages share one database \
+                 and the rows fetched in memory, and wait for each other across stages, which \
+                 separate processes cannot do; use --mode threads, rayon or async"
+                    .into(),
+            )),
+            _ => Ok(()),
         }
     }
 }

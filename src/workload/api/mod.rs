@@ -26,8 +26,6 @@ mod totals;
 #[cfg(test)]
 mod tests;
 
-pub use client::{Failure, FetchError, TotalsSnapshot};
-
 use super::{AsyncCtx, UnitFuture, UnitOutcome, Workload, WorkloadError};
 use crate::measure::WorkerCtx;
 use crate::server::config::duration_ms;
@@ -35,7 +33,8 @@ use crate::server::data::{SymbolList, TenantList};
 use crate::server::routes::MAX_BATCH;
 use crate::server::ServerConfig;
 use async_http::AsyncHttp;
-use client::{Client, ClientSettings};
+pub(crate) use client::{Client, ClientSettings};
+pub use client::{Failure, FetchError, TotalsSnapshot};
 use plan::UnitKind;
 use records::ContentDigests;
 use serde::{Deserialize, Serialize};
@@ -110,7 +109,7 @@ impl ApiOptions {
 }
 
 /// `http://host:port` without a trailing slash, or a clear error.
-fn normalise_base_url(url: &str) -> Result<String, WorkloadError> {
+pub(crate) fn normalise_base_url(url: &str) -> Result<String, WorkloadError> {
     let trimmed = url.trim().trim_end_matches('/');
     let host = trimmed.strip_prefix("http://").unwrap_or("");
     if host.is_empty() {
@@ -242,7 +241,7 @@ impl ApiFetch {
     }
 }
 
-fn check_health(client: &Client) -> Result<(), WorkloadError> {
+pub(crate) fn check_health(client: &Client) -> Result<(), WorkloadError> {
     client.get_untracked("/health", 0).map(drop).map_err(|e| {
         WorkloadError::Input(format!(
             "cannot reach the API at {}: {e}. Start one with `boundscope serve-api` or fix the base URL.",
@@ -251,7 +250,7 @@ fn check_health(client: &Client) -> Result<(), WorkloadError> {
     })
 }
 
-fn setup_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn setup_json<T: serde::de::DeserializeOwned>(
     client: &Client,
     path: &str,
     retries: u32,
