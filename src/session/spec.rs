@@ -53,6 +53,24 @@ impl RunSpec {
                 self.hz
             )));
         }
+        if let WorkloadSpec::CsvImport(csv) = &self.workload {
+            let memory = matches!(
+                crate::db::DbTarget::parse(&csv.db),
+                Ok(t) if t.is_memory()
+            );
+            if memory && self.mode == Mode::Processes && self.shard.is_none() {
+                return Err(SessionError::Input(
+                    "--db sqlite::memory: cannot be used with --mode processes: an in-memory \
+                     database lives inside one process; use --db sqlite (a file) or postgres://..."
+                        .into(),
+                ));
+            }
+            if csv.batch == 0 || csv.chunk_rows == 0 {
+                return Err(SessionError::Input(
+                    "--batch and --chunk-rows must be at least 1".into(),
+                ));
+            }
+        }
         if self.in_flight == Some(0) {
             return Err(SessionError::Input(
                 "--in-flight 0 is not allowed: use at least 1".into(),

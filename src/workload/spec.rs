@@ -1,6 +1,7 @@
 //! Which workload to run with which options: serializable, so children get the same one.
 
 use super::api::{ApiFetch, ApiOptions};
+use super::csv::{CsvImport, CsvOptions};
 use super::json::{JsonOptions, JsonParse};
 use super::{Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use std::sync::Arc;
 pub enum WorkloadSpec {
     JsonParse(JsonOptions),
     ApiFetch(ApiOptions),
+    CsvImport(CsvOptions),
 }
 
 impl WorkloadSpec {
@@ -18,6 +20,7 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::JsonParse(_) => "json-parse",
             WorkloadSpec::ApiFetch(_) => "api-fetch",
+            WorkloadSpec::CsvImport(_) => "csv-import",
         }
     }
 
@@ -26,6 +29,7 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new(options.clone())?)),
             WorkloadSpec::ApiFetch(options) => Ok(Arc::new(ApiFetch::new(options.clone())?)),
+            WorkloadSpec::CsvImport(options) => Ok(Arc::new(CsvImport::new(options.clone())?)),
         }
     }
 }

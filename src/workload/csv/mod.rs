@@ -346,6 +346,28 @@ impl Workload for CsvImport {
         Ok(outcome)
     }
 
+    fn verify(
+        &self,
+        rejections: Option<&[Rejection]>,
+    ) -> Result<Option<Verification>, WorkloadError> {
+        match rejections {
+            Some(rejections) => self.verify_with(rejections),
+            None => CsvImport::verify(self),
+        }
+        .map(Some)
+    }
+
+    fn external_cpu(&self) -> Option<String> {
+        match &self.target {
+            DbTarget::Postgres(_) => Some(
+                "the PostgreSQL server's CPU (its backend processes) is not counted: cpu_s is \
+                 boundscope's own processes only, and the server's work shows as `db` waits"
+                    .into(),
+            ),
+            DbTarget::Sqlite(_) => None,
+        }
+    }
+
     fn describe(&self) -> serde_json::Value {
         let tables: Vec<_> = self
             .inputs
