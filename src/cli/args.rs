@@ -1,10 +1,10 @@
 //! Options shared by several commands: the workload's knobs, sampling, concurrency.
 
+use boundscope::db::{InsertMode, Journal, SyncMode};
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{parse_duration, parse_rate, JitterDist, ServerConfig};
 use boundscope::session::RunSpec;
-use boundscope::db::{InsertMode, Journal, SyncMode};
 use boundscope::workload::api::ApiOptions;
 use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
@@ -104,15 +104,18 @@ fn parse_dataset(s: &str) -> Result<Dataset, String> {
 }
 
 fn parse_insert(s: &str) -> Result<InsertMode, String> {
-    s.parse().map_err(|e: boundscope::db::DbError| e.to_string())
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
 fn parse_journal(s: &str) -> Result<Journal, String> {
-    s.parse().map_err(|e: boundscope::db::DbError| e.to_string())
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
 fn parse_sync(s: &str) -> Result<SyncMode, String> {
-    s.parse().map_err(|e: boundscope::db::DbError| e.to_string())
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
 fn parse_writer(s: &str) -> Result<WriterMode, String> {

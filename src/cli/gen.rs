@@ -1,8 +1,8 @@
 //! `boundscope gen`: writes a workload's generated input data where the user asks.
 
 use super::args::WorkloadName;
-use super::CliError;
 use super::args::CSV_DEFAULT_RECORDS;
+use super::CliError;
 use boundscope::workload::csv::Dataset;
 use boundscope::workload::json::{generate, DEFAULT_FILES, DEFAULT_RECORDS};
 use clap::Args;
@@ -51,8 +51,8 @@ fn gen_json(args: &GenArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::Usage(format!("cannot create {}: {e}", args.out.display())))?;
     let records = args.records.unwrap_or(DEFAULT_RECORDS);
-    let summary = generate(&args.out, args.files, records)
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let summary =
+        generate(&args.out, args.files, records).map_err(|e| CliError::Failed(e.to_string()))?;
     println!(
         "wrote {} files, {} records, {:.1} MB to {}",
         summary.files.len(),

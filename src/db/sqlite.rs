@@ -13,9 +13,9 @@ use super::DbError;
 use crate::measure::{WaitCategory, WorkerCtx};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, Statement};
-use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// How long a writer waits for another writer's lock before its unit fails.
