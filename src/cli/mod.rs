@@ -211,3 +211,38 @@ pub fn main() -> i32 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boundscope::report::RunReport;
+    use boundscope::workload::csv::{TableCheck, Verification};
+
+    #[test]
+    fn a_verification_mismatch_fails_the_run_with_the_figures() {
+        let mut report = RunReport::default();
+        assert!(verification_failed(&report).is_ok(), "no check, no failure");
+        report.verification = Some(Verification::new(vec![TableCheck::new(
+            "customers",
+            "customers.csv",
+            10,
+            10,
+            0,
+        )]));
+        assert!(verification_failed(&report).is_ok());
+        report.verification = Some(Verification::new(vec![TableCheck::new(
+            "customers",
+            "customers.csv",
+            10,
+            7,
+            1,
+        )]));
+        let err = verification_failed(&report).expect_err("mismatch");
+        assert_eq!(err.exit_code(), 1);
+        let text = err.to_string();
+        assert!(
+            text.contains("7 stored + 1 rejected != 10 input rows") && text.contains("customers"),
+            "{text}"
+        );
+    }
+}
