@@ -25,8 +25,9 @@ echo "# machine: $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /pro
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 # interleave NAME_A "ARGS_A" NAME_B "ARGS_B": runs `run csv-import` with both variants `repeat`
-# times, alternating, then prints for each the median rows/s (wall), rows per CPU-second and
-# db waits, and the ratio B / A of the medians.
+# times, alternating, then prints for each the median rows/s (wall), rows per CPU-second of the
+# whole process (profiler included), the workers' run-queue time (wanting a CPU that other
+# processes had) and the rate without it, db waits, and the ratio B / A of the wall medians.
 interleave() {
   local name_a=$1 args_a=$2 name_b=$3 args_b=$4
   # shellcheck disable=SC2086
@@ -50,9 +51,16 @@ def show(name, rs):
     per_cpu = statistics.median(r["items"] / max(r["cpu_s"], 1e-9) for r in rs)
     db = statistics.median(r["waits"].get("db", 0.0) for r in rs)
     lock = statistics.median(r["waits"].get("db-lock", 0.0) for r in rs)
+    # Worker time spent runnable but not running (other load on the machine): with it
+    # subtracted (per worker, on average), roughly the rate an idle machine would show.
+    runq = statistics.median(sum(w.get("runqueue_s", 0.0) for w in r["worker_stats"]) for r in rs)
+    idle = statistics.median(
+        r["items"] / max(r["wall_s"] - sum(w.get("runqueue_s", 0.0) for w in r["worker_stats"])
+                         / max(len(r["worker_stats"]), 1), 1e-9) for r in rs)
     m = statistics.median(rate)
-    print(f"{name:<34} median {m:10.0f} rows/s (min {min(rate):.0f}, max {max(rate):.0f}, n={n})"
-          f"  {per_cpu:9.0f} rows/CPU-s  db {db:.2f} s  db-lock {lock:.2f} s")
+    print(f"{name:<30} median {m:8.0f} rows/s (min {min(rate):.0f}, max {max(rate):.0f}, n={n})"
+          f"  {per_cpu:7.0f} rows/CPU-s  runq {runq:.2f} s  → {idle:7.0f} rows/s unloaded"
+          f"  db {db:.2f} s  db-lock {lock:.2f} s")
     return m
 ma = show(name_a, reports("a"))
 mb = show(name_b, reports("b"))
