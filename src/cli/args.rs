@@ -1,10 +1,12 @@
 //! Options shared by several commands: the workload's knobs, sampling, concurrency.
 
+use boundscope::db::{InsertMode, Journal, SyncMode};
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{parse_duration, parse_rate, JitterDist, ServerConfig};
 use boundscope::session::RunSpec;
 use boundscope::workload::api::ApiOptions;
+use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
 use boundscope::workload::etl::{EtlOptions, DEFAULT_SYMBOLS};
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
 use boundscope::workload::WorkloadSpec;
@@ -21,6 +23,9 @@ pub enum WorkloadName {
     ApiFetch,
     /// A DAG of stages (fetch companies, prices, financials → load → TTM, ratios, metrics).
     EtlPipeline,
+    /// Parse CSV files (customers + products, or census rows) and insert them into SQLite or
+    /// PostgreSQL, checking that every row was stored or rejected.
+    CsvImport,
 }
 
 /// `on` or `off`.
@@ -34,15 +39,16 @@ pub enum Switch {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Workload options")]
 pub struct WorkloadArgs {
-    /// json-parse: read your own directory of .json/.ndjson tick files instead of generated data.
-    #[arg(long, value_name = "DIR")]
+    /// json-parse: a directory of .json/.ndjson tick files; csv-import: one CSV file (with a
+    /// header line) to import instead of generated data.
+    #[arg(long, value_name = "PATH")]
     pub input: Option<PathBuf>,
     /// json-parse: number of generated files (one unit of work each).
     #[arg(long, default_value_t = DEFAULT_FILES, value_name = "K")]
     pub files: usize,
-    /// Records per generated file.
-    #[arg(long, default_value_t = DEFAULT_RECORDS, value_name = "N")]
-    pub records: usize,
+    /// Records per generated file [default: json-parse 20000, csv-import 50000].
+    #[arg(long, value_name = "N")]
+    pub records: Option<usize>,
     /// json-parse: value (untyped DOM, like json.loads), typed (serde structs), fast (SIMD).
     #[arg(long, value_enum, default_value_t = Parser::Value)]
     pub parser: Parser,
@@ -55,12 +61,78 @@ pub struct WorkloadArgs {
     /// etl-pipeline: the pipeline file (TOML, [[stage]] tables) [default: workloads/etl.toml, built in].
     #[arg(long, value_name = "FILE")]
     pub pipeline: Option<PathBuf>,
-    /// Database to write to: sqlite (a temporary file), sqlite:PATH, postgres://USER@HOST/DB.
-    #[arg(long, default_value = "sqlite", value_name = "DB")]
-    pub db: String,
     #[command(flatten)]
     pub api: ApiArgs,
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
+
+/// Knobs of `csv-import` (`--input`, `--records` and `--batch` are shared with the others).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "csv-import options")]
+pub struct CsvArgs {
+    /// Generated data set: default (customers.csv + products.csv) or census (~100 numeric
+    /// columns per row).
+    #[arg(long, value_parser = parse_dataset, default_value = "default", value_name = "NAME")]
+    pub dataset: Dataset,
+    /// Table for --input [default: the file name]; with generated data, a table name prefix.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// csv-import and etl-pipeline: the database. sqlite (a file in a temporary run
+    /// directory, removed after the run),
+    /// sqlite:PATH (kept), sqlite::memory:, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    #[arg(long, default_value = "sqlite", value_name = "DB")]
+    pub db: String,
+    /// Drop the tables first (otherwise rows already there make repeated rows duplicates,
+    /// which the database refuses and the run lists as rejected).
+    #[arg(long)]
+    pub fresh: bool,
+    /// How rows are sent: row (one prepared INSERT per row), multi (multi-row VALUES), copy
+    /// (PostgreSQL COPY FROM STDIN).
+    #[arg(long, value_parser = parse_insert, default_value = "row", value_name = "HOW")]
+    pub insert: InsertMode,
+    /// SQLite journal mode: wal, delete or off.
+    #[arg(long, value_parser = parse_journal, default_value = "wal", value_name = "MODE")]
+    pub journal: Journal,
+    /// SQLite synchronous setting: full, normal or off.
+    #[arg(long, value_parser = parse_sync, default_value = "normal", value_name = "MODE")]
+    pub sync: SyncMode,
+    /// Who writes: each (every worker has its own connection) or single (workers parse, one
+    /// writer thread inserts everything).
+    #[arg(long, value_parser = parse_writer, default_value = "each", value_name = "WHO")]
+    pub writer: WriterMode,
+    /// Records per unit of work (a chunk of an input file).
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub chunk_rows: usize,
+}
+
+fn parse_dataset(s: &str) -> Result<Dataset, String> {
+    s.parse()
+}
+
+fn parse_insert(s: &str) -> Result<InsertMode, String> {
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
+}
+
+fn parse_journal(s: &str) -> Result<Journal, String> {
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
+}
+
+fn parse_sync(s: &str) -> Result<SyncMode, String> {
+    s.parse()
+        .map_err(|e: boundscope::db::DbError| e.to_string())
+}
+
+fn parse_writer(s: &str) -> Result<WriterMode, String> {
+    s.parse()
+}
+
+/// csv-import's default records per generated file.
+pub const CSV_DEFAULT_RECORDS: usize = 50_000;
+/// csv-import's default rows per transaction.
+pub const CSV_DEFAULT_BATCH: usize = 1000;
 
 /// Knobs of `api-fetch` and of the API server it starts.
 #[derive(Debug, Clone, Args)]
@@ -75,8 +147,9 @@ pub struct ApiArgs {
     /// Keep connections open between requests (a pool), or open one per request.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     pub reuse_connections: Switch,
-    /// Symbols per /prices request (api-fetch).
-    #[arg(long, value_name = "K")]
+    /// api-fetch: symbols per /prices request; csv-import: rows per transaction (1 = every
+    /// row commits on its own) [default: 1000].
+    #[arg(long, value_name = "N")]
     pub batch: Option<usize>,
     /// Cache responses that do not change (a repeated URL makes no request).
     #[arg(long)]
@@ -154,7 +227,7 @@ impl WorkloadArgs {
             WorkloadName::JsonParse => WorkloadSpec::JsonParse(JsonOptions {
                 input: self.input.clone(),
                 files: self.files,
-                records: self.records,
+                records: self.records.unwrap_or(DEFAULT_RECORDS),
                 parser: self.parser,
                 output: self.output,
                 out_dir: self.out_dir.clone(),
@@ -163,10 +236,30 @@ impl WorkloadArgs {
             WorkloadName::EtlPipeline => WorkloadSpec::EtlPipeline(EtlOptions {
                 pipeline: self.pipeline.clone(),
                 symbols: self.api.symbols.unwrap_or(DEFAULT_SYMBOLS),
-                db: self.db.clone(),
+                db: self.csv.db.clone(),
                 api: self.api.options(),
                 ..EtlOptions::default()
             }),
+            WorkloadName::CsvImport => WorkloadSpec::CsvImport(self.csv_options()),
+        }
+    }
+
+    pub fn csv_options(&self) -> CsvOptions {
+        let c = &self.csv;
+        CsvOptions {
+            dataset: c.dataset,
+            records: self.records.unwrap_or(CSV_DEFAULT_RECORDS) as u64,
+            input: self.input.clone(),
+            table: c.table.clone(),
+            db: c.db.clone(),
+            fresh: c.fresh,
+            batch: self.api.batch.unwrap_or(CSV_DEFAULT_BATCH),
+            insert: c.insert,
+            journal: c.journal,
+            sync: c.sync,
+            writer: c.writer,
+            chunk_rows: c.chunk_rows,
+            ..CsvOptions::default()
         }
     }
 }

@@ -15,7 +15,10 @@ use std::path::PathBuf;
 #[command(after_help = "Examples:
   boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
   boundscope compare json-parse --modes sequential,threads,processes --gil --workers 2
-  boundscope compare json-parse --modes sequential,rayon --export-markdown result.md")]
+  boundscope compare json-parse --modes sequential,rayon --export-markdown result.md
+  boundscope compare csv-import --modes sequential,threads,async --db postgres://u@localhost/db
+
+csv-import runs of a comparison each drop and recreate their tables (as with --fresh).")]
 pub struct CompareArgs {
     /// The workload to run.
     #[arg(value_enum)]
@@ -83,7 +86,7 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
     for _ in 0..args.warmup {
-        run_with_progress(&specs[0], EventSink::none(), args.quiet)?;
+        run_with_progress(&fresh_run(&specs[0]), EventSink::none(), args.quiet)?;
     }
     let mut runs: Vec<Vec<RunReport>> = vec![Vec::new(); specs.len()];
     for round in 0..args.repeat {
@@ -91,10 +94,11 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
             if !args.quiet {
                 eprintln!("round {}/{}: {}", round + 1, args.repeat, spec.title());
             }
-            let outcome = run_with_progress(spec, EventSink::none(), args.quiet)?;
+            let outcome = run_with_progress(&fresh_run(spec), EventSink::none(), args.quiet)?;
             if outcome.report.interrupted {
                 return Err(CliError::Interrupted);
             }
+            super::verification_failed(&outcome.report)?;
             runs[i].push(outcome.report);
         }
     }
@@ -110,6 +114,17 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         ));
     }
     Ok(())
+}
+
+/// csv-import runs of a comparison each start from empty tables (a run of its own), so that
+/// every mode does the same work.
+fn fresh_run(spec: &boundscope::session::RunSpec) -> boundscope::session::RunSpec {
+    let mut spec = spec.clone();
+    if let boundscope::workload::WorkloadSpec::CsvImport(csv) = &mut spec.workload {
+        csv.fresh = true;
+        csv.run_id = boundscope::workload::csv::new_run_id();
+    }
+    spec
 }
 
 fn summarize(modes: &[Mode], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {

@@ -104,24 +104,55 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
     .clone()
 }
 
-/// Parquet output with no `--out-dir` goes to a temporary directory removed after the run.
+/// Parquet output with no `--out-dir`, and csv-import's default SQLite database, go to a
+/// temporary run directory removed after the run.
 fn scratch_out_dir(
     workload: args::WorkloadName,
     args: &mut args::WorkloadArgs,
 ) -> Result<Option<tempfile::TempDir>, CliError> {
     use boundscope::workload::json::Output;
-    if workload != args::WorkloadName::JsonParse
-        || args.out_dir.is_some()
-        || args.output != Output::Parquet
-    {
+    let json_scratch = workload == args::WorkloadName::JsonParse
+        && args.out_dir.is_none()
+        && args.output == Output::Parquet;
+    let csv_scratch = workload == args::WorkloadName::CsvImport
+        && args.csv.db.trim().eq_ignore_ascii_case("sqlite");
+    if !json_scratch && !csv_scratch {
         return Ok(None);
     }
     let dir = tempfile::Builder::new()
-        .prefix("boundscope-out-")
+        .prefix(if csv_scratch {
+            "boundscope-run-"
+        } else {
+            "boundscope-out-"
+        })
         .tempdir()
         .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
-    args.out_dir = Some(dir.path().to_path_buf());
+    if csv_scratch {
+        let file = dir.path().join(boundscope::db::DEFAULT_SQLITE_FILE);
+        args.csv.db = format!("sqlite:{}", file.display());
+        // The database is this run's own: start it empty.
+        args.csv.fresh = true;
+    } else {
+        args.out_dir = Some(dir.path().to_path_buf());
+    }
     Ok(Some(dir))
+}
+
+/// A run's nothing-lost check: a mismatch fails the run (exit code 1) after the report.
+fn verification_failed(report: &boundscope::report::RunReport) -> Result<(), CliError> {
+    match &report.verification {
+        Some(v) if !v.ok => {
+            let input: u64 = v.tables.iter().map(|t| t.input_rows).sum();
+            Err(CliError::Failed(format!(
+                "rows were lost or duplicated: {} stored + {} rejected != {} input rows ({})",
+                v.stored(),
+                v.rejected(),
+                input,
+                v.to_string().replace('\n', "; ")
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn run_child(spec_json: &str) -> Result<(), CliError> {
@@ -178,5 +209,40 @@ pub fn main() -> i32 {
             eprintln!("boundscope: {e}");
             e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boundscope::report::RunReport;
+    use boundscope::workload::csv::{TableCheck, Verification};
+
+    #[test]
+    fn a_verification_mismatch_fails_the_run_with_the_figures() {
+        let mut report = RunReport::default();
+        assert!(verification_failed(&report).is_ok(), "no check, no failure");
+        report.verification = Some(Verification::new(vec![TableCheck::new(
+            "customers",
+            "customers.csv",
+            10,
+            10,
+            0,
+        )]));
+        assert!(verification_failed(&report).is_ok());
+        report.verification = Some(Verification::new(vec![TableCheck::new(
+            "customers",
+            "customers.csv",
+            10,
+            7,
+            1,
+        )]));
+        let err = verification_failed(&report).expect_err("mismatch");
+        assert_eq!(err.exit_code(), 1);
+        let text = err.to_string();
+        assert!(
+            text.contains("7 stored + 1 rejected != 10 input rows") && text.contains("customers"),
+            "{text}"
+        );
     }
 }

@@ -20,10 +20,15 @@ use std::io::Write;
   boundscope run api-fetch --latency 20ms --mode async --workers 2 --in-flight 500 --requests 5000
   boundscope run etl-pipeline --mode threads --workers 3 --latency 10ms --symbols 20
   boundscope run etl-pipeline --pipeline my-etl.toml --db postgres://me@localhost/etl
+  boundscope run csv-import --mode sequential --insert multi --svg import.svg
+  boundscope run csv-import --input people.csv --table people --db sqlite:people.db --fresh
+  boundscope run csv-import --mode threads --writer single --dataset census
+  boundscope run csv-import --db postgres://user@localhost/db --insert copy --fresh
 
 Exit codes: 0 every unit succeeded; 1 the run finished but some units failed (the report
 and exports are still written and list each failure), or it could not run; 2 bad usage or
-bad input (an unknown option, an API that cannot be reached).")]
+bad input (an unknown option, an API or database that cannot be reached). csv-import
+checks after the run that stored + rejected == input rows; a mismatch exits with 1.")]
 pub struct RunArgs {
     /// The workload to run.
     #[arg(value_enum)]
@@ -63,7 +68,8 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
     if outcome.report.interrupted {
         return Err(CliError::Interrupted);
     }
-    failed_units(&outcome.report)
+    failed_units(&outcome.report)?;
+    super::verification_failed(&outcome.report)
 }
 
 /// A run whose units failed (an API that kept answering 5xx, a request that timed out)

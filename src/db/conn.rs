@@ -302,31 +302,11 @@ fn sqlite_statements(
     rows: &[Row],
     per: usize,
 ) -> Result<Vec<RowRejection>, DbError> {
-    let mut rejected = Vec::new();
-    for (s, statement_rows) in rows.chunks(per).enumerate() {
-        if s % 64 == 0 {
-            ctx.checkpoint();
-        }
-        let Err(reason) = c.insert(spec, statement_rows)? else {
-            continue;
-        };
-        if statement_rows.len() == 1 {
-            rejected.push(RowRejection {
-                index: s * per,
-                reason,
-            });
-            continue;
-        }
-        for (i, row) in statement_rows.iter().enumerate() {
-            if let Err(reason) = c.insert(spec, std::slice::from_ref(row))? {
-                rejected.push(RowRejection {
-                    index: s * per + i,
-                    reason,
-                });
-            }
-        }
-    }
-    Ok(rejected)
+    let refused = c.insert_rows(ctx, spec, rows, per)?;
+    Ok(refused
+        .into_iter()
+        .map(|(index, reason)| RowRejection { index, reason })
+        .collect())
 }
 
 /// One PostgreSQL transaction (or, with batch 1, autocommitted rows). The server aborts a

@@ -12,9 +12,10 @@ use super::schema::{Dialect, Row, TableSpec, Value};
 use super::DbError;
 use crate::measure::{WaitCategory, WorkerCtx};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, Statement};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// How long a writer waits for another writer's lock before its unit fails.
@@ -102,8 +103,12 @@ pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Connection, D
     };
     conn.query_row(&format!("PRAGMA journal_mode={journal}"), [], |_| Ok(()))
         .map_err(fail)?;
-    conn.execute_batch(&format!("PRAGMA synchronous={sync}"))
-        .map_err(fail)?;
+    // Temporary b-trees in memory and a 64 MiB page cache: an import touches many pages
+    // between commits, and re-reading them from the OS cache costs more than keeping them.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536"
+    ))
+    .map_err(fail)?;
     conn.busy_timeout(Duration::ZERO).map_err(fail)?;
     Ok(conn)
 }
@@ -150,13 +155,19 @@ pub struct SqliteConn {
     /// False with `journal_mode=OFF`: a failed multi-row statement then leaves the rows it
     /// wrote before failing, so the bad row cannot be found by redoing it row by row.
     can_undo_statements: bool,
+    /// INSERT texts already built: (table, rows per statement, SQL). Building one is a few
+    /// hundred small string pushes; an import needs two or three different ones.
+    sql: Vec<(String, usize, Rc<str>)>,
 }
 
 impl SqliteConn {
     pub fn new(conn: Connection, options: SqliteOptions) -> Self {
+        // Enough cached statements for every table's row, full and last-group statements.
+        conn.set_prepared_statement_cache_capacity(32);
         SqliteConn {
             conn,
             can_undo_statements: options.journal != Journal::Off,
+            sql: Vec::new(),
         }
     }
 
@@ -180,24 +191,84 @@ impl SqliteConn {
         let _ = self.conn.execute_batch("ROLLBACK");
     }
 
-    /// Inserts `rows` with one cached multi-row statement per group; `Ok(Err(reason))` when
-    /// the database rejected the group (a constraint), `Err` when the database failed.
+    /// The INSERT text for `rows` rows of `spec`'s table (built once per connection).
+    fn insert_sql(&mut self, spec: &TableSpec, rows: usize) -> Rc<str> {
+        let known = self
+            .sql
+            .iter()
+            .find(|(table, n, _)| *n == rows && *table == spec.name);
+        if let Some((_, _, sql)) = known {
+            return sql.clone();
+        }
+        let sql: Rc<str> = spec.insert_sql(Dialect::Sqlite, rows).into();
+        self.sql.push((spec.name.clone(), rows, sql.clone()));
+        sql
+    }
+
+    /// Inserts `rows` with one cached multi-row statement per group;
+    /// `Ok(Err(reason))` when the database rejected the group (a constraint), `Err` when the
+    /// database failed.
     pub fn insert(
         &mut self,
         spec: &TableSpec,
         rows: &[Row],
     ) -> Result<Result<(), String>, DbError> {
-        let sql = spec.insert_sql(Dialect::Sqlite, rows.len());
+        let sql = self.insert_sql(spec, rows.len());
         let mut stmt = self
             .conn
             .prepare_cached(&sql)
             .map_err(|e| DbError::query(&sql, e))?;
-        let params = rows.iter().flatten().map(|v| v as &dyn rusqlite::ToSql);
-        match stmt.execute(rusqlite::params_from_iter(params)) {
-            Ok(_) => Ok(Ok(())),
-            Err(e) if is_rejection(&e) => Ok(Err(format!("rejected by the database: {e}"))),
-            Err(e) => Err(DbError::query(&sql, e)),
+        execute_rows(&mut stmt, rows, &sql)
+    }
+
+    /// Inserts `rows` in statements of `per` rows (inside the caller's transaction). The
+    /// statements are prepared once and every value is bound in place (no parameter list is
+    /// built). A refused multi-row statement is redone row by row to find the bad rows;
+    /// returns (index in `rows`, reason) of every refused row.
+    pub fn insert_rows(
+        &mut self,
+        ctx: &mut WorkerCtx,
+        spec: &TableSpec,
+        rows: &[Row],
+        per: usize,
+    ) -> Result<Vec<(usize, String)>, DbError> {
+        let per = per.max(1);
+        let full = rows.len() / per * per;
+        let sql_full = self.insert_sql(spec, per);
+        let sql_one = self.insert_sql(spec, 1);
+        let sql_rest = self.insert_sql(spec, (rows.len() - full).max(1));
+        let prepare = |sql: &str| {
+            self.conn
+                .prepare_cached(sql)
+                .map_err(|e| DbError::query(sql, e))
+        };
+        let mut rejected = Vec::new();
+        let mut stmt = prepare(&sql_full)?;
+        for (s, group) in rows.chunks(per).enumerate() {
+            if s % 64 == 0 {
+                ctx.checkpoint();
+            }
+            let result = if group.len() == per {
+                execute_rows(&mut stmt, group, &sql_full)?
+            } else {
+                let mut rest = prepare(&sql_rest)?;
+                execute_rows(&mut rest, group, &sql_rest)?
+            };
+            let Err(reason) = result else {
+                continue;
+            };
+            if group.len() == 1 {
+                rejected.push((s * per, reason));
+                continue;
+            }
+            let mut one = prepare(&sql_one)?;
+            for (i, row) in group.iter().enumerate() {
+                if let Err(reason) = execute_rows(&mut one, std::slice::from_ref(row), &sql_one)? {
+                    rejected.push((s * per + i, reason));
+                }
+            }
         }
+        Ok(rejected)
     }
 
     /// Rows per multi-row statement: within SQLite's parameter limit, and one when a failed
@@ -246,6 +317,27 @@ impl SqliteConn {
             out.push(cells);
         }
         Ok(out)
+    }
+}
+
+/// Binds every value of `rows` to `stmt`'s parameters in order and runs it once.
+fn execute_rows(
+    stmt: &mut Statement<'_>,
+    rows: &[Row],
+    sql: &str,
+) -> Result<Result<(), String>, DbError> {
+    let mut index = 1;
+    for row in rows {
+        for value in row {
+            stmt.raw_bind_parameter(index, value)
+                .map_err(|e| DbError::query(sql, e))?;
+            index += 1;
+        }
+    }
+    match stmt.raw_execute() {
+        Ok(_) => Ok(Ok(())),
+        Err(e) if is_rejection(&e) => Ok(Err(format!("rejected by the database: {e}"))),
+        Err(e) => Err(DbError::query(sql, e)),
     }
 }
 

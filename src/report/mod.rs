@@ -92,6 +92,13 @@ pub struct RunReport {
     /// Stage timeline of DAG workloads (`etl-pipeline`): critical path and speedups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// csv-import: every input row stored or rejected, table by table (checked after the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::workload::csv::Verification>,
+    /// Set when CPU time spent for this run outside boundscope's own processes (a database
+    /// server's) is not in `cpu_s`, saying so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_not_counted: Option<String>,
 }
 
 impl RunReport {

@@ -51,6 +51,9 @@ pub fn summary_text(r: &RunReport) -> String {
         "  CPU       {:.2} s on {} cores → {:.2} busy cores",
         r.cpu_s, r.cores, r.busy_cores
     );
+    if let Some(note) = &r.cpu_not_counted {
+        let _ = writeln!(s, "  note      {note}");
+    }
     if r.startup_s > 0.0005 {
         let _ = writeln!(
             s,
@@ -61,6 +64,7 @@ pub fn summary_text(r: &RunReport) -> String {
     write_samples_line(&mut s, r);
     write_waits_line(&mut s, r);
     let _ = writeln!(s, "  checksum  {}", r.checksum);
+    write_verification(&mut s, r);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);
     if let Some(timeline) = &r.timeline {
         s.push_str(&super::timeline::render(timeline));
@@ -99,6 +103,31 @@ fn write_waits_line(s: &mut String, r: &RunReport) {
         text.join("  ")
     };
     let _ = writeln!(s, "  waits     {text}");
+}
+
+fn write_verification(s: &mut String, r: &RunReport) {
+    let Some(v) = &r.verification else {
+        return;
+    };
+    let input: u64 = v.tables.iter().map(|t| t.input_rows).sum();
+    let verdict = if v.ok {
+        "nothing lost"
+    } else {
+        "MISMATCH: rows were lost or duplicated"
+    };
+    let _ = writeln!(
+        s,
+        "  verified  stored + rejected == input rows: {} + {} = {} of {} ({verdict})",
+        thousands(v.stored()),
+        thousands(v.rejected()),
+        thousands(v.stored() + v.rejected()),
+        thousands(input)
+    );
+    if v.tables.len() > 1 || !v.ok {
+        for line in v.to_string().lines() {
+            let _ = writeln!(s, "            {line}");
+        }
+    }
 }
 
 fn write_top_functions(s: &mut String, r: &RunReport) {

@@ -130,7 +130,11 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         stacks: &stacks,
         records: &records,
     };
-    let report = assemble::report(parts);
+    let mut report = assemble::report(parts);
+    if spec.shard.is_none() && !report.interrupted {
+        report.verification = verify(workload.as_ref(), spec, &records)?;
+    }
+    report.cpu_not_counted = workload.external_cpu();
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),
         units: if spec.shard.is_some() {
@@ -144,6 +148,26 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         stacks,
         records,
     })
+}
+
+/// Checks what the run stored. Child processes ran the units of `processes` mode, so their
+/// rejections come from the units' outcomes; in the other modes this process saw them.
+fn verify(
+    workload: &dyn Workload,
+    spec: &RunSpec,
+    records: &[UnitRecord],
+) -> Result<Option<crate::workload::csv::Verification>, SessionError> {
+    let result = if spec.mode == Mode::Processes {
+        let rejections: Vec<crate::workload::Rejection> = records
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().ok())
+            .flat_map(|o| o.rejected.iter().cloned())
+            .collect();
+        workload.verify(Some(&rejections))
+    } else {
+        workload.verify(None)
+    };
+    result.map_err(|e| SessionError::Workload(format!("cannot verify the stored rows: {e}")))
 }
 
 /// A `processes` child starts its work when the parent says so (one line on stdin), so

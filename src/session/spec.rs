@@ -53,8 +53,15 @@ impl RunSpec {
                 self.hz
             )));
         }
-        if self.mode == Mode::Processes {
+        if self.mode == Mode::Processes && self.shard.is_none() {
             self.workload.check_processes()?;
+        }
+        if let WorkloadSpec::CsvImport(csv) = &self.workload {
+            if csv.batch == 0 || csv.chunk_rows == 0 {
+                return Err(SessionError::Input(
+                    "--batch and --chunk-rows must be at least 1".into(),
+                ));
+            }
         }
         if self.in_flight == Some(0) {
             return Err(SessionError::Input(

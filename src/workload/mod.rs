@@ -124,6 +124,20 @@ pub trait Workload: Send + Sync {
     fn spec_for_children(&self) -> Option<WorkloadSpec> {
         None
     }
+    /// After every unit ran: checks what the run stored (csv-import: stored + rejected ==
+    /// input rows, table by table). `rejections` are the ones gathered from the units'
+    /// outcomes when the units ran in other processes; `None` means this process ran them.
+    fn verify(
+        &self,
+        _rejections: Option<&[Rejection]>,
+    ) -> Result<Option<csv::Verification>, WorkloadError> {
+        Ok(None)
+    }
+    /// A plain sentence when part of the work's CPU time is spent outside boundscope's own
+    /// processes and so is not in `cpu_s` (a database server's).
+    fn external_cpu(&self) -> Option<String> {
+        None
+    }
     /// Workload-specific fields for the report (parser, output, ...).
     fn describe(&self) -> serde_json::Value {
         serde_json::Value::Null

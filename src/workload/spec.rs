@@ -1,6 +1,7 @@
 //! Which workload to run with which options: serializable, so children get the same one.
 
 use super::api::{ApiFetch, ApiOptions};
+use super::csv::{CsvImport, CsvOptions};
 use super::etl::{EtlOptions, EtlPipeline};
 use super::json::{JsonOptions, JsonParse};
 use super::{Workload, WorkloadError};
@@ -13,6 +14,7 @@ pub enum WorkloadSpec {
     JsonParse(JsonOptions),
     ApiFetch(ApiOptions),
     EtlPipeline(EtlOptions),
+    CsvImport(CsvOptions),
 }
 
 impl WorkloadSpec {
@@ -21,6 +23,7 @@ impl WorkloadSpec {
             WorkloadSpec::JsonParse(_) => "json-parse",
             WorkloadSpec::ApiFetch(_) => "api-fetch",
             WorkloadSpec::EtlPipeline(_) => "etl-pipeline",
+            WorkloadSpec::CsvImport(_) => "csv-import",
         }
     }
 
@@ -29,6 +32,7 @@ impl WorkloadSpec {
         match self {
             WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new(options.clone())?)),
             WorkloadSpec::ApiFetch(options) => Ok(Arc::new(ApiFetch::new(options.clone())?)),
+            WorkloadSpec::CsvImport(options) => Ok(Arc::new(CsvImport::new(options.clone())?)),
             WorkloadSpec::EtlPipeline(options) => Ok(Arc::new(EtlPipeline::new(options.clone())?)),
         }
     }
@@ -40,6 +44,11 @@ impl WorkloadSpec {
                 "etl-pipeline cannot run with --mode processes: its stages share one database \
                  and the rows fetched in memory, and wait for each other across stages, which \
                  separate processes cannot do; use --mode threads, rayon or async"
+                    .into(),
+            )),
+            WorkloadSpec::CsvImport(csv) if csv.db_is_memory() => Err(WorkloadError::Input(
+                "--db sqlite::memory: cannot be used with --mode processes: an in-memory \
+                 database lives inside one process; use --db sqlite (a file) or postgres://..."
                     .into(),
             )),
             _ => Ok(()),

@@ -230,6 +230,9 @@ impl CsvImport {
             let (rows, result) = ctx.wait(WaitCategory::Db, || client.insert(file, rows));
             return Ok((rows, result.map_err(db_error)?));
         }
+        if !self.target.is_sqlite() && tokio::runtime::Handle::try_current().is_ok() {
+            return self.store_off_runtime(file, rows, ctx);
+        }
         let mut conn = match ctx.take_local::<DbConn>() {
             Some(conn) => conn,
             None => ctx.wait(WaitCategory::Db, || self.open())?,
@@ -239,6 +242,38 @@ impl CsvImport {
             .insert(ctx, &self.inputs[file].spec, &rows, self.plan())
             .map_err(db_error)?;
         ctx.put_local(conn);
+        Ok((rows, refused))
+    }
+}
+
+impl CsvImport {
+    /// `async` mode runs units on tokio's threads, where the synchronous PostgreSQL client
+    /// cannot block (it drives a runtime of its own): this worker's connection then lives on
+    /// a plain thread of its own, and the worker waits for each insert as `db`.
+    fn store_off_runtime(
+        &self,
+        file: usize,
+        rows: Vec<Row>,
+        ctx: &mut WorkerCtx,
+    ) -> Result<(Vec<Row>, Vec<RowRejection>), WorkloadError> {
+        let writer = match ctx.take_local::<Writer>() {
+            Some(writer) => writer,
+            None => {
+                let specs: Vec<_> = self.inputs.iter().map(|i| i.spec.clone()).collect();
+                let (target, sqlite, plan) =
+                    (self.target.clone(), self.sqlite_options(), self.plan());
+                ctx.wait(WaitCategory::Db, || {
+                    Writer::start(target, sqlite, specs, plan)
+                })
+                .map_err(db_error)?
+            }
+        };
+        let client = writer
+            .sender()
+            .ok_or_else(|| WorkloadError::Other("writer stopped".into()))?;
+        let (rows, result) = ctx.wait(WaitCategory::Db, || client.insert(file, rows));
+        let refused = result.map_err(db_error)?;
+        ctx.put_local(writer);
         Ok((rows, refused))
     }
 }
@@ -344,6 +379,28 @@ impl Workload for CsvImport {
         ctx.progress(outcome.items, outcome.bytes);
         ctx.rejected(outcome.rejected.len() as u64);
         Ok(outcome)
+    }
+
+    fn verify(
+        &self,
+        rejections: Option<&[Rejection]>,
+    ) -> Result<Option<Verification>, WorkloadError> {
+        match rejections {
+            Some(rejections) => self.verify_with(rejections),
+            None => CsvImport::verify(self),
+        }
+        .map(Some)
+    }
+
+    fn external_cpu(&self) -> Option<String> {
+        match &self.target {
+            DbTarget::Postgres(_) => Some(
+                "the PostgreSQL server's CPU (its backend processes) is not counted: cpu_s is \
+                 boundscope's own processes only, and the server's work shows as `db` waits"
+                    .into(),
+            ),
+            DbTarget::Sqlite(_) => None,
+        }
     }
 
     fn describe(&self) -> serde_json::Value {

@@ -84,3 +84,10 @@ pub fn new_run_id() -> String {
         .map_or(0, |d| d.as_nanos());
     format!("{}-{nanos:x}", std::process::id())
 }
+
+impl CsvOptions {
+    /// Whether the database is SQLite in memory (private to one process).
+    pub fn db_is_memory(&self) -> bool {
+        matches!(crate::db::DbTarget::parse(&self.db), Ok(t) if t.is_memory())
+    }
+}
