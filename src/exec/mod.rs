@@ -1,5 +1,7 @@
 //! The engine: runs a workload's units under one concurrency mode.
 
+#[cfg(test)]
+mod engine_tests;
 mod local;
 mod pool;
 mod processes;
@@ -184,19 +186,39 @@ fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
 }
 
 /// Runs one unit inside a worker, with unit accounting around it.
+///
+/// A unit that panics is a failed unit with the panic's message: it is reported, not lost,
+/// and the other units go on.
 fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
     let start_s = ctx.run_elapsed_s();
     ctx.begin_unit();
-    let outcome = workload.run_unit(unit, ctx);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        workload.run_unit(unit, &mut *ctx)
+    }));
+    let outcome = match caught {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => Err(panic_text(panic.as_ref())),
+    };
     ctx.end_unit(outcome.is_err());
+    let label = workload.unit_label(unit);
     UnitRecord {
         unit,
-        label: workload.unit_label(unit),
-        outcome: outcome.map_err(|e| format!("{}: {e}", workload.unit_label(unit))),
+        outcome: outcome.map_err(|e| format!("{label}: {e}")),
+        label,
         worker: ctx.worker_name().to_string(),
         start_s,
         end_s: ctx.run_elapsed_s(),
     }
+}
+
+/// "the unit panicked: MESSAGE", from a caught panic's payload.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    format!("the unit panicked (a bug in the workload): {message}")
 }
 
 /// A command that re-runs this binary; used to build child processes.

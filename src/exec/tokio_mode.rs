@@ -122,23 +122,43 @@ impl Tasks<'_> {
             if self.env.cancelled() {
                 break;
             }
-            let in_flight = self.in_flight_now.clone();
-            in_flight.fetch_add(1, Ordering::Relaxed);
+            let in_flight = InFlight::enter(&self.in_flight_now);
             let task = self.unit_task(unit);
-            handles.push(tokio::spawn(async move {
+            let handle = tokio::spawn(async move {
                 let record = task.await;
-                in_flight.fetch_sub(1, Ordering::Relaxed);
-                drop(permit);
+                drop((in_flight, permit));
                 record
-            }));
+            });
+            handles.push((unit, handle));
         }
         let mut records = Vec::with_capacity(handles.len());
-        for handle in handles {
-            if let Ok(Some(record)) = handle.await {
-                records.push(record);
+        for (unit, handle) in handles {
+            match handle.await {
+                Ok(Some(record)) => records.push(record),
+                Ok(None) => {}
+                Err(join) => records.push(self.failed(unit, join)),
             }
         }
         records
+    }
+
+    /// The record of a unit whose task panicked (or was cancelled): failed, not lost.
+    fn failed(&self, unit: usize, join: tokio::task::JoinError) -> UnitRecord {
+        let label = self.workload.unit_label(unit);
+        let why = match join.try_into_panic() {
+            Ok(panic) => super::panic_text(panic.as_ref()),
+            Err(_) => "the unit's task was cancelled".to_string(),
+        };
+        self.env.counters.units_done.fetch_add(1, Ordering::Relaxed);
+        self.env.counters.errors.fetch_add(1, Ordering::Relaxed);
+        UnitRecord {
+            unit,
+            outcome: Err(format!("{label}: {why}")),
+            label,
+            worker: "bs-tokio".to_string(),
+            start_s: 0.0,
+            end_s: 0.0,
+        }
     }
 
     /// The unit as a task: the workload's future, or its blocking `run_unit`.
@@ -170,6 +190,22 @@ impl Tasks<'_> {
                 })
             }),
         }
+    }
+}
+
+/// Counts a task as in flight until it is dropped, even when it panics.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(count: &Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::Relaxed);
+        InFlight(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
