@@ -3,7 +3,7 @@
 use boundscope::db::{InsertMode, Journal, SyncMode};
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
-use boundscope::server::{parse_duration, parse_rate, JitterDist, ServerConfig};
+use boundscope::server::{args::FaultArgs, parse_duration, ServerConfig};
 use boundscope::session::RunSpec;
 use boundscope::workload::api::ApiOptions;
 use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
@@ -160,30 +160,8 @@ pub struct ApiArgs {
     /// Per-request timeout.
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
-    /// Server: delay before each answer (e.g. 20ms).
-    #[arg(long, default_value = "0", value_parser = parse_duration, value_name = "DURATION")]
-    pub latency: Duration,
-    /// Server: random extra delay, up to this much (see --jitter-dist).
-    #[arg(long, default_value = "0", value_parser = parse_duration, value_name = "DURATION")]
-    pub jitter: Duration,
-    /// Server: distribution of the jitter.
-    #[arg(long, value_enum, default_value_t = JitterDist::Uniform)]
-    pub jitter_dist: JitterDist,
-    /// Server: share of requests answered with a 5xx error (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
-    pub error_rate: f64,
-    /// Server: share of requests never answered (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
-    pub timeout_rate: f64,
-    /// Server: requests handled at once; more wait in a queue.
-    #[arg(long, value_name = "N")]
-    pub concurrency: Option<usize>,
-    /// Server: requests per second before answering 429 (e.g. 200 or 200/s).
-    #[arg(long, value_parser = parse_rate, value_name = "RATE")]
-    pub rate_limit: Option<f64>,
-    /// Server: close the connection after every response.
-    #[arg(long)]
-    pub no_keepalive: bool,
+    #[command(flatten)]
+    pub faults: FaultArgs,
     /// Server: number of tenants.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub tenants: usize,
@@ -204,19 +182,11 @@ impl ApiArgs {
             cache: self.cache,
             retries: self.retries,
             timeout: self.timeout,
-            server: ServerConfig {
-                latency: self.latency,
-                jitter: self.jitter,
-                jitter_dist: self.jitter_dist,
-                error_rate: self.error_rate,
-                timeout_rate: self.timeout_rate,
-                concurrency: self.concurrency,
-                rate_limit: self.rate_limit,
-                keepalive: !self.no_keepalive,
+            server: self.faults.apply(ServerConfig {
                 tenants: self.tenants,
                 symbols: self.symbols.unwrap_or(defaults.server.symbols),
                 ..defaults.server
-            },
+            }),
         }
     }
 }

@@ -6,12 +6,11 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-/// Flags of `boundscope serve-api`.
+/// The fault-injection flags, shared by `serve-api` and the workloads that start the server
+/// themselves (`run api-fetch`, `run etl-pipeline`).
 #[derive(Debug, Clone, PartialEq, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on, e.g. 127.0.0.1:8080; port 0 picks a free port (printed on start).
-    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_addr)]
-    pub addr: SocketAddr,
+#[command(next_help_heading = "API server faults")]
+pub struct FaultArgs {
     /// Fixed delay added to every data request, e.g. 50ms, 1s, 250us, 0.
     #[arg(long, default_value = "0", value_parser = parse_duration)]
     pub latency: Duration,
@@ -36,6 +35,33 @@ pub struct ServeArgs {
     /// Answer `Connection: close` and close the connection after every response.
     #[arg(long)]
     pub no_keepalive: bool,
+}
+
+impl FaultArgs {
+    /// `config` with these faults.
+    pub fn apply(&self, config: ServerConfig) -> ServerConfig {
+        ServerConfig {
+            latency: self.latency,
+            jitter: self.jitter,
+            jitter_dist: self.jitter_dist,
+            error_rate: self.error_rate,
+            timeout_rate: self.timeout_rate,
+            concurrency: self.concurrency,
+            rate_limit: self.rate_limit,
+            keepalive: !self.no_keepalive,
+            ..config
+        }
+    }
+}
+
+/// Flags of `boundscope serve-api`.
+#[derive(Debug, Clone, PartialEq, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080; port 0 picks a free port (printed on start).
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_addr)]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub faults: FaultArgs,
     /// Number of tenants served at /tenants (ids 1..=N).
     #[arg(long, default_value_t = 200)]
     pub tenants: usize,
@@ -68,22 +94,15 @@ pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
 impl ServeArgs {
     /// The server settings these flags describe, checked.
     pub fn to_config(&self) -> Result<ServerConfig, ServerError> {
-        let config = ServerConfig {
+        let config = self.faults.apply(ServerConfig {
             addr: self.addr,
             allow_remote: self.allow_remote,
-            latency: self.latency,
-            jitter: self.jitter,
-            jitter_dist: self.jitter_dist,
-            error_rate: self.error_rate,
-            timeout_rate: self.timeout_rate,
-            concurrency: self.concurrency,
-            rate_limit: self.rate_limit,
-            keepalive: !self.no_keepalive,
             tenants: self.tenants,
             symbols: self.symbols,
             seed: self.seed,
             stop_on_stdin_eof: self.exit_on_stdin_close,
-        };
+            ..ServerConfig::default()
+        });
         config.validate()?;
         Ok(config)
     }

@@ -367,7 +367,12 @@ fn async_connections_are_pooled_or_opened_per_request() {
         server.stats().connections_accepted - before
     };
     assert_eq!(count(false, 1), 8, "a new connection per request");
-    assert_eq!(count(true, 1), 1, "one pooled connection, reused");
+    // The pool gets a connection back just after its body is read, so on a busy machine the
+    // next request may, rarely, race ahead of it and open a second one.
+    assert!(
+        (1..=2).contains(&count(true, 1)),
+        "one pooled connection, reused"
+    );
     assert!(
         (1..=4).contains(&count(true, 4)),
         "at most one per request in flight"
