@@ -5,6 +5,7 @@
 //! renamed into place, so a directory at the final path always holds a complete set.
 
 use super::schemas::{self, Dataset};
+use crate::workload::data::SplitMix64;
 use crate::workload::WorkloadError;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -14,16 +15,15 @@ use std::path::{Path, PathBuf};
 const GENERATOR_VERSION: u32 = 1;
 const MANIFEST: &str = "manifest.json";
 
-/// splitmix64: tiny, fast and deterministic.
-struct Prng(u64);
+/// The project's splitmix64, with the two helpers the CSV generator needs.
+struct Prng(SplitMix64);
 
 impl Prng {
+    fn new(seed: u64) -> Prng {
+        Prng(SplitMix64::new(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
@@ -33,21 +33,7 @@ impl Prng {
     }
 }
 
-/// Where generated data lives: `$BOUNDSCOPE_DATA`, `$XDG_CACHE_HOME/boundscope`,
-/// `$HOME/.cache/boundscope`, else `<temp>/boundscope`.
-pub fn cache_dir() -> PathBuf {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("BOUNDSCOPE_DATA") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = var("XDG_CACHE_HOME") {
-        return PathBuf::from(dir).join("boundscope");
-    }
-    if let Some(home) = var("HOME") {
-        return PathBuf::from(home).join(".cache").join("boundscope");
-    }
-    std::env::temp_dir().join("boundscope")
-}
+pub use crate::workload::data::cache_dir;
 
 /// Writes the data set's files into `dir` (created if needed); returns their paths.
 pub fn generate(dir: &Path, dataset: Dataset, records: u64) -> Result<Vec<PathBuf>, WorkloadError> {
@@ -142,7 +128,7 @@ const NOUNS: &[&str] = &[
 ];
 
 fn customers(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
-    let mut rng = Prng(seed);
+    let mut rng = Prng::new(seed);
     writeln!(out, "{}", schemas::header(&schemas::customers("customers")))?;
     for id in 1..=records {
         let (first, last) = (rng.pick(FIRST), rng.pick(LAST));
@@ -181,7 +167,7 @@ fn customers(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()
 }
 
 fn products(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
-    let mut rng = Prng(seed);
+    let mut rng = Prng::new(seed);
     writeln!(out, "{}", schemas::header(&schemas::products("products")))?;
     for id in 1..=records {
         let noun = rng.pick(NOUNS);
@@ -200,7 +186,7 @@ fn products(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()>
 }
 
 fn census(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
-    let mut rng = Prng(seed);
+    let mut rng = Prng::new(seed);
     let spec = schemas::census("census");
     writeln!(out, "{}", schemas::header(&spec))?;
     let mut line = String::with_capacity(1200);
