@@ -17,7 +17,10 @@ use std::sync::{Arc, OnceLock};
     name = "boundscope",
     version,
     about = "Is your data job CPU-bound or IO-bound, and which concurrency makes it faster?",
-    after_help = "Examples:
+    after_help = "Without a command, boundscope opens the terminal UI.
+
+Examples:
+  boundscope
   boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
   boundscope run json-parse --mode threads --gil --svg flame.svg
   boundscope gen json-parse --out ./ticks --records 1000"
