@@ -56,6 +56,14 @@ fn view_action(app: &mut App, action: Action) {
             app.flame.merge_threads = !app.flame.merge_threads;
             true
         }
+        Action::Invert => {
+            app.flame.toggle_inverted();
+            true
+        }
+        Action::FilterThread => {
+            app.status = app.flame.toggle_thread_filter();
+            true
+        }
         Action::Orientation => {
             app.flame.orientation = match app.flame.orientation {
                 Orientation::Icicle => Orientation::Flame,
@@ -78,7 +86,7 @@ fn toggle_freeze(app: &mut App) -> bool {
     if app.flame.frozen.take().is_some() {
         app.status = "flamegraph follows the run again".into();
     } else if let Some(run) = app.current_run() {
-        app.flame.frozen = Some(run.stacks.clone());
+        app.flame.frozen = Some(run.tree());
         app.status = "flamegraph frozen (f to follow the run again)".into();
     }
     true
