@@ -75,13 +75,18 @@ idle() {
     sleep 1
     local pid ticks a b
     pid=$(tmux -L "$sock" list-panes -t bench -F '#{pane_pid}')
+    # The pane's process must be the UI itself (not a shell waiting for it).
+    if [ "$(cat "/proc/$pid/comm")" != boundscope ]; then
+        echo "pane process $pid is $(cat "/proc/$pid/comm"), not boundscope" >&2
+        exit 1
+    fi
     ticks=$(getconf CLK_TCK)
     a=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     sleep "$IDLE_S"
     b=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     local pct
     pct=$(echo "scale=3; 100 * ($b - $a) / $ticks / $IDLE_S" | bc -l)
-    echo "idle CPU over ${IDLE_S}s: $((b - a)) ticks of 1/${ticks}s = ${pct}% of one core (target <= 2%)"
+    echo "idle CPU of pid $pid (boundscope) over ${IDLE_S}s: $((b - a)) ticks of 1/${ticks}s = ${pct}% of one core (target <= 2%)"
     tmux -L "$sock" send-keys -t bench q
     sleep 0.5
     tmux -L "$sock" kill-server 2>/dev/null || true

@@ -48,7 +48,10 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     assert_eq!(runs[0].label, "json-parse threads ×2");
     assert_eq!(runs[1].tree().total(), 100);
     assert_eq!(runs[1].samples, 100);
-    assert!(runs[1].stacks.is_empty(), "a folded file is kept as a tree only");
+    assert!(
+        runs[1].stacks.is_empty(),
+        "a folded file is kept as a tree only"
+    );
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "hello world\n").unwrap();
     let err = crate::tui::open::load_files(&[&bad]).unwrap_err();
