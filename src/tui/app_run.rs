@@ -11,7 +11,7 @@ pub fn run_action(app: &mut App, action: Action) {
         return search_action(app, action);
     }
     match action {
-        Action::Tab => app.flame.kind = app.flame.kind.next(),
+        Action::Tab => app.flame.next_kind(),
         Action::NewRun => {
             app.screen = Screen::Setup;
             app.focus = Focus::Form;

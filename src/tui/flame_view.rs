@@ -72,8 +72,11 @@ pub struct FlameView {
     /// Expanded rows of the call tree, as full paths.
     pub expanded: BTreeSet<Path>,
     pub search: Option<Search>,
+    /// The top-functions table; only kept up to date while that view shows (see `top_stale`).
     pub top: Vec<TopRow>,
     pub top_cursor: usize,
+    /// The tree changed since `top` was computed (it is recomputed when the table shows).
+    pub top_stale: bool,
     /// The run's tree as it was when the view was frozen.
     pub frozen: Option<Arc<FrameTree>>,
 }
@@ -97,6 +100,7 @@ impl Default for FlameView {
             search: None,
             top: Vec::new(),
             top_cursor: 0,
+            top_stale: false,
             frozen: None,
         }
     }
@@ -148,11 +152,27 @@ impl FlameView {
         }
         self.tree = tree;
         self.resolve_selection();
-        self.top = top_rows(&self.tree);
-        self.top_cursor = self.top_cursor.min(self.top.len().saturating_sub(1));
+        self.top_stale = true;
+        self.refresh_top();
         if let Some(search) = self.search.as_mut() {
             search.apply(&self.tree);
         }
+    }
+
+    /// Recomputes the top-functions table if it is showing and out of date (per-function sums
+    /// over every frame cost more than the rest of a live update, so other views skip them).
+    pub fn refresh_top(&mut self) {
+        if self.kind == ViewKind::Top && self.top_stale {
+            self.top = top_rows(&self.tree);
+            self.top_stale = false;
+        }
+        self.top_cursor = self.top_cursor.min(self.top.len().saturating_sub(1));
+    }
+
+    /// Switches to the next presentation (flamegraph, top functions, call tree).
+    pub fn next_kind(&mut self) {
+        self.kind = self.kind.next();
+        self.refresh_top();
     }
 
     /// Points `selected_id` at the selected path, or its nearest ancestor that still exists.

@@ -287,6 +287,25 @@ fn search_highlights_matches_and_their_share() {
 }
 
 #[test]
+fn top_table_is_computed_only_while_it_shows() {
+    let mut app = app_with_stacks("t;a;b 3\nt;d 2\n");
+    assert!(app.flame.top.is_empty() && app.flame.top_stale);
+    press(&mut app, &[Action::Tab]);
+    let names: Vec<&str> = app.flame.top.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["b", "d", "t", "a"]);
+    press(&mut app, &[Action::CollapseLibs]);
+    assert!(!app.flame.top_stale, "rebuilt while showing");
+    press(&mut app, &[Action::Tab, Action::MergeThreads]);
+    assert!(app.flame.top_stale);
+    press(&mut app, &[Action::Tab, Action::Tab]);
+    assert_eq!(app.flame.kind, ViewKind::Top);
+    assert!(
+        app.flame.top.iter().all(|r| r.name != "t"),
+        "threads merged"
+    );
+}
+
+#[test]
 fn top_table_enter_searches_the_function() {
     let mut app = app_with_run(2.0);
     press(&mut app, &[Action::Tab]);
