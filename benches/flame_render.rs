@@ -1,6 +1,7 @@
 //! Lays out and renders a 50,000-frame flamegraph into a 200×60 test terminal; prints the median.
 
-use boundscope::flame::FoldedStacks;
+use boundscope::events::Event;
+use boundscope::flame::{FoldedStacks, FrameTree};
 use boundscope::tui::{render, update, Action, App, Run};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -30,7 +31,7 @@ fn main() {
     let stacks = stacks(50_000);
     let mut app = App::new(16, true, std::env::temp_dir());
     let mut run = Run::new(1, "bench", "synthetic", 1, false);
-    run.stacks = stacks;
+    run.set_stacks(stacks);
     app.add_run(run);
     update(&mut app, Action::Resize(200, 60));
     assert!(
@@ -49,14 +50,44 @@ fn main() {
     let mut rebuilds: Vec<Duration> = (0..5)
         .map(|_| {
             let start = Instant::now();
-            app.refresh_flame();
+            std::hint::black_box(FrameTree::from_stacks(&app.runs[0].stacks));
             start.elapsed()
         })
         .collect();
     rebuilds.sort();
     println!(
-        "flame_rebuild (tree from 50,000 stacks): median {:.1} ms",
+        "flame_rebuild (full tree from 50,000 stacks): median {:.1} ms",
         rebuilds[2].as_secs_f64() * 1e3
+    );
+    // A live `stacks` event: 500 stacks of growth merged into the run's tree, then the view.
+    let delta: FoldedStacks = app.runs[0]
+        .stacks
+        .iter()
+        .step_by(100)
+        .map(|(stack, _)| (stack, 1))
+        .collect();
+    let mut updates: Vec<Duration> = (0..9)
+        .map(|_| {
+            let event = Event::Stacks {
+                samples: delta.total(),
+                stacks: delta.clone(),
+            };
+            let start = Instant::now();
+            update(
+                &mut app,
+                Action::RunEvent {
+                    run: 0,
+                    event: Box::new(event),
+                },
+            );
+            start.elapsed()
+        })
+        .collect();
+    updates.sort();
+    println!(
+        "flame_live_update ({} stacks into 50,000, view rebuilt): median {:.1} ms",
+        delta.len(),
+        updates[4].as_secs_f64() * 1e3
     );
     let median = times[times.len() / 2];
     println!(

@@ -221,7 +221,7 @@ fn split_root(stack: &str) -> (&str, Option<&str>) {
 }
 
 /// Splits one non-blank line into its stack and count.
-fn parse_line(line: &str) -> Result<(&str, u64), String> {
+pub(super) fn parse_line(line: &str) -> Result<(&str, u64), String> {
     let Some((stack, count)) = line.rsplit_once(' ') else {
         return Err(format!("expected `frames count`, found {line:?}"));
     };

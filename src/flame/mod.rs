@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub use folded::{FoldedStacks, FunctionCost};
 pub use pprof::{decode_pprof, encode_pprof};
 pub use svg::{write_svg, write_svg_file, SvgOptions};
-pub use tree::{FrameNode, FrameTree, NodeId, ROOT_NAME};
+pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};
 pub use tree_ops::{DiffEntry, DiffTree};
 
 /// Everything that can go wrong while reading, transforming or exporting flame graph data.

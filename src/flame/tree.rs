@@ -2,6 +2,8 @@
 //! by id and path, pre-order iteration and conversion back to folded stacks.
 
 use std::collections::HashMap;
+use std::io::BufRead;
+use std::sync::Arc;
 
 use super::{FlameError, FoldedStacks};
 
@@ -14,8 +16,8 @@ pub const ROOT_NAME: &str = "all";
 /// One frame of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameNode {
-    /// Function (or thread, or library) name.
-    pub name: String,
+    /// Function (or thread, or library) name, shared by every node with the same name.
+    pub name: Arc<str>,
     /// The calling frame; `None` for the root.
     pub parent: Option<NodeId>,
     /// Called frames, sorted by name.
@@ -47,6 +49,43 @@ impl FrameTree {
             builder.insert(stack.split(';'), count);
         }
         builder.finish(Vec::new(), true)
+    }
+
+    /// Builds the tree straight from folded-stack text read line by line (the same format and
+    /// errors as [`FoldedStacks::parse`]), without holding the text or a set of full stacks.
+    pub fn from_folded_reader(reader: impl BufRead) -> Result<FrameTree, FlameError> {
+        let mut builder = TreeBuilder::new(ROOT_NAME);
+        let mut reader = reader;
+        let mut line = String::new();
+        let mut number = 0;
+        loop {
+            line.clear();
+            let read = reader.read_line(&mut line).map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => FlameError::Parse {
+                    line: number + 1,
+                    reason: "the line is not UTF-8 text".to_string(),
+                },
+                _ => FlameError::Io(e),
+            })?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let (stack, count) =
+                super::folded::parse_line(text).map_err(|reason| FlameError::Parse {
+                    line: number,
+                    reason,
+                })?;
+            let stack = stack.trim();
+            if !stack.is_empty() && count > 0 {
+                builder.insert(stack.split(';'), count);
+            }
+        }
+        Ok(builder.finish(Vec::new(), true))
     }
 
     /// The root's id (always 0).
@@ -98,7 +137,7 @@ impl FrameTree {
     pub fn child_named(&self, parent: NodeId, name: &str) -> Option<NodeId> {
         let node = self.node(parent)?;
         node.children
-            .binary_search_by(|&c| self.nodes[c].name.as_str().cmp(name))
+            .binary_search_by(|&c| (*self.nodes[c].name).cmp(name))
             .ok()
             .map(|i| node.children[i])
     }
@@ -114,7 +153,7 @@ impl FrameTree {
         let mut names = Vec::new();
         let mut cur = self.node(id)?;
         while let Some(parent) = cur.parent {
-            names.push(cur.name.as_str());
+            names.push(&*cur.name);
             cur = &self.nodes[parent];
         }
         names.reverse();
@@ -160,89 +199,237 @@ impl FrameTree {
 }
 
 /// Accumulates paths into an arena, then sorts and renumbers it into a [`FrameTree`].
+///
+/// Frame names are interned once (each distinct name is stored a single time and shared by every
+/// node that carries it). Children form a linked list of 32-byte nodes (no allocation per node);
+/// a child is found by comparing name ids along the list, or through a `(parent, name)` index
+/// once a node has many children. Adding a path allocates nothing for frames that exist.
+#[derive(Clone)]
 pub(super) struct TreeBuilder {
-    nodes: Vec<FrameNode>,
-    index: HashMap<(NodeId, String), NodeId>,
+    nodes: Vec<BuildNode>,
+    names: Vec<Arc<str>>,
+    name_ids: HashMap<Arc<str>, u32>,
+    /// Children of wide nodes (more than [`WIDE`] children), by (parent, name id).
+    wide: HashMap<(u32, u32), u32>,
+}
+
+const NONE: u32 = u32::MAX;
+/// Above this many children a node's children are also indexed by name.
+const WIDE: u32 = 8;
+
+#[derive(Clone)]
+struct BuildNode {
+    name: u32,
+    first_child: u32,
+    next_sibling: u32,
+    total: u64,
+    self_count: u64,
+}
+
+impl BuildNode {
+    fn new(name: u32) -> Self {
+        BuildNode {
+            name,
+            first_child: NONE,
+            next_sibling: NONE,
+            total: 0,
+            self_count: 0,
+        }
+    }
 }
 
 impl TreeBuilder {
     /// A builder whose root frame is called `root_name`.
     pub(super) fn new(root_name: &str) -> Self {
-        TreeBuilder {
-            nodes: vec![new_node(root_name, None, 0)],
-            index: HashMap::new(),
+        let mut builder = TreeBuilder {
+            nodes: Vec::new(),
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            wide: HashMap::new(),
+        };
+        let name = builder.intern(root_name);
+        builder.nodes.push(BuildNode::new(name));
+        builder
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
         }
+        let id = self.names.len() as u32;
+        let shared: Arc<str> = Arc::from(name);
+        self.names.push(shared.clone());
+        self.name_ids.insert(shared, id);
+        id
     }
 
     /// Adds `count` samples along `path` (frame names below the root); the last frame gets them
     /// as self samples. A zero count still creates the nodes.
     pub(super) fn insert<S: AsRef<str>>(&mut self, path: impl IntoIterator<Item = S>, count: u64) {
-        let mut cur = 0;
+        let mut cur = 0u32;
         self.nodes[0].total += count;
         for frame in path {
             cur = self.child(cur, frame.as_ref());
-            self.nodes[cur].total += count;
+            self.nodes[cur as usize].total += count;
         }
-        self.nodes[cur].self_count += count;
+        self.nodes[cur as usize].self_count += count;
     }
 
-    fn child(&mut self, parent: NodeId, name: &str) -> NodeId {
-        if let Some(&id) = self.index.get(&(parent, name.to_string())) {
-            return id;
+    fn child(&mut self, parent: u32, name: &str) -> u32 {
+        let name = self.intern(name);
+        let mut seen = 0;
+        let mut kid = self.nodes[parent as usize].first_child;
+        while kid != NONE && seen <= WIDE {
+            if self.nodes[kid as usize].name == name {
+                return kid;
+            }
+            kid = self.nodes[kid as usize].next_sibling;
+            seen += 1;
         }
-        let id = self.nodes.len();
-        let depth = self.nodes[parent].depth + 1;
-        self.nodes.push(new_node(name, Some(parent), depth));
-        self.nodes[parent].children.push(id);
-        self.index.insert((parent, name.to_string()), id);
+        if kid != NONE {
+            if let Some(&id) = self.wide.get(&(parent, name)) {
+                return id;
+            }
+        }
+        let id = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&id| id != NONE)
+            .expect("fewer than 4 billion frames");
+        let mut node = BuildNode::new(name);
+        node.next_sibling = self.nodes[parent as usize].first_child;
+        self.nodes.push(node);
+        self.nodes[parent as usize].first_child = id;
+        if kid != NONE {
+            // Already wide: index the new child too.
+            self.wide.insert((parent, name), id);
+        } else if seen == WIDE + 1 {
+            // The parent just became wide: index all its children.
+            let mut k = id;
+            while k != NONE {
+                self.wide.insert((parent, self.nodes[k as usize].name), k);
+                k = self.nodes[k as usize].next_sibling;
+            }
+        }
         id
     }
 
     /// Sorts children by name and renumbers nodes in pre-order.
-    pub(super) fn finish(mut self, context: Vec<String>, synthetic_root: bool) -> FrameTree {
-        for i in 0..self.nodes.len() {
-            let mut kids = std::mem::take(&mut self.nodes[i].children);
-            kids.sort_by(|&a, &b| self.nodes[a].name.cmp(&self.nodes[b].name));
-            self.nodes[i].children = kids;
-        }
-        let mut order = Vec::with_capacity(self.nodes.len());
-        let mut stack = vec![0];
-        while let Some(id) = stack.pop() {
-            order.push(id);
-            stack.extend(self.nodes[id].children.iter().rev());
-        }
-        let mut new_id = vec![0; self.nodes.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_id[old] = new;
-        }
-        let nodes = order
-            .iter()
-            .map(|&old| {
-                let node = &self.nodes[old];
-                FrameNode {
-                    name: node.name.clone(),
-                    parent: node.parent.map(|p| new_id[p]),
-                    children: node.children.iter().map(|&c| new_id[c]).collect(),
-                    ..*node
-                }
-            })
-            .collect();
-        FrameTree {
+    pub(super) fn finish(self, context: Vec<String>, synthetic_root: bool) -> FrameTree {
+        let TreeBuilder {
             nodes,
+            names,
+            name_ids,
+            wide,
+        } = self;
+        drop(wide);
+        drop(name_ids);
+        Self::sorted_tree(&nodes, &names, context, synthetic_root)
+    }
+
+    /// The tree so far, leaving the builder as it is (to keep adding to it).
+    pub(super) fn snapshot(&self, context: Vec<String>, synthetic_root: bool) -> FrameTree {
+        Self::sorted_tree(&self.nodes, &self.names, context, synthetic_root)
+    }
+
+    fn sorted_tree(
+        nodes: &[BuildNode],
+        names: &[Arc<str>],
+        context: Vec<String>,
+        synthetic_root: bool,
+    ) -> FrameTree {
+        let name_of = |id: u32| &names[nodes[id as usize].name as usize];
+        let sorted_kids = |id: u32| {
+            let mut kids = Vec::new();
+            let mut k = nodes[id as usize].first_child;
+            while k != NONE {
+                kids.push(k);
+                k = nodes[k as usize].next_sibling;
+            }
+            kids.sort_unstable_by(|&a, &b| name_of(a).cmp(name_of(b)));
+            kids
+        };
+        // Pre-order walk: every node's new id is its position in `out`; a node's children get
+        // their ids when they are visited, so parents are patched then.
+        let mut out: Vec<FrameNode> = Vec::with_capacity(nodes.len());
+        let mut stack: Vec<(u32, usize, usize)> = vec![(0, usize::MAX, 0)];
+        while let Some((old, parent, depth)) = stack.pop() {
+            let new = out.len();
+            let node = &nodes[old as usize];
+            if parent != usize::MAX {
+                out[parent].children.push(new);
+            }
+            let kids = sorted_kids(old);
+            out.push(FrameNode {
+                name: names[node.name as usize].clone(),
+                parent: (parent != usize::MAX).then_some(parent),
+                children: Vec::with_capacity(kids.len()),
+                total: node.total,
+                self_count: node.self_count,
+                depth,
+            });
+            stack.extend(kids.into_iter().rev().map(|k| (k, new, depth + 1)));
+        }
+        FrameTree {
+            nodes: out,
             context,
             synthetic_root,
         }
     }
 }
 
-fn new_node(name: &str, parent: Option<NodeId>, depth: usize) -> FrameNode {
-    FrameNode {
-        name: name.to_string(),
-        parent,
-        children: Vec::new(),
-        total: 0,
-        self_count: 0,
-        depth,
+/// A frame tree that grows: stack deltas are merged into it as they arrive (no re-parsing of
+/// the stacks seen before), and [`LiveTree::tree`] renders the current state as a [`FrameTree`].
+#[derive(Clone)]
+pub struct LiveTree {
+    builder: TreeBuilder,
+}
+
+impl Default for LiveTree {
+    fn default() -> Self {
+        LiveTree {
+            builder: TreeBuilder::new(ROOT_NAME),
+        }
+    }
+}
+
+impl std::fmt::Debug for LiveTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveTree")
+            .field("nodes", &self.builder.nodes.len())
+            .field("total", &self.total())
+            .finish()
+    }
+}
+
+impl LiveTree {
+    /// An empty tree.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A tree holding `stacks`.
+    pub fn from_stacks(stacks: &FoldedStacks) -> Self {
+        let mut live = Self::new();
+        live.add(stacks);
+        live
+    }
+
+    /// Adds every stack of `delta`.
+    pub fn add(&mut self, delta: &FoldedStacks) {
+        for (stack, count) in delta.iter() {
+            self.builder.insert(stack.split(';'), count);
+        }
+    }
+
+    /// Total samples so far.
+    pub fn total(&self) -> u64 {
+        self.builder.nodes[0].total
+    }
+
+    /// The current state as a [`FrameTree`] (the same as [`FrameTree::from_stacks`] of all the
+    /// stacks added).
+    pub fn tree(&self) -> FrameTree {
+        self.builder.snapshot(Vec::new(), true)
     }
 }
 
@@ -268,11 +455,7 @@ pub(super) mod tests {
                 assert_eq!(t.nodes()[c].parent, Some(id));
                 assert_eq!(t.nodes()[c].depth, node.depth + 1);
             }
-            let names: Vec<&str> = node
-                .children
-                .iter()
-                .map(|&c| t.nodes()[c].name.as_str())
-                .collect();
+            let names: Vec<&str> = node.children.iter().map(|&c| &*t.nodes()[c].name).collect();
             let mut sorted = names.clone();
             sorted.sort();
             assert_eq!(names, sorted);
@@ -287,7 +470,7 @@ pub(super) mod tests {
         let t = FrameTree::from_stacks(&stacks);
         assert_eq!(t.total(), stacks.total());
         assert_eq!(t.total(), 10);
-        assert_eq!(t.root_node().name, ROOT_NAME);
+        assert_eq!(&*t.root_node().name, ROOT_NAME);
         check_invariants(&t);
         assert_eq!(t.node_count(), 8);
     }
@@ -309,8 +492,52 @@ pub(super) mod tests {
     #[test]
     fn preorder_with_sorted_children() {
         let t = tree("t;z 1\nt;a 1\ns;q 1\n");
-        let names: Vec<&str> = t.iter().map(|(_, n)| n.name.as_str()).collect();
+        let names: Vec<&str> = t.iter().map(|(_, n)| &*n.name).collect();
         assert_eq!(names, ["all", "s", "q", "t", "a", "z"]);
+    }
+
+    #[test]
+    fn live_tree_merges_deltas_like_a_full_build() {
+        let first = FoldedStacks::parse(INPUT).unwrap();
+        let delta = FoldedStacks::parse("main;a;b 2\nmain;d 1\nnew;x 5\n").unwrap();
+        let mut live = LiveTree::from_stacks(&first);
+        assert_eq!(live.tree(), FrameTree::from_stacks(&first));
+        live.add(&delta);
+        let mut all = first.clone();
+        all.merge(&delta);
+        assert_eq!(live.tree(), FrameTree::from_stacks(&all));
+        assert_eq!(live.total(), all.total());
+        assert!(format!("{live:?}").contains("total: 18"));
+    }
+
+    #[test]
+    fn wide_nodes_find_every_child() {
+        let text: String = (0..40)
+            .flat_map(|i| [format!("t;f{i};g 1\n"), format!("t;f{i} 2\n")])
+            .collect();
+        let t = tree(&text);
+        check_invariants(&t);
+        assert_eq!(t.node(0).unwrap().children.len(), 1);
+        let threads = t.find(&["t"]).unwrap();
+        assert_eq!(t.nodes()[threads].children.len(), 40);
+        for i in 0..40 {
+            let f = t.find(&["t", &format!("f{i}")]).unwrap();
+            assert_eq!((t.nodes()[f].total, t.nodes()[f].self_count), (3, 2));
+        }
+        assert_eq!(t.node_count(), 2 + 40 * 2);
+    }
+
+    #[test]
+    fn reader_builds_the_same_tree_as_parse() {
+        let text = "\n  main;a;b 3\r\nmain;a 2\nmain;a;b 1\nworker;<impl A for B>::c 4\nz;y 0\n\n";
+        let from_reader = FrameTree::from_folded_reader(text.as_bytes()).unwrap();
+        assert_eq!(from_reader, tree(text));
+        check_invariants(&from_reader);
+        let err = FrameTree::from_folded_reader("main;a 1\n\nmain;b x\n".as_bytes()).unwrap_err();
+        assert!(matches!(err, FlameError::Parse { line: 3, .. }), "{err}");
+        let bytes: &[u8] = b"main;a 1\nmain;\xff 2\n";
+        let err = FrameTree::from_folded_reader(bytes).unwrap_err();
+        assert!(matches!(err, FlameError::Parse { line: 2, .. }), "{err}");
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl FrameTree {
         }
         let mut context = self.context.clone();
         if !self.synthetic_root {
-            context.push(self.root_node().name.clone());
+            context.push(self.root_node().name.to_string());
         }
         context.extend(target[..target.len() - 1].iter().map(|s| s.to_string()));
         let mut builder = TreeBuilder::new(target[target.len() - 1]);
@@ -203,7 +203,7 @@ mod tests {
         let a = t.find(&["main", "a"]).unwrap();
         let z = t.zoom(a).unwrap();
         check_invariants(&z);
-        assert_eq!(z.root_node().name, "a");
+        assert_eq!(&*z.root_node().name, "a");
         assert_eq!(z.context(), ["main"]);
         assert_eq!((z.total(), z.root_node().self_count), (5, 2));
         assert_eq!(counts(&z, &["b"]), (3, 3));

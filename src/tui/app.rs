@@ -5,8 +5,9 @@ use super::flame_view::FlameView;
 use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
 use crate::events::Event;
-use crate::flame::FoldedStacks;
+use crate::flame::{FoldedStacks, FrameTree};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub enum Action {
     Collapse,
     CollapseLibs,
     MergeThreads,
+    Invert,
+    FilterThread,
     Orientation,
     SearchStart,
     SearchChar(char),
@@ -103,6 +106,11 @@ pub struct App {
     pub export_dir: PathBuf,
     pub effects: Vec<Effect>,
     pub quit: bool,
+    /// When set, live stack events only mark the flamegraph stale and the event loop rebuilds it
+    /// once before drawing, so a burst of events costs one rebuild per frame.
+    pub defer_flame: bool,
+    /// The current run's stacks changed since the flamegraph was last rebuilt.
+    pub flame_stale: bool,
 }
 
 impl App {
@@ -125,6 +133,8 @@ impl App {
             export_dir,
             effects: Vec::new(),
             quit: false,
+            defer_flame: false,
+            flame_stale: false,
         }
     }
 
@@ -160,9 +170,12 @@ impl App {
 
     /// Rebuilds the flame view from the current run's stacks.
     pub fn refresh_flame(&mut self) {
-        let empty = FoldedStacks::new();
-        let stacks = self.current.map_or(&empty, |i| &self.runs[i].stacks);
-        self.flame.rebuild(stacks);
+        self.flame_stale = false;
+        let base = match self.current.and_then(|i| self.runs.get(i)) {
+            Some(run) => run.tree(),
+            None => Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
+        };
+        self.flame.rebuild(base);
     }
 
     fn start_run(&mut self) {
@@ -212,7 +225,11 @@ impl App {
             self.status = note;
         }
         if stacks_changed && self.current == Some(index) && self.flame.frozen.is_none() {
-            self.refresh_flame();
+            if self.defer_flame {
+                self.flame_stale = true;
+            } else {
+                self.refresh_flame();
+            }
         }
     }
 

@@ -11,7 +11,7 @@ pub fn run_action(app: &mut App, action: Action) {
         return search_action(app, action);
     }
     match action {
-        Action::Tab => app.flame.kind = app.flame.kind.next(),
+        Action::Tab => app.flame.next_kind(),
         Action::NewRun => {
             app.screen = Screen::Setup;
             app.focus = Focus::Form;
@@ -56,6 +56,14 @@ fn view_action(app: &mut App, action: Action) {
             app.flame.merge_threads = !app.flame.merge_threads;
             true
         }
+        Action::Invert => {
+            app.flame.toggle_inverted();
+            true
+        }
+        Action::FilterThread => {
+            app.status = app.flame.toggle_thread_filter();
+            true
+        }
         Action::Orientation => {
             app.flame.orientation = match app.flame.orientation {
                 Orientation::Icicle => Orientation::Flame,
@@ -78,7 +86,7 @@ fn toggle_freeze(app: &mut App) -> bool {
     if app.flame.frozen.take().is_some() {
         app.status = "flamegraph follows the run again".into();
     } else if let Some(run) = app.current_run() {
-        app.flame.frozen = Some(run.stacks.clone());
+        app.flame.frozen = Some(run.tree());
         app.status = "flamegraph frozen (f to follow the run again)".into();
     }
     true

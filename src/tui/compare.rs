@@ -1,7 +1,7 @@
 //! Two runs side by side: their figures, speedup, and the differential flamegraph.
 
 use super::runs::Run;
-use crate::flame::{DiffTree, FrameTree};
+use crate::flame::DiffTree;
 
 /// A comparison of run `a` (the baseline) with run `b`.
 #[derive(Debug, Clone)]
@@ -14,8 +14,8 @@ pub struct Compare {
 
 impl Compare {
     pub fn new(runs: &[Run], a: usize, b: usize) -> Compare {
-        let current = FrameTree::from_stacks(&runs[b].stacks);
-        let baseline = FrameTree::from_stacks(&runs[a].stacks);
+        let current = runs[b].tree();
+        let baseline = runs[a].tree();
         Compare {
             a,
             b,

@@ -25,7 +25,7 @@ pub fn top_rows(tree: &FrameTree) -> Vec<TopRow> {
         .map(|&c| (c, true))
         .collect();
     while let Some((id, entering)) = stack.pop() {
-        let name = nodes[id].name.as_str();
+        let name = &*nodes[id].name;
         if !entering {
             *on_path.get_mut(name).expect("entered") -= 1;
             continue;

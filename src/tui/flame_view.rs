@@ -5,6 +5,7 @@ use super::flame_layout::{FlameBox, Orientation};
 use super::flame_stats::{top_rows, Search, TopRow};
 use crate::flame::{FoldedStacks, FrameTree, NodeId};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Library prefixes folded by the "collapse libraries" key.
 pub const LIBRARY_PREFIXES: &[&str] = &[
@@ -48,14 +49,19 @@ pub type Path = Vec<String>;
 /// Everything about how the profile is looked at, plus what is derived from it.
 #[derive(Debug, Clone)]
 pub struct FlameView {
-    /// The displayed tree: transforms, collapses and zoom applied.
-    pub tree: FrameTree,
+    /// The displayed tree: transforms, collapses and zoom applied (shared with the run when no
+    /// transform is in force).
+    pub tree: Arc<FrameTree>,
     /// Samples of the transformed tree before zooming (the "% of total" base).
     pub unzoomed_total: u64,
     pub orientation: Orientation,
     pub kind: ViewKind,
     pub merge_threads: bool,
     pub collapse_libs: bool,
+    /// Stacks reversed: leaves at the root, their callers growing out of them.
+    pub inverted: bool,
+    /// Only this thread's stacks are shown.
+    pub thread: Option<String>,
     /// Collapsed frames, as full paths below the root.
     pub collapsed: BTreeSet<Path>,
     /// Zoom history; the last entry is the current zoom target (a full path).
@@ -66,21 +72,26 @@ pub struct FlameView {
     /// Expanded rows of the call tree, as full paths.
     pub expanded: BTreeSet<Path>,
     pub search: Option<Search>,
+    /// The top-functions table; only kept up to date while that view shows (see `top_stale`).
     pub top: Vec<TopRow>,
     pub top_cursor: usize,
-    /// A copy of the stacks taken when the view was frozen.
-    pub frozen: Option<FoldedStacks>,
+    /// The tree changed since `top` was computed (it is recomputed when the table shows).
+    pub top_stale: bool,
+    /// The run's tree as it was when the view was frozen.
+    pub frozen: Option<Arc<FrameTree>>,
 }
 
 impl Default for FlameView {
     fn default() -> Self {
         FlameView {
-            tree: FrameTree::from_stacks(&FoldedStacks::new()),
+            tree: Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
             unzoomed_total: 0,
             orientation: Orientation::Icicle,
             kind: ViewKind::Flame,
             merge_threads: false,
             collapse_libs: false,
+            inverted: false,
+            thread: None,
             collapsed: BTreeSet::new(),
             zoom: Vec::new(),
             selected: Vec::new(),
@@ -89,6 +100,7 @@ impl Default for FlameView {
             search: None,
             top: Vec::new(),
             top_cursor: 0,
+            top_stale: false,
             frozen: None,
         }
     }
@@ -99,28 +111,38 @@ fn refs(path: &[String]) -> Vec<&str> {
 }
 
 impl FlameView {
-    /// Rebuilds the displayed tree from `stacks` (or the frozen copy).
-    pub fn rebuild(&mut self, stacks: &FoldedStacks) {
-        let stacks = self.frozen.as_ref().unwrap_or(stacks);
-        let mut tree = FrameTree::from_stacks(stacks);
+    /// Rebuilds the displayed tree from the run's `base` tree (or the frozen one). Without
+    /// transforms the base tree is shared, not copied.
+    pub fn rebuild(&mut self, base: Arc<FrameTree>) {
+        let mut tree = self.frozen.clone().unwrap_or(base);
+        if let Some(thread) = &self.thread {
+            tree = Arc::new(tree.filter_thread(thread));
+        }
         if self.merge_threads {
-            tree = tree.merge_threads();
+            tree = Arc::new(tree.merge_threads());
+        }
+        if self.inverted {
+            tree = Arc::new(tree.invert());
         }
         if self.collapse_libs {
-            tree = tree.collapse_library(LIBRARY_PREFIXES);
+            tree = Arc::new(tree.collapse_library(LIBRARY_PREFIXES));
         }
         let mut collapsed: Vec<&Path> = self.collapsed.iter().collect();
         collapsed.sort_by_key(|p| p.len());
         for path in collapsed {
             if let Some(id) = tree.find(&refs(path)) {
-                tree = tree.collapse(id).unwrap_or(tree);
+                if let Ok(done) = tree.collapse(id) {
+                    tree = Arc::new(done);
+                }
             }
         }
         self.unzoomed_total = tree.total();
         while let Some(target) = self.zoom.last() {
             match tree.find(&refs(target)) {
                 Some(id) => {
-                    tree = tree.zoom(id).unwrap_or(tree);
+                    if let Ok(done) = tree.zoom(id) {
+                        tree = Arc::new(done);
+                    }
                     break;
                 }
                 None => {
@@ -130,11 +152,27 @@ impl FlameView {
         }
         self.tree = tree;
         self.resolve_selection();
-        self.top = top_rows(&self.tree);
-        self.top_cursor = self.top_cursor.min(self.top.len().saturating_sub(1));
+        self.top_stale = true;
+        self.refresh_top();
         if let Some(search) = self.search.as_mut() {
             search.apply(&self.tree);
         }
+    }
+
+    /// Recomputes the top-functions table if it is showing and out of date (per-function sums
+    /// over every frame cost more than the rest of a live update, so other views skip them).
+    pub fn refresh_top(&mut self) {
+        if self.kind == ViewKind::Top && self.top_stale {
+            self.top = top_rows(&self.tree);
+            self.top_stale = false;
+        }
+        self.top_cursor = self.top_cursor.min(self.top.len().saturating_sub(1));
+    }
+
+    /// Switches to the next presentation (flamegraph, top functions, call tree).
+    pub fn next_kind(&mut self) {
+        self.kind = self.kind.next();
+        self.refresh_top();
     }
 
     /// Points `selected_id` at the selected path, or its nearest ancestor that still exists.
@@ -237,6 +275,34 @@ impl FlameView {
         }
     }
 
+    /// Switches between the normal and the inverted (callers) view. Zoom and selection are paths
+    /// of the other view, so they start over.
+    pub fn toggle_inverted(&mut self) {
+        self.inverted = !self.inverted;
+        self.zoom.clear();
+        self.selected.clear();
+    }
+
+    /// Shows only the selected frame's thread, or all threads again when a filter is on.
+    /// Returns what happened, for the status line.
+    pub fn toggle_thread_filter(&mut self) -> String {
+        if let Some(was) = self.thread.take() {
+            return format!("all threads again (was {was})");
+        }
+        if self.merge_threads || self.inverted {
+            return "the thread filter needs the normal view with threads (press m or i first)"
+                .to_string();
+        }
+        match self.full_path(self.selected_id).into_iter().next() {
+            Some(thread) => {
+                let note = format!("only thread {thread} (t shows all threads)");
+                self.thread = Some(thread);
+                note
+            }
+            None => "select a frame of a thread first".to_string(),
+        }
+    }
+
     /// Detail figures of the selected frame: (samples, % of total, % of parent).
     pub fn selected_shares(&self) -> (u64, f64, f64) {
         let nodes = self.tree.nodes();
@@ -312,6 +378,12 @@ impl FlameView {
         }
         if self.merge_threads {
             parts.push("threads merged".to_string());
+        }
+        if let Some(thread) = &self.thread {
+            parts.push(format!("thread {thread}"));
+        }
+        if self.inverted {
+            parts.push("inverted".to_string());
         }
         if self.frozen.is_some() {
             parts.push("frozen".to_string());

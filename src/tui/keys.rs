@@ -79,6 +79,8 @@ fn letter(app: &App, c: char) -> Option<Action> {
         (Screen::Run, 'c') => Some(Action::Collapse),
         (Screen::Run, 'L') => Some(Action::CollapseLibs),
         (Screen::Run, 'm') => Some(Action::MergeThreads),
+        (Screen::Run, 'i') => Some(Action::Invert),
+        (Screen::Run, 't') => Some(Action::FilterThread),
         (Screen::Run, 'o') => Some(Action::Orientation),
         (Screen::Run, 'f') => Some(Action::Freeze),
         (Screen::Run, '/') => Some(Action::SearchStart),

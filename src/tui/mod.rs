@@ -50,9 +50,8 @@ pub fn run_interactive() -> std::io::Result<()> {
 pub fn run_viewer(paths: &[std::path::PathBuf]) -> Result<(), ViewerError> {
     let runs = open::load_files(paths).map_err(ViewerError::BadInput)?;
     let mut app = new_app();
-    for run in runs {
-        app.add_run(run);
-    }
+    // One flamegraph build for the run shown, not one per file.
+    app.runs.extend(runs);
     app.show_run(0);
     term::run_loop(app).map_err(ViewerError::Io)
 }

@@ -3,20 +3,45 @@
 
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
-use crate::flame::FoldedStacks;
+use crate::flame::FrameTree;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Loads one file as run number `number`. The error is one line naming the file.
 pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
     let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let cannot = |e: std::io::Error| format!("{name}: cannot read it: {e}");
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(cannot)?);
+    let first = first_char(&mut reader).map_err(cannot)?;
     let run = match first {
         None => return Err(format!("{name}: the file is empty")),
-        Some(line) if line.starts_with('{') => replay(&text, number),
-        Some(_) => folded(&text, path, number),
+        Some(b'{') => {
+            let mut text = String::new();
+            reader.read_to_string(&mut text).map_err(cannot)?;
+            replay(&text, number)
+        }
+        Some(_) => folded(reader, path, number),
     };
     run.map_err(|e| format!("{name}: {e}"))
+}
+
+/// The first byte that is not white space (`None` for a blank file). Only a buffer that is all
+/// white space is consumed, so line numbers in errors stay right for ordinary files.
+fn first_char(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => return Ok(Some(buf[i])),
+            None => {
+                let len = buf.len();
+                reader.consume(len);
+            }
+        }
+    }
 }
 
 fn replay(text: &str, number: usize) -> Result<Run, String> {
@@ -34,16 +59,17 @@ fn replay(text: &str, number: usize) -> Result<Run, String> {
     Ok(run)
 }
 
-fn folded(text: &str, path: &Path, number: usize) -> Result<Run, String> {
-    let stacks = FoldedStacks::parse(text)
+/// Streams a folded file straight into a frame tree: neither the text nor the set of full stack
+/// strings is kept.
+fn folded(reader: impl BufRead, path: &Path, number: usize) -> Result<Run, String> {
+    let tree = FrameTree::from_folded_reader(reader)
         .map_err(|e| format!("neither a boundscope event stream nor folded stacks ({e})"))?;
     let stem = path
         .file_stem()
         .map_or("folded".into(), |s| s.to_string_lossy().to_string());
     let mut run = Run::new(number, "folded", "stacks", 0, false);
     run.label = stem;
-    run.samples = stacks.total();
-    run.stacks = stacks;
+    run.set_tree(tree);
     run.status = RunStatus::Recorded;
     Ok(run)
 }

@@ -91,6 +91,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Enter  Esc", "zoom into the frame / back out"),
     ("c", "collapse or expand the selected frame"),
     ("L  m  o", "fold libraries, merge threads, flip orientation"),
+    ("i  t", "inverted callers view / only the selected thread"),
     ("/", "regex search: highlights matches and their share"),
     ("Tab", "flamegraph, top functions, call tree"),
     ("f", "freeze the flamegraph while the run goes on"),

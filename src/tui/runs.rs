@@ -2,9 +2,11 @@
 //! the final report or the error. Fed event by event, from a child or a recording.
 
 use crate::events::{Event, Tick};
-use crate::flame::FoldedStacks;
+use crate::flame::{FoldedStacks, FrameTree, LiveTree};
 use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
 use crate::report::RunReport;
+use std::cell::OnceCell;
+use std::sync::Arc;
 
 /// Where a run is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,11 @@ pub struct Run {
     pub busy_now: f64,
     pub lanes: Vec<WorkerLane>,
     pub stacks: FoldedStacks,
+    /// The untransformed frame tree of `stacks`, built on first use and dropped when they change
+    /// (or, for a folded file, built straight from the file while `stacks` stays empty).
+    base: OnceCell<Arc<FrameTree>>,
+    /// `stacks` as a growing tree: live deltas are merged into it instead of rebuilding.
+    live: LiveTree,
     pub samples: u64,
     pub report: Option<RunReport>,
     pub error: Option<String>,
@@ -121,6 +128,8 @@ impl Run {
             busy_now: 0.0,
             lanes: Vec::new(),
             stacks: FoldedStacks::new(),
+            base: OnceCell::new(),
+            live: LiveTree::new(),
             samples: 0,
             report: None,
             error: None,
@@ -135,6 +144,8 @@ impl Run {
             Event::Stacks { samples, stacks } => {
                 self.samples += samples;
                 self.stacks.merge(&stacks);
+                self.live.add(&stacks);
+                self.base = OnceCell::new();
                 return true;
             }
             Event::Done { report, .. } => {
@@ -207,6 +218,26 @@ impl Run {
             *lane.cells.last_mut().expect("pushed") = lane_cell(&lane.last, snap);
             lane.last = snap.clone();
         }
+    }
+
+    /// The frame tree of the run's stacks (shared, cached until the stacks change).
+    pub fn tree(&self) -> Arc<FrameTree> {
+        self.base.get_or_init(|| Arc::new(self.live.tree())).clone()
+    }
+
+    /// Replaces the stacks (a test or a caller that builds a run by hand).
+    pub fn set_stacks(&mut self, stacks: FoldedStacks) {
+        self.live = LiveTree::from_stacks(&stacks);
+        self.stacks = stacks;
+        self.base = OnceCell::new();
+    }
+
+    /// Makes `tree` the run's profile without keeping folded stacks (an opened folded file).
+    pub fn set_tree(&mut self, tree: FrameTree) {
+        self.samples = tree.total();
+        self.stacks = FoldedStacks::new();
+        self.live = LiveTree::new();
+        self.base = OnceCell::from(Arc::new(tree));
     }
 
     pub fn elapsed(&self) -> f64 {

@@ -62,6 +62,7 @@ pub fn run_loop(mut app: App) -> std::io::Result<()> {
     let _guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    app.defer_flame = true;
     let size = terminal.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel();
@@ -97,6 +98,9 @@ fn event_loop(
         let live = child.is_some();
         let due = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
         if dirty && (!live || due.is_zero()) {
+            if app.flame_stale {
+                app.refresh_flame();
+            }
             terminal.draw(|f| render(f, app))?;
             last_draw = Some(Instant::now());
             dirty = false;

@@ -118,7 +118,7 @@ fn app_with_run(wall: f64) -> App {
 fn app_with_stacks(text: &str) -> App {
     let mut app = app();
     let mut run = Run::new(1, "folded", "stacks", 0, false);
-    run.stacks = FoldedStacks::parse(text).unwrap();
+    run.set_stacks(FoldedStacks::parse(text).unwrap());
     app.add_run(run);
     app
 }
@@ -161,13 +161,13 @@ fn navigation_moves_between_frames_in_both_orientations() {
 fn zoom_in_and_out_keeps_the_selection() {
     let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
     press(&mut app, &[Action::Down, Action::Down, Action::Enter]);
-    assert_eq!(app.flame.tree.root_node().name, "a");
+    assert_eq!(&*app.flame.tree.root_node().name, "a");
     assert_eq!(app.flame.tree.total(), 4);
     assert_eq!(app.flame.selected_shares().1, 100.0 * 4.0 / 6.0);
     press(&mut app, &[Action::Down, Action::Enter]);
-    assert_eq!(app.flame.tree.root_node().name, "b");
+    assert_eq!(&*app.flame.tree.root_node().name, "b");
     press(&mut app, &[Action::Back]);
-    assert_eq!(app.flame.tree.root_node().name, "a");
+    assert_eq!(&*app.flame.tree.root_node().name, "a");
     assert_eq!(selected_name(&app), "b");
     press(&mut app, &[Action::Backspace]);
     assert_eq!(app.flame.tree.total(), 6);
@@ -192,6 +192,59 @@ fn collapse_and_expand_a_subtree() {
     assert!(app.flame.tree.find(&["t", "a", "b"]).is_some());
     press(&mut app, &[Action::CollapseLibs, Action::MergeThreads]);
     assert!(app.flame.tree.find(&["a", "b"]).is_some(), "threads merged");
+}
+
+#[test]
+fn invert_shows_callers_and_comes_back() {
+    let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\nu;x;b 4\n");
+    press(&mut app, &[Action::Down, Action::Down]);
+    assert_eq!(selected_name(&app), "a");
+    press(&mut app, &[Action::Invert]);
+    assert!(app.flame.inverted);
+    assert_eq!(selected_name(&app), "all", "selection starts over");
+    let b = app.flame.tree.find(&["b"]).expect("leaf b at the top");
+    assert_eq!(app.flame.tree.nodes()[b].total, 7);
+    assert!(app.flame.tree.find(&["b", "a", "t"]).is_some());
+    assert!(app.flame.tree.find(&["b", "x", "u"]).is_some());
+    assert!(app.flame.describe().contains("inverted"));
+    press(&mut app, &[Action::Down, Action::Enter]);
+    assert_eq!(&*app.flame.tree.root_node().name, "b");
+    press(&mut app, &[Action::Invert]);
+    assert!(!app.flame.inverted);
+    assert!(
+        app.flame.zoom.is_empty(),
+        "zoom of the inverted view dropped"
+    );
+    assert_eq!(app.flame.tree.total(), 10);
+    assert!(app.flame.tree.find(&["t", "a", "b"]).is_some());
+}
+
+#[test]
+fn thread_filter_keeps_the_selected_thread_and_toggles_off() {
+    let mut app = app_with_stacks("t;a;b 3\nt;d 2\nu;x;b 7\n");
+    press(&mut app, &[Action::FilterThread]);
+    assert_eq!(app.flame.thread, None, "the root belongs to no thread");
+    assert!(app.status.contains("select a frame"), "{}", app.status);
+    press(&mut app, &[Action::Down, Action::Down]);
+    assert_eq!(selected_name(&app), "x", "the heaviest path is u;x;b");
+    press(&mut app, &[Action::FilterThread]);
+    assert_eq!(app.flame.thread.as_deref(), Some("u"));
+    assert_eq!(app.flame.tree.total(), 7);
+    assert_eq!(app.flame.tree.find(&["t"]), None);
+    assert_eq!(
+        selected_name(&app),
+        "x",
+        "the selection survives the filter"
+    );
+    assert!(app.flame.describe().contains("thread u"));
+    press(&mut app, &[Action::Invert]);
+    assert_eq!(app.flame.tree.total(), 7, "filter and inversion combine");
+    assert!(app.flame.tree.find(&["b", "x", "u"]).is_some());
+    press(&mut app, &[Action::Invert, Action::FilterThread]);
+    assert_eq!(app.flame.thread, None);
+    assert_eq!(app.flame.tree.total(), 12);
+    press(&mut app, &[Action::MergeThreads, Action::FilterThread]);
+    assert_eq!(app.flame.thread, None, "no thread to pick once merged");
 }
 
 #[test]
@@ -231,6 +284,25 @@ fn search_highlights_matches_and_their_share() {
     );
     assert!(app.status.contains("not a valid regex"), "{}", app.status);
     assert_eq!(app.flame.search.as_ref().unwrap().pattern, "parse_value");
+}
+
+#[test]
+fn top_table_is_computed_only_while_it_shows() {
+    let mut app = app_with_stacks("t;a;b 3\nt;d 2\n");
+    assert!(app.flame.top.is_empty() && app.flame.top_stale);
+    press(&mut app, &[Action::Tab]);
+    let names: Vec<&str> = app.flame.top.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["b", "d", "t", "a"]);
+    press(&mut app, &[Action::CollapseLibs]);
+    assert!(!app.flame.top_stale, "rebuilt while showing");
+    press(&mut app, &[Action::Tab, Action::MergeThreads]);
+    assert!(app.flame.top_stale);
+    press(&mut app, &[Action::Tab, Action::Tab]);
+    assert_eq!(app.flame.kind, ViewKind::Top);
+    assert!(
+        app.flame.top.iter().all(|r| r.name != "t"),
+        "threads merged"
+    );
 }
 
 #[test]

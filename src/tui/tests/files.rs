@@ -46,7 +46,12 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     let runs = crate::tui::open::load_files(&[&ev, &fo]).unwrap();
     assert_eq!(runs[0].status, RunStatus::Done);
     assert_eq!(runs[0].label, "json-parse threads ×2");
-    assert_eq!(runs[1].stacks.total(), 100);
+    assert_eq!(runs[1].tree().total(), 100);
+    assert_eq!(runs[1].samples, 100);
+    assert!(
+        runs[1].stacks.is_empty(),
+        "a folded file is kept as a tree only"
+    );
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "hello world\n").unwrap();
     let err = crate::tui::open::load_files(&[&bad]).unwrap_err();

@@ -74,7 +74,9 @@ fn snapshot_compare() {
     for event in sample_events(4.0, true) {
         other.apply(event);
     }
-    other.stacks.merge(&slower);
+    let mut stacks = other.stacks.clone();
+    stacks.merge(&slower);
+    other.set_stacks(stacks);
     app.runs.push(other);
     app.marked = vec![0, 1];
     crate::tui::app::open_compare(&mut app);
