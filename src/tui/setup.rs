@@ -5,7 +5,7 @@ use crate::exec::Mode;
 use crate::workload::json::{Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
 
 /// Workloads the UI can start (the `WorkloadName` values of the CLI).
-pub const WORKLOADS: &[&str] = &["json-parse"];
+pub const WORKLOADS: &[&str] = &["json-parse", "api-fetch", "csv-import", "etl-pipeline"];
 const PARSERS: [Parser; 3] = [Parser::Value, Parser::Typed, Parser::Fast];
 const OUTPUTS: [Output; 2] = [Output::Parquet, Output::None];
 
@@ -24,9 +24,11 @@ pub enum Field {
     Files,
     Parser,
     Output,
+    Latency,
+    Batch,
 }
 
-pub const FIELDS: [Field; 8] = [
+pub const FIELDS: [Field; 10] = [
     Field::Workload,
     Field::Mode,
     Field::Workers,
@@ -35,6 +37,8 @@ pub const FIELDS: [Field; 8] = [
     Field::Files,
     Field::Parser,
     Field::Output,
+    Field::Latency,
+    Field::Batch,
 ];
 
 /// The form's values and cursor.
@@ -48,6 +52,10 @@ pub struct SetupForm {
     pub files: usize,
     pub parser: Parser,
     pub output: Output,
+    /// api-fetch and etl-pipeline: the built-in server's delay per request, in ms.
+    pub latency_ms: usize,
+    /// api-fetch: symbols per request; csv-import: rows per transaction; 0 = the default.
+    pub batch: usize,
     /// Index into [`FIELDS`].
     pub field: usize,
     /// True while digits typed into a number field replace its value.
@@ -65,6 +73,8 @@ impl SetupForm {
             files: DEFAULT_FILES,
             parser: Parser::Value,
             output: Output::Parquet,
+            latency_ms: 20,
+            batch: 0,
             field: 0,
             editing: false,
         }
@@ -92,6 +102,8 @@ impl SetupForm {
             Field::Files => self.files = bump(self.files, step, 1),
             Field::Parser => self.parser = pick(&PARSERS, self.parser, step),
             Field::Output => self.output = pick(&OUTPUTS, self.output, step),
+            Field::Latency => self.latency_ms = bump(self.latency_ms, step, 5),
+            Field::Batch => self.batch = self.batch.saturating_add_signed(step),
         }
     }
 
@@ -100,6 +112,8 @@ impl SetupForm {
             Field::Workers => Some(&mut self.workers),
             Field::Records => Some(&mut self.records),
             Field::Files => Some(&mut self.files),
+            Field::Latency => Some(&mut self.latency_ms),
+            Field::Batch => Some(&mut self.batch),
             _ => None,
         }
     }
@@ -159,6 +173,9 @@ impl SetupForm {
             Field::Files => self.files.to_string(),
             Field::Parser => self.parser.as_str().to_string(),
             Field::Output => self.output.as_str().to_string(),
+            Field::Latency => format!("{} ms", self.latency_ms),
+            Field::Batch if self.batch == 0 => "default".to_string(),
+            Field::Batch => self.batch.to_string(),
         }
     }
 
@@ -176,11 +193,30 @@ impl SetupForm {
         if self.gil {
             args.push("--gil".into());
         }
-        args.extend(["--records".into(), self.records.to_string()]);
-        args.extend(["--files".into(), self.files.to_string()]);
-        args.extend(["--parser".into(), self.parser.as_str().into()]);
-        args.extend(["--output".into(), self.output.as_str().into()]);
+        args.extend(self.workload_args());
         args.extend(["--events", "-", "--quiet"].map(String::from));
+        args
+    }
+
+    /// The knobs that apply to the chosen workload, as flags.
+    fn workload_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = Vec::new();
+        let mut flag = |name: &str, value: String| args.extend([name.to_string(), value]);
+        let workload = WORKLOADS[self.workload];
+        if matches!(workload, "json-parse" | "csv-import") {
+            flag("--records", self.records.to_string());
+        }
+        if workload == "json-parse" {
+            flag("--files", self.files.to_string());
+            flag("--parser", self.parser.as_str().into());
+            flag("--output", self.output.as_str().into());
+        }
+        if matches!(workload, "api-fetch" | "etl-pipeline") {
+            flag("--latency", format!("{}ms", self.latency_ms));
+        }
+        if matches!(workload, "api-fetch" | "csv-import") && self.batch > 0 {
+            flag("--batch", self.batch.to_string());
+        }
         args
     }
 }
@@ -188,14 +224,16 @@ impl SetupForm {
 /// Label, default and help of each field.
 pub fn field_info(field: Field) -> (&'static str, String) {
     match field {
-        Field::Workload => ("workload", WORKLOADS.join(", ")),
+        Field::Workload => ("workload", "json-parse api-fetch csv etl".into()),
         Field::Mode => ("mode", "sequential threads rayon async processes".into()),
         Field::Workers => ("workers", "default: the number of cores".into()),
         Field::Gil => ("--gil", "simulate CPython's interpreter lock".into()),
-        Field::Records => ("records", format!("per file, default {DEFAULT_RECORDS}")),
-        Field::Files => ("files", format!("one unit each, default {DEFAULT_FILES}")),
-        Field::Parser => ("parser", "value typed fast; default value".into()),
-        Field::Output => ("output", "parquet none; default parquet".into()),
+        Field::Records => ("records", "per file (json, csv)".into()),
+        Field::Files => ("files", format!("json: {DEFAULT_FILES} by default")),
+        Field::Parser => ("parser", "json: value typed fast".into()),
+        Field::Output => ("output", "json: parquet none".into()),
+        Field::Latency => ("latency", "api, etl: server delay".into()),
+        Field::Batch => ("batch", "api: symbols/req; csv: rows/txn".into()),
     }
 }
 
@@ -213,5 +251,37 @@ fn bump(value: usize, step: isize, unit: usize) -> usize {
         value.saturating_sub(unit).max(1)
     } else {
         value.saturating_add(unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_for(workload: &str) -> Vec<String> {
+        let mut form = SetupForm::new(2);
+        form.workload = WORKLOADS
+            .iter()
+            .position(|w| *w == workload)
+            .expect("listed");
+        form.batch = 10;
+        form.child_args()
+    }
+
+    #[test]
+    fn each_workload_gets_only_its_own_knobs() {
+        let json = args_for("json-parse");
+        assert!(json.contains(&"--parser".to_string()) && !json.contains(&"--latency".to_string()));
+        let api = args_for("api-fetch");
+        assert!(api.contains(&"20ms".to_string()) && api.contains(&"--batch".to_string()));
+        assert!(!api.contains(&"--parser".to_string()) && !api.contains(&"--records".to_string()));
+        let csv = args_for("csv-import");
+        assert!(csv.contains(&"--records".to_string()) && csv.contains(&"--batch".to_string()));
+        let etl = args_for("etl-pipeline");
+        assert!(etl.contains(&"--latency".to_string()) && !etl.contains(&"--batch".to_string()));
+        for args in [json, api, csv, etl] {
+            assert_eq!(args[0], "run");
+            assert!(args.ends_with(&["--events".into(), "-".into(), "--quiet".into()]));
+        }
     }
 }
