@@ -124,11 +124,10 @@ open_bench() {
     fi
     echo "file: $file, $(du -m "$file" | cut -f1) MB, $(wc -l <"$file") lines"
     local fl=${FLAMELENS:-$(command -v flamelens || true)}
-    if [ -z "$fl" ] && [ -x /tmp/flamelens/bin/flamelens ]; then fl=/tmp/flamelens/bin/flamelens; fi
     if [ -z "$fl" ]; then
         echo "flamelens is not installed: skipping the comparison, measuring boundscope alone."
         echo "  install it outside the repository with:"
-        echo "  cargo install flamelens --locked --root /tmp/flamelens   (then FLAMELENS=/tmp/flamelens/bin/flamelens)"
+        echo "  cargo install flamelens --locked --root DIR   (then FLAMELENS=DIR/bin/flamelens)"
     fi
     : >"$work/bs.txt"
     : >"$work/fl.txt"
