@@ -45,9 +45,9 @@ enum Command {
   boundscope serve-api --latency 20ms --jitter 10ms --jitter-dist exponential --error-rate 0.05
   boundscope serve-api --concurrency 8 --rate-limit 200/s --no-keepalive")]
     ServeApi(boundscope::server::ServeArgs),
-    /// Open recorded event streams (`--events F`) or folded-stack files in the terminal UI.
+    /// Open recorded event streams (`--events F`), folded stacks or pprof profiles in the UI.
     Open {
-        /// Files to open: event recordings or folded stacks (told apart by content).
+        /// Files to open: event recordings, folded stacks or gzipped pprof (told apart by content).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
     },

@@ -1,9 +1,9 @@
-//! `boundscope open FILE...`: recorded event streams (replayed at once) and folded-stack files,
-//! told apart by their content, loaded as runs.
+//! `boundscope open FILE...`: recorded event streams (replayed at once), folded-stack files and
+//! gzipped pprof profiles, told apart by their content, loaded as runs.
 
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
-use crate::flame::FrameTree;
+use crate::flame::{decode_pprof, FrameTree};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -13,6 +13,11 @@ pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
     let name = path.display();
     let cannot = |e: std::io::Error| format!("{name}: cannot read it: {e}");
     let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(cannot)?);
+    if reader.fill_buf().map_err(cannot)?.starts_with(&GZIP_MAGIC) {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(cannot)?;
+        return pprof(&bytes, path, number).map_err(|e| format!("{name}: {e}"));
+    }
     let first = first_char(&mut reader).map_err(cannot)?;
     let run = match first {
         None => return Err(format!("{name}: the file is empty")),
@@ -56,6 +61,22 @@ fn replay(text: &str, number: usize) -> Result<Run, String> {
     if run.status == RunStatus::Running {
         run.status = RunStatus::Recorded;
     }
+    Ok(run)
+}
+
+/// The first bytes of a gzip stream: how pprof profiles are stored.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzipped pprof profile (`boundscope run --pprof`, Go's and others' profilers).
+fn pprof(bytes: &[u8], path: &Path, number: usize) -> Result<Run, String> {
+    let stacks = decode_pprof(bytes).map_err(|e| e.to_string())?;
+    let stem = path
+        .file_stem()
+        .map_or("pprof".into(), |s| s.to_string_lossy().to_string());
+    let mut run = Run::new(number, "pprof", "stacks", 0, false);
+    run.label = stem;
+    run.set_tree(FrameTree::from_stacks(&stacks));
+    run.status = RunStatus::Recorded;
     Ok(run)
 }
 

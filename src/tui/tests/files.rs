@@ -65,3 +65,21 @@ fn open_detects_events_and_folded_and_names_bad_files() {
         .unwrap_err()
         .contains("line 1"));
 }
+
+#[test]
+fn open_reads_a_gzipped_pprof_profile_and_names_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
+    let profile = dir.path().join("cpu.pb.gz");
+    std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
+    let runs = crate::tui::open::load_files(&[&profile]).unwrap();
+    assert_eq!(runs[0].tree().total(), stacks.total());
+    assert_eq!(runs[0].label, "cpu.pb");
+    let broken = dir.path().join("broken.pb.gz");
+    std::fs::write(&broken, [0x1f, 0x8b, 0, 1, 2, 3]).unwrap();
+    let err = crate::tui::open::load_files(&[&broken]).unwrap_err();
+    assert!(
+        err.starts_with(&broken.display().to_string()) && !err.contains('\n'),
+        "{err}"
+    );
+}
