@@ -22,9 +22,11 @@ pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    let speedup = cmp
-        .speedup(&app.runs)
-        .map_or("-".to_string(), |s| format!("×{s:.2}"));
+    let speedup = match (cmp.speedup(&app.runs), cmp.speedup_error(&app.runs)) {
+        (Some(s), Some(e)) => format!("×{s:.2} ± {e:.2}"),
+        (Some(s), None) => format!("×{s:.2}"),
+        _ => "-".to_string(),
+    };
     render_figures(frame, figures, a, b, &speedup, theme);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);

@@ -476,6 +476,7 @@ fn compare_selection_takes_two_marked_runs() {
     let cmp = app.compare.as_ref().unwrap();
     assert_eq!((cmp.a, cmp.b), (1, 0));
     assert_eq!(cmp.speedup(&app.runs), Some(2.0));
+
     press(&mut app, &[Action::Tab]);
     assert_eq!(app.compare.as_ref().unwrap().a, 0);
 }
