@@ -157,7 +157,7 @@ async fn faulty(state: &Arc<AppState>, req: Request, next: Next) -> Response {
     let inside = state.stats.enter();
     let delay = faults.delay(n);
     if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+        super::timer::sleep_precisely(delay).await;
     }
     if faults.draw(STREAM_TIMEOUT, n) < faults.timeout_rate {
         state.stats.timeout();

@@ -11,6 +11,7 @@ pub mod data;
 mod faults;
 pub mod routes;
 pub mod stats;
+mod timer;
 
 pub use args::{run_serve, ServeArgs};
 pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig};
