@@ -458,7 +458,8 @@ fn async_mode_uses_the_async_postgres_driver_and_matches_sequential() {
         assert_eq!(seen[0].1, seen[1].1, "{} vs {}", seen[0].0, seen[1].0);
         assert_eq!(seen[0].2, seen[1].2, "{} vs {}", seen[0].0, seen[1].0);
     }
-    // Rows the server refuses are found row by row, as on the blocking path.
+    // Rows the server refuses are found row by row, as on the blocking path. One unit in
+    // flight: with more, which of two duplicate keys wins depends on timing, in any mode.
     let input = repo_path("assets/csv/customers-bad.csv");
     for insert in ["row", "multi", "copy"] {
         let mut lines_seen = Vec::new();
@@ -474,7 +475,7 @@ fn async_mode_uses_the_async_postgres_driver_and_matches_sequential() {
                     "--mode",
                     mode,
                     "--workers",
-                    "2",
+                    "1",
                     "--insert",
                     insert,
                     "--chunk-rows",

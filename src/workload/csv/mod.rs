@@ -5,6 +5,10 @@
 //! worker's own connection (`writer: each`) or through the one writer thread (`writer: single`,
 //! the unit waits for the commit as `db`). Rows that fail validation or that the database
 //! refuses become rejections; `verify` checks that stored + rejected == input rows.
+//!
+//! In `async` mode PostgreSQL (`writer: each`) goes through the async driver (tokio-postgres,
+//! one pooled connection per unit in flight); SQLite has no async driver, so its units run the
+//! blocking calls on the runtime threads, and the report says so (`options.async`).
 
 mod gen;
 mod options;
@@ -357,9 +361,10 @@ impl CsvImport {
         ))
     }
 
-    /// `async` mode runs units on tokio's threads, where the synchronous PostgreSQL client
-    /// cannot block (it drives a runtime of its own): this worker's connection then lives on
-    /// a plain thread of its own, and the worker waits for each insert as `db`.
+    /// A blocking `run_unit` on a tokio thread with PostgreSQL (only when `run_unit_async`
+    /// did not take the unit; `async` mode with `writer: each` uses the async driver), where
+    /// the synchronous client cannot block (it drives a runtime of its own): this worker's
+    /// connection then lives on a plain thread of its own, and the worker waits as `db`.
     fn store_off_runtime(
         &self,
         file: usize,
