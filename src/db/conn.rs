@@ -386,11 +386,11 @@ fn pg_row_by_row(
     let mut rejected = Vec::new();
     c.execute(ctx, "BEGIN")?;
     for (index, row) in rows.iter().enumerate() {
-        c.execute(ctx, "SAVEPOINT bs_row")?;
+        c.execute(ctx, pg::SAVEPOINT)?;
         match pg_send(c, ctx, spec, std::slice::from_ref(row), mode)? {
-            Ok(()) => c.execute(ctx, "RELEASE SAVEPOINT bs_row")?,
+            Ok(()) => c.execute(ctx, pg::RELEASE_SAVEPOINT)?,
             Err(reason) => {
-                c.execute(ctx, "ROLLBACK TO SAVEPOINT bs_row")?;
+                c.execute(ctx, pg::ROLLBACK_TO_SAVEPOINT)?;
                 rejected.push(RowRejection { index, reason });
             }
         }

@@ -1,6 +1,7 @@
 //! Database access for the workloads: SQLite (embedded) and PostgreSQL (a real server).
 
 mod conn;
+pub mod pg_async;
 pub mod postgres;
 mod schema;
 pub mod sqlite;

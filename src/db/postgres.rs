@@ -25,20 +25,29 @@ pub struct PgConn {
     statements: HashMap<String, Statement>,
 }
 
-/// Connects to `url` (without TLS), failing within about [`CONNECT_TIMEOUT`].
-pub fn connect(url: &str) -> Result<PgConn, DbError> {
+/// Parses `url` into the async driver's settings (with [`CONNECT_TIMEOUT`] unless the URL
+/// sets one); also returns how to name the server in errors (password masked).
+pub(super) fn config(url: &str) -> Result<(tokio_postgres::Config, String), DbError> {
     let target = format!("PostgreSQL server {}", mask_password(url));
-    let mut config = Config::from_str(url).map_err(|e| DbError::Connect {
+    let mut config = tokio_postgres::Config::from_str(url).map_err(|e| DbError::Connect {
         target: target.clone(),
         reason: format!("the URL is not valid ({e})"),
     })?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
-    let client = config.connect(NoTls).map_err(|e| DbError::Connect {
-        target,
-        reason: error_text(&e),
-    })?;
+    Ok((config, target))
+}
+
+/// Connects to `url` (without TLS), failing within about [`CONNECT_TIMEOUT`].
+pub fn connect(url: &str) -> Result<PgConn, DbError> {
+    let (config, target) = config(url)?;
+    let client = Config::from(config)
+        .connect(NoTls)
+        .map_err(|e| DbError::Connect {
+            target,
+            reason: error_text(&e),
+        })?;
     Ok(PgConn {
         client,
         statements: HashMap::new(),
@@ -46,7 +55,7 @@ pub fn connect(url: &str) -> Result<PgConn, DbError> {
 }
 
 /// The most specific message of a postgres error (the server's own text when there is one).
-fn error_text(e: &postgres::Error) -> String {
+pub(super) fn error_text(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => {
@@ -65,6 +74,11 @@ fn rejection(e: &postgres::Error) -> Option<String> {
     (code.starts_with("23") || code.starts_with("22"))
         .then(|| format!("rejected by the database: {}", error_text(e)))
 }
+
+/// Statements of the row-by-row fallback, shared by the blocking and the async paths.
+pub(super) const SAVEPOINT: &str = "SAVEPOINT bs_row";
+pub(super) const RELEASE_SAVEPOINT: &str = "RELEASE SAVEPOINT bs_row";
+pub(super) const ROLLBACK_TO_SAVEPOINT: &str = "ROLLBACK TO SAVEPOINT bs_row";
 
 static NULL_INT: Option<i64> = None;
 static NULL_REAL: Option<f64> = None;
@@ -99,10 +113,7 @@ impl PgConn {
     ) -> Result<Result<(), String>, DbError> {
         let sql = spec.insert_sql(Dialect::Postgres, rows.len());
         let statement = self.prepare(ctx, &sql)?;
-        let params: Vec<&(dyn ToSql + Sync)> = rows
-            .iter()
-            .flat_map(|row| row.iter().zip(&spec.columns).map(|(v, c)| param(v, c.ty)))
-            .collect();
+        let params = insert_params(spec, rows);
         let client = &mut self.client;
         let result = ctx.wait(WaitCategory::Db, || client.execute(&statement, &params));
         classify(result.map(|_| ()), &sql)
@@ -115,11 +126,7 @@ impl PgConn {
         spec: &TableSpec,
         rows: &[Row],
     ) -> Result<Result<(), String>, DbError> {
-        let sql = format!(
-            "COPY {} {} FROM STDIN (FORMAT csv)",
-            quote_ident(&spec.name),
-            spec.column_list()
-        );
+        let sql = copy_sql(spec);
         let data = copy_csv(rows);
         let client = &mut self.client;
         let result = ctx.wait(WaitCategory::Db, || -> Result<u64, postgres::Error> {
@@ -185,7 +192,27 @@ impl PgConn {
     }
 }
 
-fn classify(result: Result<(), postgres::Error>, sql: &str) -> Result<Result<(), String>, DbError> {
+/// The bound parameters of `spec.insert_sql(Dialect::Postgres, rows.len())`, row after row.
+pub(super) fn insert_params<'a>(spec: &TableSpec, rows: &'a [Row]) -> Vec<&'a (dyn ToSql + Sync)> {
+    rows.iter()
+        .flat_map(|row| row.iter().zip(&spec.columns).map(|(v, c)| param(v, c.ty)))
+        .collect()
+}
+
+/// The `COPY ... FROM STDIN` statement for `spec`'s table (data as [`copy_csv`]).
+pub(super) fn copy_sql(spec: &TableSpec) -> String {
+    format!(
+        "COPY {} {} FROM STDIN (FORMAT csv)",
+        quote_ident(&spec.name),
+        spec.column_list()
+    )
+}
+
+/// `Ok(Err(reason))` for a refused row (constraint, bad value), `Err` for any other failure.
+pub(super) fn classify(
+    result: Result<(), postgres::Error>,
+    sql: &str,
+) -> Result<Result<(), String>, DbError> {
     match result {
         Ok(()) => Ok(Ok(())),
         Err(e) => match rejection(&e) {
@@ -196,7 +223,7 @@ fn classify(result: Result<(), postgres::Error>, sql: &str) -> Result<Result<(),
 }
 
 /// Rows as COPY CSV: NULL is an empty unquoted field, text is always quoted.
-fn copy_csv(rows: &[Row]) -> Vec<u8> {
+pub(super) fn copy_csv(rows: &[Row]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * 64);
     for row in rows {
         for (i, value) in row.iter().enumerate() {

@@ -54,6 +54,12 @@ pub fn summary_text(r: &RunReport) -> String {
     if let Some(note) = &r.cpu_not_counted {
         let _ = writeln!(s, "  note      {note}");
     }
+    // What `async` mode did with a blocking resource (csv-import: SQLite has no async driver).
+    if r.mode == "async" {
+        if let Some(note) = r.options.get("async").and_then(|v| v.as_str()) {
+            let _ = writeln!(s, "  note      {note}");
+        }
+    }
     if r.startup_s > 0.0005 {
         let _ = writeln!(
             s,

@@ -5,6 +5,10 @@
 //! worker's own connection (`writer: each`) or through the one writer thread (`writer: single`,
 //! the unit waits for the commit as `db`). Rows that fail validation or that the database
 //! refuses become rejections; `verify` checks that stored + rejected == input rows.
+//!
+//! In `async` mode PostgreSQL (`writer: each`) goes through the async driver (tokio-postgres,
+//! one pooled connection per unit in flight); SQLite has no async driver, so its units run the
+//! blocking calls on the runtime threads, and the report says so (`options.async`).
 
 mod gen;
 mod options;
@@ -21,13 +25,15 @@ pub use options::{new_run_id, CsvOptions, WriterMode};
 pub use schemas::Dataset;
 pub use verify::{TableCheck, Verification};
 
+use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
 use crate::measure::{WaitCategory, WorkerCtx};
-use crate::workload::{Rejection, UnitOutcome, Workload, WorkloadError};
+use crate::workload::{AsyncCtx, Rejection, UnitFuture, UnitOutcome, Workload, WorkloadError};
 use parking_lot::Mutex;
 use scan::InputFile;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use writer::{Writer, WriterClient};
 
 /// State set up by `prepare` (lazily, if the engine did not call it).
@@ -49,7 +55,13 @@ pub struct CsvImport {
     writer_mode: WriterMode,
     prepared: Mutex<Prepared>,
     rejected: Vec<AtomicU64>,
+    /// `async` mode with PostgreSQL and `writer: each`: the async driver's connections.
+    pg_pool: Option<Arc<AsyncPgPool>>,
 }
+
+/// What the report says about `async` mode with SQLite.
+pub const SQLITE_ASYNC_NOTE: &str = "SQLite has no async driver: in async mode its calls run on \
+                                     the runtime threads and block them";
 
 fn db_error(e: DbError) -> WorkloadError {
     if e.is_input() {
@@ -89,6 +101,12 @@ impl CsvImport {
             options.writer
         };
         let rejected = inputs.iter().map(|_| AtomicU64::new(0)).collect();
+        let pg_pool = match &target {
+            DbTarget::Postgres(url) if writer_mode == WriterMode::Each => {
+                Some(Arc::new(AsyncPgPool::new(url)))
+            }
+            _ => None,
+        };
         Ok(CsvImport {
             options,
             target,
@@ -97,6 +115,7 @@ impl CsvImport {
             writer_mode,
             prepared: Mutex::default(),
             rejected,
+            pg_pool,
         })
     }
 
@@ -112,6 +131,23 @@ impl CsvImport {
     /// The writer mode in effect (`single` for an in-memory database whatever was asked).
     pub fn writer_mode(&self) -> WriterMode {
         self.writer_mode
+    }
+
+    /// What `async` mode does with this database (the report's `options.async`).
+    pub fn async_text(&self) -> String {
+        match (&self.target, self.writer_mode) {
+            (DbTarget::Sqlite(_), _) => SQLITE_ASYNC_NOTE.to_string(),
+            (DbTarget::Postgres(_), WriterMode::Each) => format!(
+                "async driver ({}): in async mode each unit inserts over a pooled \
+                 non-blocking connection (at most one per unit in flight), so runtime threads \
+                 are free while the server works",
+                pg_async::DRIVER
+            ),
+            (DbTarget::Postgres(_), WriterMode::Single) => "writer single: in async mode units \
+                run on the runtime threads and block them while the one writer thread commits \
+                their rows"
+                .to_string(),
+        }
     }
 
     /// Data rows over all input files.
@@ -247,9 +283,88 @@ impl CsvImport {
 }
 
 impl CsvImport {
-    /// `async` mode runs units on tokio's threads, where the synchronous PostgreSQL client
-    /// cannot block (it drives a runtime of its own): this worker's connection then lives on
-    /// a plain thread of its own, and the worker waits for each insert as `db`.
+    /// The unit's outcome once its rows are stored: `refused` rows become rejections and
+    /// the digest covers the stored rows (the same in every mode).
+    fn outcome(
+        &self,
+        f: usize,
+        bytes: usize,
+        rows: &[Row],
+        lines: &[u64],
+        mut rejected: Vec<Rejection>,
+        refused: Vec<RowRejection>,
+    ) -> UnitOutcome {
+        let source = &self.inputs[f].source;
+        let mut stored = vec![true; rows.len()];
+        for r in refused {
+            if let (Some(flag), Some(&line)) = (stored.get_mut(r.index), lines.get(r.index)) {
+                *flag = false;
+                rejected.push(Rejection {
+                    source: source.clone(),
+                    line,
+                    reason: r.reason,
+                });
+            }
+        }
+        rejected.sort_by_key(|r| r.line);
+        let kept: Vec<&Row> = rows
+            .iter()
+            .zip(&stored)
+            .filter(|(_, ok)| **ok)
+            .map(|(r, _)| r)
+            .collect();
+        let outcome = UnitOutcome {
+            items: kept.len() as u64,
+            bytes: bytes as u64,
+            digest: parse::digest_rows(kept),
+            rejected,
+        };
+        self.rejected[f].fetch_add(outcome.rejected.len() as u64, Relaxed);
+        outcome
+    }
+
+    /// One unit in `async` mode with the async driver: read and parse (CPU on the runtime
+    /// thread), then insert over a pooled tokio-postgres connection.
+    async fn unit_async(
+        self: &Arc<Self>,
+        unit: usize,
+        pool: &AsyncPgPool,
+    ) -> Result<UnitOutcome, WorkloadError> {
+        let &(f, c) = self
+            .units
+            .get(unit)
+            .ok_or_else(|| WorkloadError::Other(format!("no unit {unit}")))?;
+        if !self.prepared.lock().done {
+            // Table setup uses the blocking client, which must not run on a runtime thread.
+            let this = self.clone();
+            tokio::task::spawn_blocking(move || this.ensure_prepared())
+                .await
+                .map_err(|e| WorkloadError::Other(format!("table setup stopped: {e}")))??;
+        }
+        let (input, chunk) = (&self.inputs[f], &self.inputs[f].chunks[c]);
+        let data = read_range(input, chunk)?;
+        let parsed = parse::parse_chunk(&data, input, chunk, &mut || {});
+        let mut conn = pool.get().await.map_err(db_error)?;
+        // On a database failure the connection is dropped, not given back.
+        let refused = conn
+            .insert(&input.spec, &parsed.rows, self.plan())
+            .await
+            .map_err(db_error)?;
+        pool.put(conn);
+        Ok(self.outcome(
+            f,
+            data.len(),
+            &parsed.rows,
+            &parsed.lines,
+            parsed.rejected,
+            refused,
+        ))
+    }
+
+    /// A blocking `run_unit` on a tokio thread with PostgreSQL (only when `run_unit_async`
+    /// did not take the unit; `async` mode with `writer: each` uses the async driver), where
+    /// the synchronous client cannot block (it drives a runtime of its own): this worker's
+    /// connection then lives on a plain thread of its own, and the worker waits as `db`.
     fn store_off_runtime(
         &self,
         file: usize,
@@ -348,37 +463,30 @@ impl Workload for CsvImport {
             .ok_or_else(|| WorkloadError::Other(format!("no unit {unit}")))?;
         let (input, chunk) = (&self.inputs[f], &self.inputs[f].chunks[c]);
         let data = ctx.wait(WaitCategory::Disk, || read_range(input, chunk))?;
-        let parsed = parse::parse_chunk(&data, input, chunk, ctx);
-        let (lines, mut rejected) = (parsed.lines, parsed.rejected);
+        let parsed = parse::parse_chunk(&data, input, chunk, &mut || ctx.checkpoint());
+        let (lines, rejected) = (parsed.lines, parsed.rejected);
         let (rows, refused) = self.store(f, parsed.rows, ctx)?;
-        let mut stored = vec![true; rows.len()];
-        for r in refused {
-            if let (Some(flag), Some(&line)) = (stored.get_mut(r.index), lines.get(r.index)) {
-                *flag = false;
-                rejected.push(Rejection {
-                    source: input.source.clone(),
-                    line,
-                    reason: r.reason,
-                });
-            }
-        }
-        rejected.sort_by_key(|r| r.line);
-        let kept: Vec<&Row> = rows
-            .iter()
-            .zip(&stored)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| r)
-            .collect();
-        let outcome = UnitOutcome {
-            items: kept.len() as u64,
-            bytes: data.len() as u64,
-            digest: parse::digest_rows(kept),
-            rejected,
-        };
-        self.rejected[f].fetch_add(outcome.rejected.len() as u64, Relaxed);
+        let outcome = self.outcome(f, data.len(), &rows, &lines, rejected, refused);
         ctx.progress(outcome.items, outcome.bytes);
         ctx.rejected(outcome.rejected.len() as u64);
         Ok(outcome)
+    }
+
+    /// PostgreSQL with `writer: each`: the rows go through the async driver, so a unit
+    /// waiting for the server frees its runtime thread. SQLite (no async driver) and the
+    /// single writer run the blocking `run_unit` instead.
+    fn run_unit_async(self: Arc<Self>, unit: usize, ctx: AsyncCtx) -> Option<UnitFuture> {
+        let pool = self.pg_pool.clone()?;
+        Some(Box::pin(async move {
+            let outcome = self.unit_async(unit, &pool).await?;
+            ctx.progress(outcome.items, outcome.bytes);
+            ctx.rejected(outcome.rejected.len() as u64);
+            Ok(outcome)
+        }))
+    }
+
+    fn async_wait(&self) -> WaitCategory {
+        WaitCategory::Db
     }
 
     fn verify(
@@ -419,6 +527,10 @@ impl Workload for CsvImport {
         if self.target.is_sqlite() {
             d["journal"] = serde_json::json!(o.journal);
             d["sync"] = serde_json::json!(o.sync);
+        }
+        d["async"] = serde_json::json!(self.async_text());
+        if let Some(pool) = &self.pg_pool {
+            d["async_connections"] = serde_json::json!(pool.opened());
         }
         d
     }

@@ -2,7 +2,6 @@
 
 use super::scan::{Chunk, InputFile};
 use crate::db::{ColumnType, Row, TableSpec, Value};
-use crate::measure::WorkerCtx;
 use crate::workload::Rejection;
 
 /// The records of one chunk that passed validation, and the ones that did not.
@@ -14,12 +13,13 @@ pub struct ParsedChunk {
     pub rejected: Vec<Rejection>,
 }
 
-/// Parses `data` (the bytes of `chunk` in `input`), checking field counts, UTF-8 and numbers.
+/// Parses `data` (the bytes of `chunk` in `input`), checking field counts, UTF-8 and numbers;
+/// calls `checkpoint` now and then (the worker's `ctx.checkpoint()`, a no-op in a future).
 pub fn parse_chunk(
     data: &[u8],
     input: &InputFile,
     chunk: &Chunk,
-    ctx: &mut WorkerCtx,
+    checkpoint: &mut dyn FnMut(),
 ) -> ParsedChunk {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -31,7 +31,7 @@ pub fn parse_chunk(
     let line_of = |local: u64| chunk.first_line + local.saturating_sub(1);
     for n in 0u64.. {
         if n % 256 == 0 {
-            ctx.checkpoint();
+            checkpoint();
         }
         let line = match reader.read_byte_record(&mut record) {
             Ok(false) => break,
