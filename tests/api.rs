@@ -6,7 +6,7 @@
 //! (2).
 
 mod common;
-use common::{read_json, stderr, Scratch};
+use common::{stderr, Scratch};
 use serde_json::Value;
 use std::process::Output;
 
@@ -15,16 +15,9 @@ const MODES: [&str; 5] = ["sequential", "threads", "rayon", "async", "processes"
 /// Runs `run api-fetch ARGS --quiet --report F`; returns the process output and the report
 /// (`Null` when none was written).
 fn api_run(scratch: &Scratch, name: &str, args: &[&str]) -> (Output, Value) {
-    let report = scratch.path(&format!("{name}.json"));
-    let report_arg = report.to_string_lossy().into_owned();
-    let mut all = vec!["run", "api-fetch", "--quiet", "--report", &report_arg];
+    let mut all = vec!["run", "api-fetch", "--quiet"];
     all.extend_from_slice(args);
-    let out = scratch.run(&all);
-    let json = match report.exists() {
-        true => read_json(&report),
-        false => Value::Null,
-    };
-    (out, json)
+    scratch.run_with_report(name, &all)
 }
 
 /// Like `api_run`, but the run must succeed.

@@ -6,7 +6,7 @@
 //! it they print a skip line, except under `CI`, where a missing server fails them.
 
 mod common;
-use common::{read_json, repo_path, stderr, Scratch};
+use common::{repo_path, stderr, Scratch};
 
 const MODES: [&str; 5] = ["sequential", "threads", "rayon", "async", "processes"];
 /// Small enough to keep every test well under 20 s, big enough for several units per table.
@@ -61,18 +61,20 @@ fn pg_content(url: &str, table: &str) -> Content {
 /// Runs `boundscope run csv-import ARGS --quiet --report F`; returns exit code, stdout+stderr
 /// and the report (when the run wrote one).
 fn run_csv(scratch: &Scratch, name: &str, args: &[&str]) -> (i32, String, serde_json::Value) {
-    let report = scratch.path(&format!("{name}.json"));
-    let report_arg = report.to_string_lossy().into_owned();
-    let mut all = vec!["run", "csv-import", "--report", &report_arg];
+    let mut all = vec!["run", "csv-import"];
     all.extend_from_slice(args);
-    let out = scratch.run(&all);
+    let (out, json) = scratch.run_with_report(name, &all);
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    let json = if report.exists() {
-        read_json(&report)
-    } else {
-        serde_json::Value::Null
-    };
     (out.status.code().unwrap_or(-1), text, json)
+}
+
+/// Every variant stored the same table content and got the same checksum as the first.
+fn assert_all_alike(seen: &[(String, Content, String)]) {
+    let (first_what, first_content, first_sum) = &seen[0];
+    for (what, content, checksum) in seen {
+        assert_eq!(content, first_content, "{what} vs {first_what}");
+        assert_eq!(checksum, first_sum, "{what} vs {first_what}");
+    }
 }
 
 fn assert_verified(report: &serde_json::Value, stored: u64, rejected: u64, what: &str) {
@@ -143,11 +145,7 @@ fn every_mode_and_insert_strategy_stores_the_same_rows_in_sqlite() {
             seen.push((what, content, checksum));
         }
     }
-    let (first_what, first_content, first_sum) = seen[0].clone();
-    for (what, content, checksum) in &seen {
-        assert_eq!(content, &first_content, "{what} vs {first_what}");
-        assert_eq!(checksum, &first_sum, "{what} vs {first_what}");
-    }
+    assert_all_alike(&seen);
 }
 
 #[test]
@@ -199,11 +197,7 @@ fn every_mode_and_insert_strategy_stores_the_same_rows_in_postgres() {
             seen.push((what, content, checksum));
         }
     }
-    let (first_what, first_content, first_sum) = seen[0].clone();
-    for (what, content, checksum) in &seen {
-        assert_eq!(content, &first_content, "{what} vs {first_what}");
-        assert_eq!(checksum, &first_sum, "{what} vs {first_what}");
-    }
+    assert_all_alike(&seen);
 }
 
 #[test]
@@ -455,8 +449,7 @@ fn async_mode_uses_the_async_postgres_driver_and_matches_sequential() {
             let checksum = report["checksum"].as_str().expect("checksum").to_string();
             seen.push((what, content, checksum));
         }
-        assert_eq!(seen[0].1, seen[1].1, "{} vs {}", seen[0].0, seen[1].0);
-        assert_eq!(seen[0].2, seen[1].2, "{} vs {}", seen[0].0, seen[1].0);
+        assert_all_alike(&seen);
     }
     // Rows the server refuses are found row by row, as on the blocking path. One unit in
     // flight: with more, which of two duplicate keys wins depends on timing, in any mode.

@@ -2,27 +2,14 @@
 //! SQLite database; the stage timeline in the summary and the speedups in the report.
 
 mod common;
-use common::{read_json, stderr, Scratch};
+use common::{stderr, Scratch};
 use serde_json::Value;
 use std::process::Output;
 
 fn etl_run(scratch: &Scratch, name: &str, args: &[&str]) -> (Output, Value) {
-    let report = scratch.path(&format!("{name}.json"));
-    let report_arg = report.to_string_lossy().into_owned();
-    let mut all = vec![
-        "run",
-        "etl-pipeline",
-        "--report",
-        &report_arg,
-        "--no-profile",
-    ];
+    let mut all = vec!["run", "etl-pipeline", "--no-profile"];
     all.extend_from_slice(args);
-    let out = scratch.run(&all);
-    let json = match report.exists() {
-        true => read_json(&report),
-        false => Value::Null,
-    };
-    (out, json)
+    scratch.run_with_report(name, &all)
 }
 
 fn num(value: &Value) -> f64 {

@@ -63,19 +63,22 @@ pub(super) fn run(
         let _ = forwarder.join();
         harvests
     });
+    let harvests = harvests
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| h.map_err(|_| ExecError::Child(format!("reader of child {i} panicked"))))
+        .collect::<Result<Vec<ChildHarvest>, ExecError>>()?;
+    // The work ended when the last child finished its units; unknown if any child failed.
+    *env.remote.work_end.lock() = harvests
+        .iter()
+        .map(|h| h.units_done_at.filter(|_| h.finished))
+        .collect::<Option<Vec<Instant>>>()
+        .and_then(|ends| ends.into_iter().max());
     let mut records = Vec::new();
-    let mut work_end = Some(Instant::now());
     for (index, harvest) in harvests.into_iter().enumerate() {
-        let harvest =
-            harvest.map_err(|_| ExecError::Child(format!("reader of child {index} panicked")))?;
-        work_end = match (work_end, harvest.units_done_at, harvest.finished) {
-            (Some(end), Some(at), true) => Some(if index == 0 { at } else { end.max(at) }),
-            _ => None,
-        };
         records.extend(missing_units(workload.as_ref(), index, count, &harvest));
         records.extend(harvest.records);
     }
-    *env.remote.work_end.lock() = work_end;
     Ok(records)
 }
 

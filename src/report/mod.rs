@@ -11,6 +11,7 @@ pub use timeline::Timeline;
 pub use verdict::{judge, Verdict};
 
 use crate::exec::UnitRecord;
+pub use crate::flame::FunctionCost;
 use crate::measure::{WaitCategory, WorkerSnapshot};
 use crate::workload::Rejection;
 use serde::{Deserialize, Serialize};
@@ -18,14 +19,6 @@ use std::collections::BTreeMap;
 
 /// How many rejections a report lists in full (all are counted).
 pub const MAX_LISTED_REJECTIONS: usize = 1000;
-
-/// One function's share of the CPU samples.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopFunction {
-    pub name: String,
-    pub self_samples: u64,
-    pub total_samples: u64,
-}
 
 /// One unit's result, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,7 +78,7 @@ pub struct RunReport {
     pub interrupted: bool,
     pub options: serde_json::Value,
     pub worker_stats: Vec<WorkerSnapshot>,
-    pub top_functions: Vec<TopFunction>,
+    pub top_functions: Vec<FunctionCost>,
     pub units: Vec<UnitSummary>,
     pub rejections: Vec<Rejection>,
     pub failures: Vec<String>,

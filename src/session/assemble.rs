@@ -4,7 +4,7 @@ use super::RunSpec;
 use crate::events::available_cores;
 use crate::exec::{RunEnv, UnitRecord};
 use crate::flame::FoldedStacks;
-use crate::report::{RunReport, TopFunction};
+use crate::report::RunReport;
 use crate::workload::Workload;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -42,7 +42,7 @@ pub(super) fn report(p: Parts) -> RunReport {
         interrupted: p.env.cancel.load(Relaxed),
         options: p.workload.describe(),
         worker_stats,
-        top_functions: top_functions(p.stacks, 10),
+        top_functions: p.stacks.top_functions(10),
         ..RunReport::default()
     };
     report.absorb_units(p.records);
@@ -50,16 +50,4 @@ pub(super) fn report(p: Parts) -> RunReport {
     report.timeline =
         crate::report::timeline::compute(&report.units, &report.options, report.wall_s);
     report
-}
-
-fn top_functions(stacks: &FoldedStacks, n: usize) -> Vec<TopFunction> {
-    stacks
-        .top_functions(n)
-        .into_iter()
-        .map(|f| TopFunction {
-            name: f.name,
-            self_samples: f.self_samples,
-            total_samples: f.total_samples,
-        })
-        .collect()
 }

@@ -33,11 +33,24 @@ impl Scratch {
             .expect("run boundscope")
     }
 
-    /// Runs `boundscope run json-parse` with small data and returns the JSON report.
-    pub fn json_report(&self, name: &str, extra: &[&str]) -> serde_json::Value {
+    /// Runs `boundscope ARGS --report <scratch>/NAME.json`; returns the process output and
+    /// the report (`Null` when the run wrote none).
+    pub fn run_with_report(&self, name: &str, args: &[&str]) -> (Output, serde_json::Value) {
         let report = self.path(&format!("{name}.json"));
         let report_arg = report.to_string_lossy().into_owned();
-        let mut args = vec!["run", "json-parse", "--quiet", "--report", &report_arg];
+        let mut all = args.to_vec();
+        all.extend(["--report", &report_arg]);
+        let out = self.run(&all);
+        let json = match report.exists() {
+            true => read_json(&report),
+            false => serde_json::Value::Null,
+        };
+        (out, json)
+    }
+
+    /// Runs `boundscope run json-parse` with small data and returns the JSON report.
+    pub fn json_report(&self, name: &str, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["run", "json-parse", "--quiet"];
         // Small data unless the test asks for other sizes.
         for (flag, value) in [("--files", "6"), ("--records", "400")] {
             if !extra.contains(&flag) {
@@ -45,13 +58,13 @@ impl Scratch {
             }
         }
         args.extend_from_slice(extra);
-        let out = self.run(&args);
+        let (out, report) = self.run_with_report(name, &args);
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        read_json(&report)
+        report
     }
 }
 
