@@ -78,3 +78,92 @@ fn a_panicking_unit_fails_alone_in_every_in_process_mode() {
         );
     }
 }
+
+/// Blocking units that only finish once `peers` of them run at the same time (or give up
+/// after a generous deadline), each recording the thread it ran on.
+struct Rendezvous {
+    peers: usize,
+    arrived: std::sync::atomic::AtomicUsize,
+    threads: parking_lot::Mutex<Vec<String>>,
+}
+
+impl Workload for Rendezvous {
+    fn name(&self) -> &'static str {
+        "rendezvous"
+    }
+    fn unit_count(&self) -> usize {
+        self.peers
+    }
+    fn unit_label(&self, unit: usize) -> String {
+        format!("unit-{unit}")
+    }
+    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        // The name the system (and the profiler) knows the thread by.
+        let comm = std::fs::read_to_string("/proc/thread-self/comm").unwrap_or_default();
+        let thread = comm.trim_end().to_string();
+        self.threads.lock().push(thread);
+        self.arrived.fetch_add(1, SeqCst);
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        ctx.wait(crate::measure::WaitCategory::Db, || {
+            while self.arrived.load(SeqCst) < self.peers && Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+        match self.arrived.load(SeqCst) >= self.peers {
+            true => Ok(UnitOutcome {
+                items: 1,
+                digest: unit as u64,
+                ..UnitOutcome::default()
+            }),
+            false => Err(WorkloadError::Other("ran without its peers".into())),
+        }
+    }
+    fn async_blocking_pool(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn async_mode_runs_blocking_units_in_the_blocking_pool_as_lanes_of_their_own() {
+    // One runtime thread, three units in flight that block until all three run: only the
+    // blocking pool can run them together.
+    let workload = Arc::new(Rendezvous {
+        peers: 3,
+        arrived: Default::default(),
+        threads: Default::default(),
+    });
+    let spec = ExecSpec {
+        mode: Mode::Async,
+        workers: 1,
+        in_flight: Some(3),
+        shard: None,
+        lane: None,
+    };
+    let env = env();
+    let dyn_workload: Arc<dyn Workload> = workload.clone();
+    let records = execute(&dyn_workload, &spec, &env).expect("the run itself succeeds");
+    for record in &records {
+        assert!(record.outcome.is_ok(), "{record:?}");
+        assert!(record.worker.starts_with("bs-blocking-"), "{record:?}");
+    }
+    assert_eq!(records.len(), 3);
+    let mut threads = workload.threads.lock().clone();
+    threads.sort();
+    assert_eq!(threads, ["bs-blocking-0", "bs-blocking-1", "bs-blocking-2"]);
+    // The pool threads are the lanes, with their waits; the runtime thread is not one.
+    let lanes: Vec<String> = env
+        .registry
+        .snapshots()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(lanes, ["bs-blocking-0", "bs-blocking-1", "bs-blocking-2"]);
+    // The first two waited for the third, in their own lanes.
+    let waited = env.registry.snapshots().into_iter().filter(|lane| {
+        lane.waits
+            .get(&crate::measure::WaitCategory::Db)
+            .is_some_and(|s| *s > 0.0)
+    });
+    assert!(waited.count() >= 2);
+}

@@ -2,11 +2,16 @@
 //!
 //! Workloads with a non-blocking version (`run_unit_async`) run as real futures: runtime
 //! threads park while requests are in flight, and that parked time is their `net` (or `db`)
-//! wait. Others run `run_unit` on a runtime thread, blocking it, as CPU work blocks an
-//! asyncio event loop. With `--gil`, a thread holds the lock only while it polls a task.
+//! wait. Workloads that ask for it (`async_blocking_pool`: a database with no async driver)
+//! run `run_unit` in the runtime's blocking pool, as asyncio's `run_in_executor` does; those
+//! pool threads are then the lanes (`bs-blocking-<n>`), and the runtime threads, which only
+//! hand units over, are not. Others run `run_unit` on a runtime
+//! thread, blocking it, as CPU work blocks an asyncio event loop. With `--gil`, a thread holds
+//! the lock only while it polls a task (or, in the blocking pool, while it runs a unit's CPU
+//! work).
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::{Gil, MeterRegistry, RunCounters, WaitCategory, WorkerCtx};
 use crate::workload::{AsyncCtx, UnitFuture, Workload};
 use std::cell::RefCell;
 use std::future::Future;
@@ -27,15 +32,27 @@ pub(super) fn run(
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
     let in_flight_now = Arc::new(AtomicUsize::new(0));
-    let runtime = build_runtime(spec.workers, workload.async_wait(), in_flight_now.clone())?;
-    // Register every runtime thread as a worker before any task runs.
-    runtime.block_on(register_workers(spec.workers, env));
     let limit = spec.in_flight.unwrap_or(spec.workers).max(1);
+    let in_pool = workload.async_blocking_pool();
+    let runtime = build_runtime(
+        spec.workers,
+        limit,
+        workload.async_wait(),
+        in_flight_now.clone(),
+    )?;
+    // Register every runtime thread as a worker before any task runs, unless the units run
+    // in the blocking pool: then the runtime threads only hand them over, and the pool's
+    // threads (registered as they take their first unit) are the lanes.
+    if !in_pool {
+        runtime.block_on(register_workers(spec.workers, env));
+    }
     let tasks = Tasks {
         workload,
         env,
         limit,
         in_flight_now,
+        in_pool,
+        pool_lanes: Arc::default(),
     };
     let records = runtime.block_on(tasks.run(units));
     env.registry.finish_all();
@@ -45,12 +62,15 @@ pub(super) fn run(
 
 fn build_runtime(
     workers: usize,
+    blocking_threads: usize,
     waits_on: WaitCategory,
     in_flight: Arc<AtomicUsize>,
 ) -> Result<tokio::runtime::Runtime, ExecError> {
     let next = Arc::new(AtomicUsize::new(0));
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
+        // The blocking pool never needs more threads than units in flight.
+        .max_blocking_threads(blocking_threads)
         .thread_name_fn(move || super::lane_name(Mode::Async, next.fetch_add(1, Ordering::Relaxed)))
         .on_thread_park(move || {
             let category = match in_flight.load(Ordering::Relaxed) {
@@ -64,6 +84,9 @@ fn build_runtime(
         .build()
         .map_err(|e| ExecError::Spawn(e.to_string()))
 }
+
+/// Lane name prefix of the blocking pool's threads.
+pub const BLOCKING_LANE: &str = "bs-blocking";
 
 /// Runs `f` on this thread's worker context, if it has one and it is not in use.
 fn with_ctx(f: impl FnOnce(&mut WorkerCtx)) {
@@ -109,6 +132,10 @@ struct Tasks<'a> {
     env: &'a RunEnv,
     limit: usize,
     in_flight_now: Arc<AtomicUsize>,
+    /// Units without a future run in the blocking pool (else on a runtime thread).
+    in_pool: bool,
+    /// How many blocking-pool threads have become lanes.
+    pool_lanes: Arc<AtomicUsize>,
 }
 
 impl Tasks<'_> {
@@ -144,53 +171,135 @@ impl Tasks<'_> {
 
     /// The record of a unit whose task panicked (or was cancelled): failed, not lost.
     fn failed(&self, unit: usize, join: tokio::task::JoinError) -> UnitRecord {
-        let label = self.workload.unit_label(unit);
-        let why = match join.try_into_panic() {
-            Ok(panic) => super::panic_text(panic.as_ref()),
-            Err(_) => "the unit's task was cancelled".to_string(),
-        };
-        self.env.counters.units_done.fetch_add(1, Ordering::Relaxed);
-        self.env.counters.errors.fetch_add(1, Ordering::Relaxed);
-        UnitRecord {
-            unit,
-            outcome: Err(format!("{label}: {why}")),
-            label,
-            worker: "bs-tokio".to_string(),
-            start_s: 0.0,
-            end_s: 0.0,
-        }
+        failed_record(self.workload.as_ref(), &self.env.counters, unit, join)
     }
 
-    /// The unit as a task: the workload's future, or its blocking `run_unit`.
+    /// The unit as a task: the workload's future, or its blocking `run_unit` (in the
+    /// blocking pool, or on this runtime thread).
     fn unit_task(&self, unit: usize) -> Pin<Box<dyn Future<Output = Option<UnitRecord>> + Send>> {
         let workload = self.workload.clone();
         let ctx = AsyncCtx::new(self.env.counters.clone());
+        if let Some(future) = workload.clone().run_unit_async(unit, ctx) {
+            return Box::pin(self.future_task(unit, future));
+        }
+        if self.in_pool {
+            let pool = PoolLanes::new(self.env, &self.pool_lanes);
+            let counters = self.env.counters.clone();
+            return Box::pin(async move {
+                let runner = workload.clone();
+                let joined = tokio::task::spawn_blocking(move || pool.run(runner.as_ref(), unit));
+                Some(match joined.await {
+                    Ok(record) => record,
+                    Err(join) => failed_record(workload.as_ref(), &counters, unit, join),
+                })
+            });
+        }
+        Box::pin(async move {
+            TASK_CTX.with(|slot| {
+                let mut slot = slot.borrow_mut();
+                slot.as_mut()
+                    .map(|ctx| run_unit(workload.as_ref(), unit, ctx))
+            })
+        })
+    }
+
+    /// A unit's future, polled with the GIL held and recorded when it ends.
+    fn future_task(
+        &self,
+        unit: usize,
+        future: UnitFuture,
+    ) -> impl Future<Output = Option<UnitRecord>> + Send + 'static {
+        let workload = self.workload.clone();
         let epoch = self.env.registry.epoch();
-        match workload.clone().run_unit_async(unit, ctx) {
-            Some(future) => Box::pin(async move {
-                let start_s = epoch.elapsed().as_secs_f64();
-                let outcome = HoldGilWhilePolled(future).await;
-                self_count_unit(outcome.is_err());
-                let label = workload.unit_label(unit);
-                Some(UnitRecord {
-                    unit,
-                    outcome: outcome.map_err(|e| format!("{label}: {e}")),
-                    label,
-                    // A future moves between runtime threads: no single lane ran it.
-                    worker: "bs-tokio".to_string(),
-                    start_s,
-                    end_s: epoch.elapsed().as_secs_f64(),
-                })
-            }),
-            None => Box::pin(async move {
-                TASK_CTX.with(|slot| {
-                    let mut slot = slot.borrow_mut();
-                    slot.as_mut()
-                        .map(|ctx| run_unit(workload.as_ref(), unit, ctx))
-                })
-            }),
+        async move {
+            let start_s = epoch.elapsed().as_secs_f64();
+            let outcome = HoldGilWhilePolled(future).await;
+            self_count_unit(outcome.is_err());
+            let label = workload.unit_label(unit);
+            Some(UnitRecord {
+                unit,
+                outcome: outcome.map_err(|e| format!("{label}: {e}")),
+                label,
+                // A future moves between runtime threads: no single lane ran it.
+                worker: "bs-tokio".to_string(),
+                start_s,
+                end_s: epoch.elapsed().as_secs_f64(),
+            })
         }
     }
+}
+
+/// The record of a unit whose task panicked (or was cancelled): failed, not lost.
+fn failed_record(
+    workload: &dyn Workload,
+    counters: &RunCounters,
+    unit: usize,
+    join: tokio::task::JoinError,
+) -> UnitRecord {
+    let label = workload.unit_label(unit);
+    let why = match join.try_into_panic() {
+        Ok(panic) => super::panic_text(panic.as_ref()),
+        Err(_) => "the unit's task was cancelled".to_string(),
+    };
+    counters.units_done.fetch_add(1, Ordering::Relaxed);
+    counters.errors.fetch_add(1, Ordering::Relaxed);
+    UnitRecord {
+        unit,
+        outcome: Err(format!("{label}: {why}")),
+        label,
+        worker: "bs-tokio".to_string(),
+        start_s: 0.0,
+        end_s: 0.0,
+    }
+}
+
+/// What a blocking-pool thread needs to become a lane the first time it runs a unit.
+struct PoolLanes {
+    registry: MeterRegistry,
+    counters: Arc<RunCounters>,
+    gil: Option<Gil>,
+    next_lane: Arc<AtomicUsize>,
+}
+
+impl PoolLanes {
+    fn new(env: &RunEnv, next_lane: &Arc<AtomicUsize>) -> PoolLanes {
+        PoolLanes {
+            registry: env.registry.clone(),
+            counters: env.counters.clone(),
+            gil: env.gil.clone(),
+            next_lane: next_lane.clone(),
+        }
+    }
+
+    /// Runs `unit` on this pool thread, registering the thread as a lane on its first unit
+    /// (the pool starts threads on demand, so they cannot be registered up front).
+    fn run(self, workload: &dyn Workload, unit: usize) -> UnitRecord {
+        TASK_CTX.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let ctx = slot.get_or_insert_with(|| {
+                // The pool's threads carry the runtime's thread names, handed out in start
+                // order whatever each thread ends up doing; a lane gets a name of its own.
+                let name = format!(
+                    "{BLOCKING_LANE}-{}",
+                    self.next_lane.fetch_add(1, Ordering::Relaxed)
+                );
+                set_current_thread_name(&name);
+                let meter = self.registry.register_current(&name);
+                WorkerCtx::new(meter, self.counters, self.gil.as_ref())
+            });
+            run_unit(workload, unit, ctx)
+        })
+    }
+}
+
+/// Renames the calling thread (as `ps`, `top` and the profiler show it).
+fn set_current_thread_name(name: &str) {
+    let Ok(name) = std::ffi::CString::new(name) else {
+        return;
+    };
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes (longer names
+    // are cut); `name` outlives the call.
+    unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
 }
 
 /// Counts a task as in flight until it is dropped, even when it panics.

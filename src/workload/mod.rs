@@ -111,6 +111,15 @@ pub trait Workload: Send + Sync {
     fn run_unit_async(self: Arc<Self>, _unit: usize, _ctx: AsyncCtx) -> Option<UnitFuture> {
         None
     }
+    /// `async` mode: run the units `run_unit_async` does not take in the runtime's blocking
+    /// pool (`spawn_blocking`, as asyncio's `run_in_executor`) instead of on a runtime thread.
+    /// For blocking I/O with no async version (a database without an async driver); CPU
+    /// work stays on the runtime threads by default, to show how it blocks an event loop.
+    /// When true, the pool threads are the run's lanes and the runtime threads are not, so
+    /// answer true only when `run_unit_async` takes no unit.
+    fn async_blocking_pool(&self) -> bool {
+        false
+    }
     /// What async units wait on while a runtime thread is parked with units in flight.
     fn async_wait(&self) -> WaitCategory {
         WaitCategory::Net

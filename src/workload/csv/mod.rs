@@ -7,8 +7,9 @@
 //! refuses become rejections; `verify` checks that stored + rejected == input rows.
 //!
 //! In `async` mode PostgreSQL (`writer: each`) goes through the async driver (tokio-postgres,
-//! one pooled connection per unit in flight); SQLite has no async driver, so its units run the
-//! blocking calls on the runtime threads, and the report says so (`options.async`).
+//! one pooled connection per unit in flight); SQLite has no async driver, so its units run in
+//! the runtime's blocking pool (each pool thread a lane with its own connection), and the
+//! report says so (`options.async`).
 
 mod gen;
 mod options;
@@ -60,8 +61,9 @@ pub struct CsvImport {
 }
 
 /// What the report says about `async` mode with SQLite.
-pub const SQLITE_ASYNC_NOTE: &str = "SQLite has no async driver: in async mode its calls run on \
-                                     the runtime threads and block them";
+pub const SQLITE_ASYNC_NOTE: &str = "SQLite has no async driver: in async mode each unit runs \
+     its blocking calls in the runtime's blocking pool (spawn_blocking, lanes bs-blocking-<n>, \
+     at most --in-flight threads, one connection each), so runtime threads are not blocked";
 
 fn db_error(e: DbError) -> WorkloadError {
     if e.is_input() {
@@ -144,8 +146,8 @@ impl CsvImport {
                 pg_async::DRIVER
             ),
             (DbTarget::Postgres(_), WriterMode::Single) => "writer single: in async mode units \
-                run on the runtime threads and block them while the one writer thread commits \
-                their rows"
+                run in the runtime's blocking pool (spawn_blocking, lanes bs-blocking-<n>) and \
+                wait there while the one writer thread commits their rows"
                 .to_string(),
         }
     }
@@ -487,6 +489,12 @@ impl Workload for CsvImport {
 
     fn async_wait(&self) -> WaitCategory {
         WaitCategory::Db
+    }
+
+    /// Units the async driver does not take (SQLite, the single writer) make blocking
+    /// database calls: they belong in the blocking pool, not on the runtime threads.
+    fn async_blocking_pool(&self) -> bool {
+        self.pg_pool.is_none()
     }
 
     fn verify(
