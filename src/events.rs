@@ -1,7 +1,8 @@
 //! The event stream: versioned newline-delimited JSON that a run writes and viewers read.
 //!
 //! `start` (spec, host), `tick` (live totals and worker lanes), `stacks` (folded-stack deltas
-//! since the previous `stacks`), `done` (the report), `error`. The TUI reads it from a child
+//! since the previous `stacks`), `units` (finished units, from `processes` children), `done`
+//! (the report), `error`. The TUI reads it from a child
 //! run, `processes` mode reads it from its children, and a file of it is a recording.
 
 use crate::flame::FoldedStacks;
@@ -31,6 +32,11 @@ pub enum Event {
     Stacks {
         samples: u64,
         stacks: FoldedStacks,
+    },
+    /// Units finished since the previous `units` event (sent by `processes` children, so a
+    /// parent knows what a child had finished if the child is killed).
+    Units {
+        units: Vec<crate::exec::UnitRecord>,
     },
     Done {
         report: Box<RunReport>,

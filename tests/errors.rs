@@ -96,3 +96,106 @@ fn malformed_lines_are_rejected_with_line_and_reason_in_every_mode() {
     }
     assert!(checksums.windows(2).all(|w| w[0] == w[1]), "{checksums:?}");
 }
+
+/// The pid of the `processes` child running lane `lane` under `parent`, once it exists.
+fn child_pid(parent: u32, lane: &str) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // Field 4 (after the parenthesised command name) is the parent pid.
+            let ppid: u32 = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            (ppid == parent && cmdline.contains("__child") && cmdline.contains(lane)).then_some(pid)
+        })
+}
+
+/// `units_done` of the newest tick in an events file being written.
+fn units_done(events: &std::path::Path) -> u64 {
+    let text = std::fs::read_to_string(events).unwrap_or_default();
+    text.lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["type"] == "tick")
+        .find_map(|tick| tick["units_done"].as_u64())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_killed_child_keeps_the_units_it_finished_and_fails_only_the_rest() {
+    let scratch = Scratch::new();
+    let (report, events) = (scratch.path("killed.json"), scratch.path("killed.ndjson"));
+    let run = common::bin()
+        .args(["run", "json-parse", "--mode", "processes", "--workers", "2"])
+        .args([
+            "--files",
+            "12",
+            "--records",
+            "150000",
+            "--hz",
+            "49",
+            "--quiet",
+        ])
+        .arg("--report")
+        .arg(&report)
+        .arg("--events")
+        .arg(&events)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start boundscope");
+    // Kill child 0 once a third of the units are done: it has finished some, not all.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while units_done(&events) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = child_pid(run.id(), "bs-proc-0").expect("child 0 is running");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let out = run.wait_with_output().expect("wait for boundscope");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("killed by signal 9"), "{err}");
+    let report = common::read_json(&report);
+    let units = report["units"].as_array().expect("units");
+    assert_eq!(units.len(), 12, "every unit is listed");
+    let failed = |u: &serde_json::Value| u.get("error").is_some();
+    // Child 1 finished its shard (odd units); child 0 (even units) kept what it had done.
+    for unit in units
+        .iter()
+        .filter(|u| u["unit"].as_u64().unwrap_or(0) % 2 == 1)
+    {
+        assert!(!failed(unit), "{unit}");
+    }
+    let shard0: Vec<_> = units
+        .iter()
+        .filter(|u| u["unit"].as_u64().unwrap_or(1) % 2 == 0)
+        .collect();
+    let lost = shard0.iter().filter(|u| failed(u)).count();
+    assert!(lost >= 1 && lost < shard0.len(), "{shard0:?}");
+    for unit in shard0.iter().filter(|u| failed(u)) {
+        let why = unit["error"].as_str().unwrap_or_default();
+        assert!(why.contains("bs-proc-0") && why.contains("killed"), "{why}");
+    }
+    // The dead child's lane still counts, as of its last tick.
+    let lanes = report["worker_stats"].as_array().expect("worker_stats");
+    assert!(lanes
+        .iter()
+        .any(|l| l["name"] == "bs-proc-0" && l["cpu_s"].as_f64() > Some(0.0)));
+}

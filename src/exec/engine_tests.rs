@@ -37,6 +37,7 @@ fn env() -> RunEnv {
         cancel: Arc::default(),
         remote: RemoteState::default(),
         child: None,
+        unit_feed: UnitFeed::default(),
     }
 }
 

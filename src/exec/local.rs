@@ -15,7 +15,9 @@ fn worker_loop(
     let mut records = Vec::new();
     while !env.cancelled() {
         let Some(unit) = next() else { break };
-        records.push(run_unit(workload, unit, &mut ctx));
+        let record = run_unit(workload, unit, &mut ctx);
+        env.unit_feed.push(&record);
+        records.push(record);
     }
     ctx.finish();
     records

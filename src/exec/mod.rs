@@ -132,6 +132,35 @@ pub struct RunEnv {
     pub cancel: Arc<AtomicBool>,
     pub remote: RemoteState,
     pub child: Option<ChildCommand>,
+    /// Finished units not yet passed on (a `processes` child streams them to its parent).
+    pub unit_feed: UnitFeed,
+}
+
+/// Unit records as they finish, for a reader that drains them while the run goes on: a
+/// `processes` child sends them with each tick, so that if it is killed its parent still
+/// knows which units it had finished. Off (and free) unless enabled.
+#[derive(Default)]
+pub struct UnitFeed(Mutex<Option<Vec<UnitRecord>>>);
+
+impl UnitFeed {
+    pub fn enabled() -> UnitFeed {
+        UnitFeed(Mutex::new(Some(Vec::new())))
+    }
+
+    fn push(&self, record: &UnitRecord) {
+        if let Some(pending) = self.0.lock().as_mut() {
+            pending.push(record.clone());
+        }
+    }
+
+    /// The records finished since the last drain.
+    pub fn drain(&self) -> Vec<UnitRecord> {
+        self.0
+            .lock()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
 }
 
 impl RunEnv {

@@ -195,7 +195,9 @@ fn absorb_event(event: Event, harvest: &mut ChildHarvest, env: &RunEnv) {
             harvest.last = tick;
         }
         Event::Stacks { stacks, .. } => env.remote.pending_stacks.lock().merge(&stacks),
+        Event::Units { units } => harvest.records.extend(units),
         Event::Done { report, units } => {
+            // Every unit of the shard, those already streamed included.
             harvest.records = units;
             harvest.finished = true;
             env.remote.reports.lock().push(*report);

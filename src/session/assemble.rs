@@ -4,6 +4,7 @@ use super::RunSpec;
 use crate::events::available_cores;
 use crate::exec::{RunEnv, UnitRecord};
 use crate::flame::FoldedStacks;
+use crate::measure::WorkerSnapshot;
 use crate::report::RunReport;
 use crate::workload::Workload;
 use std::sync::atomic::Ordering::Relaxed;
@@ -26,6 +27,9 @@ pub(super) fn report(p: Parts) -> RunReport {
     for child in &children {
         worker_stats.extend(child.worker_stats.iter().cloned());
     }
+    let lost = lanes_without_report(p.env, &worker_stats);
+    let lost_cpu_s: f64 = lost.iter().map(|lane| lane.cpu_s).sum();
+    worker_stats.extend(lost);
     let mut report = RunReport {
         workload: p.workload.name().to_string(),
         mode: p.spec.mode.to_string(),
@@ -34,7 +38,7 @@ pub(super) fn report(p: Parts) -> RunReport {
         gil: p.spec.gil,
         wall_s: p.wall.as_secs_f64(),
         startup_s: p.startup.as_secs_f64(),
-        cpu_s: p.own_cpu_s + children.iter().map(|c| c.cpu_s).sum::<f64>(),
+        cpu_s: p.own_cpu_s + lost_cpu_s + children.iter().map(|c| c.cpu_s).sum::<f64>(),
         profiled: p.spec.profile,
         samples: p.stacks.total(),
         sample_hz: if p.spec.profile { p.spec.hz } else { 0 },
@@ -50,4 +54,16 @@ pub(super) fn report(p: Parts) -> RunReport {
     report.timeline =
         crate::report::timeline::compute(&report.units, &report.options, report.wall_s);
     report
+}
+
+/// Lanes of `processes` children that died before sending their report, as their last tick
+/// showed them: their CPU and waits up to then still count.
+fn lanes_without_report(env: &RunEnv, reported: &[WorkerSnapshot]) -> Vec<WorkerSnapshot> {
+    env.remote
+        .lanes
+        .lock()
+        .values()
+        .filter(|lane| !reported.iter().any(|r| r.name == lane.name))
+        .cloned()
+        .collect()
 }

@@ -8,7 +8,7 @@ mod spec;
 pub use spec::RunSpec;
 
 use crate::events::{Event, EventSink, HostInfo, Tick};
-use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitRecord};
+use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};
 use crate::flame::FoldedStacks;
 use crate::measure::{Gil, MeterRegistry, RunCounters};
 use crate::profile::{ProfileError, Sampler};
@@ -98,6 +98,10 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         cancel: hooks.cancel.clone(),
         remote: RemoteState::default(),
         child: (spec.mode == Mode::Processes).then(|| child_launcher(spec, workload.as_ref())),
+        unit_feed: match spec.shard {
+            Some(_) => UnitFeed::enabled(),
+            None => UnitFeed::default(),
+        },
     };
     let mut sampler = match spec.profile {
         true => Some(Sampler::start(spec.hz)?),
@@ -232,6 +236,11 @@ fn sleep_until_next_tick<T>(
 }
 
 fn emit_tick(hooks: &mut RunHooks, env: &RunEnv, units: usize, spec: &RunSpec, t0: Instant) {
+    // Finished units go first, so a reader that counts a tick's units has their records.
+    let finished = env.unit_feed.drain();
+    if !finished.is_empty() {
+        hooks.events.emit(Event::Units { units: finished });
+    }
     let mut workers = env.registry.snapshots();
     workers.extend(env.remote.lanes.lock().values().cloned());
     let c = &env.counters;

@@ -161,6 +161,8 @@ impl Run {
                 self.status = RunStatus::Failed;
                 self.error = Some(message);
             }
+            // Only `processes` children send these, to their parent; the report has them all.
+            Event::Units { .. } => {}
         }
         false
     }
