@@ -1,15 +1,13 @@
 //! `boundscope compare`: several modes, repeated and interleaved, in one table.
 
 use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
-use super::run::run_with_progress;
+use super::rounds::SeriesArgs;
 use super::CliError;
-use boundscope::events::EventSink;
 use boundscope::exec::Mode;
 use boundscope::report::{speedup, RunReport, Spread};
 use clap::Args;
 use serde::Serialize;
 use std::fmt::Write;
-use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -26,25 +24,12 @@ pub struct CompareArgs {
     /// Modes to compare, comma-separated; the first is the baseline for speedups.
     #[arg(long, value_enum, value_delimiter = ',', required = true)]
     pub modes: Vec<Mode>,
-    /// Timed runs per mode (interleaved: m1 m2 m3, m1 m2 m3, ...).
-    #[arg(long, default_value_t = 3, value_name = "R")]
-    pub repeat: usize,
-    /// Untimed runs of the first mode before measuring (warms caches and generates data).
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub warmup: usize,
+    #[command(flatten)]
+    pub series: SeriesArgs,
     #[command(flatten)]
     pub exec: ExecArgs,
     #[command(flatten)]
     pub workload_args: WorkloadArgs,
-    /// Write the result table as Markdown.
-    #[arg(long, value_name = "FILE")]
-    pub export_markdown: Option<PathBuf>,
-    /// Write every run's report and the summary as JSON.
-    #[arg(long, value_name = "FILE")]
-    pub export_json: Option<PathBuf>,
-    /// Print only the table.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
 }
 
 /// One mode's repeated runs.
@@ -74,7 +59,7 @@ struct CompareExport<'a> {
 }
 
 pub fn execute(args: CompareArgs) -> Result<(), CliError> {
-    if args.repeat == 0 {
+    if args.series.repeat == 0 {
         return Err(CliError::Usage("--repeat must be at least 1".into()));
     }
     let mut workload_args = args.workload_args.clone();
@@ -85,23 +70,7 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         .iter()
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
-    for _ in 0..args.warmup {
-        run_with_progress(&fresh_run(&specs[0]), EventSink::none(), args.quiet)?;
-    }
-    let mut runs: Vec<Vec<RunReport>> = vec![Vec::new(); specs.len()];
-    for round in 0..args.repeat {
-        for (i, spec) in specs.iter().enumerate() {
-            if !args.quiet {
-                eprintln!("round {}/{}: {}", round + 1, args.repeat, spec.title());
-            }
-            let outcome = run_with_progress(&fresh_run(spec), EventSink::none(), args.quiet)?;
-            if outcome.report.interrupted {
-                return Err(CliError::Interrupted);
-            }
-            super::verification_failed(&outcome.report)?;
-            runs[i].push(outcome.report);
-        }
-    }
+    let runs = super::rounds::interleaved(&specs, &args.series)?;
     let results = summarize(&args.modes, runs);
     let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
     let reading = reading(&results, agree);
@@ -114,17 +83,6 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-/// csv-import runs of a comparison each start from empty tables (a run of its own), so that
-/// every mode does the same work.
-fn fresh_run(spec: &boundscope::session::RunSpec) -> boundscope::session::RunSpec {
-    let mut spec = spec.clone();
-    if let boundscope::workload::WorkloadSpec::CsvImport(csv) = &mut spec.workload {
-        csv.fresh = true;
-        csv.run_id = boundscope::workload::csv::new_run_id();
-    }
-    spec
 }
 
 fn summarize(modes: &[Mode], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
@@ -207,8 +165,8 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
         "{} — {} workers{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
         results.first().and_then(|r| r.runs.first()).map(|r| r.workload.as_str()).unwrap_or(""),
         args.exec.workers(),
-        args.repeat,
-        args.warmup
+        args.series.repeat,
+        args.series.warmup
     );
     let _ = writeln!(
         s,
@@ -270,7 +228,7 @@ fn markdown(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String
         s,
         "\n{} workers, {} runs per mode. {reading}",
         args.exec.workers(),
-        args.repeat
+        args.series.repeat
     );
     s
 }
@@ -281,14 +239,11 @@ fn export(
     agree: bool,
     reading: &str,
 ) -> Result<(), CliError> {
-    let write = |path: &PathBuf, text: String| {
-        std::fs::write(path, text)
-            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))
-    };
-    if let Some(path) = &args.export_markdown {
+    let write = super::rounds::write_file;
+    if let Some(path) = &args.series.export_markdown {
         write(path, markdown(args, results, reading))?;
     }
-    if let Some(path) = &args.export_json {
+    if let Some(path) = &args.series.export_json {
         let export = CompareExport {
             workload: results
                 .first()
@@ -297,7 +252,7 @@ fn export(
                 .unwrap_or(""),
             workers: args.exec.workers(),
             gil: args.exec.gil,
-            repeat: args.repeat,
+            repeat: args.series.repeat,
             cores: boundscope::events::available_cores(),
             checksums_agree: agree,
             reading,

@@ -51,7 +51,7 @@ fn create(path: &Path, what: &str) -> Result<File, CliError> {
 }
 
 /// Fails before the run, not after it, when an export could not be written.
-fn check_parent(path: &Path) -> Result<(), CliError> {
+pub(super) fn check_parent(path: &Path) -> Result<(), CliError> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => return Ok(()),

@@ -5,7 +5,9 @@ mod compare;
 mod exports;
 mod gen;
 mod progress;
+mod rounds;
 mod run;
+mod sweep;
 
 use boundscope::session::{self, RunHooks, RunSpec, SessionError};
 use clap::{Parser, Subcommand};
@@ -22,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 Examples:
   boundscope
   boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
+  boundscope sweep json-parse --mode threads --workers 1,2,4,8 --chart scaling.svg
   boundscope run json-parse --mode threads --gil --svg flame.svg
   boundscope gen json-parse --out ./ticks --records 1000"
 )]
@@ -37,6 +40,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run a workload under several modes, repeatedly, and compare wall time and speedup.
     Compare(compare::CompareArgs),
+    /// Run a workload in one mode at several worker counts: speedup, efficiency, a chart.
+    Sweep(sweep::SweepArgs),
     /// Write a workload's generated input data to a directory.
     Gen(gen::GenArgs),
     /// Serve the built-in JSON API on loopback, with injected latency, errors and limits.
@@ -198,6 +203,7 @@ pub fn main() -> i32 {
         None => open_ui(),
         Some(Command::Run(args)) => run::execute(args),
         Some(Command::Compare(args)) => compare::execute(args),
+        Some(Command::Sweep(args)) => sweep::execute(args),
         Some(Command::Gen(args)) => gen::execute(args),
         Some(Command::Open { files }) => open_files(&files),
         Some(Command::ServeApi(args)) => {

@@ -2,6 +2,8 @@
 
 mod stats;
 mod summary;
+pub mod sweep;
+pub mod sweep_chart;
 pub mod timeline;
 mod verdict;
 
