@@ -11,6 +11,7 @@ pub mod flame;
 pub mod measure;
 pub mod profile;
 pub mod report;
+pub mod scenario;
 pub mod server;
 pub mod session;
 pub mod tui;

@@ -32,9 +32,10 @@ pub struct CompareArgs {
     pub workload_args: WorkloadArgs,
 }
 
-/// One mode's repeated runs.
+/// One mode's (or one scenario line's) repeated runs.
 #[derive(Debug, Serialize)]
 pub struct ModeResult {
+    /// The mode, or the scenario line's label.
     pub mode: String,
     pub wall_s: Spread,
     pub items_per_s: Spread,
@@ -71,7 +72,8 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
     let runs = super::rounds::interleaved(&specs, &args.series)?;
-    let results = summarize(&args.modes, runs);
+    let labels: Vec<String> = args.modes.iter().map(Mode::to_string).collect();
+    let results = summarize(&labels, runs);
     let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
     let reading = reading(&results, agree);
     let table = table_text(&args, &results, &reading);
@@ -85,18 +87,19 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn summarize(modes: &[Mode], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
+/// Means, spreads and speedups (over the first) of each labelled series of runs.
+pub(super) fn summarize(labels: &[String], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
     let wall_of = |r: &[RunReport]| Spread::of(&r.iter().map(|x| x.wall_s).collect::<Vec<_>>());
     let base = wall_of(&runs[0]);
-    modes
+    labels
         .iter()
         .zip(runs)
-        .map(|(mode, runs)| {
+        .map(|(label, runs)| {
             let wall = wall_of(&runs);
             let (speedup, speedup_err) = speedup(base, wall);
             let last = runs.last().cloned().unwrap_or_default();
             ModeResult {
-                mode: mode.to_string(),
+                mode: label.clone(),
                 wall_s: wall,
                 items_per_s: Spread::of(&runs.iter().map(|r| r.items_per_s).collect::<Vec<_>>()),
                 busy_cores: Spread::of(&runs.iter().map(|r| r.busy_cores).collect::<Vec<_>>()),
@@ -168,29 +171,37 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
         args.series.repeat,
         args.series.warmup
     );
+    s += &rows_text(results, "mode", 11);
+    let _ = writeln!(s, "checksum: {}", checksum_line(results, "mode"));
+    let _ = writeln!(s, "reading: {reading}");
+    s
+}
+
+/// The table's heading and one row per mode (or scenario line), the first column `width`
+/// wide.
+pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> String {
+    let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<11} {:<17} {:>12} {:<15} {:>10}  reading",
-        "mode", "wall s (mean ± σ)", "items/s", "speedup", "busy cores"
+        "{first:<width$} {:<17} {:>12} {:<15} {:>10}  reading",
+        "wall s (mean ± σ)", "items/s", "speedup", "busy cores"
     );
     for r in results {
         let wall = format!("{:.3} ± {:.3}", r.wall_s.mean, r.wall_s.stddev);
         let speedup = format!("{:.2}× ± {:.2}", r.speedup, r.speedup_err);
         let _ = writeln!(
             s,
-            "{:<11} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
+            "{:<width$} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
             r.mode, r.items_per_s.mean, r.busy_cores.mean, r.verdict
         );
     }
-    let _ = writeln!(s, "checksum: {}", checksum_line(results));
-    let _ = writeln!(s, "reading: {reading}");
     s
 }
 
-fn checksum_line(results: &[ModeResult]) -> String {
+pub(super) fn checksum_line(results: &[ModeResult], each: &str) -> String {
     match results.first() {
         Some(first) if results.iter().all(|r| r.checksum == first.checksum) => {
-            format!("{} (identical in every mode)", first.checksum)
+            format!("{} (identical in every {each})", first.checksum)
         }
         _ => {
             results

@@ -30,6 +30,15 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
+    /// Whether any export was asked for.
+    pub fn any(&self) -> bool {
+        self.svg.is_some()
+            || self.folded.is_some()
+            || self.pprof.is_some()
+            || self.report.is_some()
+            || self.events.is_some()
+    }
+
     pub fn events_to_stdout(&self) -> bool {
         self.events.as_deref() == Some(Path::new("-"))
     }

@@ -7,6 +7,7 @@ mod gen;
 mod progress;
 mod rounds;
 mod run;
+mod scenario;
 mod sweep;
 
 use boundscope::session::{self, RunHooks, RunSpec, SessionError};
@@ -25,6 +26,7 @@ Examples:
   boundscope
   boundscope compare json-parse --modes sequential,threads,rayon,async,processes --repeat 3
   boundscope sweep json-parse --mode threads --workers 1,2,4,8 --chart scaling.svg
+  boundscope scenario gil
   boundscope run json-parse --mode threads --gil --svg flame.svg
   boundscope gen json-parse --out ./ticks --records 1000"
 )]
@@ -42,6 +44,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a workload in one mode at several worker counts: speedup, efficiency, a chart.
     Sweep(sweep::SweepArgs),
+    /// Run a scenario: a file (or built-in) of labelled runs, repeated together, with checks.
+    Scenario(scenario::ScenarioArgs),
     /// Write a workload's generated input data to a directory.
     Gen(gen::GenArgs),
     /// Serve the built-in JSON API on loopback, with injected latency, errors and limits.
@@ -204,6 +208,7 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => run::execute(args),
         Some(Command::Compare(args)) => compare::execute(args),
         Some(Command::Sweep(args)) => sweep::execute(args),
+        Some(Command::Scenario(args)) => scenario::execute(args),
         Some(Command::Gen(args)) => gen::execute(args),
         Some(Command::Open { files }) => open_files(&files),
         Some(Command::ServeApi(args)) => {

@@ -118,6 +118,8 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let started = Instant::now();
     let mut stacks = FoldedStacks::new();
     let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut stacks)?;
+    // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of it.
+    let own_cpu_s = crate::measure::process_cpu_seconds().0 - cpu_before;
     let ended = env.remote.work_end.lock().unwrap_or_else(Instant::now);
     let work_started = env.remote.work_start.lock().unwrap_or(started);
     let wall = ended.saturating_duration_since(work_started);
@@ -130,7 +132,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         env: &env,
         wall,
         startup,
-        own_cpu_s: crate::measure::process_cpu_seconds().0 - cpu_before,
+        own_cpu_s,
         stacks: &stacks,
         records: &records,
     };

@@ -1,0 +1,260 @@
+//! `boundscope scenario`: a scenario file's runs, repeated together, and its expectations
+//! checked.
+
+use super::compare::{summarize, ModeResult};
+use super::rounds::{interleaved, write_file, SeriesArgs};
+use super::run::RunArgs;
+use super::CliError;
+use boundscope::events::available_cores;
+use boundscope::report::RunReport;
+use boundscope::scenario::{Check, Scenario, BUILT_IN};
+use boundscope::session::RunSpec;
+use clap::{Args, Parser};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  boundscope scenario --list
+  boundscope scenario gil
+  boundscope scenario workloads/scenarios/csv-writers.toml --repeat 5
+  boundscope scenario my-experiment.toml --export-json result.json
+
+A scenario file is TOML: a `title`, an optional `description`, `common` arguments added to
+every run, `repeat`, [[run]] tables (a `label` and the `args` of `boundscope run`) and
+[[expect]] tables (`faster`, `than` and `by`: the mean wall time ratio; or `run` and
+`verdict`). The runs are interleaved like compare's. Exit code 1 when an expectation is
+not met or checksums differ.")]
+pub struct ScenarioArgs {
+    /// A scenario file, or the name of a built-in scenario (see --list).
+    #[arg(value_name = "FILE.toml|NAME", required_unless_present = "list")]
+    pub scenario: Option<String>,
+    /// List the built-in scenarios and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Timed runs of each line [default: the file's `repeat`].
+    #[arg(long, value_name = "R")]
+    pub repeat: Option<usize>,
+    /// Write every run's report and the checks as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Print only the table and the checks.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// One scenario line parsed as `boundscope run` arguments.
+#[derive(Parser)]
+#[command(name = "run")]
+struct RunLine {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Serialize)]
+struct ScenarioExport<'a> {
+    title: &'a str,
+    source: &'a str,
+    repeat: usize,
+    cores: usize,
+    checks: &'a [Check],
+    runs: &'a [ModeResult],
+}
+
+pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
+    if args.list {
+        print!("{}", list_text());
+        return Ok(());
+    }
+    let name = args.scenario.clone().unwrap_or_default();
+    let (source, text) = load(&name)?;
+    let mut scenario =
+        Scenario::parse(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
+    if let Some(repeat) = args.repeat {
+        scenario.repeat = repeat.max(1);
+    }
+    if let Some(path) = &args.export_json {
+        super::exports::check_parent(path)?;
+    }
+    let mut scratch_dirs = Vec::new();
+    let specs = specs(&scenario, &mut scratch_dirs)?;
+    if !args.quiet {
+        eprintln!("{}\n{}\n", scenario.title, scenario.description.trim());
+    }
+    let series = SeriesArgs {
+        repeat: scenario.repeat,
+        warmup: 1,
+        export_markdown: None,
+        export_json: None,
+        quiet: args.quiet,
+    };
+    let runs = interleaved(&specs, &series)?;
+    let by_label: BTreeMap<String, Vec<RunReport>> = scenario
+        .runs
+        .iter()
+        .map(|r| r.label.clone())
+        .zip(runs.iter().cloned())
+        .collect();
+    let checks: Vec<Check> = scenario
+        .expects
+        .iter()
+        .map(|e| e.check(&by_label))
+        .collect();
+    let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
+    let results = summarize(&labels, runs);
+    print!("{}", table_text(&scenario, &source, &results, &checks));
+    if let Some(path) = &args.export_json {
+        let export = ScenarioExport {
+            title: &scenario.title,
+            source: &source,
+            repeat: scenario.repeat,
+            cores: available_cores(),
+            checks: &checks,
+            runs: &results,
+        };
+        let json =
+            serde_json::to_string_pretty(&export).map_err(|e| CliError::Failed(e.to_string()))?;
+        write_file(path, json + "\n")?;
+    }
+    outcome(&scenario, &results, &checks)
+}
+
+/// The scenario's text: a file if one exists at `name`, else a built-in scenario.
+fn load(name: &str) -> Result<(String, String), CliError> {
+    let path = Path::new(name);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+        return Ok((name.to_string(), text));
+    }
+    match BUILT_IN.iter().find(|(built_in, _)| *built_in == name) {
+        Some((_, text)) => Ok((format!("built-in scenario {name}"), text.to_string())),
+        None => Err(CliError::Usage(format!(
+            "no scenario file {name} and no built-in scenario of that name (built-in: {})",
+            BUILT_IN.map(|(n, _)| n).join(", ")
+        ))),
+    }
+}
+
+fn list_text() -> String {
+    let mut s = String::new();
+    for (name, text) in BUILT_IN {
+        let title = Scenario::parse(text).map(|s| s.title).unwrap_or_default();
+        let _ = writeln!(s, "{name:<12} {title}");
+    }
+    s
+}
+
+/// Each line's run spec; `scratch_dirs` keeps the runs' scratch output alive until the end.
+fn specs(
+    scenario: &Scenario,
+    scratch_dirs: &mut Vec<tempfile::TempDir>,
+) -> Result<Vec<RunSpec>, CliError> {
+    let mut specs = Vec::with_capacity(scenario.runs.len());
+    for (index, line) in scenario.runs.iter().enumerate() {
+        let argv = std::iter::once("run".to_string()).chain(scenario.argv(index));
+        let run = RunLine::try_parse_from(argv).map_err(|e| {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default().to_string();
+            CliError::Usage(format!("run {:?} ({}): {first}", line.label, line.args))
+        })?;
+        let run = run.run;
+        if run.exports.any() {
+            return Err(CliError::Usage(format!(
+                "run {:?}: scenario runs take no exports (use --export-json for the reports)",
+                line.label
+            )));
+        }
+        let mut workload_args = run.workload_args.clone();
+        scratch_dirs.extend(super::scratch_out_dir(run.workload, &mut workload_args)?);
+        specs.push(run.exec.spec(workload_args.spec(run.workload), run.mode));
+    }
+    Ok(specs)
+}
+
+fn table_text(
+    scenario: &Scenario,
+    source: &str,
+    results: &[ModeResult],
+    checks: &[Check],
+) -> String {
+    let width = results
+        .iter()
+        .map(|r| r.mode.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — {source}, {} timed runs per line (interleaved), {} cores",
+        scenario.title,
+        scenario.repeat,
+        available_cores()
+    );
+    s += &super::compare::rows_text(results, "run", width + 1);
+    let checksum = match scenario.same_result {
+        true => super::compare::checksum_line(results, "run"),
+        false => "not compared (the runs do different work: same_result = false)".into(),
+    };
+    let _ = writeln!(s, "checksum: {checksum}");
+    for check in checks {
+        let status = if check.ok { "ok" } else { "NOT MET" };
+        let _ = writeln!(
+            s,
+            "expect: {}: measured {} — {status}",
+            check.expectation, check.measured
+        );
+    }
+    s
+}
+
+/// Exit status: checksums must agree (when the runs do the same work) and every
+/// expectation must be met.
+fn outcome(scenario: &Scenario, results: &[ModeResult], checks: &[Check]) -> Result<(), CliError> {
+    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    if scenario.same_result && !agree {
+        return Err(CliError::Failed(
+            "the runs produced different checksums: the same work gave different results".into(),
+        ));
+    }
+    let missed = checks.iter().filter(|c| !c.ok).count();
+    match missed {
+        0 => Ok(()),
+        n => Err(CliError::Failed(format!(
+            "{n} of {} expectations not met",
+            checks.len()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_scenario_line_is_a_valid_run() {
+        for (name, text) in BUILT_IN {
+            let scenario = Scenario::parse(text).expect("built-in scenarios parse");
+            let mut dirs = Vec::new();
+            let specs = specs(&scenario, &mut dirs)
+                .unwrap_or_else(|e| panic!("built-in scenario {name}: {e}"));
+            assert_eq!(specs.len(), scenario.runs.len(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_line_with_a_bad_flag_or_an_export_is_named() {
+        let bad = |args: &str| {
+            let text = format!("title = \"t\"\n[[run]]\nlabel = \"odd\"\nargs = \"{args}\"\n");
+            let scenario = Scenario::parse(&text).expect("the file itself is fine");
+            specs(&scenario, &mut Vec::new()).expect_err("the line is refused")
+        };
+        let err = bad("json-parse --mode fibers").to_string();
+        assert!(err.contains("\"odd\"") && err.contains("fibers"), "{err}");
+        let err = bad("json-parse --svg x.svg").to_string();
+        assert!(err.contains("no exports"), "{err}");
+    }
+}

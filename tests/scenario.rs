@@ -1,0 +1,90 @@
+//! `boundscope scenario`: labelled runs from a TOML file (or a built-in one), repeated
+//! together, with expectations checked.
+
+mod common;
+use common::{read_json, stderr, Scratch};
+
+/// A scenario file of two small json-parse runs, expecting threads to be `by` times faster.
+fn scenario_file(scratch: &Scratch, name: &str, by: f64) -> String {
+    let path = scratch.path(name);
+    let text = format!(
+        r#"title = "two modes"
+common = "--files 4 --records 2000 --hz 49 --workers 2"
+repeat = 2
+
+[[run]]
+label = "one worker"
+args = "json-parse --mode sequential"
+
+[[run]]
+label = "two threads"
+args = "json-parse --mode threads"
+
+[[expect]]
+faster = "two threads"
+than = "one worker"
+by = {by}
+"#
+    );
+    std::fs::write(&path, text).expect("write the scenario");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_scenario_runs_every_line_repeatedly_and_checks_its_expectations() {
+    let scratch = Scratch::new();
+    let file = scenario_file(&scratch, "ok.toml", 0.01);
+    let json = scratch.path("ok.json");
+    let json_arg = json.to_string_lossy();
+    let out = scratch.run(&["scenario", &file, "--export-json", &json_arg, "-q"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("one worker") && text.contains("two threads"),
+        "{text}"
+    );
+    assert!(text.contains("identical in every run"), "{text}");
+    assert!(text.contains("— ok"), "{text}");
+
+    let export = read_json(&json);
+    let runs = export["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    for run in runs {
+        assert_eq!(run["runs"].as_array().map(Vec::len), Some(2), "repeat = 2");
+        assert_eq!(run["checksum"], runs[0]["checksum"]);
+    }
+    assert_eq!(runs[1]["runs"][0]["mode"], "threads");
+    assert_eq!(export["checks"][0]["ok"], true);
+}
+
+#[test]
+fn an_expectation_that_is_not_met_exits_with_1_and_says_so() {
+    let scratch = Scratch::new();
+    let file = scenario_file(&scratch, "impossible.toml", 1000.0);
+    let out = scratch.run(&["scenario", &file, "--repeat", "1", "-q"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("by ≥ 1000.00×") && text.contains("NOT MET"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("1 of 1 expectations not met"));
+}
+
+#[test]
+fn built_in_scenarios_are_listed_and_bad_files_are_usage_errors() {
+    let scratch = Scratch::new();
+    let out = scratch.run(&["scenario", "--list"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    for name in ["gil", "fast-parser", "csv-writers", "api-threads"] {
+        assert!(list.contains(name), "{list}");
+    }
+    let out = scratch.run(&["scenario", "no-such-scenario"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("built-in: gil"), "{}", stderr(&out));
+    // The ETL pipeline file is TOML, but not a scenario.
+    let dag = common::repo_path("workloads/etl.toml");
+    let out = scratch.run(&["scenario", &dag]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("etl.toml"), "{}", stderr(&out));
+}
