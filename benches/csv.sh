@@ -81,9 +81,15 @@ autocommit() {
 }
 
 threads() {
-  echo "## SQLite, default data set: threads with 2 writers vs sequential (one write lock)"
+  echo "## SQLite, default data set: threads with 2 and 4 writers vs sequential (one write lock)"
   interleave "sequential" "--records $records --mode sequential" \
     "threads x2, a writer each" "--records $records --mode threads --workers 2 --writer each"
+  interleave "sequential" "--records $records --mode sequential" \
+    "threads x4, a writer each" "--records $records --mode threads --workers 4 --writer each"
+  echo "## the same with the simulated interpreter lock (the Python write-up's setting)"
+  interleave "sequential --gil" "--records $records --mode sequential --gil" \
+    "threads x2 --gil, a writer each" \
+    "--records $records --mode threads --workers 2 --writer each --gil"
 }
 
 single() {

@@ -5,10 +5,9 @@
 //! wait. Workloads that ask for it (`async_blocking_pool`: a database with no async driver)
 //! run `run_unit` in the runtime's blocking pool, as asyncio's `run_in_executor` does; those
 //! pool threads are then the lanes (`bs-blocking-<n>`), and the runtime threads, which only
-//! hand units over, are not. Others run `run_unit` on a runtime
-//! thread, blocking it, as CPU work blocks an asyncio event loop. With `--gil`, a thread holds
-//! the lock only while it polls a task (or, in the blocking pool, while it runs a unit's CPU
-//! work).
+//! hand units over, are not. Other workloads run `run_unit` on a runtime thread, blocking it,
+//! as CPU work blocks an asyncio event loop. With `--gil`, a runtime thread holds the lock
+//! only while it polls a task; a blocking-pool thread holds it like a plain thread does.
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
 use crate::measure::{Gil, MeterRegistry, RunCounters, WaitCategory, WorkerCtx};
