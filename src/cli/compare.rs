@@ -4,7 +4,8 @@ use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
 use super::rounds::SeriesArgs;
 use super::CliError;
 use boundscope::exec::Mode;
-use boundscope::report::{speedup, RunReport, Spread};
+use boundscope::report::repeated::Repeated;
+use boundscope::report::RunReport;
 use clap::Args;
 use serde::Serialize;
 use std::fmt::Write;
@@ -37,14 +38,8 @@ pub struct CompareArgs {
 pub struct ModeResult {
     /// The mode, or the scenario line's label.
     pub mode: String,
-    pub wall_s: Spread,
-    pub items_per_s: Spread,
-    pub busy_cores: Spread,
-    pub speedup: f64,
-    pub speedup_err: f64,
-    pub verdict: String,
-    pub checksum: String,
-    pub runs: Vec<RunReport>,
+    #[serde(flatten)]
+    pub stats: Repeated,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,7 +69,9 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     let runs = super::rounds::interleaved(&specs, &args.series)?;
     let labels: Vec<String> = args.modes.iter().map(Mode::to_string).collect();
     let results = summarize(&labels, runs);
-    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    let agree = results
+        .windows(2)
+        .all(|w| w[0].stats.checksum == w[1].stats.checksum);
     let reading = reading(&results, agree);
     let table = table_text(&args, &results, &reading);
     print!("{table}");
@@ -89,26 +86,12 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
 
 /// Means, spreads and speedups (over the first) of each labelled series of runs.
 pub(super) fn summarize(labels: &[String], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
-    let wall_of = |r: &[RunReport]| Spread::of(&r.iter().map(|x| x.wall_s).collect::<Vec<_>>());
-    let base = wall_of(&runs[0]);
     labels
         .iter()
-        .zip(runs)
-        .map(|(label, runs)| {
-            let wall = wall_of(&runs);
-            let (speedup, speedup_err) = speedup(base, wall);
-            let last = runs.last().cloned().unwrap_or_default();
-            ModeResult {
-                mode: label.clone(),
-                wall_s: wall,
-                items_per_s: Spread::of(&runs.iter().map(|r| r.items_per_s).collect::<Vec<_>>()),
-                busy_cores: Spread::of(&runs.iter().map(|r| r.busy_cores).collect::<Vec<_>>()),
-                speedup,
-                speedup_err,
-                verdict: last.verdict.clone(),
-                checksum: last.checksum.clone(),
-                runs,
-            }
+        .zip(Repeated::against_first(runs))
+        .map(|(label, stats)| ModeResult {
+            mode: label.clone(),
+            stats,
         })
         .collect()
 }
@@ -120,27 +103,27 @@ fn reading(results: &[ModeResult], agree: bool) -> String {
     }
     let Some(best) = results
         .iter()
-        .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+        .max_by(|a, b| a.stats.speedup.total_cmp(&b.stats.speedup))
     else {
         return String::new();
     };
     let base = &results[0].mode;
     if results.len() == 1 {
-        return format!("{base} alone: {}", results[0].verdict);
+        return format!("{base} alone: {}", results[0].stats.verdict);
     }
-    if best.speedup < 1.2 {
+    if best.stats.speedup < 1.2 {
         return format!(
             "no mode beats {base} by 20% or more (best: {} at {:.2}×): the work is serialized \
              somewhere — check the waits (gil, db-lock) and busy cores",
-            best.mode, best.speedup
+            best.mode, best.stats.speedup
         );
     }
     format!(
         "{} is fastest at {:.2}× {base} ({:.2} busy cores, {}); {}",
         best.mode,
-        best.speedup,
-        best.busy_cores.mean,
-        best.verdict,
+        best.stats.speedup,
+        best.stats.busy_cores.mean,
+        best.stats.verdict,
         laggards(results, best)
     )
 }
@@ -148,8 +131,8 @@ fn reading(results: &[ModeResult], agree: bool) -> String {
 fn laggards(results: &[ModeResult], best: &ModeResult) -> String {
     let slow: Vec<String> = results[1..]
         .iter()
-        .filter(|r| r.speedup < best.speedup * 0.8 && r.mode != best.mode)
-        .map(|r| format!("{} {:.2}×", r.mode, r.speedup))
+        .filter(|r| r.stats.speedup < best.stats.speedup * 0.8 && r.mode != best.mode)
+        .map(|r| format!("{} {:.2}×", r.mode, r.stats.speedup))
         .collect();
     if slow.is_empty() {
         "the other modes come close".into()
@@ -160,13 +143,13 @@ fn laggards(results: &[ModeResult], best: &ModeResult) -> String {
 
 fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String {
     let mut s = String::new();
-    let first = results.first().and_then(|r| r.runs.first());
+    let first = results.first().and_then(|r| r.stats.runs.first());
     let cores = first.map(|r| r.cores).unwrap_or(0);
     let gil = if args.exec.gil { ", simulated GIL" } else { "" };
     let _ = writeln!(
         s,
         "{} — {} workers{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
-        results.first().and_then(|r| r.runs.first()).map(|r| r.workload.as_str()).unwrap_or(""),
+        results.first().and_then(|r| r.stats.runs.first()).map(|r| r.workload.as_str()).unwrap_or(""),
         args.exec.workers(),
         args.series.repeat,
         args.series.warmup
@@ -187,12 +170,12 @@ pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> St
         "wall s (mean ± σ)", "items/s", "speedup", "busy cores"
     );
     for r in results {
-        let wall = format!("{:.3} ± {:.3}", r.wall_s.mean, r.wall_s.stddev);
-        let speedup = format!("{:.2}× ± {:.2}", r.speedup, r.speedup_err);
+        let wall = format!("{:.3} ± {:.3}", r.stats.wall_s.mean, r.stats.wall_s.stddev);
+        let speedup = format!("{:.2}× ± {:.2}", r.stats.speedup, r.stats.speedup_err);
         let _ = writeln!(
             s,
             "{:<width$} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
-            r.mode, r.items_per_s.mean, r.busy_cores.mean, r.verdict
+            r.mode, r.stats.items_per_s.mean, r.stats.busy_cores.mean, r.stats.verdict
         );
     }
     s
@@ -200,13 +183,17 @@ pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> St
 
 pub(super) fn checksum_line(results: &[ModeResult], each: &str) -> String {
     match results.first() {
-        Some(first) if results.iter().all(|r| r.checksum == first.checksum) => {
-            format!("{} (identical in every {each})", first.checksum)
+        Some(first)
+            if results
+                .iter()
+                .all(|r| r.stats.checksum == first.stats.checksum) =>
+        {
+            format!("{} (identical in every {each})", first.stats.checksum)
         }
         _ => {
             results
                 .iter()
-                .map(|r| format!("{}={}", r.mode, r.checksum))
+                .map(|r| format!("{}={}", r.mode, r.stats.checksum))
                 .collect::<Vec<_>>()
                 .join(" ")
                 + "  — MISMATCH"
@@ -226,13 +213,13 @@ fn markdown(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String
             s,
             "| {} | {:.3} ± {:.3} | {:.0} | {:.2}× ± {:.2} | {:.2} | {} |",
             r.mode,
-            r.wall_s.mean,
-            r.wall_s.stddev,
-            r.items_per_s.mean,
-            r.speedup,
-            r.speedup_err,
-            r.busy_cores.mean,
-            r.verdict
+            r.stats.wall_s.mean,
+            r.stats.wall_s.stddev,
+            r.stats.items_per_s.mean,
+            r.stats.speedup,
+            r.stats.speedup_err,
+            r.stats.busy_cores.mean,
+            r.stats.verdict
         );
     }
     let _ = writeln!(
@@ -258,7 +245,7 @@ fn export(
         let export = CompareExport {
             workload: results
                 .first()
-                .and_then(|r| r.runs.first())
+                .and_then(|r| r.stats.runs.first())
                 .map(|r| r.workload.as_str())
                 .unwrap_or(""),
             workers: args.exec.workers(),

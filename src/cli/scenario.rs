@@ -214,7 +214,9 @@ fn table_text(
 /// Exit status: checksums must agree (when the runs do the same work) and every
 /// expectation must be met.
 fn outcome(scenario: &Scenario, results: &[ModeResult], checks: &[Check]) -> Result<(), CliError> {
-    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    let agree = results
+        .windows(2)
+        .all(|w| w[0].stats.checksum == w[1].stats.checksum);
     if scenario.same_result && !agree {
         return Err(CliError::Failed(
             "the runs produced different checksums: the same work gave different results".into(),

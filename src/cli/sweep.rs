@@ -85,7 +85,9 @@ pub fn execute(args: SweepArgs) -> Result<(), CliError> {
     let reading = sweep::reading(&points, cores);
     print!("{}", table_text(&args, &points, &reading, cores));
     export(&args, &points, &reading, cores)?;
-    let agree = points.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    let agree = points
+        .windows(2)
+        .all(|w| w[0].stats.checksum == w[1].stats.checksum);
     if !agree {
         return Err(CliError::Failed(
             "worker counts produced different checksums: the same work gave different results"
@@ -135,7 +137,7 @@ fn exec_args(args: &SweepArgs, workers: usize) -> ExecArgs {
 fn title(args: &SweepArgs, points: &[SweepPoint]) -> String {
     let workload = points
         .first()
-        .and_then(|p| p.runs.first())
+        .and_then(|p| p.stats.runs.first())
         .map(|r| r.workload.clone())
         .unwrap_or_default();
     let gil = if args.gil { ", simulated GIL" } else { "" };
@@ -157,8 +159,8 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
         "workers", "wall s (mean ± σ)", "items/s", "speedup", "efficiency", "busy cores", "serial"
     );
     for p in points {
-        let wall = format!("{:.3} ± {:.3}", p.wall_s.mean, p.wall_s.stddev);
-        let speedup = format!("{:.2}× ± {:.2}", p.speedup, p.speedup_err);
+        let wall = format!("{:.3} ± {:.3}", p.stats.wall_s.mean, p.stats.wall_s.stddev);
+        let speedup = format!("{:.2}× ± {:.2}", p.stats.speedup, p.stats.speedup_err);
         let serial = match p.serial_fraction {
             Some(e) if p.workers <= cores => format!("{:.0}%", e * 100.0),
             _ => "-".to_string(),
@@ -167,15 +169,19 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
             s,
             "{:>7} {wall:<17} {:>12.0} {speedup:<15} {:>9.0}% {:>10.2} {serial:>9}  {}",
             p.workers,
-            p.items_per_s.mean,
+            p.stats.items_per_s.mean,
             p.efficiency * 100.0,
-            p.busy_cores.mean,
-            p.verdict
+            p.stats.busy_cores.mean,
+            p.stats.verdict
         );
     }
     let checksum = match points.first() {
-        Some(first) if points.iter().all(|p| p.checksum == first.checksum) => {
-            format!("{} (identical at every count)", first.checksum)
+        Some(first)
+            if points
+                .iter()
+                .all(|p| p.stats.checksum == first.stats.checksum) =>
+        {
+            format!("{} (identical at every count)", first.stats.checksum)
         }
         _ => "MISMATCH between worker counts".to_string(),
     };
@@ -198,14 +204,14 @@ fn markdown(points: &[SweepPoint], reading: &str) -> String {
             s,
             "| {} | {:.3} ± {:.3} | {:.0} | {:.2}× ± {:.2} | {:.0}% | {:.2} | {} |",
             p.workers,
-            p.wall_s.mean,
-            p.wall_s.stddev,
-            p.items_per_s.mean,
-            p.speedup,
-            p.speedup_err,
+            p.stats.wall_s.mean,
+            p.stats.wall_s.stddev,
+            p.stats.items_per_s.mean,
+            p.stats.speedup,
+            p.stats.speedup_err,
             p.efficiency * 100.0,
-            p.busy_cores.mean,
-            p.verdict
+            p.stats.busy_cores.mean,
+            p.stats.verdict
         );
     }
     let _ = writeln!(s, "\n{reading}");
@@ -232,7 +238,7 @@ fn export(
         write(path, markdown(points, reading))?;
     }
     if let Some(path) = &args.series.export_json {
-        let workload = points.first().and_then(|p| p.runs.first());
+        let workload = points.first().and_then(|p| p.stats.runs.first());
         let export = SweepExport {
             workload: workload.map(|r| r.workload.as_str()).unwrap_or(""),
             mode: args.mode.to_string(),

@@ -1,19 +1,17 @@
 //! A scaling sweep: the same workload and mode at several worker counts, read as a curve —
 //! speedup, parallel efficiency, the serial fraction it implies, and where it stops paying.
 
-use super::{speedup, RunReport, Spread};
+use super::repeated::Repeated;
+use super::RunReport;
 use serde::Serialize;
 
 /// One worker count's repeated runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepPoint {
     pub workers: usize,
-    pub wall_s: Spread,
-    pub items_per_s: Spread,
-    pub busy_cores: Spread,
-    /// Mean wall time of the first point over this one's, and its error.
-    pub speedup: f64,
-    pub speedup_err: f64,
+    /// Spreads, and the speedup over the first point.
+    #[serde(flatten)]
+    pub stats: Repeated,
     /// Speedup per added worker: `speedup / (workers / first workers)`; 1.0 is perfect.
     pub efficiency: f64,
     /// The Karp–Flatt estimate of the serial fraction (none for the first point). It reads
@@ -21,39 +19,26 @@ pub struct SweepPoint {
     pub serial_fraction: Option<f64>,
     /// The largest wait category and its share of the workers' time, if any waits.
     pub top_wait: Option<(String, f64)>,
-    pub verdict: String,
-    pub checksum: String,
-    pub runs: Vec<RunReport>,
 }
 
 /// Summarizes the runs of each worker count (`runs[i]` belongs to `workers[i]`).
 pub fn summarize(workers: &[usize], runs: Vec<Vec<RunReport>>) -> Vec<SweepPoint> {
-    let wall_of = |r: &[RunReport]| Spread::of(&r.iter().map(|x| x.wall_s).collect::<Vec<_>>());
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let base = wall_of(first);
     let base_workers = workers.first().copied().unwrap_or(1).max(1);
     workers
         .iter()
-        .zip(runs)
-        .map(|(&n, runs)| {
-            let (speedup, speedup_err) = speedup(base, wall_of(&runs));
+        .zip(Repeated::against_first(runs))
+        .map(|(&n, stats)| {
             let scale = n as f64 / base_workers as f64;
-            let last = runs.last().cloned().unwrap_or_default();
             SweepPoint {
                 workers: n,
-                wall_s: wall_of(&runs),
-                items_per_s: Spread::of(&runs.iter().map(|r| r.items_per_s).collect::<Vec<_>>()),
-                busy_cores: Spread::of(&runs.iter().map(|r| r.busy_cores).collect::<Vec<_>>()),
-                speedup,
-                speedup_err,
-                efficiency: if scale > 0.0 { speedup / scale } else { 0.0 },
-                serial_fraction: karp_flatt(speedup, scale),
-                top_wait: top_wait(&last),
-                verdict: last.verdict.clone(),
-                checksum: last.checksum.clone(),
-                runs,
+                efficiency: if scale > 0.0 {
+                    stats.speedup / scale
+                } else {
+                    0.0
+                },
+                serial_fraction: karp_flatt(stats.speedup, scale),
+                top_wait: stats.runs.last().and_then(top_wait),
+                stats,
             }
         })
         .collect()
@@ -78,9 +63,12 @@ fn top_wait(report: &RunReport) -> Option<(String, f64)> {
 
 /// The point with the highest throughput.
 pub fn best(points: &[SweepPoint]) -> Option<&SweepPoint> {
-    points
-        .iter()
-        .max_by(|a, b| a.items_per_s.mean.total_cmp(&b.items_per_s.mean))
+    points.iter().max_by(|a, b| {
+        a.stats
+            .items_per_s
+            .mean
+            .total_cmp(&b.stats.items_per_s.mean)
+    })
 }
 
 /// What the curve says, in a sentence or two.
@@ -90,30 +78,33 @@ pub fn reading(points: &[SweepPoint], cores: usize) -> String {
         return String::new();
     };
     if points.len() == 1 {
-        return format!("one point only: {}", first.verdict);
+        return format!("one point only: {}", first.stats.verdict);
     }
     let mut text = if peak.workers == first.workers {
         format!(
             "more workers do not help: {} worker(s) is already the fastest",
             first.workers
         )
-    } else if peak.speedup < 1.2 {
+    } else if peak.stats.speedup < 1.2 {
         format!(
             "more workers barely help: the best is {:.2}× of {} at {} workers, so the work \
              is serialized somewhere",
-            peak.speedup, first.workers, peak.workers
+            peak.stats.speedup, first.workers, peak.workers
         )
     } else {
         format!(
             "throughput peaks at {} workers, {:.2}× of {} ({:.0}% efficient)",
             peak.workers,
-            peak.speedup,
+            peak.stats.speedup,
             first.workers,
             peak.efficiency * 100.0
         )
     };
     if peak.workers != last.workers {
-        text += &format!("; at {} workers it is {:.2}×", last.workers, last.speedup);
+        text += &format!(
+            "; at {} workers it is {:.2}×",
+            last.workers, last.stats.speedup
+        );
     }
     // Karp–Flatt reads a curve as Amdahl's law, which holds only while each worker has a
     // core: past the core count the drop is the cores running out, not serial work.
@@ -135,7 +126,7 @@ pub fn reading(points: &[SweepPoint], cores: usize) -> String {
     if last.workers > cores && last.efficiency < 0.8 {
         text += &format!(
             "; past {cores} workers there are more workers than cores ({:.2} busy cores at {})",
-            last.busy_cores.mean, last.workers
+            last.stats.busy_cores.mean, last.workers
         );
     }
     if let Some((category, share)) = &last.top_wait {
@@ -185,9 +176,9 @@ mod tests {
             ],
         );
         assert_eq!(points.len(), 3);
-        assert!((points[1].speedup - 2.0).abs() < 1e-9);
+        assert!((points[1].stats.speedup - 2.0).abs() < 1e-9);
         assert!((points[1].efficiency - 1.0).abs() < 1e-9);
-        assert!((points[2].speedup - 2.5).abs() < 1e-9);
+        assert!((points[2].stats.speedup - 2.5).abs() < 1e-9);
         assert!((points[2].efficiency - 0.625).abs() < 1e-9);
         assert_eq!(points[0].serial_fraction, None);
         assert_eq!(best(&points).map(|p| p.workers), Some(4));

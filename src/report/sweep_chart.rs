@@ -38,7 +38,7 @@ impl Frame {
 pub fn chart_svg(points: &[SweepPoint], title: &str, cores: usize) -> String {
     let measured_max = points
         .iter()
-        .map(|p| p.items_per_s.max.max(p.items_per_s.mean))
+        .map(|p| p.stats.items_per_s.max.max(p.stats.items_per_s.mean))
         .fold(0.0, f64::max);
     let ideal = ideal_line(points);
     let ideal_max = ideal.iter().copied().fold(0.0, f64::max);
@@ -77,7 +77,7 @@ pub fn chart_svg(points: &[SweepPoint], title: &str, cores: usize) -> String {
         &ideal,
         r##"stroke="#999" stroke-dasharray="6 4""##,
     );
-    let means: Vec<f64> = points.iter().map(|p| p.items_per_s.mean).collect();
+    let means: Vec<f64> = points.iter().map(|p| p.stats.items_per_s.mean).collect();
     line(
         &mut svg,
         &frame,
@@ -95,7 +95,7 @@ fn ideal_line(points: &[SweepPoint]) -> Vec<f64> {
     let Some(first) = points.first() else {
         return Vec::new();
     };
-    let per_worker = first.items_per_s.mean / first.workers.max(1) as f64;
+    let per_worker = first.stats.items_per_s.mean / first.workers.max(1) as f64;
     points
         .iter()
         .map(|p| per_worker * p.workers as f64)
@@ -168,7 +168,7 @@ fn line(svg: &mut String, frame: &Frame, values: &[f64], style: &str) {
 fn dots(svg: &mut String, points: &[SweepPoint], frame: &Frame) {
     for (i, p) in points.iter().enumerate() {
         let x = frame.x(i);
-        let s = &p.items_per_s;
+        let s = &p.stats.items_per_s;
         let _ = write!(
             svg,
             r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#c0392b"/><circle cx="{x:.1}" cy="{:.1}" r="4" fill="#c0392b"><title>{} workers: {:.0} items/s, {:.2}× ({:.0}% efficient)</title></circle>"##,
@@ -177,7 +177,7 @@ fn dots(svg: &mut String, points: &[SweepPoint], frame: &Frame) {
             frame.y(s.mean),
             p.workers,
             s.mean,
-            p.speedup,
+            p.stats.speedup,
             p.efficiency * 100.0
         );
     }
