@@ -11,7 +11,10 @@ use crate::report::RunReport;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 
-pub const EVENT_VERSION: u32 = 1;
+/// Version 2 added wall-clock stack deltas to `stacks`; version 1 streams still read.
+pub const EVENT_VERSION: u32 = 2;
+/// The oldest stream version this build reads.
+pub const OLDEST_EVENT_VERSION: u32 = 1;
 
 /// One line of the stream.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,7 +34,12 @@ pub enum Event {
     Tick(Tick),
     Stacks {
         samples: u64,
+        /// CPU samples of the workers (counts).
         stacks: FoldedStacks,
+        /// Wall-clock stacks of the workers (nanoseconds): CPU time shaped by the samples,
+        /// and every wait under the stack where it began, with a leaf naming it.
+        #[serde(default, skip_serializing_if = "FoldedStacks::is_empty")]
+        wall: FoldedStacks,
     },
     /// Units finished since the previous `units` event (sent by `processes` children, so a
     /// parent knows what a child had finished if the child is killed).
@@ -100,7 +108,7 @@ impl Envelope {
     pub fn parse_line(line: &str) -> Result<Envelope, String> {
         let envelope: Envelope =
             serde_json::from_str(line).map_err(|e| format!("not a boundscope event: {e}"))?;
-        if envelope.v != EVENT_VERSION {
+        if !(OLDEST_EVENT_VERSION..=EVENT_VERSION).contains(&envelope.v) {
             return Err(format!(
                 "event stream version {} is not supported (this build reads version {EVENT_VERSION})",
                 envelope.v
@@ -151,7 +159,7 @@ mod tests {
         }))
         .unwrap();
         assert!(
-            line.contains("\"v\":1") && line.contains("\"type\":\"error\""),
+            line.contains("\"v\":2") && line.contains("\"type\":\"error\""),
             "{line}"
         );
         match Envelope::parse_line(&line).unwrap().event {
@@ -165,5 +173,17 @@ mod tests {
         let err = Envelope::parse_line(r#"{"v":9,"type":"error","message":"x"}"#).unwrap_err();
         assert!(err.contains("version 9"), "{err}");
         assert!(Envelope::parse_line("hello").is_err());
+    }
+
+    #[test]
+    fn version_1_streams_still_read() {
+        let line = r#"{"v":1,"type":"stacks","samples":2,"stacks":{"bs-seq-0;f":2}}"#;
+        match Envelope::parse_line(line).unwrap().event {
+            Event::Stacks { samples, wall, .. } => {
+                assert_eq!(samples, 2);
+                assert!(wall.is_empty());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

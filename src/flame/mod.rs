@@ -9,6 +9,7 @@ mod pprof;
 mod svg;
 mod tree;
 mod tree_ops;
+pub mod wall;
 
 use std::path::PathBuf;
 

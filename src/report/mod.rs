@@ -72,6 +72,13 @@ pub struct RunReport {
     pub capture_ratio: f64,
     /// Share of the workers' wall time that CPU samples can explain (the rest was waiting).
     pub cpu_sample_coverage: f64,
+    /// The wall-clock profile's total ÷ the workers' summed wall time (1.0: every
+    /// nanosecond of every worker has a place in the profile).
+    #[serde(default)]
+    pub wall_coverage: f64,
+    /// CPU time of boundscope's own profiling (ticks, symbolization), not in any worker.
+    #[serde(default)]
+    pub profiler_cpu_s: f64,
     pub checksum: String,
     /// Seconds, summed over workers, by wait category.
     pub waits: BTreeMap<WaitCategory, f64>,

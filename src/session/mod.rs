@@ -55,7 +55,10 @@ impl From<WorkloadError> for SessionError {
 /// A finished run: its report, every sampled stack, and the unit outcomes.
 pub struct RunOutcome {
     pub report: RunReport,
+    /// The workers' CPU samples (counts).
     pub stacks: FoldedStacks,
+    /// The workers' wall-clock profile (nanoseconds; see `flame::wall`).
+    pub wall: FoldedStacks,
     pub records: Vec<UnitRecord>,
 }
 
@@ -152,6 +155,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     Ok(RunOutcome {
         report,
         stacks,
+        wall: FoldedStacks::new(),
         records,
     })
 }
@@ -282,6 +286,7 @@ fn send_stacks(
     hooks.events.emit(Event::Stacks {
         samples: delta.total(),
         stacks: delta,
+        wall: FoldedStacks::new(),
     });
     Ok(())
 }

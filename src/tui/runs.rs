@@ -141,7 +141,9 @@ impl Run {
         match event {
             Event::Start { spec, .. } => self.apply_start(&spec),
             Event::Tick(tick) => self.apply_tick(tick),
-            Event::Stacks { samples, stacks } => {
+            Event::Stacks {
+                samples, stacks, ..
+            } => {
                 self.samples += samples;
                 self.stacks.merge(&stacks);
                 self.live.add(&stacks);

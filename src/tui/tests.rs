@@ -63,11 +63,13 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
     events.push(Event::Stacks {
         samples: half.total(),
         stacks: half.clone(),
+        wall: FoldedStacks::new(),
     });
     let rest = all.delta_since(&half);
     events.push(Event::Stacks {
         samples: rest.total(),
         stacks: rest,
+        wall: FoldedStacks::new(),
     });
     if done {
         let report = RunReport {
@@ -338,6 +340,7 @@ fn freeze_stops_the_flamegraph_growing() {
     let event = Event::Stacks {
         samples: 50,
         stacks: more,
+        wall: FoldedStacks::new(),
     };
     update(
         &mut app,
