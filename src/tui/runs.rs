@@ -104,6 +104,9 @@ pub struct Run {
     /// `stacks` as a growing tree: live deltas are merged into it instead of rebuilding.
     live: LiveTree,
     pub samples: u64,
+    /// The workers' wall-clock profile (nanoseconds), as the run streamed it; empty for
+    /// runs and files that have none.
+    pub wall: FoldedStacks,
     pub report: Option<RunReport>,
     pub error: Option<String>,
 }
@@ -131,6 +134,7 @@ impl Run {
             base: OnceCell::new(),
             live: LiveTree::new(),
             samples: 0,
+            wall: FoldedStacks::new(),
             report: None,
             error: None,
         }
@@ -142,9 +146,12 @@ impl Run {
             Event::Start { spec, .. } => self.apply_start(&spec),
             Event::Tick(tick) => self.apply_tick(tick),
             Event::Stacks {
-                samples, stacks, ..
+                samples,
+                stacks,
+                wall,
             } => {
                 self.samples += samples;
+                self.wall.merge(&wall);
                 self.stacks.merge(&stacks);
                 self.live.add(&stacks);
                 self.base = OnceCell::new();
