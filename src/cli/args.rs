@@ -253,6 +253,10 @@ pub struct ExecArgs {
     /// Do not sample the CPU (to measure the profiler's own cost).
     #[arg(long)]
     pub no_profile: bool,
+    /// Do not walk the stack where each wait begins: the wall-clock profile then books waits
+    /// under the thread alone (to measure what the walks cost).
+    #[arg(long)]
+    pub no_wait_stacks: bool,
 }
 
 impl ExecArgs {
@@ -273,6 +277,7 @@ impl ExecArgs {
         spec.gil = self.gil;
         spec.hz = self.hz;
         spec.profile = !self.no_profile;
+        spec.wait_stacks = !self.no_wait_stacks;
         spec
     }
 }

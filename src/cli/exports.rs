@@ -3,21 +3,35 @@
 use super::CliError;
 use boundscope::events::EventSink;
 use boundscope::flame::{encode_pprof, write_svg_file, SvgOptions};
+use boundscope::report::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+/// Which profile `--svg` and `--folded` hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileView {
+    /// CPU samples (counts): where the workers ran.
+    Cpu,
+    /// Wall time (nanoseconds): where the workers ran and where they waited, with leaves such
+    /// as `[net wait]`, `[gil wait]`, `[idle]`, `[run queue]`.
+    Wall,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Exports")]
 pub struct ExportArgs {
-    /// Write the CPU flamegraph as an SVG (open it in a browser).
+    /// Write the flamegraph (of --view) as an SVG (open it in a browser).
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
-    /// Write the sampled stacks in folded format (`thread;caller;callee count`).
+    /// Write the profile (of --view) in folded format (`thread;caller;callee weight`).
     #[arg(long, value_name = "FILE")]
     pub folded: Option<PathBuf>,
+    /// What --svg and --folded hold: CPU samples, or every worker's wall time in nanoseconds.
+    #[arg(long, value_enum, default_value_t = ProfileView::Cpu)]
+    pub view: ProfileView,
     /// Write the CPU profile as pprof protobuf (gzipped; `go tool pprof`, speedscope).
     #[arg(long, value_name = "FILE")]
     pub pprof: Option<PathBuf>,
@@ -102,24 +116,22 @@ impl Exports {
     }
 
     pub fn write(&mut self, spec: &RunSpec, outcome: &RunOutcome) -> Result<(), CliError> {
+        let view = match self.args.view {
+            ProfileView::Cpu => &outcome.stacks,
+            ProfileView::Wall => &outcome.wall,
+        };
         if let Some(path) = self.args.svg.clone() {
-            let r = &outcome.report;
             let options = SvgOptions {
                 title: spec.title(),
-                subtitle: Some(format!(
-                    "{} CPU samples at {} Hz; they cover {:.0}% of worker wall time (the rest: waits, or runnable without a free core)",
-                    r.samples,
-                    r.sample_hz,
-                    r.cpu_sample_coverage * 100.0
-                )),
+                subtitle: Some(svg_subtitle(self.args.view, &outcome.report)),
                 ..SvgOptions::default()
             };
-            write_svg_file(&outcome.stacks, &options, &path)
+            write_svg_file(view, &options, &path)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
             self.note("flamegraph", &path);
         }
         if let Some(path) = self.args.folded.clone() {
-            std::fs::write(&path, outcome.stacks.to_text())
+            std::fs::write(&path, view.to_text())
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
             self.note("folded stacks", &path);
         }
@@ -151,5 +163,23 @@ impl Exports {
 
     pub fn written_lines(&self) -> String {
         self.written.iter().map(|l| format!("{l}\n")).collect()
+    }
+}
+
+/// What the SVG shows, in one line under its title.
+fn svg_subtitle(view: ProfileView, r: &RunReport) -> String {
+    match view {
+        ProfileView::Cpu => format!(
+            "{} CPU samples at {} Hz; they cover {:.0}% of worker wall time (the rest: waits, or runnable without a free core)",
+            r.samples,
+            r.sample_hz,
+            r.cpu_sample_coverage * 100.0
+        ),
+        ProfileView::Wall => {
+            let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
+            format!(
+                "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); width in nanoseconds"
+            )
+        }
     }
 }

@@ -131,6 +131,7 @@ fn exec_args(args: &SweepArgs, workers: usize) -> ExecArgs {
         gil: args.gil,
         hz: args.hz,
         no_profile: args.no_profile,
+        no_wait_stacks: false,
     }
 }
 

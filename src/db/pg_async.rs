@@ -9,6 +9,7 @@ use super::conn::{InsertMode, InsertPlan, RowRejection};
 use super::postgres as pg;
 use super::schema::{Dialect, Row, TableSpec};
 use super::DbError;
+use crate::measure::{wait_async, WaitCategory};
 use futures_util::SinkExt;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -157,7 +158,7 @@ impl AsyncPgConn {
         let batch = plan.batch.max(1);
         let mut rejected = Vec::new();
         for (g, group) in rows.chunks(batch).enumerate() {
-            let found = self.group(spec, group, plan).await?;
+            let found = wait_async(WaitCategory::Db, self.group(spec, group, plan)).await?;
             rejected.extend(found.into_iter().map(|mut r| {
                 r.index += g * batch;
                 r

@@ -115,6 +115,7 @@ pub struct UnitRecord {
 pub struct RemoteState {
     pub lanes: Mutex<BTreeMap<String, WorkerSnapshot>>,
     pub pending_stacks: Mutex<FoldedStacks>,
+    pub pending_wall: Mutex<FoldedStacks>,
     pub reports: Mutex<Vec<RunReport>>,
     /// When the last child reported all its units done. Children then still symbolize and
     /// send their profile; like the in-process modes, that profiler teardown is not part of

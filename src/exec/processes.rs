@@ -194,7 +194,10 @@ fn absorb_event(event: Event, harvest: &mut ChildHarvest, env: &RunEnv) {
             }
             harvest.last = tick;
         }
-        Event::Stacks { stacks, .. } => env.remote.pending_stacks.lock().merge(&stacks),
+        Event::Stacks { stacks, wall, .. } => {
+            env.remote.pending_stacks.lock().merge(&stacks);
+            env.remote.pending_wall.lock().merge(&wall);
+        }
         Event::Units { units } => harvest.records.extend(units),
         Event::Done { report, units } => {
             // Every unit of the shard, those already streamed included.

@@ -10,7 +10,9 @@
 //! only while it polls a task; a blocking-pool thread holds it like a plain thread does.
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
-use crate::measure::{Gil, MeterRegistry, RunCounters, WaitCategory, WorkerCtx};
+use crate::measure::{
+    set_thread_task_waits, Gil, MeterRegistry, RunCounters, TaskWaits, WaitCategory, WorkerCtx,
+};
 use crate::workload::{AsyncCtx, UnitFuture, Workload};
 use std::cell::RefCell;
 use std::future::Future;
@@ -33,11 +35,13 @@ pub(super) fn run(
     let in_flight_now = Arc::new(AtomicUsize::new(0));
     let limit = spec.in_flight.unwrap_or(spec.workers).max(1);
     let in_pool = workload.async_blocking_pool();
+    let task_waits = Arc::new(TaskWaits::default());
     let runtime = build_runtime(
         spec.workers,
         limit,
         workload.async_wait(),
         in_flight_now.clone(),
+        task_waits,
     )?;
     // Register every runtime thread as a worker before any task runs, unless the units run
     // in the blocking pool: then the runtime threads only hand them over, and the pool's
@@ -64,8 +68,10 @@ fn build_runtime(
     blocking_threads: usize,
     waits_on: WaitCategory,
     in_flight: Arc<AtomicUsize>,
+    task_waits: Arc<TaskWaits>,
 ) -> Result<tokio::runtime::Runtime, ExecError> {
     let next = Arc::new(AtomicUsize::new(0));
+    let for_tasks = task_waits.clone();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         // The blocking pool never needs more threads than units in flight.
@@ -76,8 +82,9 @@ fn build_runtime(
                 0 => WaitCategory::Queue,
                 _ => waits_on,
             };
-            with_ctx(|ctx| ctx.park(category));
+            with_ctx(|ctx| ctx.park(category, &task_waits));
         })
+        .on_thread_start(move || set_thread_task_waits(Some(for_tasks.clone())))
         .on_thread_unpark(|| with_ctx(WorkerCtx::unpark))
         .enable_all()
         .build()

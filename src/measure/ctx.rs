@@ -3,6 +3,7 @@
 use super::clock::{thread_cpu_ns, RunDelay};
 use super::gil::{Gil, GilHold};
 use super::meter::{WaitCategory, WorkerMeter};
+use super::wall::TaskWaits;
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -100,8 +101,9 @@ impl WorkerCtx {
             return;
         };
         if hold.switch_due() {
+            self.meter.open_wait(WaitCategory::Gil);
             let ((), waited) = self.off_cpu(|| hold.switch());
-            self.meter.add_wait(WaitCategory::Gil, waited);
+            self.meter.close_wait(WaitCategory::Gil, waited);
         }
         self.gil = Some(hold);
     }
@@ -163,9 +165,10 @@ impl WorkerCtx {
     }
 
     /// An async runtime thread goes to sleep: it waits for `category` (or has no work).
-    pub(crate) fn park(&mut self, category: WaitCategory) {
+    /// Its time belongs to the tasks waiting in `tasks` meanwhile.
+    pub(crate) fn park(&mut self, category: WaitCategory, tasks: &Arc<TaskWaits>) {
         self.meter.use_explicit_idle();
-        self.meter.open_wait(category);
+        self.meter.open_park(category, tasks.clone());
         self.parked = Some((Instant::now(), category, self.run_delay.read_ns()));
     }
 
@@ -189,8 +192,9 @@ impl WorkerCtx {
             return;
         };
         if !hold.is_held() && !hold.try_acquire() {
+            self.meter.open_wait(WaitCategory::Gil);
             let ((), waited) = self.off_cpu(|| hold.acquire());
-            self.meter.add_wait(WaitCategory::Gil, waited);
+            self.meter.close_wait(WaitCategory::Gil, waited);
         }
         self.gil = Some(hold);
     }

@@ -1,6 +1,7 @@
 //! Per-worker meters: wait spans by category and unit boundaries, readable live by the ticker.
 
 use super::clock::{current_tid, SchedStat};
+use super::wall::{with_current_stack, TaskWaits, WaitEntry, WallLedger};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -76,6 +77,9 @@ pub struct WorkerMeter {
     /// Idle time is recorded as explicit waits (async runtime threads park and unpark)
     /// rather than derived from unit boundaries.
     explicit_idle: std::sync::atomic::AtomicBool,
+    /// Where this worker's waits began (see `wall`); stacks are walked only when `walk_stacks`.
+    wall: Mutex<WallLedger>,
+    walk_stacks: bool,
 }
 
 /// A worker's totals at one moment, in seconds.
@@ -119,25 +123,59 @@ impl WorkerMeter {
             unit_open_since_ns: AtomicU64::new(0),
             baseline: SchedStat::read(tid).unwrap_or_default(),
             explicit_idle: std::sync::atomic::AtomicBool::new(false),
+            wall: Mutex::default(),
+            walk_stacks: true,
         }
+    }
+
+    /// The same meter, with wait stacks walked (`true`, the default) or not.
+    pub fn walking_stacks(mut self, walk: bool) -> WorkerMeter {
+        self.walk_stacks = walk;
+        self
     }
 
     pub(crate) fn now_ns(&self) -> u64 {
         (self.epoch.elapsed().as_nanos() as u64).max(1)
     }
 
+    /// The calling worker starts a wait; its stack is where the wait is booked.
     pub(crate) fn open_wait(&self, category: WaitCategory) {
-        self.open_wait_since_ns.store(self.now_ns(), Relaxed);
+        let now = self.now_ns();
+        if self.walk_stacks {
+            with_current_stack(|frames| self.wall.lock().open(category, frames, now));
+        } else {
+            self.wall.lock().open(category, &[], now);
+        }
+        self.mark_open(category, now);
+    }
+
+    /// An async runtime thread parks: its time is booked on the stacks `tasks` wait at.
+    pub(crate) fn open_park(&self, category: WaitCategory, tasks: Arc<TaskWaits>) {
+        let now = self.now_ns();
+        self.wall.lock().open_parked(category, tasks, now);
+        self.mark_open(category, now);
+    }
+
+    fn mark_open(&self, category: WaitCategory, now: u64) {
+        self.open_wait_since_ns.store(now, Relaxed);
         self.open_wait.store(category.index() as u8, Relaxed);
     }
 
     pub(crate) fn close_wait(&self, category: WaitCategory, off_cpu_ns: u64) {
         self.open_wait.store(NO_WAIT, Relaxed);
         self.wait_ns[category.index()].fetch_add(off_cpu_ns, Relaxed);
+        self.wall.lock().close(off_cpu_ns);
     }
 
-    pub(crate) fn add_wait(&self, category: WaitCategory, ns: u64) {
-        self.wait_ns[category.index()].fetch_add(ns, Relaxed);
+    /// Wait time booked by place since the last call (the open wait up to now).
+    pub fn drain_wall(&self) -> Vec<WaitEntry> {
+        let finished = self.finished_ns.load(Relaxed);
+        let now = if finished > 0 {
+            finished
+        } else {
+            self.now_ns()
+        };
+        self.wall.lock().drain(now)
     }
 
     pub(crate) fn begin_unit(&self) {
@@ -237,6 +275,7 @@ impl WorkerMeter {
 pub struct MeterRegistry {
     epoch: Instant,
     meters: Arc<Mutex<Vec<Arc<WorkerMeter>>>>,
+    walk_stacks: bool,
 }
 
 impl MeterRegistry {
@@ -244,7 +283,15 @@ impl MeterRegistry {
         MeterRegistry {
             epoch,
             meters: Arc::default(),
+            walk_stacks: true,
         }
+    }
+
+    /// Whether workers walk their stack when a wait starts (the wall-clock profile's
+    /// places); without, waits are booked under the thread alone.
+    pub fn walking_stacks(mut self, walk: bool) -> Self {
+        self.walk_stacks = walk;
+        self
     }
 
     pub fn epoch(&self) -> Instant {
@@ -253,7 +300,8 @@ impl MeterRegistry {
 
     /// Registers the calling thread as a worker named `name`.
     pub fn register_current(&self, name: &str) -> Arc<WorkerMeter> {
-        let meter = Arc::new(WorkerMeter::for_current_thread(name, self.epoch));
+        let meter = WorkerMeter::for_current_thread(name, self.epoch);
+        let meter = Arc::new(meter.walking_stacks(self.walk_stacks));
         self.meters.lock().push(meter.clone());
         meter
     }
@@ -266,6 +314,15 @@ impl MeterRegistry {
                 meter.finish();
             }
         }
+    }
+
+    /// Every worker's wait time by place since the last call, with its name.
+    pub fn drain_wall(&self) -> Vec<(String, WaitEntry)> {
+        let meters: Vec<Arc<WorkerMeter>> = self.meters.lock().clone();
+        meters
+            .iter()
+            .flat_map(|m| m.drain_wall().into_iter().map(|e| (m.name.clone(), e)))
+            .collect()
     }
 
     /// Snapshots of every worker, sorted by name so lanes keep their order.

@@ -4,8 +4,13 @@ mod clock;
 mod ctx;
 mod gil;
 mod meter;
+mod stackwalk;
+mod task_wait;
+pub mod wall;
 
 pub use clock::{process_cpu_seconds, thread_cpu_ns, RunDelay, SchedStat};
 pub use ctx::{RunCounters, WorkerCtx};
 pub use gil::Gil;
 pub use meter::{MeterRegistry, WaitCategory, WorkerMeter, WorkerSnapshot, WAIT_CATEGORIES};
+pub use task_wait::{set_thread_task_waits, wait_async, TaskWait};
+pub use wall::{split_proportionally, TaskWaits, WaitEntry};

@@ -1,11 +1,14 @@
 //! CPU sampling with pprof: start/stop, symbol resolution outside the profiler lock, deltas.
 
 mod symbols;
+pub mod wall;
 
 use crate::flame::FoldedStacks;
+use crate::measure::{WaitEntry, WorkerSnapshot};
 use pprof::{ProfilerGuard, ProfilerGuardBuilder};
 use std::collections::HashMap;
 use symbols::SymbolCache;
+use wall::{WaitAtPlace, WallAccount};
 
 /// Sampling rates accepted: the kernel tick caps the real rate at about 250 Hz here.
 pub const HZ_RANGE: std::ops::RangeInclusive<u32> = 1..=250;
@@ -31,6 +34,18 @@ pub struct Sampler {
     seen: HashMap<RawKey, u64>,
     symbols: SymbolCache,
     cumulative: FoldedStacks,
+    wall: WallAccount,
+}
+
+/// The workers' profiles since the previous reading.
+#[derive(Debug, Default)]
+pub struct ProfileDelta {
+    /// CPU samples of the workers (counts).
+    pub cpu: FoldedStacks,
+    /// The workers' wall time on stacks (nanoseconds).
+    pub wall: FoldedStacks,
+    /// Samples of other threads (the profiler's own, the engine's), left out of both.
+    pub other_samples: u64,
 }
 
 impl Sampler {
@@ -48,6 +63,7 @@ impl Sampler {
             seen: HashMap::new(),
             symbols: SymbolCache::default(),
             cumulative: FoldedStacks::new(),
+            wall: WallAccount::default(),
         })
     }
 
@@ -83,15 +99,43 @@ impl Sampler {
         Ok(delta)
     }
 
+    /// The workers' CPU samples and wall time since the previous call. `workers` are readings
+    /// of every worker now, `waits` their wait time by place since the previous call.
+    pub fn take_worker_delta(
+        &mut self,
+        workers: &[WorkerSnapshot],
+        waits: &[(String, WaitEntry)],
+    ) -> Result<ProfileDelta, ProfileError> {
+        let all = self.take_delta()?;
+        let names: std::collections::HashSet<&str> =
+            workers.iter().map(|w| w.name.as_str()).collect();
+        let mut delta = ProfileDelta::default();
+        for (stack, count) in all.iter() {
+            match names.contains(stack.split(';').next().unwrap_or(stack)) {
+                true => delta.cpu.add(stack, count),
+                false => delta.other_samples += count,
+            }
+        }
+        let places: Vec<WaitAtPlace> = waits
+            .iter()
+            .map(|(thread, entry)| WaitAtPlace {
+                thread: thread.clone(),
+                category: entry.category,
+                frames: self.symbols.wait_frames(&entry.stack),
+                ns: entry.ns,
+            })
+            .collect();
+        delta.wall = self.wall.delta(workers, &delta.cpu, &places);
+        Ok(delta)
+    }
+
     /// Every stack sampled so far.
     pub fn cumulative(&self) -> &FoldedStacks {
         &self.cumulative
     }
 
-    /// Stops sampling (after a last delta) and returns that delta.
-    pub fn stop(&mut self) -> Result<FoldedStacks, ProfileError> {
-        let delta = self.take_delta();
+    /// Stops sampling (take the last delta first).
+    pub fn stop(&mut self) {
         self.guard = None;
-        delta
     }
 }

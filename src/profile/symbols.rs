@@ -32,21 +32,48 @@ impl SymbolCache {
             };
             frames.extend(self.resolve(lookup).iter().cloned());
         }
-        let frames = trim_thread_entry(frames);
-        let thread = String::from_utf8_lossy(thread);
-        let thread = if thread.is_empty() {
-            "[unnamed]"
-        } else {
-            &thread
-        };
-        let mut folded = thread.replace([';', ' '], "_");
-        for frame in frames {
-            folded.push(';');
-            folded.push_str(&frame);
-        }
-        folded
+        join_frames(thread, trim_thread_entry(frames))
     }
 
+    /// The frames (outermost first) of a stack of return addresses (innermost first) walked
+    /// where a wait began, without the wait machinery's own frames at the inner end.
+    pub(crate) fn wait_frames(&mut self, returns: &[usize]) -> Vec<String> {
+        let mut frames: Vec<String> = Vec::with_capacity(returns.len());
+        for ip in returns.iter().rev() {
+            frames.extend(self.resolve(ip.saturating_sub(1)).iter().cloned());
+        }
+        let mut frames = trim_thread_entry(frames);
+        // The walk runs inside the accounting, which the workload's code called: from the
+        // first accounting frame inwards, nothing is the workload's.
+        if let Some(first) = frames.iter().position(|f| is_wait_machinery(f)) {
+            frames.truncate(first);
+        }
+        frames
+    }
+}
+
+/// Frames of boundscope's own wait accounting, which walks the stack from inside a wait.
+fn is_wait_machinery(frame: &str) -> bool {
+    frame.contains("boundscope::measure::")
+}
+
+/// `thread;frame;...`, with the thread name made safe for the folded format.
+pub(crate) fn join_frames(thread: &[u8], frames: Vec<String>) -> String {
+    let thread = String::from_utf8_lossy(thread);
+    let thread = if thread.is_empty() {
+        "[unnamed]"
+    } else {
+        &thread
+    };
+    let mut folded = thread.replace([';', ' '], "_");
+    for frame in frames {
+        folded.push(';');
+        folded.push_str(&frame);
+    }
+    folded
+}
+
+impl SymbolCache {
     /// Names for one address, outermost inlined function first.
     fn resolve(&mut self, ip: usize) -> &[String] {
         self.names.entry(ip).or_insert_with(|| {

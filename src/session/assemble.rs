@@ -18,6 +18,8 @@ pub(super) struct Parts<'a> {
     pub startup: Duration,
     pub own_cpu_s: f64,
     pub stacks: &'a FoldedStacks,
+    pub wall_profile: &'a FoldedStacks,
+    pub profiler_cpu_s: f64,
     pub records: &'a [UnitRecord],
 }
 
@@ -49,8 +51,14 @@ pub(super) fn report(p: Parts) -> RunReport {
         top_functions: p.stacks.top_functions(10),
         ..RunReport::default()
     };
+    report.profiler_cpu_s =
+        p.profiler_cpu_s + children.iter().map(|c| c.profiler_cpu_s).sum::<f64>();
     report.absorb_units(p.records);
     report.finish_figures();
+    let worker_wall: f64 = report.worker_stats.iter().map(|w| w.wall_s).sum();
+    if worker_wall > 0.0 {
+        report.wall_coverage = p.wall_profile.total() as f64 / 1e9 / worker_wall;
+    }
     report.timeline =
         crate::report::timeline::compute(&report.units, &report.options, report.wall_s);
     report

@@ -10,8 +10,8 @@ pub use spec::RunSpec;
 use crate::events::{Event, EventSink, HostInfo, Tick};
 use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};
 use crate::flame::FoldedStacks;
-use crate::measure::{Gil, MeterRegistry, RunCounters};
-use crate::profile::{ProfileError, Sampler};
+use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
+use crate::profile::{ProfileDelta, ProfileError, Sampler};
 use crate::report::RunReport;
 use crate::workload::{Workload, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -50,6 +50,13 @@ impl From<WorkloadError> for SessionError {
             other => SessionError::Workload(other.to_string()),
         }
     }
+}
+
+/// The workers' profiles of a run so far.
+#[derive(Default)]
+struct Profiles {
+    cpu: FoldedStacks,
+    wall: FoldedStacks,
 }
 
 /// A finished run: its report, every sampled stack, and the unit outcomes.
@@ -95,7 +102,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let workload = spec.workload.build()?;
     workload.prepare()?;
     let env = RunEnv {
-        registry: MeterRegistry::new(Instant::now()),
+        registry: MeterRegistry::new(Instant::now()).walking_stacks(spec.wait_stacks),
         counters: Arc::new(RunCounters::default()),
         gil: spec.gil.then(Gil::new),
         cancel: hooks.cancel.clone(),
@@ -118,17 +125,27 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         wait_for_go(&hooks.cancel);
     }
     let cpu_before = crate::measure::process_cpu_seconds().0;
+    // This thread ticks and symbolizes: its CPU time is the profiler's, not the work's.
+    let profiler_cpu_before = thread_cpu_ns();
     let started = Instant::now();
-    let mut stacks = FoldedStacks::new();
-    let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut stacks)?;
-    // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of it.
-    let own_cpu_s = crate::measure::process_cpu_seconds().0 - cpu_before;
+    let mut profiles = Profiles::default();
+    let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut profiles)?;
+    // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of
+    // it, and neither is its ticking and symbolizing during the run (that is profiler_cpu_s).
+    let profiler_during_s = thread_cpu_ns().saturating_sub(profiler_cpu_before) as f64 / 1e9;
+    let own_cpu_s =
+        (crate::measure::process_cpu_seconds().0 - cpu_before - profiler_during_s).max(0.0);
     let ended = env.remote.work_end.lock().unwrap_or_else(Instant::now);
     let work_started = env.remote.work_start.lock().unwrap_or(started);
     let wall = ended.saturating_duration_since(work_started);
     let startup = work_started.saturating_duration_since(started);
     env.registry.finish_all();
-    send_stacks(hooks, &mut sampler, &env, &mut stacks, true)?;
+    send_stacks(hooks, &mut sampler, &env, &mut profiles, true)?;
+    let profiler_cpu_s = (thread_cpu_ns().saturating_sub(profiler_cpu_before)) as f64 / 1e9;
+    let Profiles {
+        cpu: stacks,
+        wall: wall_profile,
+    } = profiles;
     let parts = assemble::Parts {
         spec,
         workload: workload.as_ref(),
@@ -137,6 +154,8 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         startup,
         own_cpu_s,
         stacks: &stacks,
+        wall_profile: &wall_profile,
+        profiler_cpu_s,
         records: &records,
     };
     let mut report = assemble::report(parts);
@@ -155,7 +174,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     Ok(RunOutcome {
         report,
         stacks,
-        wall: FoldedStacks::new(),
+        wall: wall_profile,
         records,
     })
 }
@@ -198,7 +217,7 @@ fn drive(
     env: &RunEnv,
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
-    stacks: &mut FoldedStacks,
+    profiles: &mut Profiles,
 ) -> Result<Vec<UnitRecord>, SessionError> {
     let exec_spec = spec.exec_spec();
     let started = Instant::now();
@@ -214,7 +233,7 @@ fn drive(
             ticks += 1;
             emit_tick(hooks, env, workload.unit_count(), spec, started);
             if ticks % TICKS_PER_STACKS == 0 {
-                send_stacks(hooks, sampler, env, stacks, false)?;
+                send_stacks(hooks, sampler, env, profiles, false)?;
             }
         }
         let records = engine
@@ -270,23 +289,36 @@ fn send_stacks(
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
     env: &RunEnv,
-    stacks: &mut FoldedStacks,
+    profiles: &mut Profiles,
     last: bool,
 ) -> Result<(), SessionError> {
-    let mut delta = match (sampler.as_mut(), last) {
-        (Some(s), false) => s.take_delta()?,
-        (Some(s), true) => s.stop()?,
-        (None, _) => FoldedStacks::new(),
+    let mut delta = match sampler.as_mut() {
+        Some(s) => {
+            let workers = env.registry.snapshots();
+            let waits = env.registry.drain_wall();
+            let delta = s.take_worker_delta(&workers, &waits)?;
+            if last {
+                s.stop();
+            }
+            delta
+        }
+        None => ProfileDelta::default(),
     };
-    delta.merge(&std::mem::take(&mut *env.remote.pending_stacks.lock()));
-    if delta.total() == 0 {
+    delta
+        .cpu
+        .merge(&std::mem::take(&mut *env.remote.pending_stacks.lock()));
+    delta
+        .wall
+        .merge(&std::mem::take(&mut *env.remote.pending_wall.lock()));
+    if delta.cpu.is_empty() && delta.wall.is_empty() {
         return Ok(());
     }
-    stacks.merge(&delta);
+    profiles.cpu.merge(&delta.cpu);
+    profiles.wall.merge(&delta.wall);
     hooks.events.emit(Event::Stacks {
-        samples: delta.total(),
-        stacks: delta,
-        wall: FoldedStacks::new(),
+        samples: delta.cpu.total(),
+        stacks: delta.cpu,
+        wall: delta.wall,
     });
     Ok(())
 }

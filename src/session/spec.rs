@@ -18,11 +18,19 @@ pub struct RunSpec {
     pub profile: bool,
     pub hz: u32,
     pub tick_ms: u64,
+    /// Walk the stack where each wait begins, for the wall-clock profile (off: waits are
+    /// booked under the thread alone, to measure what the walks cost).
+    #[serde(default = "yes")]
+    pub wait_stacks: bool,
     /// Set for a child of `processes` mode: its shard (index, count) and lane name.
     #[serde(default)]
     pub shard: Option<(usize, usize)>,
     #[serde(default)]
     pub lane: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl RunSpec {
@@ -36,6 +44,7 @@ impl RunSpec {
             profile: true,
             hz: DEFAULT_HZ,
             tick_ms: 250,
+            wait_stacks: true,
             shard: None,
             lane: None,
         }

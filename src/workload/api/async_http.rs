@@ -4,6 +4,7 @@
 //! counters come from the shared `Client`, exactly as on the blocking path.
 
 use super::client::{validate, Client, Failure, FetchError, Next, BODY_LIMIT};
+use crate::measure::{wait_async, WaitCategory};
 use http::header::{CONNECTION, USER_AGENT};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
@@ -63,7 +64,8 @@ impl AsyncHttp {
                 .to_bytes();
             validate(parts.status.as_u16(), &parts.headers, body.to_vec())
         };
-        match tokio::time::timeout(timeout, attempt).await {
+        let waited = wait_async(WaitCategory::Net, tokio::time::timeout(timeout, attempt));
+        match waited.await {
             Ok(result) => result,
             Err(_) => Err(Failure::Timeout(format!(
                 "timed out after {} ms",
