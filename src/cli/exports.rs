@@ -2,13 +2,14 @@
 
 use super::CliError;
 use boundscope::events::EventSink;
-use boundscope::flame::{encode_pprof, write_svg_file, SvgOptions};
+use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
 use boundscope::report::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// Which profile `--svg` and `--folded` hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,7 +33,9 @@ pub struct ExportArgs {
     /// What --svg and --folded hold: CPU samples, or every worker's wall time in nanoseconds.
     #[arg(long, value_enum, default_value_t = ProfileView::Cpu)]
     pub view: ProfileView,
-    /// Write the CPU profile as pprof protobuf (gzipped; `go tool pprof`, speedscope).
+    /// Write the profile as pprof protobuf (gzipped; `go tool pprof`, speedscope): sample
+    /// types samples, cpu and wall (ns; `-sample_index=wall`), labels thread and wait
+    /// (`-tagfocus=wait=net`).
     #[arg(long, value_name = "FILE")]
     pub pprof: Option<PathBuf>,
     /// Write the run's report as JSON.
@@ -90,6 +93,20 @@ pub(super) fn check_parent(path: &Path) -> Result<(), CliError> {
     }
 }
 
+/// The run as pprof sees it. The run's start is not recorded, so it is taken as the run's
+/// wall time before now (exports are written as the run ends).
+fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
+    let duration = Duration::try_from_secs_f64(outcome.report.wall_s).unwrap_or_default();
+    let now = SystemTime::now();
+    PprofInput {
+        cpu: &outcome.stacks,
+        wall: &outcome.wall,
+        hz: spec.hz,
+        start: now.checked_sub(duration).unwrap_or(now),
+        duration,
+    }
+}
+
 impl Exports {
     /// Opens the event stream now (it is written during the run); the rest come after.
     pub fn open(args: &ExportArgs) -> Result<Exports, CliError> {
@@ -136,8 +153,7 @@ impl Exports {
             self.note("folded stacks", &path);
         }
         if let Some(path) = self.args.pprof.clone() {
-            let hz = spec.hz;
-            let bytes = encode_pprof(&outcome.stacks, hz)
+            let bytes = encode_pprof_profile(&pprof_input(spec, outcome))
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
             std::fs::write(&path, bytes)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;

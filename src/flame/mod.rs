@@ -14,7 +14,10 @@ pub mod wall;
 use std::path::PathBuf;
 
 pub use folded::{FoldedStacks, FunctionCost};
-pub use pprof::{decode_pprof, encode_pprof};
+pub use pprof::{
+    decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
+    WAIT_LABEL,
+};
 pub use svg::{write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};
 pub use tree_ops::{DiffEntry, DiffTree};
