@@ -27,6 +27,47 @@ pub enum ProfileError {
 /// A stack as the profiler saw it: thread name and raw instruction addresses (leaf first).
 type RawKey = (Vec<u8>, Vec<usize>);
 
+/// Makes sure the profiler's stack unwinder has set itself up before any worker runs.
+///
+/// The unwinder reads every loaded module's unwind tables on its first sample, inside the
+/// SIGPROF handler, and that allocates. Taken while a worker is inside the allocator, that
+/// first sample could deadlock. So the first sample is taken here, on this thread, in a loop
+/// that holds no lock and allocates nothing: sample at the highest rate and spin until one
+/// sample arrived (a few milliseconds of CPU), once per process.
+fn warm_up_unwinder() -> Result<(), ProfileError> {
+    static WARM: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let warm = WARM.get_or_init(|| {
+        let Ok(guard) = ProfilerGuardBuilder::default()
+            .frequency(*HZ_RANGE.end() as i32)
+            .build()
+        else {
+            return false;
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(2) {
+            let spin_until = std::time::Instant::now() + std::time::Duration::from_millis(5);
+            let mut x = 0u64;
+            while std::time::Instant::now() < spin_until {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            let sampled = guard
+                .report()
+                .build_unresolved()
+                .is_ok_and(|r| !r.data.is_empty());
+            if sampled {
+                return true;
+            }
+        }
+        false
+    });
+    match warm {
+        true => Ok(()),
+        false => Err(ProfileError::Start(
+            "the stack unwinder took no first sample within 2 s of CPU time".into(),
+        )),
+    }
+}
+
 /// A running sampler. Only one can exist per process (pprof keeps a global profiler).
 pub struct Sampler {
     guard: Option<ProfilerGuard<'static>>,
@@ -53,6 +94,7 @@ impl Sampler {
         if !HZ_RANGE.contains(&hz) {
             return Err(ProfileError::BadRate(hz));
         }
+        warm_up_unwinder()?;
         let guard = ProfilerGuardBuilder::default()
             .frequency(hz as i32)
             .build()

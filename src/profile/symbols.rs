@@ -84,13 +84,30 @@ impl SymbolCache {
                 }
             });
             if names.is_empty() {
-                names.push("[unknown]".to_string());
+                names.push(module_of(ip).unwrap_or_else(|| "[unknown]".to_string()));
             }
             // backtrace reports the innermost inlined frame first.
             names.reverse();
             names
         })
     }
+}
+
+/// `[libc.so.6]`: the file an address without a symbol lies in (code of a stripped library).
+fn module_of(ip: usize) -> Option<String> {
+    // SAFETY: dladdr only reads the loader's tables; `info` is a valid out-pointer and its
+    // file name, when set, is a NUL-terminated string owned by the loader.
+    let name = unsafe {
+        let mut info: libc::Dl_info = std::mem::zeroed();
+        if libc::dladdr(ip as *const libc::c_void, &mut info) == 0 || info.dli_fname.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(info.dli_fname)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let file = name.rsplit('/').next().filter(|f| !f.is_empty())?;
+    Some(format!("[{}]", file.replace([';', ' '], "_")))
 }
 
 /// Drops the frames that start a thread, keeping the worker's own code.
@@ -129,6 +146,17 @@ mod tests {
             trim_thread_entry(frames),
             vec!["boundscope::exec::worker".to_string(), "parse".to_string()]
         );
+    }
+
+    #[test]
+    fn an_address_without_a_symbol_is_named_by_its_library() {
+        let in_libc = libc::getpid as usize;
+        assert!(
+            module_of(in_libc).is_some_and(|m| m.starts_with("[libc")),
+            "{:?}",
+            module_of(in_libc)
+        );
+        assert_eq!(module_of(16), None);
     }
 
     #[test]
