@@ -4,23 +4,35 @@
 //! after a switch interval (5 ms) when another thread wants it. This mirrors that with a
 //! fair hand-off, so threads take turns instead of one thread starving the rest.
 
-use parking_lot::{lock_api::ArcMutexGuard, Mutex, RawMutex};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// CPython's default `sys.getswitchinterval()`.
 pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
 /// The process-wide lock shared by every worker of a run.
+///
+/// A ticket lock: workers are served in the order they asked, and a waiter sleeps on a
+/// condition variable from the start. It never spins or yields, so the time a worker waits
+/// for its turn is off the CPU and out of the run queue — `gil` wait, even on a loaded
+/// machine where the holder itself waits for a core. Once its turn comes, any time the
+/// worker then waits for a core is its own run-queue time.
 #[derive(Clone, Default)]
 pub struct Gil {
-    lock: Arc<Mutex<()>>,
+    shared: Arc<(Mutex<Tickets>, Condvar)>,
+}
+
+/// `serving` holds the lock; `next` is the ticket the next worker to ask gets.
+#[derive(Default)]
+struct Tickets {
+    next: u64,
+    serving: u64,
 }
 
 /// One worker's hold on the GIL.
 pub(crate) struct GilHold {
     gil: Gil,
-    guard: Option<ArcMutexGuard<RawMutex, ()>>,
+    held: bool,
     held_since: Instant,
 }
 
@@ -32,49 +44,81 @@ impl Gil {
     pub(crate) fn hold(&self) -> GilHold {
         GilHold {
             gil: self.clone(),
-            guard: None,
+            held: false,
             held_since: Instant::now(),
         }
+    }
+
+    fn tickets(&self) -> MutexGuard<'_, Tickets> {
+        // A worker that panicked while holding the ticket counter left it consistent (each
+        // update is one statement), so a poisoned lock is still usable.
+        self.shared.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether some worker waits for its turn.
+    fn has_waiters(&self) -> bool {
+        let t = self.tickets();
+        t.next > t.serving + 1
     }
 }
 
 impl GilHold {
     pub(crate) fn is_held(&self) -> bool {
-        self.guard.is_some()
+        self.held
     }
 
-    /// Takes the lock if it is free right now; false if another worker holds it.
+    /// Takes the lock if nobody holds or waits for it; false otherwise.
     pub(crate) fn try_acquire(&mut self) -> bool {
-        if self.guard.is_none() {
-            self.guard = self.gil.lock.try_lock_arc();
-            self.held_since = Instant::now();
+        if !self.held {
+            let mut t = self.gil.tickets();
+            if t.next == t.serving {
+                t.next += 1;
+                self.held = true;
+                self.held_since = Instant::now();
+            }
         }
-        self.guard.is_some()
+        self.held
     }
 
-    /// Takes the lock, waiting for it if needed.
+    /// Takes the lock, sleeping until this worker's turn.
     pub(crate) fn acquire(&mut self) {
-        if self.guard.is_none() {
-            self.guard = Some(self.gil.lock.lock_arc());
-            self.held_since = Instant::now();
+        if self.held {
+            return;
         }
+        let (_, turn) = &*self.gil.shared;
+        let mut t = self.gil.tickets();
+        let ticket = t.next;
+        t.next += 1;
+        while t.serving != ticket {
+            t = turn.wait(t).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(t);
+        self.held = true;
+        self.held_since = Instant::now();
     }
 
     pub(crate) fn release(&mut self) {
-        if let Some(guard) = self.guard.take() {
-            ArcMutexGuard::unlock_fair(guard);
+        if self.held {
+            self.held = false;
+            self.gil.tickets().serving += 1;
+            self.gil.shared.1.notify_all();
         }
     }
 
     /// Whether the holder has had the lock for a whole switch interval.
     pub(crate) fn switch_due(&self) -> bool {
-        self.guard.is_some() && self.held_since.elapsed() >= SWITCH_INTERVAL
+        self.held && self.held_since.elapsed() >= SWITCH_INTERVAL
     }
 
-    /// Hands the lock to a waiting thread, if any, and takes it back.
+    /// Hands the lock to the next waiting worker, if any, and queues for it again.
     pub(crate) fn switch(&mut self) {
-        if let Some(guard) = self.guard.as_mut() {
-            ArcMutexGuard::bump(guard);
+        if !self.held {
+            return;
+        }
+        if self.gil.has_waiters() {
+            self.release();
+            self.acquire();
+        } else {
             self.held_since = Instant::now();
         }
     }
@@ -83,5 +127,50 @@ impl GilHold {
 impl Drop for GilHold {
     fn drop(&mut self) {
         self.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_take_turns_in_the_order_they_asked() {
+        let gil = Gil::new();
+        let mut first = gil.hold();
+        assert!(first.try_acquire());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut handles = Vec::new();
+        for n in 0..3u32 {
+            let (shared, order) = (gil.clone(), order.clone());
+            handles.push(std::thread::spawn(move || {
+                let mut hold = shared.hold();
+                hold.acquire();
+                order.lock().unwrap().push(n);
+                hold.release();
+            }));
+            // Let each worker take its ticket before the next one asks.
+            while gil.tickets().next < u64::from(n) + 2 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        let mut second = gil.hold();
+        assert!(!second.try_acquire(), "held and waited for");
+        first.release();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
+        assert!(second.try_acquire(), "free again");
+    }
+
+    #[test]
+    fn a_switch_with_nobody_waiting_keeps_the_lock() {
+        let gil = Gil::new();
+        let mut hold = gil.hold();
+        hold.acquire();
+        hold.switch();
+        assert!(hold.is_held());
+        assert!(!gil.hold().try_acquire());
     }
 }

@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn an_address_without_a_symbol_is_named_by_its_library() {
-        let in_libc = libc::getpid as usize;
+        let in_libc = libc::getpid as *const () as usize;
         assert!(
             module_of(in_libc).is_some_and(|m| m.starts_with("[libc")),
             "{:?}",

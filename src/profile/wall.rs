@@ -86,7 +86,7 @@ fn worker_delta(
     let run_queue = ns(now.runqueue_s - before.runqueue_s);
     add_cpu(thread, cpu, samples, out);
     out.add(&format!("{thread};{RUN_QUEUE_LEAF}"), run_queue);
-    let mut placed: BTreeMap<WaitCategory, u64> = BTreeMap::new();
+    let mut placed: BTreeMap<WaitCategory, Vec<(String, u64)>> = BTreeMap::new();
     for wait in waits {
         let mut stack = String::from(thread);
         for frame in &wait.frames {
@@ -95,23 +95,47 @@ fn worker_delta(
         }
         stack.push(';');
         stack.push_str(&leaf_of(wait.category));
-        out.add(&stack, wait.ns);
-        *placed.entry(wait.category).or_default() += wait.ns;
+        placed
+            .entry(wait.category)
+            .or_default()
+            .push((stack, wait.ns));
     }
     let mut accounted = cpu + run_queue;
     for category in WAIT_CATEGORIES {
         let waited = ns(wait_s(now, category) - wait_s(before, category));
-        let placed = placed.get(&category).copied().unwrap_or(0);
-        // Waits booked without a place (derived idle time, for one) go under the thread.
-        let unplaced = waited.saturating_sub(placed);
-        out.add(&format!("{thread};{}", leaf_of(category)), unplaced);
-        accounted += placed.max(waited);
+        let places = placed.remove(&category).unwrap_or_default();
+        accounted += add_waits(thread, category, waited, &places, out);
     }
     let wall = ns(now.wall_s - before.wall_s);
     out.add(
         &format!("{thread};{UNTRACKED_LEAF}"),
         wall.saturating_sub(accounted),
     );
+}
+
+/// Puts a worker's waits of one category on their places and returns the time they cover.
+/// The meter's total of the interval can differ a little from the places' (a wait still open
+/// is read at two slightly different moments): the difference is shared over this interval's
+/// places, or, with none, stays under the thread (waits whose place is not known, such as
+/// idle time between units).
+fn add_waits(
+    thread: &str,
+    category: WaitCategory,
+    waited: u64,
+    places: &[(String, u64)],
+    out: &mut FoldedStacks,
+) -> u64 {
+    let placed: u64 = places.iter().map(|(_, ns)| ns).sum();
+    if placed == 0 {
+        out.add(&format!("{thread};{}", leaf_of(category)), waited);
+        return waited;
+    }
+    let total = placed.max(waited);
+    let weights: Vec<u64> = places.iter().map(|(_, ns)| *ns).collect();
+    for ((stack, _), part) in places.iter().zip(split_proportionally(total, &weights)) {
+        out.add(stack, part);
+    }
+    total
 }
 
 fn wait_s(worker: &WorkerSnapshot, category: WaitCategory) -> f64 {

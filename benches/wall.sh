@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# What the wall-clock profile costs, and how deep the CPU samples' stacks are.
+#
+#   benches/wall.sh [cost|depth|all] [REPEAT]
+#
+# cost:  items/s with wait-stack walks (the default) against the same run with
+#        --no-wait-stacks, interleaved (a, b, a, b, ...), medians and their ratio, for
+#        api-fetch async with 500 in flight and csv-import threads x 2 on SQLite.
+# depth: share of the workers' CPU samples in a json-parse run whose stacks carry at least
+#        three symbolized frames below the thread name, and whether any sample belongs to a
+#        thread that is not a worker (the profiler's own).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+repeat=${2:-7}
+cargo build --release --quiet
+bin=target/release/boundscope
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export BOUNDSCOPE_DATA=${BOUNDSCOPE_DATA:-$out/data}
+
+echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# medians of $repeat interleaved runs"
+
+# pair NAME ARGS...: REPEAT rounds of the run with and without wait stacks; prints medians.
+pair() {
+  local name=$1
+  shift
+  local i
+  for i in $(seq "$repeat"); do
+    "$bin" run "$@" --quiet --report "$out/$name-on-$i.json"
+    "$bin" run "$@" --quiet --no-wait-stacks --report "$out/$name-off-$i.json"
+  done
+  python3 - "$out" "$name" "$repeat" <<'PY'
+import json, statistics, sys
+out, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def rates(kind):
+    return [json.load(open(f"{out}/{name}-{kind}-{i}.json"))["items_per_s"] for i in range(1, n + 1)]
+on, off = statistics.median(rates("on")), statistics.median(rates("off"))
+print(f"{name:28} with stacks {on:12,.0f} items/s   without {off:12,.0f} items/s   ratio {on / off:.3f}")
+PY
+}
+
+if [[ $what == cost || $what == all ]]; then
+  pair "api-fetch async 500" api-fetch --mode async --workers 2 --in-flight 500 --latency 20ms --requests 20000
+  pair "csv-import threads x2" csv-import --mode threads --workers 2 --records 50000 --db sqlite:"$out/bench.db" --fresh
+fi
+
+if [[ $what == depth || $what == all ]]; then
+  "$bin" run json-parse --mode threads --workers 2 --hz 250 --files 30 --records 20000 \
+    --quiet --folded "$out/cpu.folded"
+  python3 - "$out/cpu.folded" <<'PY'
+import sys
+total = deep = other = 0
+for line in open(sys.argv[1]):
+    stack, weight = line.rsplit(" ", 1)
+    weight = int(weight)
+    frames = stack.split(";")
+    total += weight
+    if not frames[0].startswith("bs-threads-"):
+        other += weight
+    if sum(1 for f in frames[1:] if not f.startswith("[")) >= 3:
+        deep += weight
+print(f"json-parse threads x2: {deep}/{total} samples ({deep / total:.1%}) with >= 3 symbolized frames; {other} samples outside the workers")
+PY
+fi

@@ -1,0 +1,316 @@
+//! The wall-clock profile: every worker's wall time on stacks, waits under the code that
+//! waited, and nothing of the profiler's own in any worker's picture.
+
+mod common;
+
+use common::{read_json, Scratch};
+use std::collections::BTreeMap;
+
+/// A folded file as (stack, weight) pairs.
+fn folded(path: &std::path::Path) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(path).expect("folded file");
+    text.lines()
+        .map(|line| {
+            let (stack, weight) = line.rsplit_once(' ').expect("stack and weight");
+            (stack.to_string(), weight.parse().expect("weight"))
+        })
+        .collect()
+}
+
+fn by_thread(stacks: &[(String, u64)]) -> BTreeMap<String, u64> {
+    let mut threads = BTreeMap::new();
+    for (stack, weight) in stacks {
+        let thread = stack.split(';').next().unwrap_or_default();
+        *threads.entry(thread.to_string()).or_default() += weight;
+    }
+    threads
+}
+
+fn with_leaf<'a>(stacks: &'a [(String, u64)], leaf: &str) -> Vec<&'a (String, u64)> {
+    stacks.iter().filter(|(s, _)| s.ends_with(leaf)).collect()
+}
+
+fn share(stacks: &[(String, u64)], leaf: &str) -> f64 {
+    let total: u64 = stacks.iter().map(|(_, w)| w).sum();
+    let part: u64 = with_leaf(stacks, leaf).iter().map(|(_, w)| w).sum();
+    part as f64 / total as f64
+}
+
+/// Runs `args` with `--view wall --folded` and `--report`; returns the stacks and report.
+fn wall_run(
+    scratch: &Scratch,
+    name: &str,
+    args: &[&str],
+) -> (Vec<(String, u64)>, serde_json::Value) {
+    let folded_path = scratch.path(&format!("{name}.folded"));
+    let report_path = scratch.path(&format!("{name}.json"));
+    let (f, r) = (
+        folded_path.to_string_lossy().into_owned(),
+        report_path.to_string_lossy().into_owned(),
+    );
+    let mut all = args.to_vec();
+    all.extend(["--quiet", "--view", "wall", "--folded", &f, "--report", &r]);
+    let out = scratch.run(&all);
+    assert!(out.status.success(), "{all:?}: {}", common::stderr(&out));
+    (folded(&folded_path), read_json(&report_path))
+}
+
+/// Every worker's frames add up to its wall time (within 2%), and only workers have frames.
+fn assert_workers_add_up(stacks: &[(String, u64)], report: &serde_json::Value) {
+    let threads = by_thread(stacks);
+    let workers = report["worker_stats"].as_array().expect("workers");
+    assert!(!workers.is_empty());
+    for worker in workers {
+        let name = worker["name"].as_str().expect("name");
+        let wall_ns = worker["wall_s"].as_f64().expect("wall") * 1e9;
+        let framed = threads.get(name).copied().unwrap_or(0) as f64;
+        assert!(
+            (framed - wall_ns).abs() <= 0.02 * wall_ns,
+            "{name}: frames {framed} ns vs wall {wall_ns} ns"
+        );
+    }
+    let names: Vec<&str> = workers.iter().filter_map(|w| w["name"].as_str()).collect();
+    for thread in threads.keys() {
+        assert!(names.contains(&thread.as_str()), "{thread} is not a worker");
+    }
+    let coverage = report["wall_coverage"].as_f64().expect("wall_coverage");
+    assert!((coverage - 1.0).abs() <= 0.02, "coverage {coverage}");
+}
+
+/// No frame of boundscope's profiler (sampling, symbolizing, ticking) in a worker's stacks.
+fn assert_no_profiler_frames(stacks: &[(String, u64)]) {
+    for (stack, _) in stacks {
+        for banned in [
+            "boundscope::profile::",
+            "boundscope::session::",
+            "addr2line",
+            "symbolize",
+        ] {
+            assert!(!stack.contains(banned), "{banned} in {stack}");
+        }
+    }
+}
+
+#[test]
+fn an_io_bound_run_has_its_wall_time_in_net_waits_under_the_fetch() {
+    let scratch = Scratch::new();
+    let (stacks, report) = wall_run(
+        &scratch,
+        "api",
+        &[
+            "run",
+            "api-fetch",
+            "--mode",
+            "threads",
+            "--workers",
+            "8",
+            "--latency",
+            "20ms",
+            "--requests",
+            "400",
+        ],
+    );
+    assert_workers_add_up(&stacks, &report);
+    assert_no_profiler_frames(&stacks);
+    let net = share(&stacks, ";[net wait]");
+    assert!(net >= 0.8, "net waits are {net:.2} of the wall time");
+    for (stack, _) in with_leaf(&stacks, ";[net wait]") {
+        assert!(
+            stack.contains("ApiFetch") && stack.contains("::fetch"),
+            "{stack}"
+        );
+    }
+    assert!(report["profiler_cpu_s"].as_f64().expect("profiler_cpu_s") > 0.0);
+}
+
+#[test]
+fn async_waits_sit_under_the_tasks_own_async_frames() {
+    let scratch = Scratch::new();
+    let (stacks, report) = wall_run(
+        &scratch,
+        "async",
+        &[
+            "run",
+            "api-fetch",
+            "--mode",
+            "async",
+            "--workers",
+            "2",
+            "--in-flight",
+            "50",
+            "--latency",
+            "20ms",
+            "--requests",
+            "400",
+        ],
+    );
+    assert_workers_add_up(&stacks, &report);
+    assert_no_profiler_frames(&stacks);
+    let net_waits = with_leaf(&stacks, ";[net wait]");
+    let placed: u64 = net_waits
+        .iter()
+        .filter(|(s, _)| s.contains("get_async") && s.contains("unit_async"))
+        .map(|(_, w)| w)
+        .sum();
+    let all: u64 = net_waits.iter().map(|(_, w)| w).sum();
+    assert!(
+        placed as f64 >= 0.9 * all as f64 && all > 0,
+        "{placed} of {all} ns of net waits under the workload's async fetch"
+    );
+    assert!(share(&stacks, ";[net wait]") >= 0.5, "{stacks:?}");
+}
+
+#[test]
+fn gil_waits_sit_under_the_parse_path() {
+    let scratch = Scratch::new();
+    let (stacks, report) = wall_run(
+        &scratch,
+        "gil",
+        &[
+            "run",
+            "json-parse",
+            "--mode",
+            "threads",
+            "--workers",
+            "2",
+            "--gil",
+            "--files",
+            "8",
+            "--records",
+            "4000",
+        ],
+    );
+    assert_workers_add_up(&stacks, &report);
+    let gil = with_leaf(&stacks, ";[gil wait]");
+    assert!(!gil.is_empty(), "no gil waits");
+    assert!(
+        gil.iter()
+            .any(|(s, _)| s.contains("JsonParse") && s.contains("workload::json")),
+        "{gil:?}"
+    );
+}
+
+#[test]
+fn sqlite_writers_wait_for_the_lock_under_the_insert_path() {
+    let scratch = Scratch::new();
+    let db = scratch.path("people.db");
+    let db_arg = format!("sqlite:{}", db.display());
+    let (stacks, report) = wall_run(
+        &scratch,
+        "csv",
+        &[
+            "run",
+            "csv-import",
+            "--mode",
+            "threads",
+            "--workers",
+            "4",
+            "--records",
+            "20000",
+            "--db",
+            &db_arg,
+        ],
+    );
+    assert_workers_add_up(&stacks, &report);
+    let locks = with_leaf(&stacks, ";[db-lock wait]");
+    assert!(!locks.is_empty(), "no db-lock waits");
+    for (stack, _) in locks {
+        assert!(stack.contains("boundscope::db::"), "{stack}");
+    }
+}
+
+#[test]
+fn processes_children_send_their_wall_stacks_to_the_parent() {
+    let scratch = Scratch::new();
+    let (stacks, report) = wall_run(
+        &scratch,
+        "proc",
+        &[
+            "run",
+            "json-parse",
+            "--mode",
+            "processes",
+            "--workers",
+            "2",
+            "--files",
+            "4",
+            "--records",
+            "2000",
+        ],
+    );
+    let threads = by_thread(&stacks);
+    assert_eq!(
+        threads.keys().collect::<Vec<_>>(),
+        vec!["bs-proc-0", "bs-proc-1"],
+        "{threads:?}"
+    );
+    assert_workers_add_up(&stacks, &report);
+}
+
+#[test]
+fn cpu_samples_have_deep_symbolized_stacks_and_only_workers() {
+    let scratch = Scratch::new();
+    let path = scratch.path("cpu.folded");
+    let out = scratch.run(&[
+        "run",
+        "json-parse",
+        "--mode",
+        "threads",
+        "--workers",
+        "2",
+        "--files",
+        "8",
+        "--records",
+        "8000",
+        "--hz",
+        "250",
+        "--quiet",
+        "--folded",
+        &path.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let stacks = folded(&path);
+    assert_no_profiler_frames(&stacks);
+    let total: u64 = stacks.iter().map(|(_, w)| w).sum();
+    let deep: u64 = stacks
+        .iter()
+        .filter(|(s, _)| s.split(';').skip(1).filter(|f| !f.starts_with('[')).count() >= 3)
+        .map(|(_, w)| w)
+        .sum();
+    assert!(total > 0);
+    assert!(
+        deep as f64 >= 0.95 * total as f64,
+        "{deep} of {total} samples have three symbolized frames"
+    );
+    for thread in by_thread(&stacks).keys() {
+        assert!(thread.starts_with("bs-threads-"), "{thread}");
+    }
+}
+
+#[test]
+fn without_wait_stacks_waits_stay_under_the_thread() {
+    let scratch = Scratch::new();
+    let (stacks, report) = wall_run(
+        &scratch,
+        "flat",
+        &[
+            "run",
+            "api-fetch",
+            "--mode",
+            "threads",
+            "--workers",
+            "4",
+            "--latency",
+            "10ms",
+            "--requests",
+            "100",
+            "--no-wait-stacks",
+        ],
+    );
+    assert_workers_add_up(&stacks, &report);
+    let net = with_leaf(&stacks, ";[net wait]");
+    assert!(!net.is_empty());
+    for (stack, _) in net {
+        assert_eq!(stack.split(';').count(), 2, "{stack}");
+    }
+}
