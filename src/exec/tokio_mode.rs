@@ -41,7 +41,7 @@ pub(super) fn run(
         limit,
         workload.async_wait(),
         in_flight_now.clone(),
-        task_waits,
+        (task_waits, env.registry.walks_stacks()),
     )?;
     // Register every runtime thread as a worker before any task runs, unless the units run
     // in the blocking pool: then the runtime threads only hand them over, and the pool's
@@ -68,10 +68,12 @@ fn build_runtime(
     blocking_threads: usize,
     waits_on: WaitCategory,
     in_flight: Arc<AtomicUsize>,
-    task_waits: Arc<TaskWaits>,
+    (task_waits, walk_stacks): (Arc<TaskWaits>, bool),
 ) -> Result<tokio::runtime::Runtime, ExecError> {
     let next = Arc::new(AtomicUsize::new(0));
-    let for_tasks = task_waits.clone();
+    // Without stack walks, tasks are not entered where they wait: a parked thread's time
+    // then stays under the thread.
+    let for_tasks = walk_stacks.then(|| task_waits.clone());
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         // The blocking pool never needs more threads than units in flight.
@@ -84,7 +86,7 @@ fn build_runtime(
             };
             with_ctx(|ctx| ctx.park(category, &task_waits));
         })
-        .on_thread_start(move || set_thread_task_waits(Some(for_tasks.clone())))
+        .on_thread_start(move || set_thread_task_waits(for_tasks.clone()))
         .on_thread_unpark(|| with_ctx(WorkerCtx::unpark))
         .enable_all()
         .build()

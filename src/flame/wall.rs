@@ -87,6 +87,51 @@ pub fn stack_kind(stack: &str) -> FrameKind<'_> {
     frame_kind(stack.rsplit(';').next().unwrap_or(stack))
 }
 
+/// Where part of a wall profile's time went: a kind of time at a place in the code.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WallPlace {
+    /// `cpu`, or the off-CPU leaf (`[net wait]`, `[idle]`, `[run queue]`, ...).
+    pub what: String,
+    /// The innermost code frame: the function running, or the one that waited (empty when
+    /// the profile knows no place, as for run-queue time).
+    pub place: String,
+    /// Nanoseconds.
+    pub ns: u64,
+    /// Share of the whole profile.
+    pub share: f64,
+}
+
+/// The `n` largest (kind of time, place) parts of a wall profile (weights in nanoseconds).
+pub fn top_places(wall: &super::FoldedStacks, n: usize) -> Vec<WallPlace> {
+    let mut parts: std::collections::HashMap<(String, String), u64> = Default::default();
+    for (stack, ns) in wall.iter() {
+        let below_thread: Vec<&str> = stack.split(';').skip(1).collect();
+        let mut frames = below_thread.iter().rev().copied();
+        let leaf = frames.next().unwrap_or_default();
+        let (what, place) = match frame_kind(leaf) {
+            FrameKind::Code => ("cpu", leaf),
+            FrameKind::UnsampledCpu => ("cpu", ""),
+            _ => (leaf, frames.next().unwrap_or_default()),
+        };
+        *parts
+            .entry((what.to_string(), place.to_string()))
+            .or_default() += ns;
+    }
+    let total = wall.total().max(1) as f64;
+    let mut places: Vec<WallPlace> = parts
+        .into_iter()
+        .map(|((what, place), ns)| WallPlace {
+            what,
+            place,
+            ns,
+            share: ns as f64 / total,
+        })
+        .collect();
+    places.sort_by(|a, b| b.ns.cmp(&a.ns).then_with(|| a.place.cmp(&b.place)));
+    places.truncate(n);
+    places
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +151,25 @@ mod tests {
         assert_eq!(frame_kind("[unknown]"), FrameKind::Code);
         assert_eq!(frame_kind("serde_json::de::from_str"), FrameKind::Code);
         assert_eq!(frame_kind("[ wait]"), FrameKind::Code);
+    }
+
+    #[test]
+    fn the_top_places_merge_threads_and_name_the_waiting_function() {
+        let wall = crate::flame::FoldedStacks::parse(
+            "w0;main;fetch;[net wait] 60\nw1;main;fetch;[net wait] 30\nw0;main;parse 8\nw1;[run queue] 2\n",
+        )
+        .unwrap();
+        let top = top_places(&wall, 2);
+        assert_eq!(top.len(), 2);
+        assert_eq!(
+            (top[0].what.as_str(), top[0].place.as_str(), top[0].ns),
+            ("[net wait]", "fetch", 90)
+        );
+        assert!((top[0].share - 0.9).abs() < 1e-9);
+        assert_eq!(
+            (top[1].what.as_str(), top[1].place.as_str()),
+            ("cpu", "parse")
+        );
     }
 
     #[test]

@@ -298,6 +298,11 @@ impl MeterRegistry {
         self.epoch
     }
 
+    /// Whether workers walk their stack where waits begin.
+    pub fn walks_stacks(&self) -> bool {
+        self.walk_stacks
+    }
+
     /// Registers the calling thread as a worker named `name`.
     pub fn register_current(&self, name: &str) -> Arc<WorkerMeter> {
         let meter = WorkerMeter::for_current_thread(name, self.epoch);

@@ -79,6 +79,10 @@ pub struct RunReport {
     /// CPU time of boundscope's own profiling (ticks, symbolization), not in any worker.
     #[serde(default)]
     pub profiler_cpu_s: f64,
+    /// Where the workers' wall time went: the largest (kind of time, place in the code) parts
+    /// of the wall-clock profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_wall: Vec<crate::flame::wall::WallPlace>,
     pub checksum: String,
     /// Seconds, summed over workers, by wait category.
     pub waits: BTreeMap<WaitCategory, f64>,

@@ -69,6 +69,7 @@ pub fn summary_text(r: &RunReport) -> String {
     }
     write_samples_line(&mut s, r);
     write_waits_line(&mut s, r);
+    write_wall_places(&mut s, r);
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     write_verification(&mut s, r);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);
@@ -94,6 +95,13 @@ fn write_samples_line(s: &mut String, r: &RunReport) {
         r.capture_ratio * 100.0,
         r.cpu_sample_coverage * 100.0
     );
+    if r.profiler_cpu_s > 0.0 {
+        let _ = writeln!(
+            s,
+            "  profiler  {:.2} s of CPU ticking and symbolizing, kept out of the workers' figures",
+            r.profiler_cpu_s
+        );
+    }
 }
 
 fn write_waits_line(s: &mut String, r: &RunReport) {
@@ -177,5 +185,25 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1234), "1,234");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
+
+/// Where the workers' wall time went, from the wall-clock profile.
+fn write_wall_places(s: &mut String, r: &RunReport) {
+    if r.top_wall.is_empty() {
+        return;
+    }
+    let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
+    let _ = writeln!(
+        s,
+        "  wall      {worker_s:.2} worker-seconds, {:.0}% of them placed in the wall-clock profile (--view wall):",
+        r.wall_coverage * 100.0
+    );
+    for part in r.top_wall.iter().filter(|p| p.share >= 0.005) {
+        let place = match part.place.as_str() {
+            "" => String::new(),
+            place => format!(" in {place}"),
+        };
+        let _ = writeln!(s, "    {:6.1}%  {}{place}", part.share * 100.0, part.what);
     }
 }
