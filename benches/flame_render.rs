@@ -71,6 +71,7 @@ fn main() {
             let event = Event::Stacks {
                 samples: delta.total(),
                 stacks: delta.clone(),
+                wall: FoldedStacks::new(),
             };
             let start = Instant::now();
             update(
