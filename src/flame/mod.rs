@@ -17,8 +17,8 @@ pub mod wall;
 use std::path::PathBuf;
 
 pub use diff::{
-    diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum, Weight,
-    WORKERS_ROOT,
+    align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
+    Weight, WORKERS_ROOT,
 };
 pub use folded::{FoldedStacks, FunctionCost};
 pub use pprof::{decode_pprof, encode_pprof};

@@ -106,20 +106,6 @@ impl FrameTree {
         self.rebuilt(|path| Some(path.iter().rev().map(|s| s.to_string()).collect()))
     }
 
-    /// Replaces the first level below the root (the thread names) by one frame named `root`,
-    /// so the same work on differently named threads lands on the same paths.
-    pub fn merge_roots_into(&self, root: &str) -> FrameTree {
-        self.rebuilt(|path| match path.split_first() {
-            Some((_, rest)) => Some(
-                std::iter::once(root)
-                    .chain(rest.iter().copied())
-                    .map(String::from)
-                    .collect(),
-            ),
-            None => Some(Vec::new()),
-        })
-    }
-
     /// Compares this tree with `baseline`, scaling the baseline so both have the same total.
     pub fn diff(&self, baseline: &FrameTree) -> DiffTree {
         let scale = match (self.total(), baseline.total()) {
@@ -292,13 +278,13 @@ mod tests {
 
     #[test]
     fn merged_roots_and_unscaled_diff_show_added_cost() {
-        let seq = tree("bs-seq-0;parse 40\n");
-        let threads = tree(
+        let merged = |text: &str| {
+            let stacks = crate::flame::FoldedStacks::parse(text).unwrap();
+            FrameTree::from_stacks(&crate::flame::merge_worker_roots(&stacks))
+        };
+        let before = merged("bs-seq-0;parse 40\n");
+        let after = merged(
             "bs-threads-0;parse 20\nbs-threads-1;parse 20\nbs-threads-1;parse;[gil wait] 10\n",
-        );
-        let (before, after) = (
-            seq.merge_roots_into("workers"),
-            threads.merge_roots_into("workers"),
         );
         check_invariants(&after);
         assert_eq!(counts(&after, &["workers", "parse"]), (50, 40));
