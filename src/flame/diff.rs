@@ -95,10 +95,17 @@ pub fn merge_worker_roots(stacks: &FoldedStacks) -> FoldedStacks {
 
 /// Lines the stacks of different modes up below their executors: in each stack where a frame
 /// after the root satisfies `is_unit_start` (where a unit of work begins), the frames between
-/// the root and the first such frame (the mode's own machinery) are dropped. A stack without
-/// one that ends in off-CPU time (`[idle]`, a wait) keeps only its root and that leaf. Other
-/// stacks are kept as they are.
+/// the root and the first such frame (the mode's own machinery) are dropped. In a profile with
+/// such frames, a stack without one that ends in off-CPU time (`[idle]`, a wait) is time
+/// outside the units and keeps only its root and that leaf. Other stacks, and profiles with no
+/// unit frame at all, are kept as they are.
 pub fn align_units(stacks: &FoldedStacks, is_unit_start: impl Fn(&str) -> bool) -> FoldedStacks {
+    let has_units = stacks
+        .iter()
+        .any(|(stack, _)| stack.split(';').skip(1).any(&is_unit_start));
+    if !has_units {
+        return stacks.clone();
+    }
     let mut out = FoldedStacks::new();
     for (stack, count) in stacks.iter() {
         let frames: Vec<&str> = stack.split(';').collect();
@@ -260,8 +267,14 @@ mod tests {
         assert!(after.get("workers;run_unit;parse") > 0);
         assert_eq!(before.get("workers;run_unit;parse"), 30);
         // A leaf that is the unit start itself, and a root alone, are kept.
-        let edge = stacks("t;run_unit 2\nt 3\n");
-        assert_eq!(align_units(&edge, unit), edge);
+        let edge = stacks("t;run_unit 2\nt 3\nt;loop;[idle] 1\n");
+        assert_eq!(
+            align_units(&edge, unit).to_text(),
+            "t 3\nt;[idle] 1\nt;run_unit 2\n"
+        );
+        // Without unit frames, nothing is known about the stacks: they stay.
+        let plain = stacks("t;parse;[gil wait] 4\nt;loop;[idle] 1\n");
+        assert_eq!(align_units(&plain, unit), plain);
     }
 
     #[test]
