@@ -1,6 +1,7 @@
 //! `boundscope compare`: several modes, repeated and interleaved, in one table.
 
 use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::diff::{DiffArgs, DiffCollector};
 use super::rounds::SeriesArgs;
 use super::CliError;
 use boundscope::exec::Mode;
@@ -16,8 +17,15 @@ use std::fmt::Write;
   boundscope compare json-parse --modes sequential,threads,processes --gil --workers 2
   boundscope compare json-parse --modes sequential,rayon --export-markdown result.md
   boundscope compare csv-import --modes sequential,threads,async --db postgres://u@localhost/db
+  boundscope compare json-parse --modes sequential,threads --gil --diff diff.svg --diff-folded diff.folded
 
-csv-import runs of a comparison each drop and recreate their tables (as with --fresh).")]
+csv-import runs of a comparison each drop and recreate their tables (as with --fresh).
+
+--diff draws the second mode against the first, both summed over their repeats and divided by
+the repeat count, with every worker thread merged into one `workers` root and each mode's own
+frames above a unit of work dropped, so that the same work on other threads cancels out. --diff-normalize total (the default) keeps the sums
+over all workers: frames that grew are what concurrency added, such as [gil wait],
+[db-lock wait] or [run queue]; elapsed divides by the number of workers first.")]
 pub struct CompareArgs {
     /// The workload to run.
     #[arg(value_enum)]
@@ -31,6 +39,8 @@ pub struct CompareArgs {
     pub exec: ExecArgs,
     #[command(flatten)]
     pub workload_args: WorkloadArgs,
+    #[command(flatten)]
+    pub diff: DiffArgs,
 }
 
 /// One mode's (or one scenario line's) repeated runs.
@@ -58,6 +68,13 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     if args.series.repeat == 0 {
         return Err(CliError::Usage("--repeat must be at least 1".into()));
     }
+    args.diff.check(args.modes.len())?;
+    for path in [&args.series.export_markdown, &args.series.export_json]
+        .into_iter()
+        .flatten()
+    {
+        super::exports::check_parent(path)?;
+    }
     let mut workload_args = args.workload_args.clone();
     let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
     let workload = workload_args.spec(args.workload);
@@ -66,7 +83,9 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         .iter()
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
-    let runs = super::rounds::interleaved(&specs, &args.series)?;
+    let mut diff = DiffCollector::new(&args.diff);
+    let runs =
+        super::rounds::interleaved(&specs, &args.series, &mut |i, outcome| diff.add(i, outcome))?;
     let labels: Vec<String> = args.modes.iter().map(Mode::to_string).collect();
     let results = summarize(&labels, runs);
     let agree = results
@@ -76,6 +95,12 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     let table = table_text(&args, &results, &reading);
     print!("{table}");
     export(&args, &results, agree, &reading)?;
+    if let [first, second, ..] = &labels[..] {
+        let written = diff.write(&args.diff, workload_name(&results), [first, second])?;
+        if !args.series.quiet {
+            written.iter().for_each(|line| println!("{line}"));
+        }
+    }
     if !agree {
         return Err(CliError::Failed(
             "modes produced different checksums: the same work gave different results".into(),
@@ -94,6 +119,15 @@ pub(super) fn summarize(labels: &[String], runs: Vec<Vec<RunReport>>) -> Vec<Mod
             stats,
         })
         .collect()
+}
+
+/// The workload's name as the runs report it.
+fn workload_name(results: &[ModeResult]) -> &str {
+    results
+        .first()
+        .and_then(|r| r.stats.runs.first())
+        .map(|r| r.workload.as_str())
+        .unwrap_or("")
 }
 
 /// One sentence on what the numbers say.
@@ -149,7 +183,7 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
     let _ = writeln!(
         s,
         "{} — {} workers{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
-        results.first().and_then(|r| r.stats.runs.first()).map(|r| r.workload.as_str()).unwrap_or(""),
+        workload_name(results),
         args.exec.workers(),
         args.series.repeat,
         args.series.warmup
@@ -243,11 +277,7 @@ fn export(
     }
     if let Some(path) = &args.series.export_json {
         let export = CompareExport {
-            workload: results
-                .first()
-                .and_then(|r| r.stats.runs.first())
-                .map(|r| r.workload.as_str())
-                .unwrap_or(""),
+            workload: workload_name(results),
             workers: args.exec.workers(),
             gil: args.exec.gil,
             repeat: args.series.repeat,

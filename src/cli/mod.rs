@@ -2,6 +2,7 @@
 
 mod args;
 mod compare;
+mod diff;
 mod exports;
 mod gen;
 mod progress;

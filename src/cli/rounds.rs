@@ -5,7 +5,7 @@ use super::run::run_with_progress;
 use super::CliError;
 use boundscope::events::EventSink;
 use boundscope::report::RunReport;
-use boundscope::session::RunSpec;
+use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -31,10 +31,12 @@ pub struct SeriesArgs {
 
 /// Runs the first spec `--warmup` times untimed, then every spec once per round for
 /// `--repeat` rounds (a b c, a b c, ...), so that drift on a noisy machine hits all alike.
-/// Returns the reports of each spec, in the specs' order.
+/// Returns the reports of each spec, in the specs' order; `on_outcome` sees each timed run's
+/// whole outcome (its profiles too) with the spec's index before only the report is kept.
 pub fn interleaved(
     specs: &[RunSpec],
     series: &SeriesArgs,
+    on_outcome: &mut dyn FnMut(usize, &RunOutcome),
 ) -> Result<Vec<Vec<RunReport>>, CliError> {
     let (repeat, warmup, quiet) = (series.repeat, series.warmup, series.quiet);
     if let Some(first) = specs.first() {
@@ -53,6 +55,7 @@ pub fn interleaved(
                 return Err(CliError::Interrupted);
             }
             super::verification_failed(&outcome.report)?;
+            on_outcome(i, &outcome);
             runs[i].push(outcome.report);
         }
     }

@@ -90,7 +90,7 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
         export_json: None,
         quiet: args.quiet,
     };
-    let runs = interleaved(&specs, &series)?;
+    let runs = interleaved(&specs, &series, &mut |_, _| {})?;
     let by_label: BTreeMap<String, Vec<RunReport>> = scenario
         .runs
         .iter()

@@ -79,7 +79,7 @@ pub fn execute(args: SweepArgs) -> Result<(), CliError> {
         .iter()
         .map(|&n| exec_args(&args, n).spec(workload.clone(), args.mode))
         .collect();
-    let runs = super::rounds::interleaved(&specs, &args.series)?;
+    let runs = super::rounds::interleaved(&specs, &args.series, &mut |_, _| {})?;
     let points = sweep::summarize(&args.workers, runs);
     let cores = available_cores();
     let reading = sweep::reading(&points, cores);

@@ -133,6 +133,23 @@ impl FoldedStacks {
         }
     }
 
+    /// Number of distinct root (thread) frames.
+    pub fn root_count(&self) -> usize {
+        let roots: HashSet<&str> = self.stacks.keys().map(|s| split_root(s).0).collect();
+        roots.len()
+    }
+
+    /// A copy with every count multiplied by `factor` and rounded to the nearest whole number;
+    /// stacks that round to zero are dropped.
+    pub fn scaled(&self, factor: f64) -> FoldedStacks {
+        let mut out = FoldedStacks::new();
+        for (stack, &count) in &self.stacks {
+            // `as` saturates: a negative or NaN factor gives 0, a huge one u64::MAX.
+            out.add(stack, (count as f64 * factor).round() as u64);
+        }
+        out
+    }
+
     /// A copy without the stacks whose root frame starts with any of `prefixes`.
     pub fn without_roots(&self, prefixes: &[&str]) -> FoldedStacks {
         let stacks = self
@@ -308,6 +325,19 @@ mod tests {
         });
         assert_eq!(s.get("w;f"), 3);
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn root_count_and_scaled() {
+        let s = FoldedStacks::parse("w-1;f 3\nw-1;g 2\nw-2;f 5\nmain 1\n").unwrap();
+        assert_eq!(s.root_count(), 3);
+        // Halves round away from zero; what rounds to zero goes.
+        let half = s.scaled(0.5);
+        assert_eq!(half.to_text(), "main 1\nw-1;f 2\nw-1;g 1\nw-2;f 3\n");
+        assert_eq!(s.scaled(0.2).to_text(), "w-1;f 1\nw-2;f 1\n");
+        assert_eq!(s.scaled(2.0).total(), 22);
+        assert!(s.scaled(-1.0).is_empty());
+        assert_eq!(FoldedStacks::new().root_count(), 0);
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //!
 //! This module is pure logic: it knows nothing about the terminal UI or the profiler. Samples arrive
 //! as [`FoldedStacks`] (`thread;caller;...;leaf` → count), are explored as a [`FrameTree`] and can be
-//! written out as an SVG flame graph through inferno with [`write_svg`].
+//! written out as an SVG flame graph through inferno with [`write_svg`]. Two profiles of different
+//! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
+//! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
+mod diff;
 mod folded;
 mod pprof;
 mod svg;
@@ -13,12 +16,16 @@ pub mod wall;
 
 use std::path::PathBuf;
 
+pub use diff::{
+    align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
+    Weight, WORKERS_ROOT,
+};
 pub use folded::{FoldedStacks, FunctionCost};
 pub use pprof::{
     decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
     WAIT_LABEL,
 };
-pub use svg::{write_svg, write_svg_file, SvgOptions};
+pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};
 pub use tree_ops::{DiffEntry, DiffTree};
 

@@ -1,5 +1,6 @@
 //! SVG export: renders `FoldedStacks` as an interactive flame graph through inferno, with stable
-//! colours, and a small placeholder SVG when there are no samples.
+//! colours, differential graphs of two profiles, and a small placeholder SVG when there are no
+//! samples.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -8,7 +9,7 @@ use std::path::Path;
 use inferno::flamegraph::color::{BasicPalette, Palette};
 use inferno::flamegraph::{self, Direction, Options};
 
-use super::{FlameError, FoldedStacks};
+use super::{diff_folded_text, FlameError, FoldedStacks, Weight};
 
 /// How the SVG should look.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +71,52 @@ pub fn write_svg_file(
         source,
     })?;
     write_svg(stacks, opts, BufWriter::new(file))
+}
+
+/// Writes the differential flame graph of `after` against `before` (already normalized and with
+/// merged roots) to `out`: frames are as wide as in `after` and coloured by their change, red
+/// for growth and blue for shrinkage. Counts are `weight`s; nanoseconds are shown as µs.
+pub fn write_diff_svg(
+    before: &FoldedStacks,
+    after: &FoldedStacks,
+    weight: Weight,
+    opts: &SvgOptions,
+    mut out: impl Write,
+) -> Result<(), FlameError> {
+    if after.total() == 0 {
+        out.write_all(empty_svg(opts).as_bytes())?;
+        return Ok(out.flush()?);
+    }
+    let mut options = inferno_options(opts);
+    // Scaled here rather than with inferno's `factor`, which its delta percentages ignore.
+    let text = match weight {
+        Weight::Nanoseconds => {
+            options.count_name = "µs".to_string();
+            diff_folded_text(&before.scaled(1e-3), &after.scaled(1e-3))
+        }
+        Weight::Samples => diff_folded_text(before, after),
+    };
+    let mut svg = Vec::new();
+    flamegraph::from_lines(&mut options, text.lines(), &mut svg)
+        .map_err(|e| FlameError::Render(e.to_string()))?;
+    out.write_all(&svg)?;
+    Ok(out.flush()?)
+}
+
+/// Like [`write_diff_svg`], creating (or truncating) the file at `path`.
+pub fn write_diff_svg_file(
+    before: &FoldedStacks,
+    after: &FoldedStacks,
+    weight: Weight,
+    opts: &SvgOptions,
+    path: impl AsRef<Path>,
+) -> Result<(), FlameError> {
+    let path = path.as_ref();
+    let file = File::create(path).map_err(|source| FlameError::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_diff_svg(before, after, weight, opts, BufWriter::new(file))
 }
 
 fn inferno_options(opts: &SvgOptions) -> Options<'static> {
@@ -219,6 +266,40 @@ mod tests {
         let err = write_svg(&comment, &SvgOptions::default(), &mut buf).unwrap_err();
         assert!(matches!(err, FlameError::Render(_)), "{err}");
         assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn differential_svg_colours_growth_and_shows_microseconds() {
+        let before = FoldedStacks::parse("workers;parse 4000000\n").unwrap();
+        let after =
+            FoldedStacks::parse("workers;parse 4000000\nworkers;parse;[gil wait] 2000000\n")
+                .unwrap();
+        let opts = SvgOptions::default();
+        let mut buf = Vec::new();
+        write_diff_svg(&before, &after, Weight::Nanoseconds, &opts, &mut buf).unwrap();
+        let svg = String::from_utf8(buf).unwrap();
+        looks_like_svg(&svg);
+        // inferno's tooltips: width in µs, then the change as a share of the total.
+        assert!(
+            svg.contains("[gil wait] (2,000 µs, 33.33%; +33.33%)"),
+            "{svg:.3000}"
+        );
+        assert!(
+            svg.contains("parse (6,000 µs, 100.00%; 0.00%)"),
+            "{svg:.3000}"
+        );
+        let same = render(&after, &opts);
+        assert_ne!(svg, same, "a differential graph is not the plain one");
+        let mut empty = Vec::new();
+        write_diff_svg(
+            &after,
+            &FoldedStacks::new(),
+            Weight::Samples,
+            &opts,
+            &mut empty,
+        )
+        .unwrap();
+        assert!(String::from_utf8(empty).unwrap().contains("No samples"));
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub struct DiffTree {
     pub tree: FrameTree,
     /// Per node (indexed by [`NodeId`] of `tree`).
     pub entries: Vec<DiffEntry>,
-    /// Factor applied to baseline counts (current total / baseline total, or 1 if either is 0).
+    /// Factor applied to baseline counts (current total / baseline total, or 1 if either is 0;
+    /// always 1 for [`FrameTree::diff_unscaled`]).
     pub scale: f64,
 }
 
@@ -107,6 +108,20 @@ impl FrameTree {
 
     /// Compares this tree with `baseline`, scaling the baseline so both have the same total.
     pub fn diff(&self, baseline: &FrameTree) -> DiffTree {
+        let scale = match (self.total(), baseline.total()) {
+            (0, _) | (_, 0) => 1.0,
+            (cur, old) => cur as f64 / old as f64,
+        };
+        self.diff_scaled(baseline, scale)
+    }
+
+    /// Compares this tree with `baseline` as they are, for profiles already normalized for the
+    /// comparison: a grown total shows as growth.
+    pub fn diff_unscaled(&self, baseline: &FrameTree) -> DiffTree {
+        self.diff_scaled(baseline, 1.0)
+    }
+
+    fn diff_scaled(&self, baseline: &FrameTree, scale: f64) -> DiffTree {
         let current = self.weighted_paths();
         let base = baseline.weighted_paths();
         let mut builder = TreeBuilder::new(&self.root_node().name);
@@ -117,10 +132,6 @@ impl FrameTree {
             builder.insert(path, 0);
         }
         let tree = builder.finish(self.context.clone(), self.synthetic_root);
-        let scale = match (tree.total(), baseline.total()) {
-            (0, _) | (_, 0) => 1.0,
-            (cur, old) => cur as f64 / old as f64,
-        };
         let mut entries = vec![DiffEntry::default(); tree.node_count()];
         for (path, count) in &base {
             let Some(id) = tree.find(path) else { continue };
@@ -263,6 +274,30 @@ mod tests {
         assert_eq!(counts(&i, &["b", "a", "main"]), (3, 3));
         assert_eq!(counts(&i, &["b", "a", "worker"]), (4, 4));
         assert_eq!(counts(&i, &["a", "main"]), (2, 2));
+    }
+
+    #[test]
+    fn merged_roots_and_unscaled_diff_show_added_cost() {
+        let merged = |text: &str| {
+            let stacks = crate::flame::FoldedStacks::parse(text).unwrap();
+            FrameTree::from_stacks(&crate::flame::merge_worker_roots(&stacks))
+        };
+        let before = merged("bs-seq-0;parse 40\n");
+        let after = merged(
+            "bs-threads-0;parse 20\nbs-threads-1;parse 20\nbs-threads-1;parse;[gil wait] 10\n",
+        );
+        check_invariants(&after);
+        assert_eq!(counts(&after, &["workers", "parse"]), (50, 40));
+        let d = after.diff_unscaled(&before);
+        assert_eq!(d.scale, 1.0);
+        let parse = d.tree.find(&["workers", "parse"]).unwrap();
+        let gil = d.tree.find(&["workers", "parse", "[gil wait]"]).unwrap();
+        assert_eq!(d.entry(parse).unwrap().baseline_self, 40.0);
+        assert_eq!(d.entry(parse).unwrap().delta_self, 0.0);
+        assert_eq!(d.entry(gil).unwrap().delta_total, 10.0);
+        assert_eq!(d.entry(0).unwrap().delta_total, 10.0);
+        // Scaled to equal totals, the same work would look like it shrank.
+        assert!(after.diff(&before).entry(parse).unwrap().delta_self < 0.0);
     }
 
     #[test]

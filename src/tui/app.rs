@@ -345,6 +345,10 @@ fn compare_action(app: &mut App, action: Action) {
             app.screen = Screen::Setup;
             app.focus = Focus::Form;
         }
-        _ => {}
+        action => {
+            if let Some(c) = app.compare.as_mut() {
+                c.navigate(&action);
+            }
+        }
     }
 }

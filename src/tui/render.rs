@@ -98,7 +98,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("s  w", "export SVG / folded stacks and JSON report"),
     ("x  r", "stop the run / set up a new run"),
     ("", "— compare screen —"),
-    ("Tab  Esc", "swap baseline / back to the runs"),
+    ("arrows Tab Esc", "select a frame / swap baseline / back"),
 ];
 
 fn render_help(frame: &mut Frame, area: Rect) {

@@ -1,13 +1,17 @@
-//! The compare screen: two runs' figures and throughput side by side, and the diff flamegraph.
+//! The compare screen: two runs' figures and throughput side by side, the diff flamegraph and
+//! the selected frame's figures in A and B.
 
 use super::app::App;
+use super::compare::Compare;
 use super::flame_layout::{layout, Orientation};
 use super::render::{fmt_rate, render_status};
 use super::render_flame::paint_boxes;
 use super::render_live::render_chart;
 use super::runs::Run;
 use super::theme::Theme;
+use crate::flame::Weight;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 use ratatui::Frame;
 
@@ -15,10 +19,11 @@ use ratatui::Frame;
 pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
     let Some(cmp) = &app.compare else { return };
     let (a, b) = (&app.runs[cmp.a], &app.runs[cmp.b]);
-    let [figures, charts, flame, status] = Layout::vertical([
+    let [figures, charts, flame, detail, status] = Layout::vertical([
         Constraint::Length(7),
         Constraint::Percentage(35),
         Constraint::Min(4),
+        Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -37,7 +42,8 @@ pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
         * 1.1;
     render_chart(frame, left, a, &[], Some(top), theme);
     render_chart(frame, right, b, &[], Some(top), theme);
-    render_diff(frame, flame, app, theme);
+    render_diff(frame, flame, cmp, theme);
+    frame.render_widget(Paragraph::new(detail_text(cmp)).style(theme.bold()), detail);
     render_status(frame, status, app, theme);
 }
 
@@ -62,28 +68,61 @@ fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str
         Constraint::Percentage(45),
         Constraint::Percentage(45),
     ];
-    let title = format!(" compare · speedup of B over A: {speedup} (Tab swaps, Esc back) ");
+    let title =
+        format!(" compare · speedup of B over A: {speedup} (arrows select, Tab swaps, Esc back) ");
     let table = Table::new(rows, widths)
         .header(header)
         .block(Block::default().borders(Borders::ALL).title(title));
     frame.render_widget(table, area);
 }
 
-fn render_diff(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(cmp) = &app.compare else { return };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" differential flamegraph of B against A: red grew, blue shrank ");
+fn render_diff(frame: &mut Frame, area: Rect, cmp: &Compare, theme: Theme) {
+    let what = match cmp.weight {
+        Weight::Nanoseconds => "wall-clock time",
+        Weight::Samples => "CPU samples",
+    };
+    let title = format!(
+        " diff flamegraph, B against A · {what}, {} · red grew, blue shrank ",
+        cmp.normalize().describe()
+    );
+    let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let tree = &cmp.diff.tree;
     if tree.total() == 0 {
-        frame.render_widget(Paragraph::new("no CPU samples in run B"), inner);
+        frame.render_widget(Paragraph::new(format!("no {what} in run B")), inner);
         return;
     }
     let boxes = layout(tree, Orientation::Icicle, inner.width, inner.height);
     paint_boxes(frame.buffer_mut(), inner, tree, &boxes, |b| {
         let delta = cmp.diff.delta_fraction(b.node).unwrap_or(0.0);
-        theme.diff_frame(delta, false)
+        let selected = b.node == cmp.selected;
+        let style = theme.diff_frame(delta, selected);
+        if selected && theme.color {
+            style.add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            style
+        }
     });
+}
+
+/// The selected frame in A and in B, and the change: seconds for wall time, samples for CPU.
+fn detail_text(cmp: &Compare) -> String {
+    let Some((name, before, after, delta)) = cmp.selected_figures() else {
+        return String::new();
+    };
+    let share = if before > 0.0 {
+        format!("{:+.1}%", delta / before * 100.0)
+    } else if after > 0.0 {
+        "new in B".to_string()
+    } else {
+        "-".to_string()
+    };
+    let w = cmp.weight;
+    format!(
+        "▶ {name} · A {} → B {} · Δ {} ({share})",
+        w.format(before),
+        w.format(after),
+        w.format_delta(delta)
+    )
 }

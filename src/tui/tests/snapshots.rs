@@ -84,6 +84,50 @@ fn snapshot_compare() {
 }
 
 #[test]
+fn snapshot_compare_modes_by_wall_time() {
+    let mut app = app();
+    let profiles = [
+        (
+            "sequential",
+            1,
+            "bs-seq-0;parse 800000000\nbs-seq-0;parse;[gil wait] 100000000\n",
+        ),
+        (
+            "threads",
+            2,
+            "bs-threads-0;parse 400000000\nbs-threads-0;parse;[gil wait] 300000000\n\
+             bs-threads-1;parse 400000000\nbs-threads-1;parse;[gil wait] 300000000\n",
+        ),
+    ];
+    for (number, (mode, workers, wall)) in profiles.into_iter().enumerate() {
+        let mut run = Run::new(number + 1, "json-parse", mode, workers, true);
+        // Without the start event, which would name the mode `threads`.
+        for event in sample_events(2.0, true).into_iter().skip(1) {
+            run.apply(event);
+        }
+        run.wall = FoldedStacks::parse(wall).unwrap();
+        app.runs.push(run);
+    }
+    app.marked = vec![0, 1];
+    crate::tui::app::open_compare(&mut app);
+    press(&mut app, &[Action::Down, Action::Down, Action::Down]);
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        !text.contains("bs-seq-0") && !text.contains("bs-threads"),
+        "{text}"
+    );
+    assert!(
+        text.contains("wall-clock time, total worker time"),
+        "{text}"
+    );
+    assert!(
+        text.contains("▶ [gil wait] · A 0.100 s → B 0.600 s · Δ +0.500 s (+500.0%)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn snapshot_help_and_too_small() {
     let mut app = app();
     press(&mut app, &[Action::Help]);

@@ -1,0 +1,118 @@
+//! `boundscope compare` with a differential flamegraph of the second mode against the first.
+
+mod common;
+use common::{stderr, Scratch};
+
+const SMALL: [&str; 4] = ["--files", "4", "--records", "3000"];
+const TINY: [&str; 4] = ["--files", "1", "--records", "50"];
+
+/// sequential against threads, two workers, one timed run each, with data of `size`.
+fn compare(scratch: &Scratch, size: [&str; 4], extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["compare", "json-parse", "--modes", "sequential,threads"];
+    args.extend([
+        "--workers",
+        "2",
+        "--hz",
+        "250",
+        "--warmup",
+        "0",
+        "--repeat",
+        "1",
+    ]);
+    args.extend(size);
+    args.extend(extra);
+    scratch.run(&args)
+}
+
+#[test]
+fn compare_writes_a_differential_flamegraph_under_one_workers_root() {
+    let scratch = Scratch::new();
+    let (folded, svg) = (scratch.path("diff.folded"), scratch.path("diff.svg"));
+    let (folded_arg, svg_arg) = (folded.to_string_lossy(), svg.to_string_lossy());
+    let out = compare(
+        &scratch,
+        SMALL,
+        &["--diff-folded", &folded_arg, "--diff", &svg_arg],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(&format!("wrote     differential flamegraph → {svg_arg}")),
+        "{text}"
+    );
+    assert!(text.contains("differential folded stacks"), "{text}");
+
+    let diff = std::fs::read_to_string(&folded).expect("the folded diff was written");
+    assert!(!diff.trim().is_empty(), "no stacks at all");
+    let (mut before, mut after) = (0u64, 0u64);
+    for line in diff.lines() {
+        let fields: Vec<&str> = line.rsplitn(3, ' ').collect();
+        assert_eq!(fields.len(), 3, "not `stack BEFORE AFTER`: {line:?}");
+        let stack = fields[2];
+        assert!(
+            stack == "workers" || stack.starts_with("workers;"),
+            "{line:?}"
+        );
+        assert!(!stack.contains("bs-seq") && !stack.contains("bs-threads"));
+        // Lined up at the unit of work: no mode's own frames above it.
+        if stack.contains(";boundscope::exec::run_unit;") {
+            assert!(
+                stack.starts_with("workers;boundscope::exec::run_unit;"),
+                "{line:?}"
+            );
+        }
+        after += fields[0].parse::<u64>().expect("AFTER is a whole number");
+        before += fields[1].parse::<u64>().expect("BEFORE is a whole number");
+    }
+    assert!(
+        before > 0 && after > 0,
+        "both modes have a profile: {before} {after}"
+    );
+
+    let picture = std::fs::read_to_string(&svg).expect("the SVG was written");
+    let head = picture.trim_start();
+    assert!(
+        head.starts_with("<?xml") || head.starts_with("<svg"),
+        "{head:.80}"
+    );
+    assert!(picture.trim_end().ends_with("</svg>"));
+    assert!(
+        picture.contains("threads against sequential"),
+        "{picture:.2000}"
+    );
+}
+
+#[test]
+fn compare_diff_refuses_bad_requests_before_running_and_fails_on_write_errors() {
+    let scratch = Scratch::new();
+    let missing = compare(&scratch, TINY, &["--diff", "/definitely/not/here/d.svg"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("/definitely/not/here"));
+    assert!(
+        !stderr(&missing).contains("round 1/"),
+        "refused before any run"
+    );
+
+    let one = scratch.run(&[
+        "compare",
+        "json-parse",
+        "--modes",
+        "threads",
+        "--diff",
+        "d.svg",
+    ]);
+    assert_eq!(one.status.code(), Some(2), "{}", stderr(&one));
+    assert!(stderr(&one).contains("at least two"), "{}", stderr(&one));
+
+    // A directory where the file should go: the runs happen, the write fails.
+    let dir = scratch.path("taken");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let dir_arg = dir.to_string_lossy();
+    let failed = compare(&scratch, TINY, &["--quiet", "--diff-folded", &dir_arg]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("cannot write"),
+        "{}",
+        stderr(&failed)
+    );
+}
