@@ -5,6 +5,14 @@ mod common;
 
 use common::{read_json, Scratch};
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+/// These tests measure time: run them one at a time, so they do not load the machine for
+/// each other (a poisoned lock only means another test failed).
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A folded file as (stack, weight) pairs.
 fn folded(path: &std::path::Path) -> Vec<(String, u64)> {
@@ -93,6 +101,7 @@ fn assert_no_profiler_frames(stacks: &[(String, u64)]) {
 
 #[test]
 fn an_io_bound_run_has_its_wall_time_in_net_waits_under_the_fetch() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (stacks, report) = wall_run(
         &scratch,
@@ -125,6 +134,7 @@ fn an_io_bound_run_has_its_wall_time_in_net_waits_under_the_fetch() {
 
 #[test]
 fn async_waits_sit_under_the_tasks_own_async_frames() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (stacks, report) = wall_run(
         &scratch,
@@ -162,6 +172,7 @@ fn async_waits_sit_under_the_tasks_own_async_frames() {
 
 #[test]
 fn gil_waits_sit_under_the_parse_path() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (stacks, report) = wall_run(
         &scratch,
@@ -192,6 +203,7 @@ fn gil_waits_sit_under_the_parse_path() {
 
 #[test]
 fn sqlite_writers_wait_for_the_lock_under_the_insert_path() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let db = scratch.path("people.db");
     let db_arg = format!("sqlite:{}", db.display());
@@ -221,6 +233,7 @@ fn sqlite_writers_wait_for_the_lock_under_the_insert_path() {
 
 #[test]
 fn processes_children_send_their_wall_stacks_to_the_parent() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (stacks, report) = wall_run(
         &scratch,
@@ -249,6 +262,7 @@ fn processes_children_send_their_wall_stacks_to_the_parent() {
 
 #[test]
 fn cpu_samples_have_deep_symbolized_stacks_and_only_workers() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let path = scratch.path("cpu.folded");
     let out = scratch.run(&[
@@ -289,6 +303,7 @@ fn cpu_samples_have_deep_symbolized_stacks_and_only_workers() {
 
 #[test]
 fn without_wait_stacks_waits_stay_under_the_thread() {
+    let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (stacks, report) = wall_run(
         &scratch,
@@ -313,4 +328,51 @@ fn without_wait_stacks_waits_stay_under_the_thread() {
     for (stack, _) in net {
         assert_eq!(stack.split(';').count(), 2, "{stack}");
     }
+}
+
+#[test]
+fn a_cross_mode_diff_shows_the_gil_wait_that_threads_added_and_the_same_parsing() {
+    let _serial = one_at_a_time();
+    let scratch = Scratch::new();
+    let path = scratch.path("gil.diff");
+    let out = scratch.run(&[
+        "compare",
+        "json-parse",
+        "--modes",
+        "sequential,threads",
+        "--workers",
+        "2",
+        "--gil",
+        "--repeat",
+        "5",
+        "--files",
+        "8",
+        "--records",
+        "20000",
+        "--hz",
+        "250",
+        "--diff-folded",
+        &path.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = std::fs::read_to_string(&path).expect("diff file");
+    let (mut gil, mut parse) = ((0u64, 0u64), (0u64, 0u64));
+    for line in text.lines() {
+        let mut parts = line.rsplitn(3, ' ');
+        let after: u64 = parts.next().and_then(|w| w.parse().ok()).expect("after");
+        let before: u64 = parts.next().and_then(|w| w.parse().ok()).expect("before");
+        let stack = parts.next().expect("stack");
+        assert!(stack.starts_with("workers;"), "{stack}");
+        if stack.ends_with(";[gil wait]") {
+            gil = (gil.0 + before, gil.1 + after);
+        } else if stack.contains("workload::json") && !stack.ends_with(']') {
+            parse = (parse.0 + before, parse.1 + after);
+        }
+    }
+    assert!(gil.1 > gil.0 + 10_000_000, "gil wait grew: {gil:?}");
+    let ratio = parse.1 as f64 / parse.0 as f64;
+    assert!(
+        (0.9..=1.1).contains(&ratio),
+        "parsing CPU {parse:?}, ratio {ratio:.3}"
+    );
 }
