@@ -176,18 +176,6 @@ fn write_problems(s: &mut String, r: &RunReport) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1234), "1,234");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
-}
-
 /// Where the workers' wall time went, from the wall-clock profile.
 fn write_wall_places(s: &mut String, r: &RunReport) {
     if r.top_wall.is_empty() {
@@ -207,3 +195,16 @@ fn write_wall_places(s: &mut String, r: &RunReport) {
         let _ = writeln!(s, "    {:6.1}%  {}{place}", part.share * 100.0, part.what);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
+
