@@ -376,3 +376,42 @@ fn a_cross_mode_diff_shows_the_gil_wait_that_threads_added_and_the_same_parsing(
         "parsing CPU {parse:?}, ratio {ratio:.3}"
     );
 }
+
+#[test]
+fn the_pprof_export_carries_the_wall_profile_with_thread_and_wait_labels() {
+    let _serial = one_at_a_time();
+    let scratch = Scratch::new();
+    let pprof = scratch.path("run.pb.gz");
+    let (stacks, _report) = wall_run(
+        &scratch,
+        "pprof",
+        &[
+            "run", "api-fetch", "--mode", "threads", "--workers", "4", "--latency", "10ms",
+            "--requests", "100", "--pprof", &pprof.to_string_lossy(),
+        ],
+    );
+    let bytes = std::fs::read(&pprof).expect("pprof file");
+    let wall = boundscope::flame::decode_pprof_index(&bytes, "wall").expect("wall samples");
+    let folded_total: u64 = stacks.iter().map(|(_, w)| w).sum();
+    assert_eq!(wall.total(), folded_total, "pprof wall total = folded wall total");
+    // The thread label comes back as the root, and waits keep their leaf.
+    let net: u64 = wall
+        .iter()
+        .filter(|(s, _)| s.starts_with("bs-threads-") && s.ends_with(";[net wait]"))
+        .map(|(_, w)| w)
+        .sum();
+    assert!(net > folded_total / 2, "{net} of {folded_total}");
+    let raw = String::from_utf8_lossy(&gunzip(&bytes)).into_owned();
+    for needed in ["thread", "wait", "samples", "cpu", "wall", "nanoseconds"] {
+        assert!(raw.contains(needed), "{needed} missing from the string table");
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("gzip");
+    out
+}
