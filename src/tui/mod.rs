@@ -13,6 +13,7 @@ pub mod flame_stats;
 pub mod flame_view;
 mod keys;
 pub mod open;
+pub mod profiles;
 pub mod render;
 mod render_compare;
 mod render_flame;
