@@ -9,6 +9,7 @@ mod child;
 pub mod compare;
 pub mod export;
 pub mod flame_layout;
+pub mod flame_rows;
 pub mod flame_stats;
 pub mod flame_view;
 mod keys;
