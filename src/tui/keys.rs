@@ -212,6 +212,11 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
+        keys: &[(ch('v'), Action::CycleProfile)],
+        help: "wall time, CPU samples, off-CPU time",
+    },
+    Binding {
+        scope: Scope::Run,
         keys: &[(ch('f'), Action::Freeze)],
         help: "freeze the flamegraph while the run goes on",
     },
@@ -322,6 +327,8 @@ mod tests {
         assert_eq!(name(press(&app, KeyCode::Char('c'))), "Some(Collapse)");
         assert_eq!(name(press(&app, KeyCode::Char('7'))), "None");
         assert_eq!(name(press(&app, KeyCode::Char('k'))), "Some(Up)");
+        assert_eq!(name(press(&app, KeyCode::Char('v'))), "Some(CycleProfile)");
+        assert_eq!(name(press(&app, KeyCode::Char('w'))), "Some(ExportData)");
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(name(key_action(&app, &ctrl_c)), "Some(Quit)");
         app.search_input = Some(String::new());
@@ -359,5 +366,10 @@ mod tests {
         let run = rows.iter().position(|r| r.1 == "— run screen —").unwrap();
         assert_eq!(rows[run + 1].0, "↑↓←→ h j k l");
         assert!(rows.iter().any(|r| r.0 == "s w"));
+        let view = rows
+            .iter()
+            .find(|r| r.0 == "v")
+            .expect("the view key is listed");
+        assert!(view.1.contains("wall time"), "{view:?}");
     }
 }
