@@ -70,6 +70,7 @@ fn main() {
         .map(|_| {
             let event = Event::Stacks {
                 samples: delta.total(),
+                wall: FoldedStacks::new(),
                 stacks: delta.clone(),
                 wall: FoldedStacks::new(),
             };

@@ -124,7 +124,15 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
 
     tmux.keys(&["s"]);
     tmux.wait_for("the export", 10, |s| s.contains("wrote "));
-    let svg = work.path().join("boundscope-json-parse-threads-1.svg");
+    // `-wall` or none before `.svg`, as the run has a wall-clock profile or not.
+    let svg = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("boundscope-json-parse-threads-1") && name.ends_with(".svg")
+        })
+        .expect("the exported SVG");
     assert_svg(&svg);
 
     tmux.keys(&["q"]);

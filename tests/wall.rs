@@ -386,14 +386,28 @@ fn the_pprof_export_carries_the_wall_profile_with_thread_and_wait_labels() {
         &scratch,
         "pprof",
         &[
-            "run", "api-fetch", "--mode", "threads", "--workers", "4", "--latency", "10ms",
-            "--requests", "100", "--pprof", &pprof.to_string_lossy(),
+            "run",
+            "api-fetch",
+            "--mode",
+            "threads",
+            "--workers",
+            "4",
+            "--latency",
+            "10ms",
+            "--requests",
+            "100",
+            "--pprof",
+            &pprof.to_string_lossy(),
         ],
     );
     let bytes = std::fs::read(&pprof).expect("pprof file");
     let wall = boundscope::flame::decode_pprof_index(&bytes, "wall").expect("wall samples");
     let folded_total: u64 = stacks.iter().map(|(_, w)| w).sum();
-    assert_eq!(wall.total(), folded_total, "pprof wall total = folded wall total");
+    assert_eq!(
+        wall.total(),
+        folded_total,
+        "pprof wall total = folded wall total"
+    );
     // The thread label comes back as the root, and waits keep their leaf.
     let net: u64 = wall
         .iter()
@@ -403,7 +417,10 @@ fn the_pprof_export_carries_the_wall_profile_with_thread_and_wait_labels() {
     assert!(net > folded_total / 2, "{net} of {folded_total}");
     let raw = String::from_utf8_lossy(&gunzip(&bytes)).into_owned();
     for needed in ["thread", "wait", "samples", "cpu", "wall", "nanoseconds"] {
-        assert!(raw.contains(needed), "{needed} missing from the string table");
+        assert!(
+            raw.contains(needed),
+            "{needed} missing from the string table"
+        );
     }
 }
 

@@ -207,4 +207,3 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
     }
 }
-

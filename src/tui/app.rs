@@ -2,6 +2,7 @@
 
 use super::compare::Compare;
 use super::flame_view::FlameView;
+use super::profiles::Profile;
 use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
 use crate::events::Event;
@@ -57,6 +58,8 @@ pub enum Action {
     Invert,
     FilterThread,
     Orientation,
+    /// Cycles the profile shown: wall time, CPU samples, off-CPU time.
+    CycleProfile,
     SearchStart,
     SearchChar(char),
     SearchBackspace,
@@ -153,6 +156,7 @@ impl App {
         self.flame.zoom.clear();
         self.flame.collapsed.clear();
         self.flame.frozen = None;
+        self.flame.chosen = None;
         self.refresh_flame();
     }
 
@@ -168,14 +172,26 @@ impl App {
             .position(|r| r.status == RunStatus::Running)
     }
 
-    /// Rebuilds the flame view from the current run's stacks.
+    /// Rebuilds the flame view from the current run's profile (the one chosen, else wall time
+    /// once the run has some, else CPU samples). A frozen view that changes profile is frozen
+    /// again at the new profile's current tree.
     pub fn refresh_flame(&mut self) {
         self.flame_stale = false;
-        let base = match self.current.and_then(|i| self.runs.get(i)) {
-            Some(run) => run.tree(),
-            None => Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
+        let Some(run) = self.current.and_then(|i| self.runs.get(i)) else {
+            self.flame.profile = Profile::Cpu;
+            let empty = Arc::new(FrameTree::from_stacks(&FoldedStacks::new()));
+            return self.flame.rebuild(empty);
         };
-        self.flame.rebuild(base);
+        let profile = Profile::shown(self.flame.chosen, run.has_wall());
+        let switched = profile != self.flame.profile;
+        if switched || self.flame.frozen.is_none() {
+            self.flame.wall_total = run.wall_total();
+        }
+        if switched && self.flame.frozen.is_some() {
+            self.flame.frozen = Some(run.profile_tree(profile));
+        }
+        self.flame.profile = profile;
+        self.flame.rebuild(run.profile_tree(profile));
     }
 
     fn start_run(&mut self) {

@@ -64,6 +64,7 @@ fn view_action(app: &mut App, action: Action) {
             app.status = app.flame.toggle_thread_filter();
             true
         }
+        Action::CycleProfile => cycle_profile(app),
         Action::Orientation => {
             app.flame.orientation = match app.flame.orientation {
                 Orientation::Icicle => Orientation::Flame,
@@ -86,15 +87,31 @@ fn toggle_freeze(app: &mut App) -> bool {
     if app.flame.frozen.take().is_some() {
         app.status = "flamegraph follows the run again".into();
     } else if let Some(run) = app.current_run() {
-        app.flame.frozen = Some(run.tree());
+        let (tree, wall_total) = (run.profile_tree(app.flame.profile), run.wall_total());
+        app.flame.frozen = Some(tree);
+        app.flame.wall_total = wall_total;
         app.status = "flamegraph frozen (f to follow the run again)".into();
     }
     true
 }
 
+/// Picks the next profile (wall → CPU → off-CPU); a run without a wall profile stays on CPU.
+fn cycle_profile(app: &mut App) -> bool {
+    let Some(run) = app.current_run() else {
+        return false;
+    };
+    if !run.has_wall() {
+        app.status = "this run has no wall-clock profile: CPU samples only".into();
+        return false;
+    }
+    app.flame.chosen = Some(app.flame.profile.next());
+    true
+}
+
 /// The boxes of the flame view as currently laid out on screen.
 pub fn flame_boxes(app: &App) -> Vec<FlameBox> {
-    let area = super::render::run_areas(app.size).profile_inner;
+    let inner = super::render::run_areas(app.size).profile_inner;
+    let (area, _) = super::render_flame::flame_areas(inner, app.flame.profile);
     layout(
         &app.flame.tree,
         app.flame.orientation,
@@ -198,9 +215,10 @@ pub fn set_search(app: &mut App, pattern: &str) {
         Ok(mut search) => {
             search.apply(&app.flame.tree);
             app.status = format!(
-                "/{pattern}: {} frames, {:.1}% of samples",
+                "/{pattern}: {} frames, {:.1}% of {}",
                 search.count,
-                search.share * 100.0
+                search.share * 100.0,
+                app.flame.profile.whole()
             );
             app.flame.search = Some(search);
         }

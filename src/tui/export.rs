@@ -1,23 +1,34 @@
 //! Exports from where the user is: the current flame view as SVG, folded stacks, the report.
+//! Wall-time views are written with `-wall` / `-offcpu` in the name, weighted in nanoseconds.
 
 use super::app::App;
 use super::flame_layout::Orientation;
+use super::profiles::Profile;
 use crate::flame::{write_svg_file, SvgOptions};
 use std::path::PathBuf;
 
-/// `boundscope-<workload>-<mode>-<n>.<ext>` in the export directory.
-fn export_path(app: &App, ext: &str) -> Option<PathBuf> {
+/// `boundscope-<workload>-<mode>-<n><suffix>.<ext>` in the export directory.
+fn export_path(app: &App, suffix: &str, ext: &str) -> Option<PathBuf> {
     let run = app.current_run()?;
     let name = format!(
-        "boundscope-{}-{}-{}.{ext}",
+        "boundscope-{}-{}-{}{suffix}.{ext}",
         run.workload, run.mode, run.number
     );
     Some(app.export_dir.join(name))
 }
 
+/// The file name suffix of the profile shown.
+fn view_suffix(app: &App) -> &'static str {
+    match app.flame.profile {
+        Profile::Wall => "-wall",
+        Profile::Cpu => "",
+        Profile::OffCpu => "-offcpu",
+    }
+}
+
 /// Writes the current flame view (zoom, collapses and filters applied) as an SVG.
 pub fn export_svg(app: &mut App) {
-    let Some(path) = export_path(app, "svg") else {
+    let Some(path) = export_path(app, view_suffix(app), "svg") else {
         app.status = "nothing to export yet".into();
         return;
     };
@@ -30,10 +41,15 @@ pub fn export_svg(app: &mut App) {
         .current_run()
         .map(|r| r.label.clone())
         .unwrap_or_default();
-    let describe = app.flame.describe();
+    let profile = app.flame.profile;
+    let mut about = Vec::new();
+    if profile.is_time() {
+        about.push(format!("{} in nanoseconds", profile.title()));
+    }
+    about.extend(Some(app.flame.describe()).filter(|d| !d.is_empty()));
     let options = SvgOptions {
         title: format!("boundscope: {label}"),
-        subtitle: (!describe.is_empty()).then_some(describe),
+        subtitle: (!about.is_empty()).then(|| about.join(" · ")),
         inverted: app.flame.orientation == Orientation::Icicle,
         ..SvgOptions::default()
     };
@@ -45,7 +61,8 @@ pub fn export_svg(app: &mut App) {
 
 /// Writes the current view's folded stacks and, when the run has one, its JSON report.
 pub fn export_data(app: &mut App) {
-    let (Some(folded), Some(json)) = (export_path(app, "folded"), export_path(app, "json")) else {
+    let folded = export_path(app, view_suffix(app), "folded");
+    let (Some(folded), Some(json)) = (folded, export_path(app, "", "json")) else {
         app.status = "nothing to export yet".into();
         return;
     };

@@ -3,6 +3,7 @@
 
 use super::flame_layout::{FlameBox, Orientation};
 use super::flame_stats::{top_rows, Search, TopRow};
+use super::profiles::Profile;
 use crate::flame::{FoldedStacks, FrameTree, NodeId};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -49,10 +50,16 @@ pub type Path = Vec<String>;
 /// Everything about how the profile is looked at, plus what is derived from it.
 #[derive(Debug, Clone)]
 pub struct FlameView {
+    /// The profile shown (wall time, CPU samples, off-CPU time).
+    pub profile: Profile,
+    /// The profile picked with the view key; `None` shows the run's default.
+    pub chosen: Option<Profile>,
+    /// The workers' wall time in the run's profile (nanoseconds): the base of wait shares.
+    pub wall_total: u64,
     /// The displayed tree: transforms, collapses and zoom applied (shared with the run when no
     /// transform is in force).
     pub tree: Arc<FrameTree>,
-    /// Samples of the transformed tree before zooming (the "% of total" base).
+    /// Weight of the transformed tree before zooming (the "% of total" base).
     pub unzoomed_total: u64,
     pub orientation: Orientation,
     pub kind: ViewKind,
@@ -84,6 +91,9 @@ pub struct FlameView {
 impl Default for FlameView {
     fn default() -> Self {
         FlameView {
+            profile: Profile::Cpu,
+            chosen: None,
+            wall_total: 0,
             tree: Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
             unzoomed_total: 0,
             orientation: Orientation::Icicle,
@@ -175,14 +185,17 @@ impl FlameView {
         self.refresh_top();
     }
 
-    /// Points `selected_id` at the selected path, or its nearest ancestor that still exists.
+    /// Points `selected_id` at the selected path, or its nearest ancestor that exists. The path
+    /// is kept, so the frame is selected again when it comes back (another profile shown, a
+    /// collapse undone, a frame that a live run has not reached yet).
     fn resolve_selection(&mut self) {
+        let mut path = refs(&self.selected);
         loop {
-            if let Some(id) = self.tree.find(&refs(&self.selected)) {
+            if let Some(id) = self.tree.find(&path) {
                 self.selected_id = id;
                 return;
             }
-            self.selected.pop();
+            path.pop();
         }
     }
 
@@ -320,48 +333,6 @@ impl FlameView {
             pct(node.total, self.unzoomed_total),
             pct(node.total, parent_total),
         )
-    }
-
-    /// Rows of the call tree: (node, indent), expanded rows' children included.
-    pub fn tree_rows(&self) -> Vec<(NodeId, usize)> {
-        let mut rows = Vec::new();
-        let mut stack = vec![(self.tree.root(), 0usize)];
-        let nodes = self.tree.nodes();
-        while let Some((id, indent)) = stack.pop() {
-            rows.push((id, indent));
-            if indent == 0 || self.expanded.contains(&self.full_path(id)) {
-                let mut kids = nodes[id].children.clone();
-                kids.sort_by_key(|&c| std::cmp::Reverse(nodes[c].total));
-                stack.extend(kids.into_iter().rev().map(|c| (c, indent + 1)));
-            }
-        }
-        rows
-    }
-
-    /// Moves the call-tree cursor by `step` rows.
-    pub fn tree_step(&mut self, step: isize) {
-        let rows = self.tree_rows();
-        let at = rows
-            .iter()
-            .position(|r| r.0 == self.selected_id)
-            .unwrap_or(0);
-        let to = at.saturating_add_signed(step).min(rows.len() - 1);
-        self.select(rows[to].0);
-    }
-
-    /// Expands (`true`) or folds the selected call-tree row.
-    pub fn tree_expand(&mut self, open: bool) {
-        let path = self.full_path(self.selected_id);
-        if open {
-            self.expanded.insert(path);
-        } else if !self.expanded.remove(&path) {
-            self.select_parent();
-        }
-    }
-
-    pub fn top_step(&mut self, step: isize) {
-        let last = self.top.len().saturating_sub(1);
-        self.top_cursor = self.top_cursor.saturating_add_signed(step).min(last);
     }
 
     /// A short description of the transforms in force (for titles and exports).

@@ -1,9 +1,259 @@
-//! Maps terminal input (keys, mouse, resize) to `Action`s, given what the screen shows.
+//! The key map (which key does what on which screen), input mapped to `Action`s through it, and
+//! the `?` help generated from it.
 
-use super::app::{Action, App, Focus, Screen};
+use super::app::{Action, App, Screen};
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Setup,
+    Run,
+    Compare,
+}
+
+impl Scope {
+    fn applies(self, screen: Screen) -> bool {
+        match self {
+            Scope::Everywhere => true,
+            Scope::Setup => screen == Screen::Setup,
+            Scope::Run => screen == Screen::Run,
+            Scope::Compare => screen == Screen::Compare,
+        }
+    }
+
+    /// The help's heading over the scope's rows (none for keys that work everywhere).
+    pub fn heading(self) -> Option<&'static str> {
+        match self {
+            Scope::Everywhere => None,
+            Scope::Setup => Some("— setup screen —"),
+            Scope::Run => Some("— run screen —"),
+            Scope::Compare => Some("— compare screen —"),
+        }
+    }
+}
+
+/// A key as the map names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Code(KeyCode),
+    /// The letter with Ctrl held.
+    Ctrl(char),
+    /// Any of 0-9: the binding's action is `Digit` of the digit typed.
+    Digits,
+}
+
+impl Key {
+    /// How the help names the key.
+    pub fn label(self) -> String {
+        match self {
+            Key::Code(KeyCode::Up) => "↑".into(),
+            Key::Code(KeyCode::Down) => "↓".into(),
+            Key::Code(KeyCode::Left) => "←".into(),
+            Key::Code(KeyCode::Right) => "→".into(),
+            Key::Code(KeyCode::Backspace) => "⌫".into(),
+            Key::Code(KeyCode::Char(' ')) => "Space".into(),
+            Key::Code(KeyCode::Char(c)) => c.to_string(),
+            Key::Code(code) => code.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Digits => "0-9".into(),
+        }
+    }
+
+    fn is_arrow(self) -> bool {
+        matches!(
+            self,
+            Key::Code(KeyCode::Up | KeyCode::Down | KeyCode::Left | KeyCode::Right)
+        )
+    }
+
+    /// The action `binding` gives this key for `event`, if the key is the one pressed.
+    fn action_for(self, event: &KeyEvent, action: &Action) -> Option<Action> {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        // Shift-Tab arrives as BackTab; it does what Tab does.
+        let code = match event.code {
+            KeyCode::BackTab => KeyCode::Tab,
+            code => code,
+        };
+        match (self, code) {
+            (Key::Ctrl(c), KeyCode::Char(pressed)) if ctrl && c == pressed => Some(action.clone()),
+            (Key::Code(k), pressed) if !ctrl && k == pressed => Some(action.clone()),
+            (Key::Digits, KeyCode::Char(d @ '0'..='9')) if !ctrl => {
+                Some(Action::Digit(d as u8 - b'0'))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One row of the help: keys with their actions, and what they do together.
+#[derive(Debug)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [(Key, Action)],
+    pub help: &'static str,
+}
+
+const fn ch(c: char) -> Key {
+    Key::Code(KeyCode::Char(c))
+}
+
+const UP: Key = Key::Code(KeyCode::Up);
+const DOWN: Key = Key::Code(KeyCode::Down);
+const LEFT: Key = Key::Code(KeyCode::Left);
+const RIGHT: Key = Key::Code(KeyCode::Right);
+const ENTER: Key = Key::Code(KeyCode::Enter);
+const ESC: Key = Key::Code(KeyCode::Esc);
+const TAB: Key = Key::Code(KeyCode::Tab);
+const BACKSPACE: Key = Key::Code(KeyCode::Backspace);
+
+/// Every key, grouped by where it applies; the first binding that applies wins.
+pub const KEY_MAP: &[Binding] = &[
+    Binding {
+        scope: Scope::Everywhere,
+        keys: &[
+            (ch('?'), Action::Help),
+            (ch('q'), Action::Quit),
+            (Key::Ctrl('c'), Action::Quit),
+        ],
+        help: "help / quit (stops a live run; killed after 2 s)",
+    },
+    Binding {
+        scope: Scope::Setup,
+        keys: &[
+            (UP, Action::Up),
+            (DOWN, Action::Down),
+            (ch('j'), Action::Down),
+            (ch('k'), Action::Up),
+        ],
+        help: "choose a field / a run",
+    },
+    Binding {
+        scope: Scope::Setup,
+        keys: &[
+            (LEFT, Action::Left),
+            (RIGHT, Action::Right),
+            (ch('h'), Action::Left),
+            (ch('l'), Action::Right),
+            (Key::Digits, Action::Digit(0)),
+            (BACKSPACE, Action::Backspace),
+        ],
+        help: "change the value; type or erase a number",
+    },
+    Binding {
+        scope: Scope::Setup,
+        keys: &[(ENTER, Action::Enter), (ch('s'), Action::StartRun)],
+        help: "start the run (runs list: open the run)",
+    },
+    Binding {
+        scope: Scope::Setup,
+        keys: &[(TAB, Action::Tab), (ESC, Action::Back)],
+        help: "form ↔ runs list / back to the run shown",
+    },
+    Binding {
+        scope: Scope::Setup,
+        keys: &[(ch(' '), Action::Mark), (ch('c'), Action::Compare)],
+        help: "mark runs, compare the two marked",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (UP, Action::Up),
+            (DOWN, Action::Down),
+            (LEFT, Action::Left),
+            (RIGHT, Action::Right),
+            (ch('h'), Action::Left),
+            (ch('j'), Action::Down),
+            (ch('k'), Action::Up),
+            (ch('l'), Action::Right),
+        ],
+        help: "move between frames (click selects)",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (ENTER, Action::Enter),
+            (ESC, Action::Back),
+            (BACKSPACE, Action::Backspace),
+        ],
+        help: "zoom into the frame / back out",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('c'), Action::Collapse)],
+        help: "collapse or expand the selected frame",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (ch('L'), Action::CollapseLibs),
+            (ch('m'), Action::MergeThreads),
+            (ch('o'), Action::Orientation),
+        ],
+        help: "fold libraries, merge threads, flip orientation",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('i'), Action::Invert), (ch('t'), Action::FilterThread)],
+        help: "inverted callers view / only the selected thread",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('/'), Action::SearchStart)],
+        help: "regex search: highlights matches and their share",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(TAB, Action::Tab)],
+        help: "flamegraph, top functions, call tree",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('v'), Action::CycleProfile)],
+        help: "wall time, CPU samples, off-CPU time",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('f'), Action::Freeze)],
+        help: "freeze the flamegraph while the run goes on",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('s'), Action::ExportSvg), (ch('w'), Action::ExportData)],
+        help: "export SVG / folded stacks and JSON report",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[(ch('x'), Action::StopRun), (ch('r'), Action::NewRun)],
+        help: "stop the run / set up a new run",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[
+            (UP, Action::Up),
+            (DOWN, Action::Down),
+            (LEFT, Action::Left),
+            (RIGHT, Action::Right),
+            (ch('h'), Action::Left),
+            (ch('j'), Action::Down),
+            (ch('k'), Action::Up),
+            (ch('l'), Action::Right),
+        ],
+        help: "select a frame: before, after and change below the graph",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[
+            (TAB, Action::Tab),
+            (ESC, Action::Back),
+            (ch('r'), Action::NewRun),
+        ],
+        help: "swap baseline / back to the runs / new run",
+    },
+];
 
 /// The action for one terminal event, if it means anything here.
 pub fn input_action(app: &App, event: &Event) -> Option<Action> {
@@ -21,10 +271,8 @@ pub fn input_action(app: &App, event: &Event) -> Option<Action> {
 }
 
 fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
-    }
-    if app.search_input.is_some() && app.screen == Screen::Run {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if !ctrl && app.search_input.is_some() && app.screen == Screen::Run {
         return Some(match key.code {
             KeyCode::Enter => Action::SearchConfirm,
             KeyCode::Esc => Action::SearchCancel,
@@ -33,61 +281,109 @@ fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
             _ => return None,
         });
     }
-    if let Some(action) = common_key(key.code) {
-        return Some(action);
-    }
-    match key.code {
-        KeyCode::Char(c @ '0'..='9') if app.screen == Screen::Setup && app.focus == Focus::Form => {
-            Some(Action::Digit(c as u8 - b'0'))
+    KEY_MAP
+        .iter()
+        .filter(|b| b.scope.applies(app.screen))
+        .flat_map(|b| b.keys)
+        .find_map(|(k, action)| k.action_for(key, action))
+}
+
+/// The help's rows: a heading (empty keys) where a scope starts, then one row per binding.
+pub fn help_rows() -> Vec<(String, &'static str)> {
+    let mut rows = Vec::new();
+    let mut scope = None;
+    for binding in KEY_MAP {
+        if scope != Some(binding.scope) {
+            scope = Some(binding.scope);
+            if let Some(heading) = binding.scope.heading() {
+                rows.push((String::new(), heading));
+            }
         }
-        KeyCode::Char(c) => letter(app, c),
-        _ => None,
+        rows.push((keys_label(binding.keys), binding.help));
     }
+    rows
 }
 
-fn common_key(code: KeyCode) -> Option<Action> {
-    Some(match code {
-        KeyCode::Up => Action::Up,
-        KeyCode::Down => Action::Down,
-        KeyCode::Left => Action::Left,
-        KeyCode::Right => Action::Right,
-        KeyCode::Enter => Action::Enter,
-        KeyCode::Esc => Action::Back,
-        KeyCode::Backspace => Action::Backspace,
-        KeyCode::Tab | KeyCode::BackTab => Action::Tab,
-        KeyCode::Char('?') => Action::Help,
-        KeyCode::Char('q') => Action::Quit,
-        _ => return None,
-    })
+/// `↑↓ j k`: labels separated by spaces, arrows run together.
+fn keys_label(keys: &[(Key, Action)]) -> String {
+    let mut out = String::new();
+    let mut after_arrow = false;
+    for (key, _) in keys {
+        let run_together = after_arrow && key.is_arrow();
+        if !out.is_empty() && !run_together {
+            out.push(' ');
+        }
+        out.push_str(&key.label());
+        after_arrow = key.is_arrow();
+    }
+    out
 }
 
-fn letter(app: &App, c: char) -> Option<Action> {
-    let nav = match c {
-        'k' => Some(Action::Up),
-        'j' => Some(Action::Down),
-        'h' => Some(Action::Left),
-        'l' => Some(Action::Right),
-        _ => None,
-    };
-    if nav.is_some() {
-        return nav;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(app: &App, code: KeyCode) -> Option<Action> {
+        key_action(app, &KeyEvent::from(code))
     }
-    match (app.screen, c) {
-        (Screen::Setup, ' ') => Some(Action::Mark),
-        (Screen::Setup, 'c') => Some(Action::Compare),
-        (Screen::Setup, 's') => Some(Action::StartRun),
-        (Screen::Run, 'c') => Some(Action::Collapse),
-        (Screen::Run, 'L') => Some(Action::CollapseLibs),
-        (Screen::Run, 'm') => Some(Action::MergeThreads),
-        (Screen::Run, 'i') => Some(Action::Invert),
-        (Screen::Run, 't') => Some(Action::FilterThread),
-        (Screen::Run, 'o') => Some(Action::Orientation),
-        (Screen::Run, 'f') => Some(Action::Freeze),
-        (Screen::Run, '/') => Some(Action::SearchStart),
-        (Screen::Run, 's') => Some(Action::ExportSvg),
-        (Screen::Run, 'w') => Some(Action::ExportData),
-        (Screen::Run, 'x') => Some(Action::StopRun),
-        (_, 'r') => Some(Action::NewRun),
-        _ => None,
+
+    fn name(action: Option<Action>) -> String {
+        format!("{action:?}")
+    }
+
+    #[test]
+    fn keys_mean_what_the_screen_says() {
+        let mut app = App::new(2, false, std::env::temp_dir());
+        assert_eq!(name(press(&app, KeyCode::Char('c'))), "Some(Compare)");
+        assert_eq!(name(press(&app, KeyCode::Char('7'))), "Some(Digit(7))");
+        assert_eq!(name(press(&app, KeyCode::BackTab)), "Some(Tab)");
+        app.screen = Screen::Run;
+        assert_eq!(name(press(&app, KeyCode::Char('c'))), "Some(Collapse)");
+        assert_eq!(name(press(&app, KeyCode::Char('7'))), "None");
+        assert_eq!(name(press(&app, KeyCode::Char('k'))), "Some(Up)");
+        assert_eq!(name(press(&app, KeyCode::Char('v'))), "Some(CycleProfile)");
+        assert_eq!(name(press(&app, KeyCode::Char('w'))), "Some(ExportData)");
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(name(key_action(&app, &ctrl_c)), "Some(Quit)");
+        app.search_input = Some(String::new());
+        assert_eq!(
+            name(press(&app, KeyCode::Char('q'))),
+            "Some(SearchChar('q'))"
+        );
+        assert_eq!(name(key_action(&app, &ctrl_c)), "Some(Quit)");
+        app.screen = Screen::Compare;
+        assert_eq!(name(press(&app, KeyCode::Char('r'))), "Some(NewRun)");
+        assert_eq!(name(press(&app, KeyCode::Char('c'))), "None");
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_where_it_applies() {
+        let scopes = [Scope::Setup, Scope::Run, Scope::Compare];
+        for scope in scopes {
+            let keys: Vec<Key> = KEY_MAP
+                .iter()
+                .filter(|b| b.scope == scope || b.scope == Scope::Everywhere)
+                .flat_map(|b| b.keys.iter().map(|k| k.0))
+                .collect();
+            for (i, key) in keys.iter().enumerate() {
+                assert!(!keys[..i].contains(key), "{key:?} twice on {scope:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn help_lists_every_binding_under_its_screen() {
+        let rows = help_rows();
+        let bindings = KEY_MAP.len();
+        assert_eq!(rows.len(), bindings + 3, "one heading per screen");
+        assert_eq!(rows[0].0, "? q Ctrl-C");
+        let run = rows.iter().position(|r| r.1 == "— run screen —").unwrap();
+        assert_eq!(rows[run + 1].0, "↑↓←→ h j k l");
+        assert!(rows.iter().any(|r| r.0 == "s w"));
+        let view = rows
+            .iter()
+            .find(|r| r.0 == "v")
+            .expect("the view key is listed");
+        assert!(view.1.contains("wall time"), "{view:?}");
     }
 }

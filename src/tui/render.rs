@@ -76,41 +76,17 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-/// Every key, grouped by where it applies.
-pub const HELP: &[(&str, &str)] = &[
-    ("?", "show or hide this help"),
-    ("q  Ctrl-C", "quit (stops a running run; killed after 2 s)"),
-    ("", "— setup screen —"),
-    ("↑↓ j k", "choose a field / a run"),
-    ("←→ h l", "change the value; digits type a number"),
-    ("Enter", "start the run (runs list: open the run)"),
-    ("Tab", "switch between the form and the runs list"),
-    ("Space  c", "mark runs, compare the two marked"),
-    ("", "— run screen —"),
-    ("arrows hjkl", "move between frames (click selects)"),
-    ("Enter  Esc", "zoom into the frame / back out"),
-    ("c", "collapse or expand the selected frame"),
-    ("L  m  o", "fold libraries, merge threads, flip orientation"),
-    ("i  t", "inverted callers view / only the selected thread"),
-    ("/", "regex search: highlights matches and their share"),
-    ("Tab", "flamegraph, top functions, call tree"),
-    ("f", "freeze the flamegraph while the run goes on"),
-    ("s  w", "export SVG / folded stacks and JSON report"),
-    ("x  r", "stop the run / set up a new run"),
-    ("", "— compare screen —"),
-    ("arrows Tab Esc", "select a frame / swap baseline / back"),
-];
-
 fn render_help(frame: &mut Frame, area: Rect) {
     let width = 66.min(area.width);
-    let height = (HELP.len() as u16 + 2).min(area.height);
+    let rows = super::keys::help_rows();
+    let height = (rows.len() as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
         width,
         height,
     );
-    let lines: Vec<Line> = HELP
+    let lines: Vec<Line> = rows
         .iter()
         .map(|(k, d)| Line::from(format!(" {k:<13} {d}")))
         .collect();

@@ -1,42 +1,66 @@
-//! The profile pane: flamegraph, top-functions table and call tree, plus the detail line.
+//! The profile pane: flamegraph (with a legend of wait colours in wall views), top-functions
+//! table and call tree, plus the detail line.
 
 use super::app::App;
 use super::flame_layout::{layout, FlameBox};
 use super::flame_view::{FlameView, ViewKind};
+use super::profiles::{seconds, Profile};
 use super::render::tree_scroll;
-use super::theme::Theme;
+use super::theme::{wait_color, Theme, CODE_COLOR, WAIT_LABELS};
+use crate::flame::wall::{frame_kind, FrameKind};
 use crate::flame::FrameTree;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
 /// The bordered profile pane in its current view.
 pub fn render_profile(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let view = &app.flame;
-    let mut title = format!(" {} ", view.kind.title());
-    let describe = view.describe();
-    if !describe.is_empty() {
-        title.push_str(&format!("· {describe} "));
-    }
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(title)
+        .title(pane_title(view, area.width))
         .title_bottom(" Tab views · / search · c collapse · ? keys ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if view.tree.total() == 0 {
-        let msg = "no CPU samples yet (an IO-bound run has few: see the worker lanes)";
+        let msg = match view.profile {
+            Profile::Cpu => "no CPU samples yet (an IO-bound run has few: see the worker lanes)",
+            Profile::Wall => "no wall-clock time here",
+            Profile::OffCpu => "no off-CPU time here: the workers never waited",
+        };
         frame.render_widget(Paragraph::new(msg), inner);
         return;
     }
     match view.kind {
-        ViewKind::Flame => draw_flame(frame.buffer_mut(), inner, view, theme),
+        ViewKind::Flame => {
+            let (graph, legend_row) = flame_areas(inner, view.profile);
+            let boxes = draw_flame(frame.buffer_mut(), graph, view, theme);
+            if let Some(row) = legend_row {
+                let line = legend(&view.tree, &boxes, theme);
+                frame.render_widget(Paragraph::new(line), row);
+            }
+        }
         ViewKind::Top => render_top(frame, inner, view, theme),
         ViewKind::Tree => render_tree(frame, inner, view, theme),
     }
+}
+
+/// ` flamegraph · 3.20 s wall time · zoom f `: the presentation, the profile and its total,
+/// the transforms; the presentation's name is left out when the pane is too narrow for all.
+fn pane_title(view: &FlameView, width: u16) -> String {
+    let mut parts = vec![
+        view.kind.title().to_string(),
+        view.profile.total_label(view.unzoomed_total),
+    ];
+    parts.extend(Some(view.describe()).filter(|d| !d.is_empty()));
+    let fits = |parts: &[String]| parts.join(" · ").chars().count() + 4 <= usize::from(width);
+    if !fits(&parts) {
+        parts.remove(0);
+    }
+    format!(" {} ", parts.join(" · "))
 }
 
 /// Paints `boxes` of `tree` into `buf` inside `area`, styling each with `style(box)`.
@@ -65,10 +89,16 @@ pub fn paint_boxes(
     }
 }
 
-/// The name if it fits in `room` columns, else its last path segment (`a::b::f` → `f`).
+/// The name if it fits in `room` columns, else its last path segment (`a::b::f` → `f`), or for
+/// an off-CPU leaf its category (`[net wait]` → `net`, `[idle]` → `idle`).
 pub fn short_label(name: &str, room: usize) -> &str {
     if name.chars().count() <= room {
         return name;
+    }
+    match frame_kind(name) {
+        FrameKind::Wait(category) => return category,
+        kind if kind.is_off_cpu() => return name.trim_start_matches('[').trim_end_matches(']'),
+        _ => {}
     }
     match name.rsplit_once("::") {
         Some((_, last)) if !last.is_empty() => last,
@@ -76,8 +106,59 @@ pub fn short_label(name: &str, room: usize) -> &str {
     }
 }
 
-/// The interactive flamegraph of `view`.
-pub fn draw_flame(buf: &mut Buffer, area: Rect, view: &FlameView, theme: Theme) {
+/// Where the flamegraph goes inside the profile pane's `inner` area, and the legend's row
+/// under it (wall-time views only).
+pub fn flame_areas(inner: Rect, profile: Profile) -> (Rect, Option<Rect>) {
+    if !profile.is_time() || inner.height < 2 {
+        return (inner, None);
+    }
+    let graph = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    let row = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    (graph, Some(row))
+}
+
+/// The off-CPU kinds among the `boxes` drawn of `tree`, in legend order.
+fn wait_labels_in(tree: &FrameTree, boxes: &[FlameBox]) -> Vec<&'static str> {
+    let mut seen = [false; WAIT_LABELS.len()];
+    for b in boxes {
+        let kind = frame_kind(&tree.nodes()[b.node].name);
+        if let Some(i) = WAIT_LABELS
+            .iter()
+            .position(|l| kind.is_off_cpu() && *l == kind.label())
+        {
+            seen[i] = true;
+        }
+    }
+    WAIT_LABELS
+        .iter()
+        .zip(seen)
+        .filter_map(|(label, seen)| seen.then_some(*label))
+        .collect()
+}
+
+/// The colours of the wait kinds on screen (without colour: which boxes are waits).
+pub fn legend(tree: &FrameTree, boxes: &[FlameBox], theme: Theme) -> Line<'static> {
+    let labels = wait_labels_in(tree, boxes);
+    if !theme.color {
+        return Line::from(format!("waits (plain boxes): {}", labels.join(", ")));
+    }
+    let mut spans = vec![Span::styled("█", theme.fg(CODE_COLOR)), Span::raw(" code ")];
+    for label in labels {
+        spans.push(Span::styled("█", theme.fg(wait_color(label))));
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    Line::from(spans)
+}
+
+/// The interactive flamegraph of `view`; returns the boxes drawn.
+pub fn draw_flame(buf: &mut Buffer, area: Rect, view: &FlameView, theme: Theme) -> Vec<FlameBox> {
     let boxes = layout(&view.tree, view.orientation, area.width, area.height);
     let search = view.search.as_ref();
     paint_boxes(buf, area, &view.tree, &boxes, |b| {
@@ -86,6 +167,7 @@ pub fn draw_flame(buf: &mut Buffer, area: Rect, view: &FlameView, theme: Theme) 
         let name = &view.tree.nodes()[b.node].name;
         theme.frame(name, b.node == view.selected_id, matched, dimmed)
     });
+    boxes
 }
 
 fn pct(part: u64, whole: u64) -> String {
@@ -97,12 +179,13 @@ fn pct(part: u64, whole: u64) -> String {
 
 fn render_top(frame: &mut Frame, area: Rect, view: &FlameView, theme: Theme) {
     let total = view.tree.total();
+    let weight = |w| view.profile.weight(w);
     let rows = view.top.iter().map(|r| {
         Row::new([
             pct(r.self_samples, total),
-            r.self_samples.to_string(),
+            weight(r.self_samples),
             pct(r.total_samples, total),
-            r.total_samples.to_string(),
+            weight(r.total_samples),
             r.name.clone(),
         ])
     });
@@ -139,7 +222,8 @@ fn render_tree(frame: &mut Frame, area: Rect, view: &FlameView, theme: Theme) {
                 (false, false) => '▸',
             };
             let text = format!(
-                "{:>6} {:>6}  {}{marker} {}",
+                "{:>7} {:>6} {:>6}  {}{marker} {}",
+                view.profile.weight(node.total),
                 pct(node.total, total),
                 pct(node.self_count, total),
                 "  ".repeat(indent),
@@ -162,12 +246,7 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let text = if let Some(input) = &app.search_input {
         format!("search (regex): /{input}▏  Enter applies, Esc cancels")
     } else {
-        let node = &view.tree.nodes()[view.selected_id];
-        let (samples, of_total, of_parent) = view.selected_shares();
-        let mut text = format!(
-            "▶ {} · {samples} samples · {of_total:.1}% of total · {of_parent:.1}% of parent · self {}",
-            node.name, node.self_count
-        );
+        let mut text = selected_detail(view);
         if let Some(s) = &view.search {
             text.push_str(&format!(
                 " · /{}/ {} frames {:.1}%",
@@ -179,4 +258,33 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         text
     };
     frame.render_widget(Paragraph::new(text).style(theme.bold()), area);
+}
+
+/// The selected frame's figures: samples in the CPU view; in wall views seconds, and for a
+/// wait its category and share of the workers' wall time.
+pub fn selected_detail(view: &FlameView) -> String {
+    let node = &view.tree.nodes()[view.selected_id];
+    let (weight, of_total, of_parent) = view.selected_shares();
+    let name = &node.name;
+    if !view.profile.is_time() {
+        let self_count = node.self_count;
+        return format!(
+            "▶ {name} · {weight} samples · {of_total:.1}% of total · {of_parent:.1}% of parent · self {self_count}"
+        );
+    }
+    let kind = frame_kind(name);
+    if kind.is_off_cpu() {
+        let of_wall = pct(weight, view.wall_total);
+        return format!(
+            "▶ {name} · off-CPU: {} · {} s · {of_wall} of the workers' wall time · {of_parent:.1}% of parent",
+            kind.label(),
+            seconds(weight)
+        );
+    }
+    format!(
+        "▶ {name} · {} s · {of_total:.1}% of {} · {of_parent:.1}% of parent · self {} s",
+        seconds(weight),
+        view.profile.whole(),
+        seconds(node.self_count)
+    )
 }

@@ -1,11 +1,11 @@
 //! One run as the UI knows it: live totals, throughput history, worker lanes, merged stacks,
 //! the final report or the error. Fed event by event, from a child or a recording.
 
+use super::profiles::{off_cpu, GrowingTree, Profile};
 use crate::events::{Event, Tick};
-use crate::flame::{FoldedStacks, FrameTree, LiveTree};
+use crate::flame::{FoldedStacks, FrameTree};
 use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
 use crate::report::RunReport;
-use std::cell::OnceCell;
 use std::sync::Arc;
 
 /// Where a run is in its life.
@@ -98,15 +98,17 @@ pub struct Run {
     pub busy_now: f64,
     pub lanes: Vec<WorkerLane>,
     pub stacks: FoldedStacks,
-    /// The untransformed frame tree of `stacks`, built on first use and dropped when they change
-    /// (or, for a folded file, built straight from the file while `stacks` stays empty).
-    base: OnceCell<Arc<FrameTree>>,
-    /// `stacks` as a growing tree: live deltas are merged into it instead of rebuilding.
-    live: LiveTree,
+    /// `stacks` as a tree that grows with the deltas (or, for a folded file, the tree built
+    /// straight from the file while `stacks` stays empty).
+    cpu_tree: GrowingTree,
     pub samples: u64,
     /// The workers' wall-clock profile (nanoseconds), as the run streamed it; empty for
     /// runs and files that have none.
     pub wall: FoldedStacks,
+    /// `wall` as a growing tree.
+    wall_tree: GrowingTree,
+    /// The off-CPU stacks of `wall` as a growing tree.
+    off_cpu_tree: GrowingTree,
     pub report: Option<RunReport>,
     pub error: Option<String>,
 }
@@ -131,16 +133,17 @@ impl Run {
             busy_now: 0.0,
             lanes: Vec::new(),
             stacks: FoldedStacks::new(),
-            base: OnceCell::new(),
-            live: LiveTree::new(),
+            cpu_tree: GrowingTree::default(),
             samples: 0,
             wall: FoldedStacks::new(),
+            wall_tree: GrowingTree::default(),
+            off_cpu_tree: GrowingTree::default(),
             report: None,
             error: None,
         }
     }
 
-    /// Applies one event. Returns true when the stacks changed.
+    /// Applies one event. Returns true when the stacks (CPU or wall) changed.
     pub fn apply(&mut self, event: Event) -> bool {
         match event {
             Event::Start { spec, .. } => self.apply_start(&spec),
@@ -151,11 +154,12 @@ impl Run {
                 wall,
             } => {
                 self.samples += samples;
-                self.wall.merge(&wall);
                 self.stacks.merge(&stacks);
-                self.live.add(&stacks);
-                self.base = OnceCell::new();
-                return true;
+                let cpu_changed = self.cpu_tree.add(&stacks);
+                self.wall.merge(&wall);
+                let wall_changed = self.wall_tree.add(&wall);
+                self.off_cpu_tree.add(&off_cpu(&wall));
+                return cpu_changed || wall_changed;
             }
             Event::Done { report, .. } => {
                 self.status = if report.interrupted {
@@ -231,24 +235,48 @@ impl Run {
         }
     }
 
-    /// The frame tree of the run's stacks (shared, cached until the stacks change).
+    /// The frame tree of the run's CPU samples (shared, cached until the stacks change).
     pub fn tree(&self) -> Arc<FrameTree> {
-        self.base.get_or_init(|| Arc::new(self.live.tree())).clone()
+        self.cpu_tree.tree()
+    }
+
+    /// The frame tree of one of the run's profiles (shared, cached until it changes).
+    pub fn profile_tree(&self, profile: Profile) -> Arc<FrameTree> {
+        match profile {
+            Profile::Wall => self.wall_tree.tree(),
+            Profile::Cpu => self.cpu_tree.tree(),
+            Profile::OffCpu => self.off_cpu_tree.tree(),
+        }
+    }
+
+    /// True once the run has streamed any wall-clock time.
+    pub fn has_wall(&self) -> bool {
+        self.wall_tree.total() > 0
+    }
+
+    /// The workers' wall time in the profile so far (nanoseconds).
+    pub fn wall_total(&self) -> u64 {
+        self.wall_tree.total()
     }
 
     /// Replaces the stacks (a test or a caller that builds a run by hand).
     pub fn set_stacks(&mut self, stacks: FoldedStacks) {
-        self.live = LiveTree::from_stacks(&stacks);
+        self.cpu_tree = GrowingTree::from_stacks(&stacks);
         self.stacks = stacks;
-        self.base = OnceCell::new();
+    }
+
+    /// Replaces the wall-clock profile (a test or a caller that builds a run by hand).
+    pub fn set_wall(&mut self, wall: FoldedStacks) {
+        self.wall_tree = GrowingTree::from_stacks(&wall);
+        self.off_cpu_tree = GrowingTree::from_stacks(&off_cpu(&wall));
+        self.wall = wall;
     }
 
     /// Makes `tree` the run's profile without keeping folded stacks (an opened folded file).
     pub fn set_tree(&mut self, tree: FrameTree) {
         self.samples = tree.total();
         self.stacks = FoldedStacks::new();
-        self.live = LiveTree::new();
-        self.base = OnceCell::from(Arc::new(tree));
+        self.cpu_tree = GrowingTree::from_tree(tree);
     }
 
     pub fn elapsed(&self) -> f64 {

@@ -2,6 +2,7 @@
 
 mod files;
 mod snapshots;
+mod wall;
 
 use super::app::{update, Action, App, Effect, Focus, Screen};
 use super::flame_layout::Orientation;

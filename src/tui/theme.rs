@@ -1,6 +1,8 @@
-//! Styles, honouring `NO_COLOR`: stable frame colours hashed from names, lane glyphs, highlights.
+//! Styles, honouring `NO_COLOR`: stable frame colours hashed from names, wait leaves coloured by
+//! category, lane glyphs, highlights.
 
 use super::runs::{LaneCell, LaneState};
+use crate::flame::wall::frame_kind;
 use crate::measure::WaitCategory;
 use ratatui::style::{Color, Modifier, Style};
 
@@ -17,8 +19,46 @@ pub fn name_hash(name: &str) -> u64 {
     })
 }
 
-/// A warm flamegraph colour picked by the function name.
+/// The off-CPU leaf kinds as `FrameKind::label` names them, in legend order (`wait` is a
+/// category this build has no name for).
+pub const WAIT_LABELS: [&str; 9] = [
+    "net",
+    "db",
+    "db-lock",
+    "gil",
+    "disk",
+    "wait",
+    "idle",
+    "run queue",
+    "untracked",
+];
+
+/// The colour of off-CPU leaves of kind `label` (see [`WAIT_LABELS`]): cool and grey tones,
+/// none of them in the warm range of code frames.
+pub fn wait_color(label: &str) -> Color {
+    let (r, g, b) = match label {
+        "net" => (100, 170, 250),
+        "db" => (80, 210, 210),
+        "db-lock" => (60, 160, 120),
+        "gil" => (170, 130, 240),
+        "disk" => (110, 120, 220),
+        "idle" => (175, 175, 175),
+        "run queue" => (170, 215, 90),
+        "untracked" => (130, 140, 160),
+        _ => (190, 205, 235),
+    };
+    Color::Rgb(r, g, b)
+}
+
+/// The swatch colour of code frames in legends (one of the warm colours).
+pub const CODE_COLOR: Color = Color::Rgb(230, 150, 60);
+
+/// A frame's colour: off-CPU leaves by category, code warm and picked by the function name.
 pub fn frame_color(name: &str) -> Color {
+    let kind = frame_kind(name);
+    if kind.is_off_cpu() {
+        return wait_color(kind.label());
+    }
     let h = name_hash(name);
     let r = 205 + (h % 50) as u8;
     let g = 80 + ((h >> 8) % 150) as u8;
@@ -49,9 +89,15 @@ impl Theme {
     }
 
     /// A flame frame: `selected`, `matched` by the search, `dimmed` by a search that missed it.
+    /// Without colour, code frames are solid (reversed) and off-CPU leaves plain: their labels
+    /// name the wait.
     pub fn frame(self, name: &str, selected: bool, matched: bool, dimmed: bool) -> Style {
         if !self.color {
-            let mut m = Modifier::REVERSED;
+            let mut m = if frame_kind(name).is_off_cpu() {
+                Modifier::empty()
+            } else {
+                Modifier::REVERSED
+            };
             if selected {
                 m = Modifier::BOLD | Modifier::UNDERLINED;
             } else if matched {
@@ -140,6 +186,41 @@ mod tests {
             frame_color("write_parquet")
         );
         assert_eq!(name_hash("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn wait_leaves_have_distinct_cool_colours() {
+        let colours: Vec<Color> = WAIT_LABELS.iter().map(|l| wait_color(l)).collect();
+        for (i, c) in colours.iter().enumerate() {
+            assert!(
+                !colours[..i].contains(c),
+                "{} shares a colour",
+                WAIT_LABELS[i]
+            );
+            let Color::Rgb(r, g, b) = *c else {
+                panic!("{c:?}")
+            };
+            let warm = r >= 205 && (80..230).contains(&g) && (40..90).contains(&b);
+            assert!(!warm, "{} looks like a code frame", WAIT_LABELS[i]);
+        }
+        assert_eq!(frame_color("[net wait]"), wait_color("net"));
+        assert_eq!(frame_color("[db-lock wait]"), wait_color("db-lock"));
+        assert_eq!(frame_color("[run queue]"), wait_color("run queue"));
+        assert_ne!(frame_color("[cpu, not sampled]"), wait_color("untracked"));
+        let theme = Theme { color: true };
+        assert_eq!(
+            theme.frame("[idle]", false, false, false).bg,
+            Some(wait_color("idle"))
+        );
+    }
+
+    #[test]
+    fn without_colour_waits_are_plain_and_code_is_solid() {
+        let theme = Theme { color: false };
+        let code = theme.frame("fetch_page", false, false, false);
+        let wait = theme.frame("[net wait]", false, false, false);
+        assert!(code.add_modifier.contains(Modifier::REVERSED));
+        assert!(!wait.add_modifier.contains(Modifier::REVERSED));
     }
 
     #[test]
