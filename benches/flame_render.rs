@@ -70,7 +70,6 @@ fn main() {
         .map(|_| {
             let event = Event::Stacks {
                 samples: delta.total(),
-                wall: FoldedStacks::new(),
                 stacks: delta.clone(),
                 wall: FoldedStacks::new(),
             };
