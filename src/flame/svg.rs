@@ -6,9 +6,10 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use inferno::flamegraph::color::{BasicPalette, Palette};
+use inferno::flamegraph::color::{BasicPalette, Color, Palette, PaletteMap};
 use inferno::flamegraph::{self, Direction, Options};
 
+use super::wall::{frame_kind, FrameKind};
 use super::{diff_folded_text, FlameError, FoldedStacks, Weight};
 
 /// How the SVG should look.
@@ -51,6 +52,11 @@ pub fn write_svg(
     }
     // Render into memory first: on failure inferno has already written a partial error SVG.
     let mut options = inferno_options(opts);
+    // Off-CPU leaves of a wall profile get one fixed colour per kind; code keeps the palette.
+    let mut waits = wait_palette(stacks);
+    if !waits.is_empty() {
+        options.palette_map = Some(&mut waits.0);
+    }
     let text = stacks.to_text();
     let mut svg = Vec::new();
     flamegraph::from_lines(&mut options, text.lines(), &mut svg)
@@ -119,7 +125,49 @@ pub fn write_diff_svg_file(
     write_diff_svg(before, after, weight, opts, BufWriter::new(file))
 }
 
-fn inferno_options(opts: &SvgOptions) -> Options<'static> {
+/// Colours of the off-CPU leaves present in `stacks`.
+struct WaitPalette(PaletteMap, usize);
+
+impl WaitPalette {
+    fn is_empty(&self) -> bool {
+        self.1 == 0
+    }
+}
+
+fn wait_palette(stacks: &FoldedStacks) -> WaitPalette {
+    let mut map = PaletteMap::default();
+    let mut count = 0;
+    let mut seen = std::collections::HashSet::new();
+    for (stack, _) in stacks.iter() {
+        let leaf = stack.rsplit(';').next().unwrap_or(stack);
+        if !seen.insert(leaf) {
+            continue;
+        }
+        if let Some((r, g, b)) = off_cpu_colour(frame_kind(leaf)) {
+            map.insert(leaf, Color { r, g, b });
+            count += 1;
+        }
+    }
+    WaitPalette(map, count)
+}
+
+/// One cool colour per kind of off-CPU time (code frames keep the warm palette).
+fn off_cpu_colour(kind: FrameKind<'_>) -> Option<(u8, u8, u8)> {
+    Some(match kind {
+        FrameKind::Code | FrameKind::UnsampledCpu => return None,
+        FrameKind::Wait("net") => (80, 170, 230),
+        FrameKind::Wait("db") => (60, 200, 200),
+        FrameKind::Wait("db-lock") => (70, 180, 110),
+        FrameKind::Wait("gil") => (160, 110, 220),
+        FrameKind::Wait("disk") => (100, 110, 210),
+        FrameKind::Wait(_) => (120, 150, 190),
+        FrameKind::Idle => (175, 175, 175),
+        FrameKind::RunQueue => (170, 210, 80),
+        FrameKind::Untracked => (120, 130, 145),
+    })
+}
+
+fn inferno_options<'a>(opts: &SvgOptions) -> Options<'a> {
     let mut options = Options::default();
     options.title = opts.title.clone();
     options.subtitle = opts.subtitle.clone();
@@ -234,6 +282,18 @@ mod tests {
         );
         looks_like_svg(&icicle);
         assert_ne!(first, icicle);
+    }
+
+    #[test]
+    fn wait_leaves_get_their_kinds_colour_and_code_keeps_the_palette() {
+        let stacks =
+            FoldedStacks::parse("w;fetch;[net wait] 900\nw;parse 100\nw;[gil wait] 50\n").unwrap();
+        let mut out = Vec::new();
+        write_svg(&stacks, &SvgOptions::default(), &mut out).unwrap();
+        let svg = String::from_utf8(out).unwrap();
+        assert!(svg.contains("rgb(80,170,230)"), "net colour");
+        assert!(svg.contains("rgb(160,110,220)"), "gil colour");
+        assert_eq!(wait_palette(&FoldedStacks::parse("w;parse 1\n").unwrap()).1, 0);
     }
 
     #[test]
