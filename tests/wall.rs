@@ -167,7 +167,8 @@ fn async_waits_sit_under_the_tasks_own_async_frames() {
         placed as f64 >= 0.9 * all as f64 && all > 0,
         "{placed} of {all} ns of net waits under the workload's async fetch"
     );
-    assert!(share(&stacks, ";[net wait]") >= 0.5, "{stacks:?}");
+    let net = share(&stacks, ";[net wait]");
+    assert!(net >= 0.8, "net waits are {net:.2} of the wall time");
 }
 
 #[test]

@@ -293,7 +293,10 @@ mod tests {
         let svg = String::from_utf8(out).unwrap();
         assert!(svg.contains("rgb(80,170,230)"), "net colour");
         assert!(svg.contains("rgb(160,110,220)"), "gil colour");
-        assert_eq!(wait_palette(&FoldedStacks::parse("w;parse 1\n").unwrap()).1, 0);
+        assert_eq!(
+            wait_palette(&FoldedStacks::parse("w;parse 1\n").unwrap()).1,
+            0
+        );
     }
 
     #[test]
