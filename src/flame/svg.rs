@@ -50,16 +50,20 @@ pub fn write_svg(
         out.write_all(empty_svg(opts).as_bytes())?;
         return Ok(out.flush()?);
     }
-    // Render into memory first: on failure inferno has already written a partial error SVG.
     let mut options = inferno_options(opts);
     // Off-CPU leaves of a wall profile get one fixed colour per kind; code keeps the palette.
     let mut waits = wait_palette(stacks);
     if !waits.is_empty() {
         options.palette_map = Some(&mut waits.0);
     }
-    let text = stacks.to_text();
+    render(&mut options, &stacks.to_text(), out)
+}
+
+/// Renders folded `text` through inferno into memory first (on failure inferno has already
+/// written a partial error SVG), then to `out`.
+fn render(options: &mut Options, text: &str, mut out: impl Write) -> Result<(), FlameError> {
     let mut svg = Vec::new();
-    flamegraph::from_lines(&mut options, text.lines(), &mut svg)
+    flamegraph::from_lines(options, text.lines(), &mut svg)
         .map_err(|e| FlameError::Render(e.to_string()))?;
     out.write_all(&svg)?;
     Ok(out.flush()?)
@@ -102,11 +106,7 @@ pub fn write_diff_svg(
         }
         Weight::Samples => diff_folded_text(before, after),
     };
-    let mut svg = Vec::new();
-    flamegraph::from_lines(&mut options, text.lines(), &mut svg)
-        .map_err(|e| FlameError::Render(e.to_string()))?;
-    out.write_all(&svg)?;
-    Ok(out.flush()?)
+    render(&mut options, &text, out)
 }
 
 /// Like [`write_diff_svg`], creating (or truncating) the file at `path`.

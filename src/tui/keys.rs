@@ -160,16 +160,7 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
-        keys: &[
-            (UP, Action::Up),
-            (DOWN, Action::Down),
-            (LEFT, Action::Left),
-            (RIGHT, Action::Right),
-            (ch('h'), Action::Left),
-            (ch('j'), Action::Down),
-            (ch('k'), Action::Up),
-            (ch('l'), Action::Right),
-        ],
+        keys: FRAME_MOVES,
         help: "move between frames (click selects)",
     },
     Binding {
@@ -232,16 +223,7 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Compare,
-        keys: &[
-            (UP, Action::Up),
-            (DOWN, Action::Down),
-            (LEFT, Action::Left),
-            (RIGHT, Action::Right),
-            (ch('h'), Action::Left),
-            (ch('j'), Action::Down),
-            (ch('k'), Action::Up),
-            (ch('l'), Action::Right),
-        ],
+        keys: FRAME_MOVES,
         help: "select a frame: before, after and change below the graph",
     },
     Binding {
@@ -253,6 +235,18 @@ pub const KEY_MAP: &[Binding] = &[
         ],
         help: "swap baseline / back to the runs / new run",
     },
+];
+
+/// Arrows and hjkl move between frames, in the run's flamegraph and in a comparison's.
+const FRAME_MOVES: &[(Key, Action)] = &[
+    (UP, Action::Up),
+    (DOWN, Action::Down),
+    (LEFT, Action::Left),
+    (RIGHT, Action::Right),
+    (ch('h'), Action::Left),
+    (ch('j'), Action::Down),
+    (ch('k'), Action::Up),
+    (ch('l'), Action::Right),
 ];
 
 /// The action for one terminal event, if it means anything here.
