@@ -199,3 +199,83 @@ fn a_killed_child_keeps_the_units_it_finished_and_fails_only_the_rest() {
         .iter()
         .any(|l| l["name"] == "bs-proc-0" && l["cpu_s"].as_f64() > Some(0.0)));
 }
+
+/// A full disk: every export ends the command with exit 1 and a message naming the file,
+/// never with "wrote".
+#[test]
+fn every_export_to_a_full_disk_fails_naming_the_file() {
+    let scratch = Scratch::new();
+    // The wall view: a tiny run may have no CPU samples, and an empty file fits anywhere.
+    for flag in ["--events", "--folded", "--svg", "--pprof", "--report"] {
+        let out = scratch.run(&[
+            "run",
+            "json-parse",
+            "--files",
+            "1",
+            "--records",
+            "50",
+            "--view",
+            "wall",
+            flag,
+            "/dev/full",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
+        assert!(err.contains("/dev/full"), "{flag}: {err}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("wrote"),
+            "{flag}"
+        );
+    }
+    for flag in [
+        "--export-json",
+        "--export-markdown",
+        "--diff",
+        "--diff-folded",
+    ] {
+        let out = scratch.run(&[
+            "compare",
+            "json-parse",
+            "--modes",
+            "sequential,threads",
+            "--workers",
+            "2",
+            "--warmup",
+            "0",
+            "--repeat",
+            "1",
+            "--files",
+            "1",
+            "--records",
+            "50",
+            "--quiet",
+            flag,
+            "/dev/full",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "compare {flag}: {err}");
+        assert!(err.contains("/dev/full"), "compare {flag}: {err}");
+    }
+}
+
+#[test]
+fn report_to_dash_is_refused() {
+    assert_usage_error(
+        &["run", "json-parse", "--report", "-", "--quiet"],
+        "--report -",
+    );
+}
+
+#[test]
+fn pprof_into_a_missing_directory_is_refused_before_running() {
+    assert_usage_error(
+        &[
+            "run",
+            "json-parse",
+            "--pprof",
+            "/no/such/dir/p.pb.gz",
+            "--quiet",
+        ],
+        "/no/such/dir",
+    );
+}
