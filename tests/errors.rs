@@ -279,3 +279,46 @@ fn pprof_into_a_missing_directory_is_refused_before_running() {
         "/no/such/dir",
     );
 }
+
+/// A line nested 100,000 deep would overflow a recursive parser's stack: it is rejected
+/// with its line number instead, in every parser and every mode.
+#[test]
+fn a_deeply_nested_line_is_rejected_not_fatal() {
+    let scratch = Scratch::new();
+    let input = scratch.path("deep");
+    std::fs::create_dir(&input).expect("mkdir");
+    let good =
+        r#"{"symbol":"A","timestamp":1,"open":1.0,"high":1.0,"low":1.0,"close":1.0,"volume":1}"#;
+    let deep = format!(
+        r#"{{"symbol":"A","timestamp":1,"open":1.0,"high":1.0,"low":1.0,"close":1.0,"volume":1,"x":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    std::fs::write(input.join("x.ndjson"), format!("{good}\n{deep}\n{good}\n")).expect("write");
+    let input_arg = input.to_string_lossy();
+    for parser in ["value", "typed", "fast"] {
+        for mode in ["sequential", "threads", "processes"] {
+            let report = scratch.json_report(
+                &format!("deep-{parser}-{mode}"),
+                &[
+                    "--input",
+                    &input_arg,
+                    "--parser",
+                    parser,
+                    "--mode",
+                    mode,
+                    "--workers",
+                    "2",
+                ],
+            );
+            assert_eq!(report["items"], 2, "{parser} {mode}");
+            assert_eq!(report["rejected"], 1, "{parser} {mode}");
+            let r = &report["rejections"][0];
+            assert_eq!(r["line"], 2, "{parser} {mode}");
+            assert!(
+                r["reason"].as_str().unwrap_or("").contains("128"),
+                "{parser} {mode}: {r}"
+            );
+        }
+    }
+}
