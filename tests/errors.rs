@@ -322,3 +322,61 @@ fn a_deeply_nested_line_is_rejected_not_fatal() {
         }
     }
 }
+
+/// Whether `pid` is gone (or a zombie nobody has reaped yet: it does no more work).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+#[test]
+fn processes_children_die_with_a_killed_parent() {
+    let scratch = Scratch::new();
+    let events = scratch.path("orphans.ndjson");
+    let mut run = common::bin()
+        .args(["run", "json-parse", "--mode", "processes", "--workers", "2"])
+        .args([
+            "--files",
+            "12",
+            "--records",
+            "150000",
+            "--hz",
+            "49",
+            "--quiet",
+        ])
+        .arg("--events")
+        .arg(&events)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start boundscope");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while units_done(&events) < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let children: Vec<u32> = ["bs-proc-0", "bs-proc-1"]
+        .iter()
+        .map(|lane| child_pid(run.id(), lane).expect("child is running"))
+        .collect();
+    run.kill().expect("kill -9 the parent");
+    run.wait().expect("reap the parent");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while !children.iter().all(|pid| gone(*pid)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "children {children:?} outlived their parent"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
