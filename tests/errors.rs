@@ -380,3 +380,55 @@ fn processes_children_die_with_a_killed_parent() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn zero_or_too_many_workers_is_a_usage_error_in_every_mode() {
+    for mode in ["sequential", "threads", "rayon", "async", "processes"] {
+        assert_usage_error(
+            &[
+                "run",
+                "json-parse",
+                "--mode",
+                mode,
+                "--workers",
+                "0",
+                "--quiet",
+            ],
+            "--workers 0",
+        );
+        assert_usage_error(
+            &[
+                "run",
+                "json-parse",
+                "--mode",
+                mode,
+                "--workers",
+                "100000000",
+                "--quiet",
+            ],
+            "--workers 100000000",
+        );
+    }
+    let scratch = Scratch::new();
+    let out = scratch.run(&["run", "json-parse", "--workers", "100000000", "--quiet"]);
+    assert!(stderr(&out).contains("4096"), "{}", stderr(&out));
+}
+
+#[test]
+fn repeat_zero_is_a_usage_error_in_compare_and_sweep() {
+    assert_usage_error(
+        &[
+            "compare",
+            "json-parse",
+            "--modes",
+            "sequential,threads",
+            "--repeat",
+            "0",
+        ],
+        "--repeat 0",
+    );
+    assert_usage_error(
+        &["sweep", "json-parse", "--workers", "1,2", "--repeat", "0"],
+        "--repeat 0",
+    );
+}
