@@ -10,6 +10,11 @@ use crate::measure::WorkerSnapshot;
 use crate::report::RunReport;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// Where a sink writing to a file records the first write error, for the caller to report
+/// when the run ends.
+pub type EventFailure = Arc<Mutex<Option<std::io::Error>>>;
 
 /// Version 2 added wall-clock stack deltas to `stacks`; version 1 streams still read.
 pub const EVENT_VERSION: u32 = 2;
@@ -121,15 +126,34 @@ impl Envelope {
 /// Where events go: nowhere, or any writer (stdout, a file), one JSON object per line.
 pub struct EventSink {
     out: Option<Box<dyn Write + Send>>,
+    failure: Option<EventFailure>,
 }
 
 impl EventSink {
     pub fn none() -> EventSink {
-        EventSink { out: None }
+        EventSink {
+            out: None,
+            failure: None,
+        }
     }
 
+    /// A stream to a reader (stdout, a pipe): a reader that went away ends the stream quietly.
     pub fn to_writer(out: Box<dyn Write + Send>) -> EventSink {
-        EventSink { out: Some(out) }
+        EventSink {
+            out: Some(out),
+            failure: None,
+        }
+    }
+
+    /// A stream to a file: the stream stops at the first write error, which is kept in the
+    /// returned slot so the run can end with it instead of claiming the file was written.
+    pub fn to_file(out: Box<dyn Write + Send>) -> (EventSink, EventFailure) {
+        let failure = EventFailure::default();
+        let sink = EventSink {
+            out: Some(out),
+            failure: Some(failure.clone()),
+        };
+        (sink, failure)
     }
 
     pub fn is_active(&self) -> bool {
@@ -139,11 +163,16 @@ impl EventSink {
     /// Writes and flushes one event. A reader that went away stops the stream, not the run.
     pub fn emit(&mut self, event: Event) {
         let Some(out) = self.out.as_mut() else { return };
-        let ok = serde_json::to_writer(&mut *out, &Envelope::new(event)).is_ok()
-            && out.write_all(b"\n").is_ok()
-            && out.flush().is_ok();
-        if !ok {
+        let result = serde_json::to_writer(&mut *out, &Envelope::new(event))
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if let Err(e) = result {
             self.out = None;
+            if let Some(failure) = &self.failure {
+                let mut slot = failure.lock().unwrap_or_else(|p| p.into_inner());
+                slot.get_or_insert(e);
+            }
         }
     }
 }
@@ -173,6 +202,31 @@ mod tests {
         let err = Envelope::parse_line(r#"{"v":9,"type":"error","message":"x"}"#).unwrap_err();
         assert!(err.contains("version 9"), "{err}");
         assert!(Envelope::parse_line("hello").is_err());
+    }
+
+    #[test]
+    fn a_file_sink_keeps_its_write_error_and_a_reader_sink_does_not() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("no space left"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (mut sink, failure) = EventSink::to_file(Box::new(Full));
+        sink.emit(Event::Error {
+            message: "x".into(),
+        });
+        assert!(!sink.is_active());
+        let err = failure.lock().unwrap().take().expect("error recorded");
+        assert!(err.to_string().contains("no space left"), "{err}");
+        let mut reader = EventSink::to_writer(Box::new(Full));
+        reader.emit(Event::Error {
+            message: "x".into(),
+        });
+        assert!(!reader.is_active());
     }
 
     #[test]

@@ -113,12 +113,31 @@ impl TryFrom<ExpectFields> for Expect {
     fn try_from(f: ExpectFields) -> Result<Expect, String> {
         match f {
             ExpectFields {
+                faster: Some(_),
+                than: Some(_),
+                by: Some(by),
+                run: None,
+                verdict: None,
+            } if !(by.is_finite() && by > 0.0) => Err(format!(
+                "`by = {by}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
+            )),
+            ExpectFields {
                 faster: Some(faster),
                 than: Some(than),
                 by: Some(by),
                 run: None,
                 verdict: None,
             } => Ok(Expect::Faster { faster, than, by }),
+            ExpectFields {
+                run: Some(_),
+                verdict: Some(verdict),
+                faster: None,
+                than: None,
+                by: None,
+            } if !crate::report::VERDICTS.contains(&verdict.as_str()) => Err(format!(
+                "`verdict = {verdict:?}` is not a verdict: use one of {}",
+                crate::report::VERDICTS.join(", ")
+            )),
             ExpectFields {
                 run: Some(run),
                 verdict: Some(verdict),

@@ -199,3 +199,236 @@ fn a_killed_child_keeps_the_units_it_finished_and_fails_only_the_rest() {
         .iter()
         .any(|l| l["name"] == "bs-proc-0" && l["cpu_s"].as_f64() > Some(0.0)));
 }
+
+/// A full disk: every export ends the command with exit 1 and a message naming the file,
+/// never with "wrote".
+#[test]
+fn every_export_to_a_full_disk_fails_naming_the_file() {
+    let scratch = Scratch::new();
+    // The wall view: a tiny run may have no CPU samples, and an empty file fits anywhere.
+    for flag in ["--events", "--folded", "--svg", "--pprof", "--report"] {
+        let out = scratch.run(&[
+            "run",
+            "json-parse",
+            "--files",
+            "1",
+            "--records",
+            "50",
+            "--view",
+            "wall",
+            flag,
+            "/dev/full",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
+        assert!(err.contains("/dev/full"), "{flag}: {err}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("wrote"),
+            "{flag}"
+        );
+    }
+    for flag in [
+        "--export-json",
+        "--export-markdown",
+        "--diff",
+        "--diff-folded",
+    ] {
+        let out = scratch.run(&[
+            "compare",
+            "json-parse",
+            "--modes",
+            "sequential,threads",
+            "--workers",
+            "2",
+            "--warmup",
+            "0",
+            "--repeat",
+            "1",
+            "--files",
+            "1",
+            "--records",
+            "50",
+            "--quiet",
+            flag,
+            "/dev/full",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "compare {flag}: {err}");
+        assert!(err.contains("/dev/full"), "compare {flag}: {err}");
+    }
+}
+
+#[test]
+fn report_to_dash_is_refused() {
+    assert_usage_error(
+        &["run", "json-parse", "--report", "-", "--quiet"],
+        "--report -",
+    );
+}
+
+#[test]
+fn pprof_into_a_missing_directory_is_refused_before_running() {
+    assert_usage_error(
+        &[
+            "run",
+            "json-parse",
+            "--pprof",
+            "/no/such/dir/p.pb.gz",
+            "--quiet",
+        ],
+        "/no/such/dir",
+    );
+}
+
+/// A line nested 100,000 deep would overflow a recursive parser's stack: it is rejected
+/// with its line number instead, in every parser and every mode.
+#[test]
+fn a_deeply_nested_line_is_rejected_not_fatal() {
+    let scratch = Scratch::new();
+    let input = scratch.path("deep");
+    std::fs::create_dir(&input).expect("mkdir");
+    let good =
+        r#"{"symbol":"A","timestamp":1,"open":1.0,"high":1.0,"low":1.0,"close":1.0,"volume":1}"#;
+    let deep = format!(
+        r#"{{"symbol":"A","timestamp":1,"open":1.0,"high":1.0,"low":1.0,"close":1.0,"volume":1,"x":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    std::fs::write(input.join("x.ndjson"), format!("{good}\n{deep}\n{good}\n")).expect("write");
+    let input_arg = input.to_string_lossy();
+    for parser in ["value", "typed", "fast"] {
+        for mode in ["sequential", "threads", "processes"] {
+            let report = scratch.json_report(
+                &format!("deep-{parser}-{mode}"),
+                &[
+                    "--input",
+                    &input_arg,
+                    "--parser",
+                    parser,
+                    "--mode",
+                    mode,
+                    "--workers",
+                    "2",
+                ],
+            );
+            assert_eq!(report["items"], 2, "{parser} {mode}");
+            assert_eq!(report["rejected"], 1, "{parser} {mode}");
+            let r = &report["rejections"][0];
+            assert_eq!(r["line"], 2, "{parser} {mode}");
+            assert!(
+                r["reason"].as_str().unwrap_or("").contains("128"),
+                "{parser} {mode}: {r}"
+            );
+        }
+    }
+}
+
+/// Whether `pid` is gone (or a zombie nobody has reaped yet: it does no more work).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+#[test]
+fn processes_children_die_with_a_killed_parent() {
+    let scratch = Scratch::new();
+    let events = scratch.path("orphans.ndjson");
+    let mut run = common::bin()
+        .args(["run", "json-parse", "--mode", "processes", "--workers", "2"])
+        .args([
+            "--files",
+            "12",
+            "--records",
+            "150000",
+            "--hz",
+            "49",
+            "--quiet",
+        ])
+        .arg("--events")
+        .arg(&events)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start boundscope");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while units_done(&events) < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let children: Vec<u32> = ["bs-proc-0", "bs-proc-1"]
+        .iter()
+        .map(|lane| child_pid(run.id(), lane).expect("child is running"))
+        .collect();
+    run.kill().expect("kill -9 the parent");
+    run.wait().expect("reap the parent");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while !children.iter().all(|pid| gone(*pid)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "children {children:?} outlived their parent"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn zero_or_too_many_workers_is_a_usage_error_in_every_mode() {
+    for mode in ["sequential", "threads", "rayon", "async", "processes"] {
+        assert_usage_error(
+            &[
+                "run",
+                "json-parse",
+                "--mode",
+                mode,
+                "--workers",
+                "0",
+                "--quiet",
+            ],
+            "--workers 0",
+        );
+        assert_usage_error(
+            &[
+                "run",
+                "json-parse",
+                "--mode",
+                mode,
+                "--workers",
+                "100000000",
+                "--quiet",
+            ],
+            "--workers 100000000",
+        );
+    }
+    let scratch = Scratch::new();
+    let out = scratch.run(&["run", "json-parse", "--workers", "100000000", "--quiet"]);
+    assert!(stderr(&out).contains("4096"), "{}", stderr(&out));
+}
+
+#[test]
+fn repeat_zero_is_a_usage_error_in_compare_and_sweep() {
+    assert_usage_error(
+        &[
+            "compare",
+            "json-parse",
+            "--modes",
+            "sequential,threads",
+            "--repeat",
+            "0",
+        ],
+        "--repeat 0",
+    );
+    assert_usage_error(
+        &["sweep", "json-parse", "--workers", "1,2", "--repeat", "0"],
+        "--repeat 0",
+    );
+}

@@ -88,3 +88,34 @@ fn built_in_scenarios_are_listed_and_bad_files_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("etl.toml"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_negative_factor_or_an_unknown_verdict_is_a_usage_error() {
+    let scratch = Scratch::new();
+    let negative = scenario_file(&scratch, "negative.toml", -1.0);
+    let out = scratch.run(&["scenario", &negative, "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("by = -1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("above 0"), "{}", stderr(&out));
+
+    let banana = scratch.path("banana.toml");
+    let text = std::fs::read_to_string(&negative).expect("read").replace(
+        "faster = \"two threads\"\nthan = \"one worker\"\nby = -1",
+        "run = \"two threads\"\nverdict = \"banana\"",
+    );
+    assert!(text.contains("banana"), "{text}");
+    std::fs::write(&banana, text).expect("write");
+    let out = scratch.run(&["scenario", &banana.to_string_lossy(), "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("banana"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cpu-bound"), "{}", stderr(&out));
+}
+
+#[test]
+fn repeat_zero_is_a_usage_error() {
+    let scratch = Scratch::new();
+    let file = scenario_file(&scratch, "s.toml", 1.0);
+    let out = scratch.run(&["scenario", &file, "--repeat", "0", "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--repeat 0"), "{}", stderr(&out));
+}

@@ -4,7 +4,7 @@ use boundscope::db::{InsertMode, Journal, SyncMode};
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{args::FaultArgs, parse_duration, ServerConfig};
-use boundscope::session::RunSpec;
+use boundscope::session::{RunSpec, MAX_WORKERS};
 use boundscope::workload::api::ApiOptions;
 use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
 use boundscope::workload::etl::{EtlOptions, DEFAULT_SYMBOLS};
@@ -238,7 +238,8 @@ impl WorkloadArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Concurrency and sampling")]
 pub struct ExecArgs {
-    /// Workers: threads, tasks' runtime threads, or child processes [default: number of cores].
+    /// Workers: threads, tasks' runtime threads, or child processes, 1 to 4096 [default:
+    /// number of cores].
     #[arg(long, short = 'w', value_name = "N")]
     pub workers: Option<usize>,
     /// async mode: tasks in flight at once [default: --workers].
@@ -266,11 +267,12 @@ impl ExecArgs {
     }
 
     pub fn spec(&self, workload: WorkloadSpec, mode: Mode) -> RunSpec {
-        // A sequential run has exactly one worker, whatever --workers says.
-        let workers = if mode == Mode::Sequential {
-            1
-        } else {
-            self.workers()
+        // A sequential run has exactly one worker, whatever --workers says, but a --workers
+        // that no mode accepts is passed on for the run's validation to refuse.
+        let workers = match (mode, self.workers) {
+            (Mode::Sequential, Some(n)) if n == 0 || n > MAX_WORKERS => n,
+            (Mode::Sequential, _) => 1,
+            _ => self.workers(),
         };
         let mut spec = RunSpec::new(workload, mode, workers);
         spec.in_flight = self.in_flight;

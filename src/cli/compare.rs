@@ -66,7 +66,9 @@ struct CompareExport<'a> {
 
 pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     if args.series.repeat == 0 {
-        return Err(CliError::Usage("--repeat must be at least 1".into()));
+        return Err(CliError::Usage(
+            "--repeat 0 is not allowed: use at least 1".into(),
+        ));
     }
     args.diff.check(args.modes.len())?;
     for path in [&args.series.export_markdown, &args.series.export_json]

@@ -1,7 +1,7 @@
 //! The files a run can write: flamegraph SVG, folded stacks, JSON report, event stream.
 
 use super::CliError;
-use boundscope::events::EventSink;
+use boundscope::events::{EventFailure, EventSink};
 use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
 use boundscope::report::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
@@ -38,7 +38,7 @@ pub struct ExportArgs {
     /// (`-tagfocus=wait=net`).
     #[arg(long, value_name = "FILE")]
     pub pprof: Option<PathBuf>,
-    /// Write the run's report as JSON.
+    /// Write the run's report as JSON (to a file; `-` is refused, the summary owns stdout).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Write the live event stream (NDJSON) to FILE, or to stdout with `-`.
@@ -64,6 +64,7 @@ impl ExportArgs {
 pub struct Exports {
     args: ExportArgs,
     sink: Option<EventSink>,
+    events_failure: Option<EventFailure>,
     written: Vec<String>,
 }
 
@@ -110,20 +111,35 @@ fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
 impl Exports {
     /// Opens the event stream now (it is written during the run); the rest come after.
     pub fn open(args: &ExportArgs) -> Result<Exports, CliError> {
-        let sink = match &args.events {
-            None => EventSink::none(),
-            Some(p) if p.as_os_str() == "-" => EventSink::to_writer(Box::new(std::io::stdout())),
-            Some(p) => EventSink::to_writer(Box::new(BufWriter::new(create(p, "event stream")?))),
-        };
-        for path in [&args.svg, &args.folded, &args.report]
-            .into_iter()
-            .flatten()
-        {
+        for (flag, path) in [
+            ("--svg", &args.svg),
+            ("--folded", &args.folded),
+            ("--pprof", &args.pprof),
+            ("--report", &args.report),
+        ] {
+            let Some(path) = path else { continue };
+            if path.as_os_str() == "-" {
+                return Err(CliError::Usage(format!(
+                    "{flag} - is not accepted: give a file name (only --events writes to stdout with `-`)"
+                )));
+            }
             check_parent(path)?;
         }
+        let (sink, events_failure) = match &args.events {
+            None => (EventSink::none(), None),
+            Some(p) if p.as_os_str() == "-" => {
+                (EventSink::to_writer(Box::new(std::io::stdout())), None)
+            }
+            Some(p) => {
+                let file = BufWriter::new(create(p, "event stream")?);
+                let (sink, failure) = EventSink::to_file(Box::new(file));
+                (sink, Some(failure))
+            }
+        };
         Ok(Exports {
             args: args.clone(),
             sink: Some(sink),
+            events_failure,
             written: Vec::new(),
         })
     }
@@ -167,9 +183,25 @@ impl Exports {
             self.note("report", &path);
         }
         if let Some(path) = self.args.events.clone().filter(|p| p.as_os_str() != "-") {
+            self.events_written(&path)?;
             self.note("events", &path);
         }
         Ok(())
+    }
+
+    /// The event stream was written during the run; its first write error ends the run now.
+    fn events_written(&self, path: &Path) -> Result<(), CliError> {
+        let Some(failure) = &self.events_failure else {
+            return Ok(());
+        };
+        let slot = failure.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            None => Ok(()),
+            Some(e) => Err(CliError::Failed(format!(
+                "cannot write the event stream to {}: {e}",
+                path.display()
+            ))),
+        }
     }
 
     fn note(&mut self, what: &str, path: &Path) {

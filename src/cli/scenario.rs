@@ -73,7 +73,12 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
     let mut scenario =
         Scenario::parse(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
     if let Some(repeat) = args.repeat {
-        scenario.repeat = repeat.max(1);
+        if repeat == 0 {
+            return Err(CliError::Usage(
+                "--repeat 0 is not allowed: use at least 1".into(),
+            ));
+        }
+        scenario.repeat = repeat;
     }
     if let Some(path) = &args.export_json {
         super::exports::check_parent(path)?;

@@ -111,7 +111,9 @@ fn check_usage(args: &SweepArgs) -> Result<(), CliError> {
         )));
     }
     if args.series.repeat == 0 {
-        return Err(CliError::Usage("--repeat must be at least 1".into()));
+        return Err(CliError::Usage(
+            "--repeat 0 is not allowed: use at least 1".into(),
+        ));
     }
     let outputs = [
         &args.chart,

@@ -3,6 +3,16 @@
 use super::RunReport;
 use crate::measure::WaitCategory;
 
+/// Every verdict [`judge`] can give.
+pub const VERDICTS: [&str; 6] = [
+    "cpu-bound",
+    "io-bound",
+    "gil-bound",
+    "lock-bound",
+    "starved",
+    "mixed",
+];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub kind: &'static str,

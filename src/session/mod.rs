@@ -5,7 +5,7 @@
 mod assemble;
 mod spec;
 
-pub use spec::RunSpec;
+pub use spec::{RunSpec, MAX_WORKERS};
 
 use crate::events::{Event, EventSink, HostInfo, Tick};
 use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};

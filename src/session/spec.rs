@@ -7,6 +7,9 @@ use crate::profile::{DEFAULT_HZ, HZ_RANGE};
 use crate::workload::WorkloadSpec;
 use serde::{Deserialize, Serialize};
 
+/// The most workers a run may ask for (threads, runtime threads or child processes).
+pub const MAX_WORKERS: usize = 4096;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunSpec {
     pub workload: WorkloadSpec,
@@ -55,6 +58,12 @@ impl RunSpec {
             return Err(SessionError::Input(
                 "--workers 0 is not allowed: use at least 1 worker".into(),
             ));
+        }
+        if self.workers > MAX_WORKERS {
+            return Err(SessionError::Input(format!(
+                "--workers {} is too many: use 1 to {MAX_WORKERS}",
+                self.workers
+            )));
         }
         if self.profile && !HZ_RANGE.contains(&self.hz) {
             return Err(SessionError::Input(format!(

@@ -34,7 +34,9 @@ pub fn spawn<M: Send + 'static>(
     wrap: fn(usize, ChildMsg) -> M,
 ) -> std::io::Result<ChildRun> {
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    crate::exec::die_with_parent(&mut command);
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

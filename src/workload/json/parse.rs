@@ -37,6 +37,10 @@ const FIELDS: [&str; 7] = [
     "volume",
 ];
 
+/// Deepest nesting of arrays and objects a line may have (serde_json's own limit). Deeper
+/// lines are rejected before a recursive parser sees them, so they cannot overflow its stack.
+pub const MAX_DEPTH: usize = 128;
+
 /// Longest rejection reason kept, in bytes.
 const MAX_REASON: usize = 160;
 
@@ -44,6 +48,7 @@ const MAX_REASON: usize = 160;
 /// with explicit type checks.
 #[inline(never)]
 pub fn parse_value_line(line: &str) -> Result<Tick<'_>, String> {
+    check_depth(line)?;
     let record: Record = serde_json::from_str(line).map_err(|e| short_reason(&e))?;
     match record {
         Record::Object(map) => tick_from_object(&map),
@@ -54,13 +59,48 @@ pub fn parse_value_line(line: &str) -> Result<Tick<'_>, String> {
 /// Parses a line with serde_json straight into [`Tick`].
 #[inline(never)]
 pub fn parse_typed_line(line: &str) -> Result<Tick<'_>, String> {
+    check_depth(line)?;
     serde_json::from_str(line).map_err(|e| short_reason(&e))
 }
 
 /// Parses a line with sonic-rs straight into [`Tick`].
 #[inline(never)]
 pub fn parse_fast_line(line: &str) -> Result<Tick<'_>, String> {
+    check_depth(line)?;
     sonic_rs::from_str(line).map_err(|e| short_reason(&e))
+}
+
+/// Refuses a line whose arrays and objects nest deeper than [`MAX_DEPTH`] (brackets inside
+/// strings do not count).
+pub fn check_depth(line: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in line.as_bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!(
+                        "arrays and objects nest deeper than {MAX_DEPTH} levels (the limit)"
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The first line of a parser's message, cut to [`MAX_REASON`] bytes.

@@ -127,12 +127,22 @@ impl Pending {
     }
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn build_with<F>(data: &[u8], source: &str, ctx: &mut WorkerCtx, parse: F) -> ParsedFile
 where
     F: for<'a> Fn(&'a str) -> Result<Tick<'a>, String>,
 {
     let mut out = ParsedFile::default();
     let mut pending = Pending::default();
+    // A UTF-8 byte-order mark starts the file, not its first record (as in the CSV reader).
+    let data = match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => {
+            pending.bytes += UTF8_BOM.len() as u64;
+            rest
+        }
+        None => data,
+    };
     for (index, raw) in data.split(|b| *b == b'\n').enumerate() {
         let number = index as u64 + 1;
         if number % CHECKPOINT_EVERY == 0 {
@@ -246,6 +256,23 @@ mod tests {
                     "{lines} {trailing_newline}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_record() {
+        let good =
+            br#"{"symbol":"A","timestamp":1,"open":1,"high":1,"low":1,"close":1,"volume":1}"#;
+        let mut data = b"\xEF\xBB\xBF".to_vec();
+        data.extend_from_slice(good);
+        data.push(b'\n');
+        data.extend_from_slice(good);
+        for parser in [Parser::Value, Parser::Typed, Parser::Fast] {
+            let (mut ctx, counters) = counted_ctx();
+            let parsed = build_table(&data, parser, "bom.ndjson", &mut ctx);
+            assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+            assert_eq!(parsed.table.len(), 2);
+            assert_eq!(counters.bytes(), data.len() as u64);
         }
     }
 
