@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::folded::parse_line;
+use super::folded::split_count;
 use super::wall::stack_kind;
 use super::{FlameError, FoldedStacks};
 
@@ -192,8 +192,8 @@ pub fn parse_diff_folded(text: &str) -> Result<(FoldedStacks, FoldedStacks), Fla
             line: index + 1,
             reason,
         };
-        let (rest, after_count) = parse_line(line).map_err(error)?;
-        let (stack, before_count) = parse_line(rest)
+        let (rest, after_count) = split_count(line).map_err(error)?;
+        let (stack, before_count) = split_count(rest)
             .map_err(|reason| error(format!("expected `stack BEFORE AFTER`: {reason}")))?;
         before.add(stack, before_count);
         after.add(stack, after_count);

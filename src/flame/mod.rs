@@ -20,7 +20,7 @@ pub use diff::{
     align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
     Weight, WORKERS_ROOT,
 };
-pub use folded::{FoldedStacks, FunctionCost};
+pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
 pub use pprof::{
     decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
     WAIT_LABEL,
