@@ -2,13 +2,15 @@
 //!
 //! This module is pure logic: it knows nothing about the terminal UI or the profiler. Samples arrive
 //! as [`FoldedStacks`] (`thread;caller;...;leaf` → count), are explored as a [`FrameTree`] and can be
-//! written out as an SVG flame graph through inferno with [`write_svg`]. Two profiles of different
+//! written out as an SVG flame graph through inferno with [`write_svg`], or as pprof and
+//! speedscope files. Two profiles of different
 //! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
 //! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
 mod diff;
 mod folded;
 mod pprof;
+pub mod speedscope;
 mod svg;
 mod tree;
 mod tree_ops;
@@ -46,6 +48,9 @@ pub enum FlameError {
     /// inferno refused to render the stacks.
     #[error("could not render the flame graph: {0}")]
     Render(String),
+    /// A speedscope file could not be read or written.
+    #[error("speedscope: {0}")]
+    Speedscope(String),
     /// Writing the SVG failed.
     #[error("could not write the flame graph: {0}")]
     Io(#[from] std::io::Error),

@@ -1,17 +1,16 @@
-//! `boundscope open FILE...`: recorded event streams (replayed at once), folded-stack files
-//! and pprof profiles (gzipped or raw protobuf), told apart by their content,
+//! `boundscope open FILE...`: recorded event streams (replayed at once), folded-stack files,
+//! pprof profiles (gzipped or raw protobuf) and speedscope JSON, told apart by their content,
 //! loaded as runs. `-` reads standard input.
 
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
-use crate::flame::{decode_pprof, FoldedStacks, FrameTree};
+use crate::flame::{decode_pprof, speedscope, FoldedStacks, FrameTree};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
 /// The formats `open` knows, for the message about a file that is none of them.
-const TRIED: &str =
-    "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw)";
+const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON";
 
 /// Loads one file (`-`: standard input, read to memory first) as run number `number`. The
 /// error is one line naming the file.
@@ -48,6 +47,10 @@ pub fn load_reader(mut reader: impl BufRead, stem: &str, number: usize) -> Resul
         Some(b'{') => {
             let mut text = String::new();
             reader.read_to_string(&mut text).map_err(cannot)?;
+            if speedscope::looks_like(&text) {
+                let stacks = speedscope::decode_speedscope(&text).map_err(|e| e.to_string())?;
+                return Ok(stacks_run(&stacks, "speedscope", stem, number));
+            }
             replay(&text, number)
         }
         Some(_) => folded(reader, stem, number),

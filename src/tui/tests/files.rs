@@ -115,3 +115,21 @@ fn open_sniffs_a_raw_pprof_by_content_and_names_the_formats_tried() {
         assert!(!err.contains('\n'), "{err}");
     }
 }
+
+#[test]
+fn open_reads_a_speedscope_file_by_content() {
+    use crate::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
+    let dir = tempfile::tempdir().unwrap();
+    let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
+    let input = SpeedscopeInput {
+        stacks: &stacks,
+        unit: Unit::None,
+        suffix: None,
+    };
+    let json = encode_speedscope(&[input], "x").unwrap();
+    let path = dir.path().join("trace.data");
+    std::fs::write(&path, json).unwrap();
+    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    assert_eq!(runs[0].tree().to_folded(), stacks);
+    assert_eq!(runs[0].label, "trace");
+}
