@@ -3,12 +3,13 @@
 //! This module is pure logic: it knows nothing about the terminal UI or the profiler. Samples arrive
 //! as [`FoldedStacks`] (`thread;caller;...;leaf` → count), are explored as a [`FrameTree`] and can be
 //! written out as an SVG flame graph through inferno with [`write_svg`], or as pprof and
-//! speedscope files. Two profiles of different
+//! speedscope files; `perf script` text is read through inferno's collapser. Two profiles of different
 //! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
 //! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
 mod diff;
 mod folded;
+mod perf;
 mod pprof;
 pub mod speedscope;
 mod svg;
@@ -23,6 +24,7 @@ pub use diff::{
     Weight, WORKERS_ROOT,
 };
 pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
+pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
     decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
     WAIT_LABEL,
@@ -51,6 +53,9 @@ pub enum FlameError {
     /// A speedscope file could not be read or written.
     #[error("speedscope: {0}")]
     Speedscope(String),
+    /// `perf script` text could not be collapsed.
+    #[error("perf script: {0}")]
+    Perf(String),
     /// Writing the SVG failed.
     #[error("could not write the flame graph: {0}")]
     Io(#[from] std::io::Error),

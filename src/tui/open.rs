@@ -1,5 +1,5 @@
 //! `boundscope open FILE...`: recorded event streams (replayed at once), folded-stack files,
-//! pprof profiles (gzipped or raw protobuf) and speedscope JSON, told apart by their content,
+//! pprof profiles (gzipped or raw protobuf), speedscope JSON and `perf script` text, told apart by their content,
 //! loaded as runs. `-` reads standard input.
 
 use super::runs::{Run, RunStatus};
@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
 /// The formats `open` knows, for the message about a file that is none of them.
-const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON";
+const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON, perf script";
 
 /// Loads one file (`-`: standard input, read to memory first) as run number `number`. The
 /// error is one line naming the file.
@@ -53,7 +53,17 @@ pub fn load_reader(mut reader: impl BufRead, stem: &str, number: usize) -> Resul
             }
             replay(&text, number)
         }
-        Some(_) => folded(reader, stem, number),
+        Some(_) => {
+            let head = reader.fill_buf().map_err(cannot)?;
+            let head = String::from_utf8_lossy(head);
+            if !crate::flame::looks_like_perf(&head) {
+                return folded(reader, stem, number);
+            }
+            let mut text = String::new();
+            reader.read_to_string(&mut text).map_err(cannot)?;
+            let stacks = crate::flame::collapse_perf(&text).map_err(|e| e.to_string())?;
+            Ok(stacks_run(&stacks, "perf", stem, number))
+        }
     }
 }
 

@@ -133,3 +133,20 @@ fn open_reads_a_speedscope_file_by_content() {
     assert_eq!(runs[0].tree().to_folded(), stacks);
     assert_eq!(runs[0].label, "trace");
 }
+
+#[test]
+fn open_reads_perf_script_text_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "etl 7 [000] 5.000001:          1 cpu-clock:\n\
+                  \t    4010 parse+0x1 (/bin/etl)\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n\
+                  etl 7 [000] 5.000002:          1 cpu-clock:\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n";
+    let path = dir.path().join("perf.out");
+    std::fs::write(&path, script).unwrap();
+    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    assert_eq!(
+        runs[0].tree().to_folded().to_text(),
+        "etl;main 1\netl;main;parse 1\n"
+    );
+}
