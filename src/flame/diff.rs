@@ -5,7 +5,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::folded::split_count;
 use super::wall::stack_kind;
 use super::{FlameError, FoldedStacks};
 
@@ -199,6 +198,21 @@ pub fn parse_diff_folded(text: &str) -> Result<(FoldedStacks, FoldedStacks), Fla
         after.add(stack, after_count);
     }
     Ok((before, after))
+}
+
+/// Splits `frames count` into the frames and the count, strictly: both must be there.
+fn split_count(line: &str) -> Result<(&str, u64), String> {
+    let Some((stack, count)) = line.rsplit_once(' ') else {
+        return Err(format!("expected `frames count`, found {line:?}"));
+    };
+    let stack = stack.trim_end();
+    if stack.is_empty() {
+        return Err("the stack before the count is empty".to_string());
+    }
+    let count = count
+        .parse::<u64>()
+        .map_err(|_| format!("the count {count:?} is not a whole number"))?;
+    Ok((stack, count))
 }
 
 #[cfg(test)]

@@ -79,10 +79,9 @@ impl FoldedStacks {
         self.stacks.iter().map(|(s, &c)| (s.as_str(), c))
     }
 
-    /// Parses the folded format as profilers write it: one `frames count` per line, the count
-    /// after the last space. Blank lines, `#` comments and CRLF endings are accepted; a line that
-    /// is only a count (py-spy's raw output) is counted under [`NO_STACK`]; repeated stacks are
-    /// summed, saturating at `u64::MAX`.
+    /// Parses folded text as profilers write it: `frames count` lines; blank lines, `#` comments
+    /// and CRLF are accepted, a bare count (py-spy's raw output) goes under [`NO_STACK`], and
+    /// repeated stacks are summed, saturating at `u64::MAX`.
     pub fn parse(text: &str) -> Result<FoldedStacks, FlameError> {
         let mut out = FoldedStacks::new();
         for (index, raw) in text.lines().enumerate() {
@@ -235,21 +234,6 @@ fn split_root(stack: &str) -> (&str, Option<&str>) {
         Some((root, rest)) => (root, Some(rest)),
         None => (stack, None),
     }
-}
-
-/// Splits `frames count` into the frames and the count, strictly: both must be there.
-pub(super) fn split_count(line: &str) -> Result<(&str, u64), String> {
-    let Some((stack, count)) = line.rsplit_once(' ') else {
-        return Err(format!("expected `frames count`, found {line:?}"));
-    };
-    let stack = stack.trim_end();
-    if stack.is_empty() {
-        return Err("the stack before the count is empty".to_string());
-    }
-    let count = count
-        .parse::<u64>()
-        .map_err(|_| format!("the count {count:?} is not a whole number"))?;
-    Ok((stack, count))
 }
 
 /// The root frame of samples that came with a count but no frames (py-spy's ` 1` lines).
