@@ -446,3 +446,55 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
         .expect("gzip");
     out
 }
+
+#[test]
+fn the_speedscope_export_has_a_cpu_and_a_wall_profile_per_worker() {
+    let _serial = one_at_a_time();
+    let scratch = Scratch::new();
+    let path = scratch.path("run.speedscope.json");
+    let (stacks, _report) = wall_run(
+        &scratch,
+        "speedscope",
+        &[
+            "run",
+            "api-fetch",
+            "--mode",
+            "threads",
+            "--workers",
+            "2",
+            "--latency",
+            "10ms",
+            "--requests",
+            "40",
+            "--speedscope",
+            &path.to_string_lossy(),
+        ],
+    );
+    let text = std::fs::read_to_string(&path).expect("speedscope file");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(json["$schema"], boundscope::flame::speedscope::SCHEMA);
+    let profiles = json["profiles"].as_array().expect("profiles");
+    let threads = by_thread(&stacks);
+    let mut wall_profiles = 0;
+    for p in profiles {
+        let name = p["name"].as_str().expect("name");
+        assert_eq!(p["type"], "sampled");
+        let sum: u64 = p["weights"]
+            .as_array()
+            .expect("weights")
+            .iter()
+            .map(|w| w.as_u64().expect("whole weight"))
+            .sum();
+        if let Some(thread) = name.strip_suffix(" (wall)") {
+            wall_profiles += 1;
+            assert_eq!(p["unit"], "nanoseconds");
+            assert_eq!(Some(&sum), threads.get(thread), "{name}");
+        } else {
+            assert!(name.ends_with(" (cpu)"), "{name}");
+            assert_eq!(p["unit"], "none");
+        }
+    }
+    assert_eq!(wall_profiles, threads.len());
+    let cpu = boundscope::flame::speedscope::decode_speedscope(&text).expect("reads back");
+    assert!(cpu.iter().all(|(s, _)| s.contains(" (cpu)")));
+}

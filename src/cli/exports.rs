@@ -2,6 +2,7 @@
 
 use super::CliError;
 use boundscope::events::{EventFailure, EventSink};
+use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
 use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
 use boundscope::report::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
@@ -38,6 +39,10 @@ pub struct ExportArgs {
     /// (`-tagfocus=wait=net`).
     #[arg(long, value_name = "FILE")]
     pub pprof: Option<PathBuf>,
+    /// Write the profile as speedscope JSON (speedscope.app): per worker thread, a profile of
+    /// CPU samples (`NAME (cpu)`) and, when recorded, one of wall time in ns (`NAME (wall)`).
+    #[arg(long, value_name = "FILE")]
+    pub speedscope: Option<PathBuf>,
     /// Write the run's report as JSON (to a file; `-` is refused, the summary owns stdout).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -52,6 +57,7 @@ impl ExportArgs {
         self.svg.is_some()
             || self.folded.is_some()
             || self.pprof.is_some()
+            || self.speedscope.is_some()
             || self.report.is_some()
             || self.events.is_some()
     }
@@ -108,6 +114,23 @@ fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
     }
 }
 
+/// The run's CPU samples and, when it has one, its wall-time profile, as speedscope profiles.
+fn speedscope_inputs(outcome: &RunOutcome) -> Vec<SpeedscopeInput<'_>> {
+    let mut inputs = vec![SpeedscopeInput {
+        stacks: &outcome.stacks,
+        unit: Unit::None,
+        suffix: Some("cpu"),
+    }];
+    if !outcome.wall.is_empty() {
+        inputs.push(SpeedscopeInput {
+            stacks: &outcome.wall,
+            unit: Unit::Nanoseconds,
+            suffix: Some("wall"),
+        });
+    }
+    inputs
+}
+
 impl Exports {
     /// Opens the event stream now (it is written during the run); the rest come after.
     pub fn open(args: &ExportArgs) -> Result<Exports, CliError> {
@@ -115,6 +138,7 @@ impl Exports {
             ("--svg", &args.svg),
             ("--folded", &args.folded),
             ("--pprof", &args.pprof),
+            ("--speedscope", &args.speedscope),
             ("--report", &args.report),
         ] {
             let Some(path) = path else { continue };
@@ -174,6 +198,13 @@ impl Exports {
             std::fs::write(&path, bytes)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
             self.note("pprof profile", &path);
+        }
+        if let Some(path) = self.args.speedscope.clone() {
+            let json = encode_speedscope(&speedscope_inputs(outcome), &spec.title())
+                .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
+            std::fs::write(&path, json)
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            self.note("speedscope profile", &path);
         }
         if let Some(path) = self.args.report.clone() {
             let json = serde_json::to_string_pretty(&outcome.report)

@@ -5,7 +5,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::folded::parse_line;
 use super::wall::stack_kind;
 use super::{FlameError, FoldedStacks};
 
@@ -192,13 +191,28 @@ pub fn parse_diff_folded(text: &str) -> Result<(FoldedStacks, FoldedStacks), Fla
             line: index + 1,
             reason,
         };
-        let (rest, after_count) = parse_line(line).map_err(error)?;
-        let (stack, before_count) = parse_line(rest)
+        let (rest, after_count) = split_count(line).map_err(error)?;
+        let (stack, before_count) = split_count(rest)
             .map_err(|reason| error(format!("expected `stack BEFORE AFTER`: {reason}")))?;
         before.add(stack, before_count);
         after.add(stack, after_count);
     }
     Ok((before, after))
+}
+
+/// Splits `frames count` into the frames and the count, strictly: both must be there.
+fn split_count(line: &str) -> Result<(&str, u64), String> {
+    let Some((stack, count)) = line.rsplit_once(' ') else {
+        return Err(format!("expected `frames count`, found {line:?}"));
+    };
+    let stack = stack.trim_end();
+    if stack.is_empty() {
+        return Err("the stack before the count is empty".to_string());
+    }
+    let count = count
+        .parse::<u64>()
+        .map_err(|_| format!("the count {count:?} is not a whole number"))?;
+    Ok((stack, count))
 }
 
 #[cfg(test)]

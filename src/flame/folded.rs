@@ -79,20 +79,19 @@ impl FoldedStacks {
         self.stacks.iter().map(|(s, &c)| (s.as_str(), c))
     }
 
-    /// Parses the standard folded format: one `frames count` per line, the count after the last
-    /// space. Blank lines are ignored; repeated stacks are summed.
+    /// Parses folded text as profilers write it: `frames count` lines; blank lines, `#` comments
+    /// and CRLF are accepted, a bare count (py-spy's raw output) goes under [`NO_STACK`], and
+    /// repeated stacks are summed, saturating at `u64::MAX`.
     pub fn parse(text: &str) -> Result<FoldedStacks, FlameError> {
         let mut out = FoldedStacks::new();
         for (index, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() {
-                continue;
-            }
-            let (stack, count) = parse_line(line).map_err(|reason| FlameError::Parse {
+            let parsed = parse_line(raw).map_err(|reason| FlameError::Parse {
                 line: index + 1,
                 reason,
             })?;
-            out.add(stack, count);
+            if let Some((stack, count)) = parsed {
+                out.add(stack, count);
+            }
         }
         Ok(out)
     }
@@ -237,19 +236,26 @@ fn split_root(stack: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Splits one non-blank line into its stack and count.
-pub(super) fn parse_line(line: &str) -> Result<(&str, u64), String> {
-    let Some((stack, count)) = line.rsplit_once(' ') else {
-        return Err(format!("expected `frames count`, found {line:?}"));
-    };
-    let stack = stack.trim_end();
-    if stack.is_empty() {
-        return Err("the stack before the count is empty".to_string());
+/// The root frame of samples that came with a count but no frames (py-spy's ` 1` lines).
+pub const NO_STACK: &str = "[no stack]";
+
+/// Splits one line into its stack and count; `None` for blank and `#` comment lines. Leading
+/// and trailing white space (a CRLF's `\r` included) is ignored.
+pub(super) fn parse_line(raw: &str) -> Result<Option<(&str, u64)>, String> {
+    let line = raw.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
     }
-    let count = count
-        .parse::<u64>()
-        .map_err(|_| format!("the count {count:?} is not a whole number"))?;
-    Ok((stack, count))
+    let (stack, count) = match line.rsplit_once([' ', '\t']) {
+        Some((stack, count)) => (stack.trim_end(), count),
+        None => ("", line),
+    };
+    let count = count.parse::<u64>().map_err(|_| match stack.is_empty() {
+        true => format!("expected `frames count`, found {line:?}"),
+        false => format!("the count {count:?} is not a whole number"),
+    })?;
+    let stack = if stack.is_empty() { NO_STACK } else { stack };
+    Ok(Some((stack, count)))
 }
 
 #[cfg(test)]
@@ -287,7 +293,30 @@ mod tests {
         }
         assert!(err.to_string().contains("line 3"), "{err}");
         assert!(FoldedStacks::parse("nocount\n").is_err());
-        assert!(FoldedStacks::parse(" 5\n").is_err());
+        assert!(FoldedStacks::parse("main;a -1\n").is_err());
+    }
+
+    #[test]
+    fn parse_counts_lines_without_frames_under_no_stack() {
+        let s = FoldedStacks::parse("main;a 2\n 1\n3\n").unwrap();
+        assert_eq!(s.get(NO_STACK), 4);
+        assert_eq!(s.total(), 6);
+        assert_eq!(FoldedStacks::parse(&s.to_text()).unwrap(), s);
+    }
+
+    #[test]
+    fn parse_skips_comments_and_accepts_crlf() {
+        let text = "# py-spy 0.3\r\nmain;a 2\r\n\r\n  # indented comment\nmain;b\t3\r\n";
+        let s = FoldedStacks::parse(text).unwrap();
+        assert_eq!(s.to_text(), "main;a 2\nmain;b 3\n");
+    }
+
+    #[test]
+    fn counts_saturate_instead_of_wrapping() {
+        let text = format!("t;a {}\nt;a 5\nt;b {}\n", u64::MAX - 1, u64::MAX);
+        let s = FoldedStacks::parse(&text).unwrap();
+        assert_eq!(s.get("t;a"), u64::MAX);
+        assert_eq!(s.total(), u64::MAX);
     }
 
     #[test]

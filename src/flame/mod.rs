@@ -2,13 +2,16 @@
 //!
 //! This module is pure logic: it knows nothing about the terminal UI or the profiler. Samples arrive
 //! as [`FoldedStacks`] (`thread;caller;...;leaf` → count), are explored as a [`FrameTree`] and can be
-//! written out as an SVG flame graph through inferno with [`write_svg`]. Two profiles of different
+//! written out as an SVG flame graph through inferno with [`write_svg`], or as pprof and
+//! speedscope files; `perf script` text is read through inferno's collapser. Two profiles of different
 //! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
 //! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
 mod diff;
 mod folded;
+mod perf;
 mod pprof;
+pub mod speedscope;
 mod svg;
 mod tree;
 mod tree_ops;
@@ -20,7 +23,8 @@ pub use diff::{
     align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
     Weight, WORKERS_ROOT,
 };
-pub use folded::{FoldedStacks, FunctionCost};
+pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
+pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
     decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
     WAIT_LABEL,
@@ -46,6 +50,12 @@ pub enum FlameError {
     /// inferno refused to render the stacks.
     #[error("could not render the flame graph: {0}")]
     Render(String),
+    /// A speedscope file could not be read or written.
+    #[error("speedscope: {0}")]
+    Speedscope(String),
+    /// `perf script` text could not be collapsed.
+    #[error("perf script: {0}")]
+    Perf(String),
     /// Writing the SVG failed.
     #[error("could not write the flame graph: {0}")]
     Io(#[from] std::io::Error),

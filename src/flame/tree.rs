@@ -71,17 +71,11 @@ impl FrameTree {
                 break;
             }
             number += 1;
-            let text = line.trim();
-            if text.is_empty() {
-                continue;
-            }
-            let (stack, count) =
-                super::folded::parse_line(text).map_err(|reason| FlameError::Parse {
-                    line: number,
-                    reason,
-                })?;
-            let stack = stack.trim();
-            if !stack.is_empty() && count > 0 {
+            let parsed = super::folded::parse_line(&line).map_err(|reason| FlameError::Parse {
+                line: number,
+                reason,
+            })?;
+            if let Some((stack, count)) = parsed.filter(|&(_, count)| count > 0) {
                 builder.insert(stack.split(';'), count);
             }
         }
@@ -267,12 +261,15 @@ impl TreeBuilder {
     /// as self samples. A zero count still creates the nodes.
     pub(super) fn insert<S: AsRef<str>>(&mut self, path: impl IntoIterator<Item = S>, count: u64) {
         let mut cur = 0u32;
-        self.nodes[0].total += count;
+        let node = &mut self.nodes[0];
+        node.total = node.total.saturating_add(count);
         for frame in path {
             cur = self.child(cur, frame.as_ref());
-            self.nodes[cur as usize].total += count;
+            let node = &mut self.nodes[cur as usize];
+            node.total = node.total.saturating_add(count);
         }
-        self.nodes[cur as usize].self_count += count;
+        let node = &mut self.nodes[cur as usize];
+        node.self_count = node.self_count.saturating_add(count);
     }
 
     fn child(&mut self, parent: u32, name: &str) -> u32 {
@@ -538,6 +535,18 @@ pub(super) mod tests {
         let bytes: &[u8] = b"main;a 1\nmain;\xff 2\n";
         let err = FrameTree::from_folded_reader(bytes).unwrap_err();
         assert!(matches!(err, FlameError::Parse { line: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn reader_accepts_what_profilers_write_and_saturates() {
+        let text = format!("# comment\r\n 2\r\nt;a {}\nt;a 9\n", u64::MAX - 1);
+        let t = FrameTree::from_folded_reader(text.as_bytes()).unwrap();
+        assert_eq!(t, tree(&text));
+        assert_eq!(t.total(), u64::MAX);
+        let no_stack = t.find(&[crate::flame::NO_STACK]).unwrap();
+        assert_eq!(t.nodes()[no_stack].total, 2);
+        let a = t.find(&["t", "a"]).unwrap();
+        assert_eq!(t.nodes()[a].self_count, u64::MAX);
     }
 
     #[test]

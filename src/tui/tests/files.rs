@@ -83,3 +83,70 @@ fn open_reads_a_gzipped_pprof_profile_and_names_a_broken_one() {
         "{err}"
     );
 }
+
+#[test]
+fn open_sniffs_a_raw_pprof_by_content_and_names_the_formats_tried() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
+    let gzipped = crate::flame::encode_pprof(&stacks, 99).unwrap();
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.as_slice())
+        .read_to_end(&mut raw)
+        .unwrap();
+    let profile = dir.path().join("profile.txt");
+    std::fs::write(&profile, &raw).unwrap();
+    let runs = crate::tui::open::load_files(&[&profile]).unwrap();
+    assert_eq!(runs[0].tree().total(), stacks.total());
+    assert_eq!(runs[0].label, "profile");
+    // What `open -` does with standard input once it is read.
+    let run = crate::tui::open::load_reader(std::io::Cursor::new(gzipped), "stdin", 1).unwrap();
+    assert_eq!(run.tree().total(), stacks.total());
+    let binary = dir.path().join("blob.bin");
+    std::fs::write(&binary, [0x00, 0x07, 0xff, 0x13]).unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello world\n").unwrap();
+    for bad in [&binary, &text] {
+        let err = crate::tui::open::load_files(&[bad]).unwrap_err();
+        assert!(
+            err.contains("folded stacks") && err.contains("pprof"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
+
+#[test]
+fn open_reads_a_speedscope_file_by_content() {
+    use crate::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
+    let dir = tempfile::tempdir().unwrap();
+    let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
+    let input = SpeedscopeInput {
+        stacks: &stacks,
+        unit: Unit::None,
+        suffix: None,
+    };
+    let json = encode_speedscope(&[input], "x").unwrap();
+    let path = dir.path().join("trace.data");
+    std::fs::write(&path, json).unwrap();
+    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    assert_eq!(runs[0].tree().to_folded(), stacks);
+    assert_eq!(runs[0].label, "trace");
+}
+
+#[test]
+fn open_reads_perf_script_text_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "etl 7 [000] 5.000001:          1 cpu-clock:\n\
+                  \t    4010 parse+0x1 (/bin/etl)\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n\
+                  etl 7 [000] 5.000002:          1 cpu-clock:\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n";
+    let path = dir.path().join("perf.out");
+    std::fs::write(&path, script).unwrap();
+    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    assert_eq!(
+        runs[0].tree().to_folded().to_text(),
+        "etl;main 1\netl;main;parse 1\n"
+    );
+}
