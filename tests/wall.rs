@@ -456,16 +456,19 @@ fn the_speedscope_export_has_a_cpu_and_a_wall_profile_per_worker() {
         &scratch,
         "speedscope",
         &[
+            // CPU-bound, so that every worker has CPU samples as well as wall time.
             "run",
-            "api-fetch",
+            "json-parse",
             "--mode",
             "threads",
             "--workers",
             "2",
-            "--latency",
-            "10ms",
-            "--requests",
-            "40",
+            "--files",
+            "4",
+            "--records",
+            "8000",
+            "--hz",
+            "250",
             "--speedscope",
             &path.to_string_lossy(),
         ],
@@ -495,6 +498,8 @@ fn the_speedscope_export_has_a_cpu_and_a_wall_profile_per_worker() {
         }
     }
     assert_eq!(wall_profiles, threads.len());
+    // Read back, the first unit's profiles (the CPU ones) are kept.
     let cpu = boundscope::flame::speedscope::decode_speedscope(&text).expect("reads back");
+    assert!(!cpu.is_empty());
     assert!(cpu.iter().all(|(s, _)| s.contains(" (cpu)")));
 }
