@@ -74,7 +74,6 @@ pub struct Sampler {
     hz: u32,
     seen: HashMap<RawKey, u64>,
     symbols: SymbolCache,
-    cumulative: FoldedStacks,
     wall: WallAccount,
 }
 
@@ -85,8 +84,6 @@ pub struct ProfileDelta {
     pub cpu: FoldedStacks,
     /// The workers' wall time on stacks (nanoseconds).
     pub wall: FoldedStacks,
-    /// Samples of other threads (the profiler's own, the engine's), left out of both.
-    pub other_samples: u64,
 }
 
 impl Sampler {
@@ -104,7 +101,6 @@ impl Sampler {
             hz,
             seen: HashMap::new(),
             symbols: SymbolCache::default(),
-            cumulative: FoldedStacks::new(),
             wall: WallAccount::default(),
         })
     }
@@ -113,8 +109,10 @@ impl Sampler {
         self.hz
     }
 
-    /// Stacks sampled since the previous call, symbolized and rooted at the thread name.
-    pub fn take_delta(&mut self) -> Result<FoldedStacks, ProfileError> {
+    /// Stacks of the threads `keep` accepts (by raw thread name) sampled since the previous
+    /// call, symbolized and rooted at the thread name. Other threads' stacks are not
+    /// symbolized at all: resolving the profiler's own frames would be its costliest work.
+    fn take_delta(&mut self, keep: impl Fn(&[u8]) -> bool) -> Result<FoldedStacks, ProfileError> {
         let Some(guard) = self.guard.as_ref() else {
             return Ok(FoldedStacks::new());
         };
@@ -131,13 +129,12 @@ impl Sampler {
         let mut delta = FoldedStacks::new();
         for (key, count) in &now {
             let before = self.seen.get(key).copied().unwrap_or(0);
-            if *count > before {
+            if *count > before && keep(&key.0) {
                 let stack = self.symbols.fold(&key.0, &key.1);
                 delta.add(&stack, count - before);
             }
         }
         self.seen = now;
-        self.cumulative.merge(&delta);
         Ok(delta)
     }
 
@@ -148,16 +145,12 @@ impl Sampler {
         workers: &[WorkerSnapshot],
         waits: &[(String, WaitEntry)],
     ) -> Result<ProfileDelta, ProfileError> {
-        let all = self.take_delta()?;
-        let names: std::collections::HashSet<&str> =
-            workers.iter().map(|w| w.name.as_str()).collect();
-        let mut delta = ProfileDelta::default();
-        for (stack, count) in all.iter() {
-            match names.contains(stack.split(';').next().unwrap_or(stack)) {
-                true => delta.cpu.add(stack, count),
-                false => delta.other_samples += count,
-            }
-        }
+        let names: std::collections::HashSet<&[u8]> =
+            workers.iter().map(|w| w.name.as_bytes()).collect();
+        let mut delta = ProfileDelta {
+            cpu: self.take_delta(|thread| names.contains(thread))?,
+            ..ProfileDelta::default()
+        };
         let places: Vec<WaitAtPlace> = waits
             .iter()
             .map(|(thread, entry)| WaitAtPlace {
@@ -169,11 +162,6 @@ impl Sampler {
             .collect();
         delta.wall = self.wall.delta(workers, &delta.cpu, &places);
         Ok(delta)
-    }
-
-    /// Every stack sampled so far.
-    pub fn cumulative(&self) -> &FoldedStacks {
-        &self.cumulative
     }
 
     /// Stops sampling (take the last delta first).
