@@ -3,7 +3,7 @@
 use super::clock::{thread_cpu_ns, RunDelay};
 use super::gil::{Gil, GilHold};
 use super::meter::{WaitCategory, WorkerMeter};
-use super::wall::TaskWaits;
+use super::pending::TaskWaits;
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;

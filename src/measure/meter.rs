@@ -1,7 +1,8 @@
 //! Per-worker meters: wait spans by category and unit boundaries, readable live by the ticker.
 
 use super::clock::{current_tid, SchedStat};
-use super::wall::{with_current_stack, TaskWaits, WaitEntry, WallLedger};
+use super::pending::TaskWaits;
+use super::wall::{with_current_stack, WaitEntry, WallLedger};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

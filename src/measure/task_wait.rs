@@ -7,7 +7,8 @@
 //! the wrapper only passes the inner future through.
 
 use super::meter::WaitCategory;
-use super::wall::{with_current_stack, TaskWaitGuard, TaskWaits};
+use super::pending::{TaskWaitGuard, TaskWaits};
+use super::wall::with_current_stack;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;

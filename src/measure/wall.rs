@@ -8,14 +8,13 @@
 //! are pending at, and a parked thread's time is shared out over them.
 
 use super::meter::WaitCategory;
+use super::pending::{PendingMark, TaskWaits};
+use super::raw_stack::Interner;
+pub use super::raw_stack::RawStack;
 use super::stackwalk::{self, StackBounds};
-use parking_lot::Mutex;
 use std::cell::{OnceCell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Return addresses of one stack, innermost first (empty: the place is not known).
-pub type RawStack = Arc<[usize]>;
 
 /// Wait time booked on one (category, stack).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,27 +46,13 @@ pub(crate) fn with_current_stack<T>(f: impl FnOnce(&[usize]) -> T) -> T {
     })
 }
 
-/// Interned stacks: one allocation per distinct stack, looked up by slice.
-#[derive(Default)]
-struct Interner(HashSet<RawStack>);
-
-impl Interner {
-    fn get(&mut self, frames: &[usize]) -> RawStack {
-        if let Some(stack) = self.0.get(frames) {
-            return stack.clone();
-        }
-        let stack: RawStack = frames.into();
-        self.0.insert(stack.clone());
-        stack
-    }
-}
-
 /// What an open wait is booked on.
 enum Target {
     /// The stack where the worker started waiting.
     Stack(RawStack),
-    /// A parked async runtime thread: the stacks its tasks are pending at.
-    Tasks(Arc<TaskWaits>),
+    /// A parked async runtime thread: the stacks its tasks are pending at, weighed from
+    /// `mark` (moved on at every booking).
+    Tasks(Arc<TaskWaits>, PendingMark),
 }
 
 struct OpenWait {
@@ -95,7 +80,8 @@ impl WallLedger {
 
     /// An async runtime thread parks: its time belongs to the tasks pending meanwhile.
     pub(crate) fn open_parked(&mut self, category: WaitCategory, tasks: Arc<TaskWaits>, now: u64) {
-        self.open_target(category, Target::Tasks(tasks), now);
+        let mark = tasks.mark();
+        self.open_target(category, Target::Tasks(tasks, mark), now);
     }
 
     fn open_target(&mut self, category: WaitCategory, target: Target, since_ns: u64) {
@@ -109,20 +95,20 @@ impl WallLedger {
 
     /// The open wait ended after `off_cpu_ns` off the CPU.
     pub(crate) fn close(&mut self, off_cpu_ns: u64) {
-        if let Some(open) = self.open.take() {
+        if let Some(mut open) = self.open.take() {
             let ns = off_cpu_ns.saturating_sub(open.booked_ns);
-            self.book(open.category, &open.target, ns);
+            self.book(open.category, &mut open.target, ns);
         }
     }
 
-    fn book(&mut self, category: WaitCategory, target: &Target, ns: u64) {
+    fn book(&mut self, category: WaitCategory, target: &mut Target, ns: u64) {
         if ns == 0 {
             return;
         }
         match target {
             Target::Stack(stack) => self.add(category, stack.clone(), ns),
-            Target::Tasks(tasks) => {
-                for (category, stack, ns) in tasks.share(category, ns) {
+            Target::Tasks(tasks, mark) => {
+                for (category, stack, ns) in tasks.share_since(mark, category, ns) {
                     self.add(category, stack, ns);
                 }
             }
@@ -139,7 +125,7 @@ impl WallLedger {
             let so_far = now_ns.saturating_sub(open.since_ns);
             let ns = so_far.saturating_sub(open.booked_ns);
             open.booked_ns = open.booked_ns.max(so_far);
-            self.book(open.category, &open.target, ns);
+            self.book(open.category, &mut open.target, ns);
             self.open = Some(open);
         }
         self.pending
@@ -153,85 +139,29 @@ impl WallLedger {
     }
 }
 
-/// The stacks async tasks are pending at right now, by wait category.
-#[derive(Default)]
-pub struct TaskWaits {
-    state: Mutex<TaskWaitState>,
-}
-
-#[derive(Default)]
-struct TaskWaitState {
-    interner: Interner,
-    waiting: HashMap<(WaitCategory, RawStack), usize>,
-}
-
-/// A task's place in [`TaskWaits`] while it waits; leaving it (drop) ends the wait.
-pub struct TaskWaitGuard {
-    waits: Arc<TaskWaits>,
-    key: (WaitCategory, RawStack),
-}
-
-impl TaskWaits {
-    /// A task starts waiting on `category` at `frames`.
-    pub fn enter(self: &Arc<Self>, category: WaitCategory, frames: &[usize]) -> TaskWaitGuard {
-        let mut state = self.state.lock();
-        let stack = state.interner.get(frames);
-        let key = (category, stack);
-        *state.waiting.entry(key.clone()).or_default() += 1;
-        TaskWaitGuard {
-            waits: self.clone(),
-            key,
-        }
-    }
-
-    /// How many tasks wait right now.
-    pub fn waiting_tasks(&self) -> usize {
-        self.state.lock().waiting.values().sum()
-    }
-
-    /// Splits `ns` of a parked thread over the waiting tasks' stacks, in proportion to how
-    /// many tasks wait at each (largest remainder, so the parts add up to `ns`). With no task
-    /// waiting, it all stays `category` with no stack.
-    fn share(&self, category: WaitCategory, ns: u64) -> Vec<(WaitCategory, RawStack, u64)> {
-        let state = self.state.lock();
-        let tasks: usize = state.waiting.values().sum();
-        if tasks == 0 || category == WaitCategory::Queue {
-            return vec![(category, RawStack::from([]), ns)];
-        }
-        let weights: Vec<u64> = state.waiting.values().map(|&n| n as u64).collect();
-        let parts = split_proportionally(ns, &weights);
-        state
-            .waiting
-            .keys()
-            .zip(parts)
-            .filter(|(_, part)| *part > 0)
-            .map(|((category, stack), part)| (*category, stack.clone(), part))
-            .collect()
-    }
-}
-
-impl Drop for TaskWaitGuard {
-    fn drop(&mut self) {
-        let mut state = self.waits.state.lock();
-        if let Some(count) = state.waiting.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                state.waiting.remove(&self.key);
-            }
-        }
-    }
-}
-
 /// Splits `total` in proportion to `weights`, exactly (largest remainder).
 pub fn split_proportionally(total: u64, weights: &[u64]) -> Vec<u64> {
-    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+    let wide: Vec<u128> = weights.iter().map(|&w| u128::from(w)).collect();
+    split_proportionally_wide(total, &wide)
+}
+
+/// [`split_proportionally`] for weights past `u64` (task-nanoseconds). Weights are scaled
+/// down first when their sum could overflow the products.
+pub(crate) fn split_proportionally_wide(total: u64, weights: &[u128]) -> Vec<u64> {
+    let shift = weights
+        .iter()
+        .fold(0u128, |sum, &w| sum.saturating_add(w))
+        .checked_ilog2()
+        .map_or(0, |bits| bits.saturating_sub(63));
+    let weights: Vec<u128> = weights.iter().map(|&w| w >> shift).collect();
+    let sum: u128 = weights.iter().sum();
     if sum == 0 {
         return vec![0; weights.len()];
     }
     let mut parts: Vec<u64> = Vec::with_capacity(weights.len());
     let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
     for (i, &w) in weights.iter().enumerate() {
-        let exact = u128::from(total) * u128::from(w);
+        let exact = u128::from(total) * w;
         parts.push((exact / sum) as u64);
         remainders.push((exact % sum, i));
     }
@@ -299,6 +229,7 @@ mod tests {
         let _c = tasks.enter(WaitCategory::Db, &[2]);
         let mut ledger = WallLedger::default();
         ledger.open_parked(WaitCategory::Net, tasks.clone(), 0);
+        std::thread::sleep(std::time::Duration::from_millis(1));
         ledger.close(300);
         let entries = ledger.drain(300);
         let on = |stack: usize| {
@@ -317,5 +248,35 @@ mod tests {
         let idle = ledger.drain(50);
         assert_eq!(idle.len(), 1);
         assert!(idle[0].stack.is_empty() && idle[0].category == WaitCategory::Queue);
+    }
+
+    #[test]
+    fn a_place_whose_tasks_woke_before_the_park_ended_keeps_its_share() {
+        let tasks = Arc::new(TaskWaits::default());
+        let early = tasks.enter(WaitCategory::Net, &[1]);
+        let mut ledger = WallLedger::default();
+        ledger.open_parked(WaitCategory::Net, tasks.clone(), 0);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        drop(early);
+        let late = tasks.enter(WaitCategory::Db, &[2]);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        drop(late);
+        ledger.close(1_000);
+        let entries = ledger.drain(1_000);
+        assert_eq!(entries.iter().map(|e| e.ns).sum::<u64>(), 1_000);
+        for stack in [1, 2] {
+            assert!(
+                entries
+                    .iter()
+                    .any(|e| e.stack.first() == Some(&stack) && e.ns > 0),
+                "place {stack} lost its share: {entries:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn wide_weights_still_split_exactly() {
+        let parts = split_proportionally_wide(1_000, &[u128::MAX / 4, u128::MAX / 4]);
+        assert_eq!(parts, vec![500, 500]);
     }
 }
