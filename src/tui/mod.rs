@@ -24,6 +24,7 @@ pub mod runs;
 pub mod setup;
 mod term;
 pub mod theme;
+pub mod timeline;
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use super::compare::Compare;
 use super::flame_layout::{layout, Orientation};
 use super::render::{fmt_rate, render_status};
 use super::render_flame::paint_boxes;
-use super::render_live::render_chart;
+use super::render_live::{render_chart, shown_seconds, ChartScale};
 use super::runs::Run;
 use super::theme::Theme;
 use crate::flame::Weight;
@@ -40,8 +40,13 @@ pub fn render_compare(frame: &mut Frame, app: &App, theme: Theme) {
         .flat_map(|r| r.throughput.iter().map(|p| p.1))
         .fold(1.0f64, f64::max)
         * 1.1;
-    render_chart(frame, left, a, &[], Some(top), theme);
-    render_chart(frame, right, b, &[], Some(top), theme);
+    // One scale for both, so the longer and the faster run look it.
+    let scale = ChartScale {
+        t_max: Some(shown_seconds(a, &[b])),
+        y_max: Some(top),
+    };
+    render_chart(frame, left, (a, &[]), scale, 5, theme);
+    render_chart(frame, right, (b, &[]), scale, 5, theme);
     render_diff(frame, flame, cmp, theme);
     frame.render_widget(Paragraph::new(detail_text(cmp)).style(theme.bold()), detail);
     render_status(frame, status, app, theme);

@@ -3,9 +3,9 @@
 use super::app::App;
 use super::render::{fmt_rate, render_status, run_areas};
 use super::runs::{Run, WorkerLane};
-use super::theme::{wait_glyph, Theme};
-use crate::measure::WaitCategory;
-use ratatui::layout::Rect;
+use super::theme::{Theme, LANE_STYLES};
+use super::timeline::{gutter, lane_columns, lane_label, plot_area, shared_prefix, TimeAxis};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -23,13 +23,27 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
         return render_status(frame, areas.status, app, theme);
     };
     frame.render_widget(Paragraph::new(headline(run, theme)), areas.header);
-    let others: Vec<&Run> = app
+    // The two latest other runs of the workload: more would crowd the chart and stretch its
+    // scale away from the run being watched.
+    let mut others: Vec<&Run> = app
         .runs
         .iter()
+        .rev()
         .filter(|r| r.workload == run.workload && r.number != run.number)
+        .take(2)
         .collect();
-    render_chart(frame, areas.chart, run, &others, None, theme);
-    render_lanes(frame, areas.lanes, run, theme);
+    others.reverse();
+    let lanes_inner = Block::default().borders(Borders::ALL).inner(areas.lanes);
+    let gutter = gutter(&run.lanes, lanes_inner.width);
+    render_chart(
+        frame,
+        areas.chart,
+        (run, &others),
+        ChartScale::default(),
+        gutter,
+        theme,
+    );
+    render_lanes(frame, areas.lanes, (run, &others), theme);
     super::render_flame::render_profile(frame, areas.profile, app, theme);
     super::render_flame::render_detail(frame, areas.detail, app, theme);
     render_status(frame, areas.status, app, theme);
@@ -70,25 +84,66 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
     vec![Line::from(first), Line::from(second)]
 }
 
-/// Items/s over time for `run`, with `others` overlaid (dim). `y_max` forces the scale.
+/// The seconds the chart and lanes span: the longest run shown.
+pub fn shown_seconds(run: &Run, others: &[&Run]) -> f64 {
+    others
+        .iter()
+        .copied()
+        .chain(std::iter::once(run))
+        .flat_map(|r| {
+            r.throughput
+                .last()
+                .map(|p| p.0)
+                .into_iter()
+                .chain(r.spans.last().map(|s| s.1))
+        })
+        .fold(0.0f64, f64::max)
+        .max(0.1)
+}
+
+/// How a run is named in a chart's legend.
+fn chart_name(run: &Run) -> String {
+    let gil = if run.gil { " gil" } else { "" };
+    format!("run {} {} ×{}{gil}", run.number, run.mode, run.workers)
+}
+
+/// Forced scales of a chart (charts side by side share them); `None` fits the runs shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChartScale {
+    pub t_max: Option<f64>,
+    pub y_max: Option<f64>,
+}
+
+/// Items/s over time for `run`, with `others` overlaid (dim) and labelled. `gutter` columns on
+/// the left hold the y labels, so the plot's columns are the lanes' columns (see
+/// [`timeline`](super::timeline)).
 pub fn render_chart(
     frame: &mut Frame,
     area: Rect,
-    run: &Run,
-    others: &[&Run],
-    y_max: Option<f64>,
+    (run, others): (&Run, &[&Run]),
+    scale: ChartScale,
+    gutter: u16,
     theme: Theme,
 ) {
+    let t_max = scale.t_max.unwrap_or_else(|| shown_seconds(run, others));
     let all = others.iter().copied().chain(std::iter::once(run));
-    let x_max = all.clone().flat_map(|r| r.throughput.last()).map(|p| p.0);
-    let x_max = x_max.fold(1.0f64, f64::max);
     let y_top = all.flat_map(|r| r.throughput.iter().map(|p| p.1));
-    let y_max = y_max.unwrap_or_else(|| y_top.fold(1.0f64, f64::max) * 1.1);
+    let y_max = scale
+        .y_max
+        .unwrap_or_else(|| y_top.fold(1.0f64, f64::max) * 1.1);
+    // Names (and so the chart's legend) only when there is more than one line to tell apart.
+    let name = |r: &Run| {
+        if others.is_empty() {
+            String::new()
+        } else {
+            chart_name(r)
+        }
+    };
     let mut datasets: Vec<Dataset> = others
         .iter()
         .map(|r| {
             Dataset::default()
-                .name(format!("run {}", r.number))
+                .name(name(r))
                 .marker(Marker::Dot)
                 .graph_type(GraphType::Line)
                 .style(theme.fg(Color::DarkGray))
@@ -97,25 +152,53 @@ pub fn render_chart(
         .collect();
     datasets.push(
         Dataset::default()
-            .name(format!("run {}", run.number))
+            .name(name(run))
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(theme.fg(Color::Cyan))
             .data(&run.throughput),
     );
+    let block = Block::default().borders(Borders::ALL).title(" items/s ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let plot = plot_area(inner, gutter);
     let chart = Chart::new(datasets)
-        .block(Block::default().borders(Borders::ALL).title(" items/s "))
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, x_max])
-                .labels(["0 s".to_string(), format!("{x_max:.1} s")]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, y_max])
-                .labels(["0".to_string(), short(y_max)]),
+        .hidden_legend_constraints((Constraint::Percentage(80), Constraint::Percentage(60)))
+        .x_axis(Axis::default().bounds([0.0, t_max]))
+        .y_axis(Axis::default().bounds([0.0, y_max]));
+    frame.render_widget(chart, plot);
+    render_y_labels(frame, inner, gutter, y_max, theme);
+    render_time_labels(frame, area, plot, t_max, theme);
+}
+
+/// The y scale in the gutter: the top of the scale on the first row, 0 on the last.
+fn render_y_labels(frame: &mut Frame, inner: Rect, gutter: u16, y_max: f64, theme: Theme) {
+    if inner.height == 0 || gutter == 0 {
+        return;
+    }
+    let width = gutter - 1;
+    let at = |row: u16| Rect::new(inner.x, row, width, 1);
+    let top = Paragraph::new(short(y_max)).style(theme.dim());
+    frame.render_widget(top, at(inner.y));
+    if inner.height > 1 {
+        frame.render_widget(
+            Paragraph::new("0").style(theme.dim()),
+            at(inner.bottom() - 1),
         );
-    frame.render_widget(chart, area);
+    }
+}
+
+/// "0 s" and the end of the time axis on the chart's bottom border, under the plot's first
+/// and last columns.
+fn render_time_labels(frame: &mut Frame, area: Rect, plot: Rect, t_max: f64, theme: Theme) {
+    if plot.width < 12 || area.height < 2 {
+        return;
+    }
+    let row = Rect::new(plot.x, area.bottom() - 1, plot.width, 1);
+    let end = format!("{t_max:.1} s");
+    let gap = usize::from(plot.width).saturating_sub(3 + end.len());
+    let text = format!("0 s{}{end}", "─".repeat(gap));
+    frame.render_widget(Paragraph::new(text).style(theme.dim()), row);
 }
 
 /// 1234567 → "1.2M".
@@ -127,73 +210,72 @@ pub fn short(v: f64) -> String {
     }
 }
 
-const LEGEND: [(WaitCategory, &str); 4] = [
-    (WaitCategory::Gil, "gil"),
-    (WaitCategory::Queue, "idle"),
-    (WaitCategory::Disk, "disk"),
-    (WaitCategory::Net, "net/db"),
-];
-
-fn legend(theme: Theme) -> Line<'static> {
-    let mut spans = vec![
-        Span::styled("█", theme.fg(Color::Green)),
-        Span::raw("cpu "),
-        Span::styled("▒", theme.fg(Color::Yellow)),
-        Span::raw("core-wait "),
-    ];
-    for (category, label) in LEGEND {
-        let (glyph, color) = wait_glyph(category);
-        spans.push(Span::styled(glyph.to_string(), theme.fg(color)));
-        spans.push(Span::raw(format!("{label} ")));
+/// Every lane state's glyph and name, wrapped to `width` columns.
+fn legend_lines(width: u16, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::default()];
+    let mut used = 0usize;
+    for style in &LANE_STYLES {
+        let len = style.name.chars().count() + 2;
+        if used > 0 && used + len > usize::from(width) {
+            lines.push(Line::default());
+            used = 0;
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::styled(style.glyph.to_string(), theme.fg(style.color)));
+        line.push_span(Span::raw(format!("{} ", style.name)));
+        used += len;
     }
-    Line::from(spans)
+    lines
 }
 
-/// One row per worker: what it did in each tick interval, newest at the right.
-pub fn render_lanes(frame: &mut Frame, area: Rect, run: &Run, theme: Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" workers: busy or waiting? ")
-        .title_bottom(legend(theme));
+/// One row per worker on the chart's time axis, with the legend under them.
+pub fn render_lanes(frame: &mut Frame, area: Rect, (run, others): (&Run, &[&Run]), theme: Theme) {
+    let prefix = shared_prefix(&run.lanes);
+    let title = if prefix.is_empty() {
+        " workers: busy or waiting? ".to_string()
+    } else {
+        format!(" workers {prefix}… ")
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let shown = usize::from(inner.height);
-    let lines: Vec<Line> = run
-        .lanes
-        .iter()
-        .take(shown)
-        .enumerate()
-        .map(|(i, lane)| {
-            if i + 1 == shown && run.lanes.len() > shown {
-                Line::from(format!("… {} more workers", run.lanes.len() - i))
-            } else {
-                lane_line(lane, inner.width, theme)
-            }
-        })
-        .collect();
+    let legend = legend_lines(inner.width, theme);
+    let rows = usize::from(inner.height).saturating_sub(legend.len());
+    let gutter = gutter(&run.lanes, inner.width);
+    let axis = TimeAxis {
+        t_max: shown_seconds(run, others),
+        columns: inner.width.saturating_sub(gutter),
+    };
+    let mut lines: Vec<Line> = Vec::with_capacity(usize::from(inner.height));
+    for (i, lane) in run.lanes.iter().take(rows).enumerate() {
+        if i + 1 == rows && run.lanes.len() > rows {
+            lines.push(Line::from(format!(
+                "… {} more workers",
+                run.lanes.len() - i
+            )));
+            break;
+        }
+        lines.push(lane_line(lane, (prefix, gutter), &run.spans, axis, theme));
+    }
+    lines.resize(rows, Line::default());
+    lines.extend(legend);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Room for a lane's name: `bs-threads-12` and most other worker names fit whole.
-const LANE_LABEL: usize = 13;
-
-fn lane_line(lane: &WorkerLane, width: u16, theme: Theme) -> Line<'static> {
-    let name: String = lane.name.chars().take(LANE_LABEL).collect();
-    let cpu_share = if lane.last.wall_s > 0.0 {
-        lane.last.cpu_s / lane.last.wall_s
-    } else {
-        0.0
-    };
-    let summary = format!(" cpu {:>3.0}%", cpu_share * 100.0);
-    let room = usize::from(width).saturating_sub(LANE_LABEL + 1 + summary.len());
-    let start = lane.cells.len().saturating_sub(room);
-    let mut spans = vec![Span::raw(format!("{name:<LANE_LABEL$} "))];
-    for cell in &lane.cells[start..] {
+fn lane_line(
+    lane: &WorkerLane,
+    (prefix, gutter): (&str, u16),
+    spans: &[(f64, f64)],
+    axis: TimeAxis,
+    theme: Theme,
+) -> Line<'static> {
+    let label = lane_label(&lane.name, prefix);
+    let width = usize::from(gutter.saturating_sub(1));
+    let label: String = label.chars().take(width).collect();
+    let mut spans_out = vec![Span::raw(format!("{label:<width$} "))];
+    for cell in lane_columns(lane, spans, axis) {
         let (glyph, style) = theme.lane(cell.as_ref());
-        spans.push(Span::styled(glyph.to_string(), style));
+        spans_out.push(Span::styled(glyph.to_string(), style));
     }
-    let pad = room.saturating_sub(lane.cells.len() - start);
-    spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::raw(summary));
-    Line::from(spans)
+    Line::from(spans_out)
 }

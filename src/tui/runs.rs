@@ -42,6 +42,25 @@ pub struct LaneCell {
 }
 
 impl LaneCell {
+    /// Adds `other` weighted by `weight` (for averaging intervals of different lengths).
+    pub fn add_scaled(&mut self, other: &LaneCell, weight: f64) {
+        self.cpu += other.cpu * weight;
+        self.runqueue += other.runqueue * weight;
+        for (mine, theirs) in self.waits.iter_mut().zip(other.waits) {
+            *mine += theirs * weight;
+        }
+    }
+
+    /// Every share times `factor`.
+    pub fn scaled(mut self, factor: f64) -> LaneCell {
+        self.cpu *= factor;
+        self.runqueue *= factor;
+        for share in &mut self.waits {
+            *share *= factor;
+        }
+        self
+    }
+
     /// The state that took most of the interval: `None` is CPU, `Some(None)` the run queue,
     /// `Some(Some(c))` a wait category.
     pub fn dominant(&self) -> LaneState {
@@ -93,6 +112,10 @@ pub struct Run {
     pub status: RunStatus,
     /// (elapsed seconds, items per second over the interval ending there).
     pub throughput: Vec<(f64, f64)>,
+    /// Where the interval of the latest throughput point began: (elapsed seconds, items).
+    rate_base: (f64, u64),
+    /// The (start, end) seconds of each tick interval: the lanes' cells, in order.
+    pub spans: Vec<(f64, f64)>,
     pub last_tick: Tick,
     /// CPU cores busy over the latest interval.
     pub busy_now: f64,
@@ -129,6 +152,8 @@ impl Run {
             label,
             status: RunStatus::Running,
             throughput: Vec::new(),
+            rate_base: (0.0, 0),
+            spans: Vec::new(),
             last_tick: Tick::default(),
             busy_now: 0.0,
             lanes: Vec::new(),
@@ -202,14 +227,30 @@ impl Run {
         let prev = std::mem::take(&mut self.last_tick);
         let dt = tick.elapsed_s - prev.elapsed_s;
         if dt > 1e-9 {
-            let items = tick.items.saturating_sub(prev.items) as f64;
-            self.throughput.push((tick.elapsed_s, items / dt));
+            self.push_rate(&prev, &tick, dt);
+            self.spans.push((prev.elapsed_s, tick.elapsed_s));
             let cpu_now: f64 = tick.workers.iter().map(|w| w.cpu_s).sum();
             let cpu_before: f64 = prev.workers.iter().map(|w| w.cpu_s).sum();
             self.busy_now = ((cpu_now - cpu_before) / dt).max(0.0);
             self.push_lane_cells(&tick.workers);
         }
         self.last_tick = tick;
+    }
+
+    /// One throughput point per tick; a tick much shorter than the one before (the last one,
+    /// sent as the run ends) extends the previous point instead, so no rate is taken over a
+    /// few milliseconds (a spike, then a drop to 0).
+    fn push_rate(&mut self, prev: &Tick, tick: &Tick, dt: f64) {
+        let last_dt = prev.elapsed_s - self.rate_base.0;
+        if let (Some(last), true) = (self.throughput.last_mut(), dt < 0.5 * last_dt) {
+            let (since_s, since_items) = self.rate_base;
+            let items = tick.items.saturating_sub(since_items) as f64;
+            *last = (tick.elapsed_s, items / (tick.elapsed_s - since_s));
+            return;
+        }
+        let items = tick.items.saturating_sub(prev.items) as f64;
+        self.throughput.push((tick.elapsed_s, items / dt));
+        self.rate_base = (prev.elapsed_s, prev.items);
     }
 
     fn push_lane_cells(&mut self, workers: &[WorkerSnapshot]) {

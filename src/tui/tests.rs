@@ -1,5 +1,6 @@
 //! Tests of the UI state (`update`), exports and file opening; rendering snapshots in `snapshots`.
 
+mod axis;
 mod files;
 mod snapshots;
 mod wall;
@@ -32,7 +33,7 @@ fn worker(name: &str, wall: f64, cpu: f64, queue: f64, rq: f64) -> WorkerSnapsho
     }
 }
 
-fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
+pub fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
     Event::Tick(Tick {
         elapsed_s: t,
         items,
@@ -96,7 +97,7 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
     events
 }
 
-fn app() -> App {
+pub fn app() -> App {
     let mut app = App::new(2, false, std::env::temp_dir());
     app.size = (120, 40);
     app

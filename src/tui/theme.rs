@@ -142,33 +142,66 @@ impl Theme {
 
     /// Glyph and style of one lane cell.
     pub fn lane(self, cell: Option<&LaneCell>) -> (char, Style) {
-        const EIGHTHS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-        let Some(cell) = cell else {
+        let Some(state) = cell.map(LaneCell::dominant) else {
             return (' ', Style::default());
         };
-        let (glyph, color) = match cell.dominant() {
-            LaneState::Cpu => {
-                let i = ((cell.cpu * 8.0).ceil() as usize).clamp(1, 8) - 1;
-                (EIGHTHS[i], Color::Green)
-            }
-            LaneState::RunQueue => ('▒', Color::Yellow),
-            LaneState::Wait(c) => wait_glyph(c),
-            LaneState::Unknown => (' ', Color::Reset),
-        };
-        (glyph, self.fg(color))
+        match lane_style(state) {
+            Some(style) => (style.glyph, self.fg(style.color)),
+            None => (' ', Style::default()),
+        }
     }
 }
 
-/// Glyph and colour of a wait category in the lanes.
-pub fn wait_glyph(category: WaitCategory) -> (char, Color) {
-    match category {
-        WaitCategory::Gil => ('▓', Color::Red),
-        WaitCategory::Queue => ('·', Color::DarkGray),
-        WaitCategory::Disk => ('░', Color::Blue),
-        WaitCategory::Net => ('░', Color::Magenta),
-        WaitCategory::Db => ('░', Color::Cyan),
-        WaitCategory::DbLock => ('▓', Color::LightRed),
+/// How the lanes draw one state: a glyph that tells it apart without colour, the colour the
+/// flamegraph gives the same time, and the legend's name for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LaneStyle {
+    pub state: LaneState,
+    pub glyph: char,
+    pub color: Color,
+    pub name: &'static str,
+}
+
+const fn wait_lane(
+    category: WaitCategory,
+    glyph: char,
+    rgb: (u8, u8, u8),
+    name: &'static str,
+) -> LaneStyle {
+    LaneStyle {
+        state: LaneState::Wait(category),
+        glyph,
+        color: Color::Rgb(rgb.0, rgb.1, rgb.2),
+        name,
     }
+}
+
+/// Every lane state, in legend order: the one declaration the lanes and their legend share.
+/// Colours are the flamegraph's for the same kind of time (see [`wait_color`]).
+pub const LANE_STYLES: [LaneStyle; 8] = [
+    LaneStyle {
+        state: LaneState::Cpu,
+        glyph: '█',
+        color: CODE_COLOR,
+        name: "cpu",
+    },
+    LaneStyle {
+        state: LaneState::RunQueue,
+        glyph: '▒',
+        color: Color::Rgb(170, 215, 90),
+        name: "run queue",
+    },
+    wait_lane(WaitCategory::Gil, '▓', (170, 130, 240), "gil"),
+    wait_lane(WaitCategory::DbLock, '#', (60, 160, 120), "db-lock"),
+    wait_lane(WaitCategory::Db, '=', (80, 210, 210), "db"),
+    wait_lane(WaitCategory::Net, '~', (100, 170, 250), "net"),
+    wait_lane(WaitCategory::Disk, '+', (110, 120, 220), "disk"),
+    wait_lane(WaitCategory::Queue, '·', (175, 175, 175), "idle"),
+];
+
+/// The style of `state` (`None`: nothing is known for the interval).
+pub fn lane_style(state: LaneState) -> Option<&'static LaneStyle> {
+    LANE_STYLES.iter().find(|s| s.state == state)
 }
 
 #[cfg(test)]
@@ -221,6 +254,25 @@ mod tests {
         let wait = theme.frame("[net wait]", false, false, false);
         assert!(code.add_modifier.contains(Modifier::REVERSED));
         assert!(!wait.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn every_lane_state_has_its_own_glyph_and_colour_and_the_flames_colour() {
+        for (i, a) in LANE_STYLES.iter().enumerate() {
+            for b in &LANE_STYLES[i + 1..] {
+                assert_ne!(a.glyph, b.glyph, "{} and {}", a.name, b.name);
+                assert_ne!(a.color, b.color, "{} and {}", a.name, b.name);
+            }
+            if let LaneState::Wait(_) | LaneState::RunQueue = a.state {
+                assert_eq!(a.color, wait_color(a.name), "{}", a.name);
+            }
+        }
+        for category in crate::measure::WAIT_CATEGORIES {
+            assert!(
+                lane_style(LaneState::Wait(category)).is_some(),
+                "{category:?}"
+            );
+        }
     }
 
     #[test]
