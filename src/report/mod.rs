@@ -11,7 +11,7 @@ mod verdict;
 pub use stats::{speedup, Spread};
 pub use summary::{format_bytes_rate, summary_text, thousands};
 pub use timeline::Timeline;
-pub use verdict::{judge, Verdict, VERDICTS};
+pub use verdict::{judge, judge_worker, Verdict, VERDICTS};
 
 use crate::exec::UnitRecord;
 pub use crate::flame::FunctionCost;

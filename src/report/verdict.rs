@@ -112,3 +112,19 @@ pub fn judge(report: &RunReport) -> Verdict {
         },
     }
 }
+
+/// The reading of one worker alone, by the same rules as a run's (a ledger of one worker).
+pub fn judge_worker(worker: &crate::measure::WorkerSnapshot) -> Verdict {
+    let report = RunReport {
+        workers: 1,
+        busy_cores: if worker.wall_s > 0.0 {
+            worker.cpu_s / worker.wall_s
+        } else {
+            0.0
+        },
+        waits: worker.waits.clone(),
+        worker_stats: vec![worker.clone()],
+        ..RunReport::default()
+    };
+    judge(&report)
+}

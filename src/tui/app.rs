@@ -60,6 +60,8 @@ pub enum Action {
     Orientation,
     /// Cycles the profile shown: wall time, CPU samples, off-CPU time.
     CycleProfile,
+    /// Opens the next worker's ledger (closes it after the last worker).
+    Ledger,
     SearchStart,
     SearchChar(char),
     SearchBackspace,
@@ -103,6 +105,8 @@ pub struct App {
     pub marked: Vec<usize>,
     pub compare: Option<Compare>,
     pub flame: FlameView,
+    /// The lane whose ledger shows over the flamegraph, if any.
+    pub ledger: Option<usize>,
     pub status: String,
     pub color: bool,
     pub size: (u16, u16),
@@ -130,6 +134,7 @@ impl App {
             marked: Vec::new(),
             compare: None,
             flame: FlameView::default(),
+            ledger: None,
             status: String::new(),
             color,
             size: (80, 24),

@@ -26,6 +26,8 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::ExportData => super::export::export_data(app),
         Action::SearchStart => app.search_input = Some(String::new()),
         Action::Click { col, row } => click(app, col, row),
+        Action::Ledger => next_ledger(app),
+        Action::Back if app.ledger.is_some() => app.ledger = None,
         action => view_action(app, action),
     }
 }
@@ -180,7 +182,32 @@ fn tree_nav(app: &mut App, action: Action) -> bool {
     false
 }
 
+/// Opens the next worker's ledger, or closes it after the last worker.
+fn next_ledger(app: &mut App) {
+    let lanes = app.current_run().map_or(0, |run| run.lanes.len());
+    app.ledger = match app.ledger {
+        None if lanes > 0 => Some(0),
+        Some(i) if i + 1 < lanes => Some(i + 1),
+        _ => None,
+    };
+}
+
+/// A click on a worker's lane opens its ledger.
+fn click_lane(app: &mut App, row: u16) {
+    let lanes = super::render::run_areas(app.size).lanes;
+    let index = usize::from(row.saturating_sub(lanes.y + 1));
+    if app.current_run().is_some_and(|run| index < run.lanes.len()) {
+        app.ledger = Some(index);
+    }
+}
+
 fn click(app: &mut App, col: u16, row: u16) {
+    if super::render::run_areas(app.size)
+        .lanes
+        .contains((col, row).into())
+    {
+        return click_lane(app, row);
+    }
     let area = super::render::run_areas(app.size).profile_inner;
     if !area.contains((col, row).into()) {
         return;

@@ -208,6 +208,11 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
+        keys: &[(ch('W'), Action::Ledger)],
+        help: "a worker's ledger, next worker (click a lane too)",
+    },
+    Binding {
+        scope: Scope::Run,
         keys: &[(ch('f'), Action::Freeze)],
         help: "freeze the flamegraph while the run goes on",
     },

@@ -13,6 +13,7 @@ pub mod flame_rows;
 pub mod flame_stats;
 pub mod flame_view;
 mod keys;
+pub mod ledger;
 pub mod open;
 pub mod profiles;
 pub mod render;

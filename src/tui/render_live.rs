@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 
 /// Draws the run screen.
@@ -46,7 +46,30 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
     render_lanes(frame, areas.lanes, (run, &others), theme);
     super::render_flame::render_profile(frame, areas.profile, app, theme);
     super::render_flame::render_detail(frame, areas.detail, app, theme);
+    if let Some(lane) = app.ledger.and_then(|i| run.lanes.get(i)) {
+        render_ledger(frame, areas.profile, lane, theme);
+    }
     render_status(frame, areas.status, app, theme);
+}
+
+/// A worker's ledger over the top of the flamegraph.
+fn render_ledger(frame: &mut Frame, area: Rect, lane: &WorkerLane, theme: Theme) {
+    let lines: Vec<Line> = super::ledger::ledger_lines(&lane.last)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    // Room for the reading's detail to wrap over a few lines.
+    let height = (lines.len() as u16 + 5).min(area.height);
+    let popup = Rect { height, ..area };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" worker ledger · W next worker · Esc closes ")
+        .style(theme.bold());
+    frame.render_widget(Clear, popup);
+    let text = Paragraph::new(lines)
+        .block(block)
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(text, popup);
 }
 
 impl App {

@@ -57,3 +57,34 @@ fn the_last_short_tick_extends_the_previous_point() {
     assert!((rate - 500.0 / 0.51).abs() < 1e-6, "{rate}");
     assert_eq!(run.spans.len(), 3);
 }
+
+#[test]
+fn w_opens_each_workers_ledger_in_turn_and_a_click_opens_the_lane_clicked() {
+    let mut app = super::app_with_run(3.0);
+    update(&mut app, Action::Ledger);
+    assert_eq!(app.ledger, Some(0));
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("worker ledger") && text.contains("bs-threads-0 · 3.00 s wall"),
+        "{text}"
+    );
+    update(&mut app, Action::Ledger);
+    assert_eq!(app.ledger, Some(1));
+    update(&mut app, Action::Ledger);
+    assert_eq!(app.ledger, None);
+    let lanes = crate::tui::render::run_areas(app.size).lanes;
+    update(
+        &mut app,
+        Action::Click {
+            col: lanes.x + 3,
+            row: lanes.y + 2,
+        },
+    );
+    assert_eq!(app.ledger, Some(1));
+    update(&mut app, Action::Back);
+    assert_eq!(app.ledger, None);
+    insta::assert_snapshot!("ledger_open", {
+        update(&mut app, Action::Ledger);
+        screen(&mut app, 80, 24)
+    });
+}
