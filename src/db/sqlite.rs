@@ -363,6 +363,11 @@ impl rusqlite::ToSql for Value {
 mod tests {
     use super::*;
 
+    fn db_lock_s(meter: &crate::measure::WorkerMeter) -> f64 {
+        let waits = meter.snapshot().waits;
+        waits.get(&WaitCategory::DbLock).copied().unwrap_or(0.0)
+    }
+
     #[test]
     fn a_second_writer_waits_for_the_lock_as_db_lock_and_then_gets_it() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -370,22 +375,26 @@ mod tests {
         let mut first = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
         let mut ctx = WorkerCtx::standalone("first");
         first.begin(&mut ctx).expect("first begin");
+        let (meter_tx, meter_rx) = std::sync::mpsc::channel();
         let waiter = std::thread::spawn(move || {
             let meter = std::sync::Arc::new(crate::measure::WorkerMeter::for_current_thread(
                 "second",
                 Instant::now(),
             ));
+            meter_tx.send(meter.clone()).expect("send");
             let mut ctx = WorkerCtx::new(meter.clone(), Default::default(), None);
             let mut second = SqliteConn::open(Some(&path), SqliteOptions::default()).expect("open");
             second.begin(&mut ctx).expect("second begin");
             second.commit(&mut ctx).expect("second commit");
-            meter
-                .snapshot()
-                .waits
-                .get(&WaitCategory::DbLock)
-                .copied()
-                .unwrap_or(0.0)
+            db_lock_s(&meter)
         });
+        // Hold the lock until the second writer is seen waiting for it, then 150 ms more: on a
+        // loaded machine the second thread may start late.
+        let meter = meter_rx.recv().expect("meter");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while db_lock_s(&meter) == 0.0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         std::thread::sleep(Duration::from_millis(150));
         first.commit(&mut ctx).expect("first commit");
         let waited = waiter.join().expect("join");
