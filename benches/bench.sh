@@ -59,6 +59,8 @@ parser() {
     "fast, no output" "--mode sequential --parser fast --output none"
   interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
     "typed, no output" "--mode sequential --parser typed --output none"
+  interleave mb_per_s "typed, no output" "--mode sequential --parser typed --output none" \
+    "fast, no output" "--mode sequential --parser fast --output none"
 }
 
 overhead() {
