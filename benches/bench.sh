@@ -2,7 +2,7 @@
 # Side-by-side benchmarks for BENCHMARKS.md. Every comparison interleaves its variants in one
 # run (a, b, a, b, ...) and reports medians and ratios, because machines are noisy.
 #
-#   benches/bench.sh [modes|gil|parser|overhead|all] [REPEAT]
+#   benches/bench.sh [modes|gil|gil-load|parser|overhead|all] [REPEAT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -59,6 +59,8 @@ parser() {
     "fast, no output" "--mode sequential --parser fast --output none"
   interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
     "typed, no output" "--mode sequential --parser typed --output none"
+  interleave mb_per_s "typed, no output" "--mode sequential --parser typed --output none" \
+    "fast, no output" "--mode sequential --parser fast --output none"
 }
 
 overhead() {
@@ -69,11 +71,42 @@ overhead() {
     "threads x2, 99 Hz" "--mode threads --workers 2 --hz 99"
 }
 
+# gil_load: `threads --workers 2 --gil` alone and next to two CPU-burning processes,
+# alternating; the workers' gil wait as a share of their wall time, and the verdicts.
+gil_load() {
+  echo "## threads x2 with --gil, idle vs next to 2 CPU burners: gil share of worker wall (n=$repeat)"
+  local args=(run json-parse --mode threads --workers 2 --gil --files 8 --records 8000 --quiet)
+  $bin "${args[@]}" >/dev/null # warm-up (and data generation)
+  for i in $(seq "$repeat"); do
+    $bin "${args[@]}" --report "$out/idle-$i.json"
+    sh -c 'while :; do :; done' & local b1=$!
+    sh -c 'while :; do :; done' & local b2=$!
+    $bin "${args[@]}" --report "$out/loaded-$i.json"
+    kill "$b1" "$b2"
+  done
+  python3 - "$out" "$repeat" <<'PY'
+import collections, json, statistics, sys
+out, n = sys.argv[1], int(sys.argv[2])
+for tag in ("idle", "loaded"):
+    shares, rq, verdicts = [], [], collections.Counter()
+    for i in range(1, n + 1):
+        r = json.load(open(f"{out}/{tag}-{i}.json"))
+        wall = sum(w["wall_s"] for w in r["worker_stats"])
+        shares.append(sum(w["waits"].get("gil", 0) for w in r["worker_stats"]) / wall)
+        rq.append(sum(w["runqueue_s"] for w in r["worker_stats"]) / wall)
+        verdicts[r["verdict"]] += 1
+    print(f"{tag:<7} gil share median {statistics.median(shares):.2f} (min {min(shares):.2f}, "
+          f"max {max(shares):.2f}); run queue median {statistics.median(rq):.2f}; "
+          f"verdicts {dict(verdicts)}")
+PY
+}
+
 case $what in
   modes) modes ;;
   gil) gil ;;
   parser) parser ;;
   overhead) overhead ;;
+  gil-load) gil_load ;;
   all) modes; gil; parser; overhead ;;
-  *) echo "usage: $0 [modes|gil|parser|overhead|all] [REPEAT]" >&2; exit 2 ;;
+  *) echo "usage: $0 [modes|gil|gil-load|parser|overhead|all] [REPEAT]" >&2; exit 2 ;;
 esac

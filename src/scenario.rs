@@ -92,7 +92,7 @@ pub enum Expect {
         than: String,
         by: f64,
     },
-    /// The verdict most of `run`'s repeats got.
+    /// The verdict most of `run`'s repeats got (ties: see `Majority::of`).
     Verdict { run: String, verdict: String },
 }
 
@@ -236,26 +236,15 @@ impl Expect {
             }
             Expect::Verdict { run, verdict } => {
                 let runs = reports.get(run).map(Vec::as_slice).unwrap_or_default();
-                let got = most_common(runs.iter().map(|r| r.verdict.as_str()));
+                let got = crate::report::majority::Majority::of(runs);
                 Check {
                     expectation: format!("{run} is {verdict}"),
                     measured: got.to_string(),
-                    ok: got == verdict,
+                    ok: got.verdict == *verdict,
                 }
             }
         }
     }
-}
-
-fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> &'a str {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .map_or("", |(v, _)| v)
 }
 
 #[cfg(test)]
@@ -326,7 +315,7 @@ mod tests {
         );
         let checks: Vec<Check> = scenario.expects.iter().map(|e| e.check(&reports)).collect();
         assert!(checks.iter().all(|c| !c.ok), "{checks:?}");
-        assert_eq!(checks[1].measured, "gil-bound");
+        assert_eq!(checks[1].measured, "gil-bound in 2 of 3");
     }
 
     #[test]

@@ -116,3 +116,39 @@ fn compare_diff_refuses_bad_requests_before_running_and_fails_on_write_errors() 
         stderr(&failed)
     );
 }
+
+#[test]
+fn repeated_runs_read_as_the_majority_with_its_count() {
+    let scratch = Scratch::new();
+    let json = scratch.path("compare.json");
+    let json_arg = json.to_string_lossy();
+    let mut args = vec!["compare", "json-parse", "--modes", "sequential,threads"];
+    args.extend([
+        "--workers",
+        "2",
+        "--warmup",
+        "0",
+        "--repeat",
+        "3",
+        "--quiet",
+    ]);
+    args.extend(TINY);
+    args.extend(["--export-json", &json_arg]);
+    let out = scratch.run(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let export = common::read_json(&json);
+    for mode in export["modes"].as_array().expect("modes") {
+        let runs = mode["runs"].as_array().expect("runs");
+        let verdict = mode["verdict"].as_str().expect("verdict");
+        let agree = mode["verdict_agree"].as_u64().expect("agreement") as usize;
+        let same = runs.iter().filter(|r| r["verdict"] == verdict).count();
+        assert_eq!(agree, same, "{mode}");
+        assert!(runs.iter().all(|r| {
+            let v = r["verdict"].as_str().unwrap_or("");
+            runs.iter().filter(|o| o["verdict"] == v).count() <= agree
+        }));
+        let row = format!("{verdict} in {agree} of 3");
+        assert!(text.contains(&row), "{row:?} not in {text}");
+    }
+}

@@ -145,7 +145,7 @@ fn reading(results: &[ModeResult], agree: bool) -> String {
     };
     let base = &results[0].mode;
     if results.len() == 1 {
-        return format!("{base} alone: {}", results[0].stats.verdict);
+        return format!("{base} alone: {}", results[0].stats.reading());
     }
     if best.stats.speedup < 1.2 {
         return format!(
@@ -159,7 +159,7 @@ fn reading(results: &[ModeResult], agree: bool) -> String {
         best.mode,
         best.stats.speedup,
         best.stats.busy_cores.mean,
-        best.stats.verdict,
+        best.stats.reading(),
         laggards(results, best)
     )
 }
@@ -211,7 +211,10 @@ pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> St
         let _ = writeln!(
             s,
             "{:<width$} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
-            r.mode, r.stats.items_per_s.mean, r.stats.busy_cores.mean, r.stats.verdict
+            r.mode,
+            r.stats.items_per_s.mean,
+            r.stats.busy_cores.mean,
+            r.stats.reading()
         );
     }
     s
@@ -255,7 +258,7 @@ fn markdown(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String
             r.stats.speedup,
             r.stats.speedup_err,
             r.stats.busy_cores.mean,
-            r.stats.verdict
+            r.stats.reading()
         );
     }
     let _ = writeln!(

@@ -175,7 +175,7 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
             p.stats.items_per_s.mean,
             p.efficiency * 100.0,
             p.stats.busy_cores.mean,
-            p.stats.verdict
+            p.stats.reading()
         );
     }
     let checksum = match points.first() {
@@ -214,7 +214,7 @@ fn markdown(points: &[SweepPoint], reading: &str) -> String {
             p.stats.speedup_err,
             p.efficiency * 100.0,
             p.stats.busy_cores.mean,
-            p.stats.verdict
+            p.stats.reading()
         );
     }
     let _ = writeln!(s, "\n{reading}");

@@ -95,15 +95,31 @@ impl WorkerCtx {
         (result, wall.saturating_sub(cpu + delay))
     }
 
+    /// Runs `acquire` (which returns once this worker holds the simulated GIL) and books all
+    /// its time off a CPU as `gil` wait — the run-queue part included. A waiter that is handed
+    /// the lock while asleep, or that waits while the holder itself sits in the run queue,
+    /// is still waiting for the lock, as a CPython thread in `take_gil` is; only run-queue
+    /// time after it holds the lock is its own.
+    fn wait_for_gil(&self, acquire: impl FnOnce()) {
+        self.meter.open_wait(WaitCategory::Gil);
+        let cpu_before = thread_cpu_ns();
+        let delay_before = self.run_delay.read_ns();
+        let started = Instant::now();
+        acquire();
+        let wall = started.elapsed().as_nanos() as u64;
+        let off_cpu = wall.saturating_sub(thread_cpu_ns().saturating_sub(cpu_before));
+        let delay = self.run_delay.read_ns().saturating_sub(delay_before);
+        self.meter
+            .close_wait_with_runqueue(WaitCategory::Gil, off_cpu, delay.min(off_cpu));
+    }
+
     /// Marks a point inside CPU work where a simulated GIL may change hands.
     pub fn checkpoint(&mut self) {
         let Some(mut hold) = self.gil.take() else {
             return;
         };
         if hold.switch_due() {
-            self.meter.open_wait(WaitCategory::Gil);
-            let ((), waited) = self.off_cpu(|| hold.switch());
-            self.meter.close_wait(WaitCategory::Gil, waited);
+            self.wait_for_gil(|| hold.switch());
         }
         self.gil = Some(hold);
     }
@@ -192,9 +208,7 @@ impl WorkerCtx {
             return;
         };
         if !hold.is_held() && !hold.try_acquire() {
-            self.meter.open_wait(WaitCategory::Gil);
-            let ((), waited) = self.off_cpu(|| hold.acquire());
-            self.meter.close_wait(WaitCategory::Gil, waited);
+            self.wait_for_gil(|| hold.acquire());
         }
         self.gil = Some(hold);
     }

@@ -1,11 +1,12 @@
 //! A simulated global interpreter lock: held during CPU work, released around waits.
 //!
-//! CPython lets one thread run bytecode at a time and asks the holder to give the lock up
-//! after a switch interval (5 ms) when another thread wants it. This mirrors that with a
+//! CPython lets one thread run bytecode at a time; a thread that has waited a switch
+//! interval (5 ms) for the lock asks the holder to give it up. This mirrors that with a
 //! fair hand-off, so threads take turns instead of one thread starving the rest.
 
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// CPython's default `sys.getswitchinterval()`.
 pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
@@ -17,9 +18,14 @@ pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 /// for its turn is off the CPU and out of the run queue — `gil` wait, even on a loaded
 /// machine where the holder itself waits for a core. Once its turn comes, any time the
 /// worker then waits for a core is its own run-queue time.
+///
+/// As in CPython's `take_gil`, the holder lets go when a waiter that has waited a whole
+/// switch interval *and got a core to notice it* asks, not by its own clock: on a loaded
+/// machine a waiter that cannot run does not force hand-offs that only it could use.
 #[derive(Clone, Default)]
 pub struct Gil {
     shared: Arc<(Mutex<Tickets>, Condvar)>,
+    drop_request: Arc<AtomicBool>,
 }
 
 /// `serving` holds the lock; `next` is the ticket the next worker to ask gets.
@@ -33,7 +39,6 @@ struct Tickets {
 pub(crate) struct GilHold {
     gil: Gil,
     held: bool,
-    held_since: Instant,
 }
 
 impl Gil {
@@ -45,7 +50,6 @@ impl Gil {
         GilHold {
             gil: self.clone(),
             held: false,
-            held_since: Instant::now(),
         }
     }
 
@@ -71,10 +75,13 @@ impl GilHold {
     pub(crate) fn try_acquire(&mut self) -> bool {
         if !self.held {
             let mut t = self.gil.tickets();
-            if t.next == t.serving {
+            let free = t.next == t.serving;
+            if free {
                 t.next += 1;
-                self.held = true;
-                self.held_since = Instant::now();
+            }
+            drop(t);
+            if free {
+                self.took_lock();
             }
         }
         self.held
@@ -90,11 +97,22 @@ impl GilHold {
         let ticket = t.next;
         t.next += 1;
         while t.serving != ticket {
-            t = turn.wait(t).unwrap_or_else(|e| e.into_inner());
+            let (guard, waited) = turn
+                .wait_timeout(t, SWITCH_INTERVAL)
+                .unwrap_or_else(|e| e.into_inner());
+            t = guard;
+            if waited.timed_out() && t.serving != ticket {
+                self.gil.drop_request.store(true, Relaxed);
+            }
         }
         drop(t);
+        self.took_lock();
+    }
+
+    /// A new holder starts with no request to let go.
+    fn took_lock(&mut self) {
         self.held = true;
-        self.held_since = Instant::now();
+        self.gil.drop_request.store(false, Relaxed);
     }
 
     pub(crate) fn release(&mut self) {
@@ -105,9 +123,9 @@ impl GilHold {
         }
     }
 
-    /// Whether the holder has had the lock for a whole switch interval.
+    /// Whether a waiter has asked the holder to let go.
     pub(crate) fn switch_due(&self) -> bool {
-        self.held && self.held_since.elapsed() >= SWITCH_INTERVAL
+        self.held && self.gil.drop_request.load(Relaxed)
     }
 
     /// Hands the lock to the next waiting worker, if any, and queues for it again.
@@ -119,7 +137,7 @@ impl GilHold {
             self.release();
             self.acquire();
         } else {
-            self.held_since = Instant::now();
+            self.gil.drop_request.store(false, Relaxed);
         }
     }
 }
@@ -162,6 +180,35 @@ mod tests {
         }
         assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
         assert!(second.try_acquire(), "free again");
+    }
+
+    #[test]
+    fn the_holder_lets_go_only_when_a_waiter_has_asked() {
+        let gil = Gil::new();
+        let mut holder = gil.hold();
+        holder.acquire();
+        std::thread::sleep(SWITCH_INTERVAL * 2);
+        assert!(
+            !holder.switch_due(),
+            "nobody waits: no request, however long held"
+        );
+        let shared = gil.clone();
+        let waiter = std::thread::spawn(move || {
+            let mut hold = shared.hold();
+            hold.acquire();
+            hold.release();
+        });
+        // The waiter asks once it has waited an interval; allow a loaded machine plenty.
+        for _ in 0..2000 {
+            if holder.switch_due() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(holder.switch_due(), "the waiter never asked");
+        holder.switch();
+        waiter.join().unwrap();
+        assert!(holder.is_held() && !holder.switch_due());
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub struct WorkerMeter {
     /// Scheduler stats taken by the worker itself as it finished (its /proc entry goes away).
     final_sched: Mutex<Option<SchedStat>>,
     wait_ns: [AtomicU64; 6],
+    /// Run-queue time the kernel counted that is booked as a wait instead (see
+    /// `close_wait_with_runqueue`), taken off the run-queue figure.
+    runqueue_in_waits_ns: AtomicU64,
     /// Category and start of the wait in progress, so live readings include it.
     open_wait: AtomicU8,
     open_wait_since_ns: AtomicU64,
@@ -116,6 +119,7 @@ impl WorkerMeter {
             finished_ns: AtomicU64::new(0),
             final_sched: Mutex::new(None),
             wait_ns: Default::default(),
+            runqueue_in_waits_ns: AtomicU64::new(0),
             open_wait: AtomicU8::new(NO_WAIT),
             open_wait_since_ns: AtomicU64::new(0),
             unit_wall_ns: AtomicU64::new(0),
@@ -166,6 +170,18 @@ impl WorkerMeter {
         self.open_wait.store(NO_WAIT, Relaxed);
         self.wait_ns[category.index()].fetch_add(off_cpu_ns, Relaxed);
         self.wall.lock().close(off_cpu_ns);
+    }
+
+    /// Closes a wait whose `off_cpu_ns` includes `runqueue_ns` of the kernel's run-queue
+    /// time: that part moves from the run queue to `category`, so nothing counts twice.
+    pub(crate) fn close_wait_with_runqueue(
+        &self,
+        category: WaitCategory,
+        off_cpu_ns: u64,
+        runqueue_ns: u64,
+    ) {
+        self.runqueue_in_waits_ns.fetch_add(runqueue_ns, Relaxed);
+        self.close_wait(category, off_cpu_ns);
     }
 
     /// Wait time booked by place since the last call (the open wait up to now).
@@ -240,7 +256,12 @@ impl WorkerMeter {
             name: self.name.clone(),
             wall_s: wall_ns as f64 / 1e9,
             cpu_s: cpu_ns as f64 / 1e9,
-            runqueue_s: sched.map(|s| s.runqueue_ns).unwrap_or(0) as f64 / 1e9,
+            runqueue_s: sched
+                .map(|s| s.runqueue_ns)
+                .unwrap_or(0)
+                .saturating_sub(self.runqueue_in_waits_ns.load(Relaxed))
+                as f64
+                / 1e9,
             waits,
         }
     }

@@ -1,5 +1,6 @@
 //! Run reports: the figures of one run, the reading of them, and how they are printed.
 
+pub mod majority;
 pub mod repeated;
 mod stats;
 mod summary;

@@ -1,6 +1,7 @@
 //! Repeated runs of one variant (a mode, a worker count, a scenario line) summarized: the
 //! spread of wall time, throughput and busy cores, and the speedup over a baseline.
 
+use super::majority::Majority;
 use super::{speedup, RunReport, Spread};
 use serde::Serialize;
 
@@ -12,8 +13,10 @@ pub struct Repeated {
     /// The baseline's mean wall time over this one's, and its error.
     pub speedup: f64,
     pub speedup_err: f64,
-    /// The last run's verdict and checksum.
+    /// The verdict most runs got, and how many of them (see [`Majority`]).
     pub verdict: String,
+    pub verdict_agree: usize,
+    /// The last run's checksum.
     pub checksum: String,
     pub runs: Vec<RunReport>,
 }
@@ -23,17 +26,29 @@ impl Repeated {
     pub fn new(runs: Vec<RunReport>, base: Spread) -> Repeated {
         let wall_s = spread(&runs, |r| r.wall_s);
         let (speedup, speedup_err) = speedup(base, wall_s);
-        let last = runs.last().cloned().unwrap_or_default();
+        let majority = Majority::of(&runs);
+        let checksum = runs.last().map(|r| r.checksum.clone()).unwrap_or_default();
         Repeated {
             wall_s,
             items_per_s: spread(&runs, |r| r.items_per_s),
             busy_cores: spread(&runs, |r| r.busy_cores),
             speedup,
             speedup_err,
-            verdict: last.verdict,
-            checksum: last.checksum,
+            verdict: majority.verdict,
+            verdict_agree: majority.agree,
+            checksum,
             runs,
         }
+    }
+
+    /// The majority reading with its agreement: "gil-bound in 2 of 3".
+    pub fn reading(&self) -> String {
+        Majority {
+            verdict: self.verdict.clone(),
+            agree: self.verdict_agree,
+            runs: self.runs.len(),
+        }
+        .to_string()
     }
 
     /// Each variant's runs against the first variant's.

@@ -78,7 +78,7 @@ pub fn reading(points: &[SweepPoint], cores: usize) -> String {
         return String::new();
     };
     if points.len() == 1 {
-        return format!("one point only: {}", first.stats.verdict);
+        return format!("one point only: {}", first.stats.reading());
     }
     let mut text = if peak.workers == first.workers {
         format!(

@@ -61,6 +61,63 @@ fn parsers_agree_on_generated_data() {
     assert!(outcome.rejected.is_empty());
 }
 
+/// Values where parsers are known to slip: a negative zero, the extremes of `f64`, long
+/// strings and escapes, with every field's sign and size varied.
+fn edge_value_lines() -> Vec<String> {
+    let long = "L".repeat(5000);
+    let prices = [
+        "-0.0",
+        "0.0",
+        "-0",
+        "0",
+        "1e308",
+        "-1e308",
+        "1.7976931348623157e308",
+        "5e-324",
+        "2.2250738585072014e-308",
+        "0.1",
+        "-123.456e-7",
+        "1E+2",
+        "123456789012345678901234567890",
+    ];
+    let symbols = [
+        r"A\u00e9\u4e2d\ud83d\ude00".to_string(),
+        r#"\"quoted\" \\ \/ \b\f\n\r\t"#.to_string(),
+        long.clone(),
+        format!(r"{long}\u00ff{long}"),
+        "\u{e9}\u{4e2d}\u{1f600}".to_string(),
+    ];
+    let mut lines = Vec::new();
+    for (i, price) in prices.iter().enumerate() {
+        let symbol = &symbols[i % symbols.len()];
+        let timestamp = -(i as i64) - 1;
+        lines.push(format!(
+            r#"{{"symbol":"{symbol}","timestamp":{timestamp},"open":{price},"high":{price},"low":-{i}.5,"close":{price},"volume":{i}}}"#
+        ));
+    }
+    lines
+}
+
+#[test]
+fn parsers_give_the_same_checksum_on_edge_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edge_value_lines().join("\n");
+    std::fs::write(dir.path().join("edge.ndjson"), &text).unwrap();
+    let outcome = assert_parsers_agree(dir.path());
+    let rejected = &outcome.rejected;
+    assert_eq!(
+        outcome.items,
+        edge_value_lines().len() as u64,
+        "{rejected:?}"
+    );
+    // The digest sees the sign of a zero (else a parser that dropped it would agree).
+    std::fs::write(dir.path().join("edge.ndjson"), text.replace("-0.0", "0.0")).unwrap();
+    assert_ne!(
+        run_with(dir.path(), Parser::Value)[0].digest,
+        outcome.digest
+    );
+}
+
 #[test]
 fn parsers_agree_on_malformed_asset() {
     let outcome = assert_parsers_agree(&malformed_dir());
