@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Throw-away PostgreSQL server for boundscope's tests (loopback only, trust auth).
+# Throw-away PostgreSQL server for boundscope's tests (loopback only). The test user logs in
+# without a password; every other role needs its password over TCP (scram-sha-256), so that
+# a test can check that a password given in a URL is really used, and never shown.
 #
 #   eval "$(.ci/postgres.sh start)"   # installs if needed, starts, prints the exports
 #   cargo test ...                     # tests read BOUNDSCOPE_TEST_PG
@@ -100,11 +102,24 @@ bs_pg_start_fresh() {
     bs_pg_as_owner initdb -D "$BS_PG_STATE/data" -U "$BS_PG_USER" --auth=trust \
         --encoding=UTF8 --no-sync >"$BS_PG_STATE/initdb.log" 2>&1 || {
         cat "$BS_PG_STATE/initdb.log" >&2; return 1; }
+    bs_pg_write_hba "$BS_PG_STATE/data/pg_hba.conf" || return 1
     bs_pg_as_owner pg_ctl -D "$BS_PG_STATE/data" -l "$BS_PG_STATE/server.log" -w -t 30 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $BS_PG_STATE/sock -c fsync=off" \
         start >&2 || return 1
     bs_pg_as_owner createdb -h 127.0.0.1 -p "$port" -U "$BS_PG_USER" "$BS_PG_DB" >&2 || return 1
     bs_pg_log "ready: postgres://$BS_PG_USER@127.0.0.1:$port/$BS_PG_DB"
+}
+
+# Trust for the test user and local sockets; a password for every other role over TCP.
+bs_pg_write_hba() {
+    cat >"$1" <<EOF || return 1
+local all all trust
+host all $BS_PG_USER 127.0.0.1/32 trust
+host all $BS_PG_USER ::1/128 trust
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+EOF
+    if [ "$(id -u)" -eq 0 ]; then chown "$BS_PG_OWNER" "$1"; fi
 }
 
 bs_pg_stop() {

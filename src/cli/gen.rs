@@ -13,14 +13,23 @@ use std::path::PathBuf;
   boundscope gen json-parse --out ./ticks
   boundscope gen json-parse --out ./small --files 4 --records 1000
   boundscope gen csv-import --out ./csv --records 1000
-  boundscope gen csv-import --out ./census --dataset census")]
+  boundscope gen csv-import --out ./census --dataset census
+  boundscope gen --clean
+
+Runs without --input generate their data once into the data cache and reuse it:
+$BOUNDSCOPE_DATA, else $XDG_CACHE_HOME/boundscope, else ~/.cache/boundscope. Each cached
+file's size and digest are checked before use (a damaged set is generated again); past
+$BOUNDSCOPE_CACHE_MAX_MB (default 4096) the least recently used sets are removed.")]
 pub struct GenArgs {
     /// The workload whose data to generate.
-    #[arg(value_enum)]
-    pub workload: WorkloadName,
+    #[arg(value_enum, required_unless_present = "clean")]
+    pub workload: Option<WorkloadName>,
     /// Directory to write into (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "clean")]
+    pub out: Option<PathBuf>,
+    /// Remove every generated data set from the data cache, and nothing else.
+    #[arg(long, conflicts_with_all = ["workload", "out"])]
+    pub clean: bool,
     /// Records per file [default: json-parse 20000, csv-import 50000].
     #[arg(long, value_name = "N")]
     pub records: Option<usize>,
@@ -33,14 +42,17 @@ pub struct GenArgs {
 }
 
 pub fn execute(args: GenArgs) -> Result<(), CliError> {
+    let (Some(workload), Some(out)) = (args.workload, args.out.clone()) else {
+        return clean_cache();
+    };
     if args.files == 0 || args.records == Some(0) {
         return Err(CliError::Usage(
             "--files and --records must be at least 1".into(),
         ));
     }
-    match args.workload {
-        WorkloadName::JsonParse => gen_json(&args),
-        WorkloadName::CsvImport => gen_csv(&args),
+    match workload {
+        WorkloadName::JsonParse => gen_json(&args, &out),
+        WorkloadName::CsvImport => gen_csv(&args, &out),
         WorkloadName::ApiFetch => Err(CliError::Usage(
             "api-fetch has no input files: its data comes from `boundscope serve-api`".into(),
         )),
@@ -50,25 +62,40 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
     }
 }
 
-fn gen_json(args: &GenArgs) -> Result<(), CliError> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::Usage(format!("cannot create {}: {e}", args.out.display())))?;
+/// `gen --clean`: empties the data cache of what boundscope put there.
+fn clean_cache() -> Result<(), CliError> {
+    use boundscope::workload::{data, data_cache};
+    let dir = data::cache_dir();
+    let cleaned = data_cache::clean(&dir, data::MANIFEST_FILE)
+        .map_err(|e| CliError::Failed(format!("cannot clean {}: {e}", dir.display())))?;
+    println!(
+        "removed {} cached data set(s), {:.1} MB, from {}",
+        cleaned.entries,
+        cleaned.bytes as f64 / 1e6,
+        dir.display()
+    );
+    Ok(())
+}
+
+fn gen_json(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::Usage(format!("cannot create {}: {e}", out.display())))?;
     let records = args.records.unwrap_or(DEFAULT_RECORDS);
     let summary =
-        generate(&args.out, args.files, records).map_err(|e| CliError::Failed(e.to_string()))?;
+        generate(out, args.files, records).map_err(|e| CliError::Failed(e.to_string()))?;
     println!(
         "wrote {} files, {} records, {:.1} MB to {}",
         summary.files.len(),
         summary.records,
         summary.bytes as f64 / 1e6,
-        args.out.display()
+        out.display()
     );
     Ok(())
 }
 
-fn gen_csv(args: &GenArgs) -> Result<(), CliError> {
+fn gen_csv(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
     let records = args.records.unwrap_or(CSV_DEFAULT_RECORDS) as u64;
-    let files = boundscope::workload::csv::generate(&args.out, args.dataset, records)
+    let files = boundscope::workload::csv::generate(out, args.dataset, records)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let bytes: u64 = files
         .iter()
@@ -85,7 +112,7 @@ fn gen_csv(args: &GenArgs) -> Result<(), CliError> {
         names.join(", "),
         records,
         bytes as f64 / 1e6,
-        args.out.display()
+        out.display()
     );
     Ok(())
 }

@@ -11,7 +11,8 @@ mod run;
 mod scenario;
 mod sweep;
 
-use boundscope::session::{self, RunHooks, RunSpec, SessionError};
+use boundscope::flame::limits::InputLimits;
+use boundscope::session::{self, RunHooks, SessionError};
 use clap::{Parser, Subcommand};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
@@ -60,12 +61,21 @@ enum Command {
         /// Files to open: event recordings, folded stacks or gzipped pprof (told apart by content).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
+        /// Read at most this many MB of one input (after decompression; a pprof protobuf may
+        /// be 1/8 of it, as decoding takes up to 8 times its size).
+        #[arg(long, value_name = "MB", default_value_t = boundscope::flame::limits::DEFAULT_MAX_INPUT_MB,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_input_mb: u64,
+        /// Keep at most this many frames of one input.
+        #[arg(long, value_name = "N", default_value_t = boundscope::flame::limits::DEFAULT_MAX_FRAMES)]
+        max_frames: usize,
     },
-    /// Internal: a child process of `--mode processes`.
+    /// Internal: a child process of `--mode processes` (its spec comes on standard input).
     #[command(name = "__child", hide = true)]
     Child {
+        /// The child's worker lane, shown in `ps` (the spec itself says it too).
         #[arg(long)]
-        spec: String,
+        lane: Option<String>,
     },
 }
 
@@ -168,9 +178,8 @@ fn verification_failed(report: &boundscope::report::RunReport) -> Result<(), Cli
     }
 }
 
-fn run_child(spec_json: &str) -> Result<(), CliError> {
-    let spec: RunSpec = serde_json::from_str(spec_json)
-        .map_err(|e| CliError::Usage(format!("bad child spec: {e}")))?;
+fn run_child() -> Result<(), CliError> {
+    let spec = session::read_child_spec()?;
     let mut hooks = RunHooks {
         events: boundscope::events::EventSink::to_writer(Box::new(std::io::stdout())),
         on_tick: None,
@@ -185,9 +194,9 @@ fn open_ui() -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("the terminal UI failed: {e}")))
 }
 
-fn open_files(files: &[std::path::PathBuf]) -> Result<(), CliError> {
+fn open_files(files: &[std::path::PathBuf], limits: InputLimits) -> Result<(), CliError> {
     use boundscope::tui::ViewerError;
-    boundscope::tui::run_viewer(files).map_err(|e| match e {
+    boundscope::tui::run_viewer(files, &limits).map_err(|e| match e {
         ViewerError::BadInput(msg) => CliError::Usage(msg),
         ViewerError::Io(e) => CliError::Failed(format!("the terminal UI failed: {e}")),
     })
@@ -204,6 +213,14 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // Every temporary file of a command that runs work (the profiler's spill file among them)
+    // goes into this process's own directory, removed on return. Not for the API server,
+    // which its parent kills: it makes no temporary files.
+    let runs_work = !matches!(
+        cli.command,
+        Some(Command::ServeApi(_) | Command::Open { .. } | Command::Gen(_))
+    );
+    let _temp = runs_work.then(boundscope::tmpdir::ProcessTempDir::claim);
     let result = match cli.command {
         None => open_ui(),
         Some(Command::Run(args)) => run::execute(args),
@@ -211,11 +228,15 @@ pub fn main() -> i32 {
         Some(Command::Sweep(args)) => sweep::execute(args),
         Some(Command::Scenario(args)) => scenario::execute(args),
         Some(Command::Gen(args)) => gen::execute(args),
-        Some(Command::Open { files }) => open_files(&files),
+        Some(Command::Open {
+            files,
+            max_input_mb,
+            max_frames,
+        }) => open_files(&files, InputLimits::new(max_input_mb, max_frames)),
         Some(Command::ServeApi(args)) => {
             boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
         }
-        Some(Command::Child { spec }) => run_child(&spec),
+        Some(Command::Child { .. }) => run_child(),
     };
     match result {
         Ok(()) => 0,

@@ -7,7 +7,7 @@ use super::{cancel_flag, CliError};
 use boundscope::events::EventSink;
 use boundscope::exec::Mode;
 use boundscope::report::summary_text;
-use boundscope::session::{self, RunHooks, RunSpec};
+use boundscope::session::{self, RunHooks, RunSpec, SessionError};
 use clap::Args;
 use std::io::Write;
 
@@ -53,7 +53,13 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
     let spec = args.exec.spec(workload_args.spec(args.workload), args.mode);
     let events_to_stdout = args.exports.events_to_stdout();
     let mut exports = Exports::open(&args.exports)?;
-    let outcome = run_with_progress(&spec, exports.take_event_sink(), args.quiet)?;
+    // A run that started and failed late still writes its report and exports (the failure is
+    // in the report), then ends with that failure.
+    let (outcome, late) = match run_session(&spec, exports.take_event_sink(), args.quiet) {
+        Ok(outcome) => (outcome, None),
+        Err(SessionError::Late { message, outcome }) => (*outcome.0, Some(message)),
+        Err(e) => return Err(e.into()),
+    };
     exports.write(&spec, &outcome)?;
     if !args.quiet {
         let text = summary_text(&outcome.report);
@@ -64,6 +70,9 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
             print!("{text}{written}");
             let _ = std::io::stdout().flush();
         }
+    }
+    if let Some(message) = late {
+        return Err(CliError::Failed(message));
     }
     if outcome.report.interrupted {
         return Err(CliError::Interrupted);
@@ -93,6 +102,15 @@ pub fn run_with_progress(
     events: EventSink,
     quiet: bool,
 ) -> Result<session::RunOutcome, CliError> {
+    Ok(run_session(spec, events, quiet)?)
+}
+
+/// [`run_with_progress`], keeping the session's error (a late one carries the outcome).
+fn run_session(
+    spec: &RunSpec,
+    events: EventSink,
+    quiet: bool,
+) -> Result<session::RunOutcome, SessionError> {
     let mut progress = Progress::new(quiet, &spec.title());
     let mut on_tick = |tick: &boundscope::events::Tick| progress.update(tick);
     let mut hooks = RunHooks {
@@ -103,5 +121,5 @@ pub fn run_with_progress(
     let result = session::run(spec, &mut hooks);
     drop(hooks);
     progress.finish();
-    Ok(result?)
+    result
 }

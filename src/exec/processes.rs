@@ -11,7 +11,17 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 /// Makes the command for child `index` of `count`, whose worker lane is called `lane`.
-pub type MakeChildCommand = dyn Fn(usize, usize, &str) -> std::io::Result<Command> + Send + Sync;
+pub type MakeChildCommand =
+    dyn Fn(usize, usize, &str) -> std::io::Result<ChildLaunch> + Send + Sync;
+
+/// How to start one child: the command, and what to write to its standard input first.
+/// The spec travels through the pipe, not the command line: a command line is readable by
+/// every local user (`ps`), and the spec may hold a database password.
+pub struct ChildLaunch {
+    pub command: Command,
+    /// One line (newline included) the child reads before anything else.
+    pub first_line: Vec<u8>,
+}
 
 /// How `processes` mode starts its children.
 #[derive(Clone)]
@@ -88,7 +98,10 @@ fn spawn_child(
     count: usize,
     lane: &str,
 ) -> Result<Child, ExecError> {
-    let mut command = (launcher.0)(index, count, lane)
+    let ChildLaunch {
+        mut command,
+        first_line,
+    } = (launcher.0)(index, count, lane)
         .map_err(|e| ExecError::Child(format!("could not find this program to re-run: {e}")))?;
     // Own process group: a Ctrl-C at the terminal reaches only the parent, which passes the
     // stop on (forward_cancel) once the child can take it gracefully.
@@ -97,9 +110,22 @@ fn spawn_child(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    command
+    let mut child = command
         .spawn()
-        .map_err(|e| ExecError::Child(format!("could not start child process {index}: {e}")))
+        .map_err(|e| ExecError::Child(format!("could not start child process {index}: {e}")))?;
+    // A spec longer than the pipe holds waits for the child to read it: its first act.
+    let sent = match child.stdin.as_mut() {
+        Some(stdin) => stdin.write_all(&first_line).and_then(|()| stdin.flush()),
+        None => Err(std::io::Error::other("no pipe to its standard input")),
+    };
+    if let Err(e) = sent {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ExecError::Child(format!(
+            "could not send child process {index} its spec: {e}"
+        )));
+    }
+    Ok(child)
 }
 
 /// Passes a stop request on to children that did not get the terminal's Ctrl-C themselves.

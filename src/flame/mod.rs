@@ -9,6 +9,7 @@
 
 mod diff;
 mod folded;
+pub mod limits;
 mod perf;
 mod pprof;
 pub mod speedscope;
@@ -26,8 +27,8 @@ pub use diff::{
 pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
 pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
-    decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
-    WAIT_LABEL,
+    decode_pprof, decode_pprof_index, decode_pprof_limited, encode_pprof, encode_pprof_profile,
+    PprofInput, THREAD_LABEL, WAIT_LABEL,
 };
 pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};
@@ -56,6 +57,9 @@ pub enum FlameError {
     /// `perf script` text could not be collapsed.
     #[error("perf script: {0}")]
     Perf(String),
+    /// An input went past a limit of [`limits::InputLimits`] (the message names it).
+    #[error("{0}")]
+    Limit(String),
     /// Writing the SVG failed.
     #[error("could not write the flame graph: {0}")]
     Io(#[from] std::io::Error),

@@ -11,6 +11,7 @@
 //! `-tagfocus=thread=...`, but in no function. Function names are the demangled frame names
 //! with an empty `system_name`, so pprof leaves Rust names such as `<A as B>::f` alone.
 
+use super::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
 use super::wall::{stack_kind, FrameKind};
 use super::{FlameError, FoldedStacks};
 use flate2::{read::GzDecoder, write::GzEncoder, Compression};
@@ -270,11 +271,26 @@ pub fn encode_pprof(stacks: &FoldedStacks, hz: u32) -> Result<Vec<u8>, FlameErro
     })
 }
 
-fn read_profile(bytes: &[u8]) -> Result<Profile, FlameError> {
+/// Decompresses (when gzipped) and decodes a profile; the protobuf may be at most
+/// 1/[`PPROF_EXPANSION`] of the byte limit, since decoding takes up to that many times its
+/// size.
+fn read_profile(bytes: &[u8], limits: &InputLimits) -> Result<Profile, FlameError> {
+    let cap = limits.max_bytes / PPROF_EXPANSION;
+    let what = "the pprof protobuf (decompressed)";
     let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        GzDecoder::new(bytes).read_to_end(&mut out)?;
+        limits
+            .wrap(GzDecoder::new(bytes), what, cap)
+            .read_to_end(&mut out)
+            .map_err(|e| match LimitExceeded::message(&e) {
+                Some(limit) => FlameError::Limit(limit),
+                None => FlameError::Io(e),
+            })?;
         out
+    } else if bytes.len() as u64 > cap {
+        return Err(FlameError::Limit(
+            limits.too_many_bytes(what, cap).to_string(),
+        ));
     } else {
         bytes.to_vec()
     };
@@ -286,14 +302,23 @@ fn read_profile(bytes: &[u8]) -> Result<Profile, FlameError> {
 /// first value (CPU samples in boundscope's profiles). A sample's `thread` label, when it has
 /// one, becomes the root frame again.
 pub fn decode_pprof(bytes: &[u8]) -> Result<FoldedStacks, FlameError> {
-    let profile = read_profile(bytes)?;
-    Ok(stacks_of(&profile, 0))
+    decode_pprof_limited(bytes, &InputLimits::default())
+}
+
+/// [`decode_pprof`] within `limits` (decompressed size, frames over all samples).
+pub fn decode_pprof_limited(
+    bytes: &[u8],
+    limits: &InputLimits,
+) -> Result<FoldedStacks, FlameError> {
+    let profile = read_profile(bytes, limits)?;
+    stacks_of(&profile, 0, limits)
 }
 
 /// Like [`decode_pprof`], but weighs each stack by the sample type named `sample_type`
 /// (`samples`, `cpu`, `wall`, ...). Naming a type the profile does not have is an error.
 pub fn decode_pprof_index(bytes: &[u8], sample_type: &str) -> Result<FoldedStacks, FlameError> {
-    let profile = read_profile(bytes)?;
+    let limits = InputLimits::default();
+    let profile = read_profile(bytes, &limits)?;
     let text = |i: i64| string_at(&profile, i);
     let index = profile
         .sample_type
@@ -306,7 +331,7 @@ pub fn decode_pprof_index(bytes: &[u8], sample_type: &str) -> Result<FoldedStack
                 names.join(", ")
             ))
         })?;
-    Ok(stacks_of(&profile, index))
+    stacks_of(&profile, index, &limits)
 }
 
 /// The string at `index` of the string table ("" when out of range).
@@ -318,10 +343,19 @@ fn string_at(profile: &Profile, index: i64) -> &str {
 }
 
 /// The profile's samples as folded stacks weighted by their `index`th value.
-fn stacks_of(profile: &Profile, index: usize) -> FoldedStacks {
+fn stacks_of(
+    profile: &Profile,
+    index: usize,
+    limits: &InputLimits,
+) -> Result<FoldedStacks, FlameError> {
     let names = function_names(profile);
     let mut stacks = FoldedStacks::new();
+    let mut frames_seen = 0usize;
     for sample in &profile.sample {
+        frames_seen = frames_seen.saturating_add(sample.location_id.len());
+        if frames_seen > limits.max_frames {
+            return Err(FlameError::Limit(limits.too_many_frames()));
+        }
         let thread = sample
             .label
             .iter()
@@ -343,7 +377,7 @@ fn stacks_of(profile: &Profile, index: usize) -> FoldedStacks {
         let weight = sample.value.get(index).copied().unwrap_or(0).max(0) as u64;
         stacks.add(&frames.join(";"), weight);
     }
-    stacks
+    Ok(stacks)
 }
 
 /// Frame names of each location, outermost inlined function first.

@@ -54,6 +54,15 @@ impl FrameTree {
     /// Builds the tree straight from folded-stack text read line by line (the same format and
     /// errors as [`FoldedStacks::parse`]), without holding the text or a set of full stacks.
     pub fn from_folded_reader(reader: impl BufRead) -> Result<FrameTree, FlameError> {
+        Self::from_folded_reader_limited(reader, usize::MAX)
+    }
+
+    /// [`FrameTree::from_folded_reader`] that fails once the tree has more than `max_frames`
+    /// frames (distinct stack prefixes), whose memory the input's size alone does not bound.
+    pub fn from_folded_reader_limited(
+        reader: impl BufRead,
+        max_frames: usize,
+    ) -> Result<FrameTree, FlameError> {
         let mut builder = TreeBuilder::new(ROOT_NAME);
         let mut reader = reader;
         let mut line = String::new();
@@ -65,7 +74,10 @@ impl FrameTree {
                     line: number + 1,
                     reason: "the line is not UTF-8 text".to_string(),
                 },
-                _ => FlameError::Io(e),
+                _ => match super::limits::LimitExceeded::message(&e) {
+                    Some(limit) => FlameError::Limit(limit),
+                    None => FlameError::Io(e),
+                },
             })?;
             if read == 0 {
                 break;
@@ -77,6 +89,12 @@ impl FrameTree {
             })?;
             if let Some((stack, count)) = parsed.filter(|&(_, count)| count > 0) {
                 builder.insert(stack.split(';'), count);
+                if builder.len() > max_frames {
+                    return Err(FlameError::Limit(format!(
+                        "line {number}: more than {max_frames} frames, the --max-frames limit; \
+                         raise it to read more"
+                    )));
+                }
             }
         }
         Ok(builder.finish(Vec::new(), true))
@@ -233,6 +251,11 @@ impl BuildNode {
 }
 
 impl TreeBuilder {
+    /// Frames so far (the root included).
+    pub(super) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// A builder whose root frame is called `root_name`.
     pub(super) fn new(root_name: &str) -> Self {
         let mut builder = TreeBuilder {

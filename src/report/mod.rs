@@ -107,6 +107,10 @@ pub struct RunReport {
     /// server's) is not in `cpu_s`, saying so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_not_counted: Option<String>,
+    /// What failed after the work ran (the stored rows could not be verified, the profile
+    /// could not be read): the run exits with an error, but its report is still written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 impl RunReport {

@@ -32,6 +32,27 @@ pub enum SessionError {
     Exec(#[from] ExecError),
     #[error("{0}")]
     Workload(String),
+    /// The run started and finished, but something failed late (verifying the stored rows,
+    /// reading the profile): the outcome is kept, its report naming the failure, so the
+    /// caller can still write it.
+    #[error("{message}")]
+    Late {
+        message: String,
+        outcome: LateOutcome,
+    },
+}
+
+/// The outcome a late failure keeps (boxed: it is large; not printed in full by `Debug`).
+pub struct LateOutcome(pub Box<RunOutcome>);
+
+impl std::fmt::Debug for LateOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RunOutcome {{ failure: {:?}, .. }}",
+            self.0.report.failure
+        )
+    }
 }
 
 impl SessionError {
@@ -118,7 +139,8 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         false => None,
     };
     hooks.events.emit(Event::Start {
-        spec: serde_json::to_value(spec).unwrap_or_default(),
+        // Shown and recorded: no password in it.
+        spec: serde_json::to_value(spec.redacted()).unwrap_or_default(),
         host: HostInfo::current(),
     });
     if spec.shard.is_some() {
@@ -129,7 +151,16 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let profiler_cpu_before = thread_cpu_ns();
     let started = Instant::now();
     let mut profiles = Profiles::default();
-    let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut profiles)?;
+    let mut failure = None;
+    let records = drive(
+        &workload,
+        spec,
+        &env,
+        hooks,
+        &mut sampler,
+        &mut profiles,
+        &mut failure,
+    )?;
     // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of
     // it, and neither is its ticking and symbolizing during the run (that is profiler_cpu_s).
     let profiler_during_s = thread_cpu_ns().saturating_sub(profiler_cpu_before) as f64 / 1e9;
@@ -140,7 +171,9 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let wall = ended.saturating_duration_since(work_started);
     let startup = work_started.saturating_duration_since(started);
     env.registry.finish_all();
-    send_stacks(hooks, &mut sampler, &env, &mut profiles, true)?;
+    if let Err(e) = send_stacks(hooks, &mut sampler, &env, &mut profiles, true) {
+        failure.get_or_insert(e.to_string());
+    }
     let profiler_cpu_s = (thread_cpu_ns().saturating_sub(profiler_cpu_before)) as f64 / 1e9;
     let Profiles {
         cpu: stacks,
@@ -160,9 +193,15 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     };
     let mut report = assemble::report(parts);
     if spec.shard.is_none() && !report.interrupted {
-        report.verification = verify(workload.as_ref(), spec, &records)?;
+        match verify(workload.as_ref(), spec, &records) {
+            Ok(verification) => report.verification = verification,
+            Err(e) => {
+                failure.get_or_insert(e.to_string());
+            }
+        }
     }
     report.cpu_not_counted = workload.external_cpu();
+    report.failure = failure.or_else(|| child_failure(&env));
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),
         units: if spec.shard.is_some() {
@@ -171,12 +210,28 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
             Vec::new()
         },
     });
-    Ok(RunOutcome {
+    let outcome = RunOutcome {
         report,
         stacks,
         wall: wall_profile,
         records,
-    })
+    };
+    match outcome.report.failure.clone() {
+        Some(message) => Err(SessionError::Late {
+            message,
+            outcome: LateOutcome(Box::new(outcome)),
+        }),
+        None => Ok(outcome),
+    }
+}
+
+/// The first late failure a child of `processes` mode reported.
+fn child_failure(env: &RunEnv) -> Option<String> {
+    env.remote
+        .reports
+        .lock()
+        .iter()
+        .find_map(|r| r.failure.clone())
 }
 
 /// Checks what the run stored. Child processes ran the units of `processes` mode, so their
@@ -199,6 +254,15 @@ fn verify(
     result.map_err(|e| SessionError::Workload(format!("cannot verify the stored rows: {e}")))
 }
 
+/// The spec a `processes` child reads first thing: one JSON line on standard input.
+pub fn read_child_spec() -> Result<RunSpec, SessionError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| SessionError::Input(format!("cannot read the child spec: {e}")))?;
+    serde_json::from_str(&line).map_err(|e| SessionError::Input(format!("bad child spec: {e}")))
+}
+
 /// A `processes` child starts its work when the parent says so (one line on stdin), so
 /// that all children start together, after their start-up. End of input means the parent
 /// is gone: the child stops.
@@ -218,6 +282,7 @@ fn drive(
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
     profiles: &mut Profiles,
+    failure: &mut Option<String>,
 ) -> Result<Vec<UnitRecord>, SessionError> {
     let exec_spec = spec.exec_spec();
     let started = Instant::now();
@@ -233,7 +298,11 @@ fn drive(
             ticks += 1;
             emit_tick(hooks, env, workload.unit_count(), spec, started);
             if ticks % TICKS_PER_STACKS == 0 {
-                send_stacks(hooks, sampler, env, profiles, false)?;
+                if let Err(e) = send_stacks(hooks, sampler, env, profiles, false) {
+                    // The work goes on and is reported; the profile stops here.
+                    failure.get_or_insert(format!("{e}; sampling stopped there"));
+                    *sampler = None;
+                }
             }
         }
         let records = engine
@@ -323,7 +392,8 @@ fn send_stacks(
     Ok(())
 }
 
-/// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard.
+/// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard,
+/// the spec sent as the first line of its standard input (see [`read_child_spec`]).
 fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
     let mut spec = spec.clone();
     if let Some(shared) = workload.spec_for_children() {
@@ -331,9 +401,15 @@ fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
     }
     ChildCommand(Arc::new(move |index, count, lane| {
         let child = spec.for_child(index, count, lane);
-        let json = serde_json::to_string(&child).map_err(std::io::Error::other)?;
+        let mut first_line = serde_json::to_vec(&child).map_err(std::io::Error::other)?;
+        first_line.push(b'\n');
         let mut command = exec::self_command()?;
-        command.args(["__child", "--spec", &json]);
-        Ok(command)
+        // The lane name only, so that `ps` tells the children apart; the spec (which may
+        // hold a password) goes through the pipe.
+        command.args(["__child", "--lane", lane]);
+        Ok(exec::ChildLaunch {
+            command,
+            first_line,
+        })
     }))
 }

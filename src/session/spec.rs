@@ -120,6 +120,14 @@ impl RunSpec {
     }
 
     /// `json-parse · threads × 2 (GIL)`: used in titles.
+    /// This spec as it may be shown or recorded: database passwords masked.
+    pub fn redacted(&self) -> RunSpec {
+        RunSpec {
+            workload: self.workload.redacted(),
+            ..self.clone()
+        }
+    }
+
     pub fn title(&self) -> String {
         let gil = if self.gil { " (simulated GIL)" } else { "" };
         format!(

@@ -51,8 +51,11 @@ pub fn run_interactive() -> std::io::Result<()> {
 }
 
 /// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
-pub fn run_viewer(paths: &[std::path::PathBuf]) -> Result<(), ViewerError> {
-    let runs = open::load_files(paths).map_err(ViewerError::BadInput)?;
+pub fn run_viewer(
+    paths: &[std::path::PathBuf],
+    limits: &crate::flame::limits::InputLimits,
+) -> Result<(), ViewerError> {
+    let runs = open::load_files_limited(paths, limits).map_err(ViewerError::BadInput)?;
     let mut app = new_app();
     // One flamegraph build for the run shown, not one per file.
     app.runs.extend(runs);

@@ -4,42 +4,67 @@
 
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
-use crate::flame::{decode_pprof, speedscope, FoldedStacks, FrameTree};
+use crate::flame::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
+use crate::flame::{decode_pprof_limited, speedscope, FlameError, FoldedStacks, FrameTree};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// The formats `open` knows, for the message about a file that is none of them.
 const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON, perf script";
 
-/// Loads one file (`-`: standard input, read to memory first) as run number `number`. The
-/// error is one line naming the file.
-pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
+/// Loads one file (`-`: standard input) as run number `number`, within `limits`. The error
+/// is one line naming the file.
+pub fn load_file(path: &Path, number: usize, limits: &InputLimits) -> Result<Run, String> {
     if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("stdin: cannot read it: {e}"))?;
-        return load_reader(Cursor::new(bytes), "stdin", number).map_err(|e| format!("stdin: {e}"));
+        let stdin = std::io::stdin().lock();
+        return load_reader_limited(stdin, "stdin", number, limits)
+            .map_err(|e| format!("stdin: {e}"));
     }
     let name = path.display();
     let file = File::open(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
     let stem = path
         .file_stem()
         .map_or("profile".into(), |s| s.to_string_lossy().to_string());
-    load_reader(BufReader::with_capacity(1 << 16, file), &stem, number)
-        .map_err(|e| format!("{name}: {e}"))
+    load_reader_limited(
+        BufReader::with_capacity(1 << 16, file),
+        &stem,
+        number,
+        limits,
+    )
+    .map_err(|e| format!("{name}: {e}"))
 }
 
-/// Loads one input from `reader`, deciding its format from its first bytes.
-pub fn load_reader(mut reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
-    let cannot = |e: std::io::Error| format!("cannot read it: {e}");
+/// Loads one input from `reader`, deciding its format from its first bytes (default limits).
+pub fn load_reader(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
+    load_reader_limited(reader, stem, number, &InputLimits::default())
+}
+
+/// [`load_reader`] within `limits`: no more than `max_bytes` are read (after decompression)
+/// and no more than `max_frames` frames kept, whatever the input.
+pub fn load_reader_limited(
+    reader: impl BufRead,
+    stem: &str,
+    number: usize,
+    limits: &InputLimits,
+) -> Result<Run, String> {
+    let mut reader = limits.wrap(reader, "the input", limits.max_bytes);
+    let cannot = |e: std::io::Error| {
+        LimitExceeded::message(&e).unwrap_or_else(|| format!("cannot read it: {e}"))
+    };
     let head = reader.fill_buf().map_err(cannot)?;
     if head.starts_with(&GZIP_MAGIC) || is_binary(head) {
+        // Read as pprof, whose protobuf may be at most 1/8 of the limit: so may the file.
+        let cap = limits.max_bytes / PPROF_EXPANSION;
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(cannot)?;
-        let stacks = decode_pprof(&bytes).map_err(|e| format!("no format fits ({TRIED}): {e}"))?;
+        limits
+            .wrap(&mut reader, "the binary (pprof) input", cap)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+        let stacks = decode_pprof_limited(&bytes, limits).map_err(|e| match e {
+            FlameError::Limit(limit) => limit,
+            e => format!("no format fits ({TRIED}): {e}"),
+        })?;
         return Ok(stacks_run(&stacks, "pprof", stem, number));
     }
     match first_char(&mut reader).map_err(cannot)? {
@@ -57,7 +82,7 @@ pub fn load_reader(mut reader: impl BufRead, stem: &str, number: usize) -> Resul
             let head = reader.fill_buf().map_err(cannot)?;
             let head = String::from_utf8_lossy(head);
             if !crate::flame::looks_like_perf(&head) {
-                return folded(reader, stem, number);
+                return folded(reader, stem, number, limits.max_frames);
             }
             let mut text = String::new();
             reader.read_to_string(&mut text).map_err(cannot)?;
@@ -96,18 +121,71 @@ fn first_char(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
 
 fn replay(text: &str, number: usize) -> Result<Run, String> {
     let mut run = Run::new(number, "recorded", "events", 0, false);
+    let mut elapsed = 0.0;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let envelope = Envelope::parse_line(line)
             .map_err(|e| format!("line {}: {e} (an event stream? {TRIED})", i + 1))?;
+        check_times(&envelope.event, &mut elapsed)
+            .map_err(|e| format!("line {}: {e}; the recording is damaged", i + 1))?;
         run.apply(envelope.event);
     }
     if run.status == RunStatus::Running {
         run.status = RunStatus::Recorded;
     }
     Ok(run)
+}
+
+/// The longest time a recording may hold (about 116 days): far beyond any run, small enough
+/// that charts over it stay finite.
+pub const MAX_RECORDED_S: f64 = 1e7;
+
+/// Checks the times of a recorded event: finite, 0 to [`MAX_RECORDED_S`] seconds, and tick
+/// times never going back (`elapsed` is the previous tick's). A damaged recording is
+/// refused rather than drawn: a time of 1e308 s once made the charts spin forever.
+fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), String> {
+    use crate::events::Event;
+    let seconds = |what: &str, value: f64| match (0.0..=MAX_RECORDED_S).contains(&value) {
+        true => Ok(()),
+        // Exponent notation for huge values: 1e308 printed in full is 309 digits.
+        false if value.abs() >= MAX_RECORDED_S => Err(format!(
+            "{what} is {value:e} s; times must be 0 to {MAX_RECORDED_S:e} s"
+        )),
+        false => Err(format!(
+            "{what} is {value} s; times must be 0 to {MAX_RECORDED_S:e} s"
+        )),
+    };
+    let workers = match event {
+        Event::Tick(tick) => {
+            seconds("a tick's elapsed_s", tick.elapsed_s)?;
+            if tick.elapsed_s < *elapsed {
+                return Err(format!(
+                    "a tick's elapsed_s goes back from {} s to {} s",
+                    *elapsed, tick.elapsed_s
+                ));
+            }
+            *elapsed = tick.elapsed_s;
+            &tick.workers
+        }
+        Event::Done { report, .. } => {
+            seconds("the report's wall_s", report.wall_s)?;
+            seconds("the report's cpu_s", report.cpu_s)?;
+            &report.worker_stats
+        }
+        _ => return Ok(()),
+    };
+    for w in workers {
+        let what = |field: &str| format!("worker {}'s {field}", w.name);
+        seconds(&what("wall_s"), w.wall_s)?;
+        seconds(&what("cpu_s"), w.cpu_s)?;
+        seconds(&what("runqueue_s"), w.runqueue_s)?;
+        for (category, value) in &w.waits {
+            seconds(&what(&format!("{category:?} wait")), *value)?;
+        }
+    }
+    Ok(())
 }
 
 /// The first bytes of a gzip stream: how pprof profiles are usually stored.
@@ -124,9 +202,11 @@ fn stacks_run(stacks: &FoldedStacks, kind: &str, stem: &str, number: usize) -> R
 
 /// Streams a folded file straight into a frame tree: neither the text nor the set of full stack
 /// strings is kept.
-fn folded(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
-    let tree = FrameTree::from_folded_reader(reader)
-        .map_err(|e| format!("no format fits ({TRIED}); as folded stacks: {e}"))?;
+fn folded(reader: impl BufRead, stem: &str, number: usize, frames: usize) -> Result<Run, String> {
+    let tree = FrameTree::from_folded_reader_limited(reader, frames).map_err(|e| match e {
+        FlameError::Limit(limit) => limit,
+        e => format!("no format fits ({TRIED}); as folded stacks: {e}"),
+    })?;
     let mut run = Run::new(number, "folded", "stacks", 0, false);
     run.label = stem.to_string();
     run.set_tree(tree);
@@ -134,11 +214,19 @@ fn folded(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String
     Ok(run)
 }
 
-/// Loads every file, or fails on the first bad one.
+/// Loads every file (default limits), or fails on the first bad one.
 pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
+    load_files_limited(paths, &InputLimits::default())
+}
+
+/// Loads every file within `limits`, or fails on the first bad one.
+pub fn load_files_limited(
+    paths: &[impl AsRef<Path>],
+    limits: &InputLimits,
+) -> Result<Vec<Run>, String> {
     paths
         .iter()
         .enumerate()
-        .map(|(i, p)| load_file(p.as_ref(), i + 1))
+        .map(|(i, p)| load_file(p.as_ref(), i + 1, limits))
         .collect()
 }

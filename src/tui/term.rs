@@ -21,6 +21,8 @@ const KILL_AFTER: Duration = Duration::from_secs(2);
 enum Msg {
     Input(crossterm::event::Event),
     Child(usize, ChildMsg),
+    /// SIGINT, SIGTERM or SIGHUP from outside (in raw mode Ctrl-C is a key, not a signal).
+    Stop,
 }
 
 fn wrap(run: usize, msg: ChildMsg) -> Msg {
@@ -67,6 +69,7 @@ pub fn run_loop(mut app: App) -> std::io::Result<()> {
     update(&mut app, Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel();
     spawn_input_thread(tx.clone());
+    spawn_signal_thread(tx.clone());
     let mut child: Option<ChildRun> = None;
     let result = event_loop(&mut app, &mut terminal, &tx, &rx, &mut child);
     if let Some(c) = child.take() {
@@ -81,6 +84,19 @@ fn spawn_input_thread(tx: Sender<Msg>) {
             if tx.send(Msg::Input(event)).is_err() {
                 break;
             }
+        }
+    });
+}
+
+/// Turns the first stop signal into a quit, so the terminal is restored as on `q`.
+fn spawn_signal_thread(tx: Sender<Msg>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(Msg::Stop);
         }
     });
 }
@@ -126,6 +142,10 @@ fn event_loop(
 
 fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun>) {
     let action = match msg {
+        Msg::Stop => {
+            app.quit = true;
+            return;
+        }
         Msg::Input(event) => input_action(app, &event),
         Msg::Child(run, ChildMsg::Event(event)) => Some(Action::RunEvent { run, event }),
         Msg::Child(run, ChildMsg::Exited { code, stderr }) => {

@@ -5,8 +5,11 @@
 //! manifest is written last, and the directory is then renamed into place. A directory at
 //! the final path therefore always holds a complete set, and two processes generating the
 //! same set at once never write into the same files: the loser of the rename race simply
-//! throws its copy away and uses the winner's.
+//! throws its copy away and uses the winner's. The manifest records every file's size and
+//! digest; a set whose files no longer match (truncated, changed) is generated again. The
+//! cache's upkeep (leftovers, size cap, clearing) is in [`super::data_cache`].
 
+use super::data_cache::{self, FileCheck};
 use super::WorkloadError;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -82,24 +85,50 @@ pub struct Manifest {
     pub params: serde_json::Value,
 }
 
-impl Manifest {
-    /// Reads the manifest of data set `dir`, if it has a readable one.
-    pub fn read(dir: &Path) -> Option<Manifest> {
+/// The manifest as stored: what the set is, and each of its files as it was written.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredManifest {
+    #[serde(flatten)]
+    manifest: Manifest,
+    #[serde(default)]
+    files: Vec<FileCheck>,
+}
+
+impl StoredManifest {
+    fn read(dir: &Path) -> Option<StoredManifest> {
         let text = fs::read(dir.join(MANIFEST_FILE)).ok()?;
         serde_json::from_slice(&text).ok()
     }
+}
 
+impl Manifest {
+    /// Reads the manifest of data set `dir`, if it has a readable one.
+    pub fn read(dir: &Path) -> Option<Manifest> {
+        StoredManifest::read(dir).map(|s| s.manifest)
+    }
+
+    /// Writes the manifest of the finished set `dir`, with its files' sizes and digests.
     fn write(&self, dir: &Path) -> Result<(), WorkloadError> {
+        let files = data_cache::record(dir, MANIFEST_FILE)
+            .map_err(|e| WorkloadError::io(display(dir), e))?;
+        let stored = StoredManifest {
+            manifest: self.clone(),
+            files,
+        };
         let path = dir.join(MANIFEST_FILE);
-        let text = serde_json::to_vec_pretty(self)
+        let text = serde_json::to_vec_pretty(&stored)
             .map_err(|e| WorkloadError::Other(format!("cannot encode manifest: {e}")))?;
         fs::write(&path, text).map_err(|e| WorkloadError::io(display(&path), e))
     }
 }
 
-/// Does `dir` hold a complete data set described by `manifest`?
+/// Does `dir` hold a complete data set described by `manifest`, every file as written?
 pub fn is_complete(dir: &Path, manifest: &Manifest) -> bool {
-    Manifest::read(dir).as_ref() == Some(manifest)
+    StoredManifest::read(dir).is_some_and(|stored| {
+        stored.manifest == *manifest
+            && !stored.files.is_empty()
+            && data_cache::verify(dir, &stored.files)
+    })
 }
 
 /// Makes sure `dir` holds the data set described by `manifest`, calling `generate` to write
@@ -111,7 +140,11 @@ pub fn ensure_generated(
     generate: impl FnOnce(&Path) -> Result<(), WorkloadError>,
 ) -> Result<bool, WorkloadError> {
     if is_complete(dir, manifest) {
+        data_cache::touch(&dir.join(MANIFEST_FILE));
         return Ok(false);
+    }
+    if let Some(parent) = dir.parent() {
+        data_cache::remove_stale(parent);
     }
     let tmp = create_private_dir(dir)?;
     let written = generate(&tmp).and_then(|()| manifest.write(&tmp));
@@ -120,6 +153,9 @@ pub fn ensure_generated(
         return Err(e);
     }
     install(&tmp, dir, manifest)?;
+    if let Some(parent) = dir.parent() {
+        data_cache::evict(parent, MANIFEST_FILE, dir, data_cache::cap_bytes());
+    }
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod csv;
 pub mod data;
+pub mod data_cache;
 pub mod etl;
 pub mod json;
 mod spec;

@@ -37,6 +37,17 @@ impl WorkloadSpec {
         }
     }
 
+    /// This spec as it may be shown or recorded: a database URL's password is masked.
+    pub fn redacted(&self) -> WorkloadSpec {
+        let mut spec = self.clone();
+        match &mut spec {
+            WorkloadSpec::CsvImport(csv) => csv.db = crate::db::mask_password(&csv.db),
+            WorkloadSpec::EtlPipeline(etl) => etl.db = crate::db::mask_password(&etl.db),
+            WorkloadSpec::JsonParse(_) | WorkloadSpec::ApiFetch(_) => {}
+        }
+        spec
+    }
+
     /// `Err` (bad usage) when this workload cannot run under `processes` mode.
     pub fn check_processes(&self) -> Result<(), WorkloadError> {
         match self {

@@ -150,3 +150,38 @@ fn open_reads_perf_script_text_by_content() {
         "etl;main 1\netl;main;parse 1\n"
     );
 }
+
+#[test]
+fn open_refuses_a_recording_whose_times_are_not_times() {
+    use crate::events::{Envelope, Event};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, events: &[Event]| {
+        let text: String = events
+            .iter()
+            .map(|e| serde_json::to_string(&Envelope::new(e.clone())).unwrap() + "\n")
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let good = sample_events(1.0, true);
+    assert!(crate::tui::open::load_files(&[write("good.ndjson", &good)]).is_ok());
+    // The sample has six ticks, 1/6 s apart; one of them gets a time that is not one.
+    for (name, which, seconds, said) in [
+        ("huge", 5, 1e308, "elapsed_s is 1e308"),
+        ("negative", 0, -1.0, "elapsed_s is -1"),
+        ("past", 5, 0.1, "goes back"),
+    ] {
+        let mut events = good.clone();
+        let tick = events
+            .iter_mut()
+            .filter_map(|e| match e {
+                Event::Tick(t) => Some(t),
+                _ => None,
+            })
+            .nth(which);
+        tick.expect("the sample's tick").elapsed_s = seconds;
+        let err = crate::tui::open::load_files(&[write(name, &events)]).unwrap_err();
+        assert!(err.contains(said) && err.contains("line "), "{name}: {err}");
+    }
+}

@@ -152,7 +152,7 @@ impl EtlPipeline {
             return Err(WorkloadError::Input(format!(
                 "--db {} gives every connection its own private database, but the stages \
                  share one; use `sqlite` (a temporary file), `sqlite:PATH` or `postgres://...`",
-                options.db
+                target
             )));
         }
         DbConn::open(&target, SqliteOptions::default()).map_err(db_error)?;
