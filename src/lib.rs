@@ -14,5 +14,6 @@ pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod session;
+pub mod toml_input;
 pub mod tui;
 pub mod workload;
