@@ -15,5 +15,6 @@ pub mod scenario;
 pub mod server;
 pub mod session;
 pub mod tmpdir;
+pub mod toml_input;
 pub mod tui;
 pub mod workload;

@@ -165,7 +165,7 @@ pub struct Check {
 impl Scenario {
     pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario =
-            toml::from_str(text).map_err(|e| ScenarioError::Format(e.message().to_string()))?;
+            crate::toml_input::parse(text).map_err(|e| ScenarioError::Format(e.to_string()))?;
         scenario.validate()?;
         Ok(scenario)
     }

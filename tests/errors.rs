@@ -69,6 +69,64 @@ fn unwritable_export_is_refused_before_running() {
     );
 }
 
+/// A table of the database's own catalog (or of boundscope's bookkeeping) is refused before
+/// the run, not when the DROP or CREATE fails in the middle of it.
+#[test]
+fn reserved_table_names_are_usage_errors() {
+    let scratch = Scratch::new();
+    let csv = scratch.path("people.csv");
+    std::fs::write(&csv, "a,b\n1,2\n").expect("write csv");
+    let csv = csv.to_string_lossy().into_owned();
+    for table in ["sqlite_master", "pg_class", "boundscope_import_runs"] {
+        let args = [
+            "run",
+            "csv-import",
+            "--input",
+            &csv,
+            "--table",
+            table,
+            "--quiet",
+        ];
+        assert_usage_error(&args, table);
+    }
+    // With generated data the table name is a prefix: `sqlite` gives `sqlite_customers`.
+    assert_usage_error(
+        &[
+            "run",
+            "csv-import",
+            "--table",
+            "sqlite",
+            "--records",
+            "10",
+            "--quiet",
+        ],
+        "sqlite_customers",
+    );
+}
+
+/// A pipeline file with a TOML error: one plain line naming FILE:LINE:COL, not a snippet.
+#[test]
+fn pipeline_errors_are_one_line_with_their_place() {
+    let scratch = Scratch::new();
+    let cases = [
+        ("[[stage]]\nname = \"a\"\nkind = fetch\n", ":3:8: "),
+        (
+            "[[stage]]\nname = \"a\"\nkind = \"load\"\nfoo = 1\n",
+            ":4:1: ",
+        ),
+    ];
+    for (i, (text, place)) in cases.iter().enumerate() {
+        let file = scratch.path(&format!("bad{i}.toml"));
+        std::fs::write(&file, text).expect("write pipeline");
+        let file = file.to_string_lossy().into_owned();
+        let out = scratch.run(&["run", "etl-pipeline", "--pipeline", &file, "--quiet"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(err.contains(&format!("{file}{place}")), "{err}");
+    }
+}
+
 #[test]
 fn malformed_lines_are_rejected_with_line_and_reason_in_every_mode() {
     let scratch = Scratch::new();
@@ -295,6 +353,11 @@ fn a_deeply_nested_line_is_rejected_not_fatal() {
         "]".repeat(100_000)
     );
     std::fs::write(input.join("x.ndjson"), format!("{good}\n{deep}\n{good}\n")).expect("write");
+    // Other files, spread over the workers and children: every record of theirs is stored.
+    for f in 0..3 {
+        let lines = vec![good; 50].join("\n");
+        std::fs::write(input.join(format!("ok{f}.ndjson")), lines).expect("write");
+    }
     let input_arg = input.to_string_lossy();
     for parser in ["value", "typed", "fast"] {
         for mode in ["sequential", "threads", "processes"] {
@@ -311,7 +374,8 @@ fn a_deeply_nested_line_is_rejected_not_fatal() {
                     "2",
                 ],
             );
-            assert_eq!(report["items"], 2, "{parser} {mode}");
+            assert_eq!(report["items"], 2 + 3 * 50, "{parser} {mode}");
+            assert_eq!(report["errors"], 0, "{parser} {mode}");
             assert_eq!(report["rejected"], 1, "{parser} {mode}");
             let r = &report["rejections"][0];
             assert_eq!(r["line"], 2, "{parser} {mode}");

@@ -86,10 +86,20 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
     let mut diff = DiffCollector::new(&args.diff);
-    let runs =
+    let series =
         super::rounds::interleaved(&specs, &args.series, &mut |i, outcome| diff.add(i, outcome))?;
     let labels: Vec<String> = args.modes.iter().map(Mode::to_string).collect();
-    let results = summarize(&labels, runs);
+    if series.interrupted {
+        let note = series.interrupted_note(specs.len() * args.series.repeat);
+        let done = series.finished_variants();
+        let results = summarize(&labels[..done], series.finished());
+        if !results.is_empty() {
+            print!("{}", table_text(&args, &results, super::rounds::PARTIAL));
+        }
+        eprintln!("{note}");
+        return Err(CliError::Interrupted);
+    }
+    let results = summarize(&labels, series.runs);
     let agree = results
         .windows(2)
         .all(|w| w[0].stats.checksum == w[1].stats.checksum);

@@ -262,16 +262,14 @@ mod tests {
             "customers",
             "customers.csv",
             10,
-            10,
-            0,
+            [10, 0, 10],
         )]));
         assert!(verification_failed(&report).is_ok());
         report.verification = Some(Verification::new(vec![TableCheck::new(
             "customers",
             "customers.csv",
             10,
-            7,
-            1,
+            [7, 1, 7],
         )]));
         let err = verification_failed(&report).expect_err("mismatch");
         assert_eq!(err.exit_code(), 1);

@@ -29,22 +29,63 @@ pub struct SeriesArgs {
     pub quiet: bool,
 }
 
+/// The reading line of the table of an interrupted series.
+pub const PARTIAL: &str = "interrupted: only the runs that had finished are shown";
+
+/// The timed runs of a series, each variant's in the specs' order. `interrupted`: Ctrl-C
+/// ended the series early; the runs that had finished are kept (the one in progress is not).
+pub struct Series {
+    pub runs: Vec<Vec<RunReport>>,
+    pub interrupted: bool,
+}
+
+impl Series {
+    /// Variants with at least one finished run: a prefix of the specs, since every round
+    /// runs them in order.
+    pub fn finished_variants(&self) -> usize {
+        self.runs.iter().take_while(|r| !r.is_empty()).count()
+    }
+
+    /// Keeps the variants that have runs (for a table of an interrupted series).
+    pub fn finished(mut self) -> Vec<Vec<RunReport>> {
+        self.runs.truncate(self.finished_variants());
+        self.runs
+    }
+
+    /// What an interrupted series says after its table (on stderr).
+    pub fn interrupted_note(&self, planned: usize) -> String {
+        let done: usize = self.runs.iter().map(Vec::len).sum();
+        format!(
+            "interrupted: {done} of {planned} timed runs had finished; the table shows those \
+             (no checks, exports or diffs were written)"
+        )
+    }
+}
+
 /// Runs the first spec `--warmup` times untimed, then every spec once per round for
 /// `--repeat` rounds (a b c, a b c, ...), so that drift on a noisy machine hits all alike.
 /// Returns the reports of each spec, in the specs' order; `on_outcome` sees each timed run's
 /// whole outcome (its profiles too) with the spec's index before only the report is kept.
+/// Ctrl-C ends the series with the runs finished so far (`Series::interrupted`).
 pub fn interleaved(
     specs: &[RunSpec],
     series: &SeriesArgs,
     on_outcome: &mut dyn FnMut(usize, &RunOutcome),
-) -> Result<Vec<Vec<RunReport>>, CliError> {
+) -> Result<Series, CliError> {
     let (repeat, warmup, quiet) = (series.repeat, series.warmup, series.quiet);
+    let mut runs = Series {
+        runs: vec![Vec::new(); specs.len()],
+        interrupted: false,
+    };
     if let Some(first) = specs.first() {
         for _ in 0..warmup {
-            run_with_progress(&fresh_run(first), EventSink::none(), quiet)?;
+            let outcome = run_with_progress(&fresh_run(first), EventSink::none(), quiet)?;
+            if outcome.report.interrupted {
+                runs.interrupted = true;
+                return Ok(runs);
+            }
         }
     }
-    let mut runs: Vec<Vec<RunReport>> = vec![Vec::new(); specs.len()];
     for round in 0..repeat {
         for (i, spec) in specs.iter().enumerate() {
             if !quiet {
@@ -52,11 +93,12 @@ pub fn interleaved(
             }
             let outcome = run_with_progress(&fresh_run(spec), EventSink::none(), quiet)?;
             if outcome.report.interrupted {
-                return Err(CliError::Interrupted);
+                runs.interrupted = true;
+                return Ok(runs);
             }
             super::verification_failed(&outcome.report)?;
             on_outcome(i, &outcome);
-            runs[i].push(outcome.report);
+            runs.runs[i].push(outcome.report);
         }
     }
     Ok(runs)

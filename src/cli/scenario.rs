@@ -95,7 +95,19 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
         export_json: None,
         quiet: args.quiet,
     };
-    let runs = interleaved(&specs, &series, &mut |_, _| {})?;
+    let series = interleaved(&specs, &series, &mut |_, _| {})?;
+    if series.interrupted {
+        let note = series.interrupted_note(specs.len() * scenario.repeat);
+        let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
+        let done = series.finished_variants();
+        let results = summarize(&labels[..done], series.finished());
+        if !results.is_empty() {
+            print!("{}", table_text(&scenario, &source, &results, &[]));
+        }
+        eprintln!("{note}");
+        return Err(CliError::Interrupted);
+    }
+    let runs = series.runs;
     let by_label: BTreeMap<String, Vec<RunReport>> = scenario
         .runs
         .iter()

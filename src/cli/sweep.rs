@@ -79,9 +79,22 @@ pub fn execute(args: SweepArgs) -> Result<(), CliError> {
         .iter()
         .map(|&n| exec_args(&args, n).spec(workload.clone(), args.mode))
         .collect();
-    let runs = super::rounds::interleaved(&specs, &args.series, &mut |_, _| {})?;
-    let points = sweep::summarize(&args.workers, runs);
+    let series = super::rounds::interleaved(&specs, &args.series, &mut |_, _| {})?;
     let cores = available_cores();
+    if series.interrupted {
+        let note = series.interrupted_note(specs.len() * args.series.repeat);
+        let done = series.finished_variants();
+        let points = sweep::summarize(&args.workers[..done], series.finished());
+        if !points.is_empty() {
+            print!(
+                "{}",
+                table_text(&args, &points, super::rounds::PARTIAL, cores)
+            );
+        }
+        eprintln!("{note}");
+        return Err(CliError::Interrupted);
+    }
+    let points = sweep::summarize(&args.workers, series.runs);
     let reading = sweep::reading(&points, cores);
     print!("{}", table_text(&args, &points, &reading, cores));
     export(&args, &points, &reading, cores)?;

@@ -137,7 +137,8 @@ fn write_verification(s: &mut String, r: &RunReport) {
         thousands(v.stored() + v.rejected()),
         thousands(input)
     );
-    if v.tables.len() > 1 || !v.ok {
+    let grew_more = v.tables.iter().any(|t| t.table_growth != t.stored);
+    if v.tables.len() > 1 || !v.ok || grew_more {
         for line in v.to_string().lines() {
             let _ = writeln!(s, "            {line}");
         }

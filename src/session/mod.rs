@@ -234,20 +234,16 @@ fn child_failure(env: &RunEnv) -> Option<String> {
         .find_map(|r| r.failure.clone())
 }
 
-/// Checks what the run stored. Child processes ran the units of `processes` mode, so their
-/// rejections come from the units' outcomes; in the other modes this process saw them.
+/// Checks what the run stored. Child processes ran the units of `processes` mode, so what
+/// they stored and rejected comes from the units' outcomes; in the other modes this process
+/// saw it.
 fn verify(
     workload: &dyn Workload,
     spec: &RunSpec,
     records: &[UnitRecord],
 ) -> Result<Option<crate::workload::csv::Verification>, SessionError> {
     let result = if spec.mode == Mode::Processes {
-        let rejections: Vec<crate::workload::Rejection> = records
-            .iter()
-            .filter_map(|r| r.outcome.as_ref().ok())
-            .flat_map(|o| o.rejected.iter().cloned())
-            .collect();
-        workload.verify(Some(&rejections))
+        workload.verify(Some(records))
     } else {
         workload.verify(None)
     };

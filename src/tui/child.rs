@@ -3,7 +3,7 @@
 
 use crate::events::{Envelope, Event};
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,12 +19,18 @@ pub enum ChildMsg {
     },
 }
 
-/// The UI's handle on a running child: its pid, to signal it.
+/// The UI's handle on a running child. The process is owned by one lock: the reaper takes
+/// it out (and reaps it) under the lock, and signals are sent under the same lock only while
+/// it is still there, so a signal never reaches a pid the system has already handed to
+/// another process.
 #[derive(Debug)]
 pub struct ChildRun {
     pub run: usize,
-    pub pid: u32,
+    owner: Arc<Mutex<Option<Child>>>,
 }
+
+/// How often the reaper looks whether the child has ended, once its output has closed.
+const REAP_POLL: Duration = Duration::from_millis(10);
 
 /// Starts `current_exe() <args>`; messages arrive on `tx` tagged with `run`.
 pub fn spawn<M: Send + 'static>(
@@ -33,18 +39,29 @@ pub fn spawn<M: Send + 'static>(
     tx: Sender<M>,
     wrap: fn(usize, ChildMsg) -> M,
 ) -> std::io::Result<ChildRun> {
-    let exe = std::env::current_exe()?;
-    let mut command = Command::new(exe);
+    let mut command = Command::new(std::env::current_exe()?);
     crate::exec::die_with_parent(&mut command);
+    command.args(args);
+    spawn_command(run, command, tx, wrap)
+}
+
+/// Starts `command` with piped output; its stdout lines are events for `tx`.
+fn spawn_command<M: Send + 'static>(
+    run: usize,
+    mut command: Command,
+    tx: Sender<M>,
+    wrap: fn(usize, ChildMsg) -> M,
+) -> std::io::Result<ChildRun> {
     let mut child = command
-        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    let pid = child.id();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(std::io::Error::other("the child has no output pipes"));
+    };
+    let owner = Arc::new(Mutex::new(Some(child)));
+    let reaper = owner.clone();
     let tail = Arc::new(Mutex::new(String::new()));
     let tail_writer = tail.clone();
     let err_thread = std::thread::spawn(move || keep_tail(stderr, &tail_writer));
@@ -59,12 +76,37 @@ pub fn spawn<M: Send + 'static>(
                 break;
             }
         }
-        let code = child.wait().ok().and_then(|s| s.code());
+        let code = reap(&reaper);
         let _ = err_thread.join();
         let stderr = tail.lock().map(|t| t.clone()).unwrap_or_default();
         let _ = tx.send(wrap(run, ChildMsg::Exited { code, stderr }));
     });
-    Ok(ChildRun { run, pid })
+    Ok(ChildRun { run, owner })
+}
+
+/// Waits for the child to end and reaps it, taking it out of `owner` in the same critical
+/// section; polls so that the lock is never held while waiting.
+fn reap(owner: &Mutex<Option<Child>>) -> Option<i32> {
+    loop {
+        {
+            let Ok(mut slot) = owner.lock() else {
+                return None;
+            };
+            let child = slot.as_mut()?;
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    *slot = None;
+                    return status.code();
+                }
+                Ok(None) => {}
+                Err(_) => {
+                    *slot = None;
+                    return None;
+                }
+            }
+        }
+        std::thread::sleep(REAP_POLL);
+    }
 }
 
 /// Reads `from` to the end, keeping its last 4 KiB in `tail`.
@@ -85,20 +127,27 @@ fn keep_tail(mut from: impl Read, tail: &Mutex<String>) {
 }
 
 impl ChildRun {
-    /// Asks the child to stop after the units in progress (SIGINT).
-    pub fn interrupt(&self) {
-        signal(self.pid, libc::SIGINT);
+    /// Asks the child to stop after the units in progress (SIGINT). False when it had
+    /// already ended (nothing was signalled).
+    pub fn interrupt(&self) -> bool {
+        self.signal(libc::SIGINT)
     }
 
-    pub fn kill(&self) {
-        signal(self.pid, libc::SIGKILL);
+    /// Kills the child (SIGKILL); false when it had already ended.
+    pub fn kill(&self) -> bool {
+        self.signal(libc::SIGKILL)
     }
-}
 
-fn signal(pid: u32, sig: i32) {
-    // SAFETY: kill(2) with a pid of our own unreaped child has no memory effects.
-    unsafe {
-        libc::kill(pid as i32, sig);
+    fn signal(&self, sig: i32) -> bool {
+        let Ok(slot) = self.owner.lock() else {
+            return false;
+        };
+        let Some(child) = slot.as_ref() else {
+            return false;
+        };
+        // SAFETY: kill(2) has no memory effects; the pid is our child's and, while the lock
+        // is held and the child is in the slot, not yet reaped, so it cannot have been reused.
+        unsafe { libc::kill(child.id() as i32, sig) == 0 }
     }
 }
 
@@ -111,4 +160,49 @@ pub fn wait_until(limit: Duration, mut exited: impl FnMut(Duration) -> bool) -> 
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+
+    fn tag(_run: usize, msg: ChildMsg) -> ChildMsg {
+        msg
+    }
+
+    /// Once the reaper has reported the exit, the pid may belong to another process: the
+    /// handle must not signal it any more.
+    #[test]
+    fn an_ended_child_is_never_signalled() {
+        let (tx, rx) = channel();
+        let mut command = Command::new("sh");
+        command.args(["-c", "exit 3"]);
+        let c = spawn_command(1, command, tx, tag).expect("spawn sh");
+        let exited = rx
+            .iter()
+            .find_map(|m| match m {
+                ChildMsg::Exited { code, .. } => Some(code),
+                ChildMsg::Event(_) => None,
+            })
+            .expect("an exit message");
+        assert_eq!(exited, Some(3));
+        assert!(!c.interrupt(), "no SIGINT after the reap");
+        assert!(!c.kill(), "no SIGKILL after the reap");
+    }
+
+    #[test]
+    fn a_running_child_is_signalled_and_reaped() {
+        let (tx, rx) = channel();
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let c = spawn_command(2, command, tx, tag).expect("spawn sleep");
+        assert!(c.kill(), "a live child takes the signal");
+        let exited = rx.iter().find_map(|m| match m {
+            ChildMsg::Exited { code, .. } => Some(code),
+            ChildMsg::Event(_) => None,
+        });
+        assert_eq!(exited, Some(None), "killed by a signal: no exit code");
+        assert!(!c.kill());
+    }
 }

@@ -135,11 +135,12 @@ pub trait Workload: Send + Sync {
         None
     }
     /// After every unit ran: checks what the run stored (csv-import: stored + rejected ==
-    /// input rows, table by table). `rejections` are the ones gathered from the units'
-    /// outcomes when the units ran in other processes; `None` means this process ran them.
+    /// input rows, table by table). `remote` holds the units' records when they ran in other
+    /// processes (their outcomes say what was stored and rejected); `None` means this process
+    /// ran them.
     fn verify(
         &self,
-        _rejections: Option<&[Rejection]>,
+        _remote: Option<&[crate::exec::UnitRecord]>,
     ) -> Result<Option<csv::Verification>, WorkloadError> {
         Ok(None)
     }

@@ -28,6 +28,7 @@ pub use verify::{TableCheck, Verification};
 
 use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
+use crate::exec::UnitRecord;
 use crate::measure::{WaitCategory, WorkerCtx};
 use crate::workload::{AsyncCtx, Rejection, UnitFuture, UnitOutcome, Workload, WorkloadError};
 use parking_lot::Mutex;
@@ -55,6 +56,8 @@ pub struct CsvImport {
     units: Vec<(usize, usize)>,
     writer_mode: WriterMode,
     prepared: Mutex<Prepared>,
+    /// Per input file: rows this process's finished units stored, and rows they rejected.
+    stored: Vec<AtomicU64>,
     rejected: Vec<AtomicU64>,
     /// `async` mode with PostgreSQL and `writer: each`: the async driver's connections.
     pg_pool: Option<Arc<AsyncPgPool>>,
@@ -103,6 +106,7 @@ impl CsvImport {
             options.writer
         };
         let rejected = inputs.iter().map(|_| AtomicU64::new(0)).collect();
+        let stored = inputs.iter().map(|_| AtomicU64::new(0)).collect();
         let pg_pool = match &target {
             DbTarget::Postgres(url) if writer_mode == WriterMode::Each => {
                 Some(Arc::new(AsyncPgPool::new(url)))
@@ -116,6 +120,7 @@ impl CsvImport {
             units,
             writer_mode,
             prepared: Mutex::default(),
+            stored,
             rejected,
             pg_pool,
         })
@@ -210,24 +215,38 @@ impl CsvImport {
         Ok(state.client.clone())
     }
 
-    /// Counts the tables and checks stored + rejected == input rows, using the rejections
-    /// this process saw (threads, rayon, async, sequential).
+    /// Checks stored + rejected == input rows, using what this process's units stored and
+    /// rejected (threads, rayon, async, sequential), and that the tables grew by at least
+    /// the rows stored.
     pub fn verify(&self) -> Result<Verification, WorkloadError> {
-        let rejected: Vec<u64> = self.rejected.iter().map(|r| r.load(Relaxed)).collect();
-        self.verify_counts(&rejected)
+        let load = |v: &[AtomicU64]| v.iter().map(|r| r.load(Relaxed)).collect::<Vec<_>>();
+        self.verify_counts(&load(&self.stored), &load(&self.rejected))
     }
 
-    /// Like `verify`, with the rejections gathered from units' outcomes (processes mode).
-    pub fn verify_with(&self, rejections: &[Rejection]) -> Result<Verification, WorkloadError> {
-        let rejected: Vec<u64> = self
-            .inputs
-            .iter()
-            .map(|i| rejections.iter().filter(|r| r.source == i.source).count() as u64)
-            .collect();
-        self.verify_counts(&rejected)
+    /// Like `verify`, with what was stored and rejected taken from the units' records
+    /// (processes mode: the units ran in child processes).
+    pub fn verify_with(&self, records: &[UnitRecord]) -> Result<Verification, WorkloadError> {
+        let mut stored = vec![0u64; self.inputs.len()];
+        let mut rejected = vec![0u64; self.inputs.len()];
+        for record in records {
+            let (Ok(outcome), Some(&(f, _))) = (&record.outcome, self.units.get(record.unit))
+            else {
+                continue;
+            };
+            stored[f] += outcome.items;
+            rejected[f] += outcome.rejected.len() as u64;
+        }
+        self.verify_counts(&stored, &rejected)
     }
 
-    fn verify_counts(&self, rejected: &[u64]) -> Result<Verification, WorkloadError> {
+    /// Only this run's own rows are checked: another import into the same table at the same
+    /// time (or rows a failed unit committed before it died) make the table grow by more,
+    /// which the check reports but does not count as stored.
+    fn verify_counts(
+        &self,
+        stored: &[u64],
+        rejected: &[u64],
+    ) -> Result<Verification, WorkloadError> {
         let client = self.ensure_prepared()?;
         let baselines = self.prepared.lock().baselines.clone();
         let counts = match client {
@@ -243,15 +262,13 @@ impl CsvImport {
             }
         };
         let checks = self.inputs.iter().enumerate().map(|(i, input)| {
-            let stored = counts.get(i).copied().unwrap_or(0);
-            let stored = stored.saturating_sub(baselines.get(i).copied().unwrap_or(0));
-            let rejected = rejected.get(i).copied().unwrap_or(0);
+            let now = counts.get(i).copied().unwrap_or(0);
+            let growth = now.saturating_sub(baselines.get(i).copied().unwrap_or(0));
             TableCheck::new(
                 &input.spec.name,
                 &input.source,
                 input.rows,
-                stored,
-                rejected,
+                [stored.get(i), rejected.get(i), Some(&growth)].map(|n| n.copied().unwrap_or(0)),
             )
         });
         Ok(Verification::new(checks.collect()))
@@ -322,6 +339,7 @@ impl CsvImport {
             rejected,
         };
         self.rejected[f].fetch_add(outcome.rejected.len() as u64, Relaxed);
+        self.stored[f].fetch_add(outcome.items, Relaxed);
         outcome
     }
 
@@ -405,7 +423,8 @@ fn load_inputs(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let table = schemas::sanitize(options.table.as_deref().unwrap_or(&stem), "imported");
+        let given = options.table.as_deref().unwrap_or(&stem);
+        let table = checked_table(schemas::sanitize(given, "imported"), given)?;
         return Ok(vec![scan::scan(path, &table, chunk_rows)?]);
     }
     let dir = ensure_cached(base, options.dataset, options.records)?;
@@ -416,12 +435,23 @@ fn load_inputs(
         .map(|(file, _)| {
             let stem = file.trim_end_matches(".csv");
             let table = match &options.table {
-                Some(prefix) => schemas::sanitize(&format!("{prefix}_{stem}"), stem),
+                Some(prefix) => {
+                    let given = format!("{prefix}_{stem}");
+                    checked_table(schemas::sanitize(&given, stem), &given)?
+                }
                 None => stem.to_string(),
             };
             scan::scan(&dir.join(file), &table, chunk_rows)
         })
         .collect()
+}
+
+/// `table`, unless it is reserved (a usage error).
+fn checked_table(table: String, given: &str) -> Result<String, WorkloadError> {
+    match schemas::table_name_problem(&table, given) {
+        Some(problem) => Err(WorkloadError::Input(problem)),
+        None => Ok(table),
+    }
 }
 
 fn read_range(input: &InputFile, chunk: &scan::Chunk) -> Result<Vec<u8>, WorkloadError> {
@@ -497,12 +527,9 @@ impl Workload for CsvImport {
         self.pg_pool.is_none()
     }
 
-    fn verify(
-        &self,
-        rejections: Option<&[Rejection]>,
-    ) -> Result<Option<Verification>, WorkloadError> {
-        match rejections {
-            Some(rejections) => self.verify_with(rejections),
+    fn verify(&self, remote: Option<&[UnitRecord]>) -> Result<Option<Verification>, WorkloadError> {
+        match remote {
+            Some(records) => self.verify_with(records),
             None => CsvImport::verify(self),
         }
         .map(Some)

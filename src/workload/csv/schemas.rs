@@ -115,6 +115,23 @@ pub fn header(spec: &TableSpec) -> String {
     names.join(",")
 }
 
+/// Name prefixes a table may not have: the databases' own catalogs (`sqlite_master`,
+/// `pg_class`) and boundscope's bookkeeping tables. Creating or dropping one fails late, in
+/// the middle of a run, so the name is refused up front.
+pub const RESERVED_TABLE_PREFIXES: [&str; 3] = ["sqlite_", "pg_", "boundscope_"];
+
+/// Why `table` (a sanitised name) cannot be imported into, if it cannot. `given` is what the
+/// user typed (`--table` or the file name), for the message.
+pub fn table_name_problem(table: &str, given: &str) -> Option<String> {
+    let reserved = RESERVED_TABLE_PREFIXES
+        .iter()
+        .find(|p| table.starts_with(*p))?;
+    Some(format!(
+        "table name `{given}` is reserved (names starting with `{reserved}` belong to the \
+         database or to boundscope); choose another with --table"
+    ))
+}
+
 /// A safe SQL name: lower case ASCII letters, digits and `_`, not starting with a digit.
 pub fn sanitize(raw: &str, fallback: &str) -> String {
     let mut out = String::new();

@@ -108,12 +108,7 @@ fn input(message: String) -> WorkloadError {
 impl Pipeline {
     /// Parses and checks a pipeline; `source` names it in errors (a file path).
     pub fn parse(text: &str, source: &str) -> Result<Pipeline, WorkloadError> {
-        let file: PipelineFile = toml::from_str(text).map_err(|e| {
-            input(format!(
-                "the pipeline {source} is not valid: {}",
-                e.to_string().trim()
-            ))
-        })?;
+        let file: PipelineFile = crate::toml_input::parse(text).map_err(|e| input(e.at(source)))?;
         if file.stage.is_empty() {
             return Err(input(format!(
                 "the pipeline {source} has no stages; add [[stage]] tables with name and kind"
