@@ -7,10 +7,12 @@
 //! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
 //! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
+pub mod code;
 mod diff;
 mod folded;
 mod perf;
 mod pprof;
+mod pprof_proto;
 pub mod speedscope;
 mod svg;
 mod tree;

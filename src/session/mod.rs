@@ -9,6 +9,7 @@ pub use spec::{RunSpec, MAX_WORKERS};
 
 use crate::events::{Event, EventSink, HostInfo, Tick};
 use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};
+use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
@@ -67,6 +68,9 @@ pub struct RunOutcome {
     /// The workers' wall-clock profile (nanoseconds; see `flame::wall`).
     pub wall: FoldedStacks,
     pub records: Vec<UnitRecord>,
+    /// Addresses, source lines and modules of the frames this process symbolized (frames
+    /// of `processes` mode's children are not in it).
+    pub code: CodeMap,
 }
 
 /// Hooks a caller can attach to a run.
@@ -141,6 +145,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let startup = work_started.saturating_duration_since(started);
     env.registry.finish_all();
     send_stacks(hooks, &mut sampler, &env, &mut profiles, true)?;
+    let code = sampler.as_ref().map(Sampler::code_map).unwrap_or_default();
     let profiler_cpu_s = (thread_cpu_ns().saturating_sub(profiler_cpu_before)) as f64 / 1e9;
     let Profiles {
         cpu: stacks,
@@ -176,6 +181,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         stacks,
         wall: wall_profile,
         records,
+        code,
     })
 }
 
