@@ -3,7 +3,7 @@
 //! computed here without boundscope's readers.
 
 mod common;
-use boundscope::tui::open::load_file;
+use boundscope::tui::open::{load_file, load_file_with, OpenOptions};
 use common::repo_path;
 use prost::Message;
 use std::path::Path;
@@ -70,11 +70,20 @@ fn a_py_spy_speedscope_file_opens_with_every_thread_and_sample() {
     assert_eq!(roots, names, "one root per profile (thread)");
 }
 
-/// The part of pprof's `profile.proto` this test needs: each sample's values.
+/// The part of pprof's `profile.proto` this test needs: each sample's values, the period.
 #[derive(Clone, PartialEq, Message)]
 struct Samples {
     #[prost(message, repeated, tag = "2")]
     sample: Vec<Sample>,
+    #[prost(int64, tag = "12")]
+    period: i64,
+}
+
+fn go_profile() -> Samples {
+    let gz = std::fs::read(fixture("go-cpu.pb.gz")).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
+    Samples::decode(raw.as_slice()).unwrap()
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -97,6 +106,34 @@ fn a_go_cpu_profile_opens_with_its_sample_count() {
         roots.iter().any(|r| r.starts_with("runtime.")),
         "Go stacks start in the runtime: {roots:?}"
     );
+}
+
+#[test]
+fn a_go_profile_shows_its_rate_and_types_and_opens_by_another_sample_type() {
+    let profile = go_profile();
+    let path = fixture("go-cpu.pb.gz");
+    let run = load_file(Path::new(&path), 1).unwrap();
+    let hz = 1_000_000_000 / profile.period;
+    assert_eq!(i64::from(run.hz), hz);
+    let header = run.source.expect("a header for a pprof file");
+    assert!(
+        header.contains("samples/count, cpu/nanoseconds"),
+        "{header}"
+    );
+    assert!(header.contains(&format!("{hz} Hz")), "{header}");
+    assert!(header.contains("showing samples"), "{header}");
+    let options = OpenOptions {
+        sample_index: Some("cpu".into()),
+    };
+    let cpu = load_file_with(Path::new(&path), 1, &options).unwrap();
+    let expected: i64 = profile.sample.iter().map(|s| s.value[1]).sum();
+    assert_eq!(cpu.tree().total() as i64, expected, "cpu nanoseconds");
+    assert!(cpu.source.unwrap().contains("showing cpu"));
+    let options = OpenOptions {
+        sample_index: Some("alloc_space".into()),
+    };
+    let err = load_file_with(Path::new(&path), 1, &options).unwrap_err();
+    assert!(err.contains("samples, cpu"), "{err}");
 }
 
 #[test]

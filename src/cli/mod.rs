@@ -60,6 +60,10 @@ enum Command {
         /// Files to open: event recordings, folded stacks or gzipped pprof (told apart by content).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
+        /// For pprof files with several sample types (boundscope's: samples, cpu, wall): the
+        /// one to show, as `go tool pprof -sample_index` (default: the first).
+        #[arg(long, value_name = "TYPE")]
+        sample_index: Option<String>,
     },
     /// Internal: a child process of `--mode processes`.
     #[command(name = "__child", hide = true)]
@@ -185,9 +189,12 @@ fn open_ui() -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("the terminal UI failed: {e}")))
 }
 
-fn open_files(files: &[std::path::PathBuf]) -> Result<(), CliError> {
+fn open_files(
+    files: &[std::path::PathBuf],
+    options: &boundscope::tui::open::OpenOptions,
+) -> Result<(), CliError> {
     use boundscope::tui::ViewerError;
-    boundscope::tui::run_viewer(files).map_err(|e| match e {
+    boundscope::tui::run_viewer(files, options).map_err(|e| match e {
         ViewerError::BadInput(msg) => CliError::Usage(msg),
         ViewerError::Io(e) => CliError::Failed(format!("the terminal UI failed: {e}")),
     })
@@ -211,7 +218,10 @@ pub fn main() -> i32 {
         Some(Command::Sweep(args)) => sweep::execute(args),
         Some(Command::Scenario(args)) => scenario::execute(args),
         Some(Command::Gen(args)) => gen::execute(args),
-        Some(Command::Open { files }) => open_files(&files),
+        Some(Command::Open {
+            files,
+            sample_index,
+        }) => open_files(&files, &boundscope::tui::open::OpenOptions { sample_index }),
         Some(Command::ServeApi(args)) => {
             boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
         }

@@ -28,8 +28,8 @@ pub use diff::{
 pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
 pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
-    decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, PprofInput, THREAD_LABEL,
-    WAIT_LABEL,
+    decode_pprof, decode_pprof_index, encode_pprof, encode_pprof_profile, pprof_summary,
+    PprofInput, PprofSummary, THREAD_LABEL, WAIT_LABEL,
 };
 pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};

@@ -270,6 +270,66 @@ pub fn decode_pprof_index(bytes: &[u8], sample_type: &str) -> Result<FoldedStack
     Ok(stacks_of(&profile, index))
 }
 
+/// What a pprof profile says about itself, for the header of an opened file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PprofSummary {
+    /// Sample types as `type/unit`, in the profile's order.
+    pub sample_types: Vec<String>,
+    /// The sampling period in nanoseconds, when the period is a time (0 otherwise).
+    pub period_ns: i64,
+    /// How long the profile was recorded, in nanoseconds (0 when unknown).
+    pub duration_ns: i64,
+}
+
+impl PprofSummary {
+    /// The sampling rate the period gives (0 when the period is not a time).
+    pub fn hz(&self) -> u32 {
+        match self.period_ns {
+            p if p > 0 => u32::try_from((1_000_000_000 + p / 2) / p).unwrap_or(u32::MAX),
+            _ => 0,
+        }
+    }
+
+    /// One line: `pprof · samples/count, cpu/nanoseconds · showing samples · 100 Hz · 1.10 s`.
+    pub fn describe(&self, shown: &str) -> String {
+        let mut line = format!(
+            "pprof · types {} · showing {shown}",
+            self.sample_types.join(", ")
+        );
+        if self.hz() > 0 {
+            line.push_str(&format!(" · {} Hz", self.hz()));
+        }
+        if self.duration_ns > 0 {
+            line.push_str(&format!(" · {:.2} s", self.duration_ns as f64 / 1e9));
+        }
+        line
+    }
+}
+
+/// Reads what a pprof profile (gzipped or not) says about itself: sample types, period,
+/// duration.
+pub fn pprof_summary(bytes: &[u8]) -> Result<PprofSummary, FlameError> {
+    let profile = read_profile(bytes)?;
+    let text = |i: i64| string_at(&profile, i);
+    let period_unit = profile.period_type.as_ref().map_or("", |t| text(t.unit));
+    let period_ns = match period_unit {
+        "nanoseconds" => profile.period,
+        "microseconds" => profile.period.saturating_mul(1_000),
+        "milliseconds" => profile.period.saturating_mul(1_000_000),
+        "seconds" => profile.period.saturating_mul(1_000_000_000),
+        _ => 0,
+    };
+    Ok(PprofSummary {
+        sample_types: profile
+            .sample_type
+            .iter()
+            .map(|t| format!("{}/{}", text(t.r#type), text(t.unit)))
+            .collect(),
+        period_ns,
+        duration_ns: profile.duration_nanos.max(0),
+    })
+}
+
 /// The string at `index` of the string table ("" when out of range).
 fn string_at(profile: &Profile, index: i64) -> &str {
     usize::try_from(index)

@@ -437,3 +437,24 @@ fn locations_carry_addresses_mappings_files_and_lines_from_the_code_map() {
     // The reader still sees the same stacks.
     assert_eq!(decode_pprof(&bytes).unwrap(), cpu);
 }
+
+#[test]
+fn the_summary_gives_types_rate_and_duration() {
+    let summary = pprof_summary(&encoded()).unwrap();
+    assert_eq!(
+        summary.sample_types,
+        vec!["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]
+    );
+    assert_eq!(summary.hz(), 99);
+    assert_eq!(summary.duration_ns, 2_500_000_000);
+    assert_eq!(
+        summary.describe("wall"),
+        "pprof · types samples/count, cpu/nanoseconds, wall/nanoseconds · showing wall · 99 Hz · 2.50 s"
+    );
+    let untimed = PprofSummary {
+        period_ns: 0,
+        duration_ns: 0,
+        ..summary
+    };
+    assert!(!untimed.describe("samples").contains("Hz"));
+}

@@ -49,8 +49,11 @@ pub fn run_interactive() -> std::io::Result<()> {
 }
 
 /// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
-pub fn run_viewer(paths: &[std::path::PathBuf]) -> Result<(), ViewerError> {
-    let runs = open::load_files(paths).map_err(ViewerError::BadInput)?;
+pub fn run_viewer(
+    paths: &[std::path::PathBuf],
+    options: &open::OpenOptions,
+) -> Result<(), ViewerError> {
+    let runs = open::load_files_with(paths, options).map_err(ViewerError::BadInput)?;
     let mut app = new_app();
     // One flamegraph build for the run shown, not one per file.
     app.runs.extend(runs);

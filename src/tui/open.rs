@@ -4,7 +4,8 @@
 
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
-use crate::flame::{decode_pprof, speedscope, FoldedStacks, FrameTree};
+use crate::flame::{decode_pprof, decode_pprof_index, pprof_summary, speedscope};
+use crate::flame::{FoldedStacks, FrameTree};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
@@ -12,35 +13,63 @@ use std::path::Path;
 /// The formats `open` knows, for the message about a file that is none of them.
 const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON, perf script";
 
+/// Choices for reading files.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// The pprof sample type to show (`samples`, `cpu`, `wall`, `alloc_space`, ...); the
+    /// profile's first type when `None`.
+    pub sample_index: Option<String>,
+}
+
 /// Loads one file (`-`: standard input, read to memory first) as run number `number`. The
 /// error is one line naming the file.
 pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
+    load_file_with(path, number, &OpenOptions::default())
+}
+
+/// [`load_file`] with `options`.
+pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Result<Run, String> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)
             .map_err(|e| format!("stdin: cannot read it: {e}"))?;
-        return load_reader(Cursor::new(bytes), "stdin", number).map_err(|e| format!("stdin: {e}"));
+        return load_reader_with(Cursor::new(bytes), "stdin", number, options)
+            .map_err(|e| format!("stdin: {e}"));
     }
     let name = path.display();
     let file = File::open(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
     let stem = path
         .file_stem()
         .map_or("profile".into(), |s| s.to_string_lossy().to_string());
-    load_reader(BufReader::with_capacity(1 << 16, file), &stem, number)
-        .map_err(|e| format!("{name}: {e}"))
+    load_reader_with(
+        BufReader::with_capacity(1 << 16, file),
+        &stem,
+        number,
+        options,
+    )
+    .map_err(|e| format!("{name}: {e}"))
 }
 
 /// Loads one input from `reader`, deciding its format from its first bytes.
-pub fn load_reader(mut reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
+pub fn load_reader(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
+    load_reader_with(reader, stem, number, &OpenOptions::default())
+}
+
+/// [`load_reader`] with `options`.
+pub fn load_reader_with(
+    mut reader: impl BufRead,
+    stem: &str,
+    number: usize,
+    options: &OpenOptions,
+) -> Result<Run, String> {
     let cannot = |e: std::io::Error| format!("cannot read it: {e}");
     let head = reader.fill_buf().map_err(cannot)?;
     if head.starts_with(&GZIP_MAGIC) || is_binary(head) {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).map_err(cannot)?;
-        let stacks = decode_pprof(&bytes).map_err(|e| format!("no format fits ({TRIED}): {e}"))?;
-        return Ok(stacks_run(&stacks, "pprof", stem, number));
+        return pprof_run(&bytes, stem, number, options);
     }
     match first_char(&mut reader).map_err(cannot)? {
         None => Err("the file is empty".to_string()),
@@ -134,11 +163,46 @@ fn folded(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String
     Ok(run)
 }
 
+/// A pprof profile's stacks weighted by the chosen sample type, with a header saying what
+/// the profile holds and its rate.
+fn pprof_run(
+    bytes: &[u8],
+    stem: &str,
+    number: usize,
+    options: &OpenOptions,
+) -> Result<Run, String> {
+    let summary = pprof_summary(bytes).map_err(|e| format!("no format fits ({TRIED}): {e}"))?;
+    let stacks = match &options.sample_index {
+        Some(name) => decode_pprof_index(bytes, name),
+        None => decode_pprof(bytes),
+    }
+    .map_err(|e| e.to_string())?;
+    let first = summary.sample_types.first().map_or("", |t| t.as_str());
+    let shown = match &options.sample_index {
+        Some(name) => name.as_str(),
+        None => first.split('/').next().unwrap_or(first),
+    };
+    let mut run = stacks_run(&stacks, "pprof", stem, number);
+    if summary.hz() > 0 {
+        run.hz = summary.hz();
+    }
+    run.source = Some(summary.describe(shown));
+    Ok(run)
+}
+
 /// Loads every file, or fails on the first bad one.
 pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
+    load_files_with(paths, &OpenOptions::default())
+}
+
+/// [`load_files`] with `options`.
+pub fn load_files_with(
+    paths: &[impl AsRef<Path>],
+    options: &OpenOptions,
+) -> Result<Vec<Run>, String> {
     paths
         .iter()
         .enumerate()
-        .map(|(i, p)| load_file(p.as_ref(), i + 1))
+        .map(|(i, p)| load_file_with(p.as_ref(), i + 1, options))
         .collect()
 }
