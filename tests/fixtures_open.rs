@@ -68,6 +68,16 @@ fn a_py_spy_speedscope_file_opens_with_every_thread_and_sample() {
     roots.sort();
     names.sort();
     assert_eq!(roots, names, "one root per profile (thread)");
+    let run = load_file(Path::new(&fixture("pyspy.speedscope.json")), 1).unwrap();
+    let header = run.source.expect("a header for a speedscope file");
+    let exporter = doc["exporter"].as_str().unwrap();
+    assert_eq!(
+        header,
+        format!(
+            "speedscope · {} profiles (sampled) · seconds, shown as nanoseconds · by {exporter}",
+            profiles.len()
+        )
+    );
 }
 
 /// The part of pprof's `profile.proto` this test needs: each sample's values, the period.

@@ -78,7 +78,9 @@ pub fn load_reader_with(
             reader.read_to_string(&mut text).map_err(cannot)?;
             if speedscope::looks_like(&text) {
                 let stacks = speedscope::decode_speedscope(&text).map_err(|e| e.to_string())?;
-                return Ok(stacks_run(&stacks, "speedscope", stem, number));
+                let mut run = stacks_run(&stacks, "speedscope", stem, number);
+                run.source = speedscope::describe_speedscope(&text).ok();
+                return Ok(run);
             }
             replay(&text, number)
         }
