@@ -183,6 +183,7 @@ mod tests {
             stacks: parse(stacks),
             wall: parse(wall),
             records: Vec::new(),
+            code: Default::default(),
         }
     }
 

@@ -111,6 +111,7 @@ fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
         hz: spec.hz,
         start: now.checked_sub(duration).unwrap_or(now),
         duration,
+        code: Some(&outcome.code),
     }
 }
 

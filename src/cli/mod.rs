@@ -69,6 +69,10 @@ enum Command {
         /// Keep at most this many frames of one input.
         #[arg(long, value_name = "N", default_value_t = boundscope::flame::limits::DEFAULT_MAX_FRAMES)]
         max_frames: usize,
+        /// For pprof files with several sample types (boundscope's: samples, cpu, wall): the
+        /// one to show, as `go tool pprof -sample_index` (default: the first).
+        #[arg(long, value_name = "TYPE")]
+        sample_index: Option<String>,
     },
     /// Internal: a child process of `--mode processes` (its spec comes on standard input).
     #[command(name = "__child", hide = true)]
@@ -194,9 +198,12 @@ fn open_ui() -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("the terminal UI failed: {e}")))
 }
 
-fn open_files(files: &[std::path::PathBuf], limits: InputLimits) -> Result<(), CliError> {
+fn open_files(
+    files: &[std::path::PathBuf],
+    options: &boundscope::tui::open::OpenOptions,
+) -> Result<(), CliError> {
     use boundscope::tui::ViewerError;
-    boundscope::tui::run_viewer(files, &limits).map_err(|e| match e {
+    boundscope::tui::run_viewer(files, options).map_err(|e| match e {
         ViewerError::BadInput(msg) => CliError::Usage(msg),
         ViewerError::Io(e) => CliError::Failed(format!("the terminal UI failed: {e}")),
     })
@@ -232,7 +239,14 @@ pub fn main() -> i32 {
             files,
             max_input_mb,
             max_frames,
-        }) => open_files(&files, InputLimits::new(max_input_mb, max_frames)),
+            sample_index,
+        }) => {
+            let options = boundscope::tui::open::OpenOptions {
+                sample_index,
+                limits: InputLimits::new(max_input_mb, max_frames),
+            };
+            open_files(&files, &options)
+        }
         Some(Command::ServeApi(args)) => {
             boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
         }

@@ -7,11 +7,13 @@
 //! concurrency modes are compared with their worker roots merged ([`merge_worker_roots`]),
 //! normalized ([`ProfileSum`]) and written as differential folded text or SVG.
 
+pub mod code;
 mod diff;
 mod folded;
 pub mod limits;
 mod perf;
 mod pprof;
+mod pprof_proto;
 pub mod speedscope;
 mod svg;
 mod tree;
@@ -27,8 +29,9 @@ pub use diff::{
 pub use folded::{FoldedStacks, FunctionCost, NO_STACK};
 pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
-    decode_pprof, decode_pprof_index, decode_pprof_limited, encode_pprof, encode_pprof_profile,
-    PprofInput, THREAD_LABEL, WAIT_LABEL,
+    decode_pprof, decode_pprof_index, decode_pprof_index_limited, decode_pprof_limited,
+    encode_pprof, encode_pprof_profile, pprof_summary, PprofInput, PprofSummary, THREAD_LABEL,
+    WAIT_LABEL,
 };
 pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};

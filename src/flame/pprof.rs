@@ -11,7 +11,9 @@
 //! `-tagfocus=thread=...`, but in no function. Function names are the demangled frame names
 //! with an empty `system_name`, so pprof leaves Rust names such as `<A as B>::f` alone.
 
+use super::code::{CodeMap, CodeModule};
 use super::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
+use super::pprof_proto::*;
 use super::wall::{stack_kind, FrameKind};
 use super::{FlameError, FoldedStacks};
 use flate2::{read::GzDecoder, write::GzEncoder, Compression};
@@ -19,84 +21,6 @@ use prost::Message;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-#[derive(Clone, PartialEq, Message)]
-struct Profile {
-    #[prost(message, repeated, tag = "1")]
-    sample_type: Vec<ValueType>,
-    #[prost(message, repeated, tag = "2")]
-    sample: Vec<Sample>,
-    #[prost(message, repeated, tag = "4")]
-    location: Vec<Location>,
-    #[prost(message, repeated, tag = "5")]
-    function: Vec<Function>,
-    #[prost(string, repeated, tag = "6")]
-    string_table: Vec<String>,
-    #[prost(int64, tag = "9")]
-    time_nanos: i64,
-    #[prost(int64, tag = "10")]
-    duration_nanos: i64,
-    #[prost(message, optional, tag = "11")]
-    period_type: Option<ValueType>,
-    #[prost(int64, tag = "12")]
-    period: i64,
-    #[prost(int64, tag = "14")]
-    default_sample_type: i64,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct ValueType {
-    #[prost(int64, tag = "1")]
-    r#type: i64,
-    #[prost(int64, tag = "2")]
-    unit: i64,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct Sample {
-    /// Leaf first.
-    #[prost(uint64, repeated, tag = "1")]
-    location_id: Vec<u64>,
-    #[prost(int64, repeated, tag = "2")]
-    value: Vec<i64>,
-    #[prost(message, repeated, tag = "3")]
-    label: Vec<Label>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct Label {
-    #[prost(int64, tag = "1")]
-    key: i64,
-    /// A string label's value (index into the string table); 0 for numeric labels.
-    #[prost(int64, tag = "2")]
-    str: i64,
-    #[prost(int64, tag = "3")]
-    num: i64,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct Location {
-    #[prost(uint64, tag = "1")]
-    id: u64,
-    #[prost(message, repeated, tag = "4")]
-    line: Vec<Line>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct Line {
-    #[prost(uint64, tag = "1")]
-    function_id: u64,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct Function {
-    #[prost(uint64, tag = "1")]
-    id: u64,
-    #[prost(int64, tag = "2")]
-    name: i64,
-    #[prost(int64, tag = "3")]
-    system_name: i64,
-}
 
 /// The label key holding a sample's thread (the folded stack's root frame).
 pub const THREAD_LABEL: &str = "thread";
@@ -135,25 +59,56 @@ impl Builder {
         }
     }
 
-    fn location(&mut self, frame: &str) -> u64 {
+    /// The location of `frame`, with its address, mapping, file and line when `code` knows
+    /// them.
+    fn location(&mut self, frame: &str, code: &CodeMap) -> u64 {
         if let Some(id) = self.frames.get(frame) {
             return *id;
         }
         let id = self.profile.location.len() as u64 + 1;
         let name = self.string(frame);
+        let site = code.site(frame).cloned().unwrap_or_default();
+        let filename = self.string(site.file.as_deref().unwrap_or(""));
         // No system name: pprof simplifies names it takes for C++ (dropping `<...>`), which
         // would eat the `<A as B>` of Rust trait methods.
         self.profile.function.push(Function {
             id,
             name,
             system_name: 0,
+            filename,
         });
+        let mapping_id = code.module_of(site.address).map_or(0, |i| i as u64 + 1);
         self.profile.location.push(Location {
             id,
-            line: vec![Line { function_id: id }],
+            mapping_id,
+            address: site.address,
+            line: vec![Line {
+                function_id: id,
+                line: i64::from(site.line),
+            }],
         });
         self.frames.insert(frame.to_string(), id);
         id
+    }
+
+    /// One mapping per module, ids in the modules' order from 1.
+    fn mappings(&mut self, modules: &[CodeModule]) {
+        for (i, m) in modules.iter().enumerate() {
+            let mapping = Mapping {
+                id: i as u64 + 1,
+                memory_start: m.start,
+                memory_limit: m.limit,
+                file_offset: m.file_offset,
+                filename: self.string(&m.path),
+                build_id: self.string(&m.build_id),
+                // The sampler symbolized every frame: pprof must not try again.
+                has_functions: true,
+                has_filenames: true,
+                has_line_numbers: true,
+                has_inline_frames: true,
+            };
+            self.profile.mapping.push(mapping);
+        }
     }
 
     fn label(&mut self, key: &str, value: &str) -> Label {
@@ -184,6 +139,8 @@ pub struct PprofInput<'a> {
     pub start: SystemTime,
     /// How long the run took.
     pub duration: Duration,
+    /// Addresses, source lines and loaded modules of the frames, when known.
+    pub code: Option<&'a CodeMap>,
 }
 
 fn saturating_i64(n: u64) -> i64 {
@@ -202,7 +159,10 @@ fn saturating_i64(n: u64) -> i64 {
 /// values sum to the CPU total and, with a wall profile, the `wall` values to its total.
 pub fn encode_pprof_profile(input: &PprofInput) -> Result<Vec<u8>, FlameError> {
     let period_ns = 1_000_000_000 / i64::from(input.hz.max(1));
+    let no_code = CodeMap::default();
+    let code = input.code.unwrap_or(&no_code);
     let mut b = Builder::new();
+    b.mappings(&code.modules);
     b.profile.sample_type = vec![
         b.value_type("samples", "count"),
         b.value_type("cpu", "nanoseconds"),
@@ -249,7 +209,7 @@ pub fn encode_pprof_profile(input: &PprofInput) -> Result<Vec<u8>, FlameError> {
             };
             label.push(b.label(WAIT_LABEL, category));
         }
-        let location_id: Vec<u64> = frames.rev().map(|f| b.location(f)).collect();
+        let location_id: Vec<u64> = frames.rev().map(|f| b.location(f, code)).collect();
         b.profile.sample.push(Sample {
             location_id,
             value: vec![saturating_i64(count), cpu_ns, wall_value],
@@ -268,6 +228,7 @@ pub fn encode_pprof(stacks: &FoldedStacks, hz: u32) -> Result<Vec<u8>, FlameErro
         hz,
         start: UNIX_EPOCH,
         duration: Duration::ZERO,
+        code: None,
     })
 }
 
@@ -317,8 +278,16 @@ pub fn decode_pprof_limited(
 /// Like [`decode_pprof`], but weighs each stack by the sample type named `sample_type`
 /// (`samples`, `cpu`, `wall`, ...). Naming a type the profile does not have is an error.
 pub fn decode_pprof_index(bytes: &[u8], sample_type: &str) -> Result<FoldedStacks, FlameError> {
-    let limits = InputLimits::default();
-    let profile = read_profile(bytes, &limits)?;
+    decode_pprof_index_limited(bytes, sample_type, &InputLimits::default())
+}
+
+/// [`decode_pprof_index`] within `limits`.
+pub fn decode_pprof_index_limited(
+    bytes: &[u8],
+    sample_type: &str,
+    limits: &InputLimits,
+) -> Result<FoldedStacks, FlameError> {
+    let profile = read_profile(bytes, limits)?;
     let text = |i: i64| string_at(&profile, i);
     let index = profile
         .sample_type
@@ -331,7 +300,67 @@ pub fn decode_pprof_index(bytes: &[u8], sample_type: &str) -> Result<FoldedStack
                 names.join(", ")
             ))
         })?;
-    stacks_of(&profile, index, &limits)
+    stacks_of(&profile, index, limits)
+}
+
+/// What a pprof profile says about itself, for the header of an opened file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PprofSummary {
+    /// Sample types as `type/unit`, in the profile's order.
+    pub sample_types: Vec<String>,
+    /// The sampling period in nanoseconds, when the period is a time (0 otherwise).
+    pub period_ns: i64,
+    /// How long the profile was recorded, in nanoseconds (0 when unknown).
+    pub duration_ns: i64,
+}
+
+impl PprofSummary {
+    /// The sampling rate the period gives (0 when the period is not a time).
+    pub fn hz(&self) -> u32 {
+        match self.period_ns {
+            p if p > 0 => u32::try_from((1_000_000_000 + p / 2) / p).unwrap_or(u32::MAX),
+            _ => 0,
+        }
+    }
+
+    /// One line: `pprof · samples/count, cpu/nanoseconds · showing samples · 100 Hz · 1.10 s`.
+    pub fn describe(&self, shown: &str) -> String {
+        let mut line = format!(
+            "pprof · types {} · showing {shown}",
+            self.sample_types.join(", ")
+        );
+        if self.hz() > 0 {
+            line.push_str(&format!(" · {} Hz", self.hz()));
+        }
+        if self.duration_ns > 0 {
+            line.push_str(&format!(" · {:.2} s", self.duration_ns as f64 / 1e9));
+        }
+        line
+    }
+}
+
+/// Reads what a pprof profile (gzipped or not) says about itself: sample types, period,
+/// duration.
+pub fn pprof_summary(bytes: &[u8]) -> Result<PprofSummary, FlameError> {
+    let profile = read_profile(bytes, &InputLimits::default())?;
+    let text = |i: i64| string_at(&profile, i);
+    let period_unit = profile.period_type.as_ref().map_or("", |t| text(t.unit));
+    let period_ns = match period_unit {
+        "nanoseconds" => profile.period,
+        "microseconds" => profile.period.saturating_mul(1_000),
+        "milliseconds" => profile.period.saturating_mul(1_000_000),
+        "seconds" => profile.period.saturating_mul(1_000_000_000),
+        _ => 0,
+    };
+    Ok(PprofSummary {
+        sample_types: profile
+            .sample_type
+            .iter()
+            .map(|t| format!("{}/{}", text(t.r#type), text(t.unit)))
+            .collect(),
+        period_ns,
+        duration_ns: profile.duration_nanos.max(0),
+    })
 }
 
 /// The string at `index` of the string table ("" when out of range).
@@ -402,336 +431,5 @@ fn function_names(profile: &Profile) -> HashMap<u64, Vec<String>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const RUN_UNIT: &str =
-        "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
-
-    fn unzip(bytes: &[u8]) -> Profile {
-        let mut raw = Vec::new();
-        GzDecoder::new(bytes).read_to_end(&mut raw).unwrap();
-        Profile::decode(raw.as_slice()).unwrap()
-    }
-
-    fn text(profile: &Profile, i: i64) -> String {
-        profile.string_table[i as usize].clone()
-    }
-
-    /// The sample's labels as `key=value` strings.
-    fn labels(profile: &Profile, sample: &Sample) -> Vec<String> {
-        sample
-            .label
-            .iter()
-            .map(|l| format!("{}={}", text(profile, l.key), text(profile, l.str)))
-            .collect()
-    }
-
-    /// The sample's frame names, leaf first.
-    fn frames(profile: &Profile, sample: &Sample) -> Vec<String> {
-        sample
-            .location_id
-            .iter()
-            .map(|id| {
-                let location = profile.location.iter().find(|l| l.id == *id).unwrap();
-                let function = profile
-                    .function
-                    .iter()
-                    .find(|f| f.id == location.line[0].function_id)
-                    .unwrap();
-                text(profile, function.name)
-            })
-            .collect()
-    }
-
-    /// The sample whose thread label and frames (root to leaf) make up `stack`.
-    fn sample_of<'a>(profile: &'a Profile, stack: &str) -> &'a Sample {
-        profile
-            .sample
-            .iter()
-            .find(|s| {
-                let thread = labels(profile, s)
-                    .into_iter()
-                    .find_map(|l| l.strip_prefix("thread=").map(str::to_string))
-                    .unwrap();
-                let mut path = frames(profile, s);
-                path.push(thread);
-                path.reverse();
-                path.join(";") == stack
-            })
-            .unwrap_or_else(|| panic!("no sample for {stack}"))
-    }
-
-    fn cpu() -> FoldedStacks {
-        FoldedStacks::parse(&format!(
-            "bs-threads-0;main;{RUN_UNIT} 3\nbs-threads-0;main;write 2\nbs-threads-1;main;write 1\n"
-        ))
-        .unwrap()
-    }
-
-    fn wall() -> FoldedStacks {
-        FoldedStacks::parse(&format!(
-            "bs-threads-0;main;{RUN_UNIT} 33000000\n\
-             bs-threads-0;main;write 25000000\n\
-             bs-threads-0;fetch;[net wait] 400000000\n\
-             bs-threads-0;[db-lock wait] 2000000\n\
-             bs-threads-1;[idle] 50000000\n\
-             bs-threads-1;[run queue] 7000000\n\
-             bs-threads-1;[cpu, not sampled] 3000000\n\
-             bs-threads-1;[untracked] 1000000\n\
-             bs-threads-2 5\n"
-        ))
-        .unwrap()
-    }
-
-    fn start() -> SystemTime {
-        UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_456_789)
-    }
-
-    fn encoded() -> Vec<u8> {
-        let (cpu, wall) = (cpu(), wall());
-        encode_pprof_profile(&PprofInput {
-            cpu: &cpu,
-            wall: &wall,
-            hz: 99,
-            start: start(),
-            duration: Duration::from_millis(2_500),
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn a_run_profile_has_samples_cpu_and_wall_types_a_period_and_times() {
-        let profile = unzip(&encoded());
-        let types: Vec<(String, String)> = profile
-            .sample_type
-            .iter()
-            .map(|t| (text(&profile, t.r#type), text(&profile, t.unit)))
-            .collect();
-        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
-        assert_eq!(
-            types,
-            vec![
-                pair("samples", "count"),
-                pair("cpu", "nanoseconds"),
-                pair("wall", "nanoseconds")
-            ]
-        );
-        let period_type = profile.period_type.clone().unwrap();
-        assert_eq!(text(&profile, period_type.r#type), "cpu");
-        assert_eq!(text(&profile, period_type.unit), "nanoseconds");
-        assert_eq!(profile.period, 1_000_000_000 / 99);
-        assert_eq!(profile.time_nanos, 1_700_000_000_123_456_789);
-        assert_eq!(profile.duration_nanos, 2_500_000_000);
-        assert_eq!(text(&profile, profile.default_sample_type), "cpu");
-        assert_eq!(profile.string_table[0], "");
-    }
-
-    #[test]
-    fn values_sum_to_the_cpu_samples_and_the_wall_profile() {
-        let profile = unzip(&encoded());
-        let sum = |i: usize| profile.sample.iter().map(|s| s.value[i]).sum::<i64>();
-        assert_eq!(sum(0), cpu().total() as i64);
-        assert_eq!(sum(2), wall().total() as i64);
-        let period = 1_000_000_000 / 99;
-        let values = |stack: &str| sample_of(&profile, stack).value.clone();
-        // CPU time comes from the wall profile when it has the stack, else count × period.
-        assert_eq!(
-            values(&format!("bs-threads-0;main;{RUN_UNIT}")),
-            vec![3, 33_000_000, 33_000_000]
-        );
-        assert_eq!(values("bs-threads-1;main;write"), vec![1, period, 0]);
-        assert_eq!(
-            values("bs-threads-0;fetch;[net wait]"),
-            vec![0, 0, 400_000_000]
-        );
-        assert_eq!(values("bs-threads-1;[idle]"), vec![0, 0, 50_000_000]);
-        assert_eq!(
-            values("bs-threads-1;[cpu, not sampled]"),
-            vec![0, 3_000_000, 3_000_000]
-        );
-        assert_eq!(
-            profile.sample.len(),
-            wall().len() + 1,
-            "one sample per distinct stack"
-        );
-    }
-
-    #[test]
-    fn samples_are_labelled_with_their_thread_and_off_cpu_category() {
-        let profile = unzip(&encoded());
-        let labels_of = |stack: &str| labels(&profile, sample_of(&profile, stack));
-        assert_eq!(
-            labels_of("bs-threads-0;fetch;[net wait]"),
-            vec!["thread=bs-threads-0", "wait=net"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-0;[db-lock wait]"),
-            vec!["thread=bs-threads-0", "wait=db-lock"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-1;[idle]"),
-            vec!["thread=bs-threads-1", "wait=idle"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-1;[run queue]"),
-            vec!["thread=bs-threads-1", "wait=run queue"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-1;[untracked]"),
-            vec!["thread=bs-threads-1", "wait=untracked"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-1;[cpu, not sampled]"),
-            vec!["thread=bs-threads-1"]
-        );
-        assert_eq!(
-            labels_of("bs-threads-1;main;write"),
-            vec!["thread=bs-threads-1"]
-        );
-        for sample in &profile.sample {
-            assert!(labels(&profile, sample)[0].starts_with("thread=bs-threads-"));
-        }
-    }
-
-    #[test]
-    fn threads_are_labels_not_functions_and_names_are_kept_verbatim() {
-        let profile = unzip(&encoded());
-        let names: Vec<String> = profile
-            .function
-            .iter()
-            .map(|f| text(&profile, f.name))
-            .collect();
-        assert!(
-            names.iter().all(|n| !n.starts_with("bs-threads")),
-            "{names:?}"
-        );
-        assert!(names.iter().any(|n| n == RUN_UNIT), "{names:?}");
-        assert!(profile.function.iter().all(|f| f.system_name == 0));
-        let net = sample_of(&profile, "bs-threads-0;fetch;[net wait]");
-        assert_eq!(frames(&profile, net), vec!["[net wait]", "fetch"]);
-        let bare = sample_of(&profile, "bs-threads-2");
-        assert!(bare.location_id.is_empty());
-        assert_eq!(bare.value, vec![0, 5, 5]);
-    }
-
-    #[test]
-    fn decoding_picks_a_sample_type_and_puts_the_thread_back() {
-        let bytes = encoded();
-        assert_eq!(decode_pprof(&bytes).unwrap(), cpu());
-        assert_eq!(decode_pprof_index(&bytes, "samples").unwrap(), cpu());
-        assert_eq!(decode_pprof_index(&bytes, "wall").unwrap(), wall());
-        let cpu_ns = decode_pprof_index(&bytes, "cpu").unwrap();
-        assert_eq!(cpu_ns.get("bs-threads-0;main;write"), 25_000_000);
-        assert_eq!(cpu_ns.get("bs-threads-0;fetch;[net wait]"), 0);
-        let err = decode_pprof_index(&bytes, "alloc").unwrap_err().to_string();
-        assert!(err.contains("samples, cpu, wall"), "{err}");
-    }
-
-    #[test]
-    fn without_a_wall_profile_wall_time_is_cpu_time() {
-        let stacks = FoldedStacks::parse("t;f 4\nt;g 1\n").unwrap();
-        let profile = unzip(&encode_pprof(&stacks, 100).unwrap());
-        assert_eq!(profile.period, 10_000_000);
-        assert_eq!(
-            sample_of(&profile, "t;f").value,
-            vec![4, 40_000_000, 40_000_000]
-        );
-        assert_eq!(profile.time_nanos, 0);
-        let wall = decode_pprof_index(&encode_pprof(&stacks, 100).unwrap(), "wall").unwrap();
-        assert_eq!(wall.get("t;g"), 10_000_000);
-    }
-
-    #[test]
-    fn folded_stacks_survive_a_round_trip_through_pprof() {
-        let stacks =
-            FoldedStacks::parse("bs-seq-0;main;parse 7\nbs-seq-0;main;write 3\nbs-seq-1;main 2\n")
-                .unwrap();
-        let bytes = encode_pprof(&stacks, 99).unwrap();
-        assert_eq!(&bytes[..2], &[0x1f, 0x8b], "gzipped");
-        assert_eq!(decode_pprof(&bytes).unwrap(), stacks);
-    }
-
-    /// A profile as boundscope wrote them before labels: the thread is the root function,
-    /// two sample types, no labels.
-    fn old_format(stacks: &FoldedStacks, period: i64) -> Vec<u8> {
-        let mut b = Builder::new();
-        b.profile.sample_type = vec![
-            b.value_type("samples", "count"),
-            b.value_type("cpu", "nanoseconds"),
-        ];
-        b.profile.period = period;
-        for (stack, n) in stacks.iter() {
-            let location_id = stack.split(';').rev().map(|f| b.location(f)).collect();
-            let n = n as i64;
-            b.profile.sample.push(Sample {
-                location_id,
-                value: vec![n, n * period],
-                label: Vec::new(),
-            });
-        }
-        b.gzipped().unwrap()
-    }
-
-    #[test]
-    fn profiles_of_the_old_format_still_decode() {
-        let stacks = FoldedStacks::parse("bs-seq-0;main;parse 7\nbs-seq-1;main 2\n").unwrap();
-        let bytes = old_format(&stacks, 1000);
-        assert_eq!(decode_pprof(&bytes).unwrap(), stacks);
-        let cpu = decode_pprof_index(&bytes, "cpu").unwrap();
-        assert_eq!(cpu.get("bs-seq-0;main;parse"), 7000);
-        assert!(decode_pprof_index(&bytes, "wall").is_err());
-    }
-
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        assert!(decode_pprof(b"definitely not protobuf \xff\xff").is_err());
-        assert!(decode_pprof_index(b"definitely not protobuf \xff\xff", "wall").is_err());
-        assert!(decode_pprof(&[0x1f, 0x8b, 0, 1, 2, 3]).is_err());
-    }
-
-    #[test]
-    fn dangling_indexes_and_ids_do_not_panic() {
-        let profile = Profile {
-            sample_type: vec![ValueType {
-                r#type: 1,
-                unit: -4,
-            }],
-            sample: vec![
-                Sample {
-                    location_id: vec![7, 1],
-                    value: vec![3],
-                    label: vec![Label {
-                        key: 2,
-                        str: 99,
-                        num: 0,
-                    }],
-                },
-                Sample {
-                    location_id: vec![1],
-                    value: vec![],
-                    label: vec![Label {
-                        key: -1,
-                        str: -1,
-                        num: 0,
-                    }],
-                },
-            ],
-            location: vec![Location {
-                id: 1,
-                line: vec![Line { function_id: 1 }, Line { function_id: 42 }],
-            }],
-            function: vec![Function {
-                id: 1,
-                name: 1234,
-                system_name: -3,
-            }],
-            string_table: vec![String::new(), "samples".into(), THREAD_LABEL.into()],
-            ..Profile::default()
-        };
-        let bytes = profile.encode_to_vec();
-        // The only function has no name and the thread label no value: nothing is left.
-        assert!(decode_pprof(&bytes).unwrap().is_empty());
-        assert!(decode_pprof_index(&bytes, "samples").unwrap().is_empty());
-    }
-}
+#[path = "pprof_tests.rs"]
+mod tests;

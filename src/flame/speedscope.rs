@@ -226,6 +226,39 @@ pub fn decode_speedscope(text: &str) -> Result<FoldedStacks, FlameError> {
     Ok(out)
 }
 
+/// One line saying what a speedscope file holds, for the header of an opened file:
+/// `speedscope · 2 profiles (sampled) · seconds, shown as nanoseconds · by py-spy@0.4.3`.
+pub fn describe_speedscope(text: &str) -> Result<String, FlameError> {
+    let file: File = serde_json::from_str(text)
+        .map_err(|e| FlameError::Speedscope(format!("not a speedscope file: {e}")))?;
+    let kinds: std::collections::BTreeSet<&str> = file
+        .profiles
+        .iter()
+        .map(|p| match p {
+            Profile::Sampled { .. } => "sampled",
+            Profile::Evented { .. } => "evented",
+        })
+        .collect();
+    let kinds: Vec<&str> = kinds.into_iter().collect();
+    let mut line = format!(
+        "speedscope · {} profiles ({})",
+        file.profiles.len(),
+        kinds.join(", ")
+    );
+    if let Some(unit) = file.profiles.first().map(profile_unit) {
+        let name = serde_json::to_value(unit).unwrap_or_default();
+        let name = name.as_str().unwrap_or("?");
+        line.push_str(&match unit.to_base() {
+            1.0 => format!(" · {name}"),
+            _ => format!(" · {name}, shown as nanoseconds"),
+        });
+    }
+    if let Some(exporter) = file.exporter.filter(|e| !e.is_empty()) {
+        line.push_str(&format!(" · by {exporter}"));
+    }
+    Ok(line)
+}
+
 fn profile_unit(profile: &Profile) -> Unit {
     match profile {
         Profile::Sampled { unit, .. } | Profile::Evented { unit, .. } => *unit,

@@ -1,8 +1,10 @@
 //! CPU sampling with pprof: start/stop, symbol resolution outside the profiler lock, deltas.
 
+mod modules;
 mod symbols;
 pub mod wall;
 
+use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::{WaitEntry, WorkerSnapshot};
 use pprof::{ProfilerGuard, ProfilerGuardBuilder};
@@ -162,6 +164,13 @@ impl Sampler {
             .collect();
         delta.wall = self.wall.delta(workers, &delta.cpu, &places);
         Ok(delta)
+    }
+
+    /// Where the frames symbolized so far lie: their addresses, source lines and modules.
+    pub fn code_map(&self) -> CodeMap {
+        let sites = self.symbols.sites().clone();
+        let modules = modules::loaded_modules(sites.values().map(|s| s.address));
+        CodeMap { sites, modules }
     }
 
     /// Stops sampling (take the last delta first).

@@ -1,5 +1,6 @@
 //! Turns raw return addresses into clean, demangled frame names, with a cache.
 
+use crate::flame::code::CodeSite;
 use std::collections::HashMap;
 
 /// Frames that only say "a thread started"; everything outside the worker's own code.
@@ -16,6 +17,8 @@ const OUTER_NOISE: [&str; 6] = [
 #[derive(Default)]
 pub(crate) struct SymbolCache {
     names: HashMap<usize, Vec<String>>,
+    /// The first address, file and line seen for each frame name.
+    sites: HashMap<String, CodeSite>,
 }
 
 impl SymbolCache {
@@ -76,20 +79,37 @@ pub(crate) fn join_frames(thread: &[u8], frames: Vec<String>) -> String {
 impl SymbolCache {
     /// Names for one address, outermost inlined function first.
     fn resolve(&mut self, ip: usize) -> &[String] {
+        let sites = &mut self.sites;
         self.names.entry(ip).or_insert_with(|| {
             let mut names = Vec::new();
             backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
                 if let Some(name) = symbol.name() {
-                    names.push(clean_name(&String::from_utf8_lossy(name.as_bytes())));
+                    let name = clean_name(&String::from_utf8_lossy(name.as_bytes()));
+                    sites.entry(name.clone()).or_insert_with(|| CodeSite {
+                        address: ip as u64,
+                        file: symbol.filename().map(|f| f.display().to_string()),
+                        line: symbol.lineno().unwrap_or(0),
+                    });
+                    names.push(name);
                 }
             });
             if names.is_empty() {
-                names.push(module_of(ip).unwrap_or_else(|| "[unknown]".to_string()));
+                let name = module_of(ip).unwrap_or_else(|| "[unknown]".to_string());
+                sites.entry(name.clone()).or_insert_with(|| CodeSite {
+                    address: ip as u64,
+                    ..CodeSite::default()
+                });
+                names.push(name);
             }
             // backtrace reports the innermost inlined frame first.
             names.reverse();
             names
         })
+    }
+
+    /// The code sites of every frame name resolved so far.
+    pub(crate) fn sites(&self) -> &HashMap<String, CodeSite> {
+        &self.sites
     }
 }
 

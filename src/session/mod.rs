@@ -9,6 +9,7 @@ pub use spec::{RunSpec, MAX_WORKERS};
 
 use crate::events::{Event, EventSink, HostInfo, Tick};
 use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};
+use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
@@ -88,6 +89,9 @@ pub struct RunOutcome {
     /// The workers' wall-clock profile (nanoseconds; see `flame::wall`).
     pub wall: FoldedStacks,
     pub records: Vec<UnitRecord>,
+    /// Addresses, source lines and modules of the frames this process symbolized (frames
+    /// of `processes` mode's children are not in it).
+    pub code: CodeMap,
 }
 
 /// Hooks a caller can attach to a run.
@@ -174,6 +178,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     if let Err(e) = send_stacks(hooks, &mut sampler, &env, &mut profiles, true) {
         failure.get_or_insert(e.to_string());
     }
+    let code = sampler.as_ref().map(Sampler::code_map).unwrap_or_default();
     let profiler_cpu_s = (thread_cpu_ns().saturating_sub(profiler_cpu_before)) as f64 / 1e9;
     let Profiles {
         cpu: stacks,
@@ -215,6 +220,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         stacks,
         wall: wall_profile,
         records,
+        code,
     };
     match outcome.report.failure.clone() {
         Some(message) => Err(SessionError::Late {

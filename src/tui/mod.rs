@@ -53,9 +53,9 @@ pub fn run_interactive() -> std::io::Result<()> {
 /// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
 pub fn run_viewer(
     paths: &[std::path::PathBuf],
-    limits: &crate::flame::limits::InputLimits,
+    options: &open::OpenOptions,
 ) -> Result<(), ViewerError> {
-    let runs = open::load_files_limited(paths, limits).map_err(ViewerError::BadInput)?;
+    let runs = open::load_files_with(paths, options).map_err(ViewerError::BadInput)?;
     let mut app = new_app();
     // One flamegraph build for the run shown, not one per file.
     app.runs.extend(runs);

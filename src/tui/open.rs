@@ -5,7 +5,8 @@
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
 use crate::flame::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
-use crate::flame::{decode_pprof_limited, speedscope, FlameError, FoldedStacks, FrameTree};
+use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary};
+use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -13,12 +14,27 @@ use std::path::Path;
 /// The formats `open` knows, for the message about a file that is none of them.
 const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON, perf script";
 
-/// Loads one file (`-`: standard input) as run number `number`, within `limits`. The error
-/// is one line naming the file.
-pub fn load_file(path: &Path, number: usize, limits: &InputLimits) -> Result<Run, String> {
+/// Choices for reading files.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// The pprof sample type to show (`samples`, `cpu`, `wall`, `alloc_space`, ...); the
+    /// profile's first type when `None`.
+    pub sample_index: Option<String>,
+    /// How much of one input is read, and how many frames are kept.
+    pub limits: InputLimits,
+}
+
+/// Loads one file (`-`: standard input) as run number `number`. The error is one line naming
+/// the file.
+pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
+    load_file_with(path, number, &OpenOptions::default())
+}
+
+/// [`load_file`] with `options`.
+pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Result<Run, String> {
     if path == Path::new("-") {
         let stdin = std::io::stdin().lock();
-        return load_reader_limited(stdin, "stdin", number, limits)
+        return load_reader_with(stdin, "stdin", number, options)
             .map_err(|e| format!("stdin: {e}"));
     }
     let name = path.display();
@@ -26,28 +42,29 @@ pub fn load_file(path: &Path, number: usize, limits: &InputLimits) -> Result<Run
     let stem = path
         .file_stem()
         .map_or("profile".into(), |s| s.to_string_lossy().to_string());
-    load_reader_limited(
+    load_reader_with(
         BufReader::with_capacity(1 << 16, file),
         &stem,
         number,
-        limits,
+        options,
     )
     .map_err(|e| format!("{name}: {e}"))
 }
 
-/// Loads one input from `reader`, deciding its format from its first bytes (default limits).
+/// Loads one input from `reader`, deciding its format from its first bytes (default options).
 pub fn load_reader(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
-    load_reader_limited(reader, stem, number, &InputLimits::default())
+    load_reader_with(reader, stem, number, &OpenOptions::default())
 }
 
-/// [`load_reader`] within `limits`: no more than `max_bytes` are read (after decompression)
+/// [`load_reader`] with `options`: no more than `max_bytes` are read (after decompression)
 /// and no more than `max_frames` frames kept, whatever the input.
-pub fn load_reader_limited(
+pub fn load_reader_with(
     reader: impl BufRead,
     stem: &str,
     number: usize,
-    limits: &InputLimits,
+    options: &OpenOptions,
 ) -> Result<Run, String> {
+    let limits = &options.limits;
     let mut reader = limits.wrap(reader, "the input", limits.max_bytes);
     let cannot = |e: std::io::Error| {
         LimitExceeded::message(&e).unwrap_or_else(|| format!("cannot read it: {e}"))
@@ -61,11 +78,7 @@ pub fn load_reader_limited(
             .wrap(&mut reader, "the binary (pprof) input", cap)
             .read_to_end(&mut bytes)
             .map_err(cannot)?;
-        let stacks = decode_pprof_limited(&bytes, limits).map_err(|e| match e {
-            FlameError::Limit(limit) => limit,
-            e => format!("no format fits ({TRIED}): {e}"),
-        })?;
-        return Ok(stacks_run(&stacks, "pprof", stem, number));
+        return pprof_run(&bytes, stem, number, options);
     }
     match first_char(&mut reader).map_err(cannot)? {
         None => Err("the file is empty".to_string()),
@@ -74,7 +87,9 @@ pub fn load_reader_limited(
             reader.read_to_string(&mut text).map_err(cannot)?;
             if speedscope::looks_like(&text) {
                 let stacks = speedscope::decode_speedscope(&text).map_err(|e| e.to_string())?;
-                return Ok(stacks_run(&stacks, "speedscope", stem, number));
+                let mut run = stacks_run(&stacks, "speedscope", stem, number);
+                run.source = speedscope::describe_speedscope(&text).ok();
+                return Ok(run);
             }
             replay(&text, number)
         }
@@ -214,19 +229,50 @@ fn folded(reader: impl BufRead, stem: &str, number: usize, frames: usize) -> Res
     Ok(run)
 }
 
-/// Loads every file (default limits), or fails on the first bad one.
-pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
-    load_files_limited(paths, &InputLimits::default())
+/// A pprof profile's stacks weighted by the chosen sample type, with a header saying what
+/// the profile holds and its rate.
+fn pprof_run(
+    bytes: &[u8],
+    stem: &str,
+    number: usize,
+    options: &OpenOptions,
+) -> Result<Run, String> {
+    let summary = pprof_summary(bytes).map_err(|e| format!("no format fits ({TRIED}): {e}"))?;
+    let limits = &options.limits;
+    let stacks = match &options.sample_index {
+        Some(name) => decode_pprof_index_limited(bytes, name, limits),
+        None => decode_pprof_limited(bytes, limits),
+    }
+    .map_err(|e| match e {
+        FlameError::Limit(limit) => limit,
+        e => e.to_string(),
+    })?;
+    let first = summary.sample_types.first().map_or("", |t| t.as_str());
+    let shown = match &options.sample_index {
+        Some(name) => name.as_str(),
+        None => first.split('/').next().unwrap_or(first),
+    };
+    let mut run = stacks_run(&stacks, "pprof", stem, number);
+    if summary.hz() > 0 {
+        run.hz = summary.hz();
+    }
+    run.source = Some(summary.describe(shown));
+    Ok(run)
 }
 
-/// Loads every file within `limits`, or fails on the first bad one.
-pub fn load_files_limited(
+/// Loads every file, or fails on the first bad one.
+pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
+    load_files_with(paths, &OpenOptions::default())
+}
+
+/// [`load_files`] with `options`.
+pub fn load_files_with(
     paths: &[impl AsRef<Path>],
-    limits: &InputLimits,
+    options: &OpenOptions,
 ) -> Result<Vec<Run>, String> {
     paths
         .iter()
         .enumerate()
-        .map(|(i, p)| load_file(p.as_ref(), i + 1, limits))
+        .map(|(i, p)| load_file_with(p.as_ref(), i + 1, options))
         .collect()
 }

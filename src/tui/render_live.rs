@@ -95,6 +95,9 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
     if let Some(e) = &run.error {
         first.push(Span::styled(format!(" · {e}"), theme.fg(Color::Red)));
     }
+    if let Some(source) = &run.source {
+        return vec![Line::from(first), Line::from(source.clone())];
+    }
     let second = format!(
         "{} · busy {:.2} / {} cores · {} samples @ {:.0} Hz · CPU samples cover {:.0}% of worker time",
         fmt_rate(run.items_per_s()),

@@ -134,6 +134,9 @@ pub struct Run {
     off_cpu_tree: GrowingTree,
     pub report: Option<RunReport>,
     pub error: Option<String>,
+    /// For a profile read from a file: what the file says about itself (format, sample
+    /// types, rate, duration), shown instead of the live figures it does not have.
+    pub source: Option<String>,
 }
 
 impl Run {
@@ -163,6 +166,7 @@ impl Run {
             wall: FoldedStacks::new(),
             wall_tree: GrowingTree::default(),
             off_cpu_tree: GrowingTree::default(),
+            source: None,
             report: None,
             error: None,
         }

@@ -185,3 +185,21 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
         assert!(err.contains(said) && err.contains("line "), "{name}: {err}");
     }
 }
+
+#[test]
+fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
+    let profile = dir.path().join("cpu.pb.gz");
+    std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
+    let mut app = super::app();
+    app.runs
+        .extend(crate::tui::open::load_files(&[&profile]).unwrap());
+    app.show_run(0);
+    let screen = super::snapshots::screen(&mut app, 160, 30);
+    assert!(
+        screen.contains("pprof · types samples/count, cpu/nanoseconds, wall/nanoseconds · showing samples · 99 Hz"),
+        "{screen}"
+    );
+    assert!(!screen.contains("busy 0.00"), "{screen}");
+}
