@@ -3,6 +3,7 @@
 //! the child side of `processes` mode and the TUI.
 
 mod assemble;
+mod pg;
 mod spec;
 
 pub use spec::{RunSpec, MAX_WORKERS};
@@ -99,6 +100,8 @@ pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionEr
 
 fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
     spec.validate()?;
+    let (tagged, pg_run) = pg::tag(spec);
+    let spec = &tagged;
     let workload = spec.workload.build()?;
     workload.prepare()?;
     let env = RunEnv {
@@ -129,7 +132,17 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let profiler_cpu_before = thread_cpu_ns();
     let started = Instant::now();
     let mut profiles = Profiles::default();
-    let records = drive(&workload, spec, &env, hooks, &mut sampler, &mut profiles)?;
+    let mut pg_watch = pg::PgWatch::start(pg_run.as_ref(), started);
+    let records = drive(
+        &workload,
+        spec,
+        &env,
+        hooks,
+        &mut sampler,
+        &mut profiles,
+        &mut pg_watch,
+    )?;
+    let pg_activity = pg_watch.finish(&mut hooks.events);
     // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of
     // it, and neither is its ticking and symbolizing during the run (that is profiler_cpu_s).
     let profiler_during_s = thread_cpu_ns().saturating_sub(profiler_cpu_before) as f64 / 1e9;
@@ -159,6 +172,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         records: &records,
     };
     let mut report = assemble::report(parts);
+    report.pg_activity = pg_activity;
     if spec.shard.is_none() && !report.interrupted {
         report.verification = verify(workload.as_ref(), spec, &records)?;
     }
@@ -218,6 +232,7 @@ fn drive(
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
     profiles: &mut Profiles,
+    pg_watch: &mut pg::PgWatch,
 ) -> Result<Vec<UnitRecord>, SessionError> {
     let exec_spec = spec.exec_spec();
     let started = Instant::now();
@@ -232,6 +247,7 @@ fn drive(
             sleep_until_next_tick(&engine, started, tick_every, ticks);
             ticks += 1;
             emit_tick(hooks, env, workload.unit_count(), spec, started);
+            pg_watch.emit(&mut hooks.events);
             if ticks % TICKS_PER_STACKS == 0 {
                 send_stacks(hooks, sampler, env, profiles, false)?;
             }

@@ -157,20 +157,19 @@ pub fn render_lanes(frame: &mut Frame, area: Rect, run: &Run, theme: Theme) {
         .title_bottom(legend(theme));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let shown = usize::from(inner.height);
-    let lines: Vec<Line> = run
-        .lanes
-        .iter()
-        .take(shown)
-        .enumerate()
-        .map(|(i, lane)| {
-            if i + 1 == shown && run.lanes.len() > shown {
-                Line::from(format!("… {} more workers", run.lanes.len() - i))
-            } else {
-                lane_line(lane, inner.width, theme)
-            }
-        })
-        .collect();
+    // A PostgreSQL run's connections, as the server saw them, go first.
+    let mut lines: Vec<Line> = Vec::new();
+    if !run.pg.is_empty() && inner.height > 1 {
+        lines.push(super::render_pg::pg_lane_line(&run.pg, inner.width, theme));
+    }
+    let shown = usize::from(inner.height) - lines.len();
+    lines.extend(run.lanes.iter().take(shown).enumerate().map(|(i, lane)| {
+        if i + 1 == shown && run.lanes.len() > shown {
+            Line::from(format!("… {} more workers", run.lanes.len() - i))
+        } else {
+            lane_line(lane, inner.width, theme)
+        }
+    }));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -111,6 +111,8 @@ pub struct Run {
     off_cpu_tree: GrowingTree,
     pub report: Option<RunReport>,
     pub error: Option<String>,
+    /// PostgreSQL runs: the connections' states as sampled, in time order.
+    pub pg: Vec<crate::report::pg_activity::PgSample>,
 }
 
 impl Run {
@@ -140,6 +142,7 @@ impl Run {
             off_cpu_tree: GrowingTree::default(),
             report: None,
             error: None,
+            pg: Vec::new(),
         }
     }
 
@@ -176,6 +179,7 @@ impl Run {
             }
             // Only `processes` children send these, to their parent; the report has them all.
             Event::Units { .. } => {}
+            Event::PgActivity { sample } => self.pg.push(sample),
         }
         false
     }
