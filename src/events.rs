@@ -2,7 +2,7 @@
 //!
 //! `start` (spec, host), `tick` (live totals and worker lanes), `stacks` (folded-stack deltas
 //! since the previous `stacks`), `units` (finished units, from `processes` children), `done`
-//! (the report), `error`. The TUI reads it from a child
+//! (the report), `error`, `pg_activity` (PostgreSQL runs). The TUI reads it from a child
 //! run, `processes` mode reads it from its children, and a file of it is a recording.
 
 use crate::flame::FoldedStacks;
@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 /// when the run ends.
 pub type EventFailure = Arc<Mutex<Option<std::io::Error>>>;
 
-/// Version 2 added wall-clock stack deltas to `stacks`; version 1 streams still read.
-pub const EVENT_VERSION: u32 = 2;
+/// Version 2 added wall-clock stack deltas to `stacks`; version 3 added `pg_activity`
+/// (samples of a PostgreSQL run's connections). Version 1 and 2 streams still read.
+pub const EVENT_VERSION: u32 = 3;
 /// The oldest stream version this build reads.
 pub const OLDEST_EVENT_VERSION: u32 = 1;
 
@@ -59,6 +60,11 @@ pub enum Event {
     },
     Error {
         message: String,
+    },
+    /// The run's PostgreSQL connections at one moment, from `pg_stat_activity`.
+    #[serde(rename = "pg_activity")]
+    PgActivity {
+        sample: crate::report::pg_activity::PgSample,
     },
 }
 
@@ -188,11 +194,28 @@ mod tests {
         }))
         .unwrap();
         assert!(
-            line.contains("\"v\":2") && line.contains("\"type\":\"error\""),
+            line.contains("\"v\":3") && line.contains("\"type\":\"error\""),
             "{line}"
         );
         match Envelope::parse_line(&line).unwrap().event {
             Event::Error { message } => assert_eq!(message, "boom"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_version_2_stream_still_reads_and_pg_samples_round_trip() {
+        let old = Envelope::parse_line(r#"{"v":2,"type":"error","message":"x"}"#);
+        assert!(matches!(old.map(|e| e.event), Ok(Event::Error { .. })));
+        let mut sample = crate::report::pg_activity::PgSample::default();
+        sample.count("idle in transaction", None);
+        let line = serde_json::to_string(&Envelope::new(Event::PgActivity {
+            sample: sample.clone(),
+        }))
+        .unwrap();
+        assert!(line.contains("\"type\":\"pg_activity\""), "{line}");
+        match Envelope::parse_line(&line).unwrap().event {
+            Event::PgActivity { sample: back } => assert_eq!(back, sample),
             other => panic!("unexpected {other:?}"),
         }
     }

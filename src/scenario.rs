@@ -15,13 +15,41 @@
 //! than = "threads + GIL"
 //! by = 1.4
 //! ```
+//!
+//! `quick` arguments (the file's, then a run's own) replace or add to a line's in a quick
+//! run (`scenario --quick`: small sizes for a smoke test); a later `--flag` replaces an
+//! earlier one's value. `postgres = true` marks a scenario that needs a PostgreSQL server
+//! (every run gets `--db URL`). `progression = true` reads the lines as successive steps
+//! (each compared with the one before and with the first). An `[[expect]]` of `faster`
+//! may bound the ratio from above with `up_to` ("no faster than").
 
 use crate::report::{RunReport, Spread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The scenarios that ship with boundscope (`boundscope scenario NAME`).
-pub const BUILT_IN: [(&str, &str); 4] = [
+/// The scenarios that ship with boundscope (`boundscope scenario NAME`): one per write-up
+/// first, in the order of `DESIGN.md`, then closer looks at single effects.
+pub const BUILT_IN: [(&str, &str); 8] = [
+    (
+        "csv-sqlite",
+        include_str!("../workloads/scenarios/csv-sqlite.toml"),
+    ),
+    (
+        "census-pg",
+        include_str!("../workloads/scenarios/census-pg.toml"),
+    ),
+    (
+        "json-gil",
+        include_str!("../workloads/scenarios/json-gil.toml"),
+    ),
+    (
+        "etl-phases",
+        include_str!("../workloads/scenarios/etl-phases.toml"),
+    ),
+    (
+        "api-threads",
+        include_str!("../workloads/scenarios/api-threads.toml"),
+    ),
     ("gil", include_str!("../workloads/scenarios/gil.toml")),
     (
         "fast-parser",
@@ -30,10 +58,6 @@ pub const BUILT_IN: [(&str, &str); 4] = [
     (
         "csv-writers",
         include_str!("../workloads/scenarios/csv-writers.toml"),
-    ),
-    (
-        "api-threads",
-        include_str!("../workloads/scenarios/api-threads.toml"),
     ),
 ];
 
@@ -54,6 +78,15 @@ pub struct Scenario {
     /// Arguments added to every run's command line.
     #[serde(default)]
     pub common: String,
+    /// Arguments that replace or add to every line's in a quick run.
+    #[serde(default)]
+    pub quick: String,
+    /// The runs need a PostgreSQL server (`--db`), given when the scenario is run.
+    #[serde(default)]
+    pub postgres: bool,
+    /// The lines are successive steps: print each one's gain over the previous and the first.
+    #[serde(default)]
+    pub progression: bool,
     /// Timed runs of each line (interleaved).
     #[serde(default = "default_repeat")]
     pub repeat: usize,
@@ -80,17 +113,22 @@ fn default_true() -> bool {
 pub struct ScenarioRun {
     pub label: String,
     pub args: String,
+    /// This line's own quick-run arguments (after the file's `quick`).
+    #[serde(default)]
+    pub quick: String,
 }
 
 /// What the experiment should show.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(try_from = "ExpectFields")]
 pub enum Expect {
-    /// `faster`'s mean wall time is at least `by` times shorter than `than`'s.
+    /// `faster`'s mean wall time is at least `by` times shorter than `than`'s (and at most
+    /// `up_to` times, when given: "no faster than").
     Faster {
         faster: String,
         than: String,
         by: f64,
+        up_to: Option<f64>,
     },
     /// The verdict most of `run`'s repeats got (ties: see `Majority::of`).
     Verdict { run: String, verdict: String },
@@ -103,6 +141,7 @@ struct ExpectFields {
     faster: Option<String>,
     than: Option<String>,
     by: Option<f64>,
+    up_to: Option<f64>,
     run: Option<String>,
     verdict: Option<String>,
 }
@@ -111,6 +150,15 @@ impl TryFrom<ExpectFields> for Expect {
     type Error = String;
 
     fn try_from(f: ExpectFields) -> Result<Expect, String> {
+        let up_to = f.up_to;
+        if let Some(bound) = up_to {
+            if f.faster.is_none() || !(bound.is_finite() && bound >= f.by.unwrap_or(0.0)) {
+                return Err(format!(
+                    "`up_to = {bound}` bounds a `faster` ratio from above: use it with \
+                     `faster`, `than` and `by`, and make it at least `by`"
+                ));
+            }
+        }
         match f {
             ExpectFields {
                 faster: Some(_),
@@ -118,6 +166,7 @@ impl TryFrom<ExpectFields> for Expect {
                 by: Some(by),
                 run: None,
                 verdict: None,
+                ..
             } if !(by.is_finite() && by > 0.0) => Err(format!(
                 "`by = {by}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
             )),
@@ -127,13 +176,20 @@ impl TryFrom<ExpectFields> for Expect {
                 by: Some(by),
                 run: None,
                 verdict: None,
-            } => Ok(Expect::Faster { faster, than, by }),
+                ..
+            } => Ok(Expect::Faster {
+                faster,
+                than,
+                by,
+                up_to,
+            }),
             ExpectFields {
                 run: Some(_),
                 verdict: Some(verdict),
                 faster: None,
                 than: None,
                 by: None,
+                up_to: None,
             } if !crate::report::VERDICTS.contains(&verdict.as_str()) => Err(format!(
                 "`verdict = {verdict:?}` is not a verdict: use one of {}",
                 crate::report::VERDICTS.join(", ")
@@ -144,6 +200,7 @@ impl TryFrom<ExpectFields> for Expect {
                 faster: None,
                 than: None,
                 by: None,
+                up_to: None,
             } => Ok(Expect::Verdict { run, verdict }),
             _ => Err(
                 "an [[expect]] takes either `faster`, `than` and `by`, or `run` and \
@@ -199,13 +256,57 @@ impl Scenario {
         Ok(())
     }
 
-    /// Run `index`'s full argument list: its own arguments, then the common ones.
-    pub fn argv(&self, index: usize) -> Vec<String> {
-        let own = self.runs[index].args.split_whitespace();
-        own.chain(self.common.split_whitespace())
-            .map(str::to_string)
-            .collect()
+    /// Run `index`'s full argument list: its own arguments, then the common ones, then (in
+    /// a quick run) the quick ones, a later `--flag` replacing an earlier one's value.
+    pub fn argv(&self, index: usize, quick: bool) -> Vec<String> {
+        let run = &self.runs[index];
+        let mut words: Vec<&str> = run.args.split_whitespace().collect();
+        words.extend(self.common.split_whitespace());
+        if quick {
+            words.extend(self.quick.split_whitespace());
+            words.extend(run.quick.split_whitespace());
+        }
+        merge_flags(&words)
     }
+
+    /// The description's first sentence: the lesson.
+    pub fn lesson(&self) -> String {
+        let text = self
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match text.find(". ") {
+            Some(end) => text[..=end].to_string(),
+            None => text,
+        }
+    }
+}
+
+/// Words of a command line with repeated long flags merged: the last value wins, in the
+/// first one's place. A flag's value is the next word unless that is a flag itself.
+fn merge_flags(words: &[&str]) -> Vec<String> {
+    let mut items: Vec<(String, Option<String>)> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i].to_string();
+        let value = words
+            .get(i + 1)
+            .filter(|next| word.starts_with("--") && !next.starts_with("--"))
+            .map(|v| v.to_string());
+        i += 1 + usize::from(value.is_some());
+        match items
+            .iter_mut()
+            .find(|(w, _)| w.starts_with("--") && *w == word)
+        {
+            Some(item) => item.1 = value,
+            None => items.push((word, value)),
+        }
+    }
+    items
+        .into_iter()
+        .flat_map(|(w, v)| std::iter::once(w).chain(v))
+        .collect()
 }
 
 impl Expect {
@@ -223,15 +324,24 @@ impl Expect {
             Spread::of(&runs.iter().map(|r| r.wall_s).collect::<Vec<_>>()).mean
         };
         match self {
-            Expect::Faster { faster, than, by } => {
+            Expect::Faster {
+                faster,
+                than,
+                by,
+                up_to,
+            } => {
                 let ratio = match wall(faster) {
                     w if w > 0.0 => wall(than) / w,
                     _ => 0.0,
                 };
+                let bound = match up_to {
+                    Some(top) => format!("between {by:.2}× and {top:.2}×"),
+                    None => format!("by ≥ {by:.2}×"),
+                };
                 Check {
-                    expectation: format!("{faster} faster than {than} by ≥ {by:.2}×"),
+                    expectation: format!("{faster} faster than {than} {bound}"),
                     measured: format!("{ratio:.2}×"),
-                    ok: ratio >= *by,
+                    ok: ratio >= *by && up_to.is_none_or(|top| ratio <= top),
                 }
             }
             Expect::Verdict { run, verdict } => {
@@ -290,9 +400,54 @@ mod tests {
         let scenario = Scenario::parse(TWO_RUNS).expect("valid");
         assert_eq!(scenario.repeat, 3);
         assert_eq!(
-            scenario.argv(0),
+            scenario.argv(0, false),
             ["json-parse", "--mode", "threads", "--files", "2"]
         );
+    }
+
+    #[test]
+    fn quick_arguments_replace_the_values_of_the_same_flags() {
+        let text = TWO_RUNS.replace(
+            "common = \"--files 2\"",
+            "common = \"--files 2 --gil\"\nquick = \"--files 1 --records 10\"",
+        );
+        let mut scenario = Scenario::parse(&text).expect("valid");
+        scenario.runs[0].quick = "--mode sequential".into();
+        assert_eq!(
+            scenario.argv(0, true),
+            [
+                "json-parse",
+                "--mode",
+                "sequential",
+                "--files",
+                "1",
+                "--gil",
+                "--records",
+                "10"
+            ]
+        );
+        assert_eq!(
+            scenario.argv(1, false),
+            ["json-parse", "--files", "2", "--gil"]
+        );
+    }
+
+    #[test]
+    fn an_upper_bound_fails_a_ratio_above_it() {
+        let text = TWO_RUNS.replace("by = 1.5", "by = 0.5\n        up_to = 1.2");
+        let scenario = Scenario::parse(&text).expect("valid");
+        let mut reports = BTreeMap::new();
+        reports.insert("a".to_string(), vec![report(1.0, "cpu-bound")]);
+        reports.insert("b".to_string(), vec![report(1.1, "cpu-bound")]);
+        assert!(scenario.expects[0].check(&reports).ok);
+        reports.insert("b".to_string(), vec![report(2.0, "cpu-bound")]);
+        let check = scenario.expects[0].check(&reports);
+        assert!(
+            !check.ok && check.expectation.contains("1.20×"),
+            "{check:?}"
+        );
+        let inverted = TWO_RUNS.replace("by = 1.5", "by = 1.5\n        up_to = 1.2");
+        assert!(Scenario::parse(&inverted).is_err());
     }
 
     #[test]

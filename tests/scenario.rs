@@ -81,7 +81,11 @@ fn built_in_scenarios_are_listed_and_bad_files_are_usage_errors() {
     }
     let out = scratch.run(&["scenario", "no-such-scenario"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("built-in: gil"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("built-in: csv-sqlite"),
+        "{}",
+        stderr(&out)
+    );
     // The ETL pipeline file is TOML, but not a scenario.
     let dag = common::repo_path("workloads/etl.toml");
     let out = scratch.run(&["scenario", &dag]);

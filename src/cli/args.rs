@@ -61,6 +61,10 @@ pub struct WorkloadArgs {
     /// etl-pipeline: the pipeline file (TOML, [[stage]] tables) [default: workloads/etl.toml, built in].
     #[arg(long, value_name = "FILE")]
     pub pipeline: Option<PathBuf>,
+    /// etl-pipeline: keep company profiles between runs for 24 hours and answer the company
+    /// stage from them (the first run fetches and saves them).
+    #[arg(long)]
+    pub cache_profiles: bool,
     #[command(flatten)]
     pub api: ApiArgs,
     #[command(flatten)]
@@ -147,8 +151,8 @@ pub struct ApiArgs {
     /// Keep connections open between requests (a pool), or open one per request.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     pub reuse_connections: Switch,
-    /// api-fetch: symbols per /prices request; csv-import: rows per transaction (1 = every
-    /// row commits on its own) [default: 1000].
+    /// api-fetch and etl-pipeline: symbols per /prices request [default: 1]; csv-import: rows
+    /// per transaction (1 = every row commits on its own) [default: 1000].
     #[arg(long, value_name = "N")]
     pub batch: Option<usize>,
     /// Cache responses that do not change (a repeated URL makes no request).
@@ -208,6 +212,7 @@ impl WorkloadArgs {
                 symbols: self.api.symbols.unwrap_or(DEFAULT_SYMBOLS),
                 db: self.csv.db.clone(),
                 api: self.api.options(),
+                cache_profiles: self.cache_profiles,
                 ..EtlOptions::default()
             }),
             WorkloadName::CsvImport => WorkloadSpec::CsvImport(self.csv_options()),

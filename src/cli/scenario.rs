@@ -20,20 +20,35 @@ use std::path::{Path, PathBuf};
   boundscope scenario --list
   boundscope scenario gil
   boundscope scenario workloads/scenarios/csv-writers.toml --repeat 5
+  boundscope scenario census-pg --db postgres://user@localhost/db
+  boundscope scenario --all --quick --repeat 1
   boundscope scenario my-experiment.toml --export-json result.json
 
 A scenario file is TOML: a `title`, an optional `description`, `common` arguments added to
 every run, `repeat`, [[run]] tables (a `label` and the `args` of `boundscope run`) and
 [[expect]] tables (`faster`, `than` and `by`: the mean wall time ratio; or `run` and
 `verdict`). The runs are interleaved like compare's. Exit code 1 when an expectation is
-not met or checksums differ.")]
+not met or checksums differ.
+
+Scenarios marked `postgres = true` need a server: --db postgres://..., or the environment
+variable BOUNDSCOPE_PG. Without one such a scenario is refused (--all skips it and runs the
+others).")]
 pub struct ScenarioArgs {
     /// A scenario file, or the name of a built-in scenario (see --list).
-    #[arg(value_name = "FILE.toml|NAME", required_unless_present = "list")]
+    #[arg(value_name = "FILE.toml|NAME", required_unless_present_any = ["list", "all"])]
     pub scenario: Option<String>,
     /// List the built-in scenarios and exit.
     #[arg(long)]
     pub list: bool,
+    /// Run every built-in scenario, one after another.
+    #[arg(long, conflicts_with = "scenario")]
+    pub all: bool,
+    /// Small sizes (the scenario's `quick` arguments): a smoke test of its lesson.
+    #[arg(long)]
+    pub quick: bool,
+    /// The PostgreSQL server of scenarios that need one [default: $BOUNDSCOPE_PG].
+    #[arg(long, value_name = "postgres://...")]
+    pub db: Option<String>,
     /// Timed runs of each line [default: the file's `repeat`].
     #[arg(long, value_name = "R")]
     pub repeat: Option<usize>,
@@ -63,28 +78,76 @@ struct ScenarioExport<'a> {
     runs: &'a [ModeResult],
 }
 
+/// The environment variable naming the PostgreSQL server of scenarios that need one.
+pub const PG_ENV: &str = "BOUNDSCOPE_PG";
+
 pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
     if args.list {
         print!("{}", list_text());
         return Ok(());
     }
-    let name = args.scenario.clone().unwrap_or_default();
-    let (source, text) = load(&name)?;
-    let mut scenario =
-        Scenario::parse(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
     if let Some(repeat) = args.repeat {
         if repeat == 0 {
             return Err(CliError::Usage(
                 "--repeat 0 is not allowed: use at least 1".into(),
             ));
         }
-        scenario.repeat = repeat;
     }
     if let Some(path) = &args.export_json {
         super::exports::check_parent(path)?;
     }
+    if !args.all {
+        return run_one(&args, &args.scenario.clone().unwrap_or_default());
+    }
+    let mut failed = Vec::new();
+    for (name, text) in BUILT_IN {
+        let needs_pg = Scenario::parse(text).is_ok_and(|s| s.postgres);
+        if needs_pg && pg_url(&args).is_none() {
+            println!("skipped {name}: it needs a PostgreSQL server (--db or {PG_ENV})\n");
+            continue;
+        }
+        match run_one(&args, name) {
+            Err(e) => {
+                println!("{name}: {e}\n");
+                failed.push(name);
+            }
+            Ok(()) => println!(),
+        }
+    }
+    match failed.len() {
+        0 => Ok(()),
+        _ => Err(CliError::Failed(format!(
+            "scenarios that did not pass: {}",
+            failed.join(", ")
+        ))),
+    }
+}
+
+/// The PostgreSQL server given for scenarios that need one.
+fn pg_url(args: &ScenarioArgs) -> Option<String> {
+    args.db
+        .clone()
+        .or_else(|| std::env::var(PG_ENV).ok())
+        .filter(|url| !url.trim().is_empty())
+}
+
+fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
+    let (source, text) = load(name)?;
+    let mut scenario =
+        Scenario::parse(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
+    if let Some(repeat) = args.repeat {
+        scenario.repeat = repeat;
+    }
+    if scenario.postgres {
+        let url = pg_url(args).ok_or_else(|| {
+            CliError::Usage(format!(
+                "{source} needs a PostgreSQL server: give --db postgres://USER@HOST/DB or set {PG_ENV}"
+            ))
+        })?;
+        scenario.common = format!("{} --db {url}", scenario.common);
+    }
     let mut scratch_dirs = Vec::new();
-    let specs = specs(&scenario, &mut scratch_dirs)?;
+    let specs = specs(&scenario, args.quick, &mut scratch_dirs)?;
     if !args.quiet {
         eprintln!("{}\n{}\n", scenario.title, scenario.description.trim());
     }
@@ -155,23 +218,51 @@ fn load(name: &str) -> Result<(String, String), CliError> {
     }
 }
 
+/// Each built-in scenario: its name and title, then its lesson (the description's first
+/// line), indented.
 fn list_text() -> String {
     let mut s = String::new();
     for (name, text) in BUILT_IN {
-        let title = Scenario::parse(text).map(|s| s.title).unwrap_or_default();
-        let _ = writeln!(s, "{name:<12} {title}");
+        let Ok(scenario) = Scenario::parse(text) else {
+            continue;
+        };
+        let needs = if scenario.postgres {
+            " [needs PostgreSQL]"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "{name:<14} {}{needs}", scenario.title);
+        for line in wrap(&scenario.lesson(), 76) {
+            let _ = writeln!(s, "{:<14} {line}", "");
+        }
     }
     s
+}
+
+/// `text` in lines of at most `width` characters (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Each line's run spec; `scratch_dirs` keeps the runs' scratch output alive until the end.
 fn specs(
     scenario: &Scenario,
+    quick: bool,
     scratch_dirs: &mut Vec<tempfile::TempDir>,
 ) -> Result<Vec<RunSpec>, CliError> {
     let mut specs = Vec::with_capacity(scenario.runs.len());
     for (index, line) in scenario.runs.iter().enumerate() {
-        let argv = std::iter::once("run".to_string()).chain(scenario.argv(index));
+        let argv = std::iter::once("run".to_string()).chain(scenario.argv(index, quick));
         let run = RunLine::try_parse_from(argv).map_err(|e| {
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or_default().to_string();
@@ -212,6 +303,18 @@ fn table_text(
         available_cores()
     );
     s += &super::compare::rows_text(results, "run", width + 1);
+    for r in results {
+        for note in boundscope::report::lessons::line_notes(&r.stats.runs) {
+            let _ = writeln!(s, "  {:<width$} {note}", r.mode);
+        }
+    }
+    if scenario.progression {
+        let steps: Vec<(String, f64)> = results
+            .iter()
+            .map(|r| (r.mode.clone(), r.stats.wall_s.mean))
+            .collect();
+        s += &boundscope::report::lessons::progression_text(&steps);
+    }
     let checksum = match scenario.same_result {
         true => super::compare::checksum_line(results, "run"),
         false => "not compared (the runs do different work: same_result = false)".into(),
@@ -258,9 +361,11 @@ mod tests {
         for (name, text) in BUILT_IN {
             let scenario = Scenario::parse(text).expect("built-in scenarios parse");
             let mut dirs = Vec::new();
-            let specs = specs(&scenario, &mut dirs)
-                .unwrap_or_else(|e| panic!("built-in scenario {name}: {e}"));
-            assert_eq!(specs.len(), scenario.runs.len(), "{name}");
+            for quick in [false, true] {
+                let specs = specs(&scenario, quick, &mut dirs)
+                    .unwrap_or_else(|e| panic!("built-in scenario {name}: {e}"));
+                assert_eq!(specs.len(), scenario.runs.len(), "{name}");
+            }
         }
     }
 
@@ -269,7 +374,7 @@ mod tests {
         let bad = |args: &str| {
             let text = format!("title = \"t\"\n[[run]]\nlabel = \"odd\"\nargs = \"{args}\"\n");
             let scenario = Scenario::parse(&text).expect("the file itself is fine");
-            specs(&scenario, &mut Vec::new()).expect_err("the line is refused")
+            specs(&scenario, false, &mut Vec::new()).expect_err("the line is refused")
         };
         let err = bad("json-parse --mode fibers").to_string();
         assert!(err.contains("\"odd\"") && err.contains("fibers"), "{err}");

@@ -1,5 +1,6 @@
 //! Database access for the workloads: SQLite (embedded) and PostgreSQL (a real server).
 
+pub mod activity;
 mod conn;
 pub mod pg_async;
 pub mod postgres;

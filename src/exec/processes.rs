@@ -232,7 +232,8 @@ fn absorb_event(event: Event, harvest: &mut ChildHarvest, env: &RunEnv) {
             env.remote.reports.lock().push(*report);
         }
         Event::Error { message } => harvest.error = Some(message),
-        Event::Start { .. } => {}
+        // Children never sample PostgreSQL activity: the parent does, for all of them.
+        Event::Start { .. } | Event::PgActivity { .. } => {}
     }
 }
 

@@ -1,6 +1,8 @@
 //! Run reports: the figures of one run, the reading of them, and how they are printed.
 
 pub mod majority;
+pub mod lessons;
+pub mod pg_activity;
 pub mod repeated;
 mod stats;
 mod summary;
@@ -103,6 +105,9 @@ pub struct RunReport {
     /// csv-import: every input row stored or rejected, table by table (checked after the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<crate::workload::csv::Verification>,
+    /// PostgreSQL runs: what the run's connections did, sampled from `pg_stat_activity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_activity: Option<pg_activity::PgActivity>,
     /// Set when CPU time spent for this run outside boundscope's own processes (a database
     /// server's) is not in `cpu_s`, saying so.
     #[serde(default, skip_serializing_if = "Option::is_none")]

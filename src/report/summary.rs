@@ -70,6 +70,9 @@ pub fn summary_text(r: &RunReport) -> String {
     write_samples_line(&mut s, r);
     write_waits_line(&mut s, r);
     write_wall_places(&mut s, r);
+    if let Some(pg) = &r.pg_activity {
+        let _ = writeln!(s, "  postgres  connections: {}", pg.line());
+    }
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     write_verification(&mut s, r);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);

@@ -20,6 +20,10 @@ pub struct FaultArgs {
     /// Distribution of the jitter: uniform in [0, J], half-normal (sd J) or exponential (mean J).
     #[arg(long, value_enum, default_value_t = JitterDist::Uniform)]
     pub jitter_dist: JitterDist,
+    /// Delay before the first answer on each new connection (a TLS handshake's cost), e.g.
+    /// 30ms: clients that open a connection per request pay it every time.
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    pub handshake: Duration,
     /// Share of data requests answered with 503 or 500, between 0 and 1.
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
@@ -44,6 +48,7 @@ impl FaultArgs {
             latency: self.latency,
             jitter: self.jitter,
             jitter_dist: self.jitter_dist,
+            handshake: self.handshake,
             error_rate: self.error_rate,
             timeout_rate: self.timeout_rate,
             concurrency: self.concurrency,
@@ -114,6 +119,7 @@ pub fn config_to_args(config: &ServerConfig) -> Vec<String> {
         format!("--addr={}", config.addr),
         format!("--latency={}us", config.latency.as_micros()),
         format!("--jitter={}us", config.jitter.as_micros()),
+        format!("--handshake={}us", config.handshake.as_micros()),
         format!("--error-rate={}", config.error_rate),
         format!("--timeout-rate={}", config.timeout_rate),
         format!("--tenants={}", config.tenants),

@@ -33,6 +33,10 @@ pub struct ServerConfig {
     #[serde(rename = "jitter_ms", with = "duration_ms")]
     pub jitter: Duration,
     pub jitter_dist: JitterDist,
+    /// Delay before the first answer on each new connection (what a TLS handshake to a
+    /// remote API costs), so that reusing connections pays off as it does over a network.
+    #[serde(rename = "handshake_ms", with = "duration_ms")]
+    pub handshake: Duration,
     /// Share of data requests answered with 503 or 500, in `[0, 1]`.
     pub error_rate: f64,
     /// Share of data requests never answered (held until the client gives up), in `[0, 1]`.
@@ -61,6 +65,7 @@ impl Default for ServerConfig {
             latency: Duration::ZERO,
             jitter: Duration::ZERO,
             jitter_dist: JitterDist::Uniform,
+            handshake: Duration::ZERO,
             error_rate: 0.0,
             timeout_rate: 0.0,
             concurrency: None,

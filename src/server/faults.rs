@@ -10,11 +10,13 @@
 use super::config::{JitterDist, ServerConfig};
 use super::data::unit_f64;
 use super::routes::{json_error, AppState};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use parking_lot::Mutex;
+use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,9 +64,16 @@ impl TokenBucket {
     }
 }
 
+/// Remembered client addresses beyond which the set starts over (a port reused much later
+/// then pays the handshake again, as a new connection would).
+const MAX_SEEN_PEERS: usize = 100_000;
+
 /// The fault settings of one server, with their live state.
 pub struct Faults {
     latency: Duration,
+    handshake: Duration,
+    /// Client addresses (one per connection) that already paid the handshake.
+    seen: Mutex<HashSet<SocketAddr>>,
     jitter: Duration,
     dist: JitterDist,
     error_rate: f64,
@@ -80,6 +89,8 @@ impl Faults {
     pub fn new(config: &ServerConfig) -> Faults {
         Faults {
             latency: config.latency,
+            handshake: config.handshake,
+            seen: Mutex::default(),
             jitter: config.jitter,
             dist: config.jitter_dist,
             error_rate: config.error_rate,
@@ -90,6 +101,19 @@ impl Faults {
             limit: config.concurrency.map(|n| Arc::new(Semaphore::new(n))),
             counter: AtomicU64::new(0),
         }
+    }
+
+    /// True the first time a connection (its client address) is seen, when a handshake
+    /// delay is set.
+    fn new_connection(&self, peer: Option<SocketAddr>) -> bool {
+        let Some(peer) = peer.filter(|_| !self.handshake.is_zero()) else {
+            return false;
+        };
+        let mut seen = self.seen.lock();
+        if seen.len() >= MAX_SEEN_PEERS {
+            seen.clear();
+        }
+        seen.insert(peer)
     }
 
     fn draw(&self, stream: u64, request: u64) -> f64 {
@@ -117,6 +141,13 @@ impl Faults {
 /// marks responses `Connection: close` when keep-alive is off.
 pub async fn apply(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    if state.faults.new_connection(peer) {
+        super::timer::sleep_precisely(state.faults.handshake).await;
+    }
     let counted = path != "/stats";
     if counted {
         state.stats.request();

@@ -140,7 +140,11 @@ async fn serve_until(
         stats.connection();
         let _ = stream.set_nodelay(true);
     });
-    let server = axum::serve(listener, prepared.router).into_future();
+    // Each connection's client address reaches the handlers, for the handshake fault.
+    let app = prepared
+        .router
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app).into_future();
     tokio::select! {
         result = server => result.map_err(ServerError::Serve),
         () = stop => Ok(()),

@@ -3,6 +3,7 @@
 //! the child side of `processes` mode and the TUI.
 
 mod assemble;
+mod pg;
 mod spec;
 
 pub use spec::{RunSpec, MAX_WORKERS};
@@ -124,6 +125,8 @@ pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionEr
 
 fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
     spec.validate()?;
+    let (tagged, pg_run) = pg::tag(spec);
+    let spec = &tagged;
     let workload = spec.workload.build()?;
     workload.prepare()?;
     let env = RunEnv {
@@ -156,6 +159,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let started = Instant::now();
     let mut profiles = Profiles::default();
     let mut failure = None;
+    let mut pg_watch = pg::PgWatch::start(pg_run.as_ref(), started);
     let records = drive(
         &workload,
         spec,
@@ -163,8 +167,9 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         hooks,
         &mut sampler,
         &mut profiles,
-        &mut failure,
+        (&mut failure, &mut pg_watch),
     )?;
+    let pg_activity = pg_watch.finish(&mut hooks.events);
     // Like wall_s, cpu_s ends with the work: the profiler's last symbolization is not part of
     // it, and neither is its ticking and symbolizing during the run (that is profiler_cpu_s).
     let profiler_during_s = thread_cpu_ns().saturating_sub(profiler_cpu_before) as f64 / 1e9;
@@ -197,6 +202,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         records: &records,
     };
     let mut report = assemble::report(parts);
+    report.pg_activity = pg_activity;
     if spec.shard.is_none() && !report.interrupted {
         match verify(workload.as_ref(), spec, &records) {
             Ok(verification) => report.verification = verification,
@@ -284,7 +290,7 @@ fn drive(
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
     profiles: &mut Profiles,
-    failure: &mut Option<String>,
+    (failure, pg_watch): (&mut Option<String>, &mut pg::PgWatch),
 ) -> Result<Vec<UnitRecord>, SessionError> {
     let exec_spec = spec.exec_spec();
     let started = Instant::now();
@@ -299,6 +305,7 @@ fn drive(
             sleep_until_next_tick(&engine, started, tick_every, ticks);
             ticks += 1;
             emit_tick(hooks, env, workload.unit_count(), spec, started);
+            pg_watch.emit(&mut hooks.events);
             if ticks % TICKS_PER_STACKS == 0 {
                 if let Err(e) = send_stacks(hooks, sampler, env, profiles, false) {
                     // The work goes on and is reported; the profile stops here.

@@ -20,6 +20,7 @@ pub mod render;
 mod render_compare;
 mod render_flame;
 mod render_live;
+mod render_pg;
 mod render_setup;
 pub mod runs;
 pub mod setup;

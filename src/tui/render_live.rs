@@ -265,20 +265,24 @@ pub fn render_lanes(frame: &mut Frame, area: Rect, (run, others): (&Run, &[&Run]
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let legend = legend_lines(inner.width, theme);
-    let rows = usize::from(inner.height).saturating_sub(legend.len());
+    let mut legend = legend_lines(inner.width, theme);
     let gutter = gutter(&run.lanes, inner.width);
     let axis = TimeAxis {
         t_max: shown_seconds(run, others),
         columns: inner.width.saturating_sub(gutter),
     };
+    // A PostgreSQL run's connections, as the server saw them, go first.
     let mut lines: Vec<Line> = Vec::with_capacity(usize::from(inner.height));
-    for (i, lane) in run.lanes.iter().take(rows).enumerate() {
-        if i + 1 == rows && run.lanes.len() > rows {
-            lines.push(Line::from(format!(
-                "… {} more workers",
-                run.lanes.len() - i
-            )));
+    if !run.pg.is_empty() && inner.height > 2 {
+        lines.push(super::render_pg::pg_lane_line(&run.pg, gutter, axis, theme));
+        legend.push(super::render_pg::pg_legend(theme));
+    }
+    let rows = usize::from(inner.height).saturating_sub(legend.len());
+    let shown = rows.saturating_sub(lines.len());
+    for (i, lane) in run.lanes.iter().take(shown).enumerate() {
+        if i + 1 == shown && run.lanes.len() > shown {
+            let more = run.lanes.len() - i;
+            lines.push(Line::from(format!("… {more} more workers")));
             break;
         }
         lines.push(lane_line(lane, (prefix, gutter), &run.spans, axis, theme));

@@ -137,6 +137,8 @@ pub struct Run {
     /// For a profile read from a file: what the file says about itself (format, sample
     /// types, rate, duration), shown instead of the live figures it does not have.
     pub source: Option<String>,
+    /// PostgreSQL runs: the connections' states as sampled, in time order.
+    pub pg: Vec<crate::report::pg_activity::PgSample>,
 }
 
 impl Run {
@@ -169,6 +171,7 @@ impl Run {
             source: None,
             report: None,
             error: None,
+            pg: Vec::new(),
         }
     }
 
@@ -205,6 +208,7 @@ impl Run {
             }
             // Only `processes` children send these, to their parent; the report has them all.
             Event::Units { .. } => {}
+            Event::PgActivity { sample } => self.pg.push(sample),
         }
         false
     }

@@ -27,6 +27,15 @@ impl WorkloadSpec {
         }
     }
 
+    /// The `--db` value of a workload that writes to a database.
+    pub fn db_mut(&mut self) -> Option<&mut String> {
+        match self {
+            WorkloadSpec::CsvImport(options) => Some(&mut options.db),
+            WorkloadSpec::EtlPipeline(options) => Some(&mut options.db),
+            _ => None,
+        }
+    }
+
     /// Builds the workload; bad options or missing input give `WorkloadError::Input`.
     pub fn build(&self) -> Result<Arc<dyn Workload>, WorkloadError> {
         match self {

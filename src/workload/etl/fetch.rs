@@ -1,7 +1,10 @@
 //! The fetch stages: one request per symbol, one after another (the write-up parallelised
 //! phases, not requests), over the worker's reused connection; rows kept for the load stage.
+//! Two of the write-up's next steps are knobs: prices for several symbols per request
+//! (`--batch`), and company profiles kept between runs (`--cache-profiles`).
 
 use super::dag::StageKind;
+use super::profile_cache::ProfileCache;
 use crate::db::{Column, ColumnType, Row, TableSpec, Value};
 use crate::measure::WorkerCtx;
 use crate::server::data::{Company, Financials, PricesResponse};
@@ -68,12 +71,13 @@ pub fn table_spec(kind: StageKind, table: &str) -> TableSpec {
     }
 }
 
-/// The API path that fetches `symbol` for a stage of `kind`.
-pub fn path(kind: StageKind, symbol: &str) -> String {
+/// The API path that fetches `symbols` (several only for prices) for a stage of `kind`.
+pub fn path(kind: StageKind, symbols: &[String]) -> String {
+    let first = symbols.first().map_or("", String::as_str);
     match kind {
-        StageKind::FetchCompanies => format!("/companies/{symbol}"),
-        StageKind::FetchPrices => format!("/prices?symbols={symbol}"),
-        _ => format!("/financials/{symbol}"),
+        StageKind::FetchCompanies => format!("/companies/{first}"),
+        StageKind::FetchPrices => format!("/prices?symbols={}", symbols.join(",")),
+        _ => format!("/financials/{first}"),
     }
 }
 
@@ -81,9 +85,11 @@ fn int(n: u64) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Turns one answer into rows, checking it is about the symbol asked for.
-pub fn rows_of(kind: StageKind, symbol: &str, body: &[u8]) -> Result<Vec<Row>, String> {
-    let wrong = |got: &str| format!("asked for {symbol}, the answer is about {got}");
+/// Turns one answer into rows, checking it is about the symbols asked for (in their order).
+pub fn rows_of(kind: StageKind, symbols: &[String], body: &[u8]) -> Result<Vec<Row>, String> {
+    let symbol = symbols.first().map_or("", String::as_str);
+    let asked = symbols.join(",");
+    let wrong = |got: &str| format!("asked for {asked}, the answer is about {got}");
     match kind {
         StageKind::FetchCompanies => {
             let c: Company = serde_json::from_slice(body).map_err(|e| e.to_string())?;
@@ -102,10 +108,11 @@ pub fn rows_of(kind: StageKind, symbol: &str, body: &[u8]) -> Result<Vec<Row>, S
         StageKind::FetchPrices => {
             let p: PricesResponse = serde_json::from_slice(body).map_err(|e| e.to_string())?;
             let mut rows = Vec::new();
+            let got: Vec<&str> = p.prices.iter().map(|s| s.symbol.as_str()).collect();
+            if got != symbols.iter().map(String::as_str).collect::<Vec<_>>() {
+                return Err(wrong(&got.join(",")));
+            }
             for series in p.prices {
-                if series.symbol != symbol {
-                    return Err(wrong(&series.symbol));
-                }
                 for day in series.days {
                     rows.push(vec![
                         Value::Text(series.symbol.clone()),
@@ -145,30 +152,52 @@ pub fn rows_of(kind: StageKind, symbol: &str, body: &[u8]) -> Result<Vec<Row>, S
     }
 }
 
-/// Runs a fetch stage: every symbol in order, each request a `net` wait. Returns the rows
-/// and the bytes received.
+/// How a fetch stage asks: symbols per `/prices` request, and the profile cache.
+#[derive(Clone, Copy)]
+pub struct FetchPlan<'a> {
+    pub batch: usize,
+    pub profiles: Option<&'a ProfileCache>,
+}
+
+/// Runs a fetch stage: every symbol (or batch of symbols) in order, each request a `net`
+/// wait. Returns the rows and the bytes received.
 pub fn run(
     kind: StageKind,
     table: &str,
     client: &Client,
     symbols: &[String],
+    plan: FetchPlan,
     ctx: &mut WorkerCtx,
 ) -> Result<(FetchedTable, u64), WorkloadError> {
     let mut fetched = FetchedTable {
         spec: table_spec(kind, table),
         rows: Vec::new(),
     };
+    let per_request = match kind {
+        StageKind::FetchPrices => plan.batch.max(1),
+        _ => 1,
+    };
+    let cache = plan.profiles.filter(|_| kind == StageKind::FetchCompanies);
     let mut bytes = 0u64;
-    for symbol in symbols {
-        let path = path(kind, symbol);
-        let body = client
-            .get(&path, ctx)
-            .map_err(|e| WorkloadError::Other(e.to_string()))?;
-        let rows = rows_of(kind, symbol, &body)
+    for asked in symbols.chunks(per_request) {
+        let path = path(kind, asked);
+        let body = match cache.and_then(|c| c.get(&asked[0])) {
+            Some(body) => body,
+            None => {
+                let body = client
+                    .get(&path, ctx)
+                    .map_err(|e| WorkloadError::Other(e.to_string()))?;
+                bytes += body.len() as u64;
+                body.to_vec()
+            }
+        };
+        let rows = rows_of(kind, asked, &body)
             .map_err(|why| WorkloadError::Other(format!("GET {}: {why}", client.url(&path))))?;
+        if let Some(cache) = cache {
+            cache.put(&asked[0], &body);
+        }
         ctx.checkpoint();
         ctx.progress(rows.len() as u64, body.len() as u64);
-        bytes += body.len() as u64;
         fetched.rows.extend(rows);
     }
     Ok((fetched, bytes))

@@ -16,6 +16,7 @@
 
 pub mod dag;
 pub mod fetch;
+pub mod profile_cache;
 
 #[cfg(test)]
 mod tests;
@@ -32,8 +33,9 @@ use crate::server::data::SymbolList;
 use crate::workload::api::server_child::ServerChild;
 use crate::workload::Rejection;
 use dag::{Pipeline, StageKind, BUILTIN_PIPELINE};
-use fetch::FetchedTable;
+use fetch::{FetchPlan, FetchedTable};
 use parking_lot::{Condvar, Mutex};
+use profile_cache::ProfileCache;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -56,9 +58,13 @@ pub struct EtlOptions {
     pub db: String,
     /// Rows per insert transaction of the load stage.
     pub batch: usize,
-    /// The API: `base_url`, `retries`, `timeout`, `reuse_connections`, `cache` and the
-    /// faults of our own server apply (`requests` and `batch` do not).
+    /// The API: `base_url`, `retries`, `timeout`, `reuse_connections`, `cache`, `batch`
+    /// (symbols per `/prices` request) and the faults of our own server apply (`requests`
+    /// does not).
     pub api: ApiOptions,
+    /// Keep company profiles between runs for 24 hours and answer from them (see
+    /// `profile_cache`).
+    pub cache_profiles: bool,
 }
 
 impl Default for EtlOptions {
@@ -69,6 +75,7 @@ impl Default for EtlOptions {
             db: "sqlite".into(),
             batch: DEFAULT_BATCH,
             api: ApiOptions::default(),
+            cache_profiles: false,
         }
     }
 }
@@ -117,6 +124,8 @@ pub struct EtlPipeline {
     spans: Mutex<Vec<Option<(f64, f64)>>>,
     /// Our own server, stopped when the workload is dropped.
     server: Option<ServerChild>,
+    /// Company profiles kept between runs, with `cache_profiles`.
+    profiles: Option<ProfileCache>,
     /// Holds the default SQLite file; removed when the workload is dropped.
     _run_dir: tempfile::TempDir,
 }
@@ -167,6 +176,9 @@ impl EtlPipeline {
             }
             Some(url) => (None, normalise_base_url(url)?),
         };
+        let profiles = options
+            .cache_profiles
+            .then(|| ProfileCache::open(&api_identity(&api, &base_url)));
         let client = Client::new(ClientSettings {
             base_url,
             timeout: api.timeout,
@@ -184,6 +196,7 @@ impl EtlPipeline {
             )));
         }
         Ok(EtlPipeline {
+            profiles,
             states: Mutex::new(vec![StageState::Pending; pipeline.stages.len()]),
             changed: Condvar::new(),
             fetched: Mutex::default(),
@@ -252,8 +265,17 @@ impl EtlPipeline {
             StageKind::Load => self.load(unit, ctx),
             StageKind::Sql => self.sql(unit, ctx),
             kind => {
+                let plan = FetchPlan {
+                    batch: self.options.api.batch,
+                    profiles: self.profiles.as_ref(),
+                };
                 let (table, bytes) =
-                    fetch::run(kind, &stage.table, &self.client, &self.symbols, ctx)?;
+                    fetch::run(kind, &stage.table, &self.client, &self.symbols, plan, ctx)?;
+                if let (Some(cache), StageKind::FetchCompanies) = (&self.profiles, kind) {
+                    // Saving is a disk write: a `disk` wait, like any other.
+                    ctx.wait(WaitCategory::Disk, || cache.save())
+                        .map_err(|e| WorkloadError::Other(e.to_string()))?;
+                }
                 let outcome = UnitOutcome {
                     items: table.rows.len() as u64,
                     bytes,
@@ -331,6 +353,19 @@ impl EtlPipeline {
             rejected: Vec::new(),
             digest: digest_rows(rows.iter().map(|r| r.iter().cloned())),
         })
+    }
+}
+
+/// What makes an API's answers what they are: our own server's data depend only on this
+/// build and the number of symbols; another server is known by its address.
+fn api_identity(api: &ApiOptions, base_url: &str) -> String {
+    match &api.base_url {
+        None => format!(
+            "boundscope {} own server, {} symbols",
+            env!("CARGO_PKG_VERSION"),
+            api.server.symbols
+        ),
+        Some(_) => base_url.to_string(),
     }
 }
 
@@ -430,6 +465,10 @@ impl Workload for EtlPipeline {
             "server_pid": self.server.as_ref().map(ServerChild::pid),
             "latency_ms": self.options.api.server.latency.as_secs_f64() * 1e3,
             "reuse_connections": self.options.api.reuse_connections,
+            "batch_prices": self.options.api.batch,
+            "cache_profiles": self.options.cache_profiles,
+            "profiles_from_cache": self.profiles.as_ref().map(ProfileCache::hits),
+            "handshake_ms": self.options.api.server.handshake.as_secs_f64() * 1e3,
             "totals": self.client.totals.snapshot(),
         })
     }
