@@ -1,7 +1,7 @@
 //! Run reports: the figures of one run, the reading of them, and how they are printed.
 
-pub mod majority;
 pub mod lessons;
+pub mod majority;
 pub mod pg_activity;
 pub mod repeated;
 mod stats;

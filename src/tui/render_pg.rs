@@ -52,7 +52,12 @@ fn column_sum(samples: &[PgSample], (from, to): (f64, f64)) -> Option<PgSample> 
 
 /// The lane on the workers' time axis: `pg` in the gutter, then one cell per column (the
 /// samples taken in that column's seconds).
-pub fn pg_lane_line(samples: &[PgSample], gutter: u16, axis: TimeAxis, theme: Theme) -> Line<'static> {
+pub fn pg_lane_line(
+    samples: &[PgSample],
+    gutter: u16,
+    axis: TimeAxis,
+    theme: Theme,
+) -> Line<'static> {
     let width = usize::from(gutter.saturating_sub(1));
     let label: String = "pg".chars().take(width).collect();
     let mut spans = vec![Span::raw(format!("{label:<width$} "))];
