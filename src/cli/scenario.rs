@@ -205,8 +205,8 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
 fn load(name: &str) -> Result<(String, String), CliError> {
     let path = Path::new(name);
     if path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+        let text = boundscope::toml_input::read_capped(path, "scenario file")
+            .map_err(|e| CliError::Usage(e.to_string()))?;
         return Ok((name.to_string(), text));
     }
     match BUILT_IN.iter().find(|(built_in, _)| *built_in == name) {

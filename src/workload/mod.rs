@@ -6,6 +6,7 @@ pub mod data;
 pub mod data_cache;
 pub mod etl;
 pub mod json;
+pub mod lines;
 mod spec;
 
 pub use spec::WorkloadSpec;

@@ -83,3 +83,39 @@ pub fn repo_path(rel: &str) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+/// Runs `boundscope ARGS`, returning (exit code, stderr, peak RSS in MB) of that process.
+/// It is waited for with `wait4`, which also gives its peak memory, not with `Child::wait`.
+#[allow(clippy::zombie_processes)]
+pub fn run_measured(args: &[&str]) -> (i32, String, i64) {
+    let child = bin()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start boundscope");
+    let pid = child.id() as libc::pid_t;
+    let mut stderr = child.stderr.expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).expect("stderr");
+        text
+    });
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child we started.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, once (Child::wait is not called).
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (
+        code,
+        reader.join().expect("stderr reader"),
+        usage.ru_maxrss / 1024,
+    )
+}

@@ -90,9 +90,8 @@ impl EtlOptions {
             }
             Some(path) => {
                 let source = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    WorkloadError::Input(format!("cannot read the pipeline file {source}: {e}"))
-                })?;
+                let text = crate::toml_input::read_capped(path, "pipeline file")
+                    .map_err(|e| WorkloadError::Input(e.to_string()))?;
                 Ok((Pipeline::parse(&text, &source)?, source))
             }
         }

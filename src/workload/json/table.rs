@@ -2,9 +2,11 @@
 
 use super::parse::{parse_fast_line, parse_typed_line, parse_value_line, Tick};
 use super::Parser;
-use crate::measure::WorkerCtx;
+use crate::measure::{WaitCategory, WorkerCtx};
+use crate::workload::lines::{read_line_capped, too_long_reason, LineRead, MAX_LINE_BYTES};
 use crate::workload::Rejection;
 use std::collections::HashMap;
+use std::io::{self, BufReader, Read};
 use xxhash_rust::xxh3::Xxh3;
 
 /// Lines between two `ctx.checkpoint()` calls.
@@ -96,16 +98,31 @@ impl TickTable {
 pub struct ParsedFile {
     pub table: TickTable,
     pub rejected: Vec<Rejection>,
+    /// Input bytes read, newlines included.
+    pub bytes: u64,
 }
 
-/// Parses NDJSON `data` line by line with `parser` into a table. Blank lines are skipped;
-/// bad lines (invalid UTF-8 or JSON, missing fields, wrong types) become rejections of
-/// `source`, with 1-based line numbers.
+/// Parses NDJSON `data` line by line with `parser` into a table (see [`read_table`]).
 pub fn build_table(data: &[u8], parser: Parser, source: &str, ctx: &mut WorkerCtx) -> ParsedFile {
+    let mut reader = BufReader::new(data);
+    // Reading from memory cannot fail.
+    read_table(&mut reader, parser, source, ctx).unwrap_or_default()
+}
+
+/// Parses NDJSON from `reader` line by line with `parser` into a table. Blank lines are
+/// skipped; bad lines (invalid UTF-8 or JSON, missing fields, wrong types, longer than
+/// [`MAX_LINE_BYTES`]) become rejections of `source`, with 1-based line numbers. Reading is
+/// counted as disk wait; at most one line is held in memory.
+pub fn read_table<R: Read>(
+    reader: &mut BufReader<R>,
+    parser: Parser,
+    source: &str,
+    ctx: &mut WorkerCtx,
+) -> io::Result<ParsedFile> {
     match parser {
-        Parser::Value => build_with(data, source, ctx, parse_value_line),
-        Parser::Typed => build_with(data, source, ctx, parse_typed_line),
-        Parser::Fast => build_with(data, source, ctx, parse_fast_line),
+        Parser::Value => build_with(reader, source, ctx, parse_value_line),
+        Parser::Typed => build_with(reader, source, ctx, parse_typed_line),
+        Parser::Fast => build_with(reader, source, ctx, parse_fast_line),
     }
 }
 
@@ -129,35 +146,45 @@ impl Pending {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn build_with<F>(data: &[u8], source: &str, ctx: &mut WorkerCtx, parse: F) -> ParsedFile
+fn build_with<R, F>(
+    reader: &mut BufReader<R>,
+    source: &str,
+    ctx: &mut WorkerCtx,
+    parse: F,
+) -> io::Result<ParsedFile>
 where
+    R: Read,
     F: for<'a> Fn(&'a str) -> Result<Tick<'a>, String>,
 {
     let mut out = ParsedFile::default();
     let mut pending = Pending::default();
-    // A UTF-8 byte-order mark starts the file, not its first record (as in the CSV reader).
-    let data = match data.strip_prefix(UTF8_BOM) {
-        Some(rest) => {
-            pending.bytes += UTF8_BOM.len() as u64;
-            rest
-        }
-        None => data,
-    };
-    for (index, raw) in data.split(|b| *b == b'\n').enumerate() {
-        let number = index as u64 + 1;
+    let mut raw = Vec::new();
+    let mut number = 0u64;
+    while let Some(read) = next_line(reader, &mut raw, ctx)? {
+        number += 1;
         if number % CHECKPOINT_EVERY == 0 {
             ctx.checkpoint();
             if number % PROGRESS_EVERY == 0 {
                 pending.flush(ctx);
             }
         }
-        pending.bytes += raw.len() as u64 + 1;
-        if is_blank(raw) {
+        pending.bytes += read.consumed;
+        out.bytes += read.consumed;
+        // A UTF-8 byte-order mark starts the file, not its first record (as in the CSV reader).
+        let line = match raw.strip_prefix(UTF8_BOM) {
+            Some(rest) if number == 1 => rest,
+            _ => raw.as_slice(),
+        };
+        if !read.too_long && is_blank(line) {
             continue;
         }
-        let parsed = std::str::from_utf8(raw)
-            .map_err(|e| format!("invalid UTF-8: {e}"))
-            .and_then(&parse);
+        let parsed = if read.too_long {
+            Err(too_long_reason())
+        } else {
+            std::str::from_utf8(line)
+                .map_err(|e| format!("invalid UTF-8: {e}"))
+                .and_then(&parse)
+        };
         match parsed {
             Ok(tick) => {
                 out.table.push(&tick);
@@ -173,10 +200,24 @@ where
             }
         }
     }
-    // The split counts a newline after the last line even when the file has none.
-    pending.bytes = pending.bytes.saturating_sub(1);
     pending.flush(ctx);
-    out
+    Ok(out)
+}
+
+/// The next line; time spent refilling the buffer from the file is a disk wait (checked per
+/// line, not per byte, so lines already in the buffer cost no clock reads).
+fn next_line<R: Read>(
+    reader: &mut BufReader<R>,
+    raw: &mut Vec<u8>,
+    ctx: &mut WorkerCtx,
+) -> io::Result<Option<LineRead>> {
+    if reader.buffer().contains(&b'\n') {
+        read_line_capped(reader, raw, MAX_LINE_BYTES)
+    } else {
+        ctx.wait(WaitCategory::Disk, || {
+            read_line_capped(reader, raw, MAX_LINE_BYTES)
+        })
+    }
 }
 
 /// Only JSON whitespace (or nothing): skipped, not counted.
