@@ -6,7 +6,7 @@
 //! it they print a skip line, except under `CI`, where a missing server fails them.
 
 mod common;
-use common::{repo_path, stderr, Scratch};
+use common::{pg_url, repo_path, stderr, Scratch};
 
 const MODES: [&str; 5] = ["sequential", "threads", "rayon", "async", "processes"];
 /// Small enough to keep every test well under 20 s, big enough for several units per table.
@@ -14,23 +14,6 @@ const RECORDS: &str = "300";
 
 /// What the database holds for one table: rows and a few sums over every column type.
 type Content = (i64, i64, i64, String);
-
-fn pg_url() -> Option<String> {
-    match std::env::var("BOUNDSCOPE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "CI is set but BOUNDSCOPE_TEST_PG is not: CI must run the PostgreSQL tests \
-             (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
-        ),
-        _ => {
-            eprintln!(
-                "PostgreSQL tests skipped: BOUNDSCOPE_TEST_PG is not set \
-                 (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
-            );
-            None
-        }
-    }
-}
 
 const CONTENT_SQL: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(id), 0) AS BIGINT), \
      CAST(COALESCE(SUM(LENGTH(email) + LENGTH(city) + age), 0) AS BIGINT), \

@@ -6,7 +6,7 @@
 //! it they print a skip line, except under `CI`, where a missing server fails them.
 
 mod common;
-use common::{read_json, stderr, Scratch};
+use common::{pg_url, read_json, stderr, Scratch};
 
 /// One per write-up, in the order of the design notes.
 const WRITE_UPS: [&str; 5] = [
@@ -16,23 +16,6 @@ const WRITE_UPS: [&str; 5] = [
     "etl-phases",
     "api-threads",
 ];
-
-fn pg_url() -> Option<String> {
-    match std::env::var("BOUNDSCOPE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "CI is set but BOUNDSCOPE_TEST_PG is not: CI must run the PostgreSQL tests \
-             (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
-        ),
-        _ => {
-            eprintln!(
-                "PostgreSQL tests skipped: BOUNDSCOPE_TEST_PG is not set \
-                 (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
-            );
-            None
-        }
-    }
-}
 
 /// Runs a built-in scenario at quick sizes, once per line; returns stdout and the export.
 fn quick(scratch: &Scratch, name: &str, extra: &[&str]) -> (String, serde_json::Value) {

@@ -6,26 +6,10 @@
 //! their password over TCP). Without it the test prints a skip line, except under `CI`.
 
 mod common;
-use common::{bin, stderr, Scratch};
+use common::{bin, pg_url, stderr, Scratch};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn pg_url() -> Option<String> {
-    match std::env::var("BOUNDSCOPE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but BOUNDSCOPE_TEST_PG is not: CI must run the PostgreSQL tests")
-        }
-        _ => {
-            eprintln!(
-                "PostgreSQL test skipped: BOUNDSCOPE_TEST_PG is not set \
-                 (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
-            );
-            None
-        }
-    }
-}
 
 /// Creates a role with a password (fresh each run) that may create tables, checks that the
 /// server really asks it for that password over TCP, and returns its URL and password.

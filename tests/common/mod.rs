@@ -4,6 +4,25 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The PostgreSQL server the tests may use (`BOUNDSCOPE_TEST_PG`). Without one the caller
+/// skips, saying why; under `CI` that is a failure, since CI must run these tests.
+pub fn pg_url() -> Option<String> {
+    match std::env::var("BOUNDSCOPE_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!(
+            "CI is set but BOUNDSCOPE_TEST_PG is not: CI must run the PostgreSQL tests \
+             (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
+        ),
+        _ => {
+            eprintln!(
+                "PostgreSQL tests skipped: BOUNDSCOPE_TEST_PG is not set \
+                 (start a server with `eval \"$(.ci/postgres.sh start)\"`)"
+            );
+            None
+        }
+    }
+}
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_boundscope"))
 }
