@@ -107,6 +107,9 @@ impl Workload for Rendezvous {
         self.arrived.fetch_add(1, SeqCst);
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
         ctx.wait(crate::measure::WaitCategory::Db, || {
+            // Every unit waits a little, even the last to arrive: peers that start together
+            // could otherwise all find the others there and record no wait at all.
+            std::thread::sleep(std::time::Duration::from_millis(5));
             while self.arrived.load(SeqCst) < self.peers && Instant::now() < deadline {
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
