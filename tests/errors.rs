@@ -157,24 +157,10 @@ fn malformed_lines_are_rejected_with_line_and_reason_in_every_mode() {
 
 /// The pid of the `processes` child running lane `lane` under `parent`, once it exists.
 fn child_pid(parent: u32, lane: &str) -> Option<u32> {
-    std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .find_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // Field 4 (after the parenthesised command name) is the parent pid.
-            let ppid: u32 = stat
-                .rsplit(')')
-                .next()?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            (ppid == parent && cmdline.contains("__child") && cmdline.contains(lane)).then_some(pid)
-        })
+    common::children_of(parent)
+        .into_iter()
+        .find(|(_, cmdline)| cmdline.contains("__child") && cmdline.contains(lane))
+        .map(|(pid, _)| pid)
 }
 
 /// `units_done` of the newest tick in an events file being written.

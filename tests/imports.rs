@@ -36,21 +36,7 @@ fn tables_sum(report: &serde_json::Value, field: &str) -> u64 {
 
 /// A child process of `parent` (a `processes` worker), once one exists.
 fn a_child_of(parent: u32) -> Option<u32> {
-    std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .find_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let ppid: u32 = stat
-                .rsplit(')')
-                .next()?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            (ppid == parent).then_some(pid)
-        })
+    common::children_of(parent).first().map(|(pid, _)| *pid)
 }
 
 /// kill -9 of a child in the middle of its units with `--batch 1`: the rows its unfinished
