@@ -130,7 +130,7 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
         .map(|e| e.unwrap().path())
         .find(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with("boundscope-json-parse-threads-1") && name.ends_with(".svg")
+            name.starts_with("boundscope-json-parse-threads-w") && name.ends_with(".svg")
         })
         .expect("the exported SVG");
     assert_svg(&svg);

@@ -53,6 +53,18 @@ impl RunSpec {
         }
     }
 
+    /// The workload's knobs, then the run-level ones that apply (`in-flight`).
+    pub fn knobs(&self) -> Vec<crate::workload::spec::Knob> {
+        let mut knobs = self.workload.knobs();
+        if let Some(in_flight) = self.in_flight.filter(|_| self.mode == Mode::Async) {
+            knobs.push(crate::workload::spec::Knob {
+                name: "in-flight",
+                value: in_flight.to_string(),
+            });
+        }
+        knobs
+    }
+
     pub fn validate(&self) -> Result<(), SessionError> {
         if self.workers == 0 {
             return Err(SessionError::Input(

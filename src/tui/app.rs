@@ -93,6 +93,8 @@ pub struct App {
     pub screen: Screen,
     pub focus: Focus,
     pub help: bool,
+    /// The first help row shown (the help scrolls when it is taller than the terminal).
+    pub help_scroll: usize,
     /// The search text being typed, while typing.
     pub search_input: Option<String>,
     pub setup: SetupForm,
@@ -126,6 +128,7 @@ impl App {
             screen: Screen::Setup,
             focus: Focus::Form,
             help: false,
+            help_scroll: 0,
             search_input: None,
             setup: SetupForm::new(cores),
             runs: Vec::new(),
@@ -277,10 +280,18 @@ pub fn update(app: &mut App, action: Action) {
     match action {
         Action::Resize(w, h) => app.size = (w, h),
         Action::Quit => app.quit = true,
-        Action::Help => app.help = !app.help,
+        Action::Help => {
+            app.help = !app.help;
+            app.help_scroll = 0;
+        }
         Action::RunEvent { run, event } => app.on_run_event(run, *event),
         Action::RunExited { run, code, stderr } => app.on_run_exit(run, code, &stderr),
         Action::Back if app.help => app.help = false,
+        Action::Up if app.help => app.help_scroll = app.help_scroll.saturating_sub(1),
+        Action::Down if app.help => {
+            let max = super::keys::help_max_scroll(app.screen, app.size.1);
+            app.help_scroll = (app.help_scroll + 1).min(max);
+        }
         _ if app.help => {}
         action => match app.screen {
             Screen::Setup => setup_action(app, action),

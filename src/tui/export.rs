@@ -5,16 +5,80 @@ use super::app::App;
 use super::flame_layout::Orientation;
 use super::profiles::Profile;
 use crate::flame::{write_svg_file, SvgOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// `boundscope-<workload>-<mode>-<n><suffix>.<ext>` in the export directory.
-fn export_path(app: &App, suffix: &str, ext: &str) -> Option<PathBuf> {
+/// A fresh path in the export directory for the current run:
+/// `boundscope-<workload>-<mode>-w<workers>[-gil]-run<n>-<UTC time><suffix>.<ext>`. The run
+/// label and the time keep names apart across runs and sessions; a name that exists anyway
+/// gets `-2`, `-3`, … so no export overwrites another.
+fn export_path(app: &App, at: SystemTime, suffix: &str, ext: &str) -> Option<PathBuf> {
     let run = app.current_run()?;
-    let name = format!(
-        "boundscope-{}-{}-{}{suffix}.{ext}",
-        run.workload, run.mode, run.number
+    let gil = if run.gil { "-gil" } else { "" };
+    let stem = format!(
+        "boundscope-{}-{}-w{}{gil}-run{}-{}{suffix}",
+        run.workload,
+        run.mode,
+        run.workers,
+        run.number,
+        utc_stamp(at)
     );
-    Some(app.export_dir.join(name))
+    Some(unused_path(&app.export_dir, &safe_name(&stem), ext))
+}
+
+/// The first of `stem.ext`, `stem-2.ext`, `stem-3.ext`, … that does not exist.
+fn unused_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    let first = dir.join(format!("{stem}.{ext}"));
+    if !first.exists() {
+        return first;
+    }
+    (2u32..)
+        .map(|n| dir.join(format!("{stem}-{n}.{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+/// A file name from run fields: anything but letters, digits, `-`, `_` and `.` becomes `_`
+/// (an opened file's stem can hold spaces or a slash).
+fn safe_name(stem: &str) -> String {
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `20261130-120102`: the UTC date and time of `at`, to the second.
+fn utc_stamp(at: SystemTime) -> String {
+    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_date(days);
+    let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    format!("{year:04}{month:02}{day:02}-{h:02}{m:02}{s:02}")
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (days-from-civil, inverted: eras of
+/// 400 years, years starting in March so the leap day comes last).
+fn civil_date(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 /// The file name suffix of the profile shown.
@@ -28,7 +92,7 @@ fn view_suffix(app: &App) -> &'static str {
 
 /// Writes the current flame view (zoom, collapses and filters applied) as an SVG.
 pub fn export_svg(app: &mut App) {
-    let Some(path) = export_path(app, view_suffix(app), "svg") else {
+    let Some(path) = export_path(app, SystemTime::now(), view_suffix(app), "svg") else {
         app.status = "nothing to export yet".into();
         return;
     };
@@ -61,8 +125,9 @@ pub fn export_svg(app: &mut App) {
 
 /// Writes the current view's folded stacks and, when the run has one, its JSON report.
 pub fn export_data(app: &mut App) {
-    let folded = export_path(app, view_suffix(app), "folded");
-    let (Some(folded), Some(json)) = (folded, export_path(app, "", "json")) else {
+    let now = SystemTime::now();
+    let folded = export_path(app, now, view_suffix(app), "folded");
+    let (Some(folded), Some(json)) = (folded, export_path(app, now, "", "json")) else {
         app.status = "nothing to export yet".into();
         return;
     };
@@ -80,4 +145,36 @@ pub fn export_data(app: &mut App) {
         Some(Err(e)) => format!("wrote {}; report failed: {e}", folded.display()),
         None => format!("wrote {} (no report until the run ends)", folded.display()),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_calendar_times() {
+        let at = |secs| UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(utc_stamp(at(0)), "19700101-000000");
+        // 2000-02-29 (a leap day of a century year) and the day after.
+        assert_eq!(utc_stamp(at(951_782_400)), "20000229-000000");
+        assert_eq!(utc_stamp(at(951_868_800 + 3_661)), "20000301-010101");
+        assert_eq!(utc_stamp(at(1_795_996_800)), "20261130-000000");
+    }
+
+    #[test]
+    fn an_existing_name_is_never_reused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = unused_path(dir.path(), "run", "svg");
+        assert_eq!(first, dir.path().join("run.svg"));
+        std::fs::write(&first, "x").expect("write");
+        let second = unused_path(dir.path(), "run", "svg");
+        assert_eq!(second, dir.path().join("run-2.svg"));
+        std::fs::write(&second, "x").expect("write");
+        assert_eq!(
+            unused_path(dir.path(), "run", "svg"),
+            dir.path().join("run-3.svg")
+        );
+        assert_eq!(safe_name("a b/c:d-e_f.g"), "a_b_c_d-e_f.g");
+    }
 }

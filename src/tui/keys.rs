@@ -287,20 +287,42 @@ fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
         .find_map(|(k, action)| k.action_for(key, action))
 }
 
-/// The help's rows: a heading (empty keys) where a scope starts, then one row per binding.
-pub fn help_rows() -> Vec<(String, &'static str)> {
+/// The help's rows for `screen`: the keys that work everywhere, then this screen's, then the
+/// other screens' (a heading, empty keys, where each screen's rows start).
+pub fn help_rows(screen: Screen) -> Vec<(String, &'static str)> {
+    let mut scopes = vec![Scope::Everywhere];
+    scopes.extend(
+        [Scope::Setup, Scope::Run, Scope::Compare]
+            .into_iter()
+            .filter(|s| s.applies(screen)),
+    );
+    scopes.extend(
+        [Scope::Setup, Scope::Run, Scope::Compare]
+            .into_iter()
+            .filter(|s| !s.applies(screen)),
+    );
     let mut rows = Vec::new();
-    let mut scope = None;
-    for binding in KEY_MAP {
-        if scope != Some(binding.scope) {
-            scope = Some(binding.scope);
-            if let Some(heading) = binding.scope.heading() {
-                rows.push((String::new(), heading));
-            }
+    for scope in scopes {
+        if let Some(heading) = scope.heading() {
+            rows.push((String::new(), heading));
         }
-        rows.push((keys_label(binding.keys), binding.help));
+        for binding in KEY_MAP.iter().filter(|b| b.scope == scope) {
+            rows.push((keys_label(binding.keys), binding.help));
+        }
     }
     rows
+}
+
+/// How many help rows fit a terminal `height` rows tall (inside the popup's borders).
+pub fn help_visible_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(2))
+}
+
+/// The furthest the help can scroll on `screen` in a terminal `height` rows tall.
+pub fn help_max_scroll(screen: Screen, height: u16) -> usize {
+    help_rows(screen)
+        .len()
+        .saturating_sub(help_visible_rows(height))
 }
 
 /// `↑↓ j k`: labels separated by spaces, arrows run together.
@@ -372,7 +394,7 @@ mod tests {
 
     #[test]
     fn help_lists_every_binding_under_its_screen() {
-        let rows = help_rows();
+        let rows = help_rows(Screen::Setup);
         let bindings = KEY_MAP.len();
         assert_eq!(rows.len(), bindings + 3, "one heading per screen");
         assert_eq!(rows[0].0, "? q Ctrl-C");
@@ -384,5 +406,24 @@ mod tests {
             .find(|r| r.0 == "v")
             .expect("the view key is listed");
         assert!(view.1.contains("wall time"), "{view:?}");
+    }
+
+    #[test]
+    fn help_starts_with_the_screen_in_use() {
+        for (screen, heading) in [
+            (Screen::Setup, "— setup screen —"),
+            (Screen::Run, "— run screen —"),
+            (Screen::Compare, "— compare screen —"),
+        ] {
+            let rows = help_rows(screen);
+            let first_heading = rows.iter().find(|r| r.0.is_empty()).map(|r| r.1);
+            assert_eq!(first_heading, Some(heading));
+            assert_eq!(rows.len(), help_rows(Screen::Setup).len());
+        }
+        assert_eq!(help_max_scroll(Screen::Run, 200), 0);
+        assert_eq!(
+            help_max_scroll(Screen::Run, 24),
+            help_rows(Screen::Run).len() - 22
+        );
     }
 }

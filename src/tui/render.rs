@@ -63,7 +63,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Screen::Compare => super::render_compare::render_compare(frame, app, theme),
     }
     if app.help {
-        render_help(frame, area);
+        render_help(frame, area, app);
     }
 }
 
@@ -76,23 +76,42 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-fn render_help(frame: &mut Frame, area: Rect) {
-    let width = 66.min(area.width);
-    let rows = super::keys::help_rows();
-    let height = (rows.len() as u16 + 2).min(area.height);
+/// The key map as a popup: the screen in use first; when it is taller than the terminal it
+/// scrolls (↑↓) and its title says which rows show.
+fn render_help(frame: &mut Frame, area: Rect, app: &App) {
+    let rows = super::keys::help_rows(app.screen);
+    let widest = rows
+        .iter()
+        .map(|(_, d)| d.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = (widest as u16 + 17).min(area.width);
+    let visible = super::keys::help_visible_rows(area.height);
+    let height = (rows.len().min(visible) as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
         width,
         height,
     );
+    let first = app.help_scroll.min(rows.len().saturating_sub(visible));
     let lines: Vec<Line> = rows
         .iter()
+        .skip(first)
+        .take(visible)
         .map(|(k, d)| Line::from(format!(" {k:<13} {d}")))
         .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" keys (Esc or ? closes) ");
+    let title = if rows.len() > visible {
+        let last = (first + visible).min(rows.len());
+        format!(
+            " keys {}–{last} of {} · ↑↓ scroll · Esc closes ",
+            first + 1,
+            rows.len()
+        )
+    } else {
+        " keys (Esc or ? closes) ".to_string()
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

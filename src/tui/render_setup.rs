@@ -1,12 +1,13 @@
 //! The setup screen: the form for the next run and the session's run list.
 
 use super::app::{App, Focus};
-use super::render::{fmt_rate, render_status};
+use super::render::render_status;
+use super::render_live::short;
 use super::setup::{field_info, FIELDS};
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
@@ -63,7 +64,11 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// Each run takes two lines: what it was (number, workload, mode, workers, GIL; its knobs)
+/// on the left, how it went (status and wall time; items/s and verdict) on the right, so two
+/// runs that differ only in a knob or the GIL read differently even at 80 columns.
 fn render_runs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let width = usize::from(area.width.saturating_sub(2));
     let rows = app.runs.iter().enumerate().map(|(i, run)| {
         let mark = if app.marked.contains(&i) { "*" } else { " " };
         let verdict = if run.error.is_some() {
@@ -71,26 +76,18 @@ fn render_runs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         } else {
             run.verdict()
         };
-        Row::new([
-            format!("{mark}{}", run.number),
-            run.label.clone(),
-            run.status.as_str().to_string(),
-            fmt_rate(run.items_per_s()).replace(" items", ""),
-            format!("{:.1}s", run.elapsed()),
-            format!("{:.2}", run.busy_cores()),
-            verdict.to_string(),
-        ])
+        let what = format!("{mark}{} {}", run.number, run.label);
+        let status = format!("{} {:.1}s", run.status.as_str(), run.elapsed());
+        let knobs = format!("   {}", run.knobs);
+        let result = format!("{}/s {verdict}", short(run.items_per_s()));
+        Row::new([Text::from(vec![
+            Line::from(two_sided(&what, &status, width)),
+            Line::from(Span::styled(two_sided(&knobs, &result, width), theme.dim())),
+        ])])
+        .height(2)
     });
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Length(20),
-        Constraint::Length(8),
-        Constraint::Length(11),
-        Constraint::Length(6),
-        Constraint::Length(5),
-        Constraint::Min(8),
-    ];
-    let header = Row::new(["#", "run", "status", "items/s", "wall", "busy", "verdict"])
+    let widths = [Constraint::Fill(1)];
+    let header = Row::new([two_sided("run · knobs", "status · items/s verdict", width)])
         .style(theme.bold().patch(theme.fg(Color::Cyan)));
     let highlight = if app.focus == Focus::Runs {
         theme.cursor()
@@ -105,4 +102,28 @@ fn render_runs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let selected = (!app.runs.is_empty()).then_some(app.run_cursor);
     let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// `left` and `right` on one line of `width` columns, `right` flush right; when both do not
+/// fit, `left` is cut and ends in `…` (the right side is the result, kept whole).
+fn two_sided(left: &str, right: &str, width: usize) -> String {
+    let (l, r) = (left.chars().count(), right.chars().count());
+    if l + 1 + r <= width {
+        return format!("{left}{}{right}", " ".repeat(width - l - r));
+    }
+    let room = width.saturating_sub(r + 2);
+    let cut: String = left.chars().take(room).collect();
+    format!("{cut}… {right}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::two_sided;
+
+    #[test]
+    fn two_sided_lines_keep_the_right_side_whole() {
+        assert_eq!(two_sided("ab", "cd", 8), "ab    cd");
+        assert_eq!(two_sided("abcdef", "xy", 6), "ab… xy");
+        assert_eq!(two_sided("a", "b", 3), "a b");
+    }
 }

@@ -109,6 +109,9 @@ pub struct Run {
     pub gil: bool,
     pub hz: u32,
     pub label: String,
+    /// The options that set this run apart from others of its workload (`parser typed ·
+    /// files 30`); empty until the run's start event arrives.
+    pub knobs: String,
     pub status: RunStatus,
     /// (elapsed seconds, items per second over the interval ending there).
     pub throughput: Vec<(f64, f64)>,
@@ -155,6 +158,7 @@ impl Run {
             gil,
             hz: crate::profile::DEFAULT_HZ,
             label,
+            knobs: String::new(),
             status: RunStatus::Running,
             throughput: Vec::new(),
             rate_base: (0.0, 0),
@@ -214,6 +218,12 @@ impl Run {
     }
 
     fn apply_start(&mut self, spec: &serde_json::Value) {
+        // Recordings of older versions may not fit today's typed spec: the fields below are
+        // read one by one so they still show, and only the knobs need the typed form.
+        if let Ok(typed) = serde_json::from_value::<crate::session::RunSpec>(spec.clone()) {
+            let knobs: Vec<String> = typed.knobs().iter().map(ToString::to_string).collect();
+            self.knobs = knobs.join(" · ");
+        }
         if let Some(name) = spec["workload"]["name"].as_str() {
             self.workload = name.to_string();
         }

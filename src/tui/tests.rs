@@ -104,6 +104,21 @@ pub fn app() -> App {
 }
 
 /// An app showing one run fed with the sample events.
+/// The one file in `dir` whose name starts with `start` and ends with `end` (exports carry
+/// the time they were written in their names).
+fn exported(dir: &std::path::Path, start: &str, end: &str) -> std::path::PathBuf {
+    let found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with(start) && name.ends_with(end)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{start}…{end} in {found:?}");
+    found[0].clone()
+}
+
 fn app_with_run(wall: f64) -> App {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));

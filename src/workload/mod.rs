@@ -7,7 +7,7 @@ pub mod data_cache;
 pub mod etl;
 pub mod json;
 pub mod lines;
-mod spec;
+pub mod spec;
 
 pub use spec::WorkloadSpec;
 

@@ -1,6 +1,6 @@
 //! Tests of what the UI writes and reads: exports of the current view, `open` of files.
 
-use super::{app_with_run, press, sample_events, STACKS};
+use super::{app_with_run, exported, press, sample_events, STACKS};
 use crate::tui::app::Action;
 use crate::tui::runs::RunStatus;
 
@@ -13,7 +13,8 @@ fn exports_write_the_current_view() {
         &mut app,
         &[Action::Down, Action::Collapse, Action::ExportSvg],
     );
-    let svg = dir.path().join("boundscope-json-parse-threads-1.svg");
+    let start = "boundscope-json-parse-threads-w2-run1-";
+    let svg = exported(dir.path(), start, ".svg");
     assert!(
         app.status.contains(&svg.display().to_string()),
         "{}",
@@ -21,15 +22,20 @@ fn exports_write_the_current_view() {
     );
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
     press(&mut app, &[Action::ExportData]);
-    let folded =
-        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.folded")).unwrap();
+    let folded = std::fs::read_to_string(exported(dir.path(), start, ".folded")).unwrap();
     assert!(
         folded.contains("bs-threads-0 100\n") || folded.starts_with("bs-threads-0 "),
         "{folded}"
     );
-    let json =
-        std::fs::read_to_string(dir.path().join("boundscope-json-parse-threads-1.json")).unwrap();
+    let json = std::fs::read_to_string(exported(dir.path(), start, ".json")).unwrap();
     assert!(json.contains("\"verdict\": \"cpu-bound\""));
+    // A second export of the same view, in the same second or not, is a new file.
+    press(&mut app, &[Action::ExportSvg]);
+    let svgs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("svg".as_ref()))
+        .count();
+    assert_eq!(svgs, 2, "{}", app.status);
 }
 
 #[test]

@@ -29,6 +29,45 @@ fn snapshot_setup_screen() {
 }
 
 #[test]
+fn snapshot_run_list_tells_runs_apart() {
+    use crate::events::Event;
+    use crate::exec::Mode;
+    use crate::session::RunSpec;
+    use crate::workload::json::{JsonOptions, Parser};
+    use crate::workload::WorkloadSpec;
+    let mut app = app();
+    let runs = [
+        (false, Parser::Value),
+        (true, Parser::Value),
+        (false, Parser::Fast),
+    ];
+    for (i, (gil, parser)) in runs.into_iter().enumerate() {
+        let json = JsonOptions {
+            parser,
+            ..JsonOptions::default()
+        };
+        let mut spec = RunSpec::new(WorkloadSpec::JsonParse(json), Mode::Threads, 2);
+        spec.gil = gil;
+        let index = app.add_run(Run::new(i + 1, "json-parse", "threads", 2, false));
+        let mut events = sample_events(2.0, true);
+        if let Event::Start { spec: start, .. } = &mut events[0] {
+            *start = serde_json::to_value(&spec).unwrap();
+        }
+        for event in events {
+            let event = Box::new(event);
+            update(&mut app, Action::RunEvent { run: index, event });
+        }
+    }
+    app.screen = crate::tui::app::Screen::Setup;
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("2 json-parse threads ×2 gil"), "{text}");
+    assert!(text.contains("parser fast"), "{text}");
+    assert_eq!(text.matches("parser value").count(), 2, "{text}");
+    insta::assert_snapshot!("run_list_80x24", text);
+    insta::assert_snapshot!("run_list_200x55", screen(&mut app, 200, 55));
+}
+
+#[test]
 fn snapshot_live_run() {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));
@@ -131,7 +170,16 @@ fn snapshot_compare_modes_by_wall_time() {
 fn snapshot_help_and_too_small() {
     let mut app = app();
     press(&mut app, &[Action::Help]);
-    insta::assert_snapshot!("help", screen(&mut app, 80, 24));
+    let top = screen(&mut app, 80, 24);
+    assert!(top.contains("keys 1–22 of"), "{top}");
+    insta::assert_snapshot!("help", top);
+    // Scrolled to the end, the last screen's keys show; one more ↓ stays there.
+    let max = crate::tui::keys::help_max_scroll(app.screen, 24);
+    press(&mut app, &vec![Action::Down; max + 3]);
+    assert_eq!(app.help_scroll, max);
+    let end = screen(&mut app, 80, 24);
+    assert!(end.contains("swap baseline"), "{end}");
+    assert!(!end.contains("? q Ctrl-C"), "{end}");
     let small = screen(&mut app, 60, 20);
     assert!(small.contains("terminal too small: 60×20"), "{small}");
     press(&mut app, &[Action::Back]);

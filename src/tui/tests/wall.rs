@@ -2,7 +2,7 @@
 //! of a recording, and snapshots of an IO-bound run.
 
 use super::snapshots::screen;
-use super::{app, app_with_run, press};
+use super::{app, app_with_run, exported, press};
 use crate::events::{Event, HostInfo, Tick};
 use crate::flame::wall::stack_kind;
 use crate::flame::FoldedStacks;
@@ -337,25 +337,25 @@ fn exports_of_wall_views_say_so_in_their_names() {
     let mut app = io_app();
     app.export_dir = dir.path().to_path_buf();
     press(&mut app, &[Action::ExportData]);
-    let wall = dir
-        .path()
-        .join("boundscope-api-fetch-threads-1-wall.folded");
+    let start = "boundscope-api-fetch-threads-w2-run1-";
+    let wall = exported(dir.path(), start, "-wall.folded");
     let text = std::fs::read_to_string(&wall).unwrap();
     assert!(
         text.contains("fetch_page;[net wait] 2400000000\n"),
         "{text}"
     );
-    assert!(dir
-        .path()
-        .join("boundscope-api-fetch-threads-1.json")
-        .exists());
+    exported(dir.path(), start, ".json");
     press(&mut app, &[Action::CycleProfile, Action::ExportSvg]);
-    assert!(dir
-        .path()
-        .join("boundscope-api-fetch-threads-1.svg")
-        .exists());
+    let cpu_svgs = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".svg") && !n.ends_with("-offcpu.svg"))
+            .count()
+    };
+    assert_eq!(cpu_svgs(dir.path()), 1);
     press(&mut app, &[Action::CycleProfile, Action::ExportSvg]);
-    let svg = dir.path().join("boundscope-api-fetch-threads-1-offcpu.svg");
+    let svg = exported(dir.path(), start, "-offcpu.svg");
     let svg = std::fs::read_to_string(svg).unwrap();
     assert!(svg.contains("off-CPU in nanoseconds"));
 }
