@@ -2,7 +2,7 @@
 # Side-by-side benchmarks for BENCHMARKS.md. Every comparison interleaves its variants in one
 # run (a, b, a, b, ...) and reports medians and ratios, because machines are noisy.
 #
-#   benches/bench.sh [modes|gil|gil-load|parser|overhead|all] [REPEAT]
+#   benches/bench.sh [modes|gil|gil-load|parser|parse-only|overhead|all] [REPEAT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -51,16 +51,49 @@ print(f"ratio ({name_b}) / ({name_a}) = {mb / ma:.3f}")
 PY
 }
 
+# rounds FIELD "NAME|ARGS" ...: runs every variant once per round, `repeat` rounds, starting
+# each round at the next variant (so no variant always runs first), then prints the median of
+# FIELD for each and the ratio of every variant to each one listed before it.
+rounds() {
+  local field=$1; shift
+  local variants=("$@") n=$#
+  # shellcheck disable=SC2086
+  $bin run json-parse ${variants[0]#*|} --quiet >/dev/null # warm-up (and data generation)
+  for i in $(seq "$repeat"); do
+    for k in $(seq 0 $((n - 1))); do
+      local j=$(((i + k) % n))
+      # shellcheck disable=SC2086
+      $bin run json-parse ${variants[$j]#*|} --quiet --report "$out/v$j-$i.json"
+    done
+  done
+  local names=()
+  for v in "${variants[@]}"; do names+=("${v%%|*}"); done
+  python3 - "$out" "$repeat" "$field" "${names[@]}" <<'PY'
+import json, statistics, sys
+out, n, field, names = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+med = []
+for j, name in enumerate(names):
+    v = [json.load(open(f"{out}/v{j}-{i}.json"))[field] for i in range(1, n + 1)]
+    med.append(statistics.median(v))
+    print(f"{name:<26} median {field} {med[-1]:12.1f}  (min {min(v):.1f}, max {max(v):.1f}, n={n})")
+for b in range(len(names)):
+    for a in range(b):
+        print(f"ratio ({names[b]}) / ({names[a]}) = {med[b] / med[a]:.3f}")
+PY
+}
+
 parser() {
   echo "## json-parse parsers, sequential, MB/s (interleaved, n=$repeat)"
   interleave mb_per_s "value, parquet" "--mode sequential --parser value" \
     "fast, parquet" "--mode sequential --parser fast"
-  interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
-    "fast, no output" "--mode sequential --parser fast --output none"
-  interleave mb_per_s "value, no output" "--mode sequential --parser value --output none" \
-    "typed, no output" "--mode sequential --parser typed --output none"
-  interleave mb_per_s "typed, no output" "--mode sequential --parser typed --output none" \
-    "fast, no output" "--mode sequential --parser fast --output none"
+  parse_only
+}
+
+parse_only() {
+  echo "## json-parse parsers, parse only, sequential, MB/s (round-robin, n=$repeat)"
+  rounds mb_per_s "value, no output|--mode sequential --parser value --output none" \
+    "typed, no output|--mode sequential --parser typed --output none" \
+    "fast, no output|--mode sequential --parser fast --output none"
 }
 
 overhead() {
@@ -105,8 +138,9 @@ case $what in
   modes) modes ;;
   gil) gil ;;
   parser) parser ;;
+  parse-only) parse_only ;;
   overhead) overhead ;;
   gil-load) gil_load ;;
   all) modes; gil; parser; overhead ;;
-  *) echo "usage: $0 [modes|gil|gil-load|parser|overhead|all] [REPEAT]" >&2; exit 2 ;;
+  *) echo "usage: $0 [modes|gil|gil-load|parser|parse-only|overhead|all] [REPEAT]" >&2; exit 2 ;;
 esac

@@ -49,7 +49,7 @@ pub struct WorkloadArgs {
     /// Records per generated file [default: json-parse 20000, csv-import 50000].
     #[arg(long, value_name = "N")]
     pub records: Option<usize>,
-    /// json-parse: value (untyped DOM, like json.loads), typed (serde structs), fast (SIMD).
+    /// json-parse: value (untyped DOM, like json.loads), typed (serde structs), fast (record scanner).
     #[arg(long, value_enum, default_value_t = Parser::Value)]
     pub parser: Parser,
     /// json-parse: write each parsed file as Parquet, or discard the table.

@@ -9,6 +9,7 @@
 mod gen;
 mod parquet_out;
 mod parse;
+mod scan;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -41,7 +42,8 @@ pub enum Parser {
     Value,
     /// serde_json straight into a typed struct that borrows the symbol.
     Typed,
-    /// sonic-rs (SIMD) into the same typed struct.
+    /// A scanner specialised for the canonical tick line, falling back to `typed` for any
+    /// other line (same values and rejections as `typed`).
     Fast,
 }
 

@@ -1,4 +1,5 @@
-//! The three line parsers (untyped DOM, typed serde_json, typed sonic-rs) and their shared rules.
+//! The three line parsers (untyped DOM, typed serde_json, schema scanner with serde_json
+//! fallback) and their shared rules.
 //!
 //! All three accept exactly the same lines. The typed parsers deserialize into [`Tick`]; the
 //! DOM parser builds a `serde_json::Value` per field and then applies the same type rules
@@ -6,6 +7,7 @@
 //! Like serde's derived `Deserialize`, it also accepts the positional array form
 //! `[symbol, timestamp, open, high, low, close, volume]` and rejects a repeated field.
 
+use super::scan::scan_canonical;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -26,8 +28,8 @@ pub struct Tick<'a> {
     pub volume: u64,
 }
 
-/// The field names, in the order of the positional (array) form.
-const FIELDS: [&str; 7] = [
+/// The field names, in the order of the positional (array) form and of the canonical line.
+pub(super) const FIELDS: [&str; 7] = [
     "symbol",
     "timestamp",
     "open",
@@ -63,19 +65,18 @@ pub fn parse_typed_line(line: &str) -> Result<Tick<'_>, String> {
     serde_json::from_str(line).map_err(|e| short_reason(&e))
 }
 
-/// Parses a line with sonic-rs straight into [`Tick`].
+/// Parses a line with the schema scanner ([`scan_canonical`]) when it is in the canonical
+/// flat form the generator writes, and with [`parse_typed_line`] otherwise.
 ///
-/// sonic-rs reads `-0.0` (and `-0`) as a positive zero, so a line with a zero price is
-/// parsed again by serde_json, which keeps the sign: zero prices are rare, and every parser
-/// must give the same checksum.
+/// The scanner only accepts lines it reads exactly as serde_json would and never rejects,
+/// so values, acceptance and rejection reasons are those of `typed` by construction; it
+/// needs no depth check, as the canonical form is one flat object.
 #[inline(never)]
 pub fn parse_fast_line(line: &str) -> Result<Tick<'_>, String> {
-    check_depth(line)?;
-    let tick: Tick = sonic_rs::from_str(line).map_err(|e| short_reason(&e))?;
-    if [tick.open, tick.high, tick.low, tick.close].contains(&0.0) {
-        return parse_typed_line(line);
+    match scan_canonical(line) {
+        Some(tick) => Ok(tick),
+        None => parse_typed_line(line),
     }
-    Ok(tick)
 }
 
 /// Refuses a line whose arrays and objects nest deeper than [`MAX_DEPTH`] (brackets inside
