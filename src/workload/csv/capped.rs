@@ -151,7 +151,10 @@ impl<R: BufRead> Records<R> {
     }
 
     fn absolute(&self, pos: &csv::Position) -> (u64, u64) {
-        (self.base.0 + pos.byte(), self.base.1 + pos.line() - 1)
+        (
+            self.base.0 + pos.byte(),
+            self.base.1 + pos.line().saturating_sub(1),
+        )
     }
 
     /// Byte offset and line just after the last record read.
