@@ -1,6 +1,8 @@
 //! Input files that would otherwise be read whole are capped: a TOML scenario or pipeline
 //! past 1 MiB is refused with its size and the limit, and an NDJSON line past 16 MiB is
-//! rejected (with its line number) while the rest of the file is read, in bounded memory.
+//! rejected (with its line number) while the rest of the file is read, in bounded memory; so
+//! is a CSV record past its cap (16 MiB by default, `--max-record-kb`), a quote that never
+//! closes included.
 
 mod common;
 use common::{run_measured, Scratch};
@@ -119,4 +121,71 @@ fn an_endless_line_takes_bounded_memory() {
         (&1.into(), &1.into())
     );
     assert!(rss_mb < 100, "a 200 MiB line peaked at {rss_mb} MB");
+}
+
+/// A CSV file under a 4 KiB record cap: a 5 KB line (line 3) between good records, then a
+/// quote that never closes (line 6) followed by 60 lines of 100 bytes. Both long records are
+/// rejected by line with the limit as the reason, the good records are stored in every mode,
+/// the lines after the cut are read as records again, and the counts add up.
+#[test]
+fn a_csv_record_past_the_cap_is_rejected_and_the_rest_is_read() {
+    let scratch = Scratch::new();
+    let input = scratch.path("long.csv");
+    let mut text = format!(
+        "id,name,score\n1,a,1.5\n2,{},2\n3,c,3\n4,d,4\n",
+        "x".repeat(5000)
+    );
+    text.push_str("5,\"open\n");
+    text.push_str(&format!("{}\n", "y".repeat(100)).repeat(60));
+    std::fs::write(&input, &text).expect("write");
+    let input_arg = input.to_string_lossy();
+    for mode in ["sequential", "threads", "processes"] {
+        let (out, report) = scratch.run_with_report(
+            &format!("csv-long-{mode}"),
+            &[
+                "run",
+                "csv-import",
+                "--quiet",
+                "--input",
+                &input_arg,
+                "--mode",
+                mode,
+                "--workers",
+                "2",
+                "--chunk-rows",
+                "2",
+                "--max-record-kb",
+                "4",
+            ],
+        );
+        assert!(out.status.success(), "{mode}: {}", common::stderr(&out));
+        assert_eq!(report["items"], 3, "{mode}: records 1, 3 and 4 are stored");
+        let rejections = report["rejections"].as_array().expect("rejections");
+        let mut too_long: Vec<u64> = rejections
+            .iter()
+            .filter(|r| r["reason"] == "record longer than 4 KiB (the limit)")
+            .filter_map(|r| r["line"].as_u64())
+            .collect();
+        too_long.sort_unstable();
+        assert_eq!(too_long, [3, 6], "{mode}: {rejections:?}");
+        // The quote swallowed lines 7.. until the cap; the lines after the cut are records
+        // of one field each, rejected on their own.
+        let after = rejections.iter().filter(|r| r["line"].as_u64() > Some(6));
+        assert!(
+            after.clone().count() > 0
+                && after
+                    .clone()
+                    .all(|r| r["reason"] == "expected 3 fields, found 1"),
+            "{mode}: {rejections:?}"
+        );
+        let v = &report["verification"];
+        assert_eq!(v["ok"], true, "{mode}: {v}");
+        let rejected = report["rejected"].as_u64().expect("rejected");
+        assert_eq!(rejected, rejections.len() as u64, "{mode}");
+        assert_eq!(
+            v["tables"][0]["input_rows"].as_u64(),
+            Some(3 + rejected),
+            "{mode}"
+        );
+    }
 }

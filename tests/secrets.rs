@@ -1,6 +1,7 @@
 //! A PostgreSQL password given in `--db` never shows: not in stdout, stderr, the report, the
 //! event stream, any export, nor in the command line or environment of any process the run
-//! starts (children get their spec through a pipe).
+//! starts (children get their spec through a pipe). The same holds when the URL has no
+//! password and `PGPASSWORD` gives it (then it is not even on the user's own command line).
 //!
 //! Reads `BOUNDSCOPE_TEST_PG` (start a server with `.ci/postgres.sh`, whose other roles need
 //! their password over TCP). Without it the test prints a skip line, except under `CI`.
@@ -12,10 +13,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Creates a role with a password (fresh each run) that may create tables, checks that the
-/// server really asks it for that password over TCP, and returns its URL and password.
-fn role_with_password(admin_url: &str) -> (String, String) {
+/// server really asks it for that password over TCP, and returns its URL with and without
+/// the password, and the password. `name` tells apart the roles of tests running at once.
+fn role_with_password(admin_url: &str, name: &str) -> (String, String, String) {
     let pid = std::process::id();
-    let role = format!("bs_secret_{pid}");
+    let role = format!("bs_{name}_{pid}");
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -39,7 +41,8 @@ fn role_with_password(admin_url: &str) -> (String, String) {
          whose pg_hba.conf asks roles other than the test user for their password over TCP"
     );
     postgres::Client::connect(&with(&password), postgres::NoTls).expect("log in with it");
-    (with(&password), password)
+    let without = format!("postgres://{role}@{rest}");
+    (with(&password), without, password)
 }
 
 /// The children (and their children) of `pid` now.
@@ -80,7 +83,27 @@ fn a_postgres_password_shows_nowhere() {
     let Some(admin_url) = pg_url() else {
         return;
     };
-    let (url, password) = role_with_password(&admin_url);
+    let (url, _, password) = role_with_password(&admin_url, "secret");
+    run_and_look_everywhere(&url, None, &password);
+}
+
+/// `--db postgres://USER@HOST/DB` with the password in `PGPASSWORD`: the run logs in (the
+/// server refuses the role without its password) and the password shows nowhere either; the
+/// children do not inherit the variable.
+#[test]
+fn a_password_from_pgpassword_logs_in_and_shows_nowhere() {
+    let Some(admin_url) = pg_url() else {
+        return;
+    };
+    let (_, url, password) = role_with_password(&admin_url, "pgpass");
+    assert!(!url.contains(&password));
+    run_and_look_everywhere(&url, Some(&password), &password);
+}
+
+/// Runs csv-import in processes mode into `url` (with `PGPASSWORD` set to `env_password`, if
+/// given) with every export, and checks that `password` shows in no output, export, or
+/// command line or environment of a process the run started.
+fn run_and_look_everywhere(url: &str, env_password: Option<&str>, password: &str) {
     let scratch = Scratch::new();
     let out = |name: &str| scratch.path(name).to_string_lossy().into_owned();
     let files = [
@@ -102,11 +125,13 @@ fn a_postgres_password_shows_nowhere() {
             "--table",
             "bs_it_secret",
         ])
-        .args(["--db", &url, "--hz", "49"])
+        .args(["--db", url, "--hz", "49"])
         .args(["--events", &out(files[0]), "--report", &out(files[1])])
         .args(["--folded", &out(files[2]), "--svg", &out(files[3])])
         .args(["--pprof", &out(files[4]), "--speedscope", &out(files[5])])
         .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .env_remove("PGPASSWORD")
+        .envs(env_password.map(|p| ("PGPASSWORD", p)))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -145,7 +170,7 @@ fn a_postgres_password_shows_nowhere() {
     );
     for (pid, text) in &seen {
         assert!(
-            !text.contains(&password),
+            !text.contains(password),
             "process {pid} shows the password: {text}"
         );
     }
@@ -160,8 +185,17 @@ fn a_postgres_password_shows_nowhere() {
     outputs.push(("gunzipped pprof".into(), gunzip(&scratch.path(files[4]))));
     for (name, bytes) in &outputs {
         let text = String::from_utf8_lossy(bytes);
-        assert!(!text.contains(&password), "{name} shows the password");
+        assert!(!text.contains(password), "{name} shows the password");
     }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scratch.path(files[1])).expect("report"))
+            .expect("JSON report");
+    assert_eq!(
+        report["verification"]["ok"], true,
+        "{}",
+        report["verification"]
+    );
+    assert!(report["items"].as_u64() > Some(0), "rows were stored");
     // The URL is still shown, with the password masked.
     let events = std::fs::read_to_string(scratch.path(files[0])).expect("events");
     let start: serde_json::Value =

@@ -9,6 +9,7 @@ use boundscope::workload::api::ApiOptions;
 use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
 use boundscope::workload::etl::{EtlOptions, DEFAULT_SYMBOLS};
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
+use boundscope::workload::lines::MAX_LINE_BYTES;
 use boundscope::workload::WorkloadSpec;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -85,6 +86,8 @@ pub struct CsvArgs {
     /// csv-import and etl-pipeline: the database. sqlite (a file in a temporary run
     /// directory, removed after the run),
     /// sqlite:PATH (kept), sqlite::memory:, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    /// A postgres URL without a password takes it from PGPASSWORD, which keeps it out of the
+    /// command line (where `ps` shows it).
     #[arg(long, default_value = "sqlite", value_name = "DB")]
     pub db: String,
     /// Drop the tables first (otherwise rows already there make repeated rows duplicates,
@@ -108,6 +111,11 @@ pub struct CsvArgs {
     /// Records per unit of work (a chunk of an input file).
     #[arg(long, default_value_t = 5000, value_name = "N")]
     pub chunk_rows: usize,
+    /// Longest CSV record kept, in KiB (json-parse's line cap, 16 MiB, by default). A longer
+    /// record is rejected with its line number; it ends at the first newline past the limit,
+    /// whatever its quotes say, and reading goes on there.
+    #[arg(long, default_value_t = MAX_LINE_BYTES >> 10, value_name = "KIB")]
+    pub max_record_kb: usize,
 }
 
 fn parse_dataset(s: &str) -> Result<Dataset, String> {
@@ -234,6 +242,7 @@ impl WorkloadArgs {
             sync: c.sync,
             writer: c.writer,
             chunk_rows: c.chunk_rows,
+            max_record_bytes: c.max_record_kb.saturating_mul(1 << 10),
             ..CsvOptions::default()
         }
     }

@@ -32,7 +32,7 @@ not met or checksums differ.
 
 Scenarios marked `postgres = true` need a server: --db postgres://..., or the environment
 variable BOUNDSCOPE_PG. Without one such a scenario is refused (--all skips it and runs the
-others).")]
+others). A URL without a password takes it from PGPASSWORD, as with `run`.")]
 pub struct ScenarioArgs {
     /// A scenario file, or the name of a built-in scenario (see --list).
     #[arg(value_name = "FILE.toml|NAME", required_unless_present_any = ["list", "all"])]

@@ -11,7 +11,9 @@ mod target;
 pub use conn::{DbConn, InsertMode, InsertPlan, RowRejection};
 pub use schema::{quote_ident, Column, ColumnType, Row, TableSpec, Value};
 pub use sqlite::{Journal, SqliteOptions, SyncMode};
-pub use target::{mask_password, DbTarget, SqlitePath, DEFAULT_SQLITE_FILE};
+pub use target::{
+    mask_password, with_env_password, DbTarget, SqlitePath, DEFAULT_SQLITE_FILE, PASSWORD_ENV,
+};
 
 /// A database failure, worded for the person running the tool (passwords are masked).
 #[derive(Debug, thiserror::Error)]

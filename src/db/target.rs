@@ -90,6 +90,48 @@ impl fmt::Debug for DbTarget {
     }
 }
 
+/// The standard (libpq) variable a PostgreSQL URL without a password takes it from, so
+/// that the password need not be typed into a command line, where `ps` shows it.
+pub const PASSWORD_ENV: &str = "PGPASSWORD";
+
+/// `url` with the password from [`PASSWORD_ENV`] when the URL names a user but gives no
+/// password (a password in the URL wins, as with libpq). Only for PostgreSQL URLs.
+pub fn with_env_password(url: &str) -> String {
+    match std::env::var(PASSWORD_ENV) {
+        Ok(password) if !password.is_empty() => with_password(url, &password),
+        _ => url.to_string(),
+    }
+}
+
+/// `url` with `password` (percent-encoded) after its user name, unless it has one already.
+fn with_password(url: &str, password: &str) -> String {
+    let Some(user_end) = passwordless_user_end(url) else {
+        return url.to_string();
+    };
+    if mask_query_password(url) != url {
+        return url.to_string();
+    }
+    let encoded: String = password
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{}:{encoded}{}", &url[..user_end], &url[user_end..])
+}
+
+/// Where the user name of `scheme://user@host...` ends, when it has no `:password`.
+fn passwordless_user_end(url: &str) -> Option<usize> {
+    let rest_start = url.find("://")? + 3;
+    let rest = &url[rest_start..];
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    (!authority[..at].contains(':') && at > 0).then_some(rest_start + at)
+}
+
 /// Replaces the password in a URL (`user:secret@` and `password=secret`) with `***`.
 pub fn mask_password(url: &str) -> String {
     let masked = mask_userinfo(url);
@@ -137,6 +179,27 @@ fn mask_query_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_added_only_where_none_is_given() {
+        let pw = "p@ss:w/rd %";
+        assert_eq!(
+            with_password("postgres://u@h:5/db?sslmode=disable", pw),
+            "postgres://u:p%40ss%3Aw%2Frd%20%25@h:5/db?sslmode=disable"
+        );
+        for kept in [
+            "postgres://u:given@h/db",
+            "postgres://u@h/db?password=given",
+            "postgres://h/db",
+            "postgres://@h/db",
+        ] {
+            assert_eq!(with_password(kept, pw), kept);
+        }
+        let config: ::postgres::Config = with_password("postgres://u@h/db", pw)
+            .parse()
+            .expect("a URL the driver reads");
+        assert_eq!(config.get_password(), Some(pw.as_bytes()));
+    }
 
     #[test]
     fn parses_every_accepted_form() {

@@ -416,6 +416,9 @@ fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
         // The lane name only, so that `ps` tells the children apart; the spec (which may
         // hold a password) goes through the pipe.
         command.args(["__child", "--lane", lane]);
+        // The spec already holds the password, if `PGPASSWORD` gave one: no copy of it in
+        // the children's environment.
+        command.env_remove(crate::db::PASSWORD_ENV);
         Ok(exec::ChildLaunch {
             command,
             first_line,

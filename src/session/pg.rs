@@ -3,7 +3,7 @@
 
 use super::RunSpec;
 use crate::db::activity::{run_application_name, tag_url, ActivitySampler};
-use crate::db::DbTarget;
+use crate::db::{with_env_password, DbTarget};
 use crate::events::{Event, EventSink};
 use crate::report::pg_activity::PgActivity;
 use std::time::Instant;
@@ -14,8 +14,9 @@ pub struct PgRun {
     application_name: String,
 }
 
-/// `spec` with its PostgreSQL URL (if any) tagged with a name for this run. Children of
-/// `processes` mode receive the tagged spec, so their connections carry the same name.
+/// `spec` with its PostgreSQL URL (if any) tagged with a name for this run, and given the
+/// password from `PGPASSWORD` when it has none. Children of `processes` mode receive this
+/// spec, so their connections carry the same name and need no password of their own.
 pub fn tag(spec: &RunSpec) -> (RunSpec, Option<PgRun>) {
     let mut spec = spec.clone();
     if spec.shard.is_some() {
@@ -28,7 +29,7 @@ pub fn tag(spec: &RunSpec) -> (RunSpec, Option<PgRun>) {
         return (spec, None);
     }
     let run = PgRun {
-        url: db.clone(),
+        url: with_env_password(db),
         application_name: run_application_name(),
     };
     *db = tag_url(&run.url, &run.application_name);

@@ -92,6 +92,11 @@ impl RunSpec {
                     "--batch and --chunk-rows must be at least 1".into(),
                 ));
             }
+            if csv.max_record_bytes == 0 {
+                return Err(SessionError::Input(
+                    "--max-record-kb 0 is not allowed: use at least 1".into(),
+                ));
+            }
         }
         if self.in_flight == Some(0) {
             return Err(SessionError::Input(

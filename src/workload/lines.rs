@@ -11,7 +11,24 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// The reason a line past [`MAX_LINE_BYTES`] is rejected with.
 pub fn too_long_reason() -> String {
-    format!("line longer than {} MiB (the limit)", MAX_LINE_BYTES >> 20)
+    format!("line longer than {} (the limit)", size_text(MAX_LINE_BYTES))
+}
+
+/// The reason a CSV record past `cap` bytes is rejected with (the cap defaults to
+/// [`MAX_LINE_BYTES`]).
+pub fn record_too_long_reason(cap: usize) -> String {
+    format!("record longer than {} (the limit)", size_text(cap))
+}
+
+/// A byte count as people write a limit: whole MiB, else whole KiB, else bytes.
+pub fn size_text(bytes: usize) -> String {
+    const MIB: usize = 1 << 20;
+    const KIB: usize = 1 << 10;
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// One line read by [`read_line_capped`].
@@ -92,5 +109,15 @@ mod tests {
         assert_eq!(consumed, 17, "every byte is accounted for");
         assert!(!lines(b"abcd\n", 4)[0].1.too_long, "exactly the cap");
         assert!(lines(b"", 4).is_empty());
+    }
+
+    #[test]
+    fn limits_read_as_people_write_them() {
+        assert_eq!(too_long_reason(), "line longer than 16 MiB (the limit)");
+        assert_eq!(
+            record_too_long_reason(4 << 10),
+            "record longer than 4 KiB (the limit)"
+        );
+        assert_eq!(size_text(1500), "1500 bytes");
     }
 }

@@ -11,6 +11,7 @@
 //! the runtime's blocking pool (each pool thread a lane with its own connection), and the
 //! report says so (`options.async`).
 
+mod capped;
 mod gen;
 mod options;
 mod parse;
@@ -418,6 +419,7 @@ fn load_inputs(
     base: &std::path::Path,
 ) -> Result<Vec<InputFile>, WorkloadError> {
     let chunk_rows = options.chunk_rows.max(1);
+    let cap = options.max_record_bytes.max(1);
     if let Some(path) = &options.input {
         let stem = path
             .file_stem()
@@ -425,7 +427,7 @@ fn load_inputs(
             .unwrap_or_default();
         let given = options.table.as_deref().unwrap_or(&stem);
         let table = checked_table(schemas::sanitize(given, "imported"), given)?;
-        return Ok(vec![scan::scan(path, &table, chunk_rows)?]);
+        return Ok(vec![scan::scan(path, &table, chunk_rows, cap)?]);
     }
     let dir = ensure_cached(base, options.dataset, options.records)?;
     options
@@ -441,7 +443,7 @@ fn load_inputs(
                 }
                 None => stem.to_string(),
             };
-            scan::scan(&dir.join(file), &table, chunk_rows)
+            scan::scan(&dir.join(file), &table, chunk_rows, cap)
         })
         .collect()
 }
@@ -556,6 +558,7 @@ impl Workload for CsvImport {
         let mut d = serde_json::json!({
             "db": self.target.to_string(), "insert": o.insert, "batch": o.batch.max(1),
             "writer": self.writer_mode, "chunk_rows": o.chunk_rows.max(1), "fresh": o.fresh,
+            "max_record_bytes": o.max_record_bytes,
             "dataset": if o.input.is_some() { "input" } else { o.dataset.name() },
             "tables": tables,
         });

@@ -2,6 +2,7 @@
 
 use super::schemas::Dataset;
 use crate::db::{InsertMode, Journal, SyncMode};
+use crate::workload::lines::MAX_LINE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -50,6 +51,9 @@ pub struct CsvOptions {
     pub sync: SyncMode,
     pub writer: WriterMode,
     pub chunk_rows: usize,
+    /// Longest CSV record kept, in bytes; a longer one is rejected and skipped (see
+    /// `capped`). The default is json-parse's line cap.
+    pub max_record_bytes: usize,
     /// Where generated data (and the default SQLite file) live; default: the cache dir.
     pub data_dir: Option<PathBuf>,
     /// Identifies one run across processes so that only the first one drops the tables.
@@ -71,6 +75,7 @@ impl Default for CsvOptions {
             sync: SyncMode::Normal,
             writer: WriterMode::Each,
             chunk_rows: 5000,
+            max_record_bytes: MAX_LINE_BYTES,
             data_dir: None,
             run_id: new_run_id(),
         }

@@ -2,6 +2,7 @@
 
 use super::scan::{Chunk, InputFile};
 use crate::db::{ColumnType, Row, TableSpec, Value};
+use crate::workload::lines::record_too_long_reason;
 use crate::workload::Rejection;
 
 /// The records of one chunk that passed validation, and the ones that did not.
@@ -27,6 +28,11 @@ pub fn parse_chunk(
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
     let mut parsed = ParsedChunk::default();
+    // Records cut for their length were left out of `data` by the scan; they are this
+    // chunk's to reject.
+    for &line in &chunk.too_long {
+        parsed.reject(input, line, record_too_long_reason(input.record_cap));
+    }
     // Lines inside `data` are 1-based; the chunk's first record is on `first_line`.
     let line_of = |local: u64| chunk.first_line + local.saturating_sub(1);
     for n in 0u64.. {

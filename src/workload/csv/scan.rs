@@ -1,10 +1,12 @@
 //! The up-front pass over an input file: row count, chunk boundaries and the table schema.
 
+use super::capped::{Next, Records};
 use super::schemas;
 use crate::db::{Column, ColumnType, TableSpec};
+use crate::workload::lines::size_text;
 use crate::workload::WorkloadError;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// A byte range of an input file holding up to `chunk_rows` records.
@@ -14,6 +16,9 @@ pub struct Chunk {
     pub end: u64,
     /// 1-based line number of the chunk's first record.
     pub first_line: u64,
+    /// Lines of the records longer than the cap cut just before `start` (their bytes are in
+    /// no chunk; the chunk rejects them).
+    pub too_long: Vec<u64>,
 }
 
 /// One scanned input file and the table it goes into.
@@ -26,6 +31,8 @@ pub struct InputFile {
     /// Data records (lines after the header, counting multi-line quoted records once).
     pub rows: u64,
     pub chunks: Vec<Chunk>,
+    /// Longest record kept, in bytes.
+    pub record_cap: usize,
 }
 
 /// What the data says each column can be (an empty field fits every type).
@@ -79,22 +86,30 @@ impl TypeVotes {
 
 /// Reads `path` once. A header equal to a built-in table's gets that table's types and primary
 /// key; any other header gets types inferred from the data, and an INTEGER column named `id`
-/// becomes the primary key.
-pub fn scan(path: &Path, table: &str, chunk_rows: usize) -> Result<InputFile, WorkloadError> {
+/// becomes the primary key. No record longer than `record_cap` bytes is held (see `capped`).
+pub fn scan(
+    path: &Path,
+    table: &str,
+    chunk_rows: usize,
+    record_cap: usize,
+) -> Result<InputFile, WorkloadError> {
     let read_error =
         |e: String| WorkloadError::Input(format!("cannot read CSV file {}: {e}", path.display()));
     let file = File::open(path).map_err(|e| read_error(e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 16, file));
+    let mut records = Records::new(BufReader::with_capacity(1 << 16, file), record_cap);
     let mut header = csv::ByteRecord::new();
-    if !reader
-        .read_byte_record(&mut header)
-        .map_err(|e| read_error(e.to_string()))?
-    {
+    let problem = match records.next(&mut header) {
+        Ok(Next::Record { .. }) => None,
+        Ok(Next::End) => Some("is empty; it needs a header line naming the columns".into()),
+        Ok(Next::TooLong { .. }) => Some(format!(
+            "has a header line longer than {} (the limit)",
+            size_text(record_cap)
+        )),
+        Err(e) => return Err(read_error(e.to_string())),
+    };
+    if let Some(problem) = problem {
         return Err(WorkloadError::Input(format!(
-            "CSV file {} is empty; it needs a header line naming the columns",
+            "CSV file {} {problem}",
             path.display()
         )));
     }
@@ -106,7 +121,8 @@ pub fn scan(path: &Path, table: &str, chunk_rows: usize) -> Result<InputFile, Wo
     let builtin = schemas::builtin_for(&names, table);
     let mut votes = TypeVotes::new(names.len());
     let infer = builtin.is_none();
-    let (rows, chunks) = find_chunks(&mut reader, chunk_rows, |record| {
+    let limits = (chunk_rows, record_cap);
+    let (rows, chunks) = find_chunks(&mut records, limits, |record| {
         if infer {
             votes.observe(record);
         }
@@ -123,38 +139,102 @@ pub fn scan(path: &Path, table: &str, chunk_rows: usize) -> Result<InputFile, Wo
         spec,
         rows,
         chunks,
+        record_cap,
     })
 }
 
-/// Reads the records after the header, noting where every `chunk_rows`-th one starts.
-fn find_chunks<R: std::io::Read>(
-    reader: &mut csv::Reader<R>,
-    chunk_rows: usize,
+/// Reads the records after the header and splits them into chunks (see [`Chunker`]).
+fn find_chunks<R: BufRead>(
+    records: &mut Records<R>,
+    (chunk_rows, record_cap): (usize, usize),
     mut each: impl FnMut(&csv::ByteRecord),
 ) -> Result<(u64, Vec<Chunk>), csv::Error> {
-    let chunk_rows = chunk_rows.max(1) as u64;
+    let mut chunker = Chunker {
+        chunk_rows: chunk_rows.max(1) as u64,
+        max_bytes: record_cap as u64,
+        chunks: Vec::new(),
+        in_last: 0,
+        rows: 0,
+    };
     let mut record = csv::ByteRecord::new();
-    let mut chunks: Vec<Chunk> = Vec::new();
-    let mut rows = 0u64;
-    while reader.read_byte_record(&mut record)? {
-        if rows % chunk_rows == 0 {
-            let (byte, line) = record.position().map_or((0, 0), |p| (p.byte(), p.line()));
-            if let Some(last) = chunks.last_mut() {
-                last.end = byte;
+    loop {
+        match records.next(&mut record)? {
+            Next::Record { start, line } => {
+                chunker.record(start, line);
+                each(&record);
             }
-            chunks.push(Chunk {
-                start: byte,
-                end: byte,
-                first_line: line,
-            });
+            Next::TooLong {
+                line,
+                start,
+                resume,
+                resume_line,
+            } => chunker.cut(line, start, (resume, resume_line)),
+            Next::End => break,
         }
-        each(&record);
-        rows += 1;
     }
-    if let Some(last) = chunks.last_mut() {
-        last.end = reader.position().byte();
+    let end = records.position().0;
+    if let Some(last) = chunker.chunks.last_mut() {
+        last.end = end;
     }
-    Ok((rows, chunks))
+    Ok((chunker.rows, chunker.chunks))
+}
+
+/// Splits records into chunks. A chunk ends after `chunk_rows` records, once it holds
+/// `max_bytes` (the record cap, so that one unit reads at most about twice the cap), and at
+/// every record cut for being too long, whose bytes belong to no chunk.
+struct Chunker {
+    chunk_rows: u64,
+    max_bytes: u64,
+    chunks: Vec<Chunk>,
+    /// Records in the last chunk.
+    in_last: u64,
+    /// Records seen, cut ones included.
+    rows: u64,
+}
+
+impl Chunker {
+    fn record(&mut self, start: u64, line: u64) {
+        let full = self.chunks.last().is_none_or(|last| {
+            self.in_last >= self.chunk_rows || start.saturating_sub(last.start) >= self.max_bytes
+        });
+        if full {
+            self.open(start, start, line);
+        }
+        self.in_last += 1;
+        self.rows += 1;
+    }
+
+    /// A record on `line` from byte `start` was cut; reading resumed at `resume`.
+    fn cut(&mut self, line: u64, start: u64, (resume, resume_line): (u64, u64)) {
+        self.rows += 1;
+        match self.chunks.last_mut() {
+            // Nothing is in the last chunk yet (it follows another cut): it moves past this one.
+            Some(last) if self.in_last == 0 => {
+                (last.start, last.end, last.first_line) = (resume, resume, resume_line);
+                last.too_long.push(line);
+            }
+            _ => {
+                self.open(start, resume, resume_line);
+                if let Some(last) = self.chunks.last_mut() {
+                    last.too_long.push(line);
+                }
+            }
+        }
+    }
+
+    /// Ends the last chunk at `end` and starts one at `start` on `line`.
+    fn open(&mut self, end: u64, start: u64, line: u64) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.end = end;
+        }
+        self.chunks.push(Chunk {
+            start,
+            end: start,
+            first_line: line,
+            too_long: Vec::new(),
+        });
+        self.in_last = 0;
+    }
 }
 
 fn inferred_spec(table: &str, names: Vec<String>, types: Vec<ColumnType>) -> TableSpec {
@@ -183,7 +263,7 @@ mod tests {
         let path = dir.path().join("people.csv");
         let text = "ID,Name,Score,Note\n1,a,1.5,x\n2,\"b\nc\",2,\n3,d,,y\n4,e,3e2,z\n5,f,7,w\n";
         std::fs::write(&path, text).expect("write");
-        let input = scan(&path, "people", 2).expect("scan");
+        let input = scan(&path, "people", 2, 1 << 20).expect("scan");
         assert_eq!(input.rows, 5);
         assert_eq!(input.source, "people.csv");
         let lines: Vec<u64> = input.chunks.iter().map(|c| c.first_line).collect();
@@ -204,12 +284,14 @@ mod tests {
     fn missing_and_empty_files_are_input_errors() {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("nope.csv");
-        let err = scan(&missing, "t", 10).expect_err("missing");
+        let err = scan(&missing, "t", 10, 1 << 20).expect_err("missing");
         assert!(matches!(err, WorkloadError::Input(_)));
         assert!(err.to_string().contains("nope.csv"), "{err}");
         let empty = dir.path().join("empty.csv");
         std::fs::write(&empty, "").expect("write");
-        let err = scan(&empty, "t", 10).expect_err("empty").to_string();
+        let err = scan(&empty, "t", 10, 1 << 20)
+            .expect_err("empty")
+            .to_string();
         assert!(err.contains("empty") && err.contains("header"), "{err}");
     }
 }
