@@ -146,6 +146,15 @@ impl History {
         held.map(|d| d.samples).sum()
     }
 
+    /// The stretch the deltas of `window` cover (what [`History::stacks`] reports, without
+    /// summing them).
+    pub fn covered(&self, window: Window) -> Option<(f64, f64)> {
+        let mut held = self.deltas.iter().filter(|d| window.holds(d.middle()));
+        let first = held.next()?;
+        let last = held.next_back().unwrap_or(first);
+        Some((first.from_s, last.to_s))
+    }
+
     /// The run's items at moment `t` (the latest tick at or before it).
     fn items_at(&self, t: f64) -> u64 {
         self.ticks_until(t).last().map_or(0, |p| p.items)

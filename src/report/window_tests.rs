@@ -108,6 +108,8 @@ fn a_window_holds_only_what_happened_in_it() {
     let early = h.workers(Window::new(0.5, 1.5));
     assert_eq!(early.len(), 1);
     assert_eq!(h.stacks(Window::new(3.6, 3.9)).covered, None);
+    assert_eq!(h.covered(Window::new(3.6, 3.9)), None);
+    assert_eq!(h.covered(Window::new(0.9, 3.2)), Some((1.0, 3.0)));
     assert_eq!(Window::new(4.0, 3.0).label(), "3.0–4.0 s");
     assert_eq!(h.tick_span(Window::new(2.9, 4.1)), (2.5, 4.0));
     assert_eq!(h.tick_span(Window::WHOLE), (0.0, 6.0));

@@ -84,10 +84,7 @@ fn render_ledger(
         .collect();
     if let Some(w) = range {
         let (from, to) = run.history.tick_span(w);
-        let over = format!(
-            "range {} · from the ticks at {from:.2} and {to:.2} s",
-            w.label()
-        );
+        let over = format!("range {} (ticks {from:.2}–{to:.2} s)", w.label());
         lines.insert(0, Line::from(over));
     }
     // Room for the reading's detail to wrap over a few lines.

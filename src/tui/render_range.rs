@@ -11,24 +11,28 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-/// Adds the replay's state to the header's first line and, with a range selected, puts the
-/// window's own figures on its second.
+/// Puts the replay's state first on the header's first line (a narrow screen cuts the end)
+/// and, with a range selected, the window's own figures on its second.
 pub fn mark_header(header: &mut Vec<Line<'static>>, app: &App, run: &Run, theme: Theme) {
     if let Some(replay) = app.replay.as_ref().filter(|r| Some(r.run) == app.current) {
         if let Some(first) = header.first_mut() {
-            let text = format!(" · {}", replay.label());
-            first.push_span(Span::styled(
-                text,
-                theme.fg(Color::Cyan).add_modifier(Modifier::BOLD),
-            ));
+            let style = theme.fg(Color::Cyan).add_modifier(Modifier::BOLD);
+            first.spans.insert(0, Span::raw(" · "));
+            first.spans.insert(0, Span::styled(replay.label(), style));
         }
     }
     let Some(window) = app.time.range else {
         return;
     };
     let (rate, busy, samples) = run.window_figures(window);
+    // Stacks come about once a second: say which seconds the flamegraph holds.
+    let stacks = match run.history.covered(window) {
+        Some((from, to)) => format!(" · stacks {from:.1}–{to:.1} s"),
+        None => " · no stacks".to_string(),
+    };
     let line = Line::from(vec![
         Span::styled(format!("range {}", window.label()), theme.bold()),
+        Span::raw(stacks),
         Span::raw(format!(
             " · {} · busy {busy:.2} / {} cores · {samples} samples · Esc: whole run",
             fmt_rate(rate),
