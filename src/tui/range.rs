@@ -196,7 +196,9 @@ impl Run {
         let (from, to) = self.history.tick_span(window);
         let seconds = (to - from).max(1e-9);
         let items = self.history.items(window) as f64;
-        let cpu: f64 = self.history.workers(window).iter().map(|w| w.cpu_s).sum();
+        // A fold from +0: the sum of no floats is -0, which would print as "-0.00".
+        let workers = self.history.workers(window);
+        let cpu = workers.iter().fold(0.0, |sum, w| sum + w.cpu_s);
         let samples = self.history.samples(window);
         (items / seconds, cpu / seconds, samples)
     }

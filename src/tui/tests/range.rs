@@ -199,6 +199,17 @@ fn a_replay_steps_seeks_and_plays_at_its_speed() {
 }
 
 #[test]
+fn a_range_before_the_first_tick_reads_zero_not_minus_zero() {
+    let mut app = app_with_recording();
+    replay::play_from_start(&mut app);
+    press(&mut app, &[Action::PlayPause, Action::StepForward]);
+    press(&mut app, &[Action::CursorRight, Action::MarkRange]);
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("busy 0.00 / 2 cores"), "{text}");
+    assert!(!text.contains("-0.00"), "{text}");
+}
+
+#[test]
 fn runs_without_a_recording_do_not_replay() {
     let mut app = super::app_with_run(3.0);
     press(&mut app, &[Action::PlayPause]);
