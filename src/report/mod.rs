@@ -10,6 +10,7 @@ pub mod sweep;
 pub mod sweep_chart;
 pub mod timeline;
 mod verdict;
+pub mod window;
 
 pub use stats::{speedup, Spread};
 pub use summary::{format_bytes_rate, summary_text, thousands};

@@ -3,6 +3,8 @@
 use super::compare::Compare;
 use super::flame_view::FlameView;
 use super::profiles::Profile;
+use super::range::TimeSelection;
+use super::replay::Replay;
 use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
 use crate::events::Event;
@@ -71,7 +73,31 @@ pub enum Action {
     ExportData,
     Mark,
     Compare,
+    /// The time cursor one column left / right (while marking, the range follows).
+    CursorLeft,
+    CursorRight,
+    /// Starts a time range at the cursor, or ends the one being marked.
+    MarkRange,
+    PlayPause,
+    StepBack,
+    StepForward,
+    Slower,
+    Faster,
+    SeekStart,
+    SeekEnd,
+    /// Real seconds passed while a replay plays (sent by the event loop).
+    Advance(f64),
     Click {
+        col: u16,
+        row: u16,
+    },
+    /// The mouse moved with its left button held.
+    Drag {
+        col: u16,
+        row: u16,
+    },
+    /// The left button was let go.
+    Release {
         col: u16,
         row: u16,
     },
@@ -109,6 +135,10 @@ pub struct App {
     pub flame: FlameView,
     /// The lane whose ledger shows over the flamegraph, if any.
     pub ledger: Option<usize>,
+    /// The time cursor and the selected window of the run shown.
+    pub time: TimeSelection,
+    /// The recording being played back, if any.
+    pub replay: Option<Replay>,
     pub status: String,
     pub color: bool,
     pub size: (u16, u16),
@@ -138,6 +168,8 @@ impl App {
             compare: None,
             flame: FlameView::default(),
             ledger: None,
+            time: TimeSelection::default(),
+            replay: None,
             status: String::new(),
             color,
             size: (80, 24),
@@ -158,6 +190,12 @@ impl App {
     }
 
     pub fn show_run(&mut self, index: usize) {
+        if self.replay.as_ref().is_some_and(|r| r.run != index) {
+            super::replay::finish(self);
+        }
+        if self.current != Some(index) {
+            self.time = TimeSelection::default();
+        }
         self.current = Some(index);
         self.run_cursor = index;
         self.screen = Screen::Run;
@@ -192,6 +230,11 @@ impl App {
         };
         let profile = Profile::shown(self.flame.chosen, run.has_wall());
         let switched = profile != self.flame.profile;
+        if let Some(window) = self.time.range {
+            self.flame.profile = profile;
+            self.flame.wall_total = run.window_wall_total(window);
+            return self.flame.rebuild(run.window_tree(profile, window));
+        }
         if switched || self.flame.frozen.is_none() {
             self.flame.wall_total = run.wall_total();
         }
@@ -286,6 +329,9 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::RunEvent { run, event } => app.on_run_event(run, *event),
         Action::RunExited { run, code, stderr } => app.on_run_exit(run, code, &stderr),
+        Action::Advance(_) => {
+            super::replay::replay_action(app, &action);
+        }
         Action::Back if app.help => app.help = false,
         Action::Up if app.help => app.help_scroll = app.help_scroll.saturating_sub(1),
         Action::Down if app.help => {

@@ -10,6 +10,9 @@ pub fn run_action(app: &mut App, action: Action) {
     if app.search_input.is_some() {
         return search_action(app, action);
     }
+    if super::replay::replay_action(app, &action) || super::range::time_action(app, &action) {
+        return;
+    }
     match action {
         Action::Tab => app.flame.next_kind(),
         Action::NewRun => {
@@ -28,6 +31,9 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::Click { col, row } => click(app, col, row),
         Action::Ledger => next_ledger(app),
         Action::Back if app.ledger.is_some() => app.ledger = None,
+        Action::Back if app.time != Default::default() => {
+            super::range::clear(app);
+        }
         action => view_action(app, action),
     }
 }

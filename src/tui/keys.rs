@@ -109,6 +109,8 @@ const ENTER: Key = Key::Code(KeyCode::Enter);
 const ESC: Key = Key::Code(KeyCode::Esc);
 const TAB: Key = Key::Code(KeyCode::Tab);
 const BACKSPACE: Key = Key::Code(KeyCode::Backspace);
+const HOME: Key = Key::Code(KeyCode::Home);
+const END: Key = Key::Code(KeyCode::End);
 
 /// Every key, grouped by where it applies; the first binding that applies wins.
 pub const KEY_MAP: &[Binding] = &[
@@ -170,7 +172,7 @@ pub const KEY_MAP: &[Binding] = &[
             (ESC, Action::Back),
             (BACKSPACE, Action::Backspace),
         ],
-        help: "zoom into the frame / back out",
+        help: "zoom into a frame / out; Esc clears a range first",
     },
     Binding {
         scope: Scope::Run,
@@ -210,6 +212,34 @@ pub const KEY_MAP: &[Binding] = &[
         scope: Scope::Run,
         keys: &[(ch('W'), Action::Ledger)],
         help: "a worker's ledger, next worker (click a lane too)",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (ch(','), Action::CursorLeft),
+            (ch('.'), Action::CursorRight),
+            (ch('b'), Action::MarkRange),
+        ],
+        help: "move the time cursor; b marks a range (or drag)",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (ch(' '), Action::PlayPause),
+            (ch('['), Action::StepBack),
+            (ch(']'), Action::StepForward),
+        ],
+        help: "replay: play/pause, step one tick back / on",
+    },
+    Binding {
+        scope: Scope::Run,
+        keys: &[
+            (ch('-'), Action::Slower),
+            (ch('+'), Action::Faster),
+            (HOME, Action::SeekStart),
+            (END, Action::SeekEnd),
+        ],
+        help: "replay slower / faster, seek to its start / end",
     },
     Binding {
         scope: Scope::Run,
@@ -258,11 +288,14 @@ const FRAME_MOVES: &[(Key, Action)] = &[
 pub fn input_action(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_action(app, key),
-        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
-            Some(Action::Click {
-                col: m.column,
-                row: m.row,
-            })
+        Event::Mouse(m) => {
+            let (col, row) = (m.column, m.row);
+            match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { col, row }),
+                MouseEventKind::Drag(MouseButton::Left) => Some(Action::Drag { col, row }),
+                MouseEventKind::Up(MouseButton::Left) => Some(Action::Release { col, row }),
+                _ => None,
+            }
         }
         Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
         _ => None,

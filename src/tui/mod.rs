@@ -16,12 +16,15 @@ mod keys;
 pub mod ledger;
 pub mod open;
 pub mod profiles;
+pub mod range;
 pub mod render;
 mod render_compare;
 mod render_flame;
 mod render_live;
 mod render_pg;
+mod render_range;
 mod render_setup;
+pub mod replay;
 pub mod runs;
 pub mod setup;
 mod term;
@@ -61,6 +64,8 @@ pub fn run_viewer(
     // One flamegraph build for the run shown, not one per file.
     app.runs.extend(runs);
     app.show_run(0);
+    // A recording plays back from its start, as it was recorded.
+    replay::play_from_start(&mut app);
     term::run_loop(app).map_err(ViewerError::Io)
 }
 

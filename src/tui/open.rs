@@ -1,4 +1,4 @@
-//! `boundscope open FILE...`: recorded event streams (replayed at once), folded-stack files,
+//! `boundscope open FILE...`: recorded event streams (kept for playing back), folded-stack files,
 //! pprof profiles (gzipped or raw protobuf), speedscope JSON and `perf script` text, told apart by their content,
 //! loaded as runs. `-` reads standard input.
 
@@ -134,8 +134,9 @@ fn first_char(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
     }
 }
 
+/// A recording as a run, which keeps its events for playing back.
 fn replay(text: &str, number: usize) -> Result<Run, String> {
-    let mut run = Run::new(number, "recorded", "events", 0, false);
+    let mut events = Vec::new();
     let mut elapsed = 0.0;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -145,12 +146,9 @@ fn replay(text: &str, number: usize) -> Result<Run, String> {
             .map_err(|e| format!("line {}: {e} (an event stream? {TRIED})", i + 1))?;
         check_times(&envelope.event, &mut elapsed)
             .map_err(|e| format!("line {}: {e}; the recording is damaged", i + 1))?;
-        run.apply(envelope.event);
+        events.push(envelope.event);
     }
-    if run.status == RunStatus::Running {
-        run.status = RunStatus::Recorded;
-    }
-    Ok(run)
+    Ok(super::replay::recorded_run(number, events.into()))
 }
 
 /// The longest time a recording may hold (about 116 days): far beyond any run, small enough

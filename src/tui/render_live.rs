@@ -5,6 +5,8 @@ use super::render::{fmt_rate, render_status, run_areas};
 use super::runs::{Run, WorkerLane};
 use super::theme::{Theme, LANE_STYLES};
 use super::timeline::{gutter, lane_columns, lane_label, plot_area, shared_prefix, TimeAxis};
+use crate::measure::WorkerSnapshot;
+use crate::report::window::Window;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
@@ -22,17 +24,10 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
         );
         return render_status(frame, areas.status, app, theme);
     };
-    frame.render_widget(Paragraph::new(headline(run, theme)), areas.header);
-    // The two latest other runs of the workload: more would crowd the chart and stretch its
-    // scale away from the run being watched.
-    let mut others: Vec<&Run> = app
-        .runs
-        .iter()
-        .rev()
-        .filter(|r| r.workload == run.workload && r.number != run.number)
-        .take(2)
-        .collect();
-    others.reverse();
+    let mut header = headline(run, theme);
+    super::render_range::mark_header(&mut header, app, run, theme);
+    frame.render_widget(Paragraph::new(header), areas.header);
+    let others = overlaid(app, run);
     let lanes_inner = Block::default().borders(Borders::ALL).inner(areas.lanes);
     let gutter = gutter(&run.lanes, lanes_inner.width);
     render_chart(
@@ -44,20 +39,54 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
         theme,
     );
     render_lanes(frame, areas.lanes, (run, &others), theme);
+    super::render_range::mark_columns(frame, app, theme);
     super::render_flame::render_profile(frame, areas.profile, app, theme);
     super::render_flame::render_detail(frame, areas.detail, app, theme);
     if let Some(lane) = app.ledger.and_then(|i| run.lanes.get(i)) {
-        render_ledger(frame, areas.profile, lane, theme);
+        render_ledger(frame, areas.profile, (run, lane), app.time.range, theme);
     }
     render_status(frame, areas.status, app, theme);
 }
 
-/// A worker's ledger over the top of the flamegraph.
-fn render_ledger(frame: &mut Frame, area: Rect, lane: &WorkerLane, theme: Theme) {
-    let lines: Vec<Line> = super::ledger::ledger_lines(&lane.last)
+/// The other runs of the workload drawn under `run` in the chart: the two latest, as more
+/// would crowd the chart and stretch its scale away from the run being watched.
+pub fn overlaid<'a>(app: &'a App, run: &Run) -> Vec<&'a Run> {
+    let mut others: Vec<&Run> = app
+        .runs
+        .iter()
+        .rev()
+        .filter(|r| r.workload == run.workload && r.number != run.number)
+        .take(2)
+        .collect();
+    others.reverse();
+    others
+}
+
+/// A worker's ledger over the top of the flamegraph: over the selected window, if any.
+fn render_ledger(
+    frame: &mut Frame,
+    area: Rect,
+    (run, lane): (&Run, &WorkerLane),
+    range: Option<Window>,
+    theme: Theme,
+) {
+    let windowed = range.map(|w| {
+        let workers = run.history.workers(w);
+        let found = workers.into_iter().find(|s| s.name == lane.name);
+        found.unwrap_or_else(|| WorkerSnapshot {
+            name: lane.name.clone(),
+            ..Default::default()
+        })
+    });
+    let mut lines: Vec<Line> = super::ledger::ledger_lines(windowed.as_ref().unwrap_or(&lane.last))
         .into_iter()
         .map(Line::from)
         .collect();
+    if let Some(w) = range {
+        let (from, to) = run.history.tick_span(w);
+        let over = format!("range {} (ticks {from:.2}–{to:.2} s)", w.label());
+        lines.insert(0, Line::from(over));
+    }
     // Room for the reading's detail to wrap over a few lines.
     let height = (lines.len() as u16 + 5).min(area.height);
     let popup = Rect { height, ..area };

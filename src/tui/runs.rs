@@ -5,6 +5,7 @@ use super::profiles::{off_cpu, GrowingTree, Profile};
 use crate::events::{Event, Tick};
 use crate::flame::{FoldedStacks, FrameTree};
 use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
+use crate::report::window::History;
 use crate::report::RunReport;
 use std::sync::Arc;
 
@@ -142,6 +143,10 @@ pub struct Run {
     pub source: Option<String>,
     /// PostgreSQL runs: the connections' states as sampled, in time order.
     pub pg: Vec<crate::report::pg_activity::PgSample>,
+    /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
+    pub history: History,
+    /// For a recording: all its events, so it can be played back (see `replay`).
+    pub recording: Option<Arc<[Event]>>,
 }
 
 impl Run {
@@ -176,6 +181,8 @@ impl Run {
             report: None,
             error: None,
             pg: Vec::new(),
+            history: History::default(),
+            recording: None,
         }
     }
 
@@ -190,6 +197,7 @@ impl Run {
                 wall,
             } => {
                 self.samples += samples;
+                self.history.push_stacks(samples, &stacks, &wall);
                 self.stacks.merge(&stacks);
                 let cpu_changed = self.cpu_tree.add(&stacks);
                 self.wall.merge(&wall);
@@ -242,6 +250,8 @@ impl Run {
     }
 
     fn apply_tick(&mut self, tick: Tick) {
+        self.history
+            .push_tick(tick.elapsed_s, tick.items, &tick.workers);
         let prev = std::mem::take(&mut self.last_tick);
         let dt = tick.elapsed_s - prev.elapsed_s;
         if dt > 1e-9 {

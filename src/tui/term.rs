@@ -110,8 +110,15 @@ fn event_loop(
 ) -> std::io::Result<()> {
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
+    // When the replay's clock last moved (kept current while no replay plays).
+    let mut clock = Instant::now();
     loop {
         let live = child.is_some();
+        if app.replay_playing() && clock.elapsed() >= FRAME {
+            update(app, Action::Advance(clock.elapsed().as_secs_f64()));
+            clock = Instant::now();
+            dirty = true;
+        }
         let due = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
         if dirty && (!live || due.is_zero()) {
             if app.flame_stale {
@@ -121,10 +128,13 @@ fn event_loop(
             last_draw = Some(Instant::now());
             dirty = false;
         }
-        let msg = match (dirty, live) {
+        let msg = match (dirty, app.replay_playing()) {
             (true, _) => rx.recv_timeout(due.max(Duration::from_millis(1))),
-            (false, _) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            (false, true) => rx.recv_timeout(FRAME.saturating_sub(clock.elapsed())),
+            (false, false) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
+        // A replay that starts playing now counts its time from now, not from the last wait.
+        let was_playing = app.replay_playing();
         match msg {
             Ok(msg) => handle(app, msg, tx, child),
             Err(RecvTimeoutError::Timeout) => continue,
@@ -132,6 +142,9 @@ fn event_loop(
         }
         while let Ok(msg) = rx.try_recv() {
             handle(app, msg, tx, child);
+        }
+        if !was_playing {
+            clock = Instant::now();
         }
         dirty = true;
         if app.quit {

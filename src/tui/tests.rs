@@ -2,6 +2,7 @@
 
 mod axis;
 mod files;
+mod range;
 mod snapshots;
 mod wall;
 
@@ -21,7 +22,7 @@ bs-threads-0;worker_loop;run_unit;write_parquet 20\n\
 bs-threads-1;worker_loop;run_unit;parse_value_line;serde_json::from_str 25\n\
 bs-threads-1;worker_loop;run_unit;write_parquet 15\n";
 
-fn worker(name: &str, wall: f64, cpu: f64, queue: f64, rq: f64) -> WorkerSnapshot {
+pub fn worker(name: &str, wall: f64, cpu: f64, queue: f64, rq: f64) -> WorkerSnapshot {
     let mut waits = BTreeMap::new();
     waits.insert(WaitCategory::Queue, queue);
     WorkerSnapshot {
@@ -103,7 +104,6 @@ pub fn app() -> App {
     app
 }
 
-/// An app showing one run fed with the sample events.
 /// The one file in `dir` whose name starts with `start` and ends with `end` (exports carry
 /// the time they were written in their names).
 fn exported(dir: &std::path::Path, start: &str, end: &str) -> std::path::PathBuf {
@@ -119,7 +119,8 @@ fn exported(dir: &std::path::Path, start: &str, end: &str) -> std::path::PathBuf
     found[0].clone()
 }
 
-fn app_with_run(wall: f64) -> App {
+/// An app showing one run fed with the sample events.
+pub fn app_with_run(wall: f64) -> App {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));
     for event in sample_events(wall, true) {

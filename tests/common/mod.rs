@@ -1,6 +1,8 @@
 //! Helpers for driving the real `boundscope` binary in tests.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
