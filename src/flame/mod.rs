@@ -14,6 +14,7 @@ pub mod limits;
 mod perf;
 mod pprof;
 mod pprof_proto;
+mod sandwich;
 pub mod speedscope;
 mod svg;
 mod tree;
@@ -33,6 +34,7 @@ pub use pprof::{
     encode_pprof, encode_pprof_profile, pprof_summary, PprofInput, PprofSummary, THREAD_LABEL,
     WAIT_LABEL,
 };
+pub use sandwich::Sandwich;
 pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};
 pub use tree::{FrameNode, FrameTree, LiveTree, NodeId, ROOT_NAME};
 pub use tree_ops::{DiffEntry, DiffTree};

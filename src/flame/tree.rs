@@ -256,6 +256,11 @@ impl TreeBuilder {
         self.nodes.len()
     }
 
+    /// Weight added so far (the root's total).
+    pub(super) fn root_total(&self) -> u64 {
+        self.nodes[0].total
+    }
+
     /// A builder whose root frame is called `root_name`.
     pub(super) fn new(root_name: &str) -> Self {
         let mut builder = TreeBuilder {

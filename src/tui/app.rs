@@ -69,6 +69,13 @@ pub enum Action {
     SearchBackspace,
     SearchConfirm,
     SearchCancel,
+    /// Selects the next / previous frame the search matches.
+    SearchNext,
+    SearchPrev,
+    /// Shows or hides the selected function's sandwich (callers and callees).
+    Sandwich,
+    /// Shows or hides the selected frame's detail panel.
+    Detail,
     ExportSvg,
     ExportData,
     Mark,

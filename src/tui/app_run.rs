@@ -1,7 +1,7 @@
 //! `update` for the run screen: flame/top/tree navigation, transforms, search, freeze, export.
 
 use super::app::{Action, App, Effect, Focus, Screen};
-use super::flame_layout::{box_at, layout, FlameBox, Orientation};
+use super::flame_layout::{box_at, layout_window, FlameBox, Orientation};
 use super::flame_stats::Search;
 use super::flame_view::ViewKind;
 
@@ -31,11 +31,46 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::Click { col, row } => click(app, col, row),
         Action::Ledger => next_ledger(app),
         Action::Back if app.ledger.is_some() => app.ledger = None,
+        Action::SearchNext => jump_match(app, 1),
+        Action::SearchPrev => jump_match(app, -1),
+        Action::Sandwich => match app.flame.toggle_sandwich() {
+            Ok(on) => app.flame.kind = if on { ViewKind::Flame } else { app.flame.kind },
+            Err(why) => app.status = why.to_string(),
+        },
+        Action::Detail => {
+            app.flame.toggle_detail();
+        }
+        Action::Back if app.flame.sandwich_on => {
+            let _ = app.flame.toggle_sandwich();
+        }
         Action::Back if app.time != Default::default() => {
             super::range::clear(app);
         }
         action => view_action(app, action),
     }
+    follow_selection(app);
+}
+
+/// Scrolls the flamegraph so the selection stays on screen, and refocuses the sandwich and
+/// detail panel on it.
+fn follow_selection(app: &mut App) {
+    let graph = flame_graph_area(app);
+    app.flame.follow_selection(graph.height);
+    if app.flame.focus.as_ref().map(|f| f.name.as_str()) != app.flame.selected_function() {
+        app.flame.refresh_focus();
+    }
+}
+
+/// `n` / `N`: the next or previous search match, with its place in the status line.
+fn jump_match(app: &mut App, step: isize) {
+    app.status = match app.flame.jump_match(step) {
+        Some((at, of)) => format!(
+            "match {at} of {of}: {}",
+            app.flame.tree.nodes()[app.flame.selected_id].name
+        ),
+        None if app.flame.search.is_none() => "no search: press / and type a pattern first".into(),
+        None => "the search matches no frame".into(),
+    };
 }
 
 fn stop_run(app: &mut App) {
@@ -116,16 +151,19 @@ fn cycle_profile(app: &mut App) -> bool {
     true
 }
 
-/// The boxes of the flame view as currently laid out on screen.
+/// Where the flamegraph is drawn on screen.
+pub(crate) fn flame_graph_area(app: &App) -> ratatui::layout::Rect {
+    let inner = app.run_areas().profile_inner;
+    super::render_flame::flame_parts(inner, &app.flame).graph
+}
+
+/// The boxes of the flame view as currently laid out on screen (absolute depth, rows relative
+/// to the graph area).
 pub fn flame_boxes(app: &App) -> Vec<FlameBox> {
-    let inner = super::render::run_areas(app.size).profile_inner;
-    let (area, _) = super::render_flame::flame_areas(inner, app.flame.profile);
-    layout(
-        &app.flame.tree,
-        app.flame.orientation,
-        area.width,
-        area.height,
-    )
+    let area = flame_graph_area(app);
+    let first = app.flame.window_start(area.height);
+    let size = (area.width, area.height);
+    layout_window(&app.flame.tree, app.flame.orientation, size, first)
 }
 
 fn flame_nav(app: &mut App, action: Action) -> bool {
@@ -200,7 +238,7 @@ fn next_ledger(app: &mut App) {
 
 /// A click on a worker's lane opens its ledger.
 fn click_lane(app: &mut App, row: u16) {
-    let lanes = super::render::run_areas(app.size).lanes;
+    let lanes = app.run_areas().lanes;
     let index = usize::from(row.saturating_sub(lanes.y + 1));
     if app.current_run().is_some_and(|run| index < run.lanes.len()) {
         app.ledger = Some(index);
@@ -208,19 +246,22 @@ fn click_lane(app: &mut App, row: u16) {
 }
 
 fn click(app: &mut App, col: u16, row: u16) {
-    if super::render::run_areas(app.size)
-        .lanes
-        .contains((col, row).into())
-    {
+    if app.run_areas().lanes.contains((col, row).into()) {
         return click_lane(app, row);
     }
-    let area = super::render::run_areas(app.size).profile_inner;
+    let area = app.run_areas().profile_inner;
     if !area.contains((col, row).into()) {
         return;
     }
-    let (x, y) = (col - area.x, row - area.y);
+    let y = row - area.y;
     match app.flame.kind {
+        ViewKind::Flame if app.flame.sandwich_on => {}
         ViewKind::Flame => {
+            let graph = flame_graph_area(app);
+            if !graph.contains((col, row).into()) {
+                return;
+            }
+            let (x, y) = (col - graph.x, row - graph.y);
             if let Some(b) = box_at(&flame_boxes(app), x, y) {
                 app.flame.select(b.node);
             }

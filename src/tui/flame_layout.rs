@@ -42,31 +42,46 @@ pub fn layout(
     width: u16,
     height: u16,
 ) -> Vec<FlameBox> {
+    layout_window(tree, orientation, (width, height), 0)
+}
+
+/// [`layout`] of the rows from depth `first` on: the grid is a window scrolled down the tree,
+/// so deep frames can be shown. Boxes keep their depth below the root.
+pub fn layout_window(
+    tree: &FrameTree,
+    orientation: Orientation,
+    (width, height): (u16, u16),
+    first: usize,
+) -> Vec<FlameBox> {
     let total = tree.total();
     if total == 0 || width == 0 || height == 0 {
         return Vec::new();
     }
     let scale = f64::from(width) / total as f64;
     let edge = |samples: u64| ((samples as f64 * scale).round() as u16).min(width);
+    let end = first + usize::from(height);
     let mut out = Vec::new();
     let mut stack = vec![(tree.root(), 0u64, 0usize)];
     while let Some((id, offset, depth)) = stack.pop() {
         let node = &tree.nodes()[id];
         let (x0, x1) = (edge(offset), edge(offset + node.total));
-        if depth >= usize::from(height) || x1 <= x0 {
+        if depth >= end || x1 <= x0 {
             continue;
         }
-        let y = match orientation {
-            Orientation::Icicle => depth as u16,
-            Orientation::Flame => height - 1 - depth as u16,
-        };
-        out.push(FlameBox {
-            node: id,
-            x: x0,
-            y,
-            width: x1 - x0,
-            depth,
-        });
+        if depth >= first {
+            let row = (depth - first) as u16;
+            let y = match orientation {
+                Orientation::Icicle => row,
+                Orientation::Flame => height - 1 - row,
+            };
+            out.push(FlameBox {
+                node: id,
+                x: x0,
+                y,
+                width: x1 - x0,
+                depth,
+            });
+        }
         let mut child_offset = offset;
         for &child in &node.children {
             stack.push((child, child_offset, depth + 1));
@@ -145,6 +160,21 @@ mod tests {
         let root = box_at(&flame, 49, 1).unwrap();
         assert_eq!(root.node, t.root());
         assert!(box_at(&flame, 50, 1).is_none());
+    }
+
+    #[test]
+    fn a_scrolled_window_shows_the_deep_rows_on_top() {
+        let t = tree("t;a;b;c;d 5\nt;e 5\n");
+        let boxes = layout_window(&t, Orientation::Icicle, (10, 2), 3);
+        let names: Vec<&str> = boxes.iter().map(|b| &*t.nodes()[b.node].name).collect();
+        assert_eq!(names, ["b", "c"]);
+        assert_eq!((boxes[0].y, boxes[0].depth, boxes[1].y), (0, 3, 1));
+        let flame = layout_window(&t, Orientation::Flame, (10, 2), 3);
+        assert_eq!((flame[0].y, flame[1].y), (1, 0));
+        assert_eq!(
+            layout_window(&t, Orientation::Icicle, (10, 9), 0),
+            layout(&t, Orientation::Icicle, 10, 9)
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::flame_layout::{FlameBox, Orientation};
 use super::flame_stats::{top_rows, Search, TopRow};
 use super::profiles::Profile;
-use crate::flame::{FoldedStacks, FrameTree, NodeId};
+use crate::flame::{FoldedStacks, FrameTree, NodeId, Sandwich};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -59,8 +59,20 @@ pub struct FlameView {
     /// The displayed tree: transforms, collapses and zoom applied (shared with the run when no
     /// transform is in force).
     pub tree: Arc<FrameTree>,
+    /// The transformed tree before zooming: where the sandwich merges a function's places.
+    pub base: Arc<FrameTree>,
     /// Weight of the transformed tree before zooming (the "% of total" base).
     pub unzoomed_total: u64,
+    /// The first depth shown when the graph is deeper than the pane (kept so the selection
+    /// stays on screen).
+    pub scroll: usize,
+    /// The sandwich of the selected function replaces the flamegraph.
+    pub sandwich_on: bool,
+    /// The detail panel of the selected frame shows over the flamegraph.
+    pub detail: bool,
+    /// The selected function over every place it occurs, while the sandwich or the detail
+    /// panel shows.
+    pub focus: Option<Arc<Sandwich>>,
     pub orientation: Orientation,
     pub kind: ViewKind,
     pub merge_threads: bool,
@@ -95,7 +107,12 @@ impl Default for FlameView {
             chosen: None,
             wall_total: 0,
             tree: Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
+            base: Arc::new(FrameTree::from_stacks(&FoldedStacks::new())),
             unzoomed_total: 0,
+            scroll: 0,
+            sandwich_on: false,
+            detail: false,
+            focus: None,
             orientation: Orientation::Icicle,
             kind: ViewKind::Flame,
             merge_threads: false,
@@ -147,6 +164,7 @@ impl FlameView {
             }
         }
         self.unzoomed_total = tree.total();
+        self.base = tree.clone();
         while let Some(target) = self.zoom.last() {
             match tree.find(&refs(target)) {
                 Some(id) => {
@@ -167,6 +185,7 @@ impl FlameView {
         if let Some(search) = self.search.as_mut() {
             search.apply(&self.tree);
         }
+        self.refresh_focus();
     }
 
     /// Recomputes the top-functions table if it is showing and out of date (per-function sums
@@ -339,7 +358,11 @@ impl FlameView {
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(z) = self.zoom.last() {
-            parts.push(format!("zoom {}", z.last().map_or("", String::as_str)));
+            let name = z.last().map_or("", String::as_str);
+            parts.push(format!(
+                "zoom {}",
+                super::flame_label::frame_label(name, 32)
+            ));
         }
         if !self.collapsed.is_empty() {
             parts.push(format!("{} collapsed", self.collapsed.len()));

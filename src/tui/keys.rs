@@ -200,6 +200,16 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
+        keys: &[
+            (ch('n'), Action::SearchNext),
+            (ch('N'), Action::SearchPrev),
+            (ch('S'), Action::Sandwich),
+            (ch('d'), Action::Detail),
+        ],
+        help: "next/previous match, sandwich, detail panel",
+    },
+    Binding {
+        scope: Scope::Run,
         keys: &[(TAB, Action::Tab)],
         help: "flamegraph, top functions, call tree",
     },

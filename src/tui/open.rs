@@ -5,7 +5,7 @@
 use super::runs::{Run, RunStatus};
 use crate::events::Envelope;
 use crate::flame::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
-use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary};
+use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary, PprofSummary};
 use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -88,7 +88,9 @@ pub fn load_reader_with(
             if speedscope::looks_like(&text) {
                 let stacks = speedscope::decode_speedscope(&text).map_err(|e| e.to_string())?;
                 let mut run = stacks_run(&stacks, "speedscope", stem, number);
-                run.source = speedscope::describe_speedscope(&text).ok();
+                if let Ok(about) = speedscope::describe_speedscope(&text) {
+                    run.source = Some(about);
+                }
                 return Ok(run);
             }
             replay(&text, number)
@@ -204,13 +206,30 @@ fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), St
 /// The first bytes of a gzip stream: how pprof profiles are usually stored.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The mode of a run that is a profile read from a file (its workload names the format).
+pub const FILE_MODE: &str = "stacks";
+
+impl Run {
+    /// True for a profile read from a file (folded, pprof, speedscope, perf): stacks without
+    /// throughput, lanes or any time axis.
+    pub fn is_profile_file(&self) -> bool {
+        self.mode == FILE_MODE
+    }
+}
+
+/// A run showing `tree`, read from a file of format `kind`.
+fn file_run(tree: FrameTree, kind: &str, stem: &str, number: usize) -> Run {
+    let mut run = Run::new(number, kind, FILE_MODE, 0, false);
+    run.label = stem.to_string();
+    run.set_tree(tree);
+    run.status = RunStatus::Recorded;
+    run.source = Some(format!("{kind} · {} samples", run.samples));
+    run
+}
+
 /// A run showing `stacks`, read from a file of format `kind`.
 fn stacks_run(stacks: &FoldedStacks, kind: &str, stem: &str, number: usize) -> Run {
-    let mut run = Run::new(number, kind, "stacks", 0, false);
-    run.label = stem.to_string();
-    run.set_tree(FrameTree::from_stacks(stacks));
-    run.status = RunStatus::Recorded;
-    run
+    file_run(FrameTree::from_stacks(stacks), kind, stem, number)
 }
 
 /// Streams a folded file straight into a frame tree: neither the text nor the set of full stack
@@ -220,11 +239,7 @@ fn folded(reader: impl BufRead, stem: &str, number: usize, frames: usize) -> Res
         FlameError::Limit(limit) => limit,
         e => format!("no format fits ({TRIED}); as folded stacks: {e}"),
     })?;
-    let mut run = Run::new(number, "folded", "stacks", 0, false);
-    run.label = stem.to_string();
-    run.set_tree(tree);
-    run.status = RunStatus::Recorded;
-    Ok(run)
+    Ok(file_run(tree, "folded", stem, number))
 }
 
 /// A pprof profile's stacks weighted by the chosen sample type, with a header saying what
@@ -254,8 +269,39 @@ fn pprof_run(
     if summary.hz() > 0 {
         run.hz = summary.hz();
     }
-    run.source = Some(summary.describe(shown));
+    run.source = Some(pprof_header(&summary, shown, run.samples));
     Ok(run)
+}
+
+/// What a pprof file says about itself, most telling first (a narrow header cuts the end):
+/// `pprof · 18 samples · 100 Hz · 1.10 s · showing samples · types samples/count, ...`.
+fn pprof_header(summary: &PprofSummary, shown: &str, total: u64) -> String {
+    let mut parts = vec![
+        "pprof".to_string(),
+        pprof_total(&summary.sample_types, shown, total),
+    ];
+    if summary.hz() > 0 {
+        parts.push(format!("{} Hz", summary.hz()));
+    }
+    if summary.duration_ns > 0 {
+        parts.push(format!("{:.2} s", summary.duration_ns as f64 / 1e9));
+    }
+    parts.push(format!("showing {shown}"));
+    parts.push(format!("types {}", summary.sample_types.join(", ")));
+    parts.join(" · ")
+}
+
+/// The profile's weight in the shown sample type's unit: `18 samples`, `0.180 s of cpu`.
+fn pprof_total(types: &[String], shown: &str, total: u64) -> String {
+    let unit = types
+        .iter()
+        .find_map(|t| t.strip_prefix(shown).and_then(|u| u.strip_prefix('/')))
+        .unwrap_or("");
+    match unit {
+        "nanoseconds" => format!("{} s of {shown}", super::profiles::seconds(total)),
+        "count" | "" => format!("{total} {shown}"),
+        unit => format!("{total} {unit} of {shown}"),
+    }
 }
 
 /// Loads every file, or fails on the first bad one.

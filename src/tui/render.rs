@@ -5,7 +5,7 @@ use super::app::{App, Screen};
 use super::theme::Theme;
 use crate::report::thousands;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
@@ -23,6 +23,43 @@ pub struct RunAreas {
     pub profile_inner: Rect,
     pub detail: Rect,
     pub status: Rect,
+}
+
+impl App {
+    /// The run screen's layout for the run shown: a profile read from a file has no time
+    /// data, so its flamegraph takes the chart's and the lanes' room too.
+    pub fn run_areas(&self) -> RunAreas {
+        let file = self
+            .current_run()
+            .is_some_and(super::runs::Run::is_profile_file);
+        if file {
+            file_areas(self.size)
+        } else {
+            run_areas(self.size)
+        }
+    }
+}
+
+/// The layout for a profile file: header, the flamegraph over the whole width, detail, status;
+/// no chart and no lanes (empty areas).
+pub fn file_areas(size: (u16, u16)) -> RunAreas {
+    let full = Rect::new(0, 0, size.0, size.1);
+    let [header, profile, detail, status] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(full);
+    RunAreas {
+        header,
+        chart: Rect::default(),
+        lanes: Rect::default(),
+        profile,
+        profile_inner: Block::default().borders(Borders::ALL).inner(profile),
+        detail,
+        status,
+    }
 }
 
 /// The run screen's layout for a terminal of `size` (columns, rows).
@@ -59,12 +96,41 @@ pub fn render(frame: &mut Frame, app: &App) {
     let theme = Theme { color: app.color };
     match app.screen {
         Screen::Setup => super::render_setup::render_setup(frame, app, theme),
+        Screen::Run
+            if app
+                .current_run()
+                .is_some_and(super::runs::Run::is_profile_file) =>
+        {
+            render_profile_file(frame, app, theme)
+        }
         Screen::Run => super::render_live::render_run(frame, app, theme),
         Screen::Compare => super::render_compare::render_compare(frame, app, theme),
     }
     if app.help {
         render_help(frame, area, app);
     }
+}
+
+/// A profile read from a file: what the file says about itself, and the flamegraph over the
+/// whole screen (there is no time axis to chart).
+fn render_profile_file(frame: &mut Frame, app: &App, theme: Theme) {
+    let areas = app.run_areas();
+    let Some(run) = app.current_run() else {
+        return;
+    };
+    let first = Line::from(vec![
+        Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
+        Span::raw(format!(
+            " · {} file · no time data: no chart or worker lanes",
+            run.workload
+        )),
+    ]);
+    let about = run.source.clone().unwrap_or_default();
+    let header = Paragraph::new(vec![first, Line::from(about)]);
+    frame.render_widget(header, areas.header);
+    super::render_flame::render_profile(frame, areas.profile, app, theme);
+    super::render_flame::render_detail(frame, areas.detail, app, theme);
+    render_status(frame, areas.status, app, theme);
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {

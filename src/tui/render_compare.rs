@@ -99,7 +99,7 @@ fn render_diff(frame: &mut Frame, area: Rect, cmp: &Compare, theme: Theme) {
         return;
     }
     let boxes = layout(tree, Orientation::Icicle, inner.width, inner.height);
-    paint_boxes(frame.buffer_mut(), inner, tree, &boxes, |b| {
+    paint_boxes(frame.buffer_mut(), inner, (tree, 0), &boxes, |b| {
         let delta = cmp.diff.delta_fraction(b.node).unwrap_or(0.0);
         let selected = b.node == cmp.selected;
         let style = theme.diff_frame(delta, selected);

@@ -2,12 +2,13 @@
 //! table and call tree, plus the detail line.
 
 use super::app::App;
-use super::flame_layout::{layout, FlameBox};
+use super::flame_label::{breadcrumb, label_with_share, share_text};
+use super::flame_layout::{layout_window, FlameBox};
 use super::flame_view::{FlameView, ViewKind};
 use super::profiles::{seconds, Profile};
 use super::render::tree_scroll;
 use super::theme::{wait_color, Theme, CODE_COLOR, WAIT_LABELS};
-use crate::flame::wall::{frame_kind, FrameKind};
+use crate::flame::wall::frame_kind;
 use crate::flame::FrameTree;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -35,16 +36,30 @@ pub fn render_profile(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         return;
     }
     match view.kind {
+        ViewKind::Flame if view.sandwich_on => {
+            super::render_sandwich::render_sandwich(frame, inner, view, theme)
+        }
         ViewKind::Flame => {
-            let (graph, legend_row) = flame_areas(inner, view.profile);
-            let boxes = draw_flame(frame.buffer_mut(), graph, view, theme);
-            if let Some(row) = legend_row {
+            let parts = flame_parts(inner, view);
+            let boxes = draw_flame(frame.buffer_mut(), parts.graph, view, theme);
+            if let Some(row) = parts.legend {
                 let line = legend(&view.tree, &boxes, theme);
                 frame.render_widget(Paragraph::new(line), row);
+            }
+            if let Some(row) = parts.crumbs {
+                let first = view.window_start(parts.graph.height);
+                let line = format!(
+                    "↑ {}",
+                    breadcrumb(&view.ancestors(first), usize::from(row.width) - 2)
+                );
+                frame.render_widget(Paragraph::new(line).style(theme.dim()), row);
             }
         }
         ViewKind::Top => render_top(frame, inner, view, theme),
         ViewKind::Tree => render_tree(frame, inner, view, theme),
+    }
+    if view.detail {
+        super::render_sandwich::render_detail_panel(frame, inner, view, theme);
     }
 }
 
@@ -63,46 +78,65 @@ fn pane_title(view: &FlameView, width: u16) -> String {
     format!(" {} ", parts.join(" · "))
 }
 
-/// Paints `boxes` of `tree` into `buf` inside `area`, styling each with `style(box)`.
+/// Paints `boxes` of `tree` into `buf` inside `area`, styling each with `style(box)`. A box's
+/// last column is left unstyled, a gap that keeps neighbours apart; labels are cut with `…`
+/// and, when `share_of` is not 0, wide frames end with their share of it.
 pub fn paint_boxes(
     buf: &mut Buffer,
     area: Rect,
-    tree: &FrameTree,
+    (tree, share_of): (&FrameTree, u64),
     boxes: &[FlameBox],
     style: impl Fn(&FlameBox) -> Style,
 ) {
     for b in boxes {
-        let name = &tree.nodes()[b.node].name;
+        let node = &tree.nodes()[b.node];
         let style = style(b);
-        let label_room = usize::from(b.width.saturating_sub(1)).max(1);
-        let mut label = short_label(name, label_room).chars().take(label_room);
+        let share = match share_of {
+            0 => String::new(),
+            whole => share_text(node.total, whole),
+        };
+        let width = usize::from(b.width);
+        let text = label_with_share(&node.name, &share, width.max(2));
+        let mut label = text.chars();
         for dx in 0..b.width {
-            let ch = if dx + 1 < b.width || b.width == 1 {
-                label.next().unwrap_or(' ')
-            } else {
-                ' '
+            let gap = dx + 1 == b.width && b.width > 1;
+            let Some(cell) = buf.cell_mut((area.x + b.x + dx, area.y + b.y)) else {
+                continue;
             };
-            if let Some(cell) = buf.cell_mut((area.x + b.x + dx, area.y + b.y)) {
-                cell.set_char(ch).set_style(style);
+            if gap {
+                cell.set_char(' ').set_style(Style::default());
+            } else {
+                cell.set_char(label.next().unwrap_or(' ')).set_style(style);
             }
         }
     }
 }
 
-/// The name if it fits in `room` columns, else its last path segment (`a::b::f` → `f`), or for
-/// an off-CPU leaf its category (`[net wait]` → `net`, `[idle]` → `idle`).
-pub fn short_label(name: &str, room: usize) -> &str {
-    if name.chars().count() <= room {
-        return name;
-    }
-    match frame_kind(name) {
-        FrameKind::Wait(category) => return category,
-        kind if kind.is_off_cpu() => return name.trim_start_matches('[').trim_end_matches(']'),
-        _ => {}
-    }
-    match name.rsplit_once("::") {
-        Some((_, last)) if !last.is_empty() => last,
-        _ => name,
+/// Where the parts of the flamegraph go inside the profile pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlameParts {
+    pub graph: Rect,
+    /// The breadcrumb row over the graph: shown when zoomed or when the graph is deeper than
+    /// the pane.
+    pub crumbs: Option<Rect>,
+    /// The legend row under the graph (wall-time views only).
+    pub legend: Option<Rect>,
+}
+
+/// The parts of the flamegraph of `view` inside the profile pane's `inner` area.
+pub fn flame_parts(inner: Rect, view: &FlameView) -> FlameParts {
+    let (mut graph, legend) = flame_areas(inner, view.profile);
+    let deep = view.max_depth() + 1 > usize::from(graph.height);
+    let crumbs = (graph.height >= 2 && (deep || !view.zoom.is_empty())).then(|| {
+        let row = Rect { height: 1, ..graph };
+        graph.y += 1;
+        graph.height -= 1;
+        row
+    });
+    FlameParts {
+        graph,
+        crumbs,
+        legend,
     }
 }
 
@@ -159,9 +193,12 @@ pub fn legend(tree: &FrameTree, boxes: &[FlameBox], theme: Theme) -> Line<'stati
 
 /// The interactive flamegraph of `view`; returns the boxes drawn.
 pub fn draw_flame(buf: &mut Buffer, area: Rect, view: &FlameView, theme: Theme) -> Vec<FlameBox> {
-    let boxes = layout(&view.tree, view.orientation, area.width, area.height);
+    let first = view.window_start(area.height);
+    let size = (area.width, area.height);
+    let boxes = layout_window(&view.tree, view.orientation, size, first);
     let search = view.search.as_ref();
-    paint_boxes(buf, area, &view.tree, &boxes, |b| {
+    let shares = (&*view.tree, view.unzoomed_total);
+    paint_boxes(buf, area, shares, &boxes, |b| {
         let matched = search.is_some_and(|s| s.is_match(b.node));
         let dimmed = search.is_some() && !matched;
         let name = &view.tree.nodes()[b.node].name;
@@ -265,14 +302,15 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 pub fn selected_detail(view: &FlameView) -> String {
     let node = &view.tree.nodes()[view.selected_id];
     let (weight, of_total, of_parent) = view.selected_shares();
-    let name = &node.name;
+    // Cut so the figures stay on the line; the detail panel (d) has the whole name.
+    let name = super::flame_label::frame_label(&node.name, 40);
     if !view.profile.is_time() {
         let self_count = node.self_count;
         return format!(
             "▶ {name} · {weight} samples · {of_total:.1}% of total · {of_parent:.1}% of parent · self {self_count}"
         );
     }
-    let kind = frame_kind(name);
+    let kind = frame_kind(&node.name);
     if kind.is_off_cpu() {
         let of_wall = pct(weight, view.wall_total);
         return format!(

@@ -2,6 +2,7 @@
 
 mod axis;
 mod files;
+mod frames;
 mod range;
 mod snapshots;
 mod wall;

@@ -204,7 +204,7 @@ fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
     app.show_run(0);
     let screen = super::snapshots::screen(&mut app, 160, 30);
     assert!(
-        screen.contains("pprof · types samples/count, cpu/nanoseconds, wall/nanoseconds · showing samples · 99 Hz"),
+        screen.contains("pprof · 100 samples · 99 Hz · showing samples · types samples/count, cpu/nanoseconds, wall/nanoseconds"),
         "{screen}"
     );
     assert!(!screen.contains("busy 0.00"), "{screen}");
