@@ -116,8 +116,7 @@ pub fn paint_boxes(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlameParts {
     pub graph: Rect,
-    /// The breadcrumb row over the graph: shown when zoomed or when the graph is deeper than
-    /// the pane.
+    /// The breadcrumb row over the graph: shown when zoomed or scrolled down.
     pub crumbs: Option<Rect>,
     /// The legend row under the graph (wall-time views only).
     pub legend: Option<Rect>,
@@ -126,8 +125,10 @@ pub struct FlameParts {
 /// The parts of the flamegraph of `view` inside the profile pane's `inner` area.
 pub fn flame_parts(inner: Rect, view: &FlameView) -> FlameParts {
     let (mut graph, legend) = flame_areas(inner, view.profile);
-    let deep = view.max_depth() + 1 > usize::from(graph.height);
-    let crumbs = (graph.height >= 2 && (deep || !view.zoom.is_empty())).then(|| {
+    // Only when ancestors are out of sight: a graph deeper than the pane whose top rows all
+    // show (its deepest frames are too narrow to matter) needs no breadcrumb.
+    let scrolled = view.window_start(graph.height) > 0;
+    let crumbs = (graph.height >= 2 && (scrolled || !view.zoom.is_empty())).then(|| {
         let row = Rect { height: 1, ..graph };
         graph.y += 1;
         graph.height -= 1;
