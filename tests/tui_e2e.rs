@@ -1,90 +1,18 @@
 //! End to end: the real binary's terminal UI driven in tmux — a json-parse run, its throughput
 //! and flamegraph, a collapse, an SVG export, and a clean quit back to the shell.
 
+mod common;
+
+use common::tmux::Tmux;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// A private tmux server, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend(keys);
-        self.cmd(&args);
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Polls the screen until `pred` holds; panics with the screen after `secs`.
-    fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(secs) {
-                panic!("timed out waiting for {what}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.cmd(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn tui_runs_collapses_exports_and_quits_cleanly() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the terminal UI test in CI");
-        }
-        eprintln!("skipping the terminal UI test: tmux is not installed");
+    let Some(tmux) = Tmux::start("e2e", 120, 40) else {
         return;
-    }
+    };
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let tmux = Tmux {
-        socket: format!("bs-e2e-{}", std::process::id()),
-    };
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-    ]);
-    tmux.cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"]);
     let launch = format!(
         "cd '{}' && BOUNDSCOPE_DATA='{}' '{}'",
         work.path().display(),
@@ -143,7 +71,7 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
         screen.contains("boundscope"),
         "the shell history is back: {screen}"
     );
-    let alternate = tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+    let alternate = tmux.cmd(&["display-message", "-p", "-t", "s", "#{alternate_on}"]);
     assert_eq!(alternate.trim(), "0", "the alternate screen was left");
 }
 
