@@ -4,7 +4,9 @@ use super::app::App;
 use super::render::{fmt_rate, render_status, run_areas};
 use super::runs::{Run, WorkerLane};
 use super::theme::{Theme, LANE_STYLES};
-use super::timeline::{gutter, lane_columns, lane_label, plot_area, shared_prefix, TimeAxis};
+use super::timeline::{
+    gutter, lane_columns, lane_label, lane_states, plot_area, shared_prefix, TimeAxis,
+};
 use crate::measure::WorkerSnapshot;
 use crate::report::window::Window;
 use ratatui::layout::{Constraint, Rect};
@@ -332,8 +334,8 @@ fn lane_line(
     let width = usize::from(gutter.saturating_sub(1));
     let label: String = label.chars().take(width).collect();
     let mut spans_out = vec![Span::raw(format!("{label:<width$} "))];
-    for cell in lane_columns(lane, spans, axis) {
-        let (glyph, style) = theme.lane(cell.as_ref());
+    for state in lane_states(&lane_columns(lane, spans, axis)) {
+        let (glyph, style) = theme.lane_state(state);
         spans_out.push(Span::styled(glyph.to_string(), style));
     }
     Line::from(spans_out)

@@ -62,6 +62,20 @@ impl LaneCell {
         self
     }
 
+    /// Each state with its share of the interval: CPU, run queue, then the waits.
+    pub fn shares(&self) -> impl Iterator<Item = (LaneState, f64)> + '_ {
+        let waits = WAIT_CATEGORIES
+            .iter()
+            .zip(self.waits)
+            .map(|(c, share)| (LaneState::Wait(*c), share));
+        [
+            (LaneState::Cpu, self.cpu),
+            (LaneState::RunQueue, self.runqueue),
+        ]
+        .into_iter()
+        .chain(waits)
+    }
+
     /// The state that took most of the interval: `None` is CPU, `Some(None)` the run queue,
     /// `Some(Some(c))` a wait category.
     pub fn dominant(&self) -> LaneState {

@@ -140,9 +140,14 @@ impl Theme {
         Style::default().bg(bg).fg(Color::Black)
     }
 
-    /// Glyph and style of one lane cell.
+    /// Glyph and style of one lane cell, drawn as the state that took most of it.
     pub fn lane(self, cell: Option<&LaneCell>) -> (char, Style) {
-        let Some(state) = cell.map(LaneCell::dominant) else {
+        self.lane_state(cell.map(LaneCell::dominant))
+    }
+
+    /// Glyph and style of one lane state (`None`: the worker did not exist then).
+    pub fn lane_state(self, state: Option<LaneState>) -> (char, Style) {
+        let Some(state) = state else {
             return (' ', Style::default());
         };
         match lane_style(state) {

@@ -5,7 +5,7 @@
 //! left, so a column is the same stretch of time in both: a dip in throughput lines up with
 //! what the workers were doing then.
 
-use super::runs::{LaneCell, WorkerLane};
+use super::runs::{LaneCell, LaneState, WorkerLane};
 use ratatui::layout::Rect;
 
 /// Seconds `0..t_max` spread over `columns` columns.
@@ -114,9 +114,47 @@ pub fn lane_columns(
         .collect()
 }
 
+/// One state per column such that, along a stretch of known columns, each state gets about
+/// as many columns as its share of the time (error diffusion: every column adds its shares
+/// to what each state is owed, and the column goes to the state owed most). A worker that
+/// holds the GIL half the time then draws half its columns `▓`, where the state with the
+/// largest share alone would draw every column as CPU at 51%.
+pub fn lane_states(columns: &[Option<LaneCell>]) -> Vec<Option<LaneState>> {
+    let mut owed: Vec<(LaneState, f64)> = Vec::new();
+    columns
+        .iter()
+        .map(|column| {
+            let Some(cell) = column else {
+                owed.clear();
+                return None;
+            };
+            if owed.is_empty() {
+                owed = cell.shares().map(|(state, _)| (state, 0.0)).collect();
+            }
+            let mut total = 0.0;
+            for ((_, debt), (_, share)) in owed.iter_mut().zip(cell.shares()) {
+                *debt += share;
+                total += share;
+            }
+            if total <= 0.0 {
+                return Some(LaneState::Unknown);
+            }
+            let best = owed
+                .iter_mut()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(state, debt)| {
+                    *debt -= total;
+                    *state
+                });
+            best
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::WAIT_CATEGORIES;
 
     fn lane(name: &str, cells: Vec<Option<LaneCell>>) -> WorkerLane {
         WorkerLane {
@@ -146,6 +184,32 @@ mod tests {
             .map(|c| c.expect("known").cpu)
             .collect();
         assert_eq!(shares, vec![1.0, 0.25, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn states_get_columns_in_proportion_to_their_time() {
+        let half = LaneCell {
+            cpu: 0.52,
+            waits: [0.0, 0.0, 0.0, 0.45, 0.0, 0.0],
+            runqueue: 0.03,
+        };
+        let gil = LaneState::Wait(WAIT_CATEGORIES[3]);
+        let states = lane_states(&vec![Some(half); 20]);
+        let count = |s: LaneState| states.iter().filter(|x| **x == Some(s)).count();
+        assert_eq!(count(LaneState::Cpu), 10, "{states:?}");
+        assert_eq!(count(gil), 9, "{states:?}");
+        assert_eq!(count(LaneState::RunQueue), 1, "{states:?}");
+        // Pure states stay pure, and a gap starts the count over.
+        let pure = lane_states(&[cpu(1.0), None, cpu(0.0), cpu(1.0)]);
+        assert_eq!(
+            pure,
+            [
+                Some(LaneState::Cpu),
+                None,
+                Some(LaneState::Unknown),
+                Some(LaneState::Cpu)
+            ]
+        );
     }
 
     #[test]
