@@ -15,7 +15,7 @@ pub const DATASETS: &[&str] = &["default", "census"];
 /// `--db` values always offered; the first is the CLI's default.
 pub const DBS: &[&str] = &["sqlite", "sqlite::memory:"];
 /// The environment variable naming a PostgreSQL server the form may offer as `--db`.
-pub const PG_ENV: &str = "BOUNDSCOPE_PG";
+pub const PG_ENV: &str = crate::db::target::SERVER_ENV;
 
 /// The fields of the form; each is one flag of `boundscope run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
