@@ -79,7 +79,7 @@ struct ScenarioExport<'a> {
 }
 
 /// The environment variable naming the PostgreSQL server of scenarios that need one.
-pub const PG_ENV: &str = "BOUNDSCOPE_PG";
+pub const PG_ENV: &str = boundscope::db::target::SERVER_ENV;
 
 pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
     if args.list {

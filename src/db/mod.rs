@@ -6,7 +6,7 @@ pub mod pg_async;
 pub mod postgres;
 mod schema;
 pub mod sqlite;
-mod target;
+pub mod target;
 
 pub use conn::{DbConn, InsertMode, InsertPlan, RowRejection};
 pub use schema::{quote_ident, Column, ColumnType, Row, TableSpec, Value};

@@ -94,6 +94,10 @@ impl fmt::Debug for DbTarget {
 /// that the password need not be typed into a command line, where `ps` shows it.
 pub const PASSWORD_ENV: &str = "PGPASSWORD";
 
+/// The environment variable naming a PostgreSQL server (`postgres://USER@HOST/DB`) for the
+/// scenarios that need one and for the UI's `--db` choices.
+pub const SERVER_ENV: &str = "BOUNDSCOPE_PG";
+
 /// `url` with the password from [`PASSWORD_ENV`] when the URL names a user but gives no
 /// password (a password in the URL wins, as with libpq). Only for PostgreSQL URLs.
 pub fn with_env_password(url: &str) -> String {
@@ -161,6 +165,43 @@ fn mask_userinfo(url: &str) -> String {
     }
 }
 
+/// `url` without the password of its `user:password@` part, and that password
+/// (percent-decoded), so a child can get the URL on its command line and the password in
+/// [`PASSWORD_ENV`]. `None` when the URL has no such password.
+pub fn split_password(url: &str) -> Option<(String, String)> {
+    let rest_start = url.find("://")? + 3;
+    let rest = &url[rest_start..];
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    let colon = authority[..at].find(':')?;
+    let password = percent_decode(&authority[colon + 1..at]);
+    let bare = format!("{}{}", &url[..rest_start + colon], &url[rest_start + at..]);
+    Some((bare, password))
+}
+
+/// `%XX` escapes decoded; anything else (including a malformed escape) kept as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn mask_query_password(url: &str) -> String {
     let Some(q) = url.find('?') else {
         return url.to_string();
@@ -179,6 +220,17 @@ fn mask_query_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_splits_off_and_comes_back_the_same() {
+        let url = "postgres://me:p%40ss%3Aw0rd@db.example:5432/app?sslmode=disable";
+        let (bare, password) = split_password(url).expect("has a password");
+        assert_eq!(bare, "postgres://me@db.example:5432/app?sslmode=disable");
+        assert_eq!(password, "p@ss:w0rd");
+        assert_eq!(with_password(&bare, &password), url);
+        assert_eq!(split_password("postgres://me@host/db"), None);
+        assert_eq!(split_password("sqlite::memory:"), None);
+    }
 
     #[test]
     fn a_password_is_added_only_where_none_is_given() {

@@ -41,8 +41,30 @@ pub fn spawn<M: Send + 'static>(
 ) -> std::io::Result<ChildRun> {
     let mut command = Command::new(std::env::current_exe()?);
     crate::exec::die_with_parent(&mut command);
+    let (args, password) = password_off_the_command_line(args);
     command.args(args);
+    if let Some(password) = password {
+        command.env(crate::db::target::PASSWORD_ENV, password);
+    }
     spawn_command(run, command, tx, wrap)
+}
+
+/// `args` with a `--db` URL's password taken out, and that password: the child reads it from
+/// `PGPASSWORD`, which only its own user can see, where `ps` shows a command line to all.
+fn password_off_the_command_line(args: &[String]) -> (Vec<String>, Option<String>) {
+    let mut password = None;
+    let mut out = Vec::with_capacity(args.len());
+    for (i, arg) in args.iter().enumerate() {
+        let after_db = i > 0 && args[i - 1] == "--db";
+        match crate::db::target::split_password(arg).filter(|_| after_db) {
+            Some((bare, secret)) => {
+                out.push(bare);
+                password = Some(secret);
+            }
+            None => out.push(arg.clone()),
+        }
+    }
+    (out, password)
 }
 
 /// Starts `command` with piped output; its stdout lines are events for `tx`.
@@ -165,6 +187,19 @@ pub fn wait_until(limit: Duration, mut exited: impl FnMut(Duration) -> bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_db_password_goes_to_the_environment_not_the_arguments() {
+        let args: Vec<String> = ["run", "csv-import", "--db", "postgres://u:s3cret@h/db"]
+            .map(String::from)
+            .to_vec();
+        let (out, password) = password_off_the_command_line(&args);
+        assert_eq!(out[3], "postgres://u@h/db");
+        assert!(!out.join(" ").contains("s3cret"));
+        assert_eq!(password.as_deref(), Some("s3cret"));
+        let plain: Vec<String> = ["run", "--db", "sqlite"].map(String::from).to_vec();
+        assert_eq!(password_off_the_command_line(&plain), (plain.clone(), None));
+    }
     use std::sync::mpsc::channel;
 
     fn tag(_run: usize, msg: ChildMsg) -> ChildMsg {

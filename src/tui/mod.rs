@@ -30,6 +30,7 @@ mod render_setup;
 pub mod replay;
 pub mod runs;
 pub mod setup;
+pub mod setup_fields;
 mod term;
 pub mod theme;
 pub mod timeline;

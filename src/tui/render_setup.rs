@@ -3,12 +3,12 @@
 use super::app::{App, Focus};
 use super::render::render_status;
 use super::render_live::short;
-use super::setup::{field_info, FIELDS};
+use super::setup::Field;
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
 /// Draws the setup screen.
@@ -36,14 +36,15 @@ pub fn render_setup(frame: &mut Frame, app: &App, theme: Theme) {
     render_status(frame, status, app, theme);
 }
 
+/// One line per shown field, then the help of the field under the cursor (the list changes
+/// with the workload and mode, so a line of help under each would not fit at 80×24).
 fn render_form(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let form = &app.setup;
     let focused = app.focus == Focus::Form;
     let mut lines = Vec::new();
-    for (i, field) in FIELDS.iter().enumerate() {
-        let (label, help) = field_info(*field);
-        let selected = focused && i == form.field;
-        let mut value = form.value_text(*field);
+    for field in form.fields() {
+        let selected = focused && field == form.current();
+        let mut value = form.value_text(field);
         if selected && form.editing {
             value.push('_');
         }
@@ -52,16 +53,26 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         } else {
             Style::default()
         };
-        lines.push(Line::from(vec![Span::styled(
-            format!(" {label:<9} ◀ {value:^10} ▶ "),
+        let label = field.label();
+        lines.push(Line::from(Span::styled(
+            format!("{label:<9} ◀ {value:^15} ▶"),
             style,
-        )]));
-        lines.push(Line::from(Span::styled(format!("   {help}"), theme.dim())));
+        )));
     }
+    lines.push(Line::default());
+    let current = form.current();
+    let name = match current {
+        Field::Workload => "run WORKLOAD".to_string(),
+        field => format!("--{}", field.label()),
+    };
+    lines.push(Line::from(Span::styled(name, theme.bold())));
+    lines.push(Line::from(Span::styled(current.help(), theme.dim())));
     let block = Block::default()
         .borders(Borders::ALL)
+        .padding(Padding::horizontal(1))
         .title(" next run (Enter starts) ");
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    frame.render_widget(text.block(block), area);
 }
 
 /// Each run takes two lines: what it was (number, workload, mode, workers, GIL; its knobs)

@@ -1,11 +1,14 @@
 //! The setup panel: which workload, mode, workers and knobs the next run gets, and the child's
-//! command line built from them.
+//! command line built from them (only the flags of the fields shown).
 
+use super::setup_fields::{visible_fields, DATASETS, DBS, INSERTS, PG_ENV, WRITERS};
+pub use super::setup_fields::{Field, WORKLOADS};
+use crate::db::mask_password;
 use crate::exec::Mode;
-use crate::workload::json::{Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
+use crate::workload::api::ApiOptions;
+use crate::workload::csv::CsvOptions;
+use crate::workload::json::{JsonOptions, Output, Parser};
 
-/// Workloads the UI can start (the `WorkloadName` values of the CLI).
-pub const WORKLOADS: &[&str] = &["json-parse", "api-fetch", "csv-import", "etl-pipeline"];
 const PARSERS: [Parser; 3] = [Parser::Value, Parser::Typed, Parser::Fast];
 const OUTPUTS: [Output; 2] = [Output::Parquet, Output::None];
 
@@ -13,50 +16,38 @@ const OUTPUTS: [Output; 2] = [Output::Parquet, Output::None];
 pub const MAX_FILES: usize = 1000;
 pub const MAX_RECORDS: usize = 5_000_000;
 
-/// The fields of the form, top to bottom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Workload,
-    Mode,
-    Workers,
-    Gil,
-    Records,
-    Files,
-    Parser,
-    Output,
-    Latency,
-    Batch,
-}
-
-pub const FIELDS: [Field; 10] = [
-    Field::Workload,
-    Field::Mode,
-    Field::Workers,
-    Field::Gil,
-    Field::Records,
-    Field::Files,
-    Field::Parser,
-    Field::Output,
-    Field::Latency,
-    Field::Batch,
-];
-
-/// The form's values and cursor.
+/// The form's values and cursor. Values start at the CLI's defaults (taken from the
+/// workloads' option defaults, which the CLI uses too).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetupForm {
     pub workload: usize,
     pub mode: Mode,
     pub workers: usize,
+    /// async: tasks in flight; 0 = the CLI's default (--workers).
+    pub in_flight: usize,
     pub gil: bool,
+    /// json-parse records per file.
     pub records: usize,
+    /// csv-import records per file (its default differs from json-parse's).
+    pub csv_records: usize,
     pub files: usize,
     pub parser: Parser,
     pub output: Output,
+    /// api-fetch: number of requests; 0 = the workload's default.
+    pub requests: usize,
     /// api-fetch and etl-pipeline: the built-in server's delay per request, in ms.
     pub latency_ms: usize,
-    /// api-fetch: symbols per request; csv-import: rows per transaction; 0 = the default.
+    /// api-fetch, etl-pipeline: symbols per request; csv-import: rows per transaction;
+    /// 0 = the workload's default.
     pub batch: usize,
-    /// Index into [`FIELDS`].
+    /// Index into [`SetupForm::db_choices`].
+    pub db: usize,
+    /// A PostgreSQL URL from the environment, offered as a `--db` choice.
+    pub pg: Option<String>,
+    pub insert: usize,
+    pub writer: usize,
+    pub dataset: usize,
+    /// Index into [`SetupForm::fields`].
     pub field: usize,
     /// True while digits typed into a number field replace its value.
     pub editing: bool,
@@ -64,30 +55,55 @@ pub struct SetupForm {
 
 impl SetupForm {
     pub fn new(cores: usize) -> SetupForm {
+        let json = JsonOptions::default();
+        let latency = ApiOptions::default().server.latency;
         SetupForm {
             workload: 0,
             mode: Mode::Threads,
             workers: cores.max(1),
+            in_flight: 0,
             gil: false,
-            records: DEFAULT_RECORDS,
-            files: DEFAULT_FILES,
+            records: json.records,
+            csv_records: CsvOptions::default().records as usize,
+            files: json.files,
+            // The CLI's --parser default (value, like json.loads), which is not the library's.
             parser: Parser::Value,
-            output: Output::Parquet,
-            latency_ms: 20,
+            output: json.output,
+            requests: 0,
+            latency_ms: latency.as_millis() as usize,
             batch: 0,
+            db: 0,
+            pg: std::env::var(PG_ENV).ok().filter(|url| !url.is_empty()),
+            insert: 0,
+            writer: 0,
+            dataset: 0,
             field: 0,
             editing: false,
         }
     }
 
+    pub fn workload_name(&self) -> &'static str {
+        WORKLOADS[self.workload]
+    }
+
+    /// The fields shown for the chosen workload and mode, top to bottom.
+    pub fn fields(&self) -> Vec<Field> {
+        visible_fields(self.workload_name(), self.mode)
+    }
+
     pub fn current(&self) -> Field {
-        FIELDS[self.field]
+        let fields = self.fields();
+        fields[self.field.min(fields.len() - 1)]
     }
 
     pub fn move_field(&mut self, step: isize) {
         self.editing = false;
-        let n = FIELDS.len() as isize;
-        self.field = (self.field as isize + step).rem_euclid(n) as usize;
+        self.field = cycle(self.field, self.fields().len(), step);
+    }
+
+    /// The `--db` values offered: SQLite choices, then the server from the environment.
+    pub fn db_choices(&self) -> Vec<&str> {
+        DBS.iter().copied().chain(self.pg.as_deref()).collect()
     }
 
     /// Changes the current field's value one step left (`-1`) or right (`+1`).
@@ -96,22 +112,41 @@ impl SetupForm {
         match self.current() {
             Field::Workload => self.workload = cycle(self.workload, WORKLOADS.len(), step),
             Field::Mode => self.mode = pick(&Mode::ALL, self.mode, step),
-            Field::Workers => self.workers = bump(self.workers, step, 1),
             Field::Gil => self.gil = !self.gil,
-            Field::Records => self.records = bump(self.records, step, 1000),
-            Field::Files => self.files = bump(self.files, step, 1),
             Field::Parser => self.parser = pick(&PARSERS, self.parser, step),
             Field::Output => self.output = pick(&OUTPUTS, self.output, step),
-            Field::Latency => self.latency_ms = bump(self.latency_ms, step, 5),
-            Field::Batch => self.batch = self.batch.saturating_add_signed(step),
+            Field::Db => self.db = cycle(self.db, self.db_choices().len(), step),
+            Field::Insert => self.insert = cycle(self.insert, INSERTS.len(), step),
+            Field::Writer => self.writer = cycle(self.writer, WRITERS.len(), step),
+            Field::Dataset => self.dataset = cycle(self.dataset, DATASETS.len(), step),
+            field => {
+                let unit = match field {
+                    Field::Records => 1000,
+                    Field::Latency => 5,
+                    _ => 1,
+                };
+                // 0 means "the CLI's default" for these (the flag is then left out).
+                let floor = match field {
+                    Field::InFlight | Field::Requests | Field::Batch | Field::Latency => 0,
+                    _ => 1,
+                };
+                if let Some(value) = self.number_mut() {
+                    *value = bump(*value, step, unit, floor);
+                }
+            }
         }
+        // The list of fields may have changed; the cursor stays on a shown field.
+        self.field = self.field.min(self.fields().len() - 1);
     }
 
     fn number_mut(&mut self) -> Option<&mut usize> {
         match self.current() {
             Field::Workers => Some(&mut self.workers),
+            Field::InFlight => Some(&mut self.in_flight),
+            Field::Records if self.workload_name() == "csv-import" => Some(&mut self.csv_records),
             Field::Records => Some(&mut self.records),
             Field::Files => Some(&mut self.files),
+            Field::Requests => Some(&mut self.requests),
             Field::Latency => Some(&mut self.latency_ms),
             Field::Batch => Some(&mut self.batch),
             _ => None,
@@ -140,18 +175,34 @@ impl SetupForm {
 
     /// A problem that stops the run from starting, if any.
     pub fn problem(&self) -> Option<String> {
-        if self.workers == 0 {
+        let fields = self.fields();
+        if fields.contains(&Field::Workers) && self.workers == 0 {
             return Some("workers must be at least 1".into());
         }
-        if self.records == 0 || self.files == 0 {
+        let records = self.records_now();
+        let files = if fields.contains(&Field::Files) {
+            self.files
+        } else {
+            1
+        };
+        if fields.contains(&Field::Records) && (records == 0 || files == 0) {
             return Some("records and files must be at least 1".into());
         }
-        if self.files > MAX_FILES || self.records > MAX_RECORDS {
+        if files > MAX_FILES || (fields.contains(&Field::Records) && records > MAX_RECORDS) {
             return Some(format!(
                 "at most {MAX_FILES} files of {MAX_RECORDS} records each (the data is generated on disk)"
             ));
         }
         None
+    }
+
+    /// Records per file of the chosen workload.
+    fn records_now(&self) -> usize {
+        if self.workload_name() == "csv-import" {
+            self.csv_records
+        } else {
+            self.records
+        }
     }
 
     pub fn workers_for_run(&self) -> usize {
@@ -164,76 +215,58 @@ impl SetupForm {
 
     /// Display text of a field's value.
     pub fn value_text(&self, field: Field) -> String {
+        let or_default = |n: usize| match n {
+            0 => "default".to_string(),
+            n => n.to_string(),
+        };
         match field {
-            Field::Workload => WORKLOADS[self.workload].to_string(),
+            Field::Workload => self.workload_name().to_string(),
             Field::Mode => self.mode.as_str().to_string(),
             Field::Workers => self.workers.to_string(),
+            Field::InFlight => or_default(self.in_flight),
             Field::Gil => if self.gil { "on" } else { "off" }.to_string(),
-            Field::Records => self.records.to_string(),
+            Field::Records => self.records_now().to_string(),
             Field::Files => self.files.to_string(),
             Field::Parser => self.parser.as_str().to_string(),
             Field::Output => self.output.as_str().to_string(),
+            Field::Requests => or_default(self.requests),
             Field::Latency => format!("{} ms", self.latency_ms),
-            Field::Batch if self.batch == 0 => "default".to_string(),
-            Field::Batch => self.batch.to_string(),
+            Field::Batch => or_default(self.batch),
+            // A server URL may carry a password: never on screen.
+            Field::Db => mask_password(self.db_choices()[self.db]),
+            Field::Insert => INSERTS[self.insert].to_string(),
+            Field::Writer => WRITERS[self.writer].to_string(),
+            Field::Dataset => DATASETS[self.dataset].to_string(),
         }
     }
 
-    /// The arguments of `boundscope run ...` for this form, streaming events to stdout.
+    /// The flag and value one shown field passes, or `None` when it stands for the default.
+    fn flag(&self, field: Field) -> Option<Vec<String>> {
+        let value = match field {
+            Field::Workload => return Some(vec![self.workload_name().into()]),
+            Field::Gil if self.gil => return Some(vec!["--gil".into()]),
+            Field::Gil => return None,
+            Field::InFlight | Field::Requests | Field::Batch
+                if self.value_text(field) == "default" =>
+            {
+                return None
+            }
+            Field::Latency => format!("{}ms", self.latency_ms),
+            Field::Db => self.db_choices()[self.db].to_string(),
+            _ => self.value_text(field),
+        };
+        Some(vec![format!("--{}", field.label()), value])
+    }
+
+    /// The arguments of `boundscope run ...` for this form, streaming events to stdout: the
+    /// flags of the fields shown, under the CLI's names.
     pub fn child_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = [
-            "run",
-            WORKLOADS[self.workload],
-            "--mode",
-            self.mode.as_str(),
-        ]
-        .map(String::from)
-        .to_vec();
-        args.extend(["--workers".into(), self.workers_for_run().to_string()]);
-        if self.gil {
-            args.push("--gil".into());
+        let mut args = vec!["run".to_string()];
+        for field in self.fields() {
+            args.extend(self.flag(field).into_iter().flatten());
         }
-        args.extend(self.workload_args());
         args.extend(["--events", "-", "--quiet"].map(String::from));
         args
-    }
-
-    /// The knobs that apply to the chosen workload, as flags.
-    fn workload_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = Vec::new();
-        let mut flag = |name: &str, value: String| args.extend([name.to_string(), value]);
-        let workload = WORKLOADS[self.workload];
-        if matches!(workload, "json-parse" | "csv-import") {
-            flag("--records", self.records.to_string());
-        }
-        if workload == "json-parse" {
-            flag("--files", self.files.to_string());
-            flag("--parser", self.parser.as_str().into());
-            flag("--output", self.output.as_str().into());
-        }
-        if matches!(workload, "api-fetch" | "etl-pipeline") {
-            flag("--latency", format!("{}ms", self.latency_ms));
-        }
-        if matches!(workload, "api-fetch" | "csv-import") && self.batch > 0 {
-            flag("--batch", self.batch.to_string());
-        }
-        args
-    }
-}
-
-/// Label, default and help of each field.
-pub fn field_info(field: Field) -> (&'static str, String) {
-    match field {
-        Field::Workload => ("workload", "json-parse api-fetch csv etl".into()),
-        Field::Mode => ("mode", "sequential threads rayon async processes".into()),
-        Field::Workers => ("workers", "default: the number of cores".into()),
-        Field::Gil => ("--gil", "simulate CPython's interpreter lock".into()),
-        Field::Records => ("records", "per file (json, csv)".into()),
-        Field::Files => ("files", format!("json: {DEFAULT_FILES} by default")),
-        Field::Parser => ("parser", "json: value typed fast".into()),
-        Field::Output => ("output", "json: parquet none".into()),
-        Field::Latency => ("latency", "api, etl: server delay".into()),
-        Field::Batch => ("batch", "api: symbols/req; csv: rows/txn".into()),
     }
 }
 
@@ -246,42 +279,14 @@ fn pick<T: Copy + PartialEq>(all: &[T], now: T, step: isize) -> T {
     all[cycle(i, all.len(), step)]
 }
 
-fn bump(value: usize, step: isize, unit: usize) -> usize {
+fn bump(value: usize, step: isize, unit: usize, floor: usize) -> usize {
     if step < 0 {
-        value.saturating_sub(unit).max(1)
+        value.saturating_sub(unit).max(floor)
     } else {
         value.saturating_add(unit)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args_for(workload: &str) -> Vec<String> {
-        let mut form = SetupForm::new(2);
-        form.workload = WORKLOADS
-            .iter()
-            .position(|w| *w == workload)
-            .expect("listed");
-        form.batch = 10;
-        form.child_args()
-    }
-
-    #[test]
-    fn each_workload_gets_only_its_own_knobs() {
-        let json = args_for("json-parse");
-        assert!(json.contains(&"--parser".to_string()) && !json.contains(&"--latency".to_string()));
-        let api = args_for("api-fetch");
-        assert!(api.contains(&"20ms".to_string()) && api.contains(&"--batch".to_string()));
-        assert!(!api.contains(&"--parser".to_string()) && !api.contains(&"--records".to_string()));
-        let csv = args_for("csv-import");
-        assert!(csv.contains(&"--records".to_string()) && csv.contains(&"--batch".to_string()));
-        let etl = args_for("etl-pipeline");
-        assert!(etl.contains(&"--latency".to_string()) && !etl.contains(&"--batch".to_string()));
-        for args in [json, api, csv, etl] {
-            assert_eq!(args[0], "run");
-            assert!(args.ends_with(&["--events".into(), "-".into(), "--quiet".into()]));
-        }
-    }
-}
+#[path = "setup_tests.rs"]
+mod tests;

@@ -1,9 +1,11 @@
 //! Snapshot tests: the UI drawn into a ratatui `TestBackend`, compared as text with insta.
 
 use super::{app, app_with_run, press, sample_events};
+use crate::exec::Mode;
 use crate::flame::FoldedStacks;
 use crate::tui::app::{update, Action, App};
 use crate::tui::runs::Run;
+use crate::tui::setup::WORKLOADS;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -26,6 +28,21 @@ pub fn screen(app: &mut App, w: u16, h: u16) -> String {
 fn snapshot_setup_screen() {
     let mut app = app();
     insta::assert_snapshot!(screen(&mut app, 80, 24));
+}
+
+/// The form shows the chosen workload's own fields under the CLI's names: csv-import's
+/// database knobs, api-fetch's requests and no parser (async adds in-flight).
+#[test]
+fn setup_per_workload_80x24() {
+    for (name, mode) in [("csv-import", Mode::Threads), ("api-fetch", Mode::Async)] {
+        let mut app = app();
+        app.setup.pg = None;
+        app.setup.workload = WORKLOADS.iter().position(|w| *w == name).unwrap();
+        app.setup.mode = mode;
+        app.setup.field = 3;
+        let text = screen(&mut app, 80, 24);
+        insta::assert_snapshot!(format!("setup_{name}_80x24"), text);
+    }
 }
 
 #[test]
