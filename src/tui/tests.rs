@@ -49,18 +49,23 @@ pub fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
     })
 }
 
-/// A recorded run: start, ticks, stacks in two deltas, done.
-pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
-    let spec = serde_json::json!({"workload": {"name": "json-parse"}, "mode": "threads",
+/// The start event of a test run of `workload`, threads × 2.
+pub fn start_event(workload: &str) -> Event {
+    let spec = serde_json::json!({"workload": {"name": workload}, "mode": "threads",
         "workers": 2, "gil": false, "hz": 99});
     let host = HostInfo {
         cores: 2,
         pid: 1,
         kernel: "test".into(),
     };
+    Event::Start { spec, host }
+}
+
+/// A recorded run: start, ticks, stacks in two deltas, done.
+pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
     let all = FoldedStacks::parse(STACKS).unwrap();
     let half: FoldedStacks = all.iter().take(2).collect();
-    let mut events = vec![Event::Start { spec, host }];
+    let mut events = vec![start_event("json-parse")];
     for i in 1u32..=6 {
         events.push(tick(wall * f64::from(i) / 6.0, 60_000 * u64::from(i), 0.9));
     }

@@ -1,8 +1,8 @@
 //! Selecting a time range (keys, mouse) and playing a recording back: `App` updates and screens.
 
 use super::snapshots::screen;
-use super::{app, worker};
-use crate::events::{Event, HostInfo, Tick};
+use super::{app, start_event, worker};
+use crate::events::{Event, Tick};
 use crate::flame::FoldedStacks;
 use crate::tui::app::{update, Action, App};
 use crate::tui::range::placement;
@@ -12,14 +12,7 @@ use std::sync::Arc;
 /// A six-second recording: ticks every 0.5 s, stacks every second. Seconds 0-2 and 4-5 parse;
 /// second 3 (the dip: few items) is spent writing, in `write_parquet`.
 fn recording() -> Vec<Event> {
-    let spec = serde_json::json!({"workload": {"name": "json-parse"}, "mode": "threads",
-        "workers": 2, "gil": false, "hz": 99});
-    let host = HostInfo {
-        cores: 2,
-        pid: 1,
-        kernel: "test".into(),
-    };
-    let mut events = vec![Event::Start { spec, host }];
+    let mut events = vec![start_event("json-parse")];
     let mut items = 0;
     for i in 1..=12u32 {
         let t = f64::from(i) * 0.5;

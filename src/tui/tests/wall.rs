@@ -2,8 +2,8 @@
 //! of a recording, and snapshots of an IO-bound run.
 
 use super::snapshots::screen;
-use super::{app, app_with_run, exported, press};
-use crate::events::{Event, HostInfo, Tick};
+use super::{app, app_with_run, exported, press, start_event};
+use crate::events::{Event, Tick};
 use crate::flame::wall::stack_kind;
 use crate::flame::FoldedStacks;
 use crate::measure::{WaitCategory, WorkerSnapshot};
@@ -48,14 +48,7 @@ fn worker(name: &str, t: f64) -> WorkerSnapshot {
 
 /// An IO-bound run: start, ticks, CPU and wall stacks in two deltas each, and (if `done`) done.
 fn io_events(done: bool) -> Vec<Event> {
-    let spec = serde_json::json!({"workload": {"name": "api-fetch"}, "mode": "threads",
-        "workers": 2, "gil": false, "hz": 99});
-    let host = HostInfo {
-        cores: 2,
-        pid: 1,
-        kernel: "test".into(),
-    };
-    let mut events = vec![Event::Start { spec, host }];
+    let mut events = vec![start_event("api-fetch")];
     for i in 1..=6 {
         let t = f64::from(i) * 0.5;
         events.push(Event::Tick(Tick {
