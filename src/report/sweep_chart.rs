@@ -209,7 +209,8 @@ fn nice_ceiling(value: f64) -> f64 {
         .unwrap_or(value)
 }
 
-fn short_number(value: f64) -> String {
+/// 1234567 → "1.2M": an axis label or a rate in a few columns.
+pub fn short_number(value: f64) -> String {
     match value {
         v if v >= 1e6 => format!("{:.1}M", v / 1e6),
         v if v >= 1e3 => format!("{:.0}k", v / 1e3),

@@ -8,6 +8,7 @@ use super::timeline::{
     gutter, lane_columns, lane_label, lane_states, plot_area, shared_prefix, TimeAxis,
 };
 use crate::measure::WorkerSnapshot;
+use crate::report::sweep_chart::short_number;
 use crate::report::window::Window;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Color;
@@ -235,7 +236,7 @@ fn render_y_labels(frame: &mut Frame, inner: Rect, gutter: u16, y_max: f64, them
     }
     let width = gutter - 1;
     let at = |row: u16| Rect::new(inner.x, row, width, 1);
-    let top = Paragraph::new(short(y_max)).style(theme.dim());
+    let top = Paragraph::new(short_number(y_max)).style(theme.dim());
     frame.render_widget(top, at(inner.y));
     if inner.height > 1 {
         frame.render_widget(
@@ -256,15 +257,6 @@ fn render_time_labels(frame: &mut Frame, area: Rect, plot: Rect, t_max: f64, the
     let gap = usize::from(plot.width).saturating_sub(3 + end.len());
     let text = format!("0 s{}{end}", "─".repeat(gap));
     frame.render_widget(Paragraph::new(text).style(theme.dim()), row);
-}
-
-/// 1234567 → "1.2M".
-pub fn short(v: f64) -> String {
-    match v {
-        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
-        v if v >= 1e3 => format!("{:.0}k", v / 1e3),
-        v => format!("{v:.0}"),
-    }
 }
 
 /// Every lane state's glyph and name, wrapped to `width` columns.

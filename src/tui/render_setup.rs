@@ -2,9 +2,9 @@
 
 use super::app::{App, Focus};
 use super::render::render_status;
-use super::render_live::short;
 use super::setup::Field;
 use super::theme::Theme;
+use crate::report::sweep_chart::short_number;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span, Text};
@@ -90,7 +90,7 @@ fn render_runs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let what = format!("{mark}{} {}", run.number, run.label);
         let status = format!("{} {:.1}s", run.status.as_str(), run.elapsed());
         let knobs = format!("   {}", run.knobs);
-        let result = format!("{}/s {verdict}", short(run.items_per_s()));
+        let result = format!("{}/s {verdict}", short_number(run.items_per_s()));
         Row::new([Text::from(vec![
             Line::from(two_sided(&what, &status, width)),
             Line::from(Span::styled(two_sided(&knobs, &result, width), theme.dim())),

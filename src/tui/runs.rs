@@ -75,25 +75,6 @@ impl LaneCell {
         .into_iter()
         .chain(waits)
     }
-
-    /// The state that took most of the interval: `None` is CPU, `Some(None)` the run queue,
-    /// `Some(Some(c))` a wait category.
-    pub fn dominant(&self) -> LaneState {
-        let mut best = (self.cpu, LaneState::Cpu);
-        if self.runqueue > best.0 {
-            best = (self.runqueue, LaneState::RunQueue);
-        }
-        for (share, category) in self.waits.iter().zip(WAIT_CATEGORIES) {
-            if *share > best.0 {
-                best = (*share, LaneState::Wait(category));
-            }
-        }
-        if best.0 <= 0.0 {
-            LaneState::Unknown
-        } else {
-            best.1
-        }
-    }
 }
 
 /// What a worker mostly did in one interval.

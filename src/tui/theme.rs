@@ -1,7 +1,7 @@
 //! Styles, honouring `NO_COLOR`: stable frame colours hashed from names, wait leaves coloured by
 //! category, lane glyphs, highlights.
 
-use super::runs::{LaneCell, LaneState};
+use super::runs::LaneState;
 use crate::flame::wall::frame_kind;
 use crate::measure::WaitCategory;
 use ratatui::style::{Color, Modifier, Style};
@@ -138,11 +138,6 @@ impl Theme {
             Color::Rgb(fade, fade, 240)
         };
         Style::default().bg(bg).fg(Color::Black)
-    }
-
-    /// Glyph and style of one lane cell, drawn as the state that took most of it.
-    pub fn lane(self, cell: Option<&LaneCell>) -> (char, Style) {
-        self.lane_state(cell.map(LaneCell::dominant))
     }
 
     /// Glyph and style of one lane state (`None`: the worker did not exist then).
@@ -287,12 +282,7 @@ mod tests {
             theme.frame("x", false, false, false),
             theme.frame("x", true, true, false),
             theme.diff_frame(0.5, false),
-            theme
-                .lane(Some(&LaneCell {
-                    cpu: 1.0,
-                    ..Default::default()
-                }))
-                .1,
+            theme.lane_state(Some(LaneState::Cpu)).1,
             theme.fg(Color::Red),
         ];
         for s in styles {

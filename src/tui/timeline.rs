@@ -139,14 +139,12 @@ pub fn lane_states(columns: &[Option<LaneCell>]) -> Vec<Option<LaneState>> {
             if total <= 0.0 {
                 return Some(LaneState::Unknown);
             }
-            let best = owed
-                .iter_mut()
+            owed.iter_mut()
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(state, debt)| {
                     *debt -= total;
                     *state
-                });
-            best
+                })
         })
         .collect()
 }
