@@ -234,3 +234,65 @@ fn snapshot_replay_paused() {
         insta::assert_snapshot!(format!("replay_paused_{w}x{h}"), text);
     }
 }
+
+/// The left column's rows of the chart and the lanes (the time axis and what is drawn on it).
+fn timeline_rows(text: &str, size: (u16, u16)) -> Vec<String> {
+    let areas = crate::tui::render::run_areas(size);
+    let (top, bottom) = (areas.chart.y, areas.lanes.bottom());
+    let width = usize::from(areas.chart.width);
+    text.lines()
+        .skip(usize::from(top))
+        .take(usize::from(bottom - top))
+        .map(|l| l.chars().take(width).collect())
+        .collect()
+}
+
+/// Mid-replay, the chart and the lanes are what a live run shows at the same moment: the axis
+/// ends at the cursor (2.5 s), not at the recording's end (6 s), and the lanes fill it.
+#[test]
+fn a_replay_mid_way_draws_the_time_axis_a_live_run_draws_then() {
+    for size @ (w, h) in [(80, 24), (200, 55)] {
+        let mut player = app_with_recording();
+        player.size = size;
+        replay::play_from_start(&mut player);
+        press(&mut player, &[Action::PlayPause]);
+        press(&mut player, &times(Action::StepForward, 5));
+        let replayed = screen(&mut player, w, h);
+        // A live run that has received the same events: up to the sixth tick.
+        let events = recording();
+        let ticks: Vec<usize> = (0..events.len())
+            .filter(|&i| matches!(events[i], Event::Tick(_)))
+            .collect();
+        let mut live = app();
+        live.add_run(crate::tui::runs::Run::new(
+            1,
+            "json-parse",
+            "threads",
+            2,
+            false,
+        ));
+        for event in events[..ticks[5]].iter().cloned() {
+            let event = Box::new(event);
+            update(&mut live, Action::RunEvent { run: 0, event });
+        }
+        let live_text = screen(&mut live, w, h);
+        let rows = timeline_rows(&replayed, size);
+        assert_eq!(
+            rows,
+            timeline_rows(&live_text, size),
+            "{replayed}\n{live_text}"
+        );
+        let axis = &rows[usize::from(crate::tui::render::run_areas(size).chart.height) - 1];
+        assert!(axis.contains("2.5 s") && !axis.contains("6.0 s"), "{axis}");
+        // The lanes reach the plot's last column (the column before the right border).
+        let lanes = crate::tui::render::run_areas(size).lanes;
+        let first_lane: Vec<char> = replayed
+            .lines()
+            .nth(usize::from(lanes.y) + 1)
+            .unwrap()
+            .chars()
+            .collect();
+        let last = usize::from(lanes.right()) - 2;
+        assert_ne!(first_lane[last], ' ', "{replayed}");
+    }
+}
