@@ -46,9 +46,29 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::Back if app.time != Default::default() => {
             super::range::clear(app);
         }
+        Action::Up | Action::Down | Action::Left | Action::Right | Action::Enter
+            if app.flame.sandwich_on && app.flame.kind == ViewKind::Flame =>
+        {
+            sandwich_nav(app, action)
+        }
         action => view_action(app, action),
     }
     follow_selection(app);
+}
+
+/// The arrows move the sandwich's pick among callers and callees; Enter makes the pick the
+/// sandwich's function.
+fn sandwich_nav(app: &mut App, action: Action) {
+    let view = &mut app.flame;
+    let Some(focus) = view.focus.clone() else {
+        return;
+    };
+    match action {
+        Action::Up | Action::Down => view.pick.step(&focus, matches!(action, Action::Up)),
+        Action::Left => view.pick.beside(&focus, -1),
+        Action::Right => view.pick.beside(&focus, 1),
+        _ => app.status = view.sandwich_enter(),
+    }
 }
 
 /// Scrolls the flamegraph so the selection stays on screen, and refocuses the sandwich and

@@ -81,7 +81,7 @@ impl FlameView {
     }
 
     /// Opens the call-tree rows above the selection, so a jump lands on a visible row.
-    fn expand_to_selection(&mut self) {
+    pub(super) fn expand_to_selection(&mut self) {
         let mut cur = self.tree.nodes()[self.selected_id].parent;
         while let Some(id) = cur {
             self.expanded.insert(self.full_path(id));
@@ -121,7 +121,15 @@ impl FlameView {
             return;
         }
         let name = self.selected_function().map(str::to_string);
+        let was = self.focus.as_ref().map(|f| f.name.clone());
         self.focus = name.and_then(|n| self.base.sandwich(&n)).map(Arc::new);
+        // A new function starts with itself picked; the same one keeps the pick.
+        if self.focus.as_ref().map(|f| &f.name) != was.as_ref() {
+            self.pick = Default::default();
+        }
+        if let Some(focus) = &self.focus {
+            self.pick.resolve(focus);
+        }
     }
 
     /// The detail panel's lines: name, total and self, the shares, and the function over

@@ -73,6 +73,8 @@ pub struct FlameView {
     /// The selected function over every place it occurs, while the sandwich or the detail
     /// panel shows.
     pub focus: Option<Arc<Sandwich>>,
+    /// The frame picked in the sandwich (the arrows move it there).
+    pub pick: super::sandwich_nav::SandwichPick,
     pub orientation: Orientation,
     pub kind: ViewKind,
     pub merge_threads: bool,
@@ -113,6 +115,7 @@ impl Default for FlameView {
             sandwich_on: false,
             detail: false,
             focus: None,
+            pick: Default::default(),
             orientation: Orientation::Icicle,
             kind: ViewKind::Flame,
             merge_threads: false,

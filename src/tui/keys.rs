@@ -163,7 +163,7 @@ pub const KEY_MAP: &[Binding] = &[
     Binding {
         scope: Scope::Run,
         keys: FRAME_MOVES,
-        help: "move between frames (click selects)",
+        help: "frames / sandwich callers ↑ callees ↓ (click selects)",
     },
     Binding {
         scope: Scope::Run,
@@ -172,7 +172,7 @@ pub const KEY_MAP: &[Binding] = &[
             (ESC, Action::Back),
             (BACKSPACE, Action::Backspace),
         ],
-        help: "zoom into a frame / out; Esc clears a range first",
+        help: "zoom in / out (sandwich: refocus); Esc clears a range",
     },
     Binding {
         scope: Scope::Run,

@@ -29,6 +29,7 @@ mod render_sandwich;
 mod render_setup;
 pub mod replay;
 pub mod runs;
+pub mod sandwich_nav;
 pub mod setup;
 pub mod setup_fields;
 mod term;

@@ -1,28 +1,31 @@
 //! The selected function's sandwich (callers above it, callees below, merged over every place
-//! it occurs) and the detail panel of the selected frame.
+//! it occurs, the picked frame marked and named) and the detail panel of the selected frame.
 
 use super::flame_label::frame_label;
-use super::flame_layout::{layout, Orientation};
+use super::flame_layout::{layout_window, Orientation};
 use super::flame_view::FlameView;
 use super::render_flame::paint_boxes;
+use super::sandwich_nav::{half, SandwichPick, Side};
 use super::theme::Theme;
-use crate::flame::FrameTree;
+use crate::flame::{FrameTree, NodeId, Sandwich};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// The sandwich of the focused function inside the profile pane's `inner` area: callers grow
-/// up from the function, callees hang down from it.
+/// up from the function, callees hang down from it, and the last row names the picked frame.
 pub fn render_sandwich(frame: &mut Frame, inner: Rect, view: &FlameView, theme: Theme) {
     let Some(focus) = &view.focus else {
         let msg = "the selected function is not in this profile (S closes the sandwich)";
         return frame.render_widget(Paragraph::new(msg), inner);
     };
-    if inner.height < 4 {
+    if inner.height < 5 {
         return;
     }
-    let callers_h = (inner.height - 2) / 2;
+    let mut pick = view.pick.clone();
+    let picked = pick.resolve(focus);
+    let callers_h = (inner.height - 3) / 2;
     let name = frame_label(&focus.name, usize::from(inner.width) / 2);
     let title = |text: String, y: u16| (Paragraph::new(text).style(theme.bold()), row(inner, y, 1));
     let weight = view.profile.weight(focus.total);
@@ -32,24 +35,36 @@ pub fn render_sandwich(frame: &mut Frame, inner: Rect, view: &FlameView, theme: 
     );
     frame.render_widget(top, at);
     let callers = row(inner, inner.y + 1, callers_h);
+    // The function is the root of both halves: picked, it is marked in both.
+    let on = |side: Side, tree: &FrameTree| match pick.is_function() {
+        true => Some(tree.root()),
+        false => (pick.side == side).then_some(picked),
+    };
+    let part = |side, orientation| {
+        let tree = half(focus, side);
+        (tree, orientation, on(side, tree))
+    };
     draw_half(
         frame,
         callers,
-        (&focus.callers, Orientation::Flame),
+        part(Side::Callers, Orientation::Flame),
         view,
         theme,
     );
     let below = inner.y + 1 + callers_h;
     let (mid, at) = title(format!("▼ callees of {name}"), below);
     frame.render_widget(mid, at);
-    let callees = row(inner, below + 1, inner.bottom() - below - 1);
+    let callees = row(inner, below + 1, inner.bottom() - below - 2);
     draw_half(
         frame,
         callees,
-        (&focus.callees, Orientation::Icicle),
+        part(Side::Callees, Orientation::Icicle),
         view,
         theme,
     );
+    let line = pick_line(focus, (&pick, picked), view, usize::from(inner.width));
+    let (last, at) = title(line, inner.bottom() - 1);
+    frame.render_widget(last, at);
 }
 
 /// Rows `y .. y + height` of `area`.
@@ -57,19 +72,47 @@ fn row(area: Rect, y: u16, height: u16) -> Rect {
     Rect { y, height, ..area }
 }
 
-/// One side of the sandwich: its tree laid out in `area`, the function itself highlighted.
+/// What the last row says about the pick: which frame, its weight and share of the function.
+fn pick_line(
+    focus: &Sandwich,
+    (pick, id): (&SandwichPick, NodeId),
+    view: &FlameView,
+    width: usize,
+) -> String {
+    let node = &half(focus, pick.side).nodes()[id];
+    let name = frame_label(&node.name, width / 2);
+    let weight = view.profile.weight(node.total);
+    if pick.is_function() {
+        return format!("▸ {name} · ↑ callers ↓ callees · Enter refocuses on the pick");
+    }
+    let share = match focus.total {
+        0 => 0.0,
+        whole => 100.0 * node.total as f64 / whole as f64,
+    };
+    let (kind, arrow) = match pick.side {
+        Side::Callers => ("caller", "↑"),
+        Side::Callees => ("callee", "↓"),
+    };
+    let depth = pick.path.len();
+    format!("▸ {kind} {arrow}{depth} {name} · {weight} · {share:.1}% of the function")
+}
+
+/// One side of the sandwich: its tree laid out in `area` from the depth that keeps the picked
+/// frame (if on this side) on screen, the picked frame highlighted.
 fn draw_half(
     frame: &mut Frame,
     area: Rect,
-    (tree, orientation): (&FrameTree, Orientation),
+    (tree, orientation, picked): (&FrameTree, Orientation, Option<NodeId>),
     view: &FlameView,
     theme: Theme,
 ) {
-    let boxes = layout(tree, orientation, area.width, area.height);
+    let depth = picked.map_or(0, |id| tree.nodes()[id].depth);
+    let first = (depth + 1).saturating_sub(usize::from(area.height));
+    let boxes = layout_window(tree, orientation, (area.width, area.height), first);
     let shares = (tree, view.unzoomed_total);
     paint_boxes(frame.buffer_mut(), area, shares, &boxes, |b| {
         let name = &tree.nodes()[b.node].name;
-        theme.frame(name, b.node == tree.root(), false, false)
+        theme.frame(name, Some(b.node) == picked, false, false)
     });
 }
 

@@ -4,6 +4,7 @@ mod axis;
 mod files;
 mod frames;
 mod range;
+mod sandwich;
 mod snapshots;
 mod wall;
 

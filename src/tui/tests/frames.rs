@@ -8,7 +8,7 @@ use crate::flame::FoldedStacks;
 use crate::tui::app::{update, Action, App};
 use crate::tui::runs::Run;
 
-const RUN_UNIT: &str =
+pub(super) const RUN_UNIT: &str =
     "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
 
 /// Stacks with the long Rust names a real run has, in nanoseconds of wall time.
@@ -28,7 +28,7 @@ fn long_stacks() -> String {
 }
 
 /// A finished json-parse run whose wall profile has long names.
-fn app_with_long_names() -> App {
+pub(super) fn app_with_long_names() -> App {
     let mut app = app();
     app.add_run(Run::new(1, "json-parse", "threads", 2, false));
     for event in sample_events(2.0, true) {
@@ -43,13 +43,13 @@ fn app_with_long_names() -> App {
 }
 
 /// Selects the frame at `path` below the root.
-fn select(app: &mut App, path: &[&str]) {
+pub(super) fn select(app: &mut App, path: &[&str]) {
     let id = app.flame.tree.find(path).expect("frame exists");
     app.flame.select(id);
 }
 
 /// Both sizes, snapshotted under `name`.
-fn snapshot_both(app: &mut App, name: &str, must: &[&str]) {
+pub(super) fn snapshot_both(app: &mut App, name: &str, must: &[&str]) {
     for (w, h) in [(80, 24), (200, 55)] {
         let text = screen(app, w, h);
         for want in must {
