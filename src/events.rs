@@ -1,6 +1,6 @@
 //! The event stream: versioned newline-delimited JSON that a run writes and viewers read.
 //!
-//! `start` (spec, host), `tick` (live totals and worker lanes), `stacks` (folded-stack deltas
+//! `prepare` (input data being generated, before `start`), `start` (spec, host), `tick` (live totals and worker lanes), `stacks` (folded-stack deltas
 //! since the previous `stacks`), `units` (finished units, from `processes` children), `done`
 //! (the report), `error`, `pg_activity` (PostgreSQL runs). The TUI reads it from a child
 //! run, `processes` mode reads it from its children, and a file of it is a recording.
@@ -8,6 +8,7 @@
 use crate::flame::FoldedStacks;
 use crate::measure::WorkerSnapshot;
 use crate::report::RunReport;
+use crate::workload::gen_progress::GenProgress;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -17,8 +18,9 @@ use std::sync::{Arc, Mutex};
 pub type EventFailure = Arc<Mutex<Option<std::io::Error>>>;
 
 /// Version 2 added wall-clock stack deltas to `stacks`; version 3 added `pg_activity`
-/// (samples of a PostgreSQL run's connections). Version 1 and 2 streams still read.
-pub const EVENT_VERSION: u32 = 3;
+/// (samples of a PostgreSQL run's connections); version 4 added `prepare` (progress of the
+/// input data's generation). Streams of versions 1 to 3 still read.
+pub const EVENT_VERSION: u32 = 4;
 /// The oldest stream version this build reads.
 pub const OLDEST_EVENT_VERSION: u32 = 1;
 
@@ -33,6 +35,9 @@ pub struct Envelope {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Event {
+    /// Input data is being generated (it was not cached): sent before `start`, a few times
+    /// a second, the last one with everything done.
+    Prepare(GenProgress),
     Start {
         spec: serde_json::Value,
         host: HostInfo,
@@ -194,7 +199,7 @@ mod tests {
         }))
         .unwrap();
         assert!(
-            line.contains("\"v\":3") && line.contains("\"type\":\"error\""),
+            line.contains("\"v\":4") && line.contains("\"type\":\"error\""),
             "{line}"
         );
         match Envelope::parse_line(&line).unwrap().event {
@@ -218,6 +223,31 @@ mod tests {
             Event::PgActivity { sample: back } => assert_eq!(back, sample),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn prepare_events_round_trip_and_older_streams_have_none() {
+        let progress = GenProgress {
+            what: "json-parse ticks".into(),
+            files_done: 7,
+            files_total: 16,
+            records_done: 140,
+            records_total: 320,
+            bytes: 12_300_000,
+            elapsed_s: 2.1,
+        };
+        let line = serde_json::to_string(&Envelope::new(Event::Prepare(progress.clone()))).unwrap();
+        assert!(line.contains("\"type\":\"prepare\""), "{line}");
+        assert!(line.contains("\"files_done\":7"), "{line}");
+        match Envelope::parse_line(&line).unwrap().event {
+            Event::Prepare(back) => assert_eq!(back, progress),
+            other => panic!("unexpected {other:?}"),
+        }
+        let v3 = r#"{"v":3,"type":"error","message":"x"}"#;
+        assert!(matches!(
+            Envelope::parse_line(v3).map(|e| e.event),
+            Ok(Event::Error { .. })
+        ));
     }
 
     #[test]

@@ -2,9 +2,11 @@
 
 use super::args::WorkloadName;
 use super::args::CSV_DEFAULT_RECORDS;
+use super::progress::Progress;
 use super::CliError;
 use boundscope::workload::csv::Dataset;
-use boundscope::workload::json::{generate, DEFAULT_FILES, DEFAULT_RECORDS};
+use boundscope::workload::gen_progress::GenProgress;
+use boundscope::workload::json::{generate_observed, DEFAULT_FILES, DEFAULT_RECORDS};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -81,8 +83,12 @@ fn gen_json(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Usage(format!("cannot create {}: {e}", out.display())))?;
     let records = args.records.unwrap_or(DEFAULT_RECORDS);
-    let summary =
-        generate(out, args.files, records).map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut progress = Progress::new(false, "gen json-parse");
+    let summary = generate_observed(out, args.files, records, &mut |p: &GenProgress| {
+        progress.prepare(p)
+    });
+    progress.finish();
+    let summary = summary.map_err(|e| CliError::Failed(e.to_string()))?;
     println!(
         "wrote {} files, {} records, {:.1} MB to {}",
         summary.files.len(),
@@ -95,8 +101,15 @@ fn gen_json(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
 
 fn gen_csv(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
     let records = args.records.unwrap_or(CSV_DEFAULT_RECORDS) as u64;
-    let files = boundscope::workload::csv::generate(out, args.dataset, records)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut progress = Progress::new(false, "gen csv-import");
+    let files = boundscope::workload::csv::generate_observed(
+        out,
+        args.dataset,
+        records,
+        &mut |p: &GenProgress| progress.prepare(p),
+    );
+    progress.finish();
+    let files = files.map_err(|e| CliError::Usage(e.to_string()))?;
     let bytes: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())

@@ -187,6 +187,7 @@ fn run_child() -> Result<(), CliError> {
     let mut hooks = RunHooks {
         events: boundscope::events::EventSink::to_writer(Box::new(std::io::stdout())),
         on_tick: None,
+        on_prepare: None,
         cancel: cancel_flag(),
     };
     session::run(&spec, &mut hooks)?;

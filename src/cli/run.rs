@@ -8,7 +8,9 @@ use boundscope::events::EventSink;
 use boundscope::exec::Mode;
 use boundscope::report::summary_text;
 use boundscope::session::{self, RunHooks, RunSpec, SessionError};
+use boundscope::workload::gen_progress::GenProgress;
 use clap::Args;
+use std::cell::RefCell;
 use std::io::Write;
 
 #[derive(Debug, Args)]
@@ -111,15 +113,18 @@ fn run_session(
     events: EventSink,
     quiet: bool,
 ) -> Result<session::RunOutcome, SessionError> {
-    let mut progress = Progress::new(quiet, &spec.title());
-    let mut on_tick = |tick: &boundscope::events::Tick| progress.update(tick);
+    // Both hooks move one bar; they are never called at the same time.
+    let progress = RefCell::new(Progress::new(quiet, &spec.title()));
+    let mut on_tick = |tick: &boundscope::events::Tick| progress.borrow_mut().update(tick);
+    let mut on_prepare = |p: &GenProgress| progress.borrow_mut().prepare(p);
     let mut hooks = RunHooks {
         events,
         on_tick: Some(&mut on_tick),
+        on_prepare: Some(&mut on_prepare),
         cancel: cancel_flag(),
     };
     let result = session::run(spec, &mut hooks);
     drop(hooks);
-    progress.finish();
+    progress.into_inner().finish();
     result
 }

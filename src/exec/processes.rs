@@ -233,7 +233,8 @@ fn absorb_event(event: Event, harvest: &mut ChildHarvest, env: &RunEnv) {
         }
         Event::Error { message } => harvest.error = Some(message),
         // Children never sample PostgreSQL activity: the parent does, for all of them.
-        Event::Start { .. } | Event::PgActivity { .. } => {}
+        // A child generates no data the parent has not generated before it.
+        Event::Start { .. } | Event::PgActivity { .. } | Event::Prepare(_) => {}
     }
 }
 

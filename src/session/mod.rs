@@ -15,6 +15,7 @@ use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
 use crate::report::RunReport;
+use crate::workload::gen_progress::GenProgress;
 use crate::workload::{Workload, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
@@ -96,6 +97,8 @@ pub struct RunOutcome {
 pub struct RunHooks<'a> {
     pub events: EventSink,
     pub on_tick: Option<&'a mut dyn FnMut(&Tick)>,
+    /// Progress of input data generated before the run starts (also sent as `prepare`).
+    pub on_prepare: Option<&'a mut dyn FnMut(&GenProgress)>,
     pub cancel: Arc<AtomicBool>,
 }
 
@@ -104,9 +107,26 @@ impl RunHooks<'_> {
         RunHooks {
             events: EventSink::none(),
             on_tick: None,
+            on_prepare: None,
             cancel: Arc::default(),
         }
     }
+}
+
+/// Builds the workload; input data it has to generate first is reported as `prepare` events
+/// and to `on_prepare`.
+fn build_workload(
+    spec: &RunSpec,
+    hooks: &mut RunHooks,
+) -> Result<Arc<dyn Workload>, WorkloadError> {
+    let (events, on_prepare) = (&mut hooks.events, &mut hooks.on_prepare);
+    let mut report = |progress: &GenProgress| {
+        events.emit(Event::Prepare(progress.clone()));
+        if let Some(hook) = on_prepare.as_mut() {
+            hook(progress);
+        }
+    };
+    spec.workload.build_observed(&mut report)
 }
 
 /// Runs `spec` to the end (or until cancelled) and reports on it.
@@ -124,7 +144,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     spec.validate()?;
     let (tagged, pg_run) = pg::tag(spec);
     let spec = &tagged;
-    let workload = spec.workload.build()?;
+    let workload = build_workload(spec, hooks)?;
     workload.prepare()?;
     let env = RunEnv {
         registry: MeterRegistry::new(Instant::now()).walking_stacks(spec.wait_stacks),

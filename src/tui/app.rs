@@ -292,6 +292,11 @@ impl App {
                 super::render::fmt_rate(report.items_per_s)
             )),
             Event::Error { message } => Some(format!("run {} failed: {message}", index + 1)),
+            Event::Prepare(progress) => Some(format!("run {}: {}", index + 1, progress.line())),
+            Event::Start { .. } if run.preparing.is_some() => Some(format!(
+                "run {} started: its input data is ready",
+                index + 1
+            )),
             _ => None,
         };
         let stacks_changed = run.apply(event);

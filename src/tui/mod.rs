@@ -24,6 +24,7 @@ mod render_compare;
 mod render_flame;
 mod render_live;
 mod render_pg;
+mod render_prepare;
 mod render_range;
 mod render_sandwich;
 mod render_setup;

@@ -184,6 +184,9 @@ fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), St
             *elapsed = tick.elapsed_s;
             &tick.workers
         }
+        Event::Prepare(progress) => {
+            return seconds("a prepare event's elapsed_s", progress.elapsed_s)
+        }
         Event::Done { report, .. } => {
             seconds("the report's wall_s", report.wall_s)?;
             seconds("the report's cpu_s", report.cpu_s)?;

@@ -103,6 +103,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         {
             render_profile_file(frame, app, theme)
         }
+        Screen::Run if app.current_run().is_some_and(|r| r.preparing.is_some()) => {
+            super::render_prepare::render_preparing(frame, app, theme)
+        }
         Screen::Run => super::render_live::render_run(frame, app, theme),
         Screen::Compare => super::render_compare::render_compare(frame, app, theme),
     }

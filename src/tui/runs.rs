@@ -7,6 +7,7 @@ use crate::flame::{FoldedStacks, FrameTree};
 use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
 use crate::report::window::History;
 use crate::report::RunReport;
+use crate::workload::gen_progress::GenProgress;
 use std::sync::Arc;
 
 /// Where a run is in its life.
@@ -142,6 +143,9 @@ pub struct Run {
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
     pub recording: Option<Arc<[Event]>>,
+    /// The latest progress of input data being generated before the run starts; `None`
+    /// once it started (or ended), and for runs whose data was cached.
+    pub preparing: Option<GenProgress>,
 }
 
 impl Run {
@@ -178,12 +182,17 @@ impl Run {
             pg: Vec::new(),
             history: History::default(),
             recording: None,
+            preparing: None,
         }
     }
 
     /// Applies one event. Returns true when the stacks (CPU or wall) changed.
     pub fn apply(&mut self, event: Event) -> bool {
+        if !matches!(event, Event::Prepare(_)) {
+            self.preparing = None;
+        }
         match event {
+            Event::Prepare(progress) => self.preparing = Some(progress),
             Event::Start { spec, .. } => self.apply_start(&spec),
             Event::Tick(tick) => self.apply_tick(tick),
             Event::Stacks {

@@ -3,6 +3,7 @@
 mod axis;
 mod files;
 mod frames;
+mod prepare;
 mod range;
 mod sandwich;
 mod snapshots;

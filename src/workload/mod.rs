@@ -5,6 +5,7 @@ pub mod csv;
 pub mod data;
 pub mod data_cache;
 pub mod etl;
+pub mod gen_progress;
 pub mod json;
 pub mod lines;
 pub mod spec;

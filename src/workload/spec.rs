@@ -3,6 +3,7 @@
 use super::api::{ApiFetch, ApiOptions};
 use super::csv::{CsvImport, CsvOptions};
 use super::etl::{EtlOptions, EtlPipeline};
+use super::gen_progress::{GenObserver, Unobserved};
 use super::json::{JsonOptions, JsonParse};
 use super::{Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
@@ -38,10 +39,25 @@ impl WorkloadSpec {
 
     /// Builds the workload; bad options or missing input give `WorkloadError::Input`.
     pub fn build(&self) -> Result<Arc<dyn Workload>, WorkloadError> {
+        self.build_observed(&mut Unobserved)
+    }
+
+    /// [`WorkloadSpec::build`], reporting the generation of input data that is not cached
+    /// yet to `observer` (nothing is reported when the data is cached or given).
+    pub fn build_observed(
+        &self,
+        observer: &mut dyn GenObserver,
+    ) -> Result<Arc<dyn Workload>, WorkloadError> {
         match self {
-            WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new(options.clone())?)),
+            WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new_observed(
+                options.clone(),
+                observer,
+            )?)),
             WorkloadSpec::ApiFetch(options) => Ok(Arc::new(ApiFetch::new(options.clone())?)),
-            WorkloadSpec::CsvImport(options) => Ok(Arc::new(CsvImport::new(options.clone())?)),
+            WorkloadSpec::CsvImport(options) => Ok(Arc::new(CsvImport::new_observed(
+                options.clone(),
+                observer,
+            )?)),
             WorkloadSpec::EtlPipeline(options) => Ok(Arc::new(EtlPipeline::new(options.clone())?)),
         }
     }

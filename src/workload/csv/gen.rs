@@ -6,6 +6,7 @@
 
 use super::schemas::{self, Dataset};
 use crate::workload::data::SplitMix64;
+use crate::workload::gen_progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
 use crate::workload::WorkloadError;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -37,26 +38,44 @@ pub use crate::workload::data::cache_dir;
 
 /// Writes the data set's files into `dir` (created if needed); returns their paths.
 pub fn generate(dir: &Path, dataset: Dataset, records: u64) -> Result<Vec<PathBuf>, WorkloadError> {
+    generate_observed(dir, dataset, records, &mut Unobserved)
+}
+
+/// [`generate`], reporting its progress to `observer`.
+pub fn generate_observed(
+    dir: &Path,
+    dataset: Dataset,
+    records: u64,
+    observer: &mut dyn GenObserver,
+) -> Result<Vec<PathBuf>, WorkloadError> {
     fs::create_dir_all(dir)
         .map_err(|e| WorkloadError::io(format!("cannot create {}", dir.display()), e))?;
+    let files = dataset.files();
+    let what = format!("csv-import {}", dataset.name());
+    let total = records.saturating_mul(files.len() as u64);
+    let mut meter = GenMeter::start(observer, what, files.len() as u64, total);
     let mut written = Vec::new();
-    for &(file, seed) in dataset.files() {
+    for &(file, seed) in files {
         let path = dir.join(file);
-        write_file(&path, |out| match file {
+        write_file(&path, &mut meter, |out| match file {
             "customers.csv" => customers(out, records, seed),
             "products.csv" => products(out, records, seed),
             _ => census(out, records, seed),
         })?;
+        meter.file_done();
         written.push(path);
     }
+    meter.finish();
     Ok(written)
 }
 
-/// The cached data set's directory, generating it first if it is not there yet.
+/// The cached data set's directory, generating it first if it is not there yet (reporting
+/// that generation's progress to `observer`).
 pub fn ensure_cached(
     base: &Path,
     dataset: Dataset,
     records: u64,
+    observer: &mut dyn GenObserver,
 ) -> Result<PathBuf, WorkloadError> {
     let name = format!("csv-{}-{records}-v{GENERATOR_VERSION}", dataset.name());
     let dir = base.join(&name);
@@ -67,7 +86,7 @@ pub fn ensure_cached(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let tmp = base.join(format!(".tmp-{name}-{}-{nanos}", std::process::id()));
-    let result = generate(&tmp, dataset, records).and_then(|_| {
+    let result = generate_observed(&tmp, dataset, records, observer).and_then(|_| {
         let manifest = serde_json::json!({
             "generator": "csv", "version": GENERATOR_VERSION,
             "dataset": dataset.name(), "records": records,
@@ -94,11 +113,12 @@ pub fn ensure_cached(
 
 fn write_file(
     path: &Path,
-    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    meter: &mut GenMeter,
+    body: impl FnOnce(&mut dyn RecordWriter) -> std::io::Result<()>,
 ) -> Result<(), WorkloadError> {
     let context = || format!("cannot write {}", path.display());
     let file = fs::File::create(path).map_err(|e| WorkloadError::io(context(), e))?;
-    let mut out = BufWriter::new(file);
+    let mut out = meter.writer(BufWriter::new(file));
     body(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| WorkloadError::io(context(), e))
@@ -127,7 +147,7 @@ const NOUNS: &[&str] = &[
     "lamp", "kettle", "drill", "speaker", "novel", "rake", "puzzle", "monitor",
 ];
 
-fn customers(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
+fn customers(out: &mut dyn RecordWriter, records: u64, seed: u64) -> std::io::Result<()> {
     let mut rng = Prng::new(seed);
     writeln!(out, "{}", schemas::header(&schemas::customers("customers")))?;
     for id in 1..=records {
@@ -162,11 +182,12 @@ fn customers(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()
             out,
             "{id},{first},{last},{email},{city},{country},{date},{age},{balance}"
         )?;
+        out.record_done();
     }
     Ok(())
 }
 
-fn products(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
+fn products(out: &mut dyn RecordWriter, records: u64, seed: u64) -> std::io::Result<()> {
     let mut rng = Prng::new(seed);
     writeln!(out, "{}", schemas::header(&schemas::products("products")))?;
     for id in 1..=records {
@@ -181,11 +202,12 @@ fn products(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()>
             "{id},{noun} {id},{category},{}.{:02},{stock},{}.{:03},\"A {inches}\"\" {noun}, sturdy\"",
             price / 100, price % 100, grams / 1000, grams % 1000
         )?;
+        out.record_done();
     }
     Ok(())
 }
 
-fn census(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
+fn census(out: &mut dyn RecordWriter, records: u64, seed: u64) -> std::io::Result<()> {
     let mut rng = Prng::new(seed);
     let spec = schemas::census("census");
     writeln!(out, "{}", schemas::header(&spec))?;
@@ -202,6 +224,7 @@ fn census(out: &mut dyn Write, records: u64, seed: u64) -> std::io::Result<()> {
             }
         }
         writeln!(out, "{line}")?;
+        out.record_done();
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ mod tests;
 mod verify;
 mod writer;
 
-pub use gen::{cache_dir, ensure_cached, generate};
+pub use gen::{cache_dir, ensure_cached, generate, generate_observed};
 pub use options::{new_run_id, CsvOptions, WriterMode};
 pub use schemas::Dataset;
 pub use verify::{TableCheck, Verification};
@@ -31,6 +31,7 @@ use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
 use crate::exec::UnitRecord;
 use crate::measure::{WaitCategory, WorkerCtx};
+use crate::workload::gen_progress::{GenObserver, Unobserved};
 use crate::workload::{AsyncCtx, Rejection, UnitFuture, UnitOutcome, Workload, WorkloadError};
 use parking_lot::Mutex;
 use scan::InputFile;
@@ -80,6 +81,15 @@ fn db_error(e: DbError) -> WorkloadError {
 impl CsvImport {
     /// Checks the options, generates (or finds) the data and scans every input file.
     pub fn new(options: CsvOptions) -> Result<CsvImport, WorkloadError> {
+        Self::new_observed(options, &mut Unobserved)
+    }
+
+    /// [`CsvImport::new`], reporting the generation of the data set (if it is not cached)
+    /// to `observer`.
+    pub fn new_observed(
+        options: CsvOptions,
+        observer: &mut dyn GenObserver,
+    ) -> Result<CsvImport, WorkloadError> {
         let base = options.data_dir.clone().unwrap_or_else(cache_dir);
         let target = DbTarget::parse_in(&options.db, &base).map_err(db_error)?;
         let plan = InsertPlan {
@@ -87,7 +97,7 @@ impl CsvImport {
             batch: options.batch,
         };
         DbConn::check_plan(&target, plan).map_err(db_error)?;
-        let inputs = load_inputs(&options, &base)?;
+        let inputs = load_inputs(&options, &base, observer)?;
         if let DbTarget::Sqlite(crate::db::SqlitePath::File(path)) = &target {
             if let Some(parent) = path.parent().filter(|p| *p == base) {
                 std::fs::create_dir_all(parent).map_err(|e| {
@@ -417,6 +427,7 @@ impl CsvImport {
 fn load_inputs(
     options: &CsvOptions,
     base: &std::path::Path,
+    observer: &mut dyn GenObserver,
 ) -> Result<Vec<InputFile>, WorkloadError> {
     let chunk_rows = options.chunk_rows.max(1);
     let cap = options.max_record_bytes.max(1);
@@ -429,7 +440,7 @@ fn load_inputs(
         let table = checked_table(schemas::sanitize(given, "imported"), given)?;
         return Ok(vec![scan::scan(path, &table, chunk_rows, cap)?]);
     }
-    let dir = ensure_cached(base, options.dataset, options.records)?;
+    let dir = ensure_cached(base, options.dataset, options.records, observer)?;
     options
         .dataset
         .files()

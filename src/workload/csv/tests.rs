@@ -279,6 +279,23 @@ fn bad_targets_unreachable_servers_and_missing_files_are_input_errors() {
 }
 
 #[test]
+fn csv_generation_reports_growing_progress_that_ends_at_the_total() {
+    use crate::workload::gen_progress::Recorder;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut recorder = Recorder::new(std::time::Duration::ZERO);
+    let files = generate_observed(dir.path(), Dataset::Default, 700, &mut recorder).expect("gen");
+    recorder.assert_grows_to_total();
+    let last = recorder.reports.last().expect("a report");
+    assert_eq!((last.files_total, last.records_total), (2, 1400));
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("file").len())
+        .sum();
+    assert_eq!(last.bytes, bytes);
+    assert_eq!(last.what, "csv-import default");
+}
+
+#[test]
 fn generated_data_is_deterministic_and_census_is_wide() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = generate(&dir.path().join("a"), Dataset::Default, 50).expect("a");
@@ -286,7 +303,7 @@ fn generated_data_is_deterministic_and_census_is_wide() {
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(std::fs::read(x).expect("x"), std::fs::read(y).expect("y"));
     }
-    let cached = ensure_cached(dir.path(), Dataset::Census, 20).expect("census");
+    let cached = ensure_cached(dir.path(), Dataset::Census, 20, &mut Unobserved).expect("census");
     assert!(cached.join("manifest.json").is_file());
     let text = std::fs::read_to_string(cached.join("census.csv")).expect("read");
     let lines: Vec<&str> = text.lines().collect();

@@ -15,7 +15,8 @@ mod table;
 mod tests;
 
 pub use gen::{
-    dataset_dir, ensure_dataset, file_name, generate, GenSummary, DEFAULT_FILES, DEFAULT_RECORDS,
+    dataset_dir, ensure_dataset, file_name, generate, generate_observed, GenSummary, DEFAULT_FILES,
+    DEFAULT_RECORDS,
 };
 pub use parquet_out::write_parquet;
 pub use parse::{parse_fast_line, parse_typed_line, parse_value_line, Tick};
@@ -23,6 +24,7 @@ pub use table::{build_table, read_table, ParsedFile, TickTable};
 
 use crate::measure::{WaitCategory, WorkerCtx};
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
+use crate::workload::gen_progress::{GenObserver, Unobserved};
 use crate::workload::{UnitOutcome, Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -126,9 +128,18 @@ impl JsonParse {
     /// Resolves the input files (generating the data set if needed) and the output
     /// directory, which it creates.
     pub fn new(opts: JsonOptions) -> Result<Self, WorkloadError> {
+        Self::new_observed(opts, &mut Unobserved)
+    }
+
+    /// [`JsonParse::new`], reporting the generation of the data set (if it is not cached)
+    /// to `observer`.
+    pub fn new_observed(
+        opts: JsonOptions,
+        observer: &mut dyn GenObserver,
+    ) -> Result<Self, WorkloadError> {
         let (input_dir, paths) = match &opts.input {
             Some(dir) => (dir.clone(), list_inputs(dir)?),
-            None => generated_inputs(opts.files, opts.records)?,
+            None => generated_inputs(opts.files, opts.records, observer)?,
         };
         let out_dir = match opts.output {
             Output::Parquet => Some(opts.out_dir.clone().unwrap_or_else(default_out_dir)),
@@ -238,13 +249,14 @@ pub fn default_out_dir() -> PathBuf {
 fn generated_inputs(
     files: usize,
     records: usize,
+    observer: &mut dyn GenObserver,
 ) -> Result<(PathBuf, Vec<PathBuf>), WorkloadError> {
     if files == 0 {
         return Err(WorkloadError::Input(
             "the generated data set needs at least one file".into(),
         ));
     }
-    let dir = ensure_dataset(files, records)?;
+    let dir = ensure_dataset(files, records, observer)?;
     let paths = (0..files).map(|i| dir.join(file_name(i))).collect();
     Ok((dir, paths))
 }
