@@ -26,6 +26,7 @@ fn the_cli_accepts_every_workloads_args() {
         form.pg = Some("postgres://bench@localhost/bench".into());
         (form.in_flight, form.requests, form.batch, form.gil) = (3, 7, 9, true);
         (form.db, form.insert, form.writer, form.dataset) = (2, 2, 1, 1);
+        form.pipeline = "workloads/etl.toml".into();
         let mut args = form.child_args();
         args.push("--help".into());
         let out = boundscope(&args);
@@ -70,6 +71,8 @@ fn the_form_starts_at_the_cli_defaults() {
             };
             let same = match field {
                 Field::Latency => default == "0" && shown == "0 ms",
+                // The built-in pipeline, which the CLI names by its file.
+                Field::Pipeline => shown == "built-in" && default.ends_with("built in"),
                 _ => shown == default,
             };
             assert!(
@@ -80,6 +83,7 @@ fn the_form_starts_at_the_cli_defaults() {
             checked += 1;
         }
     }
-    // parser, output, files, db (csv, etl), insert, writer, dataset, latency (api, etl) at least.
-    assert!(checked >= 9, "only {checked} defaults found in the help");
+    // parser, output, files, db (csv, etl), insert, writer, dataset, latency (api, etl),
+    // pipeline at least.
+    assert!(checked >= 10, "only {checked} defaults found in the help");
 }

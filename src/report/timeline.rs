@@ -162,7 +162,34 @@ fn critical_path(stages: &[StageSpan]) -> Vec<usize> {
     path
 }
 
-fn seconds(s: f64) -> String {
+impl Timeline {
+    /// The seconds the time axis spans: the last stage's end or the wall time, whichever is
+    /// later (never 0, so columns can be computed).
+    pub fn span_s(&self) -> f64 {
+        self.stages
+            .iter()
+            .map(|st| st.end_s)
+            .fold(self.wall_s, f64::max)
+            .max(1e-9)
+    }
+
+    /// The columns of `stage`'s bar on an axis of `width` columns from 0 to
+    /// [`span_s`](Timeline::span_s): at least one column, so short stages still show; `None`
+    /// for a stage that did not run (or no room at all).
+    pub fn bar_columns(&self, stage: &StageSpan, width: usize) -> Option<std::ops::Range<usize>> {
+        if stage.missing || width == 0 {
+            return None;
+        }
+        let span = self.span_s();
+        let col = |x: f64| ((x / span) * width as f64).round().max(0.0) as usize;
+        let from = col(stage.start_s).min(width - 1);
+        let to = col(stage.end_s).clamp(from + 1, width);
+        Some(from..to)
+    }
+}
+
+/// A duration as the timeline prints it: milliseconds under a second, else seconds.
+pub fn seconds(s: f64) -> String {
     if s < 1.0 {
         format!("{:.0} ms", s * 1e3)
     } else {
@@ -174,12 +201,7 @@ fn seconds(s: f64) -> String {
 /// columns, its duration, `*` on the critical path), then the speedups.
 pub fn render(t: &Timeline) -> String {
     let mut s = String::new();
-    let span = t
-        .stages
-        .iter()
-        .map(|st| st.end_s)
-        .fold(t.wall_s, f64::max)
-        .max(1e-9);
+    let span = t.span_s();
     let name_width = t
         .stages
         .iter()
@@ -189,12 +211,9 @@ pub fn render(t: &Timeline) -> String {
     let _ = writeln!(s, "  timeline  (0 → {}; * = critical path)", seconds(span));
     for st in &t.stages {
         let mut bar = vec![' '; BAR_WIDTH];
-        if !st.missing {
-            let col = |x: f64| ((x / span) * BAR_WIDTH as f64).round() as usize;
-            let from = col(st.start_s).min(BAR_WIDTH - 1);
-            let to = col(st.end_s).clamp(from + 1, BAR_WIDTH);
+        if let Some(columns) = t.bar_columns(st, BAR_WIDTH) {
             let fill = if st.failed { 'x' } else { '█' };
-            for c in &mut bar[from..to] {
+            for c in &mut bar[columns] {
                 *c = fill;
             }
         }

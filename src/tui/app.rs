@@ -65,6 +65,7 @@ pub enum Action {
     /// Opens the next worker's ledger (closes it after the last worker).
     Ledger,
     SearchStart,
+    /// Typing: a character, erase, keep, cancel (of a search, or of a setup form's path).
     SearchChar(char),
     SearchBackspace,
     SearchConfirm,
@@ -76,6 +77,8 @@ pub enum Action {
     Sandwich,
     /// Shows or hides the selected frame's detail panel.
     Detail,
+    /// Shows or hides an etl-pipeline run's stage timeline.
+    StageTimeline,
     ExportSvg,
     ExportData,
     Mark,
@@ -146,6 +149,8 @@ pub struct App {
     pub time: TimeSelection,
     /// The recording being played back, if any.
     pub replay: Option<Replay>,
+    /// The user hid the stage timeline of etl-pipeline runs.
+    pub stages_hidden: bool,
     pub status: String,
     pub color: bool,
     pub size: (u16, u16),
@@ -177,6 +182,7 @@ impl App {
             ledger: None,
             time: TimeSelection::default(),
             replay: None,
+            stages_hidden: false,
             status: String::new(),
             color,
             size: (80, 24),
@@ -365,6 +371,11 @@ fn setup_action(app: &mut App, action: Action) {
     }
     let form = &mut app.setup;
     match action {
+        Action::SearchChar(c) => form.type_char(c),
+        Action::SearchBackspace => form.type_backspace(),
+        Action::SearchCancel => form.cancel_typing(),
+        Action::SearchConfirm => app.status = form.finish_typing(),
+        Action::Enter if form.begin_typing() => {}
         Action::Up => form.move_field(-1),
         Action::Down => form.move_field(1),
         Action::Left => form.change(-1),

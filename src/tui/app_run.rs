@@ -40,6 +40,7 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::Detail => {
             app.flame.toggle_detail();
         }
+        Action::StageTimeline => super::render_etl::toggle(app),
         Action::Back if app.flame.sandwich_on => {
             let _ = app.flame.toggle_sandwich();
         }

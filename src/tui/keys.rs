@@ -1,7 +1,7 @@
 //! The key map (which key does what on which screen), input mapped to `Action`s through it, and
 //! the `?` help generated from it.
 
-use super::app::{Action, App, Screen};
+use super::app::{Action, App, Focus, Screen};
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
@@ -148,7 +148,7 @@ pub const KEY_MAP: &[Binding] = &[
     Binding {
         scope: Scope::Setup,
         keys: &[(ENTER, Action::Enter), (ch('s'), Action::StartRun)],
-        help: "start the run (runs list: open the run)",
+        help: "start the run (runs list: open it; a path: type it)",
     },
     Binding {
         scope: Scope::Setup,
@@ -253,6 +253,11 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
+        keys: &[(ch('T'), Action::StageTimeline)],
+        help: "etl-pipeline: show / hide the stage timeline",
+    },
+    Binding {
+        scope: Scope::Run,
         keys: &[(ch('f'), Action::Freeze)],
         help: "freeze the flamegraph while the run goes on",
     },
@@ -314,7 +319,7 @@ pub fn input_action(app: &App, event: &Event) -> Option<Action> {
 
 fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if !ctrl && app.search_input.is_some() && app.screen == Screen::Run {
+    if !ctrl && typing(app) {
         return Some(match key.code {
             KeyCode::Enter => Action::SearchConfirm,
             KeyCode::Esc => Action::SearchCancel,
@@ -328,6 +333,15 @@ fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
         .filter(|b| b.scope.applies(app.screen))
         .flat_map(|b| b.keys)
         .find_map(|(k, action)| k.action_for(key, action))
+}
+
+/// True while keys type text: a search on the run screen, a path in the setup form.
+fn typing(app: &App) -> bool {
+    match app.screen {
+        Screen::Run => app.search_input.is_some(),
+        Screen::Setup => app.focus == Focus::Form && app.setup.is_typing(),
+        Screen::Compare => false,
+    }
 }
 
 /// The help's rows for `screen`: the keys that work everywhere, then this screen's, then the

@@ -33,10 +33,11 @@ impl App {
             .current_run()
             .is_some_and(super::runs::Run::is_profile_file);
         if file {
-            file_areas(self.size)
-        } else {
-            run_areas(self.size)
+            return file_areas(self.size);
         }
+        let mut areas = run_areas(self.size);
+        super::render_etl::carve(self, &mut areas);
+        areas
     }
 }
 

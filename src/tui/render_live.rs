@@ -19,7 +19,8 @@ use ratatui::Frame;
 
 /// Draws the run screen.
 pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
-    let areas = run_areas(app.size_of(frame));
+    let mut areas = run_areas(app.size_of(frame));
+    let stages = super::render_etl::carve(app, &mut areas);
     let Some(run) = app.current_run() else {
         frame.render_widget(
             Paragraph::new("no run yet: press r to set one up"),
@@ -45,6 +46,9 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
     super::render_range::mark_columns(frame, app, theme);
     super::render_flame::render_profile(frame, areas.profile, app, theme);
     super::render_flame::render_detail(frame, areas.detail, app, theme);
+    if let Some(area) = stages {
+        super::render_etl::render_stages(frame, area, run, theme);
+    }
     if let Some(lane) = app.ledger.and_then(|i| run.lanes.get(i)) {
         render_ledger(frame, areas.profile, (run, lane), app.time.range, theme);
     }

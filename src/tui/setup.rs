@@ -47,6 +47,10 @@ pub struct SetupForm {
     pub insert: usize,
     pub writer: usize,
     pub dataset: usize,
+    /// etl-pipeline `--pipeline`: a file path; empty = the built-in pipeline.
+    pub pipeline: String,
+    /// The text being typed into a text field (the pipeline path), while typing.
+    pub typing: Option<String>,
     /// Index into [`SetupForm::fields`].
     pub field: usize,
     /// True while digits typed into a number field replace its value.
@@ -77,6 +81,8 @@ impl SetupForm {
             insert: 0,
             writer: 0,
             dataset: 0,
+            pipeline: String::new(),
+            typing: None,
             field: 0,
             editing: false,
         }
@@ -193,6 +199,9 @@ impl SetupForm {
                 "at most {MAX_FILES} files of {MAX_RECORDS} records each (the data is generated on disk)"
             ));
         }
+        if fields.contains(&Field::Pipeline) {
+            return self.check_pipeline().err().map(|e| e.to_string());
+        }
         None
     }
 
@@ -237,6 +246,7 @@ impl SetupForm {
             Field::Insert => INSERTS[self.insert].to_string(),
             Field::Writer => WRITERS[self.writer].to_string(),
             Field::Dataset => DATASETS[self.dataset].to_string(),
+            Field::Pipeline => self.pipeline_text(),
         }
     }
 
@@ -251,6 +261,8 @@ impl SetupForm {
             {
                 return None
             }
+            Field::Pipeline if self.pipeline.is_empty() => return None,
+            Field::Pipeline => self.pipeline.clone(),
             Field::Latency => format!("{}ms", self.latency_ms),
             Field::Db => self.db_choices()[self.db].to_string(),
             _ => self.value_text(field),

@@ -36,6 +36,8 @@ pub enum Field {
     Db,
     Insert,
     Writer,
+    /// etl-pipeline: a pipeline file, typed as text (empty: the built-in pipeline).
+    Pipeline,
 }
 
 /// The fields that apply to `workload` in `mode`, top to bottom.
@@ -59,7 +61,7 @@ fn workload_fields(workload: &str) -> &'static [Field] {
         "json-parse" => &[Records, Files, Parser, Output],
         "api-fetch" => &[Requests, Latency, Batch],
         "csv-import" => &[Dataset, Records, Db, Insert, Writer, Batch],
-        "etl-pipeline" => &[Latency, Batch, Db],
+        "etl-pipeline" => &[Pipeline, Latency, Batch, Db],
         _ => &[],
     }
 }
@@ -84,6 +86,7 @@ impl Field {
             Field::Db => "db",
             Field::Insert => "insert",
             Field::Writer => "writer",
+            Field::Pipeline => "pipeline",
         }
     }
 
@@ -112,6 +115,9 @@ impl Field {
             Field::Db => format!("{} (and ${PG_ENV} if set)", DBS.join(" ")),
             Field::Insert => format!("{}: INSERT per row, multi-row, COPY", INSERTS.join(" ")),
             Field::Writer => format!("{}: every worker, or one writer thread", WRITERS.join(" ")),
+            Field::Pipeline => {
+                "TOML file of [[stage]] tables; Enter types a path, empty = built-in".into()
+            }
         }
     }
 

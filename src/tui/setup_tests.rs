@@ -13,6 +13,7 @@ fn form_for(workload: &str, mode: Mode) -> SetupForm {
     form.pg = Some("postgres://bench:secret@db.example/bench".into());
     (form.in_flight, form.requests, form.batch, form.latency_ms) = (3, 7, 9, 15);
     (form.db, form.insert, form.writer, form.dataset, form.gil) = (2, 1, 1, 1, true);
+    form.pipeline = "workloads/etl.toml".into();
     form
 }
 
@@ -121,4 +122,98 @@ fn the_cursor_walks_only_shown_fields_and_stays_on_one() {
     assert_eq!(form.mode, Mode::Rayon);
     assert_eq!(form.current(), Field::Mode);
     assert!(!form.fields().contains(&Field::InFlight));
+}
+
+/// The form on etl-pipeline's `--pipeline` field.
+fn on_pipeline() -> SetupForm {
+    let mut form = form_for("etl-pipeline", Mode::Threads);
+    form.pipeline.clear();
+    form.field = form
+        .fields()
+        .iter()
+        .position(|f| *f == Field::Pipeline)
+        .expect("etl-pipeline shows --pipeline");
+    form
+}
+
+#[test]
+fn the_pipeline_path_is_typed_checked_and_passed() {
+    let mut form = on_pipeline();
+    // Empty: the built-in pipeline, and no flag (the CLI's default).
+    assert_eq!(form.value_text(Field::Pipeline), "built-in");
+    assert!(!form.child_args().contains(&flag(Field::Pipeline)));
+    assert_eq!(form.problem(), None);
+    assert!(form.begin_typing());
+    "workloads/etl.toml".chars().for_each(|c| form.type_char(c));
+    let said = form.finish_typing();
+    assert!(
+        said.contains("workloads/etl.toml") && said.contains("stages"),
+        "{said}"
+    );
+    assert_eq!(form.problem(), None);
+    let args = form.child_args();
+    let at = args.iter().position(|a| *a == flag(Field::Pipeline));
+    assert_eq!(args[at.expect("passed") + 1], "workloads/etl.toml");
+    // A long path shows its end.
+    form.pipeline = "some/deep/folder/of/pipelines/mine.toml".into();
+    let shown = form.value_text(Field::Pipeline);
+    assert!(
+        shown.starts_with('…') && shown.ends_with("/mine.toml"),
+        "{shown}"
+    );
+    assert_eq!(shown.chars().count(), 15, "{shown}");
+}
+
+#[test]
+fn a_missing_pipeline_file_is_a_message_not_a_run() {
+    let mut form = on_pipeline();
+    assert!(form.begin_typing());
+    "no/such/pipeline.toml"
+        .chars()
+        .for_each(|c| form.type_char(c));
+    let said = form.finish_typing();
+    assert!(said.contains("no/such/pipeline.toml"), "{said}");
+    let problem = form.problem().expect("a missing file stops the run");
+    assert!(problem.contains("no/such/pipeline.toml"), "{problem}");
+    // Erasing the path brings the built-in pipeline back.
+    assert!(form.begin_typing());
+    (0..40).for_each(|_| form.type_backspace());
+    form.finish_typing();
+    assert_eq!((form.problem(), form.pipeline.as_str()), (None, ""));
+}
+
+#[test]
+fn typing_a_path_takes_every_key_until_enter_or_esc() {
+    use crate::tui::app::{update, Action, App, Screen};
+    use crossterm::event::{Event, KeyCode, KeyEvent};
+    let mut app = App::new(2, false, std::env::temp_dir());
+    app.setup = on_pipeline();
+    let key =
+        |app: &App, code| crate::tui::keys::input_action(app, &Event::Key(KeyEvent::from(code)));
+    // Not typing: q quits, Enter starts typing (on this field only).
+    assert!(matches!(key(&app, KeyCode::Char('q')), Some(Action::Quit)));
+    update(&mut app, Action::Enter);
+    assert!(app.setup.is_typing() && app.effects.is_empty());
+    for c in "qs j.toml".chars() {
+        let action = key(&app, KeyCode::Char(c)).expect("typed");
+        update(&mut app, action);
+    }
+    assert_eq!(app.setup.value_text(Field::Pipeline), "qs j.toml");
+    assert!(!app.quit && app.screen == Screen::Setup && app.effects.is_empty());
+    let esc = key(&app, KeyCode::Esc).expect("cancel");
+    update(&mut app, esc);
+    assert!(!app.setup.is_typing());
+    assert_eq!(app.setup.value_text(Field::Pipeline), "built-in");
+    // Enter keeps the text and says what is wrong with it; the run does not start.
+    update(&mut app, Action::Enter);
+    update(&mut app, Action::SearchChar('x'));
+    update(&mut app, Action::SearchConfirm);
+    assert!(
+        app.status.contains('x') && app.setup.pipeline == "x",
+        "{}",
+        app.status
+    );
+    update(&mut app, Action::StartRun);
+    assert!(app.effects.is_empty(), "{:?}", app.effects);
+    assert!(app.status.contains("pipeline file"), "{}", app.status);
 }

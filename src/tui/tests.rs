@@ -1,6 +1,7 @@
 //! Tests of the UI state (`update`), exports and file opening; rendering snapshots in `snapshots`.
 
 mod axis;
+mod etl;
 mod files;
 mod frames;
 mod prepare;

@@ -41,6 +41,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The workload's name (the CLI's and the reports').
+pub const NAME: &str = "etl-pipeline";
+
 /// Symbols fetched when `--symbols` is not given.
 pub const DEFAULT_SYMBOLS: usize = 40;
 /// Rows per insert transaction of the load stage.
@@ -397,7 +400,7 @@ where
 
 impl Workload for EtlPipeline {
     fn name(&self) -> &'static str {
-        "etl-pipeline"
+        NAME
     }
 
     fn unit_count(&self) -> usize {
