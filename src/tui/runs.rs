@@ -142,6 +142,8 @@ pub struct Run {
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
     pub recording: Option<Arc<[Event]>>,
+    /// The label of the scenario or sweep line this run is, kept in front of its label.
+    pub line: Option<String>,
 }
 
 impl Run {
@@ -178,6 +180,7 @@ impl Run {
             pg: Vec::new(),
             history: History::default(),
             recording: None,
+            line: None,
         }
     }
 
@@ -242,6 +245,9 @@ impl Run {
         }
         let gil = if self.gil { " gil" } else { "" };
         self.label = format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers);
+        if let Some(line) = &self.line {
+            self.label = format!("{line}: {}", self.label);
+        }
     }
 
     fn apply_tick(&mut self, tick: Tick) {

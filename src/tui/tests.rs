@@ -5,6 +5,8 @@ mod files;
 mod frames;
 mod range;
 mod snapshots;
+mod suite;
+mod suite_snapshots;
 mod wall;
 
 use super::app::{update, Action, App, Effect, Focus, Screen};
