@@ -326,3 +326,19 @@ fn enter_on_a_line_opens_its_run_and_e_comes_back() {
     assert_eq!(app.screen, Screen::Suite);
     assert!(!app.suite.picking, "the suite's results, not the picker");
 }
+
+#[test]
+fn e_opens_the_suite_screen_where_typed_keys_are_text() {
+    use crossterm::event::{Event as Input, KeyCode, KeyEvent};
+    let key = |app: &App, c: char| {
+        let input = Input::Key(KeyEvent::from(KeyCode::Char(c)));
+        format!("{:?}", crate::tui::keys::input_action(app, &input))
+    };
+    let mut app = app();
+    assert_eq!(key(&app, 'e'), "Some(OpenSuite)");
+    open_sweep(&mut app);
+    assert_eq!(key(&app, 'q'), "Some(SearchChar('q'))", "typed, not quit");
+    press(&mut app, &[Action::SearchCancel]);
+    assert_eq!(key(&app, 'x'), "Some(StopRun)");
+    assert_eq!(key(&app, 'q'), "Some(Quit)");
+}
