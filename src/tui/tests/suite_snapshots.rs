@@ -74,3 +74,24 @@ fn snapshot_picker() {
         insta::assert_snapshot!(format!("suite_picker_{w}x{h}"), text);
     }
 }
+
+/// While the second line runs: its progress, the first line's figures, the third waiting,
+/// and the expectations waiting for their lines.
+#[test]
+fn snapshot_scenario_running() {
+    let mut app = start_scenario("json-gil");
+    finish(&mut app, 0, (2.0, "gil-bound"), ("sequential", 1));
+    for event in super::sample_events(1.0, false).into_iter().take(4) {
+        press(
+            &mut app,
+            &[Action::RunEvent {
+                run: 1,
+                event: Box::new(event),
+            }],
+        );
+    }
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("line 2 of 3 running: process pool"), "{text}");
+    assert!(text.contains("waiting"), "{text}");
+    insta::assert_snapshot!("suite_scenario_running_80x24", text);
+}
