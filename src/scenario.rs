@@ -310,7 +310,8 @@ fn merge_flags(words: &[&str]) -> Vec<String> {
 }
 
 impl Expect {
-    fn labels(&self) -> Vec<&str> {
+    /// The run labels the expectation reads.
+    pub fn labels(&self) -> Vec<&str> {
         match self {
             Expect::Faster { faster, than, .. } => vec![faster, than],
             Expect::Verdict { run, .. } => vec![run],

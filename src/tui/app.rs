@@ -18,6 +18,8 @@ pub enum Screen {
     Setup,
     Run,
     Compare,
+    /// A scenario or sweep: the picker, then its lines side by side.
+    Suite,
 }
 
 /// Which part of the setup screen gets the keys.
@@ -50,6 +52,8 @@ pub enum Action {
     Backspace,
     Help,
     Quit,
+    /// Opens the scenario and sweep screen.
+    OpenSuite,
     StartRun,
     StopRun,
     NewRun,
@@ -162,6 +166,8 @@ pub struct App {
     pub defer_flame: bool,
     /// The current run's stacks changed since the flamegraph was last rebuilt.
     pub flame_stale: bool,
+    /// The scenario or sweep picked and run from the suite screen.
+    pub suite: super::suite_flow::SuiteState,
 }
 
 impl App {
@@ -191,6 +197,7 @@ impl App {
             quit: false,
             defer_flame: false,
             flame_stale: false,
+            suite: Default::default(),
         }
     }
 
@@ -345,8 +352,14 @@ pub fn update(app: &mut App, action: Action) {
             app.help = !app.help;
             app.help_scroll = 0;
         }
-        Action::RunEvent { run, event } => app.on_run_event(run, *event),
-        Action::RunExited { run, code, stderr } => app.on_run_exit(run, code, &stderr),
+        Action::RunEvent { run, event } => {
+            app.on_run_event(run, *event);
+            super::suite_flow::after_run_change(app, run, false);
+        }
+        Action::RunExited { run, code, stderr } => {
+            app.on_run_exit(run, code, &stderr);
+            super::suite_flow::after_run_change(app, run, true);
+        }
         Action::Advance(_) => {
             super::replay::replay_action(app, &action);
         }
@@ -361,6 +374,7 @@ pub fn update(app: &mut App, action: Action) {
             Screen::Setup => setup_action(app, action),
             Screen::Run => super::app_run::run_action(app, action),
             Screen::Compare => compare_action(app, action),
+            Screen::Suite => super::suite_flow::suite_action(app, action),
         },
     }
 }
@@ -385,6 +399,7 @@ fn setup_action(app: &mut App, action: Action) {
         Action::Enter | Action::StartRun => app.start_run(),
         Action::Tab if !app.runs.is_empty() => app.focus = Focus::Runs,
         Action::Back if app.current.is_some() => app.screen = Screen::Run,
+        Action::OpenSuite => super::suite_flow::open(app),
         _ => {}
     }
 }
@@ -398,6 +413,7 @@ fn run_list_action(app: &mut App, action: Action) {
         Action::Mark => toggle_mark(app),
         Action::Compare => open_compare(app),
         Action::Tab | Action::Back => app.focus = Focus::Form,
+        Action::OpenSuite => super::suite_flow::open(app),
         Action::StartRun => app.start_run(),
         _ => {}
     }

@@ -13,7 +13,11 @@ pub enum Scope {
     Setup,
     Run,
     Compare,
+    Suite,
 }
+
+/// The scopes of the screens, in the help's order.
+const SCREENS: [Scope; 4] = [Scope::Setup, Scope::Run, Scope::Compare, Scope::Suite];
 
 impl Scope {
     fn applies(self, screen: Screen) -> bool {
@@ -22,6 +26,7 @@ impl Scope {
             Scope::Setup => screen == Screen::Setup,
             Scope::Run => screen == Screen::Run,
             Scope::Compare => screen == Screen::Compare,
+            Scope::Suite => screen == Screen::Suite,
         }
     }
 
@@ -32,6 +37,7 @@ impl Scope {
             Scope::Setup => Some("— setup screen —"),
             Scope::Run => Some("— run screen —"),
             Scope::Compare => Some("— compare screen —"),
+            Scope::Suite => Some("— scenario / sweep screen —"),
         }
     }
 }
@@ -161,6 +167,11 @@ pub const KEY_MAP: &[Binding] = &[
         help: "mark runs, compare the two marked",
     },
     Binding {
+        scope: Scope::Setup,
+        keys: &[(ch('e'), Action::OpenSuite)],
+        help: "run a scenario or a sweep, its lines side by side",
+    },
+    Binding {
         scope: Scope::Run,
         keys: FRAME_MOVES,
         help: "frames / sandwich callers ↑ callees ↓ (click selects)",
@@ -285,6 +296,40 @@ pub const KEY_MAP: &[Binding] = &[
         ],
         help: "swap baseline / back to the runs / new run",
     },
+    Binding {
+        scope: Scope::Suite,
+        keys: &[
+            (UP, Action::Up),
+            (DOWN, Action::Down),
+            (ch('j'), Action::Down),
+            (ch('k'), Action::Up),
+        ],
+        help: "choose a scenario, the sweep, or a line",
+    },
+    Binding {
+        scope: Scope::Suite,
+        keys: &[
+            (LEFT, Action::Left),
+            (RIGHT, Action::Right),
+            (ch('h'), Action::Left),
+            (ch('l'), Action::Right),
+        ],
+        help: "quick sizes ↔ full sizes (a scenario's)",
+    },
+    Binding {
+        scope: Scope::Suite,
+        keys: &[(ENTER, Action::Enter)],
+        help: "start it / type a path or counts / open a line's run",
+    },
+    Binding {
+        scope: Scope::Suite,
+        keys: &[
+            (ch('x'), Action::StopRun),
+            (ch('n'), Action::NewRun),
+            (ESC, Action::Back),
+        ],
+        help: "stop the suite / pick another / back",
+    },
 ];
 
 /// Arrows and hjkl move between frames, in the run's flamegraph and in a comparison's.
@@ -338,7 +383,7 @@ fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
 /// True while keys type text: a search on the run screen, a path in the setup form.
 fn typing(app: &App) -> bool {
     match app.screen {
-        Screen::Run => app.search_input.is_some(),
+        Screen::Run | Screen::Suite => app.search_input.is_some(),
         Screen::Setup => app.focus == Focus::Form && app.setup.is_typing(),
         Screen::Compare => false,
     }
@@ -348,16 +393,8 @@ fn typing(app: &App) -> bool {
 /// other screens' (a heading, empty keys, where each screen's rows start).
 pub fn help_rows(screen: Screen) -> Vec<(String, &'static str)> {
     let mut scopes = vec![Scope::Everywhere];
-    scopes.extend(
-        [Scope::Setup, Scope::Run, Scope::Compare]
-            .into_iter()
-            .filter(|s| s.applies(screen)),
-    );
-    scopes.extend(
-        [Scope::Setup, Scope::Run, Scope::Compare]
-            .into_iter()
-            .filter(|s| !s.applies(screen)),
-    );
+    scopes.extend(SCREENS.into_iter().filter(|s| s.applies(screen)));
+    scopes.extend(SCREENS.into_iter().filter(|s| !s.applies(screen)));
     let mut rows = Vec::new();
     for scope in scopes {
         if let Some(heading) = scope.heading() {
@@ -436,8 +473,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_where_it_applies() {
-        let scopes = [Scope::Setup, Scope::Run, Scope::Compare];
-        for scope in scopes {
+        for scope in SCREENS {
             let keys: Vec<Key> = KEY_MAP
                 .iter()
                 .filter(|b| b.scope == scope || b.scope == Scope::Everywhere)
@@ -453,7 +489,11 @@ mod tests {
     fn help_lists_every_binding_under_its_screen() {
         let rows = help_rows(Screen::Setup);
         let bindings = KEY_MAP.len();
-        assert_eq!(rows.len(), bindings + 3, "one heading per screen");
+        assert_eq!(
+            rows.len(),
+            bindings + SCREENS.len(),
+            "one heading per screen"
+        );
         assert_eq!(rows[0].0, "? q Ctrl-C");
         let run = rows.iter().position(|r| r.1 == "— run screen —").unwrap();
         assert_eq!(rows[run + 1].0, "↑↓←→ h j k l");
@@ -471,6 +511,7 @@ mod tests {
             (Screen::Setup, "— setup screen —"),
             (Screen::Run, "— run screen —"),
             (Screen::Compare, "— compare screen —"),
+            (Screen::Suite, "— scenario / sweep screen —"),
         ] {
             let rows = help_rows(screen);
             let first_heading = rows.iter().find(|r| r.0.is_empty()).map(|r| r.1);

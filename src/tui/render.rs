@@ -109,6 +109,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         }
         Screen::Run => super::render_live::render_run(frame, app, theme),
         Screen::Compare => super::render_compare::render_compare(frame, app, theme),
+        Screen::Suite => super::render_suite::render_suite(frame, app, theme),
     }
     if app.help {
         render_help(frame, area, app);

@@ -146,6 +146,8 @@ pub struct Run {
     /// The latest progress of input data being generated before the run starts; `None`
     /// once it started (or ended), and for runs whose data was cached.
     pub preparing: Option<GenProgress>,
+    /// The label of the scenario or sweep line this run is, kept in front of its label.
+    pub line: Option<String>,
 }
 
 impl Run {
@@ -183,6 +185,7 @@ impl Run {
             history: History::default(),
             recording: None,
             preparing: None,
+            line: None,
         }
     }
 
@@ -251,6 +254,9 @@ impl Run {
         }
         let gil = if self.gil { " gil" } else { "" };
         self.label = format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers);
+        if let Some(line) = &self.line {
+            self.label = format!("{line}: {}", self.label);
+        }
     }
 
     fn apply_tick(&mut self, tick: Tick) {

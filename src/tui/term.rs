@@ -171,20 +171,28 @@ fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun
     if let Some(action) = action {
         update(app, action);
     }
-    for effect in std::mem::take(&mut app.effects) {
-        match effect {
-            Effect::StartRun { run, args } => match child::spawn(run, &args, tx.clone(), wrap) {
-                Ok(c) => *child = Some(c),
-                Err(e) => {
-                    let message = format!("could not start the run: {e}");
-                    let event = Box::new(crate::events::Event::Error { message });
-                    update(app, Action::RunEvent { run, event });
-                }
-            },
-            Effect::StopRun => {
-                if let Some(c) = child.as_ref() {
-                    c.interrupt();
-                }
+    // A run that cannot start fails at once, and a suite then asks for its next line: loop
+    // until no effect is left.
+    while !app.effects.is_empty() {
+        for effect in std::mem::take(&mut app.effects) {
+            apply_effect(app, effect, tx, child);
+        }
+    }
+}
+
+fn apply_effect(app: &mut App, effect: Effect, tx: &Sender<Msg>, child: &mut Option<ChildRun>) {
+    match effect {
+        Effect::StartRun { run, args } => match child::spawn(run, &args, tx.clone(), wrap) {
+            Ok(c) => *child = Some(c),
+            Err(e) => {
+                let message = format!("could not start the run: {e}");
+                let event = Box::new(crate::events::Event::Error { message });
+                update(app, Action::RunEvent { run, event });
+            }
+        },
+        Effect::StopRun => {
+            if let Some(c) = child.as_ref() {
+                c.interrupt();
             }
         }
     }

@@ -8,6 +8,8 @@ mod prepare;
 mod range;
 mod sandwich;
 mod snapshots;
+mod suite;
+mod suite_snapshots;
 mod wall;
 
 use super::app::{update, Action, App, Effect, Focus, Screen};
