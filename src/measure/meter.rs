@@ -28,7 +28,10 @@ pub enum WaitCategory {
     Disk,
 }
 
-pub const WAIT_CATEGORIES: [WaitCategory; 6] = [
+/// How many wait categories there are: the length of every per-category array.
+pub const WAIT_COUNT: usize = 6;
+
+pub const WAIT_CATEGORIES: [WaitCategory; WAIT_COUNT] = [
     WaitCategory::Net,
     WaitCategory::Db,
     WaitCategory::DbLock,
@@ -65,7 +68,7 @@ pub struct WorkerMeter {
     finished_ns: AtomicU64,
     /// Scheduler stats taken by the worker itself as it finished (its /proc entry goes away).
     final_sched: Mutex<Option<SchedStat>>,
-    wait_ns: [AtomicU64; 6],
+    wait_ns: [AtomicU64; WAIT_COUNT],
     /// Run-queue time the kernel counted that is booked as a wait instead (see
     /// `close_wait_with_runqueue`), taken off the run-queue figure.
     runqueue_in_waits_ns: AtomicU64,

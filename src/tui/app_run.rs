@@ -24,7 +24,7 @@ pub fn run_action(app: &mut App, action: Action) {
             app.screen = Screen::Setup;
             app.focus = Focus::Form;
         }
-        Action::Compare => super::app::open_compare(app),
+        Action::Compare => super::app_setup::open_compare(app),
         Action::ExportSvg => super::export::export_svg(app),
         Action::ExportData => super::export::export_data(app),
         Action::SearchStart => app.search_input = Some(String::new()),

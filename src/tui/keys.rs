@@ -1,10 +1,11 @@
-//! The key map (which key does what on which screen), input mapped to `Action`s through it, and
-//! the `?` help generated from it.
+//! The key map: which key does what on which screen, declared once; input dispatch
+//! (`key_input`) and the `?` help (`key_help`) are derived from it.
 
-use super::app::{Action, App, Focus, Screen};
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
+use super::app::{Action, Screen};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub use super::key_help::{help_max_scroll, help_rows, help_visible_rows};
+pub use super::key_input::input_action;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +18,10 @@ pub enum Scope {
 }
 
 /// The scopes of the screens, in the help's order.
-const SCREENS: [Scope; 4] = [Scope::Setup, Scope::Run, Scope::Compare, Scope::Suite];
+pub(super) const SCREENS: [Scope; 4] = [Scope::Setup, Scope::Run, Scope::Compare, Scope::Suite];
 
 impl Scope {
-    fn applies(self, screen: Screen) -> bool {
+    pub(super) fn applies(self, screen: Screen) -> bool {
         match self {
             Scope::Everywhere => true,
             Scope::Setup => screen == Screen::Setup,
@@ -69,7 +70,7 @@ impl Key {
         }
     }
 
-    fn is_arrow(self) -> bool {
+    pub(super) fn is_arrow(self) -> bool {
         matches!(
             self,
             Key::Code(KeyCode::Up | KeyCode::Down | KeyCode::Left | KeyCode::Right)
@@ -77,7 +78,7 @@ impl Key {
     }
 
     /// The action `binding` gives this key for `event`, if the key is the one pressed.
-    fn action_for(self, event: &KeyEvent, action: &Action) -> Option<Action> {
+    pub(super) fn action_for(self, event: &KeyEvent, action: &Action) -> Option<Action> {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         // Shift-Tab arrives as BackTab; it does what Tab does.
         let code = match event.code {
@@ -343,185 +344,3 @@ const FRAME_MOVES: &[(Key, Action)] = &[
     (ch('k'), Action::Up),
     (ch('l'), Action::Right),
 ];
-
-/// The action for one terminal event, if it means anything here.
-pub fn input_action(app: &App, event: &Event) -> Option<Action> {
-    match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => key_action(app, key),
-        Event::Mouse(m) => {
-            let (col, row) = (m.column, m.row);
-            match m.kind {
-                MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { col, row }),
-                MouseEventKind::Drag(MouseButton::Left) => Some(Action::Drag { col, row }),
-                MouseEventKind::Up(MouseButton::Left) => Some(Action::Release { col, row }),
-                _ => None,
-            }
-        }
-        Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
-        _ => None,
-    }
-}
-
-fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if !ctrl && typing(app) {
-        return Some(match key.code {
-            KeyCode::Enter => Action::SearchConfirm,
-            KeyCode::Esc => Action::SearchCancel,
-            KeyCode::Backspace => Action::SearchBackspace,
-            KeyCode::Char(c) => Action::SearchChar(c),
-            _ => return None,
-        });
-    }
-    KEY_MAP
-        .iter()
-        .filter(|b| b.scope.applies(app.screen))
-        .flat_map(|b| b.keys)
-        .find_map(|(k, action)| k.action_for(key, action))
-}
-
-/// True while keys type text: a search on the run screen, a path in the setup form.
-fn typing(app: &App) -> bool {
-    match app.screen {
-        Screen::Run | Screen::Suite => app.search_input.is_some(),
-        Screen::Setup => app.focus == Focus::Form && app.setup.is_typing(),
-        Screen::Compare => false,
-    }
-}
-
-/// The help's rows for `screen`: the keys that work everywhere, then this screen's, then the
-/// other screens' (a heading, empty keys, where each screen's rows start).
-pub fn help_rows(screen: Screen) -> Vec<(String, &'static str)> {
-    let mut scopes = vec![Scope::Everywhere];
-    scopes.extend(SCREENS.into_iter().filter(|s| s.applies(screen)));
-    scopes.extend(SCREENS.into_iter().filter(|s| !s.applies(screen)));
-    let mut rows = Vec::new();
-    for scope in scopes {
-        if let Some(heading) = scope.heading() {
-            rows.push((String::new(), heading));
-        }
-        for binding in KEY_MAP.iter().filter(|b| b.scope == scope) {
-            rows.push((keys_label(binding.keys), binding.help));
-        }
-    }
-    rows
-}
-
-/// How many help rows fit a terminal `height` rows tall (inside the popup's borders).
-pub fn help_visible_rows(height: u16) -> usize {
-    usize::from(height.saturating_sub(2))
-}
-
-/// The furthest the help can scroll on `screen` in a terminal `height` rows tall.
-pub fn help_max_scroll(screen: Screen, height: u16) -> usize {
-    help_rows(screen)
-        .len()
-        .saturating_sub(help_visible_rows(height))
-}
-
-/// `↑↓ j k`: labels separated by spaces, arrows run together.
-fn keys_label(keys: &[(Key, Action)]) -> String {
-    let mut out = String::new();
-    let mut after_arrow = false;
-    for (key, _) in keys {
-        let run_together = after_arrow && key.is_arrow();
-        if !out.is_empty() && !run_together {
-            out.push(' ');
-        }
-        out.push_str(&key.label());
-        after_arrow = key.is_arrow();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn press(app: &App, code: KeyCode) -> Option<Action> {
-        key_action(app, &KeyEvent::from(code))
-    }
-
-    fn name(action: Option<Action>) -> String {
-        format!("{action:?}")
-    }
-
-    #[test]
-    fn keys_mean_what_the_screen_says() {
-        let mut app = App::new(2, false, std::env::temp_dir());
-        assert_eq!(name(press(&app, KeyCode::Char('c'))), "Some(Compare)");
-        assert_eq!(name(press(&app, KeyCode::Char('7'))), "Some(Digit(7))");
-        assert_eq!(name(press(&app, KeyCode::BackTab)), "Some(Tab)");
-        app.screen = Screen::Run;
-        assert_eq!(name(press(&app, KeyCode::Char('c'))), "Some(Collapse)");
-        assert_eq!(name(press(&app, KeyCode::Char('7'))), "None");
-        assert_eq!(name(press(&app, KeyCode::Char('k'))), "Some(Up)");
-        assert_eq!(name(press(&app, KeyCode::Char('v'))), "Some(CycleProfile)");
-        assert_eq!(name(press(&app, KeyCode::Char('w'))), "Some(ExportData)");
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(name(key_action(&app, &ctrl_c)), "Some(Quit)");
-        app.search_input = Some(String::new());
-        assert_eq!(
-            name(press(&app, KeyCode::Char('q'))),
-            "Some(SearchChar('q'))"
-        );
-        assert_eq!(name(key_action(&app, &ctrl_c)), "Some(Quit)");
-        app.screen = Screen::Compare;
-        assert_eq!(name(press(&app, KeyCode::Char('r'))), "Some(NewRun)");
-        assert_eq!(name(press(&app, KeyCode::Char('c'))), "None");
-    }
-
-    #[test]
-    fn no_key_is_bound_twice_where_it_applies() {
-        for scope in SCREENS {
-            let keys: Vec<Key> = KEY_MAP
-                .iter()
-                .filter(|b| b.scope == scope || b.scope == Scope::Everywhere)
-                .flat_map(|b| b.keys.iter().map(|k| k.0))
-                .collect();
-            for (i, key) in keys.iter().enumerate() {
-                assert!(!keys[..i].contains(key), "{key:?} twice on {scope:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn help_lists_every_binding_under_its_screen() {
-        let rows = help_rows(Screen::Setup);
-        let bindings = KEY_MAP.len();
-        assert_eq!(
-            rows.len(),
-            bindings + SCREENS.len(),
-            "one heading per screen"
-        );
-        assert_eq!(rows[0].0, "? q Ctrl-C");
-        let run = rows.iter().position(|r| r.1 == "— run screen —").unwrap();
-        assert_eq!(rows[run + 1].0, "↑↓←→ h j k l");
-        assert!(rows.iter().any(|r| r.0 == "s w"));
-        let view = rows
-            .iter()
-            .find(|r| r.0 == "v")
-            .expect("the view key is listed");
-        assert!(view.1.contains("wall time"), "{view:?}");
-    }
-
-    #[test]
-    fn help_starts_with_the_screen_in_use() {
-        for (screen, heading) in [
-            (Screen::Setup, "— setup screen —"),
-            (Screen::Run, "— run screen —"),
-            (Screen::Compare, "— compare screen —"),
-            (Screen::Suite, "— scenario / sweep screen —"),
-        ] {
-            let rows = help_rows(screen);
-            let first_heading = rows.iter().find(|r| r.0.is_empty()).map(|r| r.1);
-            assert_eq!(first_heading, Some(heading));
-            assert_eq!(rows.len(), help_rows(Screen::Setup).len());
-        }
-        assert_eq!(help_max_scroll(Screen::Run, 200), 0);
-        assert_eq!(
-            help_max_scroll(Screen::Run, 24),
-            help_rows(Screen::Run).len() - 22
-        );
-    }
-}

@@ -5,6 +5,7 @@
 
 pub mod app;
 mod app_run;
+mod app_setup;
 mod child;
 pub mod compare;
 pub mod export;
@@ -14,7 +15,10 @@ pub mod flame_layout;
 pub mod flame_rows;
 pub mod flame_stats;
 pub mod flame_view;
+mod key_help;
+mod key_input;
 mod keys;
+pub mod lanes;
 pub mod ledger;
 pub mod open;
 pub mod profiles;

@@ -135,7 +135,7 @@ fn snapshot_compare() {
     other.set_stacks(stacks);
     app.runs.push(other);
     app.marked = vec![0, 1];
-    crate::tui::app::open_compare(&mut app);
+    crate::tui::app_setup::open_compare(&mut app);
     insta::assert_snapshot!(screen(&mut app, 100, 30));
 }
 
@@ -165,7 +165,7 @@ fn snapshot_compare_modes_by_wall_time() {
         app.runs.push(run);
     }
     app.marked = vec![0, 1];
-    crate::tui::app::open_compare(&mut app);
+    crate::tui::app_setup::open_compare(&mut app);
     press(&mut app, &[Action::Down, Action::Down, Action::Down]);
     let text = screen(&mut app, 100, 30);
     assert!(
