@@ -180,7 +180,12 @@ pub enum ExecError {
     #[error("--workers must be at least 1 (got {0})")]
     NoWorkers(usize),
     #[error("could not start worker threads: {0}")]
-    Spawn(String),
+    Spawn(#[source] std::io::Error),
+    #[error("could not start worker threads: {0}")]
+    Pool(#[source] rayon::ThreadPoolBuildError),
+    /// A thread of the engine itself died (units' panics are caught and recorded instead).
+    #[error("{0} panicked")]
+    Panicked(&'static str),
     #[error("{0}")]
     Child(String),
 }
@@ -314,5 +319,19 @@ mod tests {
             assert!(lane_name(mode, 99).len() <= 15, "{mode}");
             assert_eq!(Mode::parse(mode.as_str()), Some(mode));
         }
+    }
+
+    #[test]
+    fn a_failed_spawn_keeps_its_cause_and_a_panic_is_not_a_spawn_error() {
+        let spawn = ExecError::Spawn(std::io::Error::other("no threads left"));
+        assert_eq!(
+            spawn.to_string(),
+            "could not start worker threads: no threads left"
+        );
+        let source = std::error::Error::source(&spawn).expect("the io error is kept");
+        assert_eq!(source.to_string(), "no threads left");
+        let panicked = ExecError::Panicked("a worker thread");
+        assert_eq!(panicked.to_string(), "a worker thread panicked");
+        assert!(!matches!(panicked, ExecError::Spawn(_)));
     }
 }

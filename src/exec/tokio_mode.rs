@@ -90,7 +90,7 @@ fn build_runtime(
         .on_thread_unpark(|| with_ctx(WorkerCtx::unpark))
         .enable_all()
         .build()
-        .map_err(|e| ExecError::Spawn(e.to_string()))
+        .map_err(ExecError::Spawn)
 }
 
 /// Lane name prefix of the blocking pool's threads.

@@ -48,6 +48,14 @@ pub enum ServerError {
     Serve(#[source] std::io::Error),
 }
 
+impl ServerError {
+    /// Whether the settings were wrong (the user can fix them) rather than the server
+    /// failing to listen or serve.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ServerError::Remote(_) | ServerError::Config(_))
+    }
+}
+
 /// A server running on its own threads; stops on `shutdown()` or when dropped.
 pub struct ServerHandle {
     pub addr: SocketAddr,
