@@ -14,7 +14,7 @@ pub mod stats;
 mod timer;
 
 pub use args::{run_serve, ServeArgs};
-pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig};
+pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
 pub use routes::{content_digest, DIGEST_HEADER};
 pub use stats::StatsSnapshot;
 
