@@ -100,7 +100,7 @@ pub struct ExecSpec {
 pub struct UnitRecord {
     pub unit: usize,
     pub label: String,
-    pub outcome: Result<UnitOutcome, String>,
+    pub outcome: Result<UnitOutcome, UnitFailure>,
     /// The worker (lane) that ran it, and when, in seconds since the run began.
     #[serde(default)]
     pub worker: String,
@@ -108,6 +108,21 @@ pub struct UnitRecord {
     pub start_s: f64,
     #[serde(default)]
     pub end_s: f64,
+}
+
+/// Why a unit failed, as its record keeps it: `LABEL: MESSAGE`. Only the message is kept, as
+/// records cross process boundaries (a `processes` child sends them as JSON, where this is a
+/// plain string); the run goes on with the other units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(transparent)]
+#[error("{0}")]
+pub struct UnitFailure(pub String);
+
+impl UnitFailure {
+    /// The failure of unit `label`, said by `why`.
+    pub fn new(label: &str, why: &dyn std::fmt::Display) -> UnitFailure {
+        UnitFailure(format!("{label}: {why}"))
+    }
 }
 
 /// What child processes have reported so far (only used by `processes`).
@@ -246,7 +261,7 @@ fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRe
     let label = workload.unit_label(unit);
     UnitRecord {
         unit,
-        outcome: outcome.map_err(|e| format!("{label}: {e}")),
+        outcome: outcome.map_err(|e| UnitFailure::new(&label, &e)),
         label,
         worker: ctx.worker_name().to_string(),
         start_s,
@@ -333,5 +348,21 @@ mod tests {
         let panicked = ExecError::Panicked("a worker thread");
         assert_eq!(panicked.to_string(), "a worker thread panicked");
         assert!(!matches!(panicked, ExecError::Spawn(_)));
+    }
+
+    #[test]
+    fn a_unit_failure_is_a_plain_string_on_the_wire() {
+        let record = UnitRecord {
+            unit: 2,
+            label: "b.json".into(),
+            outcome: Err(UnitFailure::new("b.json", &"cannot read it")),
+            worker: "bs-threads-0".into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        let json = serde_json::to_value(&record).expect("serialise");
+        assert_eq!(json["outcome"]["Err"], "b.json: cannot read it");
+        let back: UnitRecord = serde_json::from_value(json).expect("read back");
+        assert_eq!(back, record);
     }
 }
