@@ -112,6 +112,17 @@ pub struct Tick {
     pub workers: Vec<WorkerSnapshot>,
 }
 
+/// A line that is not an event this build reads.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("not a boundscope event: {0}")]
+    Garbled(#[source] serde_json::Error),
+    #[error(
+        "event stream version {0} is not supported (this build reads version {EVENT_VERSION})"
+    )]
+    Version(u32),
+}
+
 impl Envelope {
     pub fn new(event: Event) -> Envelope {
         Envelope {
@@ -121,14 +132,10 @@ impl Envelope {
     }
 
     /// Parses one line; a newer major version or garbage is an error naming the problem.
-    pub fn parse_line(line: &str) -> Result<Envelope, String> {
-        let envelope: Envelope =
-            serde_json::from_str(line).map_err(|e| format!("not a boundscope event: {e}"))?;
+    pub fn parse_line(line: &str) -> Result<Envelope, EventError> {
+        let envelope: Envelope = serde_json::from_str(line).map_err(EventError::Garbled)?;
         if !(OLDEST_EVENT_VERSION..=EVENT_VERSION).contains(&envelope.v) {
-            return Err(format!(
-                "event stream version {} is not supported (this build reads version {EVENT_VERSION})",
-                envelope.v
-            ));
+            return Err(EventError::Version(envelope.v));
         }
         Ok(envelope)
     }
@@ -253,8 +260,16 @@ mod tests {
     #[test]
     fn other_versions_are_refused() {
         let err = Envelope::parse_line(r#"{"v":9,"type":"error","message":"x"}"#).unwrap_err();
-        assert!(err.contains("version 9"), "{err}");
-        assert!(Envelope::parse_line("hello").is_err());
+        assert_eq!(
+            err.to_string(),
+            format!("event stream version 9 is not supported (this build reads version {EVENT_VERSION})")
+        );
+        let garbled = Envelope::parse_line("hello").unwrap_err();
+        assert!(garbled.to_string().starts_with("not a boundscope event: "));
+        assert!(
+            std::error::Error::source(&garbled).is_some(),
+            "serde_json's error is kept"
+        );
     }
 
     #[test]

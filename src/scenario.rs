@@ -64,7 +64,7 @@ pub const BUILT_IN: [(&str, &str); 8] = [
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("not a scenario file: {0}")]
-    Format(String),
+    Format(#[source] crate::toml_input::TomlError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -146,17 +146,33 @@ struct ExpectFields {
     verdict: Option<String>,
 }
 
-impl TryFrom<ExpectFields> for Expect {
-    type Error = String;
+/// An `[[expect]]` table that is not one of the two kinds (serde shows the message with
+/// the table's position).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExpectError {
+    #[error(
+        "`up_to = {0}` bounds a `faster` ratio from above: use it with \
+         `faster`, `than` and `by`, and make it at least `by`"
+    )]
+    UpTo(f64),
+    #[error(
+        "`by = {0}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
+    )]
+    By(f64),
+    #[error("`verdict = {0:?}` is not a verdict: use one of {verdicts}", verdicts = crate::report::VERDICTS.join(", "))]
+    Verdict(String),
+    #[error("an [[expect]] takes either `faster`, `than` and `by`, or `run` and `verdict`")]
+    Kind,
+}
 
-    fn try_from(f: ExpectFields) -> Result<Expect, String> {
+impl TryFrom<ExpectFields> for Expect {
+    type Error = ExpectError;
+
+    fn try_from(f: ExpectFields) -> Result<Expect, ExpectError> {
         let up_to = f.up_to;
         if let Some(bound) = up_to {
             if f.faster.is_none() || !(bound.is_finite() && bound >= f.by.unwrap_or(0.0)) {
-                return Err(format!(
-                    "`up_to = {bound}` bounds a `faster` ratio from above: use it with \
-                     `faster`, `than` and `by`, and make it at least `by`"
-                ));
+                return Err(ExpectError::UpTo(bound));
             }
         }
         match f {
@@ -167,9 +183,7 @@ impl TryFrom<ExpectFields> for Expect {
                 run: None,
                 verdict: None,
                 ..
-            } if !(by.is_finite() && by > 0.0) => Err(format!(
-                "`by = {by}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
-            )),
+            } if !(by.is_finite() && by > 0.0) => Err(ExpectError::By(by)),
             ExpectFields {
                 faster: Some(faster),
                 than: Some(than),
@@ -190,10 +204,9 @@ impl TryFrom<ExpectFields> for Expect {
                 than: None,
                 by: None,
                 up_to: None,
-            } if !crate::report::VERDICTS.contains(&verdict.as_str()) => Err(format!(
-                "`verdict = {verdict:?}` is not a verdict: use one of {}",
-                crate::report::VERDICTS.join(", ")
-            )),
+            } if !crate::report::VERDICTS.contains(&verdict.as_str()) => {
+                Err(ExpectError::Verdict(verdict))
+            }
             ExpectFields {
                 run: Some(run),
                 verdict: Some(verdict),
@@ -202,11 +215,7 @@ impl TryFrom<ExpectFields> for Expect {
                 by: None,
                 up_to: None,
             } => Ok(Expect::Verdict { run, verdict }),
-            _ => Err(
-                "an [[expect]] takes either `faster`, `than` and `by`, or `run` and \
-                      `verdict`"
-                    .into(),
-            ),
+            _ => Err(ExpectError::Kind),
         }
     }
 }
@@ -221,8 +230,7 @@ pub struct Check {
 
 impl Scenario {
     pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario =
-            crate::toml_input::parse(text).map_err(|e| ScenarioError::Format(e.to_string()))?;
+        let scenario: Scenario = crate::toml_input::parse(text).map_err(ScenarioError::Format)?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -485,5 +493,27 @@ mod tests {
         assert!(Scenario::parse(&twice).is_err());
         let dag = include_str!("../workloads/etl.toml");
         assert!(Scenario::parse(dag).is_err());
+    }
+
+    #[test]
+    fn a_bad_expectation_is_said_in_full_and_keeps_the_toml_error() {
+        let bad = TWO_RUNS.replace("by = 1.5", "by = 0");
+        let err = Scenario::parse(&bad).expect_err("by 0");
+        assert!(matches!(err, ScenarioError::Format(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("not a scenario file: ")
+                && text.contains("`by = 0` is not a speed-up factor: use a number above 0"),
+            "{text}"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the TOML error is kept"
+        );
+        let up_to = ExpectError::UpTo(1.0).to_string();
+        assert!(
+            up_to.contains("use it with `faster`, `than` and `by`, and make"),
+            "{up_to}"
+        );
     }
 }

@@ -482,3 +482,24 @@ fn repeat_zero_is_a_usage_error_in_compare_and_sweep() {
         "--repeat 0",
     );
 }
+
+#[test]
+fn serve_api_bad_flag_values_are_usage_errors() {
+    assert_usage_error(&["serve-api", "--tenants", "0"], "tenants 0");
+    assert_usage_error(&["serve-api", "--addr", "0.0.0.0:0"], "0.0.0.0");
+}
+
+#[test]
+fn serve_api_that_cannot_listen_is_a_failure_not_a_usage_error() {
+    // The port is held by this test, so the server's bind fails at run time.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = held.local_addr().expect("address").to_string();
+    let out = Scratch::new().run(&["serve-api", "--addr", &addr]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("cannot listen on") && first.contains(&addr),
+        "{first:?}"
+    );
+}

@@ -144,7 +144,9 @@ fn a_go_profile_shows_its_rate_and_types_and_opens_by_another_sample_type() {
         sample_index: Some("alloc_space".into()),
         ..OpenOptions::default()
     };
-    let err = load_file_with(Path::new(&path), 1, &options).unwrap_err();
+    let err = load_file_with(Path::new(&path), 1, &options)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("samples, cpu"), "{err}");
 }
 

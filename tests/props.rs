@@ -436,10 +436,11 @@ proptest! {
         let bytes = mutate(recording(), &changes);
         for line in String::from_utf8_lossy(&bytes).lines() {
             if let Err(e) = boundscope::events::Envelope::parse_line(line) {
-                prop_assert!(!e.is_empty());
+                prop_assert!(!e.to_string().is_empty());
             }
         }
         if let Err(e) = boundscope::tui::open::load_reader(Cursor::new(bytes), "prop", 1) {
+            let e = e.to_string();
             prop_assert!(!e.is_empty() && !e.contains('\n'), "{}", e);
         }
     }

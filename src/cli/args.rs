@@ -1,12 +1,12 @@
 //! Options shared by several commands: the workload's knobs, sampling, concurrency.
 
-use boundscope::db::{InsertMode, Journal, SyncMode};
+use boundscope::db::{DbError, InsertMode, Journal, SyncMode};
 use boundscope::exec::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{args::FaultArgs, parse_duration, ServerConfig};
 use boundscope::session::{RunSpec, MAX_WORKERS};
 use boundscope::workload::api::ApiOptions;
-use boundscope::workload::csv::{CsvOptions, Dataset, WriterMode};
+use boundscope::workload::csv::{CsvOptions, Dataset, OptionError, WriterMode};
 use boundscope::workload::etl::{EtlOptions, DEFAULT_SYMBOLS};
 use boundscope::workload::json::{JsonOptions, Output, Parser, DEFAULT_FILES, DEFAULT_RECORDS};
 use boundscope::workload::lines::MAX_LINE_BYTES;
@@ -118,26 +118,25 @@ pub struct CsvArgs {
     pub max_record_kb: usize,
 }
 
-fn parse_dataset(s: &str) -> Result<Dataset, String> {
+// clap shows these errors' messages as they are (`invalid value 'x' for '--flag': MESSAGE`).
+
+fn parse_dataset(s: &str) -> Result<Dataset, OptionError> {
     s.parse()
 }
 
-fn parse_insert(s: &str) -> Result<InsertMode, String> {
+fn parse_insert(s: &str) -> Result<InsertMode, DbError> {
     s.parse()
-        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
-fn parse_journal(s: &str) -> Result<Journal, String> {
+fn parse_journal(s: &str) -> Result<Journal, DbError> {
     s.parse()
-        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
-fn parse_sync(s: &str) -> Result<SyncMode, String> {
+fn parse_sync(s: &str) -> Result<SyncMode, DbError> {
     s.parse()
-        .map_err(|e: boundscope::db::DbError| e.to_string())
 }
 
-fn parse_writer(s: &str) -> Result<WriterMode, String> {
+fn parse_writer(s: &str) -> Result<WriterMode, OptionError> {
     s.parse()
 }
 

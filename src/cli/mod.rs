@@ -12,6 +12,7 @@ mod scenario;
 mod sweep;
 
 use boundscope::flame::limits::InputLimits;
+use boundscope::server::ServerError;
 use boundscope::session::{self, RunHooks, SessionError};
 use clap::{Parser, Subcommand};
 use std::sync::atomic::AtomicBool;
@@ -83,7 +84,7 @@ enum Command {
     },
 }
 
-/// Errors at the edge, each with its exit code.
+/// Errors at the edge. `exit_code` is the one place that decides each one's exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Bad usage or bad input: exit code 2.
@@ -92,18 +93,15 @@ pub enum CliError {
     /// Anything else: exit code 1.
     #[error("{0}")]
     Failed(String),
+    /// A run's error: a usage error or a failure, as `SessionError::is_usage` says.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// `serve-api`'s error: bad flag values are usage errors, a failure to listen or serve
+    /// is not (`ServerError::is_usage`).
+    #[error(transparent)]
+    Server(#[from] ServerError),
     #[error("interrupted")]
     Interrupted,
-}
-
-impl From<SessionError> for CliError {
-    fn from(e: SessionError) -> Self {
-        if e.is_usage() {
-            CliError::Usage(e.to_string())
-        } else {
-            CliError::Failed(e.to_string())
-        }
-    }
 }
 
 impl CliError {
@@ -111,8 +109,18 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Failed(_) => 1,
+            CliError::Session(e) => usage_or_failure(e.is_usage()),
+            CliError::Server(e) => usage_or_failure(e.is_usage()),
             CliError::Interrupted => 130,
         }
+    }
+}
+
+fn usage_or_failure(usage: bool) -> i32 {
+    if usage {
+        2
+    } else {
+        1
     }
 }
 
@@ -249,7 +257,7 @@ pub fn main() -> i32 {
             open_files(&files, &options)
         }
         Some(Command::ServeApi(args)) => {
-            boundscope::server::run_serve(&args).map_err(|e| CliError::Usage(e.to_string()))
+            boundscope::server::run_serve(&args).map_err(CliError::from)
         }
         Some(Command::Child { .. }) => run_child(),
     };
@@ -293,5 +301,21 @@ mod tests {
             text.contains("7 stored + 1 rejected != 10 input rows") && text.contains("customers"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn server_errors_exit_by_what_they_are() {
+        let bind = ServerError::Bind {
+            addr: "127.0.0.1:1".parse().expect("address"),
+            source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+        };
+        let text = bind.to_string();
+        let err = CliError::from(bind);
+        assert_eq!(err.exit_code(), 1);
+        assert_eq!(err.to_string(), text, "the message is the server's");
+        let config = CliError::from(ServerError::Config("tenants 0 is out of range".into()));
+        assert_eq!(config.exit_code(), 2);
+        let remote = CliError::from(ServerError::Remote("0.0.0.0:0".parse().expect("address")));
+        assert_eq!(remote.exit_code(), 2);
     }
 }

@@ -9,7 +9,7 @@
 use super::postgres::{self as pg, PgConn};
 use super::schema::{quote_ident, Row, TableSpec};
 use super::sqlite::{SqliteConn, SqliteOptions};
-use super::{DbError, DbTarget, SqlitePath};
+use super::{DbError, DbTarget, Refused, SqlitePath};
 use crate::measure::WorkerCtx;
 use serde::{Deserialize, Serialize};
 
@@ -323,7 +323,10 @@ fn pg_group(
         let mut rejected = Vec::new();
         for (index, row) in rows.iter().enumerate() {
             if let Err(reason) = pg_send(c, ctx, spec, std::slice::from_ref(row), plan.mode)? {
-                rejected.push(RowRejection { index, reason });
+                rejected.push(RowRejection {
+                    index,
+                    reason: reason.to_string(),
+                });
             }
         }
         return Ok(rejected);
@@ -348,7 +351,7 @@ fn pg_send(
     spec: &TableSpec,
     rows: &[Row],
     mode: InsertMode,
-) -> Result<Result<(), String>, DbError> {
+) -> Result<Result<(), Refused>, DbError> {
     match mode {
         InsertMode::Copy => c.copy(ctx, spec, rows),
         InsertMode::Row | InsertMode::Multi => c.insert(ctx, spec, rows),
@@ -361,7 +364,7 @@ fn pg_send_all(
     spec: &TableSpec,
     rows: &[Row],
     mode: InsertMode,
-) -> Result<Result<(), String>, DbError> {
+) -> Result<Result<(), Refused>, DbError> {
     let per = match mode {
         InsertMode::Row => 1,
         InsertMode::Multi => PgConn::max_rows_per_statement(spec),
@@ -391,7 +394,10 @@ fn pg_row_by_row(
             Ok(()) => c.execute(ctx, pg::RELEASE_SAVEPOINT)?,
             Err(reason) => {
                 c.execute(ctx, pg::ROLLBACK_TO_SAVEPOINT)?;
-                rejected.push(RowRejection { index, reason });
+                rejected.push(RowRejection {
+                    index,
+                    reason: reason.to_string(),
+                });
             }
         }
     }

@@ -35,6 +35,16 @@ pub enum DbError {
     Internal(String),
 }
 
+/// Rows the database refused (a constraint, a bad value): they are rejected and the run goes
+/// on, unlike a [`DbError`].
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("rejected by the database: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+    #[error("rejected by the database: {}", postgres::error_text(.0))]
+    Postgres(#[source] ::postgres::Error),
+}
+
 impl DbError {
     pub(crate) fn query(sql: &str, reason: impl ToString) -> Self {
         let mut sql = sql.to_string();

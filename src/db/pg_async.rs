@@ -8,7 +8,7 @@
 use super::conn::{InsertMode, InsertPlan, RowRejection};
 use super::postgres as pg;
 use super::schema::{Dialect, Row, TableSpec};
-use super::DbError;
+use super::{DbError, Refused};
 use crate::measure::{wait_async, WaitCategory};
 use futures_util::SinkExt;
 use parking_lot::Mutex;
@@ -94,7 +94,7 @@ impl AsyncPgConn {
         &mut self,
         spec: &TableSpec,
         rows: &[Row],
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let sql = spec.insert_sql(Dialect::Postgres, rows.len());
         let statement = self.prepare(&sql).await?;
         let params = pg::insert_params(spec, rows);
@@ -107,7 +107,7 @@ impl AsyncPgConn {
         &mut self,
         spec: &TableSpec,
         rows: &[Row],
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let sql = pg::copy_sql(spec);
         let data = bytes::Bytes::from(pg::copy_csv(rows));
         let result = async {
@@ -139,7 +139,7 @@ impl AsyncPgConn {
         spec: &TableSpec,
         rows: &[Row],
         mode: InsertMode,
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         match mode {
             InsertMode::Copy => self.copy(spec, rows).await,
             InsertMode::Row | InsertMode::Multi => self.insert_rows(spec, rows).await,
@@ -178,7 +178,10 @@ impl AsyncPgConn {
             for (index, row) in rows.iter().enumerate() {
                 let one = std::slice::from_ref(row);
                 if let Err(reason) = self.send(spec, one, plan.mode).await? {
-                    rejected.push(RowRejection { index, reason });
+                    rejected.push(RowRejection {
+                        index,
+                        reason: reason.to_string(),
+                    });
                 }
             }
             return Ok(rejected);
@@ -202,7 +205,7 @@ impl AsyncPgConn {
         spec: &TableSpec,
         rows: &[Row],
         mode: InsertMode,
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let per = match mode {
             InsertMode::Row => 1,
             InsertMode::Multi => pg::PgConn::max_rows_per_statement(spec),
@@ -231,7 +234,10 @@ impl AsyncPgConn {
                 Ok(()) => self.execute(pg::RELEASE_SAVEPOINT).await?,
                 Err(reason) => {
                     self.execute(pg::ROLLBACK_TO_SAVEPOINT).await?;
-                    rejected.push(RowRejection { index, reason });
+                    rejected.push(RowRejection {
+                        index,
+                        reason: reason.to_string(),
+                    });
                 }
             }
         }

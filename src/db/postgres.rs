@@ -5,7 +5,7 @@
 
 use super::schema::{quote_ident, ColumnType, Dialect, Row, TableSpec, Value};
 use super::target::mask_password;
-use super::DbError;
+use super::{DbError, Refused};
 use crate::measure::{WaitCategory, WorkerCtx};
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
@@ -69,10 +69,9 @@ pub(super) fn error_text(e: &postgres::Error) -> String {
 }
 
 /// Integrity (23xxx) and data (22xxx) errors reject rows; anything else fails the unit.
-fn rejection(e: &postgres::Error) -> Option<String> {
-    let code = e.code()?.code();
-    (code.starts_with("23") || code.starts_with("22"))
-        .then(|| format!("rejected by the database: {}", error_text(e)))
+fn is_rejection(e: &postgres::Error) -> bool {
+    e.code()
+        .is_some_and(|c| c.code().starts_with("23") || c.code().starts_with("22"))
 }
 
 /// Statements of the row-by-row fallback, shared by the blocking and the async paths.
@@ -110,7 +109,7 @@ impl PgConn {
         ctx: &mut WorkerCtx,
         spec: &TableSpec,
         rows: &[Row],
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let sql = spec.insert_sql(Dialect::Postgres, rows.len());
         let statement = self.prepare(ctx, &sql)?;
         let params = insert_params(spec, rows);
@@ -125,7 +124,7 @@ impl PgConn {
         ctx: &mut WorkerCtx,
         spec: &TableSpec,
         rows: &[Row],
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let sql = copy_sql(spec);
         let data = copy_csv(rows);
         let client = &mut self.client;
@@ -212,13 +211,11 @@ pub(super) fn copy_sql(spec: &TableSpec) -> String {
 pub(super) fn classify(
     result: Result<(), postgres::Error>,
     sql: &str,
-) -> Result<Result<(), String>, DbError> {
+) -> Result<Result<(), Refused>, DbError> {
     match result {
         Ok(()) => Ok(Ok(())),
-        Err(e) => match rejection(&e) {
-            Some(reason) => Ok(Err(reason)),
-            None => Err(DbError::query(sql, error_text(&e))),
-        },
+        Err(e) if is_rejection(&e) => Ok(Err(Refused::Postgres(e))),
+        Err(e) => Err(DbError::query(sql, error_text(&e))),
     }
 }
 

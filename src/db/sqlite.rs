@@ -9,7 +9,7 @@
 //! giving up after [`LOCK_TIMEOUT`].
 
 use super::schema::{Dialect, Row, TableSpec, Value};
-use super::DbError;
+use super::{DbError, Refused};
 use crate::measure::{WaitCategory, WorkerCtx};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, Statement};
@@ -212,7 +212,7 @@ impl SqliteConn {
         &mut self,
         spec: &TableSpec,
         rows: &[Row],
-    ) -> Result<Result<(), String>, DbError> {
+    ) -> Result<Result<(), Refused>, DbError> {
         let sql = self.insert_sql(spec, rows.len());
         let mut stmt = self
             .conn
@@ -258,13 +258,13 @@ impl SqliteConn {
                 continue;
             };
             if group.len() == 1 {
-                rejected.push((s * per, reason));
+                rejected.push((s * per, reason.to_string()));
                 continue;
             }
             let mut one = prepare(&sql_one)?;
             for (i, row) in group.iter().enumerate() {
                 if let Err(reason) = execute_rows(&mut one, std::slice::from_ref(row), &sql_one)? {
-                    rejected.push((s * per + i, reason));
+                    rejected.push((s * per + i, reason.to_string()));
                 }
             }
         }
@@ -325,7 +325,7 @@ fn execute_rows(
     stmt: &mut Statement<'_>,
     rows: &[Row],
     sql: &str,
-) -> Result<Result<(), String>, DbError> {
+) -> Result<Result<(), Refused>, DbError> {
     let mut index = 1;
     for row in rows {
         for value in row {
@@ -336,7 +336,7 @@ fn execute_rows(
     }
     match stmt.raw_execute() {
         Ok(_) => Ok(Ok(())),
-        Err(e) if is_rejection(&e) => Ok(Err(format!("rejected by the database: {e}"))),
+        Err(e) if is_rejection(&e) => Ok(Err(Refused::Sqlite(e))),
         Err(e) => Err(DbError::query(sql, e)),
     }
 }
@@ -362,6 +362,33 @@ impl rusqlite::ToSql for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_row_keeps_sqlite_s_error_as_its_source() {
+        use crate::db::{Column, ColumnType};
+        let spec = TableSpec {
+            name: "t".into(),
+            columns: vec![Column {
+                name: "id".into(),
+                ty: ColumnType::Integer,
+            }],
+            primary_key: Some(0),
+        };
+        let mut conn = SqliteConn::open(None, SqliteOptions::default()).expect("in memory");
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .expect("table");
+        let rows = vec![vec![Value::Int(1)], vec![Value::Int(1)]];
+        let refused = conn
+            .insert(&spec, &rows)
+            .expect("no failure")
+            .expect_err("duplicate");
+        let source = std::error::Error::source(&refused).expect("sqlite's error is kept");
+        assert_eq!(
+            refused.to_string(),
+            format!("rejected by the database: {source}")
+        );
+        assert!(source.to_string().contains("UNIQUE"), "{source}");
+    }
 
     fn db_lock_s(meter: &crate::measure::WorkerMeter) -> f64 {
         let waits = meter.snapshot().waits;

@@ -62,7 +62,7 @@ fn a_panicking_unit_fails_alone_in_every_in_process_mode() {
         );
         for record in &records {
             match (record.unit, &record.outcome) {
-                (3, Err(message)) => assert!(
+                (3, Err(super::UnitFailure(message))) => assert!(
                     message.contains("unit-3") && message.contains("panicked"),
                     "{mode}: {message}"
                 ),

@@ -40,10 +40,10 @@ pub(super) fn sequential(
             .spawn_scoped(scope, || {
                 worker_loop(workload.as_ref(), env, &name, || queue.next())
             })
-            .map_err(|e| ExecError::Spawn(e.to_string()))?;
+            .map_err(ExecError::Spawn)?;
         handle
             .join()
-            .map_err(|_| ExecError::Spawn("the worker thread panicked".into()))
+            .map_err(|_| ExecError::Panicked("the worker thread"))
     })
 }
 
@@ -69,14 +69,14 @@ pub(super) fn threads(
                 .spawn_scoped(scope, move || {
                     worker_loop(workload.as_ref(), env, &name, || rx.recv().ok())
                 })
-                .map_err(|e| ExecError::Spawn(e.to_string()))?;
+                .map_err(ExecError::Spawn)?;
             handles.push(handle);
         }
         let mut records = Vec::new();
         for handle in handles {
             let part = handle
                 .join()
-                .map_err(|_| ExecError::Spawn("a worker thread panicked".into()))?;
+                .map_err(|_| ExecError::Panicked("a worker thread"))?;
             records.extend(part);
         }
         Ok(records)

@@ -100,7 +100,7 @@ pub struct ExecSpec {
 pub struct UnitRecord {
     pub unit: usize,
     pub label: String,
-    pub outcome: Result<UnitOutcome, String>,
+    pub outcome: Result<UnitOutcome, UnitFailure>,
     /// The worker (lane) that ran it, and when, in seconds since the run began.
     #[serde(default)]
     pub worker: String,
@@ -108,6 +108,21 @@ pub struct UnitRecord {
     pub start_s: f64,
     #[serde(default)]
     pub end_s: f64,
+}
+
+/// Why a unit failed, as its record keeps it: `LABEL: MESSAGE`. Only the message is kept, as
+/// records cross process boundaries (a `processes` child sends them as JSON, where this is a
+/// plain string); the run goes on with the other units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(transparent)]
+#[error("{0}")]
+pub struct UnitFailure(pub String);
+
+impl UnitFailure {
+    /// The failure of unit `label`, said by `why`.
+    pub fn new(label: &str, why: &dyn std::fmt::Display) -> UnitFailure {
+        UnitFailure(format!("{label}: {why}"))
+    }
 }
 
 /// What child processes have reported so far (only used by `processes`).
@@ -180,7 +195,12 @@ pub enum ExecError {
     #[error("--workers must be at least 1 (got {0})")]
     NoWorkers(usize),
     #[error("could not start worker threads: {0}")]
-    Spawn(String),
+    Spawn(#[source] std::io::Error),
+    #[error("could not start worker threads: {0}")]
+    Pool(#[source] rayon::ThreadPoolBuildError),
+    /// A thread of the engine itself died (units' panics are caught and recorded instead).
+    #[error("{0} panicked")]
+    Panicked(&'static str),
     #[error("{0}")]
     Child(String),
 }
@@ -241,7 +261,7 @@ fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRe
     let label = workload.unit_label(unit);
     UnitRecord {
         unit,
-        outcome: outcome.map_err(|e| format!("{label}: {e}")),
+        outcome: outcome.map_err(|e| UnitFailure::new(&label, &e)),
         label,
         worker: ctx.worker_name().to_string(),
         start_s,
@@ -314,5 +334,35 @@ mod tests {
             assert!(lane_name(mode, 99).len() <= 15, "{mode}");
             assert_eq!(Mode::parse(mode.as_str()), Some(mode));
         }
+    }
+
+    #[test]
+    fn a_failed_spawn_keeps_its_cause_and_a_panic_is_not_a_spawn_error() {
+        let spawn = ExecError::Spawn(std::io::Error::other("no threads left"));
+        assert_eq!(
+            spawn.to_string(),
+            "could not start worker threads: no threads left"
+        );
+        let source = std::error::Error::source(&spawn).expect("the io error is kept");
+        assert_eq!(source.to_string(), "no threads left");
+        let panicked = ExecError::Panicked("a worker thread");
+        assert_eq!(panicked.to_string(), "a worker thread panicked");
+        assert!(!matches!(panicked, ExecError::Spawn(_)));
+    }
+
+    #[test]
+    fn a_unit_failure_is_a_plain_string_on_the_wire() {
+        let record = UnitRecord {
+            unit: 2,
+            label: "b.json".into(),
+            outcome: Err(UnitFailure::new("b.json", &"cannot read it")),
+            worker: "bs-threads-0".into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        let json = serde_json::to_value(&record).expect("serialise");
+        assert_eq!(json["outcome"]["Err"], "b.json: cannot read it");
+        let back: UnitRecord = serde_json::from_value(json).expect("read back");
+        assert_eq!(back, record);
     }
 }

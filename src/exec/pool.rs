@@ -53,5 +53,5 @@ fn build_pool(workers: usize) -> Result<rayon::ThreadPool, ExecError> {
         .num_threads(workers)
         .thread_name(|i| super::lane_name(Mode::Rayon, i))
         .build()
-        .map_err(|e| ExecError::Spawn(e.to_string()))
+        .map_err(ExecError::Pool)
 }

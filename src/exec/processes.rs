@@ -254,7 +254,7 @@ fn missing_units(
         .map(|unit| UnitRecord {
             unit,
             label: workload.unit_label(unit),
-            outcome: Err(format!("{}: {error}", workload.unit_label(unit))),
+            outcome: Err(super::UnitFailure::new(&workload.unit_label(unit), &error)),
             worker: super::lane_name(Mode::Processes, index),
             start_s: 0.0,
             end_s: 0.0,

@@ -90,7 +90,7 @@ fn build_runtime(
         .on_thread_unpark(|| with_ctx(WorkerCtx::unpark))
         .enable_all()
         .build()
-        .map_err(|e| ExecError::Spawn(e.to_string()))
+        .map_err(ExecError::Spawn)
 }
 
 /// Lane name prefix of the blocking pool's threads.
@@ -233,7 +233,7 @@ impl Tasks<'_> {
             let label = workload.unit_label(unit);
             Some(UnitRecord {
                 unit,
-                outcome: outcome.map_err(|e| format!("{label}: {e}")),
+                outcome: outcome.map_err(|e| super::UnitFailure::new(&label, &e)),
                 label,
                 // A future moves between runtime threads: no single lane ran it.
                 worker: "bs-tokio".to_string(),
@@ -260,7 +260,7 @@ fn failed_record(
     counters.errors.fetch_add(1, Ordering::Relaxed);
     UnitRecord {
         unit,
-        outcome: Err(format!("{label}: {why}")),
+        outcome: Err(super::UnitFailure::new(&label, &why)),
         label,
         worker: "bs-tokio".to_string(),
         start_s: 0.0,

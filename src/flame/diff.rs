@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::wall::stack_kind;
-use super::{FlameError, FoldedStacks};
+use super::{FlameError, FoldedLineError, FoldedStacks};
 
 /// The root every worker thread's stacks are merged into before diffing, so that
 /// `bs-seq-0;parse` and `bs-threads-3;parse` are the same path.
@@ -187,13 +187,13 @@ pub fn parse_diff_folded(text: &str) -> Result<(FoldedStacks, FoldedStacks), Fla
         if line.is_empty() {
             continue;
         }
-        let error = |reason: String| FlameError::Parse {
+        let error = |reason: FoldedLineError| FlameError::Parse {
             line: index + 1,
             reason,
         };
         let (rest, after_count) = split_count(line).map_err(error)?;
         let (stack, before_count) = split_count(rest)
-            .map_err(|reason| error(format!("expected `stack BEFORE AFTER`: {reason}")))?;
+            .map_err(|reason| error(FoldedLineError::NoBefore(Box::new(reason))))?;
         before.add(stack, before_count);
         after.add(stack, after_count);
     }
@@ -201,17 +201,17 @@ pub fn parse_diff_folded(text: &str) -> Result<(FoldedStacks, FoldedStacks), Fla
 }
 
 /// Splits `frames count` into the frames and the count, strictly: both must be there.
-fn split_count(line: &str) -> Result<(&str, u64), String> {
+fn split_count(line: &str) -> Result<(&str, u64), FoldedLineError> {
     let Some((stack, count)) = line.rsplit_once(' ') else {
-        return Err(format!("expected `frames count`, found {line:?}"));
+        return Err(FoldedLineError::NoCount(line.to_string()));
     };
     let stack = stack.trim_end();
     if stack.is_empty() {
-        return Err("the stack before the count is empty".to_string());
+        return Err(FoldedLineError::EmptyStack);
     }
     let count = count
         .parse::<u64>()
-        .map_err(|_| format!("the count {count:?} is not a whole number"))?;
+        .map_err(|e| FoldedLineError::bad_count(count, e))?;
     Ok((stack, count))
 }
 

@@ -239,9 +239,38 @@ fn split_root(stack: &str) -> (&str, Option<&str>) {
 /// The root frame of samples that came with a count but no frames (py-spy's ` 1` lines).
 pub const NO_STACK: &str = "[no stack]";
 
+/// What is wrong with one line of folded stacks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldedLineError {
+    #[error("expected `frames count`, found {0:?}")]
+    NoCount(String),
+    #[error("the stack before the count is empty")]
+    EmptyStack,
+    #[error("the count {count:?} is not a whole number")]
+    BadCount {
+        count: String,
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    #[error("the line is not UTF-8 text")]
+    NotUtf8,
+    /// A line of differential folded text without its BEFORE count.
+    #[error("expected `stack BEFORE AFTER`: {0}")]
+    NoBefore(#[source] Box<FoldedLineError>),
+}
+
+impl FoldedLineError {
+    pub(super) fn bad_count(count: &str, source: std::num::ParseIntError) -> Self {
+        FoldedLineError::BadCount {
+            count: count.to_string(),
+            source,
+        }
+    }
+}
+
 /// Splits one line into its stack and count; `None` for blank and `#` comment lines. Leading
 /// and trailing white space (a CRLF's `\r` included) is ignored.
-pub(super) fn parse_line(raw: &str) -> Result<Option<(&str, u64)>, String> {
+pub(super) fn parse_line(raw: &str) -> Result<Option<(&str, u64)>, FoldedLineError> {
     let line = raw.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
@@ -250,9 +279,9 @@ pub(super) fn parse_line(raw: &str) -> Result<Option<(&str, u64)>, String> {
         Some((stack, count)) => (stack.trim_end(), count),
         None => ("", line),
     };
-    let count = count.parse::<u64>().map_err(|_| match stack.is_empty() {
-        true => format!("expected `frames count`, found {line:?}"),
-        false => format!("the count {count:?} is not a whole number"),
+    let count = count.parse::<u64>().map_err(|e| match stack.is_empty() {
+        true => FoldedLineError::NoCount(line.to_string()),
+        false => FoldedLineError::bad_count(count, e),
     })?;
     let stack = if stack.is_empty() { NO_STACK } else { stack };
     Ok(Some((stack, count)))
@@ -291,7 +320,15 @@ mod tests {
             FlameError::Parse { line, .. } => assert_eq!(*line, 3),
             other => panic!("unexpected error {other:?}"),
         }
-        assert!(err.to_string().contains("line 3"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "folded stacks, line 3: the count \"x\" is not a whole number"
+        );
+        let reason = std::error::Error::source(&err).expect("the line's error is kept");
+        assert!(
+            std::error::Error::source(reason).is_some(),
+            "and the integer's"
+        );
         assert!(FoldedStacks::parse("nocount\n").is_err());
         assert!(FoldedStacks::parse("main;a -1\n").is_err());
     }

@@ -72,7 +72,7 @@ impl FrameTree {
             let read = reader.read_line(&mut line).map_err(|e| match e.kind() {
                 std::io::ErrorKind::InvalidData => FlameError::Parse {
                     line: number + 1,
-                    reason: "the line is not UTF-8 text".to_string(),
+                    reason: super::FoldedLineError::NotUtf8,
                 },
                 _ => match super::limits::LimitExceeded::message(&e) {
                     Some(limit) => FlameError::Limit(limit),

@@ -145,9 +145,9 @@ impl RunReport {
                     self.rejections
                         .extend(outcome.rejected.iter().take(room).cloned());
                 }
-                Err(message) => {
-                    summary.error = Some(message.clone());
-                    self.failures.push(message.clone());
+                Err(failure) => {
+                    summary.error = Some(failure.to_string());
+                    self.failures.push(failure.to_string());
                 }
             }
             self.units.push(summary);

@@ -1,6 +1,6 @@
 //! The `serve-api` command-line flags, their conversion to `ServerConfig` and back.
 
-use super::config::{parse_duration, parse_rate, JitterDist, ServerConfig};
+use super::config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
 use super::{serve_blocking, ServerError};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -85,15 +85,18 @@ pub struct ServeArgs {
 }
 
 /// Parses `HOST:PORT` where HOST is an IP address or `localhost`.
-pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_addr(s: &str) -> Result<SocketAddr, ValueError> {
     if let Some(port) = s.strip_prefix("localhost:") {
-        let port: u16 = port
-            .parse()
-            .map_err(|_| format!("'{s}' has no valid port; use e.g. 127.0.0.1:8080"))?;
+        let port: u16 = port.parse().map_err(|source| ValueError::Port {
+            text: s.to_string(),
+            source,
+        })?;
         return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     }
-    s.parse()
-        .map_err(|_| format!("'{s}' is not an address; use IP:PORT, e.g. 127.0.0.1:8080"))
+    s.parse().map_err(|source| ValueError::Addr {
+        text: s.to_string(),
+        source,
+    })
 }
 
 impl ServeArgs {

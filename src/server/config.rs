@@ -129,8 +129,45 @@ impl ServerConfig {
     }
 }
 
+/// A flag value that does not parse (clap shows the message after the flag's name).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("'{text}' is not a duration; use e.g. 50ms, 1s, 250us or 0")]
+    Duration {
+        text: String,
+        #[source]
+        source: std::num::ParseFloatError,
+    },
+    #[error("'{text}' has no unit; write e.g. {number}ms or {number}s")]
+    NoUnit { text: String, number: String },
+    #[error("'{text}' has an unknown unit '{unit}'; use ns, us, ms, s or m")]
+    Unit { text: String, unit: String },
+    #[error("'{text}' is not a usable duration")]
+    Unusable {
+        text: String,
+        #[source]
+        source: std::time::TryFromFloatSecsError,
+    },
+    #[error("'{0}' has an unknown period; write e.g. 100/s or 6000/m")]
+    Period(String),
+    #[error("'{0}' is not a positive request rate; write e.g. 100 or 100/s")]
+    Rate(String),
+    #[error("'{text}' has no valid port; use e.g. 127.0.0.1:8080")]
+    Port {
+        text: String,
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    #[error("'{text}' is not an address; use IP:PORT, e.g. 127.0.0.1:8080")]
+    Addr {
+        text: String,
+        #[source]
+        source: std::net::AddrParseError,
+    },
+}
+
 /// Parses a duration such as `50ms`, `1s`, `1.5s`, `250us`, `2m` or `0`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, ValueError> {
     let text = s.trim();
     if text == "0" {
         return Ok(Duration::ZERO);
@@ -139,9 +176,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("'{s}' is not a duration; use e.g. 50ms, 1s, 250us or 0"))?;
+    let value: f64 = number.parse().map_err(|source| ValueError::Duration {
+        text: s.to_string(),
+        source,
+    })?;
     let seconds_per_unit = match unit.trim() {
         "ns" => 1e-9,
         "us" | "µs" => 1e-6,
@@ -149,22 +187,26 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => 1.0,
         "m" => 60.0,
         "" => {
-            return Err(format!(
-                "'{s}' has no unit; write e.g. {number}ms or {number}s"
-            ))
+            return Err(ValueError::NoUnit {
+                text: s.to_string(),
+                number: number.to_string(),
+            })
         }
         other => {
-            return Err(format!(
-                "'{s}' has an unknown unit '{other}'; use ns, us, ms, s or m"
-            ))
+            return Err(ValueError::Unit {
+                text: s.to_string(),
+                unit: other.to_string(),
+            })
         }
     };
-    Duration::try_from_secs_f64(value * seconds_per_unit)
-        .map_err(|_| format!("'{s}' is not a usable duration"))
+    Duration::try_from_secs_f64(value * seconds_per_unit).map_err(|source| ValueError::Unusable {
+        text: s.to_string(),
+        source,
+    })
 }
 
 /// Parses a rate limit: `100`, `100/s` or `6000/m` (requests per second or minute).
-pub fn parse_rate(s: &str) -> Result<f64, String> {
+pub fn parse_rate(s: &str) -> Result<f64, ValueError> {
     let text = s.trim();
     let (number, per) = match text.split_once('/') {
         Some((n, unit)) => (n.trim(), unit.trim()),
@@ -173,17 +215,11 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
     let divisor = match per {
         "s" => 1.0,
         "m" => 60.0,
-        _ => {
-            return Err(format!(
-                "'{s}' has an unknown period; write e.g. 100/s or 6000/m"
-            ))
-        }
+        _ => return Err(ValueError::Period(s.to_string())),
     };
     match number.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v / divisor),
-        _ => Err(format!(
-            "'{s}' is not a positive request rate; write e.g. 100 or 100/s"
-        )),
+        _ => Err(ValueError::Rate(s.to_string())),
     }
 }
 
@@ -213,8 +249,23 @@ mod tests {
         assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert!(parse_duration("50").unwrap_err().contains("no unit"));
-        assert!(parse_duration("5h").unwrap_err().contains("unknown unit"));
+        assert_eq!(
+            parse_duration("50").unwrap_err().to_string(),
+            "'50' has no unit; write e.g. 50ms or 50s"
+        );
+        assert!(parse_duration("5h")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown unit"));
+        let bad = parse_duration("1.2.3s").unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "'1.2.3s' is not a duration; use e.g. 50ms, 1s, 250us or 0"
+        );
+        assert!(
+            std::error::Error::source(&bad).is_some(),
+            "the float error is kept"
+        );
         assert!(parse_duration("ms").is_err());
         assert!(parse_duration("-5ms").is_err());
     }

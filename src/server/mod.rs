@@ -14,7 +14,7 @@ pub mod stats;
 mod timer;
 
 pub use args::{run_serve, ServeArgs};
-pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig};
+pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
 pub use routes::{content_digest, DIGEST_HEADER};
 pub use stats::StatsSnapshot;
 
@@ -46,6 +46,14 @@ pub enum ServerError {
     Runtime(#[source] std::io::Error),
     #[error("the server stopped with an error: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+impl ServerError {
+    /// Whether the settings were wrong (the user can fix them) rather than the server
+    /// failing to listen or serve.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ServerError::Remote(_) | ServerError::Config(_))
+    }
 }
 
 /// A server running on its own threads; stops on `shutdown()` or when dropped.

@@ -293,3 +293,31 @@ fn a_port_in_use_is_a_clear_bind_error() {
     .expect("second bind fails");
     assert!(err.to_string().contains(&first.addr.to_string()), "{err}");
 }
+
+#[test]
+fn bad_settings_are_usage_errors_and_a_failed_bind_is_not() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let addr = held.local_addr().expect("address");
+    let config = ServerConfig {
+        addr,
+        ..ServerConfig::default()
+    };
+    let err = start_in_background(config)
+        .err()
+        .expect("the port is taken");
+    assert!(matches!(err, ServerError::Bind { .. }), "{err:?}");
+    assert!(!err.is_usage());
+    assert!(err
+        .to_string()
+        .starts_with(&format!("cannot listen on {addr}: ")));
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the io error is kept"
+    );
+    let bad = ServerConfig {
+        tenants: 0,
+        ..ServerConfig::default()
+    };
+    let err = start_in_background(bad).err().expect("no tenants");
+    assert!(err.is_usage(), "{err}");
+}

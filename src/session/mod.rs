@@ -3,6 +3,8 @@
 //! the child side of `processes` mode and the TUI.
 
 mod assemble;
+#[cfg(test)]
+mod error_tests;
 mod pg;
 mod spec;
 
@@ -30,8 +32,11 @@ pub enum SessionError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// The workload failed at run time (its cause kept as the source).
     #[error("{0}")]
-    Workload(String),
+    Workload(#[source] WorkloadError),
+    #[error("cannot verify the stored rows: {0}")]
+    Verify(#[source] WorkloadError),
     /// The run started and finished, but something failed late (verifying the stored rows,
     /// reading the profile): the outcome is kept, its report naming the failure, so the
     /// caller can still write it.
@@ -68,7 +73,7 @@ impl From<WorkloadError> for SessionError {
     fn from(e: WorkloadError) -> Self {
         match e {
             WorkloadError::Input(m) => SessionError::Input(m),
-            other => SessionError::Workload(other.to_string()),
+            other => SessionError::Workload(other),
         }
     }
 }
@@ -276,7 +281,7 @@ fn verify(
     } else {
         workload.verify(None)
     };
-    result.map_err(|e| SessionError::Workload(format!("cannot verify the stored rows: {e}")))
+    result.map_err(SessionError::Verify)
 }
 
 /// The spec a `processes` child reads first thing: one JSON line on standard input.
@@ -315,7 +320,7 @@ fn drive(
         let engine = std::thread::Builder::new()
             .name("bs-engine".into())
             .spawn_scoped(scope, || exec::execute(workload, &exec_spec, env))
-            .map_err(|e| ExecError::Spawn(e.to_string()))?;
+            .map_err(ExecError::Spawn)?;
         let tick_every = Duration::from_millis(spec.tick_ms.max(10));
         let mut ticks = 0u32;
         while !engine.is_finished() {
@@ -334,7 +339,7 @@ fn drive(
         }
         let records = engine
             .join()
-            .map_err(|_| ExecError::Spawn("the engine thread panicked".into()))??;
+            .map_err(|_| ExecError::Panicked("the engine thread"))??;
         emit_tick(hooks, env, workload.unit_count(), spec, started);
         Ok(records)
     })

@@ -317,7 +317,10 @@ pub fn set_search(app: &mut App, pattern: &str) {
             );
             app.flame.search = Some(search);
         }
-        Err(e) => app.status = format!("not a valid regex: {}", e.lines().last().unwrap_or("")),
+        Err(e) => {
+            let text = e.to_string();
+            app.status = format!("not a valid regex: {}", text.lines().last().unwrap_or(""));
+        }
     }
 }
 

@@ -92,7 +92,9 @@ fn spawn_command<M: Send + 'static>(
             let Ok(line) = line else { break };
             let msg = match Envelope::parse_line(&line) {
                 Ok(env) => ChildMsg::Event(Box::new(env.event)),
-                Err(e) => ChildMsg::Event(Box::new(Event::Error { message: e })),
+                Err(e) => ChildMsg::Event(Box::new(Event::Error {
+                    message: e.to_string(),
+                })),
             };
             if tx.send(wrap(run, msg)).is_err() {
                 break;

@@ -68,9 +68,9 @@ pub struct Search {
 }
 
 impl Search {
-    /// Compiles `pattern`; the error text is the regex crate's.
-    pub fn new(pattern: &str) -> Result<Search, String> {
-        let regex = Regex::new(pattern).map_err(|e| e.to_string())?;
+    /// Compiles `pattern`; the error is the regex crate's.
+    pub fn new(pattern: &str) -> Result<Search, regex::Error> {
+        let regex = Regex::new(pattern)?;
         Ok(Search {
             pattern: pattern.to_string(),
             regex,

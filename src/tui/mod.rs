@@ -74,7 +74,8 @@ pub fn run_viewer(
     paths: &[std::path::PathBuf],
     options: &open::OpenOptions,
 ) -> Result<(), ViewerError> {
-    let runs = open::load_files_with(paths, options).map_err(ViewerError::BadInput)?;
+    let runs =
+        open::load_files_with(paths, options).map_err(|e| ViewerError::BadInput(e.to_string()))?;
     let mut app = new_app();
     // One flamegraph build for the run shown, not one per file.
     app.runs.extend(runs);

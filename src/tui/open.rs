@@ -3,7 +3,7 @@
 //! loaded as runs. `-` reads standard input.
 
 use super::runs::{Run, RunStatus};
-use crate::events::Envelope;
+use crate::events::{Envelope, EventError};
 use crate::flame::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
 use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary, PprofSummary};
 use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree};
@@ -13,6 +13,78 @@ use std::path::Path;
 
 /// The formats `open` knows, for the message about a file that is none of them.
 const TRIED: &str = "tried: boundscope event stream, folded stacks, pprof protobuf (gzipped or raw), speedscope JSON, perf script";
+
+/// Why a file cannot be opened: one line naming the file, then why.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {source}")]
+pub struct OpenError {
+    /// The file's path as shown, or `stdin`.
+    pub name: String,
+    #[source]
+    pub source: InputError,
+}
+
+/// Why an input is none of the formats `open` reads, or cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read it: {0}")]
+    Read(#[source] std::io::Error),
+    /// The input went past a limit of `InputLimits` (the message names it).
+    #[error("{message}")]
+    Limit {
+        message: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the file is empty")]
+    Empty,
+    /// A known format that failed to decode (or went past a limit while decoding).
+    #[error("{0}")]
+    Decode(#[source] FlameError),
+    #[error("no format fits ({TRIED}); as folded stacks: {0}")]
+    NotFolded(#[source] FlameError),
+    #[error("no format fits ({TRIED}): {0}")]
+    NotPprof(#[source] FlameError),
+    #[error("line {line}: {source} (an event stream? {TRIED})")]
+    NotEvents {
+        line: usize,
+        #[source]
+        source: EventError,
+    },
+    #[error("line {line}: {source}; the recording is damaged")]
+    Damaged {
+        line: usize,
+        #[source]
+        source: TimeError,
+    },
+}
+
+impl InputError {
+    fn read(e: std::io::Error) -> InputError {
+        match LimitExceeded::message(&e) {
+            Some(message) => InputError::Limit { message, source: e },
+            None => InputError::Read(e),
+        }
+    }
+}
+
+/// A recorded time that cannot be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TimeError {
+    #[error("{what} is {} s; times must be 0 to {MAX_RECORDED_S:e} s", seconds_text(*.value))]
+    OutOfRange { what: String, value: f64 },
+    #[error("a tick's elapsed_s goes back from {from} s to {to} s")]
+    GoesBack { from: f64, to: f64 },
+}
+
+/// Exponent notation for huge values: 1e308 printed in full is 309 digits.
+fn seconds_text(value: f64) -> String {
+    if value.abs() >= MAX_RECORDED_S {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
 
 /// Choices for reading files.
 #[derive(Debug, Clone, Default)]
@@ -26,19 +98,24 @@ pub struct OpenOptions {
 
 /// Loads one file (`-`: standard input) as run number `number`. The error is one line naming
 /// the file.
-pub fn load_file(path: &Path, number: usize) -> Result<Run, String> {
+pub fn load_file(path: &Path, number: usize) -> Result<Run, OpenError> {
     load_file_with(path, number, &OpenOptions::default())
 }
 
 /// [`load_file`] with `options`.
-pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Result<Run, String> {
+pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Result<Run, OpenError> {
+    let in_file = |name: &dyn std::fmt::Display| {
+        let name = name.to_string();
+        move |source| OpenError { name, source }
+    };
     if path == Path::new("-") {
         let stdin = std::io::stdin().lock();
-        return load_reader_with(stdin, "stdin", number, options)
-            .map_err(|e| format!("stdin: {e}"));
+        return load_reader_with(stdin, "stdin", number, options).map_err(in_file(&"stdin"));
     }
     let name = path.display();
-    let file = File::open(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
+    let file = File::open(path)
+        .map_err(InputError::Read)
+        .map_err(in_file(&name))?;
     let stem = path
         .file_stem()
         .map_or("profile".into(), |s| s.to_string_lossy().to_string());
@@ -48,11 +125,11 @@ pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Resu
         number,
         options,
     )
-    .map_err(|e| format!("{name}: {e}"))
+    .map_err(in_file(&name))
 }
 
 /// Loads one input from `reader`, deciding its format from its first bytes (default options).
-pub fn load_reader(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, String> {
+pub fn load_reader(reader: impl BufRead, stem: &str, number: usize) -> Result<Run, InputError> {
     load_reader_with(reader, stem, number, &OpenOptions::default())
 }
 
@@ -63,12 +140,10 @@ pub fn load_reader_with(
     stem: &str,
     number: usize,
     options: &OpenOptions,
-) -> Result<Run, String> {
+) -> Result<Run, InputError> {
     let limits = &options.limits;
     let mut reader = limits.wrap(reader, "the input", limits.max_bytes);
-    let cannot = |e: std::io::Error| {
-        LimitExceeded::message(&e).unwrap_or_else(|| format!("cannot read it: {e}"))
-    };
+    let cannot = InputError::read;
     let head = reader.fill_buf().map_err(cannot)?;
     if head.starts_with(&GZIP_MAGIC) || is_binary(head) {
         // Read as pprof, whose protobuf may be at most 1/8 of the limit: so may the file.
@@ -81,12 +156,12 @@ pub fn load_reader_with(
         return pprof_run(&bytes, stem, number, options);
     }
     match first_char(&mut reader).map_err(cannot)? {
-        None => Err("the file is empty".to_string()),
+        None => Err(InputError::Empty),
         Some(b'{') => {
             let mut text = String::new();
             reader.read_to_string(&mut text).map_err(cannot)?;
             if speedscope::looks_like(&text) {
-                let stacks = speedscope::decode_speedscope(&text).map_err(|e| e.to_string())?;
+                let stacks = speedscope::decode_speedscope(&text).map_err(InputError::Decode)?;
                 let mut run = stacks_run(&stacks, "speedscope", stem, number);
                 if let Ok(about) = speedscope::describe_speedscope(&text) {
                     run.source = Some(about);
@@ -103,7 +178,7 @@ pub fn load_reader_with(
             }
             let mut text = String::new();
             reader.read_to_string(&mut text).map_err(cannot)?;
-            let stacks = crate::flame::collapse_perf(&text).map_err(|e| e.to_string())?;
+            let stacks = crate::flame::collapse_perf(&text).map_err(InputError::Decode)?;
             Ok(stacks_run(&stacks, "perf", stem, number))
         }
     }
@@ -137,17 +212,22 @@ fn first_char(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
 }
 
 /// A recording as a run, which keeps its events for playing back.
-fn replay(text: &str, number: usize) -> Result<Run, String> {
+fn replay(text: &str, number: usize) -> Result<Run, InputError> {
     let mut events = Vec::new();
     let mut elapsed = 0.0;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let envelope = Envelope::parse_line(line)
-            .map_err(|e| format!("line {}: {e} (an event stream? {TRIED})", i + 1))?;
-        check_times(&envelope.event, &mut elapsed)
-            .map_err(|e| format!("line {}: {e}; the recording is damaged", i + 1))?;
+        let line_error = |source| InputError::NotEvents {
+            line: i + 1,
+            source,
+        };
+        let envelope = Envelope::parse_line(line).map_err(line_error)?;
+        check_times(&envelope.event, &mut elapsed).map_err(|source| InputError::Damaged {
+            line: i + 1,
+            source,
+        })?;
         events.push(envelope.event);
     }
     Ok(super::replay::recorded_run(number, events.into()))
@@ -160,26 +240,23 @@ pub const MAX_RECORDED_S: f64 = 1e7;
 /// Checks the times of a recorded event: finite, 0 to [`MAX_RECORDED_S`] seconds, and tick
 /// times never going back (`elapsed` is the previous tick's). A damaged recording is
 /// refused rather than drawn: a time of 1e308 s once made the charts spin forever.
-fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), String> {
+fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), TimeError> {
     use crate::events::Event;
     let seconds = |what: &str, value: f64| match (0.0..=MAX_RECORDED_S).contains(&value) {
         true => Ok(()),
-        // Exponent notation for huge values: 1e308 printed in full is 309 digits.
-        false if value.abs() >= MAX_RECORDED_S => Err(format!(
-            "{what} is {value:e} s; times must be 0 to {MAX_RECORDED_S:e} s"
-        )),
-        false => Err(format!(
-            "{what} is {value} s; times must be 0 to {MAX_RECORDED_S:e} s"
-        )),
+        false => Err(TimeError::OutOfRange {
+            what: what.to_string(),
+            value,
+        }),
     };
     let workers = match event {
         Event::Tick(tick) => {
             seconds("a tick's elapsed_s", tick.elapsed_s)?;
             if tick.elapsed_s < *elapsed {
-                return Err(format!(
-                    "a tick's elapsed_s goes back from {} s to {} s",
-                    *elapsed, tick.elapsed_s
-                ));
+                return Err(TimeError::GoesBack {
+                    from: *elapsed,
+                    to: tick.elapsed_s,
+                });
             }
             *elapsed = tick.elapsed_s;
             &tick.workers
@@ -237,10 +314,15 @@ fn stacks_run(stacks: &FoldedStacks, kind: &str, stem: &str, number: usize) -> R
 
 /// Streams a folded file straight into a frame tree: neither the text nor the set of full stack
 /// strings is kept.
-fn folded(reader: impl BufRead, stem: &str, number: usize, frames: usize) -> Result<Run, String> {
+fn folded(
+    reader: impl BufRead,
+    stem: &str,
+    number: usize,
+    frames: usize,
+) -> Result<Run, InputError> {
     let tree = FrameTree::from_folded_reader_limited(reader, frames).map_err(|e| match e {
-        FlameError::Limit(limit) => limit,
-        e => format!("no format fits ({TRIED}); as folded stacks: {e}"),
+        FlameError::Limit(_) => InputError::Decode(e),
+        e => InputError::NotFolded(e),
     })?;
     Ok(file_run(tree, "folded", stem, number))
 }
@@ -252,17 +334,14 @@ fn pprof_run(
     stem: &str,
     number: usize,
     options: &OpenOptions,
-) -> Result<Run, String> {
-    let summary = pprof_summary(bytes).map_err(|e| format!("no format fits ({TRIED}): {e}"))?;
+) -> Result<Run, InputError> {
+    let summary = pprof_summary(bytes).map_err(InputError::NotPprof)?;
     let limits = &options.limits;
     let stacks = match &options.sample_index {
         Some(name) => decode_pprof_index_limited(bytes, name, limits),
         None => decode_pprof_limited(bytes, limits),
     }
-    .map_err(|e| match e {
-        FlameError::Limit(limit) => limit,
-        e => e.to_string(),
-    })?;
+    .map_err(InputError::Decode)?;
     let first = summary.sample_types.first().map_or("", |t| t.as_str());
     let shown = match &options.sample_index {
         Some(name) => name.as_str(),
@@ -308,7 +387,7 @@ fn pprof_total(types: &[String], shown: &str, total: u64) -> String {
 }
 
 /// Loads every file, or fails on the first bad one.
-pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
+pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, OpenError> {
     load_files_with(paths, &OpenOptions::default())
 }
 
@@ -316,10 +395,52 @@ pub fn load_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, String> {
 pub fn load_files_with(
     paths: &[impl AsRef<Path>],
     options: &OpenOptions,
-) -> Result<Vec<Run>, String> {
+) -> Result<Vec<Run>, OpenError> {
     paths
         .iter()
         .enumerate()
         .map(|(i, p)| load_file_with(p.as_ref(), i + 1, options))
         .collect()
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+    use std::error::Error;
+
+    #[test]
+    fn a_missing_file_is_named_and_keeps_the_io_error() {
+        let err = load_file(Path::new("/no/such/file.folded"), 1).expect_err("missing");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("/no/such/file.folded: cannot read it: "),
+            "{text}"
+        );
+        let io = err
+            .source()
+            .and_then(Error::source)
+            .expect("the io error is kept");
+        assert!(text.ends_with(&io.to_string()), "{text}");
+    }
+
+    #[test]
+    fn a_broken_recording_names_its_line_and_keeps_the_parser_error() {
+        let line = "{\"v\":1,\"type\":\"nope\"}\n";
+        let err = load_reader(line.as_bytes(), "rec", 1).expect_err("not an event");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("line 1: not a boundscope event: ") && text.contains(TRIED),
+            "{text}"
+        );
+        let event = err.source().expect("the event error is kept");
+        assert!(event.source().is_some(), "and serde_json's");
+        let huge = TimeError::OutOfRange {
+            what: "a tick's elapsed_s".into(),
+            value: 1e308,
+        };
+        assert_eq!(
+            huge.to_string(),
+            "a tick's elapsed_s is 1e308 s; times must be 0 to 1e7 s"
+        );
+    }
 }

@@ -80,11 +80,28 @@ pub enum WorkloadError {
         #[source]
         source: std::io::Error,
     },
+    /// A failure with its cause kept, said in context (`GET URL: CAUSE`).
+    #[error("{context}: {source}")]
+    Caused {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("{0}")]
     Other(String),
 }
 
 impl WorkloadError {
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        WorkloadError::Caused {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         WorkloadError::Io {
             context: context.into(),

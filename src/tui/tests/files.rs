@@ -60,7 +60,9 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     );
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "hello world\n").unwrap();
-    let err = crate::tui::open::load_files(&[&bad]).unwrap_err();
+    let err = crate::tui::open::load_files(&[&bad])
+        .unwrap_err()
+        .to_string();
     assert!(
         err.starts_with(&bad.display().to_string()) && !err.contains('\n'),
         "{err}"
@@ -69,6 +71,7 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     std::fs::write(&broken, "{\"v\":1,\"type\":\"nope\"}\n").unwrap();
     assert!(crate::tui::open::load_files(&[&broken])
         .unwrap_err()
+        .to_string()
         .contains("line 1"));
 }
 
@@ -83,7 +86,9 @@ fn open_reads_a_gzipped_pprof_profile_and_names_a_broken_one() {
     assert_eq!(runs[0].label, "cpu.pb");
     let broken = dir.path().join("broken.pb.gz");
     std::fs::write(&broken, [0x1f, 0x8b, 0, 1, 2, 3]).unwrap();
-    let err = crate::tui::open::load_files(&[&broken]).unwrap_err();
+    let err = crate::tui::open::load_files(&[&broken])
+        .unwrap_err()
+        .to_string();
     assert!(
         err.starts_with(&broken.display().to_string()) && !err.contains('\n'),
         "{err}"
@@ -113,7 +118,9 @@ fn open_sniffs_a_raw_pprof_by_content_and_names_the_formats_tried() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello world\n").unwrap();
     for bad in [&binary, &text] {
-        let err = crate::tui::open::load_files(&[bad]).unwrap_err();
+        let err = crate::tui::open::load_files(&[bad])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("folded stacks") && err.contains("pprof"),
             "{err}"
@@ -187,7 +194,9 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
             })
             .nth(which);
         tick.expect("the sample's tick").elapsed_s = seconds;
-        let err = crate::tui::open::load_files(&[write(name, &events)]).unwrap_err();
+        let err = crate::tui::open::load_files(&[write(name, &events)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(said) && err.contains("line "), "{name}: {err}");
     }
 }

@@ -213,7 +213,7 @@ impl ApiFetch {
         checkpoint: &mut dyn FnMut(),
     ) -> Result<UnitOutcome, WorkloadError> {
         let parsed = records::parse(kind, body, checkpoint)
-            .map_err(|why| WorkloadError::Other(format!("GET {}{path}: {why}", self.base_url())))?;
+            .map_err(|why| WorkloadError::caused(format!("GET {}{path}", self.base_url()), why))?;
         self.content.add(&parsed.records);
         Ok(UnitOutcome {
             items: parsed.items,

@@ -33,24 +33,47 @@ impl Parsed {
     }
 }
 
+/// Why an answer is not what was asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    #[error("the answer is not a tenant's connections: {0}")]
+    NotConnections(#[source] serde_json::Error),
+    #[error("asked for tenant {asked}, got tenant {got}")]
+    WrongTenant { asked: u32, got: u32 },
+    #[error("the answer is not a price list: {0}")]
+    NotPrices(#[source] serde_json::Error),
+    #[error("asked for prices of {asked:?}, got {got:?}")]
+    WrongSymbols {
+        asked: Vec<String>,
+        got: Vec<String>,
+    },
+    /// Re-encoding a received record for its digest failed.
+    #[error("{0}")]
+    Encode(#[source] serde_json::Error),
+}
+
 /// Parses `body` as the answer to `unit`, checking it is what was asked for. `checkpoint`
 /// is called between records (a blocking worker's `WorkerCtx::checkpoint`, where a
 /// simulated GIL may change hands; nothing for async tasks, which hold it per poll).
-pub fn parse(unit: &UnitKind, body: &[u8], checkpoint: &mut dyn FnMut()) -> Result<Parsed, String> {
+pub fn parse(
+    unit: &UnitKind,
+    body: &[u8],
+    checkpoint: &mut dyn FnMut(),
+) -> Result<Parsed, AnswerError> {
     match unit {
         UnitKind::Connections(id) => connections(*id, body),
         UnitKind::Prices(symbols) => prices(symbols, body, checkpoint),
     }
 }
 
-fn connections(id: u32, body: &[u8]) -> Result<Parsed, String> {
-    let parsed: TenantConnections = serde_json::from_slice(body)
-        .map_err(|e| format!("the answer is not a tenant's connections: {e}"))?;
+fn connections(id: u32, body: &[u8]) -> Result<Parsed, AnswerError> {
+    let parsed: TenantConnections =
+        serde_json::from_slice(body).map_err(AnswerError::NotConnections)?;
     if parsed.tenant_id != id {
-        return Err(format!(
-            "asked for tenant {id}, got tenant {}",
-            parsed.tenant_id
-        ));
+        return Err(AnswerError::WrongTenant {
+            asked: id,
+            got: parsed.tenant_id,
+        });
     }
     Ok(Parsed {
         items: parsed.connections.len() as u64,
@@ -58,12 +81,18 @@ fn connections(id: u32, body: &[u8]) -> Result<Parsed, String> {
     })
 }
 
-fn prices(symbols: &[String], body: &[u8], checkpoint: &mut dyn FnMut()) -> Result<Parsed, String> {
-    let parsed: PricesResponse =
-        serde_json::from_slice(body).map_err(|e| format!("the answer is not a price list: {e}"))?;
+fn prices(
+    symbols: &[String],
+    body: &[u8],
+    checkpoint: &mut dyn FnMut(),
+) -> Result<Parsed, AnswerError> {
+    let parsed: PricesResponse = serde_json::from_slice(body).map_err(AnswerError::NotPrices)?;
     let got: Vec<&str> = parsed.prices.iter().map(|p| p.symbol.as_str()).collect();
     if got != symbols {
-        return Err(format!("asked for prices of {symbols:?}, got {got:?}"));
+        return Err(AnswerError::WrongSymbols {
+            asked: symbols.to_vec(),
+            got: got.iter().map(|s| s.to_string()).collect(),
+        });
     }
     let mut out = Parsed {
         items: 0,
@@ -71,7 +100,7 @@ fn prices(symbols: &[String], body: &[u8], checkpoint: &mut dyn FnMut()) -> Resu
     };
     for entry in &parsed.prices {
         checkpoint();
-        let canonical = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+        let canonical = serde_json::to_vec(entry).map_err(AnswerError::Encode)?;
         out.items += entry.days.len() as u64;
         out.records
             .push((format!("prices/{}", entry.symbol), xxh3_64(&canonical)));
@@ -141,10 +170,33 @@ mod tests {
         let symbols = data.symbols().symbols;
         let unit = UnitKind::Prices(vec![symbols[0].clone()]);
         let err = parse(&unit, &body_for(&data, &symbols[1..]), &mut || {}).unwrap_err();
-        assert!(err.contains("asked for prices"), "{err}");
+        let wanted = format!(
+            "asked for prices of {:?}, got {:?}",
+            &symbols[..1],
+            &symbols[1..]
+        );
+        assert_eq!(err.to_string(), wanted);
         let conns = serde_json::to_vec(&data.connections(2)).expect("serialise");
         let err = parse(&UnitKind::Connections(1), &conns, &mut || {}).unwrap_err();
-        assert!(err.contains("tenant 1"), "{err}");
+        assert_eq!(err.to_string(), "asked for tenant 1, got tenant 2");
         assert!(parse(&UnitKind::Connections(1), b"[]", &mut || {}).is_err());
+    }
+
+    #[test]
+    fn an_unreadable_answer_keeps_the_decoder_error_as_its_source() {
+        let err = parse(&UnitKind::Connections(1), b"[]", &mut || {}).unwrap_err();
+        let source = std::error::Error::source(&err).expect("the serde_json error is kept");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("the answer is not a tenant's connections: "),
+            "{text}"
+        );
+        assert!(text.ends_with(&source.to_string()), "{text}");
+        let wrapped = crate::workload::WorkloadError::caused("GET http://x/tenants/1", err);
+        assert!(wrapped
+            .to_string()
+            .starts_with("GET http://x/tenants/1: the answer is not"));
+        let chain = std::error::Error::source(&wrapped).and_then(std::error::Error::source);
+        assert!(chain.is_some(), "the chain reaches the decoder's error");
     }
 }

@@ -69,7 +69,7 @@ impl ServerChild {
         let stdin = child.stdin.take();
         let ready = match child.stdout.take() {
             Some(stdout) => wait_for_ready_line(stdout, READY_TIMEOUT),
-            None => Err("its output could not be read".to_string()),
+            None => Err(NotReady::NoOutput),
         };
         match ready {
             Ok(url) => Ok(ServerChild {
@@ -91,8 +91,21 @@ impl ServerChild {
     }
 }
 
+/// Why the server child gave no listening line.
+#[derive(Debug, thiserror::Error)]
+enum NotReady {
+    #[error("its output could not be read")]
+    NoOutput,
+    #[error("it exited without a listening line (output: {0:?})")]
+    Exited(Vec<String>),
+    #[error("cannot watch its output: {0}")]
+    Watch(#[source] std::io::Error),
+    #[error("no listening line within {0}s")]
+    Timeout(u64),
+}
+
 /// Stops a child that failed to start and describes why, with what it wrote to stderr.
-fn failed_start(child: &mut Child, why: &str) -> String {
+fn failed_start(child: &mut Child, why: &NotReady) -> String {
     let _ = child.kill();
     let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
     let mut stderr = String::new();
@@ -112,7 +125,7 @@ fn failed_start(child: &mut Child, why: &str) -> String {
 fn wait_for_ready_line(
     stdout: impl Read + Send + 'static,
     timeout: Duration,
-) -> Result<String, String> {
+) -> Result<String, NotReady> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("bs-api-child".into())
@@ -127,14 +140,12 @@ fn wait_for_ready_line(
                 }
                 seen.push(line);
             }
-            let _ = tx.send(Err(format!(
-                "it exited without a listening line (output: {seen:?})"
-            )));
+            let _ = tx.send(Err(NotReady::Exited(seen)));
         })
-        .map_err(|e| format!("cannot watch its output: {e}"))?;
+        .map_err(NotReady::Watch)?;
     match rx.recv_timeout(timeout) {
         Ok(result) => result,
-        Err(_) => Err(format!("no listening line within {}s", timeout.as_secs())),
+        Err(_) => Err(NotReady::Timeout(timeout.as_secs())),
     }
 }
 

@@ -23,7 +23,7 @@ mod verify;
 mod writer;
 
 pub use gen::{cache_dir, ensure_cached, generate, generate_observed};
-pub use options::{new_run_id, CsvOptions, WriterMode};
+pub use options::{new_run_id, CsvOptions, OptionError, WriterMode};
 pub use schemas::Dataset;
 pub use verify::{TableCheck, Verification};
 

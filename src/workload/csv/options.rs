@@ -17,13 +17,22 @@ pub enum WriterMode {
     Single,
 }
 
+/// An option value of `csv-import` that names nothing it knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionError {
+    #[error("unknown dataset `{0}`; accepted: default, census")]
+    Dataset(String),
+    #[error("unknown writer mode `{0}`; accepted: each, single")]
+    Writer(String),
+}
+
 impl std::str::FromStr for WriterMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = OptionError;
+    fn from_str(s: &str) -> Result<Self, OptionError> {
         match s.to_ascii_lowercase().as_str() {
             "each" => Ok(WriterMode::Each),
             "single" => Ok(WriterMode::Single),
-            _ => Err(format!("unknown writer mode `{s}`; accepted: each, single")),
+            _ => Err(OptionError::Writer(s.to_string())),
         }
     }
 }

@@ -53,7 +53,7 @@ pub fn parse_chunk(
                 parsed.rows.push(row);
                 parsed.lines.push(line);
             }
-            Err(reason) => parsed.reject(input, line, reason),
+            Err(reason) => parsed.reject(input, line, reason.to_string()),
         }
     }
     parsed
@@ -70,39 +70,70 @@ impl ParsedChunk {
     }
 }
 
+/// Why a record is rejected (its message is the rejection's reason).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("expected {expected} fields, found {found}")]
+    FieldCount { expected: usize, found: usize },
+    #[error("invalid UTF-8 in column `{column}`")]
+    Utf8 {
+        column: String,
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    #[error("`{text}` is not an integer (column `{column}`)")]
+    Integer {
+        text: String,
+        column: String,
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    /// Not a number, or not a finite one (no parse error then, so no source).
+    #[error("`{text}` is not a number (column `{column}`)")]
+    Real { text: String, column: String },
+    #[error("missing primary key `{0}`")]
+    MissingKey(String),
+}
+
 /// Turns one record into a row of the table's types, or says why it cannot.
-fn convert(record: &csv::ByteRecord, spec: &TableSpec) -> Result<Row, String> {
+fn convert(record: &csv::ByteRecord, spec: &TableSpec) -> Result<Row, RecordError> {
     if record.len() != spec.columns.len() {
-        return Err(format!(
-            "expected {} fields, found {}",
-            spec.columns.len(),
-            record.len()
-        ));
+        return Err(RecordError::FieldCount {
+            expected: spec.columns.len(),
+            found: record.len(),
+        });
     }
     let mut row = Vec::with_capacity(record.len());
     for (i, (field, column)) in record.iter().zip(&spec.columns).enumerate() {
-        let text = std::str::from_utf8(field)
-            .map_err(|_| format!("invalid UTF-8 in column `{}`", column.name))?;
+        let text = std::str::from_utf8(field).map_err(|source| RecordError::Utf8 {
+            column: column.name.clone(),
+            source,
+        })?;
         let value = match column.ty {
             ColumnType::Text => Value::Text(text.to_string()),
             _ if text.trim().is_empty() => Value::Null,
-            ColumnType::Integer => text
-                .trim()
-                .parse::<i64>()
-                .map(Value::Int)
-                .map_err(|_| format!("`{text}` is not an integer (column `{}`)", column.name))?,
+            ColumnType::Integer => {
+                text.trim()
+                    .parse::<i64>()
+                    .map(Value::Int)
+                    .map_err(|source| RecordError::Integer {
+                        text: text.to_string(),
+                        column: column.name.clone(),
+                        source,
+                    })?
+            }
             ColumnType::Real => match text.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() => Value::Real(if v == 0.0 { 0.0 } else { v }),
                 _ => {
-                    return Err(format!(
-                        "`{text}` is not a number (column `{}`)",
-                        column.name
-                    ))
+                    return Err(RecordError::Real {
+                        text: text.to_string(),
+                        column: column.name.clone(),
+                    })
                 }
             },
         };
         if value == Value::Null && spec.primary_key == Some(i) {
-            return Err(format!("missing primary key `{}`", column.name));
+            return Err(RecordError::MissingKey(column.name.clone()));
         }
         row.push(value);
     }
@@ -184,8 +215,21 @@ mod tests {
             (&[b"", b"2", b"s"], "missing primary key `id`"),
         ];
         for (fields, reason) in cases {
-            assert_eq!(convert(&record(fields), &s).expect_err(reason), reason);
+            let err = convert(&record(fields), &s).expect_err(reason);
+            assert_eq!(err.to_string(), reason);
         }
+    }
+
+    #[test]
+    fn a_rejected_number_keeps_the_parse_error_as_its_source() {
+        let err = convert(&record(&[b"x1", b"2", b"s"]), &spec()).expect_err("not an integer");
+        let source = std::error::Error::source(&err).expect("the parse error is kept");
+        assert_eq!(
+            source.to_string(),
+            "x1".parse::<i64>().expect_err("bad").to_string()
+        );
+        let utf8 = convert(&record(&[b"1", b"2", b"\xff"]), &spec()).expect_err("bad UTF-8");
+        assert!(std::error::Error::source(&utf8).is_some());
     }
 
     #[test]

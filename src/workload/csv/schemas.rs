@@ -32,12 +32,12 @@ impl Dataset {
 }
 
 impl std::str::FromStr for Dataset {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = super::options::OptionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "default" | "customers" => Ok(Dataset::Default),
             "census" => Ok(Dataset::Census),
-            _ => Err(format!("unknown dataset `{s}`; accepted: default, census")),
+            _ => Err(super::options::OptionError::Dataset(s.to_string())),
         }
     }
 }

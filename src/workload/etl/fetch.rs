@@ -85,14 +85,27 @@ fn int(n: u64) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// Why an answer gives no rows.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    #[error("{0}")]
+    Decode(#[from] serde_json::Error),
+    #[error("asked for {asked}, the answer is about {got}")]
+    WrongSymbol { asked: String, got: String },
+    #[error("the answer holds no prices")]
+    NoPrices,
+}
+
 /// Turns one answer into rows, checking it is about the symbols asked for (in their order).
-pub fn rows_of(kind: StageKind, symbols: &[String], body: &[u8]) -> Result<Vec<Row>, String> {
+pub fn rows_of(kind: StageKind, symbols: &[String], body: &[u8]) -> Result<Vec<Row>, AnswerError> {
     let symbol = symbols.first().map_or("", String::as_str);
-    let asked = symbols.join(",");
-    let wrong = |got: &str| format!("asked for {asked}, the answer is about {got}");
+    let wrong = |got: &str| AnswerError::WrongSymbol {
+        asked: symbols.join(","),
+        got: got.to_string(),
+    };
     match kind {
         StageKind::FetchCompanies => {
-            let c: Company = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+            let c: Company = serde_json::from_slice(body)?;
             if c.symbol != symbol {
                 return Err(wrong(&c.symbol));
             }
@@ -106,7 +119,7 @@ pub fn rows_of(kind: StageKind, symbols: &[String], body: &[u8]) -> Result<Vec<R
             ]])
         }
         StageKind::FetchPrices => {
-            let p: PricesResponse = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+            let p: PricesResponse = serde_json::from_slice(body)?;
             let mut rows = Vec::new();
             let got: Vec<&str> = p.prices.iter().map(|s| s.symbol.as_str()).collect();
             if got != symbols.iter().map(String::as_str).collect::<Vec<_>>() {
@@ -126,12 +139,12 @@ pub fn rows_of(kind: StageKind, symbols: &[String], body: &[u8]) -> Result<Vec<R
                 }
             }
             if rows.is_empty() {
-                return Err("the answer holds no prices".into());
+                return Err(AnswerError::NoPrices);
             }
             Ok(rows)
         }
         _ => {
-            let f: Financials = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+            let f: Financials = serde_json::from_slice(body)?;
             if f.symbol != symbol {
                 return Err(wrong(&f.symbol));
             }
@@ -192,7 +205,7 @@ pub fn run(
             }
         };
         let rows = rows_of(kind, asked, &body)
-            .map_err(|why| WorkloadError::Other(format!("GET {}: {why}", client.url(&path))))?;
+            .map_err(|why| WorkloadError::caused(format!("GET {}", client.url(&path)), why))?;
         if let Some(cache) = cache {
             cache.put(&asked[0], &body);
         }
@@ -201,4 +214,20 @@ pub fn run(
         fetched.rows.extend(rows);
     }
     Ok((fetched, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_answer_keeps_the_decoder_error() {
+        let symbols = ["AAA".to_string()];
+        let err = rows_of(StageKind::FetchCompanies, &symbols, b"{").expect_err("not JSON");
+        let source = std::error::Error::source(&err).expect("the serde_json error is kept");
+        assert_eq!(err.to_string(), source.to_string());
+        let empty = br#"{"prices":[]}"#;
+        let err = rows_of(StageKind::FetchPrices, &[], empty).expect_err("no prices");
+        assert_eq!(err.to_string(), "the answer holds no prices");
+    }
 }

@@ -19,7 +19,7 @@ pub use gen::{
     DEFAULT_RECORDS,
 };
 pub use parquet_out::write_parquet;
-pub use parse::{parse_fast_line, parse_typed_line, parse_value_line, Tick};
+pub use parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 pub use table::{build_table, read_table, ParsedFile, TickTable};
 
 use crate::measure::{WaitCategory, WorkerCtx};

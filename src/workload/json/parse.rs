@@ -46,12 +46,36 @@ pub const MAX_DEPTH: usize = 128;
 /// Longest rejection reason kept, in bytes.
 const MAX_REASON: usize = 160;
 
+/// Why a line is rejected (its message is the rejection's reason: one short line).
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error("arrays and objects nest deeper than {MAX_DEPTH} levels (the limit)")]
+    TooDeep,
+    /// serde_json refused the line; the reason is its message's first line, cut short.
+    #[error("{}", short_reason(.0))]
+    Syntax(#[source] serde_json::Error),
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    #[error("field `{name}`: expected {expected}, found {found}")]
+    WrongType {
+        name: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("invalid length {}, expected {} values", .0, FIELDS.len())]
+    Length(usize),
+    #[error("invalid UTF-8: {0}")]
+    Utf8(#[from] std::str::Utf8Error),
+    #[error("{}", crate::workload::lines::too_long_reason())]
+    TooLong,
+}
+
 /// Parses a line into an untyped DOM (like Python's `json.loads`), then extracts the fields
 /// with explicit type checks.
 #[inline(never)]
-pub fn parse_value_line(line: &str) -> Result<Tick<'_>, String> {
+pub fn parse_value_line(line: &str) -> Result<Tick<'_>, LineError> {
     check_depth(line)?;
-    let record: Record = serde_json::from_str(line).map_err(|e| short_reason(&e))?;
+    let record: Record = serde_json::from_str(line).map_err(LineError::Syntax)?;
     match record {
         Record::Object(map) => tick_from_object(&map),
         Record::Array(items) => tick_from_array(&items),
@@ -60,9 +84,9 @@ pub fn parse_value_line(line: &str) -> Result<Tick<'_>, String> {
 
 /// Parses a line with serde_json straight into [`Tick`].
 #[inline(never)]
-pub fn parse_typed_line(line: &str) -> Result<Tick<'_>, String> {
+pub fn parse_typed_line(line: &str) -> Result<Tick<'_>, LineError> {
     check_depth(line)?;
-    serde_json::from_str(line).map_err(|e| short_reason(&e))
+    serde_json::from_str(line).map_err(LineError::Syntax)
 }
 
 /// Parses a line with the schema scanner ([`scan_canonical`]) when it is in the canonical
@@ -72,7 +96,7 @@ pub fn parse_typed_line(line: &str) -> Result<Tick<'_>, String> {
 /// so values, acceptance and rejection reasons are those of `typed` by construction; it
 /// needs no depth check, as the canonical form is one flat object.
 #[inline(never)]
-pub fn parse_fast_line(line: &str) -> Result<Tick<'_>, String> {
+pub fn parse_fast_line(line: &str) -> Result<Tick<'_>, LineError> {
     match scan_canonical(line) {
         Some(tick) => Ok(tick),
         None => parse_typed_line(line),
@@ -81,7 +105,7 @@ pub fn parse_fast_line(line: &str) -> Result<Tick<'_>, String> {
 
 /// Refuses a line whose arrays and objects nest deeper than [`MAX_DEPTH`] (brackets inside
 /// strings do not count).
-pub fn check_depth(line: &str) -> Result<(), String> {
+pub fn check_depth(line: &str) -> Result<(), LineError> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -100,9 +124,7 @@ pub fn check_depth(line: &str) -> Result<(), String> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(format!(
-                        "arrays and objects nest deeper than {MAX_DEPTH} levels (the limit)"
-                    ));
+                    return Err(LineError::TooDeep);
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -127,10 +149,10 @@ pub fn short_reason(err: &dyn fmt::Display) -> String {
     }
 }
 
-fn tick_from_object(map: &Map<String, Value>) -> Result<Tick<'static>, String> {
+fn tick_from_object(map: &Map<String, Value>) -> Result<Tick<'static>, LineError> {
     let field = |name: &'static str| {
         map.get(name)
-            .ok_or_else(|| format!("missing field `{name}`"))
+            .ok_or(LineError::MissingField(name))
             .map(|v| (name, v))
     };
     Ok(Tick {
@@ -144,13 +166,9 @@ fn tick_from_object(map: &Map<String, Value>) -> Result<Tick<'static>, String> {
     })
 }
 
-fn tick_from_array(items: &[Value]) -> Result<Tick<'static>, String> {
+fn tick_from_array(items: &[Value]) -> Result<Tick<'static>, LineError> {
     if items.len() != FIELDS.len() {
-        return Err(format!(
-            "invalid length {}, expected {} values",
-            items.len(),
-            FIELDS.len()
-        ));
+        return Err(LineError::Length(items.len()));
     }
     let at = |i: usize| (FIELDS[i], &items[i]);
     Ok(Tick {
@@ -164,26 +182,26 @@ fn tick_from_array(items: &[Value]) -> Result<Tick<'static>, String> {
     })
 }
 
-fn as_string((name, v): (&str, &Value)) -> Result<String, String> {
+fn as_string((name, v): (&'static str, &Value)) -> Result<String, LineError> {
     v.as_str()
         .map(str::to_owned)
         .ok_or_else(|| wrong_type(name, v, "a string"))
 }
 
-fn as_i64((name, v): (&str, &Value)) -> Result<i64, String> {
+fn as_i64((name, v): (&'static str, &Value)) -> Result<i64, LineError> {
     v.as_i64().ok_or_else(|| wrong_type(name, v, "an i64"))
 }
 
-fn as_u64((name, v): (&str, &Value)) -> Result<u64, String> {
+fn as_u64((name, v): (&'static str, &Value)) -> Result<u64, LineError> {
     v.as_u64().ok_or_else(|| wrong_type(name, v, "a u64"))
 }
 
 /// Integers are accepted and converted, as serde converts them for an `f64` field.
-fn as_f64((name, v): (&str, &Value)) -> Result<f64, String> {
+fn as_f64((name, v): (&'static str, &Value)) -> Result<f64, LineError> {
     v.as_f64().ok_or_else(|| wrong_type(name, v, "an f64"))
 }
 
-fn wrong_type(name: &str, v: &Value, expected: &str) -> String {
+fn wrong_type(name: &'static str, v: &Value, expected: &'static str) -> LineError {
     let found = match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => format!("boolean `{b}`"),
@@ -192,7 +210,11 @@ fn wrong_type(name: &str, v: &Value, expected: &str) -> String {
         Value::Array(_) => "an array".to_string(),
         Value::Object(_) => "an object".to_string(),
     };
-    format!("field `{name}`: expected {expected}, found {found}")
+    LineError::WrongType {
+        name,
+        expected,
+        found,
+    }
 }
 
 /// A whole line as a DOM: an object (field order kept out) or the positional array form.
@@ -245,7 +267,7 @@ fn static_name(key: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    type ParseFn = fn(&str) -> Result<Tick<'_>, String>;
+    type ParseFn = fn(&str) -> Result<Tick<'_>, LineError>;
     const PARSERS: [(&str, ParseFn); 3] = [
         ("value", parse_value_line),
         ("typed", parse_typed_line),
@@ -317,7 +339,8 @@ mod tests {
             for (name, parse) in PARSERS {
                 let result = parse(line);
                 assert_eq!(result.is_ok(), *accepted, "{name} on {line}: {result:?}");
-                if let Err(reason) = result {
+                if let Err(err) = result {
+                    let reason = err.to_string();
                     assert!(
                         !reason.is_empty() && !reason.contains('\n'),
                         "{name}: {reason:?}"
@@ -362,6 +385,25 @@ mod tests {
             parse_fast_line(GOOD).unwrap().symbol,
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_serde_json_s_error_as_its_source() {
+        for (name, parse) in PARSERS {
+            let err = parse("not json").expect_err("not JSON");
+            let source = std::error::Error::source(&err).expect("serde_json's error is kept");
+            assert_eq!(err.to_string(), short_reason(source), "{name}");
+        }
+        let err = parse_value_line(r#"{"symbol":7}"#).expect_err("wrong type");
+        assert_eq!(
+            err.to_string(),
+            "field `symbol`: expected a string, found number `7`"
+        );
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert_eq!(
+            parse_typed_line(&deep).expect_err("too deep").to_string(),
+            format!("arrays and objects nest deeper than {MAX_DEPTH} levels (the limit)")
+        );
     }
 
     #[test]

@@ -22,8 +22,12 @@ fn key(tick: &Tick<'_>) -> (String, i64, [u64; 4], u64) {
 
 /// `fast` and `typed` agree on `text`: the same fields (bit for bit) or the same reason.
 fn assert_same(text: &str) {
-    let fast = parse_fast_line(text).map(|t| key(&t));
-    let typed = parse_typed_line(text).map(|t| key(&t));
+    let fast = parse_fast_line(text)
+        .map(|t| key(&t))
+        .map_err(|e| e.to_string());
+    let typed = parse_typed_line(text)
+        .map(|t| key(&t))
+        .map_err(|e| e.to_string());
     assert_eq!(fast, typed, "{text:?}");
 }
 

@@ -1,9 +1,9 @@
 //! The columnar tick table, the line loop that fills it, and its canonical digest.
 
-use super::parse::{parse_fast_line, parse_typed_line, parse_value_line, Tick};
+use super::parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 use super::Parser;
 use crate::measure::{WaitCategory, WorkerCtx};
-use crate::workload::lines::{read_line_capped, too_long_reason, LineRead, MAX_LINE_BYTES};
+use crate::workload::lines::{read_line_capped, LineRead, MAX_LINE_BYTES};
 use crate::workload::Rejection;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
@@ -154,7 +154,7 @@ fn build_with<R, F>(
 ) -> io::Result<ParsedFile>
 where
     R: Read,
-    F: for<'a> Fn(&'a str) -> Result<Tick<'a>, String>,
+    F: for<'a> Fn(&'a str) -> Result<Tick<'a>, LineError>,
 {
     let mut out = ParsedFile::default();
     let mut pending = Pending::default();
@@ -179,10 +179,10 @@ where
             continue;
         }
         let parsed = if read.too_long {
-            Err(too_long_reason())
+            Err(LineError::TooLong)
         } else {
             std::str::from_utf8(line)
-                .map_err(|e| format!("invalid UTF-8: {e}"))
+                .map_err(LineError::Utf8)
                 .and_then(&parse)
         };
         match parsed {
@@ -194,7 +194,7 @@ where
                 out.rejected.push(Rejection {
                     source: source.to_string(),
                     line: number,
-                    reason,
+                    reason: reason.to_string(),
                 });
                 pending.rejected += 1;
             }
