@@ -415,14 +415,15 @@ mod tests {
             second.commit(&mut ctx).expect("second commit");
             db_lock_s(&meter)
         });
-        // Hold the lock until the second writer is seen waiting for it, then 150 ms more: on a
-        // loaded machine the second thread may start late.
+        // Hold the lock until the second writer has accounted 0.1 s of waiting for it. Not a
+        // fixed hold time: on a loaded machine its wake-ups after each retry's sleep count as
+        // run queue, not db-lock, so a fixed hold would accrue less. Without the accounting the
+        // deadline passes and the assertion below fails.
         let meter = meter_rx.recv().expect("meter");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while db_lock_s(&meter) == 0.0 && Instant::now() < deadline {
+        while db_lock_s(&meter) < 0.1 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
-        std::thread::sleep(Duration::from_millis(150));
         first.commit(&mut ctx).expect("first commit");
         let waited = waiter.join().expect("join");
         assert!(waited >= 0.1, "db-lock wait {waited}");
