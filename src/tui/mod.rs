@@ -21,6 +21,7 @@ mod keys;
 pub mod lanes;
 pub mod ledger;
 pub mod open;
+mod open_error;
 pub mod profiles;
 pub mod range;
 pub mod render;
