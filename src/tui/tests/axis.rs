@@ -87,4 +87,5 @@ fn w_opens_each_workers_ledger_in_turn_and_a_click_opens_the_lane_clicked() {
         update(&mut app, Action::Ledger);
         screen(&mut app, 80, 24)
     });
+    insta::assert_snapshot!("ledger_open_200x55", screen(&mut app, 200, 55));
 }
