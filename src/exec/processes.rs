@@ -10,6 +10,10 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+#[cfg(test)]
+#[path = "processes_tests.rs"]
+mod tests;
+
 /// Makes the command for child `index` of `count`, whose worker lane is called `lane`.
 pub type MakeChildCommand =
     dyn Fn(usize, usize, &str) -> std::io::Result<ChildLaunch> + Send + Sync;
@@ -78,18 +82,22 @@ pub(super) fn run(
         .enumerate()
         .map(|(i, h)| h.map_err(|_| ExecError::Child(format!("reader of child {i} panicked"))))
         .collect::<Result<Vec<ChildHarvest>, ExecError>>()?;
-    // The work ended when the last child finished its units; unknown if any child failed.
-    *env.remote.work_end.lock() = harvests
-        .iter()
-        .map(|h| h.units_done_at.filter(|_| h.finished))
-        .collect::<Option<Vec<Instant>>>()
-        .and_then(|ends| ends.into_iter().max());
+    *env.remote.work_end.lock() = work_end(&harvests);
     let mut records = Vec::new();
     for (index, harvest) in harvests.into_iter().enumerate() {
         records.extend(missing_units(workload.as_ref(), index, count, &harvest));
         records.extend(harvest.records);
     }
     Ok(records)
+}
+
+/// The work ended when the last child finished its units; unknown if any child failed.
+fn work_end(harvests: &[ChildHarvest]) -> Option<Instant> {
+    harvests
+        .iter()
+        .map(|h| h.units_done_at.filter(|_| h.finished))
+        .collect::<Option<Vec<Instant>>>()
+        .and_then(|ends| ends.into_iter().max())
 }
 
 fn spawn_child(
