@@ -4,9 +4,13 @@
 
 mod assemble;
 #[cfg(test)]
+mod assemble_tests;
+#[cfg(test)]
 mod error_tests;
 mod pg;
 mod spec;
+#[cfg(test)]
+mod spec_tests;
 
 pub use spec::{RunSpec, MAX_WORKERS};
 
@@ -234,7 +238,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         }
     }
     report.cpu_not_counted = workload.external_cpu();
-    report.failure = failure.or_else(|| child_failure(&env));
+    report.failure = run_failure(failure, &env);
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),
         units: if spec.shard.is_some() {
@@ -243,13 +247,17 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
             Vec::new()
         },
     });
-    let outcome = RunOutcome {
+    settle(RunOutcome {
         report,
         stacks,
         wall: wall_profile,
         records,
         code,
-    };
+    })
+}
+
+/// A finished run whose report names a failure is a late error that keeps the outcome.
+fn settle(outcome: RunOutcome) -> Result<RunOutcome, SessionError> {
     match outcome.report.failure.clone() {
         Some(message) => Err(SessionError::Late {
             message,
@@ -259,13 +267,16 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     }
 }
 
-/// The first late failure a child of `processes` mode reported.
-fn child_failure(env: &RunEnv) -> Option<String> {
-    env.remote
-        .reports
-        .lock()
-        .iter()
-        .find_map(|r| r.failure.clone())
+/// The run's failure: this process's own if it had one, else the first late failure a
+/// child of `processes` mode reported.
+fn run_failure(own: Option<String>, env: &RunEnv) -> Option<String> {
+    own.or_else(|| {
+        env.remote
+            .reports
+            .lock()
+            .iter()
+            .find_map(|r| r.failure.clone())
+    })
 }
 
 /// Checks what the run stored. Child processes ran the units of `processes` mode, so what
