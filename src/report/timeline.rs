@@ -256,24 +256,29 @@ pub fn render(t: &Timeline) -> String {
     s
 }
 
+/// A finished unit labelled `label` that ran from `start_s` to `end_s`: for tests of the
+/// timeline and of what draws it.
+#[cfg(test)]
+pub(crate) fn test_unit(label: &str, start_s: f64, end_s: f64) -> UnitSummary {
+    UnitSummary {
+        unit: 0,
+        label: label.into(),
+        items: 0,
+        bytes: 0,
+        rejected: 0,
+        digest: 0,
+        error: None,
+        worker: "bs-threads-0".into(),
+        start_s,
+        end_s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn unit(label: &str, start_s: f64, end_s: f64) -> UnitSummary {
-        UnitSummary {
-            unit: 0,
-            label: label.into(),
-            items: 0,
-            bytes: 0,
-            rejected: 0,
-            digest: 0,
-            error: None,
-            worker: "w".into(),
-            start_s,
-            end_s,
-        }
-    }
+    use super::test_unit as unit;
 
     fn dag() -> serde_json::Value {
         serde_json::json!({"stages": [

@@ -3,24 +3,10 @@
 
 use super::*;
 use crate::report::timeline::compute;
-use crate::report::UnitSummary;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-fn unit(label: &str, start_s: f64, end_s: f64) -> UnitSummary {
-    UnitSummary {
-        unit: 0,
-        label: label.into(),
-        items: 0,
-        bytes: 0,
-        rejected: 0,
-        digest: 0,
-        error: None,
-        worker: "bs-threads-0".into(),
-        start_s,
-        end_s,
-    }
-}
+use crate::report::timeline::test_unit as unit;
 
 /// Three independent fetches, a load after them, two computations after the load; `b`, the
 /// load and `x` are the longest chain. `y` did not run when `y_ran` is false.
