@@ -43,6 +43,7 @@ pub mod setup_fields;
 mod setup_pipeline;
 pub mod suite;
 pub mod suite_flow;
+pub mod suite_overlay;
 mod term;
 pub mod theme;
 pub mod timeline;

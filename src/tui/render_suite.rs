@@ -6,27 +6,17 @@ use super::render::render_status;
 use super::runs::Run;
 use super::suite::{LineState, Suite, SuiteKind};
 use super::suite_flow::{PickItem, SuiteState};
+use super::suite_overlay::line_look;
 use super::theme::Theme;
 use crate::report::sweep_chart::short_number;
 use crate::scenario::{Scenario, BUILT_IN};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap,
 };
 use ratatui::Frame;
-
-/// The lines' colours in the table and the chart, in line order (repeating).
-const LINE_COLORS: [Color; 6] = [
-    Color::Cyan,
-    Color::Yellow,
-    Color::Magenta,
-    Color::Green,
-    Color::LightRed,
-    Color::LightBlue,
-];
 
 /// Draws the suite screen.
 pub fn render_suite(frame: &mut Frame, app: &App, theme: Theme) {
@@ -215,8 +205,8 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App, suite: &Suite, theme: 
         let speedup = suite
             .speedup(&app.runs, i)
             .map_or("-".to_string(), |s| format!("{s:.2}×"));
-        let color = LINE_COLORS[i % LINE_COLORS.len()];
-        let mark = Span::styled("━ ", theme.fg(color));
+        let look = line_look(i);
+        let mark = Span::styled(format!("{} ", look.glyph), theme.fg(look.color));
         let row = Row::new([
             Line::from(vec![mark, Span::raw(line.label.clone())]),
             Line::from(figure(&|r| r.mode.clone())),
@@ -273,11 +263,12 @@ fn render_overlay(frame: &mut Frame, area: Rect, app: &App, suite: &Suite, theme
     let datasets: Vec<Dataset> = runs
         .iter()
         .map(|&(i, label, run)| {
+            let look = line_look(i);
             Dataset::default()
-                .name(label.to_string())
-                .marker(Marker::Braille)
+                .name(format!("{} {label}", look.glyph))
+                .marker(look.marker)
                 .graph_type(GraphType::Line)
-                .style(theme.fg(LINE_COLORS[i % LINE_COLORS.len()]))
+                .style(theme.fg(look.color))
                 .data(&run.throughput)
         })
         .collect();

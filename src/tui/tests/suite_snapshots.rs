@@ -95,3 +95,34 @@ fn snapshot_scenario_running() {
     assert!(text.contains("waiting"), "{text}");
     insta::assert_snapshot!("suite_scenario_running_80x24", text);
 }
+
+/// Without colour the overlaid lines are told apart by their markers: each line's glyph is
+/// drawn in the chart and shown beside its label in the legend and in the table.
+#[test]
+fn snapshot_scenario_without_colour() {
+    let mut app = finished_scenario();
+    app.color = false;
+    let text = screen(&mut app, 80, 24);
+    let rows: Vec<&str> = text.lines().collect();
+    let chart_top = rows.iter().position(|r| r.contains("items/s · top"));
+    let chart = &rows[chart_top.expect("the chart") + 1..];
+    for (i, label) in ["sequential", "process pool", "faster parser"]
+        .iter()
+        .enumerate()
+    {
+        let glyph = crate::tui::suite_overlay::line_look(i).glyph;
+        let marked = format!("{glyph} {label}");
+        assert!(
+            rows.iter().filter(|r| r.contains(&marked)).count() >= 2,
+            "{marked} in the table and the legend:\n{text}"
+        );
+        // Drawn in the chart, left of the legend box.
+        assert!(
+            chart
+                .iter()
+                .any(|r| r.split('┌').next().unwrap_or("").contains(glyph)),
+            "{glyph} drawn:\n{text}"
+        );
+    }
+    insta::assert_snapshot!("suite_scenario_no_colour_80x24", text);
+}
