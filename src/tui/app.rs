@@ -302,7 +302,7 @@ impl App {
                 "run {} done: {} ({})",
                 index + 1,
                 report.verdict,
-                super::render::fmt_rate(report.items_per_s)
+                super::fmt::fmt_rate(report.items_per_s)
             )),
             Event::Error { message } => Some(format!("run {} failed: {message}", index + 1)),
             Event::Prepare(progress) => Some(format!("run {}: {}", index + 1, progress.line())),

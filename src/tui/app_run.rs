@@ -4,6 +4,7 @@ use super::app::{Action, App, Effect, Focus, Screen};
 use super::flame_layout::{box_at, layout_window, FlameBox, Orientation};
 use super::flame_stats::Search;
 use super::flame_view::ViewKind;
+use super::layout::stage_panel;
 
 /// Handles an action while the run screen is showing.
 pub fn run_action(app: &mut App, action: Action) {
@@ -40,7 +41,7 @@ pub fn run_action(app: &mut App, action: Action) {
         Action::Detail => {
             app.flame.toggle_detail();
         }
-        Action::StageTimeline => super::render_etl::toggle(app),
+        Action::StageTimeline => toggle_stages(app),
         Action::Back if app.flame.sandwich_on => {
             let _ = app.flame.toggle_sandwich();
         }
@@ -175,7 +176,7 @@ fn cycle_profile(app: &mut App) -> bool {
 /// Where the flamegraph is drawn on screen.
 pub(crate) fn flame_graph_area(app: &App) -> ratatui::layout::Rect {
     let inner = app.run_areas().profile_inner;
-    super::render_flame::flame_parts(inner, &app.flame).graph
+    super::layout::flame_parts(inner, &app.flame).graph
 }
 
 /// The boxes of the flame view as currently laid out on screen (absolute depth, rows relative
@@ -289,7 +290,7 @@ fn click(app: &mut App, col: u16, row: u16) {
         }
         ViewKind::Tree => {
             let rows = app.flame.tree_rows();
-            let skip = super::render::tree_scroll(&rows, app.flame.selected_id, area.height);
+            let skip = super::layout::tree_scroll(&rows, app.flame.selected_id, area.height);
             if let Some(&(id, _)) = rows.get(skip + usize::from(y)) {
                 app.flame.select(id);
             }
@@ -340,4 +341,18 @@ fn search_action(app: &mut App, action: Action) {
         Action::SearchCancel => app.search_input = None,
         _ => {}
     }
+}
+
+/// `T`: hides or shows the stage timeline (only runs that have one).
+fn toggle_stages(app: &mut App) {
+    if app.current_run().and_then(stage_panel).is_none() {
+        app.status = "only etl-pipeline runs have a stage timeline".into();
+        return;
+    }
+    app.stages_hidden = !app.stages_hidden;
+    app.status = if app.stages_hidden {
+        "stage timeline hidden · T shows it".into()
+    } else {
+        "stage timeline shown · T hides it".into()
+    };
 }

@@ -65,14 +65,14 @@ impl AxisPlacement {
 /// The time axis of the run screen as it is drawn now (`None` without a run).
 pub fn placement(app: &App) -> Option<AxisPlacement> {
     let run = app.current_run()?;
-    let areas = super::render::run_areas(app.size);
+    let areas = super::layout::run_areas(app.size);
     let block = Block::default().borders(Borders::ALL);
     let (chart_inner, lanes_inner) = (block.inner(areas.chart), block.inner(areas.lanes));
     let gutter = gutter(&run.lanes, lanes_inner.width);
     let lanes = plot_area(lanes_inner, gutter);
-    let others = super::render_live::overlaid(app, run);
+    let others = super::layout::overlaid(app, run);
     let axis = TimeAxis {
-        t_max: super::render_live::shown_seconds(run, &others),
+        t_max: super::layout::shown_seconds(run, &others),
         columns: lanes.width,
     };
     let chart = plot_area(chart_inner, gutter);

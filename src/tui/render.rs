@@ -1,92 +1,19 @@
-//! Rendering: a pure function of `&App` onto a frame. Screen layouts are pure functions of the
-//! terminal size, so the event loop can map mouse clicks with the very same rectangles.
+//! Rendering: a pure function of `&App` onto a frame. Screen layouts come from
+//! [`layout`](super::layout), the geometry `update` maps mouse clicks with, so both use the very
+//! same rectangles.
 
 use super::app::{App, Screen};
 use super::theme::Theme;
-use crate::report::thousands;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+// Where the layout used to live; kept reachable by its old path.
+pub use super::layout::run_areas;
+
 /// The smallest terminal the UI draws in.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
-
-/// Where the parts of the run screen go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunAreas {
-    pub header: Rect,
-    pub chart: Rect,
-    pub lanes: Rect,
-    pub profile: Rect,
-    /// Inside the profile block's border: where the flamegraph is laid out.
-    pub profile_inner: Rect,
-    pub detail: Rect,
-    pub status: Rect,
-}
-
-impl App {
-    /// The run screen's layout for the run shown: a profile read from a file has no time
-    /// data, so its flamegraph takes the chart's and the lanes' room too.
-    pub fn run_areas(&self) -> RunAreas {
-        let file = self
-            .current_run()
-            .is_some_and(super::runs::Run::is_profile_file);
-        if file {
-            return file_areas(self.size);
-        }
-        let mut areas = run_areas(self.size);
-        super::render_etl::carve(self, &mut areas);
-        areas
-    }
-}
-
-/// The layout for a profile file: header, the flamegraph over the whole width, detail, status;
-/// no chart and no lanes (empty areas).
-pub fn file_areas(size: (u16, u16)) -> RunAreas {
-    let full = Rect::new(0, 0, size.0, size.1);
-    let [header, profile, detail, status] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(full);
-    RunAreas {
-        header,
-        chart: Rect::default(),
-        lanes: Rect::default(),
-        profile,
-        profile_inner: Block::default().borders(Borders::ALL).inner(profile),
-        detail,
-        status,
-    }
-}
-
-/// The run screen's layout for a terminal of `size` (columns, rows).
-pub fn run_areas(size: (u16, u16)) -> RunAreas {
-    let full = Rect::new(0, 0, size.0, size.1);
-    let [header, body, detail, status] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(full);
-    let [left, profile] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
-    let [chart, lanes] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
-    RunAreas {
-        header,
-        chart,
-        lanes,
-        profile,
-        profile_inner: Block::default().borders(Borders::ALL).inner(profile),
-        detail,
-        status,
-    }
-}
 
 /// Draws the whole UI.
 pub fn render(frame: &mut Frame, app: &App) {
@@ -198,15 +125,4 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .style(theme.dim())
         .alignment(Alignment::Left);
     frame.render_widget(p, area);
-}
-
-/// "123,456 items/s".
-pub fn fmt_rate(per_s: f64) -> String {
-    format!("{} items/s", thousands(per_s.max(0.0).round() as u64))
-}
-
-/// First row shown so that `selected` is visible in `height` rows.
-pub fn tree_scroll(rows: &[(usize, usize)], selected: usize, height: u16) -> usize {
-    let at = rows.iter().position(|r| r.0 == selected).unwrap_or(0);
-    (at + 1).saturating_sub(usize::from(height.max(1)))
 }

@@ -4,9 +4,11 @@
 use super::app::App;
 use super::compare::Compare;
 use super::flame_layout::{layout, Orientation};
-use super::render::{fmt_rate, render_status};
+use super::fmt::fmt_rate;
+use super::layout::shown_seconds;
+use super::render::render_status;
 use super::render_flame::paint_boxes;
-use super::render_live::{render_chart, shown_seconds, ChartScale};
+use super::render_live::{render_chart, ChartScale};
 use super::runs::Run;
 use super::theme::Theme;
 use crate::flame::Weight;

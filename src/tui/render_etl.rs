@@ -3,12 +3,13 @@
 //! stage's duration, and the speedups. The figures are the report's [`Timeline`], the ones the
 //! headless summary prints; a run still going shows how many stages are done.
 
-use super::app::App;
-use super::render::RunAreas;
-use super::runs::{Run, RunStatus};
+#[cfg(test)]
+use super::layout::panel_height;
+use super::layout::{stage_panel, StagePanel};
+use super::runs::Run;
 use super::theme::Theme;
 use crate::report::timeline::{seconds, Timeline};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -21,79 +22,6 @@ pub const STAGE_GLYPH: char = '░';
 pub const FAILED_GLYPH: char = 'x';
 /// Columns of the duration at the end of a row (`1234 ms`, `12.34 s`, `not run`).
 const DURATION_WIDTH: usize = 8;
-
-/// What the panel shows for a run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum StagePanel<'a> {
-    Timeline(&'a Timeline),
-    /// An etl-pipeline run still going (or a recording played back to before its report).
-    Pending {
-        done: u64,
-        total: u64,
-    },
-}
-
-/// The panel of `run`, if it has one: a timeline in its report, or an etl-pipeline run
-/// waiting for its report.
-pub fn stage_panel(run: &Run) -> Option<StagePanel<'_>> {
-    if let Some(t) = run.report.as_ref().and_then(|r| r.timeline.as_ref()) {
-        return Some(StagePanel::Timeline(t));
-    }
-    let waiting = matches!(run.status, RunStatus::Running | RunStatus::Recorded);
-    let pending = StagePanel::Pending {
-        done: run.last_tick.units_done,
-        total: run.last_tick.units_total,
-    };
-    (waiting && run.workload == crate::workload::etl::NAME).then_some(pending)
-}
-
-/// Rows of the panel in a column `height` rows tall. It takes at most half the column, so the
-/// flamegraph keeps the other half: every stage with the critical path and the speedups on
-/// two lines when they fit, else on one (at 80×24), else as many stages as fit.
-fn panel_height(panel: StagePanel, height: u16) -> u16 {
-    let room = (height / 2).max(3);
-    let want = match panel {
-        StagePanel::Pending { .. } => 3,
-        StagePanel::Timeline(t) => {
-            let rows = t.stages.len() as u16 + 2;
-            if rows + 2 <= room {
-                rows + 2
-            } else {
-                rows + 1
-            }
-        }
-    };
-    want.min(room).min(height)
-}
-
-/// Takes the panel's rows from the top of the profile's area, when the run shown has one
-/// and the user has not hidden it; returns where the panel goes.
-pub fn carve(app: &App, areas: &mut RunAreas) -> Option<Rect> {
-    if app.stages_hidden {
-        return None;
-    }
-    let panel = stage_panel(app.current_run()?)?;
-    let height = panel_height(panel, areas.profile.height);
-    let [top, rest] =
-        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(areas.profile);
-    areas.profile = rest;
-    areas.profile_inner = Block::default().borders(Borders::ALL).inner(rest);
-    Some(top)
-}
-
-/// `T`: hides or shows the panel (only runs that have one).
-pub fn toggle(app: &mut App) {
-    if app.current_run().and_then(stage_panel).is_none() {
-        app.status = "only etl-pipeline runs have a stage timeline".into();
-        return;
-    }
-    app.stages_hidden = !app.stages_hidden;
-    app.status = if app.stages_hidden {
-        "stage timeline hidden · T shows it".into()
-    } else {
-        "stage timeline shown · T hides it".into()
-    };
-}
 
 /// One stage's row laid out on the panel.
 #[derive(Debug, Clone, PartialEq)]

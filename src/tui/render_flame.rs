@@ -5,8 +5,8 @@ use super::app::App;
 use super::flame_label::{breadcrumb, label_with_share, share_text};
 use super::flame_layout::{layout_window, FlameBox};
 use super::flame_view::{FlameView, ViewKind};
+use super::layout::{flame_parts, tree_scroll};
 use super::profiles::{seconds, Profile};
-use super::render::tree_scroll;
 use super::theme::{wait_color, Theme, CODE_COLOR, WAIT_LABELS};
 use crate::flame::wall::frame_kind;
 use crate::flame::FrameTree;
@@ -110,53 +110,6 @@ pub fn paint_boxes(
             }
         }
     }
-}
-
-/// Where the parts of the flamegraph go inside the profile pane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FlameParts {
-    pub graph: Rect,
-    /// The breadcrumb row over the graph: shown when zoomed or scrolled down.
-    pub crumbs: Option<Rect>,
-    /// The legend row under the graph (wall-time views only).
-    pub legend: Option<Rect>,
-}
-
-/// The parts of the flamegraph of `view` inside the profile pane's `inner` area.
-pub fn flame_parts(inner: Rect, view: &FlameView) -> FlameParts {
-    let (mut graph, legend) = flame_areas(inner, view.profile);
-    // Only when ancestors are out of sight: a graph deeper than the pane whose top rows all
-    // show (its deepest frames are too narrow to matter) needs no breadcrumb.
-    let scrolled = view.window_start(graph.height) > 0;
-    let crumbs = (graph.height >= 2 && (scrolled || !view.zoom.is_empty())).then(|| {
-        let row = Rect { height: 1, ..graph };
-        graph.y += 1;
-        graph.height -= 1;
-        row
-    });
-    FlameParts {
-        graph,
-        crumbs,
-        legend,
-    }
-}
-
-/// Where the flamegraph goes inside the profile pane's `inner` area, and the legend's row
-/// under it (wall-time views only).
-pub fn flame_areas(inner: Rect, profile: Profile) -> (Rect, Option<Rect>) {
-    if !profile.is_time() || inner.height < 2 {
-        return (inner, None);
-    }
-    let graph = Rect {
-        height: inner.height - 1,
-        ..inner
-    };
-    let row = Rect {
-        y: inner.y + inner.height - 1,
-        height: 1,
-        ..inner
-    };
-    (graph, Some(row))
 }
 
 /// The off-CPU kinds among the `boxes` drawn of `tree`, in legend order.

@@ -1,7 +1,9 @@
 //! The run screen's left side and header: headline figures, throughput chart, worker lanes.
 
 use super::app::App;
-use super::render::{fmt_rate, render_status, run_areas};
+use super::fmt::fmt_rate;
+use super::layout::{carve, overlaid, run_areas, shown_seconds};
+use super::render::render_status;
 use super::runs::{Run, WorkerLane};
 use super::theme::{Theme, LANE_STYLES};
 use super::timeline::{
@@ -20,7 +22,7 @@ use ratatui::Frame;
 /// Draws the run screen.
 pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
     let mut areas = run_areas(app.size_of(frame));
-    let stages = super::render_etl::carve(app, &mut areas);
+    let stages = carve(app, &mut areas);
     let Some(run) = app.current_run() else {
         frame.render_widget(
             Paragraph::new("no run yet: press r to set one up"),
@@ -53,20 +55,6 @@ pub fn render_run(frame: &mut Frame, app: &App, theme: Theme) {
         render_ledger(frame, areas.profile, (run, lane), app.time.range, theme);
     }
     render_status(frame, areas.status, app, theme);
-}
-
-/// The other runs of the workload drawn under `run` in the chart: the two latest, as more
-/// would crowd the chart and stretch its scale away from the run being watched.
-pub fn overlaid<'a>(app: &'a App, run: &Run) -> Vec<&'a Run> {
-    let mut others: Vec<&Run> = app
-        .runs
-        .iter()
-        .rev()
-        .filter(|r| r.workload == run.workload && r.number != run.number)
-        .take(2)
-        .collect();
-    others.reverse();
-    others
 }
 
 /// A worker's ledger over the top of the flamegraph: over the selected window, if any.
@@ -144,23 +132,6 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         run.coverage() * 100.0
     );
     vec![Line::from(first), Line::from(second)]
-}
-
-/// The seconds the chart and lanes span: the longest run shown.
-pub fn shown_seconds(run: &Run, others: &[&Run]) -> f64 {
-    others
-        .iter()
-        .copied()
-        .chain(std::iter::once(run))
-        .flat_map(|r| {
-            r.throughput
-                .last()
-                .map(|p| p.0)
-                .into_iter()
-                .chain(r.spans.last().map(|s| s.1))
-        })
-        .fold(0.0f64, f64::max)
-        .max(0.1)
 }
 
 /// How a run is named in a chart's legend.

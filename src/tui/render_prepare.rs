@@ -3,7 +3,8 @@
 //! reads `running · 0.0 s` as if the run hung.
 
 use super::app::App;
-use super::render::{render_status, run_areas};
+use super::layout::run_areas;
+use super::render::render_status;
 use super::runs::Run;
 use super::theme::Theme;
 use crate::workload::gen_progress::GenProgress;

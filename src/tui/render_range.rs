@@ -2,8 +2,8 @@
 //! on the chart's time axis, and the window's figures and the replay's state in the header.
 
 use super::app::App;
+use super::fmt::fmt_rate;
 use super::range::placement;
-use super::render::fmt_rate;
 use super::runs::Run;
 use super::theme::Theme;
 use ratatui::layout::Rect;

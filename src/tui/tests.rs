@@ -4,6 +4,7 @@ mod axis;
 mod etl;
 mod files;
 mod frames;
+mod layers;
 mod prepare;
 mod range;
 mod sandwich;
