@@ -227,7 +227,7 @@ fn a_postgres_run_streams_and_summarizes_its_connections() {
         .filter(|e| e["type"] == "pg_activity")
         .collect();
     assert!(!samples.is_empty(), "no pg_activity events");
-    assert_eq!(samples[0]["v"], 3);
+    assert_eq!(samples[0]["v"], boundscope::events::EVENT_VERSION);
     assert!(samples
         .iter()
         .any(|e| e["sample"]["idle"].as_u64().is_some()));

@@ -97,7 +97,9 @@ fn event_stream_is_versioned_and_ends_with_done() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    assert!(lines.iter().all(|e| e["v"] == 3));
+    assert!(lines
+        .iter()
+        .all(|e| e["v"] == boundscope::events::EVENT_VERSION));
     assert_eq!(lines.first().unwrap()["type"], "start");
     assert_eq!(lines.last().unwrap()["type"], "done");
     assert!(lines.iter().any(|e| e["type"] == "tick"));

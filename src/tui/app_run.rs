@@ -209,9 +209,22 @@ fn back(app: &mut App) -> bool {
         return true;
     }
     if app.flame.search.take().is_none() {
-        app.screen = Screen::Setup;
+        app.screen = match is_suite_line(app) {
+            true => Screen::Suite,
+            false => Screen::Setup,
+        };
     }
     false
+}
+
+/// Whether the run shown is a line of the suite on the suite screen, so Esc goes back there.
+fn is_suite_line(app: &App) -> bool {
+    let lines = app.suite.suite.as_ref().map(|s| s.lines.as_slice());
+    lines.is_some_and(|lines| {
+        lines
+            .iter()
+            .any(|l| l.run.is_some() && l.run == app.current)
+    })
 }
 
 fn top_nav(app: &mut App, action: Action) -> bool {

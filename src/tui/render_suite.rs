@@ -6,7 +6,7 @@ use super::render::render_status;
 use super::runs::Run;
 use super::suite::{LineState, Suite, SuiteKind};
 use super::suite_flow::{PickItem, SuiteState};
-use super::suite_overlay::line_look;
+use super::suite_overlay::{line_look, line_points};
 use super::theme::Theme;
 use crate::report::sweep_chart::short_number;
 use crate::scenario::{Scenario, BUILT_IN};
@@ -248,28 +248,32 @@ fn reading(state: LineState, run: Option<&Run>) -> String {
     }
 }
 
+/// A line's (seconds, items/s) points.
+type Points = Vec<(f64, f64)>;
+
 /// Throughput of every line that ran, on one time axis and one scale, labelled.
 fn render_overlay(frame: &mut Frame, area: Rect, app: &App, suite: &Suite, theme: Theme) {
-    let runs: Vec<(usize, &str, &Run)> = suite
+    let runs: Vec<(usize, &str, &Run, Points)> = suite
         .lines
         .iter()
         .enumerate()
         .filter_map(|(i, l)| Some((i, l.label.as_str(), app.runs.get(l.run?)?)))
-        .filter(|(_, _, run)| !run.throughput.is_empty())
+        .map(|(i, label, run)| (i, label, run, line_points(run)))
+        .filter(|line| !line.3.is_empty())
         .collect();
     let t_max = runs.iter().map(|r| r.2.elapsed()).fold(0.1f64, f64::max);
-    let points = runs.iter().flat_map(|r| r.2.throughput.iter().map(|p| p.1));
+    let points = runs.iter().flat_map(|r| r.3.iter().map(|p| p.1));
     let y_max = points.fold(1.0f64, f64::max) * 1.1;
     let datasets: Vec<Dataset> = runs
         .iter()
-        .map(|&(i, label, run)| {
-            let look = line_look(i);
+        .map(|(i, label, _, points)| {
+            let look = line_look(*i);
             Dataset::default()
                 .name(format!("{} {label}", look.glyph))
                 .marker(look.marker)
                 .graph_type(GraphType::Line)
                 .style(theme.fg(look.color))
-                .data(&run.throughput)
+                .data(points)
         })
         .collect();
     let title = format!(" items/s · top {} · 0 – {t_max:.1} s ", short_number(y_max));

@@ -2,6 +2,7 @@
 //! own, so the lines stay apart under `NO_COLOR` too, with the marker's glyph for the legend
 //! and the table.
 
+use super::runs::Run;
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
 
@@ -42,6 +43,16 @@ pub fn line_look(i: usize) -> LineLook {
         marker,
         glyph,
     }
+}
+
+/// A line's points on the chart: its throughput history, or, for a run shorter than two
+/// ticks (one point would draw as a dot), its mean rate from start to end.
+pub fn line_points(run: &Run) -> Vec<(f64, f64)> {
+    if run.throughput.len() >= 2 || run.elapsed() <= 0.0 {
+        return run.throughput.clone();
+    }
+    let rate = run.items_per_s();
+    vec![(0.0, rate), (run.elapsed(), rate)]
 }
 
 #[cfg(test)]

@@ -328,6 +328,34 @@ fn enter_on_a_line_opens_its_run_and_e_comes_back() {
 }
 
 #[test]
+fn esc_on_a_lines_run_goes_back_to_the_suite_and_on_another_run_to_setup() {
+    let mut app = start_scenario("json-gil");
+    finish(&mut app, 0, (1.0, "gil-bound"), ("sequential", 1));
+    press(&mut app, &[Action::Enter, Action::Back]);
+    assert_eq!(app.screen, Screen::Suite);
+    app.suite.suite = None;
+    app.show_run(0);
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.screen, Screen::Setup, "no suite: Esc goes to setup");
+}
+
+#[test]
+fn a_line_shorter_than_two_ticks_is_drawn_at_its_mean_rate_from_start_to_end() {
+    let mut app = start_scenario("json-gil");
+    finish(&mut app, 0, (1.0, "gil-bound"), ("sequential", 1));
+    let run = &mut app.runs[0];
+    run.throughput.truncate(1);
+    let rate = run.items_per_s();
+    let wall = run.elapsed();
+    assert!(wall > 0.0 && rate > 0.0, "{wall} {rate}");
+    let points = crate::tui::suite_overlay::line_points(run);
+    assert_eq!(points, vec![(0.0, rate), (wall, rate)]);
+    run.throughput = vec![(0.5, 10.0), (1.0, 20.0)];
+    let points = crate::tui::suite_overlay::line_points(run);
+    assert_eq!(points, vec![(0.5, 10.0), (1.0, 20.0)], "a history is kept");
+}
+
+#[test]
 fn e_opens_the_suite_screen_where_typed_keys_are_text() {
     use crossterm::event::{Event as Input, KeyCode, KeyEvent};
     let key = |app: &App, c: char| {
