@@ -198,8 +198,11 @@ fn run_and_look_everywhere(url: &str, env_password: Option<&str>, password: &str
     assert!(report["items"].as_u64() > Some(0), "rows were stored");
     // The URL is still shown, with the password masked.
     let events = std::fs::read_to_string(scratch.path(files[0])).expect("events");
-    let start: serde_json::Value =
-        serde_json::from_str(events.lines().next().expect("a first event")).expect("JSON");
+    let start: serde_json::Value = events
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+        .find(|e| e["type"] == "start")
+        .expect("a start event");
     let db = start["spec"]["workload"]["db"]
         .as_str()
         .expect("the start event's db");
