@@ -6,9 +6,8 @@
 //! run, `processes` mode reads it from its children, and a file of it is a recording.
 
 use crate::flame::FoldedStacks;
-use crate::measure::WorkerSnapshot;
+use crate::model::{GenProgress, Tick};
 use crate::report::RunReport;
-use crate::workload::gen_progress::GenProgress;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -55,13 +54,13 @@ pub enum Event {
     /// Units finished since the previous `units` event (sent by `processes` children, so a
     /// parent knows what a child had finished if the child is killed).
     Units {
-        units: Vec<crate::exec::UnitRecord>,
+        units: Vec<crate::model::UnitRecord>,
     },
     Done {
         report: Box<RunReport>,
         /// Every unit's full outcome (all rejections), so a parent loses nothing.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        units: Vec<crate::exec::UnitRecord>,
+        units: Vec<crate::model::UnitRecord>,
     },
     Error {
         message: String,
@@ -69,7 +68,7 @@ pub enum Event {
     /// The run's PostgreSQL connections at one moment, from `pg_stat_activity`.
     #[serde(rename = "pg_activity")]
     PgActivity {
-        sample: crate::report::pg_activity::PgSample,
+        sample: crate::model::pg_activity::PgSample,
     },
 }
 
@@ -97,19 +96,6 @@ pub fn available_cores() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-}
-
-/// Live totals at one moment of a run.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Tick {
-    pub elapsed_s: f64,
-    pub items: u64,
-    pub bytes: u64,
-    pub errors: u64,
-    pub rejected: u64,
-    pub units_done: u64,
-    pub units_total: u64,
-    pub workers: Vec<WorkerSnapshot>,
 }
 
 /// A line that is not an event this build reads.
@@ -219,7 +205,7 @@ mod tests {
     fn a_version_2_stream_still_reads_and_pg_samples_round_trip() {
         let old = Envelope::parse_line(r#"{"v":2,"type":"error","message":"x"}"#);
         assert!(matches!(old.map(|e| e.event), Ok(Event::Error { .. })));
-        let mut sample = crate::report::pg_activity::PgSample::default();
+        let mut sample = crate::model::pg_activity::PgSample::default();
         sample.count("idle in transaction", None);
         let line = serde_json::to_string(&Envelope::new(Event::PgActivity {
             sample: sample.clone(),

@@ -9,6 +9,7 @@ pub mod events;
 pub mod exec;
 pub mod flame;
 pub mod measure;
+pub mod model;
 pub mod profile;
 pub mod report;
 pub mod scenario;

@@ -23,6 +23,7 @@
 //! (each compared with the one before and with the first). An `[[expect]]` of `faster`
 //! may bound the ratio from above with `up_to` ("no faster than").
 
+use crate::model::VerdictKind;
 use crate::report::{RunReport, Spread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -131,7 +132,7 @@ pub enum Expect {
         up_to: Option<f64>,
     },
     /// The verdict most of `run`'s repeats got (ties: see `Majority::of`).
-    Verdict { run: String, verdict: String },
+    Verdict { run: String, verdict: VerdictKind },
 }
 
 /// An `[[expect]]` table as written; it must hold one of the two shapes of `Expect`.
@@ -159,7 +160,7 @@ pub enum ExpectError {
         "`by = {0}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
     )]
     By(f64),
-    #[error("`verdict = {0:?}` is not a verdict: use one of {verdicts}", verdicts = crate::report::VERDICTS.join(", "))]
+    #[error("`verdict = {0:?}` is not a verdict: use one of {verdicts}", verdicts = VerdictKind::all().map(VerdictKind::as_str).collect::<Vec<_>>().join(", "))]
     Verdict(String),
     #[error("an [[expect]] takes either `faster`, `than` and `by`, or `run` and `verdict`")]
     Kind,
@@ -198,23 +199,16 @@ impl TryFrom<ExpectFields> for Expect {
                 up_to,
             }),
             ExpectFields {
-                run: Some(_),
-                verdict: Some(verdict),
-                faster: None,
-                than: None,
-                by: None,
-                up_to: None,
-            } if !crate::report::VERDICTS.contains(&verdict.as_str()) => {
-                Err(ExpectError::Verdict(verdict))
-            }
-            ExpectFields {
                 run: Some(run),
                 verdict: Some(verdict),
                 faster: None,
                 than: None,
                 by: None,
                 up_to: None,
-            } => Ok(Expect::Verdict { run, verdict }),
+            } => match verdict.parse() {
+                Ok(verdict) => Ok(Expect::Verdict { run, verdict }),
+                Err(_) => Err(ExpectError::Verdict(verdict)),
+            },
             _ => Err(ExpectError::Kind),
         }
     }
@@ -359,7 +353,7 @@ impl Expect {
                 Check {
                     expectation: format!("{run} is {verdict}"),
                     measured: got.to_string(),
-                    ok: got.verdict == *verdict,
+                    ok: got.verdict == Some(*verdict),
                 }
             }
         }
@@ -391,7 +385,7 @@ mod tests {
     fn report(wall_s: f64, verdict: &str) -> RunReport {
         RunReport {
             wall_s,
-            verdict: verdict.into(),
+            verdict: verdict.parse().ok(),
             ..RunReport::default()
         }
     }

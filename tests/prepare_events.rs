@@ -9,12 +9,7 @@ use common::{stderr, Scratch};
 use std::path::Path;
 
 /// The event types of a recording, in order, and its `prepare` events.
-fn read_events(
-    path: &Path,
-) -> (
-    Vec<String>,
-    Vec<boundscope::workload::gen_progress::GenProgress>,
-) {
+fn read_events(path: &Path) -> (Vec<String>, Vec<boundscope::model::GenProgress>) {
     let text = std::fs::read_to_string(path).expect("events file");
     let mut types = Vec::new();
     let mut prepares = Vec::new();

@@ -8,10 +8,11 @@ mod common;
 
 use boundscope::flame::{self, speedscope, FoldedStacks, FrameTree};
 use boundscope::measure::WorkerCtx;
+use boundscope::model::Rejection;
 use boundscope::workload::csv::{CsvImport, CsvOptions};
 use boundscope::workload::etl::dag::Pipeline;
 use boundscope::workload::json::{build_table, Parser};
-use boundscope::workload::{Rejection, Workload};
+use boundscope::workload::Workload;
 use proptest::prelude::*;
 use std::io::{Cursor, Read};
 use std::sync::OnceLock;

@@ -2,7 +2,7 @@
 //! its default, async mode) are accepted, and the form starts at the CLI's defaults.
 //! `--help` after the args makes clap check every flag name and value without running.
 
-use boundscope::exec::Mode;
+use boundscope::model::Mode;
 use boundscope::tui::setup::{Field, SetupForm, WORKLOADS};
 use std::process::{Command, Output};
 

@@ -1,7 +1,7 @@
 //! Options shared by several commands: the workload's knobs, sampling, concurrency.
 
 use boundscope::db::{DbError, InsertMode, Journal, SyncMode};
-use boundscope::exec::Mode;
+use boundscope::model::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::server::{args::FaultArgs, parse_duration, ServerConfig};
 use boundscope::session::{RunSpec, MAX_WORKERS};

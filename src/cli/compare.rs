@@ -4,7 +4,7 @@ use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
 use super::diff::{DiffArgs, DiffCollector};
 use super::rounds::SeriesArgs;
 use super::CliError;
-use boundscope::exec::Mode;
+use boundscope::model::Mode;
 use boundscope::report::repeated::Repeated;
 use boundscope::report::RunReport;
 use clap::Args;

@@ -1,8 +1,8 @@
 //! The progress bar on stderr (hidden when quiet or when stderr is not a terminal): input data
 //! being generated first, if any, then the run's units.
 
-use boundscope::events::Tick;
-use boundscope::workload::gen_progress::GenProgress;
+use boundscope::model::GenProgress;
+use boundscope::model::Tick;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -64,7 +64,7 @@ impl Progress {
             tick.workers.iter().map(|w| w.cpu_s).sum::<f64>() / tick.elapsed_s.max(1e-3);
         bar.set_message(format!(
             "{} items  {rate:.0} items/s  {busy:.2} busy cores",
-            boundscope::report::thousands(tick.items)
+            boundscope::model::thousands(tick.items)
         ));
     }
 

@@ -5,10 +5,10 @@ use super::exports::{ExportArgs, Exports};
 use super::progress::Progress;
 use super::{cancel_flag, CliError};
 use boundscope::events::EventSink;
-use boundscope::exec::Mode;
+use boundscope::model::GenProgress;
+use boundscope::model::Mode;
 use boundscope::report::summary_text;
 use boundscope::session::{self, RunHooks, RunSpec, SessionError};
-use boundscope::workload::gen_progress::GenProgress;
 use clap::Args;
 use std::cell::RefCell;
 use std::io::Write;
@@ -115,7 +115,7 @@ fn run_session(
 ) -> Result<session::RunOutcome, SessionError> {
     // Both hooks move one bar; they are never called at the same time.
     let progress = RefCell::new(Progress::new(quiet, &spec.title()));
-    let mut on_tick = |tick: &boundscope::events::Tick| progress.borrow_mut().update(tick);
+    let mut on_tick = |tick: &boundscope::model::Tick| progress.borrow_mut().update(tick);
     let mut on_prepare = |p: &GenProgress| progress.borrow_mut().prepare(p);
     let mut hooks = RunHooks {
         events,

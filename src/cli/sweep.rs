@@ -4,7 +4,7 @@ use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
 use super::rounds::SeriesArgs;
 use super::CliError;
 use boundscope::events::available_cores;
-use boundscope::exec::Mode;
+use boundscope::model::Mode;
 use boundscope::report::sweep::{self, SweepPoint};
 use boundscope::report::sweep_chart;
 use clap::Args;

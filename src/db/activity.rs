@@ -4,7 +4,7 @@
 
 use super::postgres::{config, error_text};
 use super::DbError;
-use crate::report::pg_activity::{PgActivity, PgSample};
+use crate::model::pg_activity::{PgActivity, PgSample};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;

@@ -6,7 +6,8 @@
 use super::schema::{quote_ident, ColumnType, Dialect, Row, TableSpec, Value};
 use super::target::mask_password;
 use super::{DbError, Refused};
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::WaitCategory;
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
 use std::collections::HashMap;

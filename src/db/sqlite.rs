@@ -10,7 +10,8 @@
 
 use super::schema::{Dialect, Row, TableSpec, Value};
 use super::{DbError, Refused};
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::WaitCategory;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, Statement};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::measure::WorkerCtx;
-use crate::workload::{UnitOutcome, WorkloadError};
+use crate::model::UnitOutcome;
+use crate::workload::WorkloadError;
 use std::time::Instant;
 
 /// Unit `u` yields digest `u * 7`; unit 3 panics.
@@ -106,7 +107,7 @@ impl Workload for Rendezvous {
         self.threads.lock().push(thread);
         self.arrived.fetch_add(1, SeqCst);
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
-        ctx.wait(crate::measure::WaitCategory::Db, || {
+        ctx.wait(crate::model::WaitCategory::Db, || {
             // Every unit waits a little, even the last to arrive: peers that start together
             // could otherwise all find the others there and record no wait at all.
             std::thread::sleep(std::time::Duration::from_millis(5));
@@ -166,7 +167,7 @@ fn async_mode_runs_blocking_units_in_the_blocking_pool_as_lanes_of_their_own() {
     // The first two waited for the third, in their own lanes.
     let waited = env.registry.snapshots().into_iter().filter(|lane| {
         lane.waits
-            .get(&crate::measure::WaitCategory::Db)
+            .get(&crate::model::WaitCategory::Db)
             .is_some_and(|s| *s > 0.0)
     });
     assert!(waited.count() >= 2);

@@ -1,6 +1,7 @@
 //! `sequential` and `threads`: plain named OS threads.
 
-use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
+use super::{run_unit, ExecError, ExecSpec, RunEnv};
+use crate::model::{Mode, UnitRecord};
 use crate::workload::Workload;
 use std::sync::Arc;
 

@@ -8,74 +8,18 @@ mod processes;
 mod tokio_mode;
 
 use crate::flame::FoldedStacks;
-use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx, WorkerSnapshot};
+use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx};
+use crate::model::{Mode, UnitFailure, UnitRecord, WorkerSnapshot};
 use crate::report::RunReport;
-use crate::workload::{UnitOutcome, Workload};
+use crate::workload::Workload;
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize};
+
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub use processes::{ChildCommand, ChildLaunch};
-
-/// How units run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// One worker thread, one unit after another.
-    Sequential,
-    /// A fixed pool of named OS threads pulling from one queue (ThreadPoolExecutor).
-    Threads,
-    /// A rayon work-stealing pool.
-    Rayon,
-    /// A tokio runtime with an in-flight limit (asyncio).
-    Async,
-    /// Child processes of this binary, each over a shard of the units (ProcessPoolExecutor).
-    Processes,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 5] = [
-        Mode::Sequential,
-        Mode::Threads,
-        Mode::Rayon,
-        Mode::Async,
-        Mode::Processes,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Sequential => "sequential",
-            Mode::Threads => "threads",
-            Mode::Rayon => "rayon",
-            Mode::Async => "async",
-            Mode::Processes => "processes",
-        }
-    }
-
-    /// Prefix of worker thread names (`bs-<prefix>-<n>`), at most 15 bytes in all.
-    fn lane_prefix(self) -> &'static str {
-        match self {
-            Mode::Sequential => "bs-seq",
-            Mode::Threads => "bs-threads",
-            Mode::Rayon => "bs-rayon",
-            Mode::Async => "bs-tokio",
-            Mode::Processes => "bs-proc",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|m| m.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Lane (worker thread) name for worker `index` of `mode`.
 pub fn lane_name(mode: Mode, index: usize) -> String {
@@ -94,29 +38,6 @@ pub struct ExecSpec {
     /// Name for the single worker of a `sequential` run (children use `bs-proc-<n>`).
     pub lane: Option<String>,
 }
-
-/// The result of one unit, successful or not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnitRecord {
-    pub unit: usize,
-    pub label: String,
-    pub outcome: Result<UnitOutcome, UnitFailure>,
-    /// The worker (lane) that ran it, and when, in seconds since the run began.
-    #[serde(default)]
-    pub worker: String,
-    #[serde(default)]
-    pub start_s: f64,
-    #[serde(default)]
-    pub end_s: f64,
-}
-
-/// Why a unit failed, as its record keeps it: `LABEL: MESSAGE`. Only the message is kept, as
-/// records cross process boundaries (a `processes` child sends them as JSON, where this is a
-/// plain string); the run goes on with the other units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(transparent)]
-#[error("{0}")]
-pub struct UnitFailure(pub String);
 
 impl UnitFailure {
     /// The failure of unit `label`, said by `why`.

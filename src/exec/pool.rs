@@ -1,7 +1,8 @@
 //! `rayon`: a work-stealing pool of named threads, one task per unit.
 
-use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
+use super::{run_unit, ExecError, ExecSpec, RunEnv};
 use crate::measure::WorkerCtx;
+use crate::model::{Mode, UnitRecord};
 use crate::workload::Workload;
 use rayon::prelude::*;
 use std::cell::RefCell;

@@ -1,8 +1,10 @@
 //! `processes`: N child processes of this binary, each running a shard of the units and
 //! streaming the event protocol back; the parent merges counts, lanes, stacks and results.
 
-use super::{ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
-use crate::events::{Envelope, Event, Tick};
+use super::{ExecError, ExecSpec, RunEnv};
+use crate::events::{Envelope, Event};
+use crate::model::Tick;
+use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::Workload;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -262,7 +264,7 @@ fn missing_units(
         .map(|unit| UnitRecord {
             unit,
             label: workload.unit_label(unit),
-            outcome: Err(super::UnitFailure::new(&workload.unit_label(unit), &error)),
+            outcome: Err(UnitFailure::new(&workload.unit_label(unit), &error)),
             worker: super::lane_name(Mode::Processes, index),
             start_s: 0.0,
             end_s: 0.0,

@@ -3,10 +3,13 @@
 //! described.
 
 use super::*;
-use crate::exec::{RemoteState, UnitFailure, UnitFeed};
-use crate::measure::{MeterRegistry, WorkerCtx, WorkerSnapshot};
+use crate::exec::{RemoteState, UnitFeed};
+use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::model::UnitFailure;
+use crate::model::UnitOutcome;
+use crate::model::WorkerSnapshot;
 use crate::report::RunReport;
-use crate::workload::{UnitOutcome, WorkloadError};
+use crate::workload::WorkloadError;
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;
 

@@ -9,10 +9,12 @@
 //! as CPU work blocks an asyncio event loop. With `--gil`, a runtime thread holds the lock
 //! only while it polls a task; a blocking-pool thread holds it like a plain thread does.
 
-use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
+use super::{run_unit, ExecError, ExecSpec, RunEnv};
 use crate::measure::{
-    set_thread_task_waits, Gil, MeterRegistry, RunCounters, TaskWaits, WaitCategory, WorkerCtx,
+    set_thread_task_waits, Gil, MeterRegistry, RunCounters, TaskWaits, WorkerCtx,
 };
+use crate::model::WaitCategory;
+use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::{AsyncCtx, UnitFuture, Workload};
 use std::cell::RefCell;
 use std::future::Future;
@@ -233,7 +235,7 @@ impl Tasks<'_> {
             let label = workload.unit_label(unit);
             Some(UnitRecord {
                 unit,
-                outcome: outcome.map_err(|e| super::UnitFailure::new(&label, &e)),
+                outcome: outcome.map_err(|e| UnitFailure::new(&label, &e)),
                 label,
                 // A future moves between runtime threads: no single lane ran it.
                 worker: "bs-tokio".to_string(),
@@ -260,7 +262,7 @@ fn failed_record(
     counters.errors.fetch_add(1, Ordering::Relaxed);
     UnitRecord {
         unit,
-        outcome: Err(super::UnitFailure::new(&label, &why)),
+        outcome: Err(UnitFailure::new(&label, &why)),
         label,
         worker: "bs-tokio".to_string(),
         start_s: 0.0,

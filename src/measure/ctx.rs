@@ -2,8 +2,9 @@
 
 use super::clock::{thread_cpu_ns, RunDelay};
 use super::gil::{Gil, GilHold};
-use super::meter::{WaitCategory, WorkerMeter};
+use super::meter::WorkerMeter;
 use super::pending::TaskWaits;
+use crate::model::WaitCategory;
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;

@@ -3,59 +3,13 @@
 use super::clock::{current_tid, SchedStat};
 use super::pending::TaskWaits;
 use super::wall::{with_current_stack, WaitEntry, WallLedger};
+use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize};
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Why a worker was not running on a CPU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WaitCategory {
-    /// Waiting on the network (HTTP requests).
-    Net,
-    /// Waiting inside a database call.
-    Db,
-    /// Waiting for a database lock (another writer).
-    DbLock,
-    /// Waiting for the simulated interpreter lock.
-    Gil,
-    /// Idle: no work was available for this worker.
-    Queue,
-    /// Waiting on file reads and writes.
-    Disk,
-}
-
-/// How many wait categories there are: the length of every per-category array.
-pub const WAIT_COUNT: usize = 6;
-
-pub const WAIT_CATEGORIES: [WaitCategory; WAIT_COUNT] = [
-    WaitCategory::Net,
-    WaitCategory::Db,
-    WaitCategory::DbLock,
-    WaitCategory::Gil,
-    WaitCategory::Queue,
-    WaitCategory::Disk,
-];
-
-impl WaitCategory {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WaitCategory::Net => "net",
-            WaitCategory::Db => "db",
-            WaitCategory::DbLock => "db-lock",
-            WaitCategory::Gil => "gil",
-            WaitCategory::Queue => "queue",
-            WaitCategory::Disk => "disk",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 const NO_WAIT: u8 = u8::MAX;
 
@@ -87,27 +41,6 @@ pub struct WorkerMeter {
     /// Where this worker's waits began (see `wall`); stacks are walked only when `walk_stacks`.
     wall: Mutex<WallLedger>,
     walk_stacks: bool,
-}
-
-/// A worker's totals at one moment, in seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WorkerSnapshot {
-    pub name: String,
-    pub wall_s: f64,
-    pub cpu_s: f64,
-    /// Runnable but waiting for a free core (from the kernel's scheduler statistics).
-    pub runqueue_s: f64,
-    pub waits: BTreeMap<WaitCategory, f64>,
-}
-
-impl WorkerSnapshot {
-    pub fn wait_total(&self) -> f64 {
-        self.waits.values().sum()
-    }
-    /// Wall time that neither CPU, waits nor the run queue explain.
-    pub fn untracked_s(&self) -> f64 {
-        self.wall_s - self.cpu_s - self.wait_total() - self.runqueue_s
-    }
 }
 
 impl WorkerMeter {

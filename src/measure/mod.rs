@@ -13,9 +13,7 @@ pub mod wall;
 pub use clock::{process_cpu_seconds, thread_cpu_ns, RunDelay, SchedStat};
 pub use ctx::{RunCounters, WorkerCtx};
 pub use gil::Gil;
-pub use meter::{
-    MeterRegistry, WaitCategory, WorkerMeter, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT,
-};
+pub use meter::{MeterRegistry, WorkerMeter};
 pub use pending::TaskWaits;
 pub use task_wait::{set_thread_task_waits, wait_async, TaskWait};
 pub use wall::{split_proportionally, WaitEntry};

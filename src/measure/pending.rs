@@ -7,8 +7,8 @@
 //! So each place keeps its task-nanoseconds (tasks pending there × time, integrated at every
 //! change), and a park is shared by how much each place grew over it.
 
-use super::meter::WaitCategory;
 use super::raw_stack::{Interner, RawStack};
+use crate::model::WaitCategory;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -6,9 +6,9 @@
 //! [`TaskWaits`]; a parked runtime thread shares its time over those places. Anywhere else
 //! the wrapper only passes the inner future through.
 
-use super::meter::WaitCategory;
 use super::pending::{TaskWaitGuard, TaskWaits};
 use super::wall::with_current_stack;
+use crate::model::WaitCategory;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;

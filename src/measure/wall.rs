@@ -7,11 +7,11 @@
 //! stacks at once while a runtime thread is parked: [`TaskWaits`] counts the stacks tasks
 //! are pending at, and a parked thread's time is shared out over them.
 
-use super::meter::WaitCategory;
 use super::pending::{PendingMark, TaskWaits};
 use super::raw_stack::Interner;
 pub use super::raw_stack::RawStack;
 use super::stackwalk::{self, StackBounds};
+use crate::model::WaitCategory;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -6,7 +6,8 @@ pub mod wall;
 
 use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
-use crate::measure::{WaitEntry, WorkerSnapshot};
+use crate::measure::WaitEntry;
+use crate::model::WorkerSnapshot;
 use pprof::{ProfilerGuard, ProfilerGuardBuilder};
 use std::collections::HashMap;
 use symbols::SymbolCache;

@@ -11,7 +11,8 @@ use crate::flame::wall::{
     wait_leaf, IDLE_LEAF, RUN_QUEUE_LEAF, UNSAMPLED_CPU_LEAF, UNTRACKED_LEAF,
 };
 use crate::flame::FoldedStacks;
-use crate::measure::{split_proportionally, WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
+use crate::measure::split_proportionally;
+use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
 use std::collections::{BTreeMap, HashMap};
 
 /// Wait time of one worker at one place (frames outermost first, without the thread).

@@ -3,8 +3,8 @@
 //! states, and lines read as successive steps with their cumulative improvement (the ETL
 //! write-up's table: 131 s → 68 s → 29.6 s).
 
-use super::pg_activity::PgActivity;
 use super::RunReport;
+use crate::model::pg_activity::PgActivity;
 use std::fmt::Write;
 
 /// Smallest share of worker time a wait needs to be named.
@@ -120,7 +120,7 @@ pub fn progression_text(steps: &[(String, f64)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{WaitCategory, WorkerSnapshot};
+    use crate::model::{WaitCategory, WorkerSnapshot};
 
     #[test]
     fn steps_show_the_gain_over_the_previous_and_the_first() {

@@ -1,6 +1,7 @@
 //! The reading of repeated runs as a whole: the verdict most of them got, and how many did.
 
 use super::RunReport;
+use crate::model::VerdictKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -8,7 +9,8 @@ use std::fmt;
 /// The majority verdict of a series of runs ("gil-bound in 2 of 3").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Majority {
-    pub verdict: String,
+    #[serde(with = "crate::model::verdict::optional_word")]
+    pub verdict: Option<VerdictKind>,
     /// How many runs got `verdict`, of `runs`.
     pub agree: usize,
     pub runs: usize,
@@ -20,9 +22,9 @@ impl Majority {
     /// of the tied, to the tied verdict of the run nearest it in that order, the faster one
     /// first. The median run is the typical one; the fastest or slowest may be an outlier.
     pub fn of(runs: &[RunReport]) -> Majority {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut counts: BTreeMap<Option<VerdictKind>, usize> = BTreeMap::new();
         for run in runs {
-            *counts.entry(run.verdict.as_str()).or_default() += 1;
+            *counts.entry(run.verdict).or_default() += 1;
         }
         let top = counts.values().copied().max().unwrap_or(0);
         let mut by_wall: Vec<&RunReport> = runs.iter().collect();
@@ -32,14 +34,21 @@ impl Majority {
         order.sort_by_key(|&rank| (rank.abs_diff(median), rank));
         let verdict = order
             .into_iter()
-            .map(|rank| by_wall[rank].verdict.as_str())
+            .map(|rank| by_wall[rank].verdict)
             .find(|v| counts.get(v) == Some(&top))
-            .unwrap_or("");
+            .flatten();
         Majority {
-            verdict: verdict.to_string(),
+            verdict,
             agree: top,
             runs: runs.len(),
         }
+    }
+}
+
+impl Majority {
+    /// The verdict's word, empty when no run was read.
+    pub fn word(&self) -> &'static str {
+        self.verdict.map_or("", VerdictKind::as_str)
     }
 }
 
@@ -47,9 +56,9 @@ impl Majority {
 impl fmt::Display for Majority {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.runs > 1 {
-            write!(f, "{} in {} of {}", self.verdict, self.agree, self.runs)
+            write!(f, "{} in {} of {}", self.word(), self.agree, self.runs)
         } else {
-            f.write_str(&self.verdict)
+            f.write_str(self.word())
         }
     }
 }
@@ -62,7 +71,7 @@ mod tests {
         list.iter()
             .map(|(wall_s, verdict)| RunReport {
                 wall_s: *wall_s,
-                verdict: verdict.to_string(),
+                verdict: verdict.parse().ok(),
                 ..RunReport::default()
             })
             .collect()
@@ -98,26 +107,26 @@ mod tests {
 
     #[test]
     fn a_median_run_outside_the_tie_defers_to_its_nearest_tied_neighbour() {
-        // Sorted: a 1, b 2, c 3 (median, not tied), b 4, a 5: b at rank 3 is nearest.
+        // Sorted: cpu 1, io 2, mixed 3 (median, not tied), io 4, cpu 5: io is nearest.
         let m = Majority::of(&runs(&[
-            (1.0, "a"),
-            (2.0, "b"),
-            (3.0, "c"),
-            (4.0, "b"),
-            (5.0, "a"),
+            (1.0, "cpu-bound"),
+            (2.0, "io-bound"),
+            (3.0, "mixed"),
+            (4.0, "io-bound"),
+            (5.0, "cpu-bound"),
         ]));
-        // Ranks 1 (b) and 3 (b) are equally near; either way b, and the faster first.
-        assert_eq!(m.to_string(), "b in 2 of 5");
+        // Ranks 1 and 3 (io) are equally near; either way io, and the faster first.
+        assert_eq!(m.to_string(), "io-bound in 2 of 5");
         let m = Majority::of(&runs(&[
-            (1.0, "a"),
-            (2.0, "c"),
-            (3.0, "d"),
-            (4.0, "b"),
-            (5.0, "a"),
-            (6.0, "b"),
+            (1.0, "cpu-bound"),
+            (2.0, "mixed"),
+            (3.0, "starved"),
+            (4.0, "io-bound"),
+            (5.0, "cpu-bound"),
+            (6.0, "io-bound"),
         ]));
-        // Median rank 2 (d) is not tied; ranks 1 (c) and 3 (b): c is not tied, b is.
-        assert_eq!(m.to_string(), "b in 2 of 6");
+        // Median rank 2 (starved) is not tied; ranks 1 (mixed) and 3 (io): io is.
+        assert_eq!(m.to_string(), "io-bound in 2 of 6");
     }
 
     #[test]
@@ -126,6 +135,6 @@ mod tests {
             Majority::of(&runs(&[(1.0, "cpu-bound")])).to_string(),
             "cpu-bound"
         );
-        assert_eq!(Majority::of(&[]).verdict, "");
+        assert_eq!(Majority::of(&[]).verdict, None);
     }
 }

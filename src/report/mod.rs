@@ -2,7 +2,6 @@
 
 pub mod lessons;
 pub mod majority;
-pub mod pg_activity;
 pub mod repeated;
 mod stats;
 mod summary;
@@ -12,15 +11,16 @@ pub mod timeline;
 mod verdict;
 pub mod window;
 
+pub use crate::model::{Mode, VerdictKind};
 pub use stats::{speedup, Spread};
-pub use summary::{format_bytes_rate, summary_text, thousands};
+pub use summary::{format_bytes_rate, summary_text};
 pub use timeline::Timeline;
-pub use verdict::{judge, judge_worker, Verdict, VERDICTS};
+pub use verdict::{judge, judge_worker};
 
-use crate::exec::UnitRecord;
 pub use crate::flame::FunctionCost;
-use crate::measure::{WaitCategory, WorkerSnapshot};
-use crate::workload::Rejection;
+use crate::model::Rejection;
+use crate::model::UnitRecord;
+use crate::model::{WaitCategory, WorkerSnapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -51,7 +51,7 @@ pub struct UnitSummary {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub workload: String,
-    pub mode: String,
+    pub mode: Mode,
     pub workers: usize,
     pub gil: bool,
     pub items: u64,
@@ -90,7 +90,9 @@ pub struct RunReport {
     pub checksum: String,
     /// Seconds, summed over workers, by wait category.
     pub waits: BTreeMap<WaitCategory, f64>,
-    pub verdict: String,
+    /// The reading of the run (`""` in the JSON before it was read).
+    #[serde(with = "crate::model::verdict::optional_word")]
+    pub verdict: Option<VerdictKind>,
     pub verdict_detail: String,
     pub cores: usize,
     pub interrupted: bool,
@@ -108,7 +110,7 @@ pub struct RunReport {
     pub verification: Option<crate::workload::csv::Verification>,
     /// PostgreSQL runs: what the run's connections did, sampled from `pg_stat_activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pg_activity: Option<pg_activity::PgActivity>,
+    pub pg_activity: Option<crate::model::pg_activity::PgActivity>,
     /// Set when CPU time spent for this run outside boundscope's own processes (a database
     /// server's) is not in `cpu_s`, saying so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +122,11 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The verdict's word (`cpu-bound`), empty before the run was read.
+    pub fn verdict_word(&self) -> &'static str {
+        self.verdict.map_or("", VerdictKind::as_str)
+    }
+
     /// Fills the unit-derived totals (items, bytes, rejected, errors, checksum, lists).
     pub fn absorb_units(&mut self, records: &[UnitRecord]) {
         for record in records {
@@ -167,7 +174,7 @@ impl RunReport {
         self.bytes = self.units.iter().map(|u| u.bytes).sum();
         self.rejected = self.units.iter().map(|u| u.rejected).sum();
         self.errors = self.units.iter().filter(|u| u.error.is_some()).count() as u64;
-        self.checksum = crate::workload::combine_digests(
+        self.checksum = crate::model::combine_digests(
             self.units
                 .iter()
                 .filter(|u| u.error.is_none())
@@ -197,7 +204,7 @@ impl RunReport {
             self.cpu_sample_coverage = (sampled_seconds / worker_wall).min(1.0);
         }
         let verdict = judge(self);
-        self.verdict = verdict.kind.to_string();
+        self.verdict = Some(verdict.kind);
         self.verdict_detail = verdict.detail;
     }
 }

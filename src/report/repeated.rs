@@ -3,6 +3,7 @@
 
 use super::majority::Majority;
 use super::{speedup, RunReport, Spread};
+use crate::model::VerdictKind;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -14,7 +15,8 @@ pub struct Repeated {
     pub speedup: f64,
     pub speedup_err: f64,
     /// The verdict most runs got, and how many of them (see [`Majority`]).
-    pub verdict: String,
+    #[serde(with = "crate::model::verdict::optional_word")]
+    pub verdict: Option<VerdictKind>,
     pub verdict_agree: usize,
     /// The last run's checksum.
     pub checksum: String,
@@ -44,7 +46,7 @@ impl Repeated {
     /// The majority reading with its agreement: "gil-bound in 2 of 3".
     pub fn reading(&self) -> String {
         Majority {
-            verdict: self.verdict.clone(),
+            verdict: self.verdict,
             agree: self.verdict_agree,
             runs: self.runs.len(),
         }

@@ -1,6 +1,7 @@
 //! The short human summary printed at the end of `boundscope run`.
 
 use super::RunReport;
+use crate::model::{thousands, Mode};
 use std::fmt::Write;
 
 pub fn format_bytes_rate(mb_per_s: f64) -> String {
@@ -9,19 +10,6 @@ pub fn format_bytes_rate(mb_per_s: f64) -> String {
     } else {
         format!("{mb_per_s:.1} MB/s")
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub fn summary_text(r: &RunReport) -> String {
@@ -55,7 +43,7 @@ pub fn summary_text(r: &RunReport) -> String {
         let _ = writeln!(s, "  note      {note}");
     }
     // What `async` mode did with a blocking resource (csv-import: SQLite has no async driver).
-    if r.mode == "async" {
+    if r.mode == Mode::Async {
         if let Some(note) = r.options.get("async").and_then(|v| v.as_str()) {
             let _ = writeln!(s, "  note      {note}");
         }
@@ -75,7 +63,7 @@ pub fn summary_text(r: &RunReport) -> String {
     }
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     write_verification(&mut s, r);
-    let _ = writeln!(s, "  verdict   {}: {}", r.verdict, r.verdict_detail);
+    let _ = writeln!(s, "  verdict   {}: {}", r.verdict_word(), r.verdict_detail);
     if let Some(timeline) = &r.timeline {
         s.push_str(&super::timeline::render(timeline));
     }

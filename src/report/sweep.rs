@@ -144,14 +144,14 @@ pub fn reading(points: &[SweepPoint], cores: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{WaitCategory, WorkerSnapshot};
+    use crate::model::{WaitCategory, WorkerSnapshot};
 
     fn run(wall_s: f64, items: u64) -> RunReport {
         RunReport {
             wall_s,
             items_per_s: items as f64 / wall_s,
             checksum: "c".into(),
-            verdict: "cpu-bound".into(),
+            verdict: Some(crate::model::VerdictKind::CpuBound),
             ..RunReport::default()
         }
     }

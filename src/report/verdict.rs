@@ -1,23 +1,7 @@
 //! The one-line reading of a run: CPU-bound, IO-bound, GIL-bound, lock-bound or starved.
 
 use super::RunReport;
-use crate::measure::WaitCategory;
-
-/// Every verdict [`judge`] can give.
-pub const VERDICTS: [&str; 6] = [
-    "cpu-bound",
-    "io-bound",
-    "gil-bound",
-    "lock-bound",
-    "starved",
-    "mixed",
-];
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
-    pub kind: &'static str,
-    pub detail: String,
-}
+use crate::model::{Verdict, VerdictKind, WaitCategory};
 
 /// Shares of the workers' summed wall time: CPU, run queue, and each wait category.
 fn shares(report: &RunReport) -> (f64, f64, Vec<(WaitCategory, f64)>) {
@@ -47,7 +31,7 @@ pub fn judge(report: &RunReport) -> Verdict {
     );
     if top_wait == WaitCategory::Gil && top_share >= 0.25 {
         return Verdict {
-            kind: "gil-bound",
+            kind: VerdictKind::GilBound,
             detail: format!(
                 "workers waited {} of their time for the interpreter lock ({cores}): threads \
                  cannot add CPU here; processes can",
@@ -57,7 +41,7 @@ pub fn judge(report: &RunReport) -> Verdict {
     }
     if cpu + runqueue >= 0.6 && runqueue >= 0.2 {
         return Verdict {
-            kind: "cpu-bound",
+            kind: VerdictKind::CpuBound,
             detail: format!(
                 "workers wanted a CPU {} of the time but waited for a free core {} of it \
                  ({cores}): more workers than cores, or other load on the machine",
@@ -68,7 +52,7 @@ pub fn judge(report: &RunReport) -> Verdict {
     }
     if cpu >= 0.6 {
         return Verdict {
-            kind: "cpu-bound",
+            kind: VerdictKind::CpuBound,
             detail: format!(
                 "workers were on a CPU {} of the time ({cores}): more cores or less work per \
                  item make it faster, more waiting workers do not",
@@ -78,7 +62,7 @@ pub fn judge(report: &RunReport) -> Verdict {
     }
     match (top_wait, top_share >= 0.3) {
         (WaitCategory::Queue, true) => Verdict {
-            kind: "starved",
+            kind: VerdictKind::Starved,
             detail: format!(
                 "workers sat idle {} of the time with no work ({cores}): too few units for \
                  this many workers, or one slow unit at the end",
@@ -86,7 +70,7 @@ pub fn judge(report: &RunReport) -> Verdict {
             ),
         },
         (WaitCategory::DbLock, true) => Verdict {
-            kind: "lock-bound",
+            kind: VerdictKind::LockBound,
             detail: format!(
                 "workers waited {} of their time for a database lock: writers queue behind \
                  each other; one writer would do as well",
@@ -94,7 +78,7 @@ pub fn judge(report: &RunReport) -> Verdict {
             ),
         },
         (category, true) => Verdict {
-            kind: "io-bound",
+            kind: VerdictKind::IoBound,
             detail: format!(
                 "workers waited on {} {} of the time and were on a CPU {} ({cores}): more \
                  concurrent requests help until the other side saturates",
@@ -104,7 +88,7 @@ pub fn judge(report: &RunReport) -> Verdict {
             ),
         },
         _ => Verdict {
-            kind: "mixed",
+            kind: VerdictKind::Mixed,
             detail: format!(
                 "CPU {} of worker time, no single wait dominates ({cores})",
                 pct(cpu)
@@ -114,7 +98,7 @@ pub fn judge(report: &RunReport) -> Verdict {
 }
 
 /// The reading of one worker alone, by the same rules as a run's (a ledger of one worker).
-pub fn judge_worker(worker: &crate::measure::WorkerSnapshot) -> Verdict {
+pub fn judge_worker(worker: &crate::model::WorkerSnapshot) -> Verdict {
     let report = RunReport {
         workers: 1,
         busy_cores: if worker.wall_s > 0.0 {

@@ -8,7 +8,7 @@
 //! end minus its snapshot at the start (the latest snapshots at or before those moments).
 
 use crate::flame::FoldedStacks;
-use crate::measure::WorkerSnapshot;
+use crate::model::WorkerSnapshot;
 use std::collections::HashMap;
 
 /// A stretch of a run's time, in seconds since it began.

@@ -1,7 +1,7 @@
 //! Window arithmetic: the whole run is one window, and windows side by side add up.
 
 use super::*;
-use crate::measure::WaitCategory;
+use crate::model::WaitCategory;
 
 fn snapshot(name: &str, t: f64, cpu_share: f64) -> WorkerSnapshot {
     WorkerSnapshot {

@@ -2,9 +2,10 @@
 
 use super::RunSpec;
 use crate::events::available_cores;
-use crate::exec::{RunEnv, UnitRecord};
+use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
-use crate::measure::WorkerSnapshot;
+use crate::model::UnitRecord;
+use crate::model::WorkerSnapshot;
 use crate::report::RunReport;
 use crate::workload::Workload;
 use std::sync::atomic::Ordering::Relaxed;
@@ -34,7 +35,7 @@ pub(super) fn report(p: Parts) -> RunReport {
     worker_stats.extend(lost);
     let mut report = RunReport {
         workload: p.workload.name().to_string(),
-        mode: p.spec.mode.to_string(),
+        mode: p.spec.mode,
         workers: p.spec.workers,
         units_total: p.spec.units_in_shard(p.workload.unit_count()),
         gil: p.spec.gil,

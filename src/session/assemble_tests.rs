@@ -2,12 +2,15 @@
 //! into the parent's, unit outcomes counted, the verdict read, and a late failure kept.
 
 use super::{assemble, run_failure, settle, RunOutcome, RunSpec, SessionError};
-use crate::exec::{Mode, RemoteState, RunEnv, UnitFailure, UnitFeed, UnitRecord};
+use crate::exec::{RemoteState, RunEnv, UnitFeed};
 use crate::flame::FoldedStacks;
-use crate::measure::{MeterRegistry, WorkerCtx, WorkerSnapshot};
+use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::model::UnitOutcome;
+use crate::model::WorkerSnapshot;
+use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::report::RunReport;
 use crate::workload::json::JsonOptions;
-use crate::workload::{UnitOutcome, Workload, WorkloadError, WorkloadSpec};
+use crate::workload::{Workload, WorkloadError, WorkloadSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -139,7 +142,12 @@ fn childrens_reports_and_a_lost_childs_last_lane_add_up_once_each() {
     assert_eq!((report.wall_s, report.startup_s), (2.0, 0.25));
     assert!((report.busy_cores - 3.75 / 2.0).abs() < 1e-9);
     // Every lane was on a CPU all its wall time.
-    assert_eq!(report.verdict, "cpu-bound", "{}", report.verdict_detail);
+    assert_eq!(
+        report.verdict_word(),
+        "cpu-bound",
+        "{}",
+        report.verdict_detail
+    );
 }
 
 #[test]

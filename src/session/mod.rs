@@ -14,14 +14,17 @@ mod spec_tests;
 
 pub use spec::{RunSpec, MAX_WORKERS};
 
-use crate::events::{Event, EventSink, HostInfo, Tick};
-use crate::exec::{self, ChildCommand, ExecError, Mode, RemoteState, RunEnv, UnitFeed, UnitRecord};
+use crate::events::{Event, EventSink, HostInfo};
+
+use crate::exec::{self, ChildCommand, ExecError, RemoteState, RunEnv, UnitFeed};
 use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
+use crate::model::GenProgress;
+use crate::model::Tick;
+use crate::model::{Mode, UnitRecord};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
 use crate::report::RunReport;
-use crate::workload::gen_progress::GenProgress;
 use crate::workload::{Workload, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;

@@ -5,7 +5,7 @@ use super::RunSpec;
 use crate::db::activity::{run_application_name, tag_url, ActivitySampler};
 use crate::db::{with_env_password, DbTarget};
 use crate::events::{Event, EventSink};
-use crate::report::pg_activity::PgActivity;
+use crate::model::pg_activity::PgActivity;
 use std::time::Instant;
 
 /// What a run needs to watch its connections: the server and the name they carry.

@@ -2,7 +2,8 @@
 //! (in `processes` mode) receives exactly the parent's spec.
 
 use super::SessionError;
-use crate::exec::{ExecSpec, Mode};
+use crate::exec::ExecSpec;
+use crate::model::Mode;
 use crate::profile::{DEFAULT_HZ, HZ_RANGE};
 use crate::workload::WorkloadSpec;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! specs are refused before anything runs.
 
 use super::{RunSpec, SessionError, MAX_WORKERS};
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::workload::csv::CsvOptions;
 use crate::workload::json::JsonOptions;
 use crate::workload::WorkloadSpec;

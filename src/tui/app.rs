@@ -301,7 +301,7 @@ impl App {
             Event::Done { report, .. } => Some(format!(
                 "run {} done: {} ({})",
                 index + 1,
-                report.verdict,
+                report.verdict_word(),
                 super::fmt::fmt_rate(report.items_per_s)
             )),
             Event::Error { message } => Some(format!("run {} failed: {message}", index + 1)),

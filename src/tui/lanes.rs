@@ -1,6 +1,6 @@
 //! A worker's lane: its time per tick interval as shares of CPU, run queue and each wait.
 
-use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
+use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
 
 /// One worker's time during one tick interval, as shares of the interval's wall time.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

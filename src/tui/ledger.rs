@@ -1,6 +1,6 @@
 //! A worker's ledger: where its wall time went (CPU, run queue, each wait), and its reading.
 
-use crate::measure::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
+use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES};
 use crate::report::judge_worker;
 
 /// One row of a ledger: what, seconds, share of the worker's wall time.

@@ -9,7 +9,7 @@ use super::theme::{Theme, LANE_STYLES};
 use super::timeline::{
     gutter, lane_columns, lane_label, lane_states, plot_area, shared_prefix, TimeAxis,
 };
-use crate::measure::WorkerSnapshot;
+use crate::model::WorkerSnapshot;
 use crate::report::sweep_chart::short_number;
 use crate::report::window::Window;
 use ratatui::layout::{Constraint, Rect};

@@ -3,7 +3,7 @@
 
 use super::theme::Theme;
 use super::timeline::TimeAxis;
-use crate::report::pg_activity::PgSample;
+use crate::model::pg_activity::PgSample;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 

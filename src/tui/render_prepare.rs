@@ -7,7 +7,7 @@ use super::layout::run_areas;
 use super::render::render_status;
 use super::runs::Run;
 use super::theme::Theme;
-use crate::workload::gen_progress::GenProgress;
+use crate::model::GenProgress;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};

@@ -2,12 +2,13 @@
 //! the final report or the error. Fed event by event, from a child or a recording.
 
 use super::profiles::{off_cpu, GrowingTree, Profile};
-use crate::events::{Event, Tick};
+use crate::events::Event;
 use crate::flame::{FoldedStacks, FrameTree};
-use crate::measure::WorkerSnapshot;
+use crate::model::GenProgress;
+use crate::model::Tick;
+use crate::model::WorkerSnapshot;
 use crate::report::window::History;
 use crate::report::RunReport;
-use crate::workload::gen_progress::GenProgress;
 use std::sync::Arc;
 
 use super::lanes::lane_cell;
@@ -79,7 +80,7 @@ pub struct Run {
     /// types, rate, duration), shown instead of the live figures it does not have.
     pub source: Option<String>,
     /// PostgreSQL runs: the connections' states as sampled, in time order.
-    pub pg: Vec<crate::report::pg_activity::PgSample>,
+    pub pg: Vec<crate::model::pg_activity::PgSample>,
     /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
@@ -343,7 +344,7 @@ impl Run {
     }
 
     pub fn verdict(&self) -> &str {
-        self.report.as_ref().map_or("", |r| r.verdict.as_str())
+        self.report.as_ref().map_or("", |r| r.verdict_word())
     }
 
     pub fn is_live(&self) -> bool {

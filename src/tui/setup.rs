@@ -4,7 +4,7 @@
 use super::setup_fields::{visible_fields, DATASETS, DBS, INSERTS, PG_ENV, WRITERS};
 pub use super::setup_fields::{Field, WORKLOADS};
 use crate::db::mask_password;
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::workload::api::ApiOptions;
 use crate::workload::csv::CsvOptions;
 use crate::workload::json::{JsonOptions, Output, Parser};

@@ -1,7 +1,7 @@
 //! The setup form's fields: which apply to which workload and mode, their labels (the CLI's
 //! flag names), help and choices.
 
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::workload::json::{DEFAULT_FILES, DEFAULT_RECORDS};
 
 /// Workloads the UI can start (the `WorkloadName` values of the CLI).

@@ -4,7 +4,7 @@
 
 use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::report::sweep::{self, SweepPoint};
 use crate::report::RunReport;
 use crate::scenario::{Check, Expect, Scenario, ScenarioError};

@@ -17,9 +17,10 @@ use super::app::{update, Action, App, Effect, Focus, Screen};
 use super::flame_layout::Orientation;
 use super::flame_view::ViewKind;
 use super::runs::{Run, RunStatus};
-use crate::events::{Event, HostInfo, Tick};
+use crate::events::{Event, HostInfo};
 use crate::flame::FoldedStacks;
-use crate::measure::{WaitCategory, WorkerSnapshot};
+use crate::model::Tick;
+use crate::model::{WaitCategory, WorkerSnapshot};
 use crate::report::RunReport;
 use std::collections::BTreeMap;
 
@@ -89,7 +90,7 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
     if done {
         let report = RunReport {
             workload: "json-parse".into(),
-            mode: "threads".into(),
+            mode: crate::model::Mode::Threads,
             workers: 2,
             items: 360_000,
             wall_s: wall,
@@ -99,7 +100,7 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
             samples: 100,
             sample_hz_effective: 97.0,
             cpu_sample_coverage: 0.7,
-            verdict: "cpu-bound".into(),
+            verdict: Some(crate::model::VerdictKind::CpuBound),
             ..RunReport::default()
         };
         events.push(Event::Done {

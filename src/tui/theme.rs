@@ -3,7 +3,7 @@
 
 use super::runs::LaneState;
 use crate::flame::wall::frame_kind;
-use crate::measure::WaitCategory;
+use crate::model::WaitCategory;
 use ratatui::style::{Color, Modifier, Style};
 
 /// Chooses styles; with `color` false no colour is ever emitted (modifiers only).
@@ -267,7 +267,7 @@ mod tests {
                 assert_eq!(a.color, wait_color(a.name), "{}", a.name);
             }
         }
-        for category in crate::measure::WAIT_CATEGORIES {
+        for category in crate::model::WAIT_CATEGORIES {
             assert!(
                 lane_style(LaneState::Wait(category)).is_some(),
                 "{category:?}"

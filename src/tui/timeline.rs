@@ -152,7 +152,7 @@ pub fn lane_states(columns: &[Option<LaneCell>]) -> Vec<Option<LaneState>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::WAIT_CATEGORIES;
+    use crate::model::WAIT_CATEGORIES;
 
     fn lane(name: &str, cells: Vec<Option<LaneCell>>) -> WorkerLane {
         WorkerLane {

@@ -12,8 +12,10 @@ pub mod spec;
 
 pub use spec::WorkloadSpec;
 
-use crate::measure::{RunCounters, WaitCategory, WorkerCtx};
-use serde::{Deserialize, Serialize};
+use crate::measure::{RunCounters, WorkerCtx};
+
+use crate::model::{UnitOutcome, WaitCategory};
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
@@ -43,30 +45,6 @@ impl AsyncCtx {
     pub fn rejected(&self, count: u64) {
         self.counters.rejected.fetch_add(count, Relaxed);
     }
-}
-
-/// One input record that was not stored, with where it came from and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejection {
-    /// File (or other source) the record came from.
-    pub source: String,
-    /// 1-based line number inside `source`.
-    pub line: u64,
-    /// Why the record was rejected, in words a user understands.
-    pub reason: String,
-}
-
-/// What one unit of work produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnitOutcome {
-    /// Records processed successfully.
-    pub items: u64,
-    /// Input bytes consumed.
-    pub bytes: u64,
-    /// Records rejected, each with its line and reason.
-    pub rejected: Vec<Rejection>,
-    /// Deterministic digest of this unit's *result* (not of timing or order of execution).
-    pub digest: u64,
 }
 
 /// A failure that stops a unit (not a rejected record: those are part of `UnitOutcome`).
@@ -159,7 +137,7 @@ pub trait Workload: Send + Sync {
     /// ran them.
     fn verify(
         &self,
-        _remote: Option<&[crate::exec::UnitRecord]>,
+        _remote: Option<&[crate::model::UnitRecord]>,
     ) -> Result<Option<csv::Verification>, WorkloadError> {
         Ok(None)
     }
@@ -172,16 +150,4 @@ pub trait Workload: Send + Sync {
     fn describe(&self) -> serde_json::Value {
         serde_json::Value::Null
     }
-}
-
-/// Combines per-unit digests, in unit order, into the run's checksum (hex).
-pub fn combine_digests(digests: impl IntoIterator<Item = (usize, u64)>) -> String {
-    let mut sorted: Vec<(usize, u64)> = digests.into_iter().collect();
-    sorted.sort_unstable();
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (unit, digest) in sorted {
-        hasher.update(&(unit as u64).to_le_bytes());
-        hasher.update(&digest.to_le_bytes());
-    }
-    format!("{:016x}", hasher.digest())
 }

@@ -55,12 +55,12 @@ fn etl_events(done: bool) -> Vec<Event> {
     if done {
         let report = RunReport {
             workload: NAME.into(),
-            mode: "threads".into(),
+            mode: crate::model::Mode::Threads,
             workers: 2,
             items: 70,
             wall_s: 2.0,
             items_per_s: 35.0,
-            verdict: "io-bound".into(),
+            verdict: Some(crate::model::VerdictKind::IoBound),
             timeline: Some(etl_timeline()),
             ..RunReport::default()
         };

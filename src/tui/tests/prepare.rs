@@ -3,9 +3,9 @@
 use super::snapshots::screen;
 use super::{app, start_event, tick};
 use crate::events::Event;
+use crate::model::GenProgress;
 use crate::tui::app::{update, Action, App};
 use crate::tui::runs::Run;
-use crate::workload::gen_progress::GenProgress;
 
 fn progress(files_done: u64, records_done: u64, elapsed_s: f64) -> GenProgress {
     GenProgress {

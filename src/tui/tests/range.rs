@@ -2,8 +2,9 @@
 
 use super::snapshots::screen;
 use super::{app, start_event, worker};
-use crate::events::{Event, Tick};
+use crate::events::Event;
 use crate::flame::FoldedStacks;
+use crate::model::Tick;
 use crate::tui::app::{update, Action, App};
 use crate::tui::range::placement;
 use crate::tui::replay::{self, SPEEDS};

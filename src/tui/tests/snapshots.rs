@@ -1,8 +1,8 @@
 //! Snapshot tests: the UI drawn into a ratatui `TestBackend`, compared as text with insta.
 
 use super::{app, app_with_run, press, sample_events};
-use crate::exec::Mode;
 use crate::flame::FoldedStacks;
+use crate::model::Mode;
 use crate::tui::app::{update, Action, App};
 use crate::tui::runs::Run;
 use crate::tui::setup::WORKLOADS;
@@ -48,7 +48,7 @@ fn setup_per_workload_80x24() {
 #[test]
 fn snapshot_run_list_tells_runs_apart() {
     use crate::events::Event;
-    use crate::exec::Mode;
+    use crate::model::Mode;
     use crate::session::RunSpec;
     use crate::workload::json::{JsonOptions, Parser};
     use crate::workload::WorkloadSpec;

@@ -3,7 +3,7 @@
 
 use super::{app, press, sample_events};
 use crate::events::Event;
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::report::RunReport;
 use crate::scenario::BUILT_IN;
 use crate::tui::app::{update, Action, App, Effect, Screen};
@@ -57,9 +57,9 @@ pub fn finish(
     };
     if let Some(Event::Done { report, .. }) = events.last_mut() {
         **report = RunReport {
-            mode: mode.into(),
+            mode: crate::model::Mode::parse(mode).expect("a mode"),
             workers,
-            verdict: verdict.into(),
+            verdict: verdict.parse().ok(),
             checksum: "same".into(),
             ..(**report).clone()
         };

@@ -3,10 +3,11 @@
 
 use super::snapshots::screen;
 use super::{app, app_with_run, exported, press, start_event};
-use crate::events::{Event, Tick};
+use crate::events::Event;
 use crate::flame::wall::stack_kind;
 use crate::flame::FoldedStacks;
-use crate::measure::{WaitCategory, WorkerSnapshot};
+use crate::model::Tick;
+use crate::model::{WaitCategory, WorkerSnapshot};
 use crate::report::RunReport;
 use crate::tui::app::{update, Action, App};
 use crate::tui::flame_view::ViewKind;
@@ -74,7 +75,7 @@ fn io_events(done: bool) -> Vec<Event> {
     if done {
         let report = RunReport {
             workload: "api-fetch".into(),
-            mode: "threads".into(),
+            mode: crate::model::Mode::Threads,
             workers: 2,
             items: 2400,
             wall_s: 3.0,
@@ -85,7 +86,7 @@ fn io_events(done: bool) -> Vec<Event> {
             sample_hz_effective: 99.0,
             cpu_sample_coverage: 0.05,
             wall_coverage: 1.0,
-            verdict: "io-bound".into(),
+            verdict: Some(crate::model::VerdictKind::IoBound),
             ..RunReport::default()
         };
         events.push(Event::Done {

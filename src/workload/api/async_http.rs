@@ -4,7 +4,8 @@
 //! counters come from the shared `Client`, exactly as on the blocking path.
 
 use super::client::{validate, Client, Failure, FetchError, Next, BODY_LIMIT};
-use crate::measure::{wait_async, WaitCategory};
+use crate::measure::wait_async;
+use crate::model::WaitCategory;
 use http::header::{CONNECTION, USER_AGENT};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;

@@ -2,7 +2,8 @@
 //! units when connections are reused. Network time is a worker's `net` wait.
 
 use super::client::{validate, Client, Failure, FetchError, Next, BODY_LIMIT};
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::WaitCategory;
 use std::sync::Arc;
 use ureq::Agent;
 

@@ -26,8 +26,9 @@ mod totals;
 #[cfg(test)]
 mod tests;
 
-use super::{AsyncCtx, UnitFuture, UnitOutcome, Workload, WorkloadError};
+use super::{AsyncCtx, UnitFuture, Workload, WorkloadError};
 use crate::measure::WorkerCtx;
+use crate::model::UnitOutcome;
 use crate::server::config::duration_ms;
 use crate::server::data::{SymbolList, TenantList};
 use crate::server::routes::MAX_BATCH;

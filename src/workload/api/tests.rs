@@ -1,8 +1,8 @@
 //! `api-fetch` against a real in-process server over loopback.
 
 use super::*;
+use crate::model::combine_digests;
 use crate::server::{start_in_background, ServerHandle};
-use crate::workload::combine_digests;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 

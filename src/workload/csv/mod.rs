@@ -29,10 +29,12 @@ pub use verify::{TableCheck, Verification};
 
 use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
-use crate::exec::UnitRecord;
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::UnitRecord;
+use crate::model::WaitCategory;
+use crate::model::{Rejection, UnitOutcome};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{AsyncCtx, Rejection, UnitFuture, UnitOutcome, Workload, WorkloadError};
+use crate::workload::{AsyncCtx, UnitFuture, Workload, WorkloadError};
 use parking_lot::Mutex;
 use scan::InputFile;
 use std::io::{Read, Seek, SeekFrom};

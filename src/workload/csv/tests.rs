@@ -5,8 +5,9 @@
 
 use super::*;
 use crate::db::{InsertMode, Journal, SyncMode};
-use crate::measure::{WorkerMeter, WorkerSnapshot};
-use crate::workload::combine_digests;
+use crate::measure::WorkerMeter;
+use crate::model::combine_digests;
+use crate::model::WorkerSnapshot;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;

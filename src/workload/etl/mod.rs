@@ -24,14 +24,16 @@ mod tests;
 use super::api::{
     check_health, normalise_base_url, setup_json, ApiOptions, Client, ClientSettings,
 };
-use super::{UnitOutcome, Workload, WorkloadError};
+use super::{Workload, WorkloadError};
 use crate::db::{
     quote_ident, DbConn, DbError, DbTarget, InsertMode, InsertPlan, SqliteOptions, Value,
 };
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::Rejection;
+use crate::model::UnitOutcome;
+use crate::model::WaitCategory;
 use crate::server::data::SymbolList;
 use crate::workload::api::server_child::ServerChild;
-use crate::workload::Rejection;
 use dag::{Pipeline, StageKind, BUILTIN_PIPELINE};
 use fetch::{FetchPlan, FetchedTable};
 use parking_lot::{Condvar, Mutex};

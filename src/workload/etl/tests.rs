@@ -3,7 +3,7 @@
 
 use super::dag::{Pipeline, StageKind};
 use super::*;
-use crate::exec::Mode;
+use crate::model::Mode;
 use crate::server::{start_in_background, ServerConfig, ServerHandle};
 use crate::session::{self, RunHooks, RunSpec, SessionError};
 use crate::workload::WorkloadSpec;

@@ -22,10 +22,13 @@ pub use parquet_out::write_parquet;
 pub use parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 pub use table::{build_table, read_table, ParsedFile, TickTable};
 
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+
+use crate::model::UnitOutcome;
+use crate::model::WaitCategory;
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{UnitOutcome, Workload, WorkloadError};
+use crate::workload::{Workload, WorkloadError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs;

@@ -2,9 +2,10 @@
 
 use super::parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 use super::Parser;
-use crate::measure::{WaitCategory, WorkerCtx};
+use crate::measure::WorkerCtx;
+use crate::model::Rejection;
+use crate::model::WaitCategory;
 use crate::workload::lines::{read_line_capped, LineRead, MAX_LINE_BYTES};
-use crate::workload::Rejection;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
 use xxhash_rust::xxh3::Xxh3;
