@@ -157,7 +157,8 @@ pub struct App {
     pub stages_hidden: bool,
     pub status: String,
     pub color: bool,
-    pub size: (u16, u16),
+    /// The screen's layout for the terminal's size (see [`App::resize`]).
+    pub(crate) layout: super::layout::ScreenLayout,
     pub export_dir: PathBuf,
     pub effects: Vec<Effect>,
     pub quit: bool,
@@ -191,7 +192,7 @@ impl App {
             stages_hidden: false,
             status: String::new(),
             color,
-            size: (80, 24),
+            layout: super::layout::ScreenLayout::new((80, 24)),
             export_dir,
             effects: Vec::new(),
             quit: false,
@@ -346,7 +347,7 @@ impl App {
 /// Applies one action to the state.
 pub fn update(app: &mut App, action: Action) {
     match action {
-        Action::Resize(w, h) => app.size = (w, h),
+        Action::Resize(w, h) => app.resize(w, h),
         Action::Quit => app.quit = true,
         Action::Help => {
             app.help = !app.help;
@@ -366,7 +367,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Back if app.help => app.help = false,
         Action::Up if app.help => app.help_scroll = app.help_scroll.saturating_sub(1),
         Action::Down if app.help => {
-            let max = super::keys::help_max_scroll(app.screen, app.size.1);
+            let max = super::keys::help_max_scroll(app.screen, app.size().1);
             app.help_scroll = (app.help_scroll + 1).min(max);
         }
         _ if app.help => {}

@@ -24,17 +24,50 @@ pub struct RunAreas {
     pub status: Rect,
 }
 
+/// The run screen's layouts for one terminal size, computed once per resize and kept in
+/// `App`, so update maps a click with the rectangles render draws without laying out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenLayout {
+    /// Columns and rows.
+    pub size: (u16, u16),
+    /// With the chart and the lanes (a run).
+    pub run: RunAreas,
+    /// Without them (a profile read from a file).
+    pub file: RunAreas,
+}
+
+impl ScreenLayout {
+    pub fn new(size: (u16, u16)) -> ScreenLayout {
+        ScreenLayout {
+            size,
+            run: run_areas(size),
+            file: file_areas(size),
+        }
+    }
+}
+
 impl App {
     /// The run screen's layout for the run shown: a profile read from a file has no time
-    /// data, so its flamegraph takes the chart's and the lanes' room too.
+    /// data, so its flamegraph takes the chart's and the lanes' room too; an etl-pipeline
+    /// run's stage panel takes room from the lanes.
     pub fn run_areas(&self) -> RunAreas {
         let file = self.current_run().is_some_and(Run::is_profile_file);
         if file {
-            return file_areas(self.size);
+            return self.layout.file;
         }
-        let mut areas = run_areas(self.size);
+        let mut areas = self.layout.run;
         carve(self, &mut areas);
         areas
+    }
+
+    /// Columns and rows of the terminal.
+    pub fn size(&self) -> (u16, u16) {
+        self.layout.size
+    }
+
+    /// Takes the terminal's new size and lays the screen out for it.
+    pub fn resize(&mut self, columns: u16, rows: u16) {
+        self.layout = ScreenLayout::new((columns, rows));
     }
 }
 
@@ -226,4 +259,27 @@ pub fn shown_seconds(run: &Run, others: &[&Run]) -> f64 {
         })
         .fold(0.0f64, f64::max)
         .max(0.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resize_lays_the_screen_out_once_for_the_new_size() {
+        let mut app = App::new(2, false, std::env::temp_dir());
+        app.resize(200, 55);
+        assert_eq!(app.size(), (200, 55));
+        assert_eq!(app.layout.run, run_areas((200, 55)));
+        assert_eq!(app.layout.file, file_areas((200, 55)));
+        assert_eq!(
+            app.run_areas(),
+            run_areas((200, 55)),
+            "no run, nothing carved"
+        );
+        let wide = app.run_areas().profile;
+        super::super::app::update(&mut app, super::super::app::Action::Resize(80, 24));
+        assert_eq!(app.size(), (80, 24));
+        assert!(app.run_areas().profile.width < wide.width);
+    }
 }

@@ -65,7 +65,7 @@ impl AxisPlacement {
 /// The time axis of the run screen as it is drawn now (`None` without a run).
 pub fn placement(app: &App) -> Option<AxisPlacement> {
     let run = app.current_run()?;
-    let areas = super::layout::run_areas(app.size);
+    let areas = app.layout.run;
     let block = Block::default().borders(Borders::ALL);
     let (chart_inner, lanes_inner) = (block.inner(areas.chart), block.inner(areas.lanes));
     let gutter = gutter(&run.lanes, lanes_inner.width);

@@ -113,7 +113,7 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
 
 pub fn app() -> App {
     let mut app = App::new(2, false, std::env::temp_dir());
-    app.size = (120, 40);
+    app.resize(120, 40);
     app
 }
 

@@ -72,7 +72,7 @@ fn w_opens_each_workers_ledger_in_turn_and_a_click_opens_the_lane_clicked() {
     assert_eq!(app.ledger, Some(1));
     update(&mut app, Action::Ledger);
     assert_eq!(app.ledger, None);
-    let lanes = crate::tui::render::run_areas(app.size).lanes;
+    let lanes = crate::tui::render::run_areas(app.size()).lanes;
     update(
         &mut app,
         Action::Click {

@@ -112,8 +112,8 @@ fn a_finished_run_shows_its_timeline_beside_the_flamegraph() {
 #[test]
 fn the_flamegraph_keeps_its_clicks_under_the_timeline() {
     let mut app = app_with(etl_events(true));
-    app.size = (80, 24);
-    let plain = crate::tui::render::run_areas(app.size);
+    app.resize(80, 24);
+    let plain = crate::tui::render::run_areas(app.size());
     let with = app.run_areas();
     assert!(with.profile.y > plain.profile.y + 3, "{with:?}");
     assert_eq!(with.profile.bottom(), plain.profile.bottom());

@@ -63,7 +63,7 @@ pub(super) fn snapshot_both(app: &mut App, name: &str, must: &[&str]) {
 fn scroll_follows_the_selection_down_a_deep_stack() {
     let frames: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
     let mut app = app_with_stacks(&format!("t;{} 5\nu 5\n", frames.join(";")));
-    app.size = (80, 24);
+    app.resize(80, 24);
     let height = crate::tui::app_run::flame_graph_area(&app).height;
     assert!(height < 40, "the stack is deeper than the pane");
     for _ in 0..35 {

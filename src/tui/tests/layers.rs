@@ -56,7 +56,7 @@ fn the_pattern_catches_every_way_of_naming_render() {
         assert_eq!(offending_lines(line, &pattern).len(), 1, "{line}");
     }
     for line in [
-        "super::layout::run_areas(app.size)",
+        "super::layout::run_areas(app.size())",
         "// update never calls render::anything",
         "let rendered = draw(frame);",
     ] {

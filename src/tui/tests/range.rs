@@ -217,7 +217,7 @@ fn snapshot_range_selected() {
     select_by_keys(&mut app, 3.0, 4.0);
     insta::assert_snapshot!("range_80x24", screen(&mut app, 80, 24));
     let mut app = app_with_recording();
-    app.size = (200, 55);
+    app.resize(200, 55);
     select_by_keys(&mut app, 3.0, 4.0);
     insta::assert_snapshot!("range_200x55", screen(&mut app, 200, 55));
 }
@@ -226,7 +226,7 @@ fn snapshot_range_selected() {
 fn snapshot_replay_paused() {
     for (w, h) in [(80, 24), (200, 55)] {
         let mut app = app_with_recording();
-        app.size = (w, h);
+        app.resize(w, h);
         replay::play_from_start(&mut app);
         press(&mut app, &[Action::PlayPause]);
         press(&mut app, &times(Action::StepForward, 7));
@@ -254,7 +254,7 @@ fn timeline_rows(text: &str, size: (u16, u16)) -> Vec<String> {
 fn a_replay_mid_way_draws_the_time_axis_a_live_run_draws_then() {
     for size @ (w, h) in [(80, 24), (200, 55)] {
         let mut player = app_with_recording();
-        player.size = size;
+        player.resize(size.0, size.1);
         replay::play_from_start(&mut player);
         press(&mut player, &[Action::PlayPause]);
         press(&mut player, &times(Action::StepForward, 5));

@@ -88,7 +88,7 @@ fn enter_makes_the_pick_the_function_and_the_detail_follows() {
 
 /// The cells of the screen as drawn, to see which frame is highlighted.
 fn draw(app: &mut App, w: u16, h: u16) -> ratatui::buffer::Buffer {
-    app.size = (w, h);
+    app.resize(w, h);
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| crate::tui::render(f, app)).unwrap();
     terminal.backend().buffer().clone()

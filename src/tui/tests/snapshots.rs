@@ -11,7 +11,7 @@ use ratatui::Terminal;
 
 /// Draws `app` into a `w`×`h` test terminal and returns the screen as text.
 pub fn screen(app: &mut App, w: u16, h: u16) -> String {
-    app.size = (w, h);
+    app.resize(w, h);
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| crate::tui::render(f, app)).unwrap();
     let buf = terminal.backend().buffer();

@@ -283,7 +283,7 @@ fn wait_boxes_are_painted_in_their_category_colour() {
     let mut app = io_app();
     app.color = true;
     let (w, h) = (200, 55);
-    app.size = (w, h);
+    app.resize(w, h);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| crate::tui::render(f, &app)).unwrap();
     let buf = terminal.backend().buffer();
