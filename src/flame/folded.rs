@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::FlameError;
+use crate::model::FunctionCost;
 
 /// A multiset of call stacks. Each key is a folded stack `root;caller;...;leaf` whose first frame
 /// is the thread name; the value is how many samples landed on exactly that stack.
@@ -16,17 +17,6 @@ use super::FlameError;
 #[serde(transparent)]
 pub struct FoldedStacks {
     stacks: BTreeMap<String, u64>,
-}
-
-/// How expensive one function is across a stack set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FunctionCost {
-    /// The frame name.
-    pub name: String,
-    /// Samples where this function was the leaf (running itself).
-    pub self_samples: u64,
-    /// Samples where this function was anywhere on the stack (counted once per stack).
-    pub total_samples: u64,
 }
 
 impl FoldedStacks {

@@ -27,7 +27,7 @@ pub use diff::{
     align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
     Weight, WORKERS_ROOT,
 };
-pub use folded::{FoldedLineError, FoldedStacks, FunctionCost, NO_STACK};
+pub use folded::{FoldedLineError, FoldedStacks, NO_STACK};
 pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{
     decode_pprof, decode_pprof_index, decode_pprof_index_limited, decode_pprof_limited,

@@ -6,6 +6,7 @@
 //! (`[idle]`), runnable without a free core (`[run queue]`), CPU time with no sample to give
 //! it a shape (`[cpu, not sampled]`) or time nothing accounts for (`[untracked]`). This
 //! module only knows the names; `measure` decides what is what.
+use crate::model::WallPlace;
 
 /// The leaf for time with no work to do (a worker waiting for its queue).
 pub const IDLE_LEAF: &str = "[idle]";
@@ -85,20 +86,6 @@ pub fn frame_kind(frame: &str) -> FrameKind<'_> {
 /// The kind of time a whole folded stack stands for: that of its leaf.
 pub fn stack_kind(stack: &str) -> FrameKind<'_> {
     frame_kind(stack.rsplit(';').next().unwrap_or(stack))
-}
-
-/// Where part of a wall profile's time went: a kind of time at a place in the code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WallPlace {
-    /// `cpu`, or the off-CPU leaf (`[net wait]`, `[idle]`, `[run queue]`, ...).
-    pub what: String,
-    /// The innermost code frame: the function running, or the one that waited (empty when
-    /// the profile knows no place, as for run-queue time).
-    pub place: String,
-    /// Nanoseconds.
-    pub ns: u64,
-    /// Share of the whole profile.
-    pub share: f64,
 }
 
 /// The `n` largest (kind of time, place) parts of a wall profile (weights in nanoseconds).

@@ -4,6 +4,7 @@
 
 pub mod mode;
 pub mod pg_activity;
+pub mod profile;
 pub mod progress;
 pub mod tick;
 pub mod unit;
@@ -12,6 +13,7 @@ pub mod wait;
 pub mod worker;
 
 pub use mode::Mode;
+pub use profile::{FunctionCost, WallPlace};
 pub use progress::GenProgress;
 pub use tick::Tick;
 pub use unit::{combine_digests, Rejection, UnitFailure, UnitOutcome, UnitRecord};

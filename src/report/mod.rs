@@ -11,16 +11,14 @@ pub mod timeline;
 mod verdict;
 pub mod window;
 
-pub use crate::model::{Mode, VerdictKind};
 pub use stats::{speedup, Spread};
 pub use summary::{format_bytes_rate, summary_text};
 pub use timeline::Timeline;
 pub use verdict::{judge, judge_worker};
 
-pub use crate::flame::FunctionCost;
-use crate::model::Rejection;
-use crate::model::UnitRecord;
-use crate::model::{WaitCategory, WorkerSnapshot};
+use crate::model::{
+    FunctionCost, Mode, Rejection, UnitRecord, VerdictKind, WaitCategory, WorkerSnapshot,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -86,7 +84,7 @@ pub struct RunReport {
     /// Where the workers' wall time went: the largest (kind of time, place in the code) parts
     /// of the wall-clock profile.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub top_wall: Vec<crate::flame::wall::WallPlace>,
+    pub top_wall: Vec<crate::model::WallPlace>,
     pub checksum: String,
     /// Seconds, summed over workers, by wait category.
     pub waits: BTreeMap<WaitCategory, f64>,
