@@ -184,7 +184,7 @@ fn every_in_process_mode_gives_the_same_checksum() {
         let r = &outcome.report;
         assert_eq!(r.errors, 0, "{mode}: {:?}", r.failures);
         assert_eq!(r.units.len(), 7, "{mode}");
-        let timeline = r.timeline.as_ref().expect("a timeline");
+        let timeline = r.findings.timeline.as_ref().expect("a timeline");
         assert_eq!(timeline.stages.len(), 7);
         assert!(!timeline.critical_path.is_empty());
         // 12 companies + 12 × 30 prices + 12 × 8 statements, loaded, then 12 rows × 3.
@@ -261,7 +261,7 @@ fn a_failed_stage_fails_its_dependents_naming_it() {
         "{:?}",
         r.failures
     );
-    let timeline = r.timeline.as_ref().expect("timeline");
+    let timeline = r.findings.timeline.as_ref().expect("timeline");
     assert!(timeline.stages[2].failed && timeline.stages[3].failed);
 }
 
@@ -307,7 +307,7 @@ fn bad_options_are_input_errors() {
 fn independent_fetches_overlap_in_threads_mode() {
     let server = server(5);
     let outcome = run(options(&server, 10), Mode::Threads, 3).expect("run");
-    let t = outcome.report.timeline.expect("timeline");
+    let t = outcome.report.findings.timeline.expect("timeline");
     let fetch_end = t.stages[..3].iter().map(|s| s.end_s).fold(0.0, f64::max);
     let fetch_start = t.stages[..3]
         .iter()

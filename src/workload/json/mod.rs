@@ -25,7 +25,7 @@ pub use table::{build_table, read_table, ParsedFile, TickTable};
 use crate::measure::{WaitCategory, WorkerCtx};
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{UnitOutcome, Workload, WorkloadError};
+use crate::workload::{UnitOutcome, WorkloadError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs;
@@ -151,7 +151,7 @@ impl JsonParse {
             input_dir,
             out_dir,
         };
-        workload.prepare()?;
+        crate::workload::TypedWorkload::prepare(&workload)?;
         Ok(workload)
     }
 
@@ -176,7 +176,10 @@ impl JsonParse {
     }
 }
 
-impl Workload for JsonParse {
+/// Stateless between units (`Local` is `()`): each unit opens its own file.
+impl crate::workload::TypedWorkload for JsonParse {
+    type Local = ();
+
     fn name(&self) -> &'static str {
         "json-parse"
     }
@@ -192,7 +195,12 @@ impl Workload for JsonParse {
         }
     }
 
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         let file = self
             .units
             .get(unit)
