@@ -325,3 +325,36 @@ fn independent_fetches_overlap_in_threads_mode() {
     );
     assert!(t.achieved_speedup >= 0.8 * t.theoretical_speedup, "{t:?}");
 }
+
+/// One worker runs the whole pipeline: its HTTP agent (the workload's `Local`) serves every
+/// request of every fetch stage over one connection, and the stages come back typed, in the
+/// pipeline's order, each with the span of its own work.
+#[test]
+fn a_worker_keeps_its_connection_across_stages_and_the_stages_come_back_typed() {
+    use crate::workload::{RunEnd, Workload};
+    let server = server(0);
+    let etl = EtlPipeline::new(options(&server, 6)).expect("pipeline");
+    let before = server.stats();
+    let mut ctx = WorkerCtx::standalone("w");
+    for unit in 0..Workload::unit_count(&etl) {
+        Workload::run_unit(&etl, unit, &mut ctx).expect("stage");
+    }
+    let after = server.stats();
+    let requests = after.requests - before.requests;
+    let connections = after.connections_accepted - before.connections_accepted;
+    assert!(requests >= 3 * 6, "every fetch stage asked: {requests}");
+    assert_eq!(
+        connections, 1,
+        "one kept connection for {requests} requests"
+    );
+
+    let stages = Workload::result(&etl, RunEnd::default()).stages;
+    let pipeline: Vec<&str> = names(etl.pipeline());
+    let returned: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(returned, pipeline);
+    assert_eq!(stages[3].after, ["companies", "prices", "financials"]);
+    for stage in &stages {
+        let (start, end) = stage.span.expect("every stage ran");
+        assert!(0.0 <= start && start <= end, "{stage:?}");
+    }
+}
