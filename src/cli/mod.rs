@@ -175,7 +175,7 @@ fn scratch_out_dir(
 
 /// A run's nothing-lost check: a mismatch fails the run (exit code 1) after the report.
 fn verification_failed(report: &boundscope::report::RunReport) -> Result<(), CliError> {
-    match &report.verification {
+    match &report.findings.verification {
         Some(v) if !v.ok => {
             let input: u64 = v.tables.iter().map(|t| t.input_rows).sum();
             Err(CliError::Failed(format!(
@@ -281,14 +281,14 @@ mod tests {
     fn a_verification_mismatch_fails_the_run_with_the_figures() {
         let mut report = RunReport::default();
         assert!(verification_failed(&report).is_ok(), "no check, no failure");
-        report.verification = Some(Verification::new(vec![TableCheck::new(
+        report.findings.verification = Some(Verification::new(vec![TableCheck::new(
             "customers",
             "customers.csv",
             10,
             [10, 0, 10],
         )]));
         assert!(verification_failed(&report).is_ok());
-        report.verification = Some(Verification::new(vec![TableCheck::new(
+        report.findings.verification = Some(Verification::new(vec![TableCheck::new(
             "customers",
             "customers.csv",
             10,

@@ -10,7 +10,8 @@ use std::time::Instant;
 /// Unit `u` yields digest `u * 7`; unit 3 panics.
 struct Toy;
 
-impl Workload for Toy {
+impl crate::workload::TypedWorkload for Toy {
+    type Local = ();
     fn name(&self) -> &'static str {
         "toy"
     }
@@ -20,7 +21,12 @@ impl Workload for Toy {
     fn unit_label(&self, unit: usize) -> String {
         format!("unit-{unit}")
     }
-    fn run_unit(&self, unit: usize, _ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        _ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         assert!(unit != 3, "toy unit 3 always breaks");
         Ok(UnitOutcome {
             items: 1,
@@ -89,7 +95,8 @@ struct Rendezvous {
     threads: parking_lot::Mutex<Vec<String>>,
 }
 
-impl Workload for Rendezvous {
+impl crate::workload::TypedWorkload for Rendezvous {
+    type Local = ();
     fn name(&self) -> &'static str {
         "rendezvous"
     }
@@ -99,7 +106,12 @@ impl Workload for Rendezvous {
     fn unit_label(&self, unit: usize) -> String {
         format!("unit-{unit}")
     }
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         use std::sync::atomic::Ordering::SeqCst;
         // The name the system (and the profiler) knows the thread by.
         let comm = std::fs::read_to_string("/proc/thread-self/comm").unwrap_or_default();

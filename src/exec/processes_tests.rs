@@ -16,7 +16,8 @@ use std::os::unix::process::ExitStatusExt;
 /// Seven units labelled `u0` .. `u6`; never run here.
 struct Seven;
 
-impl Workload for Seven {
+impl crate::workload::TypedWorkload for Seven {
+    type Local = ();
     fn name(&self) -> &'static str {
         "seven"
     }
@@ -26,7 +27,12 @@ impl Workload for Seven {
     fn unit_label(&self, unit: usize) -> String {
         format!("u{unit}")
     }
-    fn run_unit(&self, _unit: usize, _ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        _unit: usize,
+        _ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         unreachable!("the parent never runs units itself")
     }
 }

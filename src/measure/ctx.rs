@@ -125,23 +125,15 @@ impl WorkerCtx {
         self.gil = Some(hold);
     }
 
-    /// Takes this worker's own state out (if one of type `T` was put back before). Pair with
-    /// `put_local` so the state survives from unit to unit: `let conn = ctx.take_local()
-    /// .map_or_else(open, Ok)?; ...; ctx.put_local(conn);`.
-    pub fn take_local<T: 'static>(&mut self) -> Option<T> {
-        let boxed = self.local.take()?;
-        match boxed.downcast::<T>() {
-            Ok(value) => Some(*value),
-            Err(other) => {
-                self.local = Some(other);
-                None
-            }
-        }
+    /// Takes this worker's state out (a workload's `Local`, see `workload::Workload`): only
+    /// the erased workload reads it, which knows its type.
+    pub(crate) fn take_state(&mut self) -> Option<Box<dyn Any>> {
+        self.local.take()
     }
 
-    /// Keeps `value` as this worker's state until the next `take_local`.
-    pub fn put_local<T: 'static>(&mut self, value: T) {
-        self.local = Some(Box::new(value));
+    /// Keeps `state` as this worker's state until the next `take_state`.
+    pub(crate) fn keep_state(&mut self, state: Box<dyn Any>) {
+        self.local = Some(state);
     }
 
     /// Reports progress inside a unit so live views move before the unit ends.
@@ -224,20 +216,6 @@ impl WorkerCtx {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn local_state_survives_between_takes_and_keeps_its_type() {
-        let mut ctx = WorkerCtx::standalone("t");
-        assert_eq!(ctx.take_local::<u32>(), None);
-        ctx.put_local(7u32);
-        assert_eq!(
-            ctx.take_local::<String>(),
-            None,
-            "wrong type leaves it in place"
-        );
-        assert_eq!(ctx.take_local::<u32>(), Some(7));
-        assert_eq!(ctx.take_local::<u32>(), None);
-    }
 
     #[test]
     fn waits_are_counted_off_cpu() {

@@ -59,7 +59,10 @@ pub fn time_split(runs: &[RunReport]) -> String {
 /// connections when it has them.
 pub fn line_notes(runs: &[RunReport]) -> Vec<String> {
     let mut notes = vec![format!("worker time: {}", time_split(runs))];
-    let timelines: Vec<_> = runs.iter().filter_map(|r| r.timeline.as_ref()).collect();
+    let timelines: Vec<_> = runs
+        .iter()
+        .filter_map(|r| r.findings.timeline.as_ref())
+        .collect();
     if !timelines.is_empty() {
         notes.push(format!(
             "phases: theoretical speedup {:.2}×, achieved {:.2}× (critical path {:.2} s of {:.2} s of stage time)",

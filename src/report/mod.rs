@@ -1,5 +1,6 @@
 //! Run reports: the figures of one run, the reading of them, and how they are printed.
 
+mod findings;
 pub mod lessons;
 pub mod majority;
 pub mod repeated;
@@ -11,6 +12,7 @@ pub mod timeline;
 mod verdict;
 pub mod window;
 
+pub use findings::WorkloadFindings;
 pub use stats::{speedup, Spread};
 pub use summary::{format_bytes_rate, summary_text};
 pub use timeline::Timeline;
@@ -100,12 +102,10 @@ pub struct RunReport {
     pub units: Vec<UnitSummary>,
     pub rejections: Vec<Rejection>,
     pub failures: Vec<String>,
-    /// Stage timeline of DAG workloads (`etl-pipeline`): critical path and speedups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<Timeline>,
-    /// csv-import: every input row stored or rejected, table by table (checked after the run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<crate::workload::csv::Verification>,
+    /// What the workload found out beyond its units (etl-pipeline's stage `timeline`,
+    /// csv-import's `verification`), each a top-level field of its own in the JSON.
+    #[serde(flatten)]
+    pub findings: WorkloadFindings,
     /// PostgreSQL runs: what the run's connections did, sampled from `pg_stat_activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pg_activity: Option<crate::model::pg_activity::PgActivity>,

@@ -64,7 +64,7 @@ pub fn summary_text(r: &RunReport) -> String {
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     write_verification(&mut s, r);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict_word(), r.verdict_detail);
-    if let Some(timeline) = &r.timeline {
+    if let Some(timeline) = &r.findings.timeline {
         s.push_str(&super::timeline::render(timeline));
     }
     write_top_functions(&mut s, r);
@@ -111,7 +111,7 @@ fn write_waits_line(s: &mut String, r: &RunReport) {
 }
 
 fn write_verification(s: &mut String, r: &RunReport) {
-    let Some(v) = &r.verification else {
+    let Some(v) = &r.findings.verification else {
         return;
     };
     let input: u64 = v.tables.iter().map(|t| t.input_rows).sum();

@@ -8,11 +8,12 @@
 //!   unlimited workers would gain over running every stage one after another;
 //! - achieved speedup = (sum of all stage durations) / (wall time of the run).
 //!
-//! A stage's span is its own work: `options.stages[i].start_s/end_s` when the workload
-//! measured them, else its unit's span (which, in concurrent modes, includes the time the
+//! A stage's span is its own work: [`StageRun::span`] when the workload measured it, else
+//! its unit's span (which, in concurrent modes, includes the time the
 //! stage waited for its dependencies).
 
 use super::UnitSummary;
+use crate::workload::StageRun;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
@@ -53,28 +54,9 @@ pub struct Timeline {
     pub achieved_speedup: f64,
 }
 
-/// A stage of the DAG as the report's `options.stages` lists it.
-#[derive(Debug, Clone, Deserialize)]
-struct StageDef {
-    name: String,
-    #[serde(default)]
-    after: Vec<String>,
-    /// When the stage's own work ran, if the workload measured it (without the wait for
-    /// its dependencies, which the unit's span includes).
-    #[serde(default)]
-    start_s: Option<f64>,
-    #[serde(default)]
-    end_s: Option<f64>,
-}
-
-/// Builds the timeline from the report's units (`label` = stage name) and the DAG in
-/// `options["stages"]`; `None` when the options hold no stage list.
-pub fn compute(
-    units: &[UnitSummary],
-    options: &serde_json::Value,
-    wall_s: f64,
-) -> Option<Timeline> {
-    let defs: Vec<StageDef> = serde_json::from_value(options.get("stages")?.clone()).ok()?;
+/// Builds the timeline from the report's units (`label` = stage name) and the workload's
+/// stages (in the DAG's order); `None` when the workload has no stages.
+pub fn compute(units: &[UnitSummary], defs: &[StageRun], wall_s: f64) -> Option<Timeline> {
     if defs.is_empty() {
         return None;
     }
@@ -82,10 +64,10 @@ pub fn compute(
         .iter()
         .map(|def| {
             let unit = units.iter().find(|u| u.label == def.name);
-            let (start_s, end_s) = match (def.start_s, def.end_s, unit) {
-                (Some(start), Some(end), _) => (start, end.max(start)),
-                (_, _, Some(u)) => (u.start_s, u.end_s.max(u.start_s)),
-                _ => (0.0, 0.0),
+            let (start_s, end_s) = match (def.span, unit) {
+                (Some((start, end)), _) => (start, end.max(start)),
+                (None, Some(u)) => (u.start_s, u.end_s.max(u.start_s)),
+                (None, None) => (0.0, 0.0),
             };
             StageSpan {
                 name: def.name.clone(),
@@ -274,21 +256,32 @@ pub(crate) fn test_unit(label: &str, start_s: f64, end_s: f64) -> UnitSummary {
     }
 }
 
+/// A stage named `name` that runs after `after`, its own span not measured (its unit's
+/// counts): for tests of the timeline and of what draws it.
+#[cfg(test)]
+pub(crate) fn test_stage(name: &str, after: &[&str]) -> StageRun {
+    StageRun {
+        name: name.into(),
+        after: after.iter().map(|s| s.to_string()).collect(),
+        span: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use super::test_unit as unit;
+    use super::{test_stage as stage, test_unit as unit};
 
-    fn dag() -> serde_json::Value {
-        serde_json::json!({"stages": [
-            {"name": "a", "after": []},
-            {"name": "b", "after": []},
-            {"name": "c", "after": []},
-            {"name": "load", "after": ["a", "b", "c"]},
-            {"name": "x", "after": ["load"]},
-            {"name": "y", "after": ["load"]},
-        ]})
+    fn dag() -> Vec<StageRun> {
+        vec![
+            stage("a", &[]),
+            stage("b", &[]),
+            stage("c", &[]),
+            stage("load", &["a", "b", "c"]),
+            stage("x", &["load"]),
+            stage("y", &["load"]),
+        ]
     }
 
     #[test]
@@ -340,8 +333,7 @@ mod tests {
     #[test]
     fn measured_stage_spans_win_over_unit_spans_that_include_dependency_waits() {
         let mut stages = dag();
-        stages["stages"][3]["start_s"] = 0.3.into();
-        stages["stages"][3]["end_s"] = 0.35.into();
+        stages[3].span = Some((0.3, 0.35));
         let units = [unit("a", 0.0, 0.3), unit("load", 0.0, 0.35)];
         let t = compute(&units, &stages, 0.4).expect("timeline");
         assert!((t.stages[3].start_s - 0.3).abs() < 1e-9);
@@ -350,7 +342,7 @@ mod tests {
 
     #[test]
     fn no_stage_list_means_no_timeline_and_missing_stages_show() {
-        assert!(compute(&[], &serde_json::json!({"parser": "x"}), 1.0).is_none());
+        assert!(compute(&[unit("a", 0.0, 0.1)], &[], 1.0).is_none());
         let t = compute(&[unit("a", 0.0, 0.1)], &dag(), 0.1).expect("timeline");
         assert!(t.stages[3].missing);
         assert!(render(&t).contains("(did not run)"));

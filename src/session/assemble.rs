@@ -61,8 +61,6 @@ pub(super) fn report(p: Parts) -> RunReport {
         report.wall_coverage = p.wall_profile.total() as f64 / 1e9 / worker_wall;
     }
     report.top_wall = crate::flame::wall::top_places(p.wall_profile, 5);
-    report.timeline =
-        crate::report::timeline::compute(&report.units, &report.options, report.wall_s);
     report
 }
 

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 /// Four units; describes itself with one option so the report's `options` can be checked.
 struct Four;
 
-impl Workload for Four {
+impl crate::workload::TypedWorkload for Four {
+    type Local = ();
     fn name(&self) -> &'static str {
         "four"
     }
@@ -27,7 +28,12 @@ impl Workload for Four {
     fn unit_label(&self, unit: usize) -> String {
         format!("u{unit}")
     }
-    fn run_unit(&self, _unit: usize, _ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        _unit: usize,
+        _ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         unreachable!("assembly runs no units")
     }
     fn describe(&self) -> serde_json::Value {

@@ -25,7 +25,7 @@ use crate::model::Tick;
 use crate::model::{Mode, UnitRecord};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
 use crate::report::RunReport;
-use crate::workload::{Workload, WorkloadError};
+use crate::workload::{RunEnd, Workload, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -232,15 +232,10 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     };
     let mut report = assemble::report(parts);
     report.pg_activity = pg_activity;
-    if spec.shard.is_none() && !report.interrupted {
-        match verify(workload.as_ref(), spec, &records) {
-            Ok(verification) => report.verification = verification,
-            Err(e) => {
-                failure.get_or_insert(e.to_string());
-            }
-        }
+    let result = workload.result(run_end(spec, &report, &records));
+    if let Err(e) = report.absorb_result(result) {
+        failure.get_or_insert(SessionError::Verify(e).to_string());
     }
-    report.cpu_not_counted = workload.external_cpu();
     report.failure = run_failure(failure, &env);
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),
@@ -282,20 +277,15 @@ fn run_failure(own: Option<String>, env: &RunEnv) -> Option<String> {
     })
 }
 
-/// Checks what the run stored. Child processes ran the units of `processes` mode, so what
-/// they stored and rejected comes from the units' outcomes; in the other modes this process
-/// saw it.
-fn verify(
-    workload: &dyn Workload,
-    spec: &RunSpec,
-    records: &[UnitRecord],
-) -> Result<Option<crate::workload::csv::Verification>, SessionError> {
-    let result = if spec.mode == Mode::Processes {
-        workload.verify(Some(records))
-    } else {
-        workload.verify(None)
-    };
-    result.map_err(SessionError::Verify)
+/// How the run ended, for the workload's result: what it stored is checked unless the run
+/// was interrupted or is one shard of the work. Child processes ran the units of
+/// `processes` mode, so what they stored and rejected comes from the units' outcomes; in
+/// the other modes this process saw it.
+fn run_end<'a>(spec: &RunSpec, report: &RunReport, records: &'a [UnitRecord]) -> RunEnd<'a> {
+    RunEnd {
+        check: spec.shard.is_none() && !report.interrupted,
+        remote: (spec.mode == Mode::Processes).then_some(records),
+    }
 }
 
 /// The spec a `processes` child reads first thing: one JSON line on standard input.

@@ -132,7 +132,11 @@ pub enum StagePanel<'a> {
 /// The stage panel of `run`, if it has one: a timeline in its report, or an etl-pipeline run
 /// waiting for its report.
 pub fn stage_panel(run: &Run) -> Option<StagePanel<'_>> {
-    if let Some(t) = run.report.as_ref().and_then(|r| r.timeline.as_ref()) {
+    if let Some(t) = run
+        .report
+        .as_ref()
+        .and_then(|r| r.findings.timeline.as_ref())
+    {
         return Some(StagePanel::Timeline(t));
     }
     let waiting = matches!(run.status, RunStatus::Running | RunStatus::Recorded);

@@ -6,19 +6,19 @@ use crate::report::timeline::compute;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use crate::report::timeline::test_unit as unit;
+use crate::report::timeline::{test_stage as stage, test_unit as unit};
 
 /// Three independent fetches, a load after them, two computations after the load; `b`, the
 /// load and `x` are the longest chain. `y` did not run when `y_ran` is false.
 pub fn timeline(y_ran: bool) -> Timeline {
-    let dag = serde_json::json!({"stages": [
-        {"name": "a", "after": []},
-        {"name": "b", "after": []},
-        {"name": "c_with_a_long_name", "after": []},
-        {"name": "load", "after": ["a", "b", "c_with_a_long_name"]},
-        {"name": "x", "after": ["load"]},
-        {"name": "y", "after": ["load"]},
-    ]});
+    let dag = [
+        stage("a", &[]),
+        stage("b", &[]),
+        stage("c_with_a_long_name", &[]),
+        stage("load", &["a", "b", "c_with_a_long_name"]),
+        stage("x", &["load"]),
+        stage("y", &["load"]),
+    ];
     let mut units = vec![
         unit("a", 0.0, 0.2),
         unit("b", 0.0, 0.3),
@@ -69,7 +69,10 @@ fn a_stage_that_did_not_run_has_no_bar() {
 fn drawn(t: &Timeline, w: u16, h: u16) -> Vec<String> {
     let mut run = Run::new(1, crate::workload::etl::NAME, "threads", 2, false);
     run.report = Some(crate::report::RunReport {
-        timeline: Some(t.clone()),
+        findings: crate::report::WorkloadFindings {
+            timeline: Some(t.clone()),
+            ..Default::default()
+        },
         ..Default::default()
     });
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");

@@ -4,12 +4,17 @@ pub mod api;
 pub mod csv;
 pub mod data;
 pub mod data_cache;
+mod erased;
 pub mod etl;
 pub mod gen_progress;
 pub mod json;
 pub mod lines;
+pub mod result;
 pub mod spec;
+pub mod verification;
 
+pub use erased::Workload;
+pub use result::{RunEnd, StageRun, WorkloadResult};
 pub use spec::WorkloadSpec;
 
 use crate::measure::{RunCounters, WorkerCtx};
@@ -88,21 +93,32 @@ impl WorkloadError {
     }
 }
 
-/// A workload split into independent units (files, chunks, requests).
+/// A workload split into independent units (files, chunks, requests), as it is written.
 ///
 /// The engine decides *how* units run (sequentially, on threads, rayon, tokio, child
 /// processes); the workload only says what one unit does. Units must be independent and
-/// their outcomes deterministic, so that every mode produces the same checksum.
-pub trait Workload: Send + Sync {
+/// their outcomes deterministic, so that every mode produces the same checksum. The engine
+/// drives it as a [`Workload`] (every `TypedWorkload` is one), which keeps each worker's
+/// [`Local`](TypedWorkload::Local) state from unit to unit.
+pub trait TypedWorkload: Send + Sync + 'static {
+    /// What one worker keeps from unit to unit (a database connection, an HTTP agent):
+    /// `Default` is a worker's state before its first unit (an empty `Option`, say).
+    type Local: Default + 'static;
     /// The workload's command-line name (`json-parse`, ...).
     fn name(&self) -> &'static str;
     /// How many units of work there are.
     fn unit_count(&self) -> usize;
     /// A short label for one unit (a file name), used in errors.
     fn unit_label(&self, unit: usize) -> String;
-    /// Does unit `unit`. Blocking waits must go through `ctx.wait(..)`; long CPU loops
-    /// should call `ctx.checkpoint()` now and then (it lets a simulated GIL switch threads).
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError>;
+    /// Does unit `unit` with this worker's own state `local`. Blocking waits must go through
+    /// `ctx.wait(..)`; long CPU loops should call `ctx.checkpoint()` now and then (it lets a
+    /// simulated GIL switch threads).
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        local: &mut Self::Local,
+    ) -> Result<UnitOutcome, WorkloadError>;
     /// `async` mode: unit `unit` as a future, for workloads with a non-blocking version
     /// (HTTP with an async client). `None`, the default, runs `run_unit` on a runtime
     /// thread instead, blocking it — as CPU work blocks an asyncio event loop.
@@ -131,22 +147,13 @@ pub trait Workload: Send + Sync {
     fn spec_for_children(&self) -> Option<WorkloadSpec> {
         None
     }
-    /// After every unit ran: checks what the run stored (csv-import: stored + rejected ==
-    /// input rows, table by table). `remote` holds the units' records when they ran in other
-    /// processes (their outcomes say what was stored and rejected); `None` means this process
-    /// ran them.
-    fn verify(
-        &self,
-        _remote: Option<&[crate::model::UnitRecord]>,
-    ) -> Result<Option<csv::Verification>, WorkloadError> {
-        Ok(None)
+    /// After every unit ran: what the workload found out beyond its units' outcomes (what
+    /// it stored, checked; its stages as they ran), typed; the report carries each part
+    /// under its own field.
+    fn result(&self, _end: RunEnd<'_>) -> WorkloadResult {
+        WorkloadResult::default()
     }
-    /// A plain sentence when part of the work's CPU time is spent outside boundscope's own
-    /// processes and so is not in `cpu_s` (a database server's).
-    fn external_cpu(&self) -> Option<String> {
-        None
-    }
-    /// Workload-specific fields for the report (parser, output, ...).
+    /// The workload's options as the report's `options` lists them (parser, output, ...).
     fn describe(&self) -> serde_json::Value {
         serde_json::Value::Null
     }

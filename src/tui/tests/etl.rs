@@ -5,8 +5,8 @@
 use super::snapshots::screen;
 use super::{app, sample_events, start_event};
 use crate::events::Event;
-use crate::report::timeline::{compute, Timeline};
-use crate::report::{RunReport, UnitSummary};
+use crate::report::timeline::{compute, test_stage, Timeline};
+use crate::report::{RunReport, UnitSummary, WorkloadFindings};
 use crate::tui::app::{update, Action, App};
 use crate::tui::replay;
 use crate::tui::runs::Run;
@@ -25,9 +25,9 @@ fn etl_timeline() -> Timeline {
         ("ratios", &["load"][..], 1.5, 1.65),
         ("market_metrics", &["load"][..], 1.5, 1.7),
     ];
-    let dag: Vec<serde_json::Value> = stages
+    let dag: Vec<_> = stages
         .iter()
-        .map(|(name, after, _, _)| serde_json::json!({"name": name, "after": after}))
+        .map(|(name, after, _, _)| test_stage(name, after))
         .collect();
     let units: Vec<UnitSummary> = stages
         .iter()
@@ -45,7 +45,7 @@ fn etl_timeline() -> Timeline {
             end_s: *end_s,
         })
         .collect();
-    compute(&units, &serde_json::json!({ "stages": dag }), 2.0).expect("a timeline")
+    compute(&units, &dag, 2.0).expect("a timeline")
 }
 
 /// An etl-pipeline run's events (threads × 2, 2 s), with its report when `done`.
@@ -61,7 +61,10 @@ fn etl_events(done: bool) -> Vec<Event> {
             wall_s: 2.0,
             items_per_s: 35.0,
             verdict: Some(crate::model::VerdictKind::IoBound),
-            timeline: Some(etl_timeline()),
+            findings: WorkloadFindings {
+                timeline: Some(etl_timeline()),
+                ..WorkloadFindings::default()
+            },
             ..RunReport::default()
         };
         let report = Box::new(report);

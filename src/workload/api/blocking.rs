@@ -7,6 +7,11 @@ use crate::model::WaitCategory;
 use std::sync::Arc;
 use ureq::Agent;
 
+/// A worker's own agent, kept from unit to unit (a workload's `Local`) when connections
+/// are reused, so its pooled connections serve the worker's next requests.
+#[derive(Default)]
+pub struct WorkerAgent(Option<Agent>);
+
 /// Where blocking network time is accounted: a worker's `Net` wait, or nowhere (setup).
 pub trait NetWait {
     fn net<T>(&mut self, f: impl FnOnce() -> T) -> T;
@@ -53,22 +58,23 @@ impl Client {
     }
 
     /// Fetches `path` for a worker: from the cache if allowed, else over the network with
-    /// the worker's own agent (kept between units when connections are reused).
-    pub fn get(&self, path: &str, ctx: &mut WorkerCtx) -> Result<Arc<Vec<u8>>, FetchError> {
+    /// the worker's own agent (kept in `kept` between units when connections are reused).
+    pub fn get(
+        &self,
+        path: &str,
+        ctx: &mut WorkerCtx,
+        kept: &mut WorkerAgent,
+    ) -> Result<Arc<Vec<u8>>, FetchError> {
         let url = self.url(path);
         if let Some(hit) = self.cached(&url) {
             return Ok(hit);
         }
-        let agent = match self.settings.reuse_connections {
-            true => ctx
-                .take_local::<Agent>()
-                .unwrap_or_else(|| self.new_agent()),
-            false => self.new_agent(),
+        let result = if self.settings.reuse_connections {
+            let agent = kept.0.get_or_insert_with(|| self.new_agent());
+            self.fetch(agent, ctx, &url, self.settings.retries)
+        } else {
+            self.fetch(&self.new_agent(), ctx, &url, self.settings.retries)
         };
-        let result = self.fetch(&agent, ctx, &url, self.settings.retries);
-        if self.settings.reuse_connections {
-            ctx.put_local(agent);
-        }
         Ok(self.remember(url, result?))
     }
 

@@ -26,7 +26,7 @@ mod totals;
 #[cfg(test)]
 mod tests;
 
-use super::{AsyncCtx, UnitFuture, Workload, WorkloadError};
+use super::{AsyncCtx, UnitFuture, WorkloadError};
 use crate::measure::WorkerCtx;
 use crate::model::UnitOutcome;
 use crate::server::config::duration_ms;
@@ -34,6 +34,7 @@ use crate::server::data::{SymbolList, TenantList};
 use crate::server::routes::MAX_BATCH;
 use crate::server::ServerConfig;
 use async_http::AsyncHttp;
+pub use blocking::WorkerAgent;
 pub(crate) use client::{Client, ClientSettings};
 pub use client::{Failure, FetchError, TotalsSnapshot};
 use plan::UnitKind;
@@ -267,7 +268,10 @@ pub(crate) fn setup_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-impl Workload for ApiFetch {
+/// Each worker keeps its own agent (`Local`), so reused connections outlive a unit.
+impl crate::workload::TypedWorkload for ApiFetch {
+    type Local = WorkerAgent;
+
     /// Children of `processes` mode use the server this process started.
     fn spec_for_children(&self) -> Option<crate::workload::WorkloadSpec> {
         Some(crate::workload::WorkloadSpec::ApiFetch(
@@ -290,12 +294,17 @@ impl Workload for ApiFetch {
         }
     }
 
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        agent: &mut WorkerAgent,
+    ) -> Result<UnitOutcome, WorkloadError> {
         let kind = self.kind(unit)?;
         let path = kind.path();
         let body = self
             .client
-            .get(&path, ctx)
+            .get(&path, ctx, agent)
             .map_err(|e| WorkloadError::Other(e.to_string()))?;
         let outcome = self.outcome(kind, &path, &body, &mut || ctx.checkpoint())?;
         ctx.progress(outcome.items, outcome.bytes);

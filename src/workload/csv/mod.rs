@@ -4,7 +4,8 @@
 //! (`disk` wait), parses and validates them (CPU), and stores the good rows through this
 //! worker's own connection (`writer: each`) or through the one writer thread (`writer: single`,
 //! the unit waits for the commit as `db`). Rows that fail validation or that the database
-//! refuses become rejections; `verify` checks that stored + rejected == input rows.
+//! refuses become rejections; `verify` checks that stored + rejected == input rows (the
+//! report's `verification`). A worker keeps its connection from unit to unit (`Local`).
 //!
 //! In `async` mode PostgreSQL (`writer: each`) goes through the async driver (tokio-postgres,
 //! one pooled connection per unit in flight); SQLite has no async driver, so its units run in
@@ -19,13 +20,12 @@ mod scan;
 mod schemas;
 #[cfg(test)]
 mod tests;
-mod verify;
 mod writer;
 
+pub use crate::workload::verification::{TableCheck, Verification};
 pub use gen::{cache_dir, ensure_cached, generate, generate_observed};
 pub use options::{new_run_id, CsvOptions, OptionError, WriterMode};
 pub use schemas::Dataset;
-pub use verify::{TableCheck, Verification};
 
 use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
@@ -34,7 +34,7 @@ use crate::model::UnitRecord;
 use crate::model::WaitCategory;
 use crate::model::{Rejection, UnitOutcome};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{AsyncCtx, UnitFuture, Workload, WorkloadError};
+use crate::workload::{AsyncCtx, RunEnd, UnitFuture, WorkloadError, WorkloadResult};
 use parking_lot::Mutex;
 use scan::InputFile;
 use std::io::{Read, Seek, SeekFrom};
@@ -48,6 +48,14 @@ struct Prepared {
     done: bool,
     baselines: Vec<u64>,
     client: Option<WriterClient>,
+    writer: Option<Writer>,
+}
+
+/// What one worker keeps from unit to unit: its own connection (`writer: each`), or, for
+/// PostgreSQL on a tokio thread, its own writer thread (see `store_off_runtime`).
+#[derive(Default)]
+pub struct WorkerConnection {
+    conn: Option<DbConn>,
     writer: Option<Writer>,
 }
 
@@ -293,15 +301,16 @@ impl CsvImport {
         file: usize,
         rows: Vec<Row>,
         ctx: &mut WorkerCtx,
+        kept: &mut WorkerConnection,
     ) -> Result<(Vec<Row>, Vec<RowRejection>), WorkloadError> {
         if let Some(client) = self.ensure_prepared()? {
             let (rows, result) = ctx.wait(WaitCategory::Db, || client.insert(file, rows));
             return Ok((rows, result.map_err(db_error)?));
         }
         if !self.target.is_sqlite() && tokio::runtime::Handle::try_current().is_ok() {
-            return self.store_off_runtime(file, rows, ctx);
+            return self.store_off_runtime(file, rows, ctx, &mut kept.writer);
         }
-        let mut conn = match ctx.take_local::<DbConn>() {
+        let mut conn = match kept.conn.take() {
             Some(conn) => conn,
             None => ctx.wait(WaitCategory::Db, || self.open())?,
         };
@@ -309,7 +318,7 @@ impl CsvImport {
         let refused = conn
             .insert(ctx, &self.inputs[file].spec, &rows, self.plan())
             .map_err(db_error)?;
-        ctx.put_local(conn);
+        kept.conn = Some(conn);
         Ok((rows, refused))
     }
 }
@@ -403,8 +412,9 @@ impl CsvImport {
         file: usize,
         rows: Vec<Row>,
         ctx: &mut WorkerCtx,
+        kept: &mut Option<Writer>,
     ) -> Result<(Vec<Row>, Vec<RowRejection>), WorkloadError> {
-        let writer = match ctx.take_local::<Writer>() {
+        let writer = match kept.take() {
             Some(writer) => writer,
             None => {
                 let specs: Vec<_> = self.inputs.iter().map(|i| i.spec.clone()).collect();
@@ -421,7 +431,7 @@ impl CsvImport {
             .ok_or_else(|| WorkloadError::Other("writer stopped".into()))?;
         let (rows, result) = ctx.wait(WaitCategory::Db, || client.insert(file, rows));
         let refused = result.map_err(db_error)?;
-        ctx.put_local(writer);
+        *kept = Some(writer);
         Ok((rows, refused))
     }
 }
@@ -480,7 +490,9 @@ fn read_range(input: &InputFile, chunk: &scan::Chunk) -> Result<Vec<u8>, Workloa
     Ok(data)
 }
 
-impl Workload for CsvImport {
+impl crate::workload::TypedWorkload for CsvImport {
+    type Local = WorkerConnection;
+
     fn name(&self) -> &'static str {
         "csv-import"
     }
@@ -503,7 +515,12 @@ impl Workload for CsvImport {
         self.ensure_prepared().map(|_| ())
     }
 
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        kept: &mut WorkerConnection,
+    ) -> Result<UnitOutcome, WorkloadError> {
         let &(f, c) = self
             .units
             .get(unit)
@@ -512,7 +529,7 @@ impl Workload for CsvImport {
         let data = ctx.wait(WaitCategory::Disk, || read_range(input, chunk))?;
         let parsed = parse::parse_chunk(&data, input, chunk, &mut || ctx.checkpoint());
         let (lines, rejected) = (parsed.lines, parsed.rejected);
-        let (rows, refused) = self.store(f, parsed.rows, ctx)?;
+        let (rows, refused) = self.store(f, parsed.rows, ctx, kept)?;
         let outcome = self.outcome(f, data.len(), &rows, &lines, rejected, refused);
         ctx.progress(outcome.items, outcome.bytes);
         ctx.rejected(outcome.rejected.len() as u64);
@@ -542,22 +559,25 @@ impl Workload for CsvImport {
         self.pg_pool.is_none()
     }
 
-    fn verify(&self, remote: Option<&[UnitRecord]>) -> Result<Option<Verification>, WorkloadError> {
-        match remote {
+    /// Checks what the run stored (from the units' records when other processes ran
+    /// them), and says that a PostgreSQL server's CPU is not counted.
+    fn result(&self, end: RunEnd<'_>) -> WorkloadResult {
+        let verification = end.check.then(|| match end.remote {
             Some(records) => self.verify_with(records),
-            None => CsvImport::verify(self),
-        }
-        .map(Some)
-    }
-
-    fn external_cpu(&self) -> Option<String> {
-        match &self.target {
+            None => self.verify(),
+        });
+        let cpu_not_counted = match &self.target {
             DbTarget::Postgres(_) => Some(
                 "the PostgreSQL server's CPU (its backend processes) is not counted: cpu_s is \
                  boundscope's own processes only, and the server's work shows as `db` waits"
                     .into(),
             ),
             DbTarget::Sqlite(_) => None,
+        };
+        WorkloadResult {
+            verification,
+            cpu_not_counted,
+            ..WorkloadResult::default()
         }
     }
 

@@ -8,6 +8,7 @@ use crate::db::{InsertMode, Journal, SyncMode};
 use crate::measure::WorkerMeter;
 use crate::model::combine_digests;
 use crate::model::WorkerSnapshot;
+use crate::workload::Workload;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
@@ -378,4 +379,41 @@ fn postgres_rejects_the_same_bad_rows_with_batches_and_autocommit() {
             "{insert:?}: {v}"
         );
     }
+}
+
+/// Runs `f` on the connection a worker keeps in `ctx` (csv-import's `Local`).
+fn with_kept_conn<T>(ctx: &mut WorkerCtx, f: impl FnOnce(&mut DbConn, &mut WorkerCtx) -> T) -> T {
+    let mut state = ctx
+        .take_state()
+        .expect("the worker kept its state")
+        .downcast::<WorkerConnection>()
+        .expect("csv-import's state");
+    let conn = state.conn.as_mut().expect("a kept connection");
+    let out = f(conn, ctx);
+    ctx.keep_state(state);
+    out
+}
+
+#[test]
+fn a_worker_keeps_its_connection_from_unit_to_unit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let import = CsvImport::new(small(dir.path(), sqlite_in(dir.path(), "kept.db"))).expect("new");
+    import.prepare().expect("prepare");
+    assert!(import.unit_count() >= 3, "{}", import.unit_count());
+    let mut ctx = WorkerCtx::standalone("w");
+    import.run_unit(0, &mut ctx).expect("unit");
+    // A temporary table exists in the connection that made it only: a mark on this one.
+    with_kept_conn(&mut ctx, |conn, ctx| {
+        conn.run_script(ctx, "CREATE TEMP TABLE bs_mark (x INTEGER)", None)
+    })
+    .expect("mark the connection");
+    for unit in 1..import.unit_count() {
+        import.run_unit(unit, &mut ctx).expect("unit");
+    }
+    let marked = with_kept_conn(&mut ctx, |conn, ctx| conn.count(ctx, "bs_mark"));
+    assert_eq!(
+        marked.ok(),
+        Some(0),
+        "the later units used the marked connection"
+    );
 }

@@ -8,7 +8,7 @@ use super::profile_cache::ProfileCache;
 use crate::db::{Column, ColumnType, Row, TableSpec, Value};
 use crate::measure::WorkerCtx;
 use crate::server::data::{Company, Financials, PricesResponse};
-use crate::workload::api::Client;
+use crate::workload::api::{Client, WorkerAgent};
 use crate::workload::WorkloadError;
 
 /// Rows a fetch stage produced, with the table they belong in.
@@ -181,6 +181,7 @@ pub fn run(
     symbols: &[String],
     plan: FetchPlan,
     ctx: &mut WorkerCtx,
+    agent: &mut WorkerAgent,
 ) -> Result<(FetchedTable, u64), WorkloadError> {
     let mut fetched = FetchedTable {
         spec: table_spec(kind, table),
@@ -198,7 +199,7 @@ pub fn run(
             Some(body) => body,
             None => {
                 let body = client
-                    .get(&path, ctx)
+                    .get(&path, ctx, agent)
                     .map_err(|e| WorkloadError::Other(e.to_string()))?;
                 bytes += body.len() as u64;
                 body.to_vec()

@@ -22,9 +22,9 @@ pub mod profile_cache;
 mod tests;
 
 use super::api::{
-    check_health, normalise_base_url, setup_json, ApiOptions, Client, ClientSettings,
+    check_health, normalise_base_url, setup_json, ApiOptions, Client, ClientSettings, WorkerAgent,
 };
-use super::{Workload, WorkloadError};
+use super::{RunEnd, StageRun, WorkloadError, WorkloadResult};
 use crate::db::{
     quote_ident, DbConn, DbError, DbTarget, InsertMode, InsertPlan, SqliteOptions, Value,
 };
@@ -220,6 +220,21 @@ impl EtlPipeline {
         &self.pipeline
     }
 
+    /// Every stage, in the pipeline's order, with when its own work ran (so far).
+    fn stage_runs(&self) -> Vec<StageRun> {
+        let spans = self.spans.lock().clone();
+        let stages = &self.pipeline.stages;
+        stages
+            .iter()
+            .zip(spans)
+            .map(|(s, span)| StageRun {
+                name: s.name.clone(),
+                after: s.after.iter().map(|&d| stages[d].name.clone()).collect(),
+                span,
+            })
+            .collect()
+    }
+
     /// Waits (as `queue`) until every stage `unit` runs after has finished; `Err` names
     /// the first that failed.
     fn wait_for_dependencies(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<(), WorkloadError> {
@@ -263,7 +278,12 @@ impl EtlPipeline {
         .map_err(db_error)
     }
 
-    fn run_stage(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_stage(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        agent: &mut WorkerAgent,
+    ) -> Result<UnitOutcome, WorkloadError> {
         let stage = &self.pipeline.stages[unit];
         match stage.kind {
             StageKind::Load => self.load(unit, ctx),
@@ -273,8 +293,15 @@ impl EtlPipeline {
                     batch: self.options.api.batch,
                     profiles: self.profiles.as_ref(),
                 };
-                let (table, bytes) =
-                    fetch::run(kind, &stage.table, &self.client, &self.symbols, plan, ctx)?;
+                let (table, bytes) = fetch::run(
+                    kind,
+                    &stage.table,
+                    &self.client,
+                    &self.symbols,
+                    plan,
+                    ctx,
+                    agent,
+                )?;
                 if let (Some(cache), StageKind::FetchCompanies) = (&self.profiles, kind) {
                     // Saving is a disk write: a `disk` wait, like any other.
                     ctx.wait(WaitCategory::Disk, || cache.save())
@@ -400,7 +427,10 @@ where
     hasher.digest()
 }
 
-impl Workload for EtlPipeline {
+/// Each worker keeps its HTTP agent (`Local`) from stage to stage, as `api-fetch` does.
+impl crate::workload::TypedWorkload for EtlPipeline {
+    type Local = WorkerAgent;
+
     fn name(&self) -> &'static str {
         NAME
     }
@@ -416,7 +446,12 @@ impl Workload for EtlPipeline {
         }
     }
 
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        agent: &mut WorkerAgent,
+    ) -> Result<UnitOutcome, WorkloadError> {
         if unit >= self.pipeline.stages.len() {
             return Err(WorkloadError::Other(format!(
                 "unit {unit} is beyond the {} stages",
@@ -425,7 +460,7 @@ impl Workload for EtlPipeline {
         }
         let result = self.wait_for_dependencies(unit, ctx).and_then(|()| {
             let started = ctx.run_elapsed_s();
-            let result = self.run_stage(unit, ctx);
+            let result = self.run_stage(unit, ctx, agent);
             self.spans.lock()[unit] = Some((started, ctx.run_elapsed_s()));
             result
         });
@@ -433,28 +468,30 @@ impl Workload for EtlPipeline {
         result
     }
 
+    /// The stages as they ran: the report's stage timeline is built from them.
+    fn result(&self, _end: RunEnd<'_>) -> WorkloadResult {
+        WorkloadResult {
+            stages: self.stage_runs(),
+            ..WorkloadResult::default()
+        }
+    }
+
     fn describe(&self) -> serde_json::Value {
-        let spans = self.spans.lock().clone();
         let stages: Vec<serde_json::Value> = self
             .pipeline
             .stages
             .iter()
-            .zip(spans)
-            .map(|(s, span)| {
-                let after: Vec<&str> = s
-                    .after
-                    .iter()
-                    .map(|&d| self.pipeline.stages[d].name.as_str())
-                    .collect();
+            .zip(self.stage_runs())
+            .map(|(s, run)| {
                 serde_json::json!({
-                    "name": s.name,
+                    "name": run.name,
                     "kind": s.kind.as_str(),
-                    "after": after,
+                    "after": run.after,
                     "table": s.table,
                     // The stage's own work, without its wait for dependencies (the unit's
                     // start and end in `units` include that wait).
-                    "start_s": span.map(|(start, _)| start),
-                    "end_s": span.map(|(_, end)| end),
+                    "start_s": run.span.map(|(start, _)| start),
+                    "end_s": run.span.map(|(_, end)| end),
                 })
             })
             .collect();

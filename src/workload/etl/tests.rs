@@ -184,7 +184,7 @@ fn every_in_process_mode_gives_the_same_checksum() {
         let r = &outcome.report;
         assert_eq!(r.errors, 0, "{mode}: {:?}", r.failures);
         assert_eq!(r.units.len(), 7, "{mode}");
-        let timeline = r.timeline.as_ref().expect("a timeline");
+        let timeline = r.findings.timeline.as_ref().expect("a timeline");
         assert_eq!(timeline.stages.len(), 7);
         assert!(!timeline.critical_path.is_empty());
         // 12 companies + 12 × 30 prices + 12 × 8 statements, loaded, then 12 rows × 3.
@@ -261,7 +261,7 @@ fn a_failed_stage_fails_its_dependents_naming_it() {
         "{:?}",
         r.failures
     );
-    let timeline = r.timeline.as_ref().expect("timeline");
+    let timeline = r.findings.timeline.as_ref().expect("timeline");
     assert!(timeline.stages[2].failed && timeline.stages[3].failed);
 }
 
@@ -307,7 +307,7 @@ fn bad_options_are_input_errors() {
 fn independent_fetches_overlap_in_threads_mode() {
     let server = server(5);
     let outcome = run(options(&server, 10), Mode::Threads, 3).expect("run");
-    let t = outcome.report.timeline.expect("timeline");
+    let t = outcome.report.findings.timeline.expect("timeline");
     let fetch_end = t.stages[..3].iter().map(|s| s.end_s).fold(0.0, f64::max);
     let fetch_start = t.stages[..3]
         .iter()
@@ -324,4 +324,37 @@ fn independent_fetches_overlap_in_threads_mode() {
         "load started early"
     );
     assert!(t.achieved_speedup >= 0.8 * t.theoretical_speedup, "{t:?}");
+}
+
+/// One worker runs the whole pipeline: its HTTP agent (the workload's `Local`) serves every
+/// request of every fetch stage over one connection, and the stages come back typed, in the
+/// pipeline's order, each with the span of its own work.
+#[test]
+fn a_worker_keeps_its_connection_across_stages_and_the_stages_come_back_typed() {
+    use crate::workload::{RunEnd, Workload};
+    let server = server(0);
+    let etl = EtlPipeline::new(options(&server, 6)).expect("pipeline");
+    let before = server.stats();
+    let mut ctx = WorkerCtx::standalone("w");
+    for unit in 0..Workload::unit_count(&etl) {
+        Workload::run_unit(&etl, unit, &mut ctx).expect("stage");
+    }
+    let after = server.stats();
+    let requests = after.requests - before.requests;
+    let connections = after.connections_accepted - before.connections_accepted;
+    assert!(requests >= 3 * 6, "every fetch stage asked: {requests}");
+    assert_eq!(
+        connections, 1,
+        "one kept connection for {requests} requests"
+    );
+
+    let stages = Workload::result(&etl, RunEnd::default()).stages;
+    let pipeline: Vec<&str> = names(etl.pipeline());
+    let returned: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(returned, pipeline);
+    assert_eq!(stages[3].after, ["companies", "prices", "financials"]);
+    for stage in &stages {
+        let (start, end) = stage.span.expect("every stage ran");
+        assert!(0.0 <= start && start <= end, "{stage:?}");
+    }
 }

@@ -28,7 +28,7 @@ use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{Workload, WorkloadError};
+use crate::workload::WorkloadError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs;
@@ -154,7 +154,7 @@ impl JsonParse {
             input_dir,
             out_dir,
         };
-        workload.prepare()?;
+        crate::workload::TypedWorkload::prepare(&workload)?;
         Ok(workload)
     }
 
@@ -179,7 +179,10 @@ impl JsonParse {
     }
 }
 
-impl Workload for JsonParse {
+/// Stateless between units (`Local` is `()`): each unit opens its own file.
+impl crate::workload::TypedWorkload for JsonParse {
+    type Local = ();
+
     fn name(&self) -> &'static str {
         "json-parse"
     }
@@ -195,7 +198,12 @@ impl Workload for JsonParse {
         }
     }
 
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError> {
+    fn run_unit(
+        &self,
+        unit: usize,
+        ctx: &mut WorkerCtx,
+        _local: &mut (),
+    ) -> Result<UnitOutcome, WorkloadError> {
         let file = self
             .units
             .get(unit)

@@ -1,6 +1,7 @@
 //! Whole-unit tests of `json-parse`: parser agreement, the malformed asset, Parquet output.
 
 use super::*;
+use crate::workload::Workload;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use std::path::Path;
 

@@ -1,4 +1,5 @@
-//! "Nothing lost": every input row is either stored or rejected, table by table.
+//! "Nothing lost" after an import (csv-import): every input row is either stored or rejected,
+//! table by table.
 //!
 //! "Stored" counts this run's own rows: those its finished units committed (the database
 //! answered for each). The table is counted too: it must have grown by at least that many

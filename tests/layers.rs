@@ -1,0 +1,175 @@
+//! The library's layers, checked on its source: every top-level module may use only modules
+//! of lower layers, so no module imports one above it and there are no import circles.
+//!
+//! The check reads each file's `crate::NAME` paths (in `use` lines, brace groups and inline
+//! paths) and maps the file to its top-level module. Test files (`tests.rs`, `*_tests.rs`
+//! and files under a `tests/` directory) are harnesses that may drive any layer, and are
+//! not read.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The layers, lowest first. A module may use the modules of the layers below its own.
+const LAYERS: &[&[&str]] = &[
+    // Plain typed data.
+    &["model"],
+    // Pure libraries and small utilities over plain data.
+    &["flame", "tmpdir", "toml_input"],
+    // Measuring a thread's time; the API server the workloads talk to.
+    &["measure", "server"],
+    // Databases (their waits are measured); the event stream, the wire form of `model`.
+    &["db", "events"],
+    // The workloads.
+    &["workload"],
+    // Running units in-process; sampling the CPU.
+    &["exec", "profile"],
+    // Reading finished runs.
+    &["report"],
+    // Orchestrating runs (in-process and in child processes).
+    &["session"],
+    // Scenario files, run as series of sessions.
+    &["scenario"],
+    // The terminal UI.
+    &["tui"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name == "tests.rs"
+        || name.ends_with("_tests.rs")
+        || path.components().any(|c| c.as_os_str() == "tests")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The names a file reaches as `crate::NAME`, with the line of each use.
+fn crate_paths(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                found.extend(group_heads(group).into_iter().map(|n| (number + 1, n)));
+            } else {
+                found.push((number + 1, head(rest)));
+            }
+        }
+    }
+    found
+}
+
+/// The first path segment of each item of a `{a::b, c}` group (one line is enough here:
+/// `cargo fmt` keeps `use crate::{...}` groups of top-level modules short).
+fn group_heads(group: &str) -> Vec<String> {
+    let inside = group.split('}').next().unwrap_or("");
+    inside
+        .split(',')
+        .map(|item| head(item.trim()))
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+fn head(path: &str) -> String {
+    path.chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// Each library file's top-level module (`src/exec/pool.rs` → `exec`); `None` for the
+/// crate root and the binary's own files, which sit above every layer.
+fn module_of(src: &Path, file: &Path) -> Option<String> {
+    let relative = file.strip_prefix(src).ok()?;
+    let first = relative.components().next()?.as_os_str().to_str()?;
+    let module = first.strip_suffix(".rs").unwrap_or(first);
+    match module {
+        "lib" | "main" | "cli" => None,
+        _ => Some(module.to_string()),
+    }
+}
+
+#[test]
+fn every_module_uses_only_the_layers_below_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut wrong: Vec<String> = Vec::new();
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in files.iter().filter(|f| !is_test_file(f)) {
+        let Some(module) = module_of(&src, file) else {
+            continue;
+        };
+        let Some(own) = layer_of(&module) else {
+            wrong.push(format!(
+                "{}: module `{module}` is in no layer",
+                file.display()
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("a source file");
+        for (line, used) in crate_paths(&text) {
+            if used == module || used == "self" {
+                continue;
+            }
+            edges.entry(module.clone()).or_default().push(used.clone());
+            match layer_of(&used) {
+                Some(theirs) if theirs < own => {}
+                _ => wrong.push(format!(
+                    "{}:{line}: `{module}` uses `{used}`, which is not in a layer below it",
+                    file.display()
+                )),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The check saw real imports: the layers above use the ones below.
+    for (module, used) in [
+        ("session", "exec"),
+        ("exec", "workload"),
+        ("events", "model"),
+    ] {
+        assert!(
+            edges
+                .get(module)
+                .is_some_and(|e| e.iter().any(|u| u == used)),
+            "`{module}` was expected to use `{used}`: is the source reader broken?"
+        );
+    }
+}
+
+#[test]
+fn every_top_level_module_of_the_library_is_in_a_layer() {
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
+        .expect("src/lib.rs");
+    let modules: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .map(|l| l.trim_end_matches(';'))
+        .collect();
+    assert!(modules.len() >= 10, "{modules:?}");
+    for module in modules {
+        assert!(layer_of(module).is_some(), "`{module}` is in no layer");
+    }
+}
+
+#[test]
+fn the_path_reader_finds_groups_inline_paths_and_skips_comments() {
+    let text = "use crate::{model::Mode, flame};\nlet x = crate::report::judge(r); // crate::tui\n";
+    let names: Vec<String> = crate_paths(text).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(names, ["model", "flame", "report"]);
+}
