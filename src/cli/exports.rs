@@ -62,6 +62,23 @@ impl ExportArgs {
             || self.events.is_some()
     }
 
+    /// The exports of a request from the terminal UI, with the events on stdout.
+    pub fn streaming(request: &boundscope::session::RunExports) -> ExportArgs {
+        ExportArgs {
+            svg: request.svg.clone(),
+            folded: request.folded.clone(),
+            view: if request.wall_view {
+                ProfileView::Wall
+            } else {
+                ProfileView::Cpu
+            },
+            pprof: request.pprof.clone(),
+            speedscope: request.speedscope.clone(),
+            report: request.report.clone(),
+            events: Some(PathBuf::from("-")),
+        }
+    }
+
     pub fn events_to_stdout(&self) -> bool {
         self.events.as_deref() == Some(Path::new("-"))
     }

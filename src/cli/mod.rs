@@ -10,6 +10,8 @@ mod rounds;
 mod run;
 mod scenario;
 mod sweep;
+#[cfg(test)]
+mod tui_spec_tests;
 
 use boundscope::flame::limits::InputLimits;
 use boundscope::server::ServerError;
@@ -75,6 +77,10 @@ enum Command {
         #[arg(long, value_name = "TYPE")]
         sample_index: Option<String>,
     },
+    /// Internal: a run started by the terminal UI (its request, a typed spec and its exports,
+    /// comes on standard input; its events go to stdout, as `run --events - --quiet`).
+    #[command(name = "__run", hide = true)]
+    RunRequest,
     /// Internal: a child process of `--mode processes` (its spec comes on standard input).
     #[command(name = "__child", hide = true)]
     Child {
@@ -145,12 +151,32 @@ fn scratch_out_dir(
     workload: args::WorkloadName,
     args: &mut args::WorkloadArgs,
 ) -> Result<Option<tempfile::TempDir>, CliError> {
+    use boundscope::workload::WorkloadSpec;
+    let mut spec = args.spec(workload);
+    let dir = scratch_for_spec(&mut spec)?;
+    match spec {
+        WorkloadSpec::JsonParse(json) => args.out_dir = json.out_dir,
+        WorkloadSpec::CsvImport(csv) => (args.csv.db, args.csv.fresh) = (csv.db, csv.fresh),
+        WorkloadSpec::ApiFetch(_) | WorkloadSpec::EtlPipeline(_) => {}
+    }
+    Ok(dir)
+}
+
+/// [`scratch_out_dir`] for a spec: its Parquet output or its default SQLite database moved
+/// into a temporary run directory, which the caller keeps for the run.
+fn scratch_for_spec(
+    spec: &mut boundscope::workload::WorkloadSpec,
+) -> Result<Option<tempfile::TempDir>, CliError> {
     use boundscope::workload::json::Output;
-    let json_scratch = workload == args::WorkloadName::JsonParse
-        && args.out_dir.is_none()
-        && args.output == Output::Parquet;
-    let csv_scratch = workload == args::WorkloadName::CsvImport
-        && args.csv.db.trim().eq_ignore_ascii_case("sqlite");
+    use boundscope::workload::WorkloadSpec;
+    let (json_scratch, csv_scratch) = match spec {
+        WorkloadSpec::JsonParse(json) => (
+            json.out_dir.is_none() && json.output == Output::Parquet,
+            false,
+        ),
+        WorkloadSpec::CsvImport(csv) => (false, csv.db.trim().eq_ignore_ascii_case("sqlite")),
+        _ => (false, false),
+    };
     if !json_scratch && !csv_scratch {
         return Ok(None);
     }
@@ -162,13 +188,15 @@ fn scratch_out_dir(
         })
         .tempdir()
         .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
-    if csv_scratch {
-        let file = dir.path().join(boundscope::db::DEFAULT_SQLITE_FILE);
-        args.csv.db = format!("sqlite:{}", file.display());
-        // The database is this run's own: start it empty.
-        args.csv.fresh = true;
-    } else {
-        args.out_dir = Some(dir.path().to_path_buf());
+    match spec {
+        WorkloadSpec::CsvImport(csv) => {
+            let file = dir.path().join(boundscope::db::DEFAULT_SQLITE_FILE);
+            csv.db = format!("sqlite:{}", file.display());
+            // The database is this run's own: start it empty.
+            csv.fresh = true;
+        }
+        WorkloadSpec::JsonParse(json) => json.out_dir = Some(dir.path().to_path_buf()),
+        _ => {}
     }
     Ok(Some(dir))
 }
@@ -260,6 +288,7 @@ pub fn main() -> i32 {
             boundscope::server::run_serve(&args).map_err(CliError::from)
         }
         Some(Command::Child { .. }) => run_child(),
+        Some(Command::RunRequest) => run::execute_request(),
     };
     match result {
         Ok(()) => 0,

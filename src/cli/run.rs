@@ -53,17 +53,31 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
     let mut workload_args = args.workload_args.clone();
     let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
     let spec = args.exec.spec(workload_args.spec(args.workload), args.mode);
-    let events_to_stdout = args.exports.events_to_stdout();
-    let mut exports = Exports::open(&args.exports)?;
+    run_and_write(&spec, &args.exports, args.quiet)
+}
+
+/// `boundscope __run`: the run the terminal UI asked for on standard input, its events on
+/// stdout and nothing else there, its exit code as `run`'s.
+pub fn execute_request() -> Result<(), CliError> {
+    let request = boundscope::session::RunRequest::read_stdin()?;
+    let mut spec = request.spec;
+    let _scratch = super::scratch_for_spec(&mut spec.workload)?;
+    run_and_write(&spec, &ExportArgs::streaming(&request.exports), true)
+}
+
+/// Runs `spec`, writes its exports and summary, and ends with the run's exit status.
+fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Result<(), CliError> {
+    let events_to_stdout = export_args.events_to_stdout();
+    let mut exports = Exports::open(export_args)?;
     // A run that started and failed late still writes its report and exports (the failure is
     // in the report), then ends with that failure.
-    let (outcome, late) = match run_session(&spec, exports.take_event_sink(), args.quiet) {
+    let (outcome, late) = match run_session(spec, exports.take_event_sink(), quiet) {
         Ok(outcome) => (outcome, None),
         Err(SessionError::Late { message, outcome }) => (*outcome.0, Some(message)),
         Err(e) => return Err(e.into()),
     };
-    exports.write(&spec, &outcome)?;
-    if !args.quiet {
+    exports.write(spec, &outcome)?;
+    if !quiet {
         let text = summary_text(&outcome.report);
         let written = exports.written_lines();
         if events_to_stdout {

@@ -42,9 +42,6 @@ fn env() -> RunEnv {
         counters: Arc::default(),
         gil: None,
         cancel: Arc::default(),
-        remote: RemoteState::default(),
-        child: None,
-        unit_feed: UnitFeed::default(),
     }
 }
 

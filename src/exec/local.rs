@@ -1,6 +1,6 @@
 //! `sequential` and `threads`: plain named OS threads.
 
-use super::{run_unit, ExecError, ExecSpec, RunEnv};
+use super::{run_unit, ExecError, ExecSpec, RunEnv, UnitFeed};
 use crate::model::{Mode, UnitRecord};
 use crate::workload::Workload;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// Pulls units from `next` until it runs dry or the run is cancelled.
 fn worker_loop(
     workload: &dyn Workload,
-    env: &RunEnv,
+    (env, feed): (&RunEnv, &UnitFeed),
     name: &str,
     mut next: impl FnMut() -> Option<usize>,
 ) -> Vec<UnitRecord> {
@@ -17,7 +17,7 @@ fn worker_loop(
     while !env.cancelled() {
         let Some(unit) = next() else { break };
         let record = run_unit(workload, unit, &mut ctx);
-        env.unit_feed.push(&record);
+        feed.push(&record);
         records.push(record);
     }
     ctx.finish();
@@ -28,7 +28,7 @@ pub(super) fn sequential(
     workload: &Arc<dyn Workload>,
     units: &[usize],
     spec: &ExecSpec,
-    env: &RunEnv,
+    (env, feed): (&RunEnv, &UnitFeed),
 ) -> Result<Vec<UnitRecord>, ExecError> {
     let name = spec
         .lane
@@ -39,7 +39,7 @@ pub(super) fn sequential(
         let handle = std::thread::Builder::new()
             .name(name.clone())
             .spawn_scoped(scope, || {
-                worker_loop(workload.as_ref(), env, &name, || queue.next())
+                worker_loop(workload.as_ref(), (env, feed), &name, || queue.next())
             })
             .map_err(ExecError::Spawn)?;
         handle
@@ -52,7 +52,7 @@ pub(super) fn threads(
     workload: &Arc<dyn Workload>,
     units: &[usize],
     spec: &ExecSpec,
-    env: &RunEnv,
+    (env, feed): (&RunEnv, &UnitFeed),
 ) -> Result<Vec<UnitRecord>, ExecError> {
     let (tx, rx) = crossbeam_channel::unbounded();
     for unit in units {
@@ -68,7 +68,7 @@ pub(super) fn threads(
             let handle = std::thread::Builder::new()
                 .name(name.clone())
                 .spawn_scoped(scope, move || {
-                    worker_loop(workload.as_ref(), env, &name, || rx.recv().ok())
+                    worker_loop(workload.as_ref(), (env, feed), &name, || rx.recv().ok())
                 })
                 .map_err(ExecError::Spawn)?;
             handles.push(handle);

@@ -4,22 +4,14 @@
 mod engine_tests;
 mod local;
 mod pool;
-mod processes;
 mod tokio_mode;
 
-use crate::flame::FoldedStacks;
 use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx};
-use crate::model::{Mode, UnitFailure, UnitRecord, WorkerSnapshot};
-use crate::report::RunReport;
+use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::Workload;
 use parking_lot::Mutex;
-
-use std::collections::BTreeMap;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-pub use processes::{ChildCommand, ChildLaunch};
 
 /// Lane (worker thread) name for worker `index` of `mode`.
 pub fn lane_name(mode: Mode, index: usize) -> String {
@@ -46,31 +38,12 @@ impl UnitFailure {
     }
 }
 
-/// What child processes have reported so far (only used by `processes`).
-#[derive(Default)]
-pub struct RemoteState {
-    pub lanes: Mutex<BTreeMap<String, WorkerSnapshot>>,
-    pub pending_stacks: Mutex<FoldedStacks>,
-    pub pending_wall: Mutex<FoldedStacks>,
-    pub reports: Mutex<Vec<RunReport>>,
-    /// When the last child reported all its units done. Children then still symbolize and
-    /// send their profile; like the in-process modes, that profiler teardown is not part of
-    /// the work's wall time.
-    pub work_end: Mutex<Option<std::time::Instant>>,
-    /// When every child was ready (profiler running) and was told to go.
-    pub work_start: Mutex<Option<std::time::Instant>>,
-}
-
 /// Shared state of a run: meters, live counters, the optional GIL, cancellation.
 pub struct RunEnv {
     pub registry: MeterRegistry,
     pub counters: Arc<RunCounters>,
     pub gil: Option<Gil>,
     pub cancel: Arc<AtomicBool>,
-    pub remote: RemoteState,
-    pub child: Option<ChildCommand>,
-    /// Finished units not yet passed on (a `processes` child streams them to its parent).
-    pub unit_feed: UnitFeed,
 }
 
 /// Unit records as they finish, for a reader that drains them while the run goes on: a
@@ -122,8 +95,9 @@ pub enum ExecError {
     /// A thread of the engine itself died (units' panics are caught and recorded instead).
     #[error("{0} panicked")]
     Panicked(&'static str),
-    #[error("{0}")]
-    Child(String),
+    /// A mode whose units run in other processes: the session's executor runs it.
+    #[error("{0} mode does not run in this process's engine")]
+    OutOfProcess(Mode),
 }
 
 /// Runs the workload's units (this process's shard of them) under `spec.mode`.
@@ -134,22 +108,34 @@ pub fn execute(
     spec: &ExecSpec,
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
+    execute_streaming(workload, spec, env, &UnitFeed::default())
+}
+
+/// [`execute`], passing each finished unit's record to `feed` as it finishes (in the modes
+/// with plain worker threads: `sequential`, which a `processes` child runs, and `threads`).
+pub fn execute_streaming(
+    workload: &Arc<dyn Workload>,
+    spec: &ExecSpec,
+    env: &RunEnv,
+    feed: &UnitFeed,
+) -> Result<Vec<UnitRecord>, ExecError> {
     if spec.workers == 0 {
         return Err(ExecError::NoWorkers(0));
     }
     let units = shard_units(workload.unit_count(), spec.shard);
     let mut records = match spec.mode {
-        Mode::Sequential => local::sequential(workload, &units, spec, env)?,
-        Mode::Threads => local::threads(workload, &units, spec, env)?,
+        Mode::Sequential => local::sequential(workload, &units, spec, (env, feed))?,
+        Mode::Threads => local::threads(workload, &units, spec, (env, feed))?,
         Mode::Rayon => pool::rayon(workload, &units, spec, env)?,
         Mode::Async => tokio_mode::run(workload, &units, spec, env)?,
-        Mode::Processes => processes::run(workload, spec, env)?,
+        Mode::Processes => return Err(ExecError::OutOfProcess(Mode::Processes)),
     };
     records.sort_by_key(|r| r.unit);
     Ok(records)
 }
 
-fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
+/// The units of shard `(index, of)`: every `of`-th from `index` (all units without a shard).
+pub fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
     match shard {
         Some((index, of)) if of > 0 => (0..count).filter(|u| u % of == index).collect(),
         _ => (0..count).collect(),
@@ -200,19 +186,11 @@ pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     format!("the unit panicked (a bug in the workload): {message}")
 }
 
-/// A command that re-runs this binary; used to build child processes. The child dies with
-/// this process (see [`die_with_parent`]).
-pub fn self_command() -> std::io::Result<Command> {
-    let mut command = Command::new(std::env::current_exe()?);
-    die_with_parent(&mut command);
-    Ok(command)
-}
-
 /// Makes the child `command` starts get SIGKILL when this process dies (even by kill -9),
 /// so that no child keeps working for a parent that is gone. The kernel sends it when the
 /// thread that forked exits: spawn from a thread that lives as long as the child is wanted.
 /// A parent that died before the child armed the signal is caught by comparing parents.
-pub fn die_with_parent(command: &mut Command) {
+pub fn die_with_parent(command: &mut std::process::Command) {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;

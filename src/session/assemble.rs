@@ -1,6 +1,6 @@
 //! Puts a finished run's pieces together into its report.
 
-use super::RunSpec;
+use super::{RemoteState, RunSpec};
 use crate::events::available_cores;
 use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
@@ -15,6 +15,7 @@ pub(super) struct Parts<'a> {
     pub spec: &'a RunSpec,
     pub workload: &'a dyn Workload,
     pub env: &'a RunEnv,
+    pub remote: &'a RemoteState,
     pub wall: Duration,
     pub startup: Duration,
     pub own_cpu_s: f64,
@@ -25,12 +26,12 @@ pub(super) struct Parts<'a> {
 }
 
 pub(super) fn report(p: Parts) -> RunReport {
-    let children = p.env.remote.reports.lock().clone();
+    let children = p.remote.reports.lock().clone();
     let mut worker_stats = p.env.registry.snapshots();
     for child in &children {
         worker_stats.extend(child.worker_stats.iter().cloned());
     }
-    let lost = lanes_without_report(p.env, &worker_stats);
+    let lost = lanes_without_report(p.remote, &worker_stats);
     let lost_cpu_s: f64 = lost.iter().map(|lane| lane.cpu_s).sum();
     worker_stats.extend(lost);
     let mut report = RunReport {
@@ -66,8 +67,8 @@ pub(super) fn report(p: Parts) -> RunReport {
 
 /// Lanes of `processes` children that died before sending their report, as their last tick
 /// showed them: their CPU and waits up to then still count.
-fn lanes_without_report(env: &RunEnv, reported: &[WorkerSnapshot]) -> Vec<WorkerSnapshot> {
-    env.remote
+fn lanes_without_report(remote: &RemoteState, reported: &[WorkerSnapshot]) -> Vec<WorkerSnapshot> {
+    remote
         .lanes
         .lock()
         .values()

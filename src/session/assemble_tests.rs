@@ -1,8 +1,8 @@
 //! Putting a run's report together from its parts: children's reports and lanes merged
 //! into the parent's, unit outcomes counted, the verdict read, and a late failure kept.
 
-use super::{assemble, run_failure, settle, RunOutcome, RunSpec, SessionError};
-use crate::exec::{RemoteState, RunEnv, UnitFeed};
+use super::{assemble, run_failure, settle, RemoteState, RunOutcome, RunSpec, SessionError};
+use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
 use crate::measure::{MeterRegistry, WorkerCtx};
 use crate::model::UnitOutcome;
@@ -41,15 +41,28 @@ impl crate::workload::TypedWorkload for Four {
     }
 }
 
-fn env() -> RunEnv {
-    RunEnv {
-        registry: MeterRegistry::new(Instant::now()),
-        counters: Arc::default(),
-        gil: None,
-        cancel: Arc::default(),
+/// The engine's state of a run, and what its `processes` children reported.
+struct TestEnv {
+    env: RunEnv,
+    remote: RemoteState,
+}
+
+impl std::ops::Deref for TestEnv {
+    type Target = RunEnv;
+    fn deref(&self) -> &RunEnv {
+        &self.env
+    }
+}
+
+fn env() -> TestEnv {
+    TestEnv {
+        env: RunEnv {
+            registry: MeterRegistry::new(Instant::now()),
+            counters: Arc::default(),
+            gil: None,
+            cancel: Arc::default(),
+        },
         remote: RemoteState::default(),
-        child: None,
-        unit_feed: UnitFeed::default(),
     }
 }
 
@@ -93,7 +106,7 @@ fn record(unit: usize, items: Result<u64, &str>) -> UnitRecord {
 
 fn assemble(
     spec: &RunSpec,
-    env: &RunEnv,
+    env: &TestEnv,
     records: &[UnitRecord],
     wall: &FoldedStacks,
 ) -> RunReport {
@@ -101,7 +114,8 @@ fn assemble(
     assemble::report(assemble::Parts {
         spec,
         workload: &Four,
-        env,
+        env: &env.env,
+        remote: &env.remote,
         wall: Duration::from_secs(2),
         startup: Duration::from_millis(250),
         own_cpu_s: 0.25,
@@ -211,7 +225,7 @@ fn a_childs_report_counts_only_its_shard_and_an_unprofiled_run_no_rate() {
 #[test]
 fn the_runs_own_failure_comes_first_then_a_childs() {
     let env = env();
-    assert_eq!(run_failure(None, &env), None);
+    assert_eq!(run_failure(None, &env.remote), None);
     env.remote.reports.lock().extend([
         RunReport::default(),
         RunReport {
@@ -220,11 +234,14 @@ fn the_runs_own_failure_comes_first_then_a_childs() {
         },
     ]);
     assert_eq!(
-        run_failure(None, &env).as_deref(),
+        run_failure(None, &env.remote).as_deref(),
         Some("child 1 could not verify")
     );
     let own = Some("sampling stopped".to_string());
-    assert_eq!(run_failure(own, &env).as_deref(), Some("sampling stopped"));
+    assert_eq!(
+        run_failure(own, &env.remote).as_deref(),
+        Some("sampling stopped")
+    );
 }
 
 fn outcome(failure: Option<&str>) -> RunOutcome {

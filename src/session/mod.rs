@@ -5,18 +5,22 @@
 mod assemble;
 #[cfg(test)]
 mod assemble_tests;
+pub mod child;
 #[cfg(test)]
 mod error_tests;
 mod pg;
+mod processes;
+mod request;
 mod spec;
 #[cfg(test)]
 mod spec_tests;
 
+pub use processes::{ProcessesError, RemoteState};
+pub use request::{RunExports, RunRequest};
 pub use spec::{RunSpec, MAX_WORKERS};
 
 use crate::events::{Event, EventSink, HostInfo};
-
-use crate::exec::{self, ChildCommand, ExecError, RemoteState, RunEnv, UnitFeed};
+use crate::exec::{self, ExecError, RunEnv, UnitFeed};
 use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
@@ -39,6 +43,8 @@ pub enum SessionError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Exec(#[from] ExecError),
+    #[error(transparent)]
+    Processes(#[from] ProcessesError),
     /// The workload failed at run time (its cause kept as the source).
     #[error("{0}")]
     Workload(#[source] WorkloadError),
@@ -163,9 +169,11 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         counters: Arc::new(RunCounters::default()),
         gil: spec.gil.then(Gil::new),
         cancel: hooks.cancel.clone(),
+    };
+    // What `processes` children report, and (in a child) the units it streams to its parent.
+    let outside = Outside {
         remote: RemoteState::default(),
-        child: (spec.mode == Mode::Processes).then(|| child_launcher(spec, workload.as_ref())),
-        unit_feed: match spec.shard {
+        feed: match spec.shard {
             Some(_) => UnitFeed::enabled(),
             None => UnitFeed::default(),
         },
@@ -192,7 +200,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let records = drive(
         &workload,
         spec,
-        &env,
+        (&env, &outside),
         hooks,
         &mut sampler,
         &mut profiles,
@@ -204,12 +212,13 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let profiler_during_s = thread_cpu_ns().saturating_sub(profiler_cpu_before) as f64 / 1e9;
     let own_cpu_s =
         (crate::measure::process_cpu_seconds().0 - cpu_before - profiler_during_s).max(0.0);
-    let ended = env.remote.work_end.lock().unwrap_or_else(Instant::now);
-    let work_started = env.remote.work_start.lock().unwrap_or(started);
+    let remote = &outside.remote;
+    let ended = remote.work_end.lock().unwrap_or_else(Instant::now);
+    let work_started = remote.work_start.lock().unwrap_or(started);
     let wall = ended.saturating_duration_since(work_started);
     let startup = work_started.saturating_duration_since(started);
     env.registry.finish_all();
-    if let Err(e) = send_stacks(hooks, &mut sampler, &env, &mut profiles, true) {
+    if let Err(e) = send_stacks(hooks, &mut sampler, (&env, remote), &mut profiles, true) {
         failure.get_or_insert(e.to_string());
     }
     let code = sampler.as_ref().map(Sampler::code_map).unwrap_or_default();
@@ -222,6 +231,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         spec,
         workload: workload.as_ref(),
         env: &env,
+        remote,
         wall,
         startup,
         own_cpu_s,
@@ -236,7 +246,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     if let Err(e) = report.absorb_result(result) {
         failure.get_or_insert(SessionError::Verify(e).to_string());
     }
-    report.failure = run_failure(failure, &env);
+    report.failure = run_failure(failure, remote);
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),
         units: if spec.shard.is_some() {
@@ -267,14 +277,8 @@ fn settle(outcome: RunOutcome) -> Result<RunOutcome, SessionError> {
 
 /// The run's failure: this process's own if it had one, else the first late failure a
 /// child of `processes` mode reported.
-fn run_failure(own: Option<String>, env: &RunEnv) -> Option<String> {
-    own.or_else(|| {
-        env.remote
-            .reports
-            .lock()
-            .iter()
-            .find_map(|r| r.failure.clone())
-    })
+fn run_failure(own: Option<String>, remote: &RemoteState) -> Option<String> {
+    own.or_else(|| remote.reports.lock().iter().find_map(|r| r.failure.clone()))
 }
 
 /// How the run ended, for the workload's result: what it stored is checked unless the run
@@ -290,11 +294,7 @@ fn run_end<'a>(spec: &RunSpec, report: &RunReport, records: &'a [UnitRecord]) ->
 
 /// The spec a `processes` child reads first thing: one JSON line on standard input.
 pub fn read_child_spec() -> Result<RunSpec, SessionError> {
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| SessionError::Input(format!("cannot read the child spec: {e}")))?;
-    serde_json::from_str(&line).map_err(|e| SessionError::Input(format!("bad child spec: {e}")))
+    request::read_json_line("child spec")
 }
 
 /// A `processes` child starts its work when the parent says so (one line on stdin), so
@@ -312,7 +312,7 @@ fn wait_for_go(cancel: &AtomicBool) {
 fn drive(
     workload: &Arc<dyn Workload>,
     spec: &RunSpec,
-    env: &RunEnv,
+    (env, outside): (&RunEnv, &Outside),
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
     profiles: &mut Profiles,
@@ -323,19 +323,22 @@ fn drive(
     std::thread::scope(|scope| {
         let engine = std::thread::Builder::new()
             .name("bs-engine".into())
-            .spawn_scoped(scope, || exec::execute(workload, &exec_spec, env))
+            .spawn_scoped(scope, || {
+                execute(workload, spec, &exec_spec, (env, outside))
+            })
             .map_err(ExecError::Spawn)?;
         let tick_every = Duration::from_millis(spec.tick_ms.max(10));
         let mut ticks = 0u32;
         while !engine.is_finished() {
             sleep_until_next_tick(&engine, started, tick_every, ticks);
             ticks += 1;
-            emit_tick(hooks, env, workload.unit_count(), spec, started);
+            emit_tick(hooks, (env, outside), workload.unit_count(), spec, started);
             pg_watch.emit(&mut hooks.events);
             // Stacks go out with every tick, so a time range selected in the UI splits the
             // flamegraph at the chart's step (every fourth tick before; the cost, measured
             // in BENCHMARKS.md: +0.03 s profiler CPU on a 2-second run, throughput the same).
-            if let Err(e) = send_stacks(hooks, sampler, env, profiles, false) {
+            let parent = (env, &outside.remote);
+            if let Err(e) = send_stacks(hooks, sampler, parent, profiles, false) {
                 // The work goes on and is reported; the profile stops here.
                 failure.get_or_insert(format!("{e}; sampling stopped there"));
                 *sampler = None;
@@ -344,7 +347,7 @@ fn drive(
         let records = engine
             .join()
             .map_err(|_| ExecError::Panicked("the engine thread"))??;
-        emit_tick(hooks, env, workload.unit_count(), spec, started);
+        emit_tick(hooks, (env, outside), workload.unit_count(), spec, started);
         Ok(records)
     })
 }
@@ -365,14 +368,20 @@ fn sleep_until_next_tick<T>(
     }
 }
 
-fn emit_tick(hooks: &mut RunHooks, env: &RunEnv, units: usize, spec: &RunSpec, t0: Instant) {
+fn emit_tick(
+    hooks: &mut RunHooks,
+    (env, outside): (&RunEnv, &Outside),
+    units: usize,
+    spec: &RunSpec,
+    t0: Instant,
+) {
     // Finished units go first, so a reader that counts a tick's units has their records.
-    let finished = env.unit_feed.drain();
+    let finished = outside.feed.drain();
     if !finished.is_empty() {
         hooks.events.emit(Event::Units { units: finished });
     }
     let mut workers = env.registry.snapshots();
-    workers.extend(env.remote.lanes.lock().values().cloned());
+    workers.extend(outside.remote.lanes.lock().values().cloned());
     let c = &env.counters;
     let tick = Tick {
         elapsed_s: t0.elapsed().as_secs_f64(),
@@ -393,7 +402,7 @@ fn emit_tick(hooks: &mut RunHooks, env: &RunEnv, units: usize, spec: &RunSpec, t
 fn send_stacks(
     hooks: &mut RunHooks,
     sampler: &mut Option<Sampler>,
-    env: &RunEnv,
+    (env, remote): (&RunEnv, &RemoteState),
     profiles: &mut Profiles,
     last: bool,
 ) -> Result<(), SessionError> {
@@ -411,10 +420,10 @@ fn send_stacks(
     };
     delta
         .cpu
-        .merge(&std::mem::take(&mut *env.remote.pending_stacks.lock()));
+        .merge(&std::mem::take(&mut *remote.pending_stacks.lock()));
     delta
         .wall
-        .merge(&std::mem::take(&mut *env.remote.pending_wall.lock()));
+        .merge(&std::mem::take(&mut *remote.pending_wall.lock()));
     if delta.cpu.is_empty() && delta.wall.is_empty() {
         return Ok(());
     }
@@ -428,27 +437,29 @@ fn send_stacks(
     Ok(())
 }
 
-/// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard,
-/// the spec sent as the first line of its standard input (see [`read_child_spec`]).
-fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
-    let mut spec = spec.clone();
-    if let Some(shared) = workload.spec_for_children() {
-        spec.workload = shared;
+/// A run's state beside the engine's: what `processes` children report, and the units a
+/// child streams to its parent.
+struct Outside {
+    remote: RemoteState,
+    feed: UnitFeed,
+}
+
+/// Runs the units: in this process's engine, or in child processes for `processes`.
+fn execute(
+    workload: &Arc<dyn Workload>,
+    spec: &RunSpec,
+    exec_spec: &exec::ExecSpec,
+    (env, outside): (&RunEnv, &Outside),
+) -> Result<Vec<UnitRecord>, SessionError> {
+    if spec.mode == Mode::Processes {
+        let mut records = processes::run(workload, spec, env, &outside.remote)?;
+        records.sort_by_key(|r| r.unit);
+        return Ok(records);
     }
-    ChildCommand(Arc::new(move |index, count, lane| {
-        let child = spec.for_child(index, count, lane);
-        let mut first_line = serde_json::to_vec(&child).map_err(std::io::Error::other)?;
-        first_line.push(b'\n');
-        let mut command = exec::self_command()?;
-        // The lane name only, so that `ps` tells the children apart; the spec (which may
-        // hold a password) goes through the pipe.
-        command.args(["__child", "--lane", lane]);
-        // The spec already holds the password, if `PGPASSWORD` gave one: no copy of it in
-        // the children's environment.
-        command.env_remove(crate::db::PASSWORD_ENV);
-        Ok(exec::ChildLaunch {
-            command,
-            first_line,
-        })
-    }))
+    Ok(exec::execute_streaming(
+        workload,
+        exec_spec,
+        env,
+        &outside.feed,
+    )?)
 }

@@ -1,5 +1,6 @@
 //! The UI's plain state (`App`), the `Action`s that change it, and `update`.
 
+pub use super::child::RunLaunch;
 use super::compare::Compare;
 use super::flame_view::FlameView;
 use super::profiles::Profile;
@@ -9,6 +10,7 @@ use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
 use crate::events::Event;
 use crate::flame::{FoldedStacks, FrameTree};
+use crate::session::RunRequest;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,8 +34,8 @@ pub enum Focus {
 /// Work for the event loop that `update` cannot do itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Start `current_exe() <args>` for run index `run`.
-    StartRun { run: usize, args: Vec<String> },
+    /// Start a child of this binary for run index `run`.
+    StartRun { run: usize, launch: RunLaunch },
     /// Ask the live run to stop (SIGINT).
     StopRun,
 }
@@ -275,6 +277,13 @@ impl App {
             self.status = problem;
             return;
         }
+        let spec = match super::setup_spec::run_spec(&self.setup) {
+            Ok(spec) => spec,
+            Err(e) => {
+                self.status = e.to_string();
+                return;
+            }
+        };
         let form = &self.setup;
         let number = self.runs.len() + 1;
         let workload = super::setup::WORKLOADS[form.workload];
@@ -286,9 +295,9 @@ impl App {
             form.gil,
         );
         self.status = format!("started run {number}: {}", run.label);
-        let args = self.setup.child_args();
+        let launch = RunLaunch::Request(Box::new(RunRequest::events_only(spec)));
         let index = self.add_run(run);
-        self.effects.push(Effect::StartRun { run: index, args });
+        self.effects.push(Effect::StartRun { run: index, launch });
     }
 
     fn on_run_event(&mut self, index: usize, event: Event) {

@@ -1,12 +1,21 @@
-//! A run as a child process: `boundscope run ... --events -`, its stdout parsed line by line on
-//! a thread and sent to the UI loop, its stderr tail kept for error messages.
+//! A run as a child process, started through the shared child helper: `boundscope __run` with
+//! its typed request on stdin, or (a scenario or sweep line) `boundscope run WORDS --events -`;
+//! its events go to the UI loop from a thread, then its exit with the stderr tail.
 
-use crate::events::{Envelope, Event};
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use crate::events::Event;
+use crate::session::child::{ChildError, ChildHandle, Launch, Signal};
+use crate::session::RunRequest;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How a run is started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunLaunch {
+    /// A typed request (the setup form's run).
+    Request(Box<RunRequest>),
+    /// `boundscope <words>`: a scenario or sweep line, whose source is words by nature.
+    Words(Vec<String>),
+}
 
 /// What the child's threads report to the UI loop.
 #[derive(Debug)]
@@ -19,38 +28,44 @@ pub enum ChildMsg {
     },
 }
 
-/// The UI's handle on a running child. The process is owned by one lock: the reaper takes
-/// it out (and reaps it) under the lock, and signals are sent under the same lock only while
-/// it is still there, so a signal never reaches a pid the system has already handed to
-/// another process.
+/// The UI's handle on a running child: signals reach it only until it is reaped.
 #[derive(Debug)]
 pub struct ChildRun {
     pub run: usize,
-    owner: Arc<Mutex<Option<Child>>>,
+    handle: ChildHandle,
 }
 
-/// How often the reaper looks whether the child has ended, once its output has closed.
-const REAP_POLL: Duration = Duration::from_millis(10);
-
-/// Starts `current_exe() <args>`; messages arrive on `tx` tagged with `run`.
+/// Starts `launch`; messages arrive on `tx` tagged with `run`.
 pub fn spawn<M: Send + 'static>(
     run: usize,
-    args: &[String],
+    launch: &RunLaunch,
     tx: Sender<M>,
     wrap: fn(usize, ChildMsg) -> M,
-) -> std::io::Result<ChildRun> {
-    let mut command = Command::new(std::env::current_exe()?);
-    crate::exec::die_with_parent(&mut command);
-    let (args, password) = password_off_the_command_line(args);
-    command.args(args);
-    if let Some(password) = password {
-        command.env(crate::db::target::PASSWORD_ENV, password);
-    }
-    spawn_command(run, command, tx, wrap)
+) -> Result<ChildRun, ChildError> {
+    let launch = match launch {
+        // The request may hold a database password: it travels in the pipe.
+        RunLaunch::Request(request) => Launch::this_binary(&["__run"])?.with_spec(request)?,
+        RunLaunch::Words(args) => words_launch(args)?,
+    };
+    spawn_launch(run, launch, tx, wrap)
 }
 
-/// `args` with a `--db` URL's password taken out, and that password: the child reads it from
-/// `PGPASSWORD`, which only its own user can see, where `ps` shows a command line to all.
+/// `boundscope <args>` with a `--db` URL's password taken out of the words and put in
+/// `PGPASSWORD`, which only the user's own processes can read, where `ps` shows a command
+/// line to all.
+fn words_launch(args: &[String]) -> Result<Launch, ChildError> {
+    let (args, password) = password_off_the_command_line(args);
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut launch = Launch::this_binary(&words)?;
+    if let Some(password) = password {
+        launch
+            .command_mut()
+            .env(crate::db::target::PASSWORD_ENV, password);
+    }
+    Ok(launch)
+}
+
+/// `args` with a `--db` URL's password taken out, and that password.
 fn password_off_the_command_line(args: &[String]) -> (Vec<String>, Option<String>) {
     let mut password = None;
     let mut out = Vec::with_capacity(args.len());
@@ -67,111 +82,48 @@ fn password_off_the_command_line(args: &[String]) -> (Vec<String>, Option<String
     (out, password)
 }
 
-/// Starts `command` with piped output; its stdout lines are events for `tx`.
-fn spawn_command<M: Send + 'static>(
+/// Starts `launch`; its stdout lines are events for `tx`, then its exit.
+fn spawn_launch<M: Send + 'static>(
     run: usize,
-    mut command: Command,
+    launch: Launch,
     tx: Sender<M>,
     wrap: fn(usize, ChildMsg) -> M,
-) -> std::io::Result<ChildRun> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(std::io::Error::other("the child has no output pipes"));
-    };
-    let owner = Arc::new(Mutex::new(Some(child)));
-    let reaper = owner.clone();
-    let tail = Arc::new(Mutex::new(String::new()));
-    let tail_writer = tail.clone();
-    let err_thread = std::thread::spawn(move || keep_tail(stderr, &tail_writer));
+) -> Result<ChildRun, ChildError> {
+    let mut child = launch.spawn()?;
+    let handle = child.handle();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let msg = match Envelope::parse_line(&line) {
-                Ok(env) => ChildMsg::Event(Box::new(env.event)),
-                Err(e) => ChildMsg::Event(Box::new(Event::Error {
+        for parsed in child.events() {
+            let event = match parsed {
+                Ok(envelope) => envelope.event,
+                Err(e) => Event::Error {
                     message: e.to_string(),
-                })),
+                },
             };
-            if tx.send(wrap(run, msg)).is_err() {
+            if tx
+                .send(wrap(run, ChildMsg::Event(Box::new(event))))
+                .is_err()
+            {
                 break;
             }
         }
-        let code = reap(&reaper);
-        let _ = err_thread.join();
-        let stderr = tail.lock().map(|t| t.clone()).unwrap_or_default();
+        let exit = child.wait();
+        let stderr = exit.stderr.text().to_string();
+        let code = exit.code();
         let _ = tx.send(wrap(run, ChildMsg::Exited { code, stderr }));
     });
-    Ok(ChildRun { run, owner })
-}
-
-/// Waits for the child to end and reaps it, taking it out of `owner` in the same critical
-/// section; polls so that the lock is never held while waiting.
-fn reap(owner: &Mutex<Option<Child>>) -> Option<i32> {
-    loop {
-        {
-            let Ok(mut slot) = owner.lock() else {
-                return None;
-            };
-            let child = slot.as_mut()?;
-            match child.try_wait() {
-                Ok(Some(status)) => {
-                    *slot = None;
-                    return status.code();
-                }
-                Ok(None) => {}
-                Err(_) => {
-                    *slot = None;
-                    return None;
-                }
-            }
-        }
-        std::thread::sleep(REAP_POLL);
-    }
-}
-
-/// Reads `from` to the end, keeping its last 4 KiB in `tail`.
-fn keep_tail(mut from: impl Read, tail: &Mutex<String>) {
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = from.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        let Ok(mut t) = tail.lock() else { break };
-        t.push_str(&String::from_utf8_lossy(&buf[..n]));
-        if t.len() > 4096 {
-            let cut = t.len() - 4096;
-            let cut = (cut..t.len()).find(|&i| t.is_char_boundary(i)).unwrap_or(0);
-            t.drain(..cut);
-        }
-    }
+    Ok(ChildRun { run, handle })
 }
 
 impl ChildRun {
     /// Asks the child to stop after the units in progress (SIGINT). False when it had
     /// already ended (nothing was signalled).
     pub fn interrupt(&self) -> bool {
-        self.signal(libc::SIGINT)
+        self.handle.signal(Signal::Interrupt).is_ok()
     }
 
     /// Kills the child (SIGKILL); false when it had already ended.
     pub fn kill(&self) -> bool {
-        self.signal(libc::SIGKILL)
-    }
-
-    fn signal(&self, sig: i32) -> bool {
-        let Ok(slot) = self.owner.lock() else {
-            return false;
-        };
-        let Some(child) = slot.as_ref() else {
-            return false;
-        };
-        // SAFETY: kill(2) has no memory effects; the pid is our child's and, while the lock
-        // is held and the child is in the slot, not yet reaped, so it cannot have been reused.
-        unsafe { libc::kill(child.id() as i32, sig) == 0 }
+        self.handle.signal(Signal::Kill).is_ok()
     }
 }
 
@@ -189,6 +141,8 @@ pub fn wait_until(limit: Duration, mut exited: impl FnMut(Duration) -> bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
+    use std::sync::mpsc::channel;
 
     #[test]
     fn a_db_password_goes_to_the_environment_not_the_arguments() {
@@ -202,10 +156,15 @@ mod tests {
         let plain: Vec<String> = ["run", "--db", "sqlite"].map(String::from).to_vec();
         assert_eq!(password_off_the_command_line(&plain), (plain.clone(), None));
     }
-    use std::sync::mpsc::channel;
 
     fn tag(_run: usize, msg: ChildMsg) -> ChildMsg {
         msg
+    }
+
+    fn shell(script: &str) -> Launch {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        Launch::command(command)
     }
 
     /// Once the reaper has reported the exit, the pid may belong to another process: the
@@ -213,17 +172,15 @@ mod tests {
     #[test]
     fn an_ended_child_is_never_signalled() {
         let (tx, rx) = channel();
-        let mut command = Command::new("sh");
-        command.args(["-c", "exit 3"]);
-        let c = spawn_command(1, command, tx, tag).expect("spawn sh");
+        let c = spawn_launch(1, shell("echo oops >&2; exit 3"), tx, tag).expect("spawn sh");
         let exited = rx
             .iter()
             .find_map(|m| match m {
-                ChildMsg::Exited { code, .. } => Some(code),
+                ChildMsg::Exited { code, stderr } => Some((code, stderr)),
                 ChildMsg::Event(_) => None,
             })
             .expect("an exit message");
-        assert_eq!(exited, Some(3));
+        assert_eq!(exited, (Some(3), "oops\n".to_string()));
         assert!(!c.interrupt(), "no SIGINT after the reap");
         assert!(!c.kill(), "no SIGKILL after the reap");
     }
@@ -231,9 +188,7 @@ mod tests {
     #[test]
     fn a_running_child_is_signalled_and_reaped() {
         let (tx, rx) = channel();
-        let mut command = Command::new("sleep");
-        command.arg("30");
-        let c = spawn_command(2, command, tx, tag).expect("spawn sleep");
+        let c = spawn_launch(2, shell("exec sleep 30"), tx, tag).expect("spawn sleep");
         assert!(c.kill(), "a live child takes the signal");
         let exited = rx.iter().find_map(|m| match m {
             ChildMsg::Exited { code, .. } => Some(code),
@@ -241,5 +196,16 @@ mod tests {
         });
         assert_eq!(exited, Some(None), "killed by a signal: no exit code");
         assert!(!c.kill());
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_event_reaches_the_ui_as_an_error() {
+        let (tx, rx) = channel();
+        spawn_launch(3, shell("echo garbage"), tx, tag).expect("spawn sh");
+        let first = rx.recv().expect("a message");
+        assert!(
+            matches!(&first, ChildMsg::Event(e) if matches!(**e, Event::Error { .. })),
+            "{first:?}"
+        );
     }
 }

@@ -43,6 +43,7 @@ pub mod sandwich_nav;
 pub mod setup;
 pub mod setup_fields;
 mod setup_pipeline;
+pub mod setup_spec;
 pub mod suite;
 pub mod suite_flow;
 pub mod suite_overlay;

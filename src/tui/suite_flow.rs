@@ -2,7 +2,7 @@
 //! sweep of the setup form's workload and mode), and the suite's lines started one after
 //! another as child runs, each finished line's run kept in the run list.
 
-use super::app::{Action, App, Effect, Screen};
+use super::app::{Action, App, Effect, RunLaunch, Screen};
 use super::runs::RunStatus;
 use super::suite::{line_run, parse_counts, LineState, Suite, SuiteError};
 use crate::scenario::{Scenario, BUILT_IN};
@@ -201,13 +201,13 @@ fn start_next(app: &mut App) {
         return;
     };
     let run = line_run(number, &suite.lines[line]);
-    let args = suite.lines[line].args.clone();
+    let launch = RunLaunch::Words(suite.lines[line].args.clone());
     app.runs.push(run);
     let index = app.runs.len() - 1;
     suite.started(line, index);
     let (k, n) = suite.progress();
     app.status = format!("line {k} of {n}: {}", suite.lines[line].label);
-    app.effects.push(Effect::StartRun { run: index, args });
+    app.effects.push(Effect::StartRun { run: index, launch });
 }
 
 /// The status line once no more lines start.

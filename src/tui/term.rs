@@ -182,7 +182,7 @@ fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun
 
 fn apply_effect(app: &mut App, effect: Effect, tx: &Sender<Msg>, child: &mut Option<ChildRun>) {
     match effect {
-        Effect::StartRun { run, args } => match child::spawn(run, &args, tx.clone(), wrap) {
+        Effect::StartRun { run, launch } => match child::spawn(run, &launch, tx.clone(), wrap) {
             Ok(c) => *child = Some(c),
             Err(e) => {
                 let message = format!("could not start the run: {e}");

@@ -13,7 +13,7 @@ mod suite;
 mod suite_snapshots;
 mod wall;
 
-use super::app::{update, Action, App, Effect, Focus, Screen};
+use super::app::{update, Action, App, Effect, Focus, RunLaunch, Screen};
 use super::flame_layout::Orientation;
 use super::flame_view::ViewKind;
 use super::runs::{Run, RunStatus};
@@ -401,8 +401,13 @@ fn run_list_follows_events_and_failures() {
 
     let mut app = self::app();
     press(&mut app, &[Action::Enter]);
+    // The form's run starts from its typed spec, not from an argument list.
+    let workload = app.setup.workload_name();
     assert!(
-        matches!(&app.effects[..], [Effect::StartRun { run: 0, args }] if args.contains(&"--events".to_string()))
+        matches!(&app.effects[..], [Effect::StartRun { run: 0, launch: RunLaunch::Request(r) }]
+            if r.spec.workload.name() == workload && r.spec.mode == app.setup.mode),
+        "{:?}",
+        app.effects
     );
     let stderr = "boundscope: no such file: /nope\n".to_string();
     press(

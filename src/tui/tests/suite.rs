@@ -6,7 +6,7 @@ use crate::events::Event;
 use crate::model::Mode;
 use crate::report::RunReport;
 use crate::scenario::BUILT_IN;
-use crate::tui::app::{update, Action, App, Effect, Screen};
+use crate::tui::app::{update, Action, App, Effect, RunLaunch, Screen};
 use crate::tui::suite::LineState;
 
 /// The picker's row of built-in scenario `name`.
@@ -19,7 +19,12 @@ pub fn started(app: &mut App) -> Vec<(usize, Vec<String>)> {
     std::mem::take(&mut app.effects)
         .into_iter()
         .filter_map(|e| match e {
-            Effect::StartRun { run, args } => Some((run, args)),
+            // Scenario and sweep lines are words by nature: they start from their words.
+            Effect::StartRun {
+                run,
+                launch: RunLaunch::Words(args),
+            } => Some((run, args)),
+            Effect::StartRun { launch, .. } => panic!("a suite line from words: {launch:?}"),
             Effect::StopRun => None,
         })
         .collect()

@@ -3,15 +3,14 @@
 //! described.
 
 use super::*;
-use crate::exec::{RemoteState, UnitFeed};
 use crate::measure::{MeterRegistry, WorkerCtx};
-use crate::model::UnitFailure;
-use crate::model::UnitOutcome;
-use crate::model::WorkerSnapshot;
+use crate::model::{UnitFailure, UnitOutcome, WorkerSnapshot};
 use crate::report::RunReport;
+use crate::session::child::StderrTail;
 use crate::workload::WorkloadError;
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 
 /// Seven units labelled `u0` .. `u6`; never run here.
 struct Seven;
@@ -37,15 +36,40 @@ impl crate::workload::TypedWorkload for Seven {
     }
 }
 
-fn env() -> RunEnv {
-    RunEnv {
-        registry: MeterRegistry::new(Instant::now()),
-        counters: Arc::default(),
-        gil: None,
-        cancel: Arc::default(),
+/// The parent's state for one test: the engine's counters and the children's reports.
+struct World {
+    env: RunEnv,
+    remote: RemoteState,
+}
+
+impl World {
+    fn parent(&self) -> Parent<'_> {
+        Parent {
+            env: &self.env,
+            remote: &self.remote,
+        }
+    }
+}
+
+fn env() -> World {
+    World {
+        env: RunEnv {
+            registry: MeterRegistry::new(Instant::now()),
+            counters: Arc::default(),
+            gil: None,
+            cancel: Arc::default(),
+        },
         remote: RemoteState::default(),
-        child: None,
-        unit_feed: UnitFeed::default(),
+    }
+}
+
+/// How a child ended: its status and what it wrote to stderr.
+fn exit(status: Option<ExitStatus>, stderr: &str) -> ChildExit {
+    let mut tail = StderrTail::default();
+    tail.push(stderr);
+    ChildExit {
+        status,
+        stderr: tail,
     }
 }
 
@@ -87,8 +111,8 @@ fn done(unit: usize, lane: &str) -> UnitRecord {
     }
 }
 
-fn counts(env: &RunEnv) -> [u64; 5] {
-    let c = &env.counters;
+fn counts(world: &World) -> [u64; 5] {
+    let c = &world.env.counters;
     [&c.items, &c.bytes, &c.rejected, &c.errors, &c.units_done].map(|a| a.load(Relaxed))
 }
 
@@ -97,17 +121,21 @@ fn a_childs_cumulative_ticks_add_only_what_is_new() {
     let env = env();
     let mut harvest = ChildHarvest::default();
     let first = tick([10, 100, 1, 0, 1, 3], vec![lane("bs-proc-0", 0.5)]);
-    absorb_event(first, &mut harvest, &env);
+    absorb_event(first, &mut harvest, env.parent());
     assert_eq!(counts(&env), [10, 100, 1, 0, 1]);
     let second = tick([25, 250, 3, 1, 2, 3], vec![lane("bs-proc-0", 1.5)]);
-    absorb_event(second, &mut harvest, &env);
+    absorb_event(second, &mut harvest, env.parent());
     // Each tick carries the child's totals so far: adding them whole would give 35 items.
     assert_eq!(counts(&env), [25, 250, 3, 1, 2]);
     assert_eq!(harvest.last.items, 25);
     assert!(harvest.units_done_at.is_none(), "2 of 3 units is not done");
     // The lane shows the child's latest snapshot, not a sum of them.
     assert_eq!(env.remote.lanes.lock()["bs-proc-0"].cpu_s, 1.5);
-    absorb_event(tick([30, 300, 3, 1, 3, 3], vec![]), &mut harvest, &env);
+    absorb_event(
+        tick([30, 300, 3, 1, 3, 3], vec![]),
+        &mut harvest,
+        env.parent(),
+    );
     assert!(harvest.units_done_at.is_some(), "3 of 3 units is done");
 }
 
@@ -118,17 +146,17 @@ fn two_childrens_counters_add_up_and_their_lanes_stay_apart() {
     absorb_event(
         tick([4, 40, 0, 0, 1, 4], vec![lane("bs-proc-0", 1.0)]),
         &mut a,
-        &env,
+        env.parent(),
     );
     absorb_event(
         tick([7, 70, 2, 1, 2, 3], vec![lane("bs-proc-1", 2.0)]),
         &mut b,
-        &env,
+        env.parent(),
     );
     absorb_event(
         tick([9, 90, 1, 0, 3, 4], vec![lane("bs-proc-0", 3.0)]),
         &mut a,
-        &env,
+        env.parent(),
     );
     // Child 0 got to 9 items, child 1 to 7: whatever order their ticks came in.
     assert_eq!(counts(&env), [9 + 7, 90 + 70, 1 + 2, 1, 3 + 2]);
@@ -145,8 +173,8 @@ fn a_killed_child_keeps_its_streamed_units_and_the_rest_of_its_shard_fail_with_w
     let mut harvest = ChildHarvest::default();
     // Child 1 of 2 owns units 1, 3 and 5; it streamed two of them, then was killed.
     let streamed = vec![done(1, "bs-proc-1"), done(3, "bs-proc-1")];
-    absorb_event(Event::Units { units: streamed }, &mut harvest, &env);
-    let why = describe_exit(Some(ExitStatus::from_raw(libc::SIGKILL)), "");
+    absorb_event(Event::Units { units: streamed }, &mut harvest, env.parent());
+    let why = describe_exit(&exit(Some(ExitStatus::from_raw(libc::SIGKILL)), ""));
     harvest.error = Some(format!("child process 1 (bs-proc-1) {why}"));
     let missing = missing_units(&Seven, 1, 2, &harvest);
     assert_eq!(missing.len(), 1);
@@ -191,7 +219,7 @@ fn a_finished_childs_final_list_replaces_what_it_streamed_and_nothing_is_lost() 
     let env = env();
     let mut harvest = ChildHarvest::default();
     let streamed = vec![done(0, "bs-proc-0")];
-    absorb_event(Event::Units { units: streamed }, &mut harvest, &env);
+    absorb_event(Event::Units { units: streamed }, &mut harvest, env.parent());
     let report = RunReport {
         cpu_s: 1.25,
         ..RunReport::default()
@@ -201,7 +229,7 @@ fn a_finished_childs_final_list_replaces_what_it_streamed_and_nothing_is_lost() 
         report: Box::new(report),
         units,
     };
-    absorb_event(end, &mut harvest, &env);
+    absorb_event(end, &mut harvest, env.parent());
     assert!(harvest.finished);
     // Unit 0 came twice (streamed, then in the final list) and is kept once.
     let units: Vec<usize> = harvest.records.iter().map(|r| r.unit).collect();
@@ -217,7 +245,7 @@ fn a_childs_error_event_is_kept_as_its_reason() {
     let error = Event::Error {
         message: "cannot open the input".into(),
     };
-    absorb_event(error, &mut harvest, &env);
+    absorb_event(error, &mut harvest, env.parent());
     let missing = missing_units(&Seven, 0, 7, &harvest);
     assert_eq!(missing.len(), 1);
     assert_eq!(
@@ -230,26 +258,26 @@ fn a_childs_error_event_is_kept_as_its_reason() {
 fn the_exit_description_says_how_the_child_ended_and_what_it_said() {
     let status = ExitStatus::from_raw(3 << 8);
     assert_eq!(
-        describe_exit(Some(status), ""),
+        describe_exit(&exit(Some(status), "")),
         "exited with status 3 before finishing its units"
     );
     let killed = ExitStatus::from_raw(libc::SIGTERM);
     assert_eq!(
-        describe_exit(Some(killed), "disk full / giving up"),
+        describe_exit(&exit(Some(killed), "disk full\ngiving up\n")),
         format!(
-            "was killed by signal {} before finishing its units: disk full / giving up",
+            "was killed by signal {} (SIGTERM) before finishing its units: disk full / giving up",
             libc::SIGTERM
         )
     );
-    assert!(describe_exit(None, "").starts_with("could not be waited for"));
+    assert!(describe_exit(&exit(None, "")).starts_with("could not be waited for"));
 }
 
 #[test]
 fn the_stderr_tail_is_the_last_three_lines_that_say_something() {
-    let text = "one\ntwo\n\nthree\n   \nfour\n";
-    assert_eq!(read_tail(Some(text.as_bytes())), "two / three / four");
-    assert_eq!(read_tail(Some("only\n".as_bytes())), "only");
-    assert_eq!(read_tail(None::<&[u8]>), "");
+    let said = |text: &str| describe_exit(&exit(Some(ExitStatus::from_raw(1 << 8)), text));
+    assert!(said("one\ntwo\n\nthree\n   \nfour\n").ends_with(": two / three / four"));
+    assert!(said("only\n").ends_with("units: only"));
+    assert!(said("").ends_with("units"));
 }
 
 #[test]
