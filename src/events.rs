@@ -6,8 +6,8 @@
 //! run, `processes` mode reads it from its children, and a file of it is a recording.
 
 use crate::flame::FoldedStacks;
+use crate::model::RunReport;
 use crate::model::{GenProgress, Tick};
-use crate::report::RunReport;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex};

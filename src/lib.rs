@@ -1,8 +1,11 @@
 //! boundscope: is a data job CPU-bound or IO-bound, and which concurrency makes it faster?
 //!
 //! The library runs built-in workloads under a chosen concurrency mode, accounts for every
-//! worker's wall time, samples the CPU with pprof and reports the result. The binary adds
-//! the command line (and later the terminal UI) on top.
+//! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
+//! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
+//! first: `model` (plain data); `flame`, `tmpdir`, `toml_input`, `proc`; `measure`,
+//! `server`; `db`, `events`; `workload`; `exec`, `profile`; `report`; `session`;
+//! `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks it).
 
 pub mod db;
 pub mod events;
@@ -10,6 +13,7 @@ pub mod exec;
 pub mod flame;
 pub mod measure;
 pub mod model;
+pub mod proc;
 pub mod profile;
 pub mod report;
 pub mod scenario;

@@ -23,8 +23,9 @@
 //! (each compared with the one before and with the first). An `[[expect]]` of `faster`
 //! may bound the ratio from above with `up_to` ("no faster than").
 
+use crate::model::RunReport;
 use crate::model::VerdictKind;
-use crate::report::{RunReport, Spread};
+use crate::report::Spread;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

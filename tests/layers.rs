@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     // Plain typed data.
     &["model"],
     // Pure libraries and small utilities over plain data.
-    &["flame", "tmpdir", "toml_input"],
+    &["flame", "tmpdir", "toml_input", "proc"],
     // Measuring a thread's time; the API server the workloads talk to.
     &["measure", "server"],
     // Databases (their waits are measured); the event stream, the wire form of `model`.

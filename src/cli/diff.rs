@@ -174,7 +174,7 @@ fn wrote(what: &str, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use boundscope::report::RunReport;
+    use boundscope::model::RunReport;
 
     fn outcome(stacks: &str, wall: &str) -> RunOutcome {
         let parse = |t: &str| FoldedStacks::parse(t).expect("folded");

@@ -4,7 +4,7 @@ use super::CliError;
 use boundscope::events::{EventFailure, EventSink};
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
 use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
-use boundscope::report::RunReport;
+use boundscope::model::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::fs::File;

@@ -202,7 +202,7 @@ fn scratch_for_spec(
 }
 
 /// A run's nothing-lost check: a mismatch fails the run (exit code 1) after the report.
-fn verification_failed(report: &boundscope::report::RunReport) -> Result<(), CliError> {
+fn verification_failed(report: &boundscope::model::RunReport) -> Result<(), CliError> {
     match &report.findings.verification {
         Some(v) if !v.ok => {
             let input: u64 = v.tables.iter().map(|t| t.input_rows).sum();
@@ -303,8 +303,8 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use boundscope::report::RunReport;
-    use boundscope::workload::csv::{TableCheck, Verification};
+    use boundscope::model::RunReport;
+    use boundscope::model::{TableCheck, Verification};
 
     #[test]
     fn a_verification_mismatch_fails_the_run_with_the_figures() {

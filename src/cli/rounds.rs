@@ -4,7 +4,7 @@
 use super::run::run_with_progress;
 use super::CliError;
 use boundscope::events::EventSink;
-use boundscope::report::RunReport;
+use boundscope::model::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
 use std::path::{Path, PathBuf};

@@ -101,7 +101,7 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
 /// still writes its report and summary, then exits with code 1: the failures are not a
 /// usage error, but a script must not take the result for a complete one. Rejected
 /// records are not failures (the unit ran; its bad lines are listed).
-fn failed_units(report: &boundscope::report::RunReport) -> Result<(), CliError> {
+fn failed_units(report: &boundscope::model::RunReport) -> Result<(), CliError> {
     if report.errors == 0 {
         return Ok(());
     }

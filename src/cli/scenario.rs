@@ -6,7 +6,7 @@ use super::rounds::{interleaved, write_file, SeriesArgs};
 use super::run::RunArgs;
 use super::CliError;
 use boundscope::events::available_cores;
-use boundscope::report::RunReport;
+use boundscope::model::RunReport;
 use boundscope::scenario::{Check, Scenario, BUILT_IN};
 use boundscope::session::RunSpec;
 use clap::{Args, Parser};

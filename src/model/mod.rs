@@ -1,23 +1,30 @@
 //! The plain typed data every other layer shares — modes, units and their outcomes, wait
-//! categories, worker snapshots, ticks, verdicts, progress and PostgreSQL samples. It
+//! categories, worker snapshots, ticks, verdicts, run reports (with their stage timelines
+//! and import checks), progress and PostgreSQL samples. It
 //! imports nothing else of the crate; the event stream is its wire form.
 
 pub mod mode;
 pub mod pg_activity;
 pub mod profile;
 pub mod progress;
+pub mod report;
 pub mod tick;
+pub mod timeline;
 pub mod unit;
 pub mod verdict;
+pub mod verification;
 pub mod wait;
 pub mod worker;
 
 pub use mode::Mode;
 pub use profile::{FunctionCost, WallPlace};
 pub use progress::GenProgress;
+pub use report::{RunReport, UnitSummary, WorkloadFindings, MAX_LISTED_REJECTIONS};
 pub use tick::Tick;
+pub use timeline::{StageSpan, Timeline};
 pub use unit::{combine_digests, Rejection, UnitFailure, UnitOutcome, UnitRecord};
 pub use verdict::{Verdict, VerdictKind};
+pub use verification::{TableCheck, Verification};
 pub use wait::{WaitCategory, WAIT_CATEGORIES, WAIT_COUNT};
 pub use worker::WorkerSnapshot;
 

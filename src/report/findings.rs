@@ -2,24 +2,9 @@
 //! ([`WorkloadResult`]) found, as the report keeps it (each part a top-level JSON field,
 //! absent when the workload has none).
 
-use super::timeline::{self, Timeline};
-use super::RunReport;
-use crate::workload::verification::Verification;
+use super::timeline;
+use crate::model::RunReport;
 use crate::workload::{WorkloadError, WorkloadResult};
-use serde::{Deserialize, Serialize};
-
-/// Flattened into [`RunReport`]: the fields keep the names and places they had as the
-/// report's own (`timeline`, `verification`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WorkloadFindings {
-    /// Stage timeline of DAG workloads (`etl-pipeline`): critical path and speedups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<Timeline>,
-    /// Import workloads (`csv-import`): every input row stored or rejected, table by table
-    /// (checked after the run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<Verification>,
-}
 
 impl RunReport {
     /// Takes in the workload's result, once the units are absorbed and the wall time is
@@ -36,8 +21,8 @@ impl RunReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{TableCheck, Verification, WorkloadFindings};
     use crate::report::timeline::{test_stage, test_unit};
-    use crate::workload::verification::TableCheck;
 
     fn verification() -> Verification {
         Verification::new(vec![TableCheck::new(

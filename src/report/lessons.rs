@@ -3,8 +3,8 @@
 //! states, and lines read as successive steps with their cumulative improvement (the ETL
 //! write-up's table: 131 s → 68 s → 29.6 s).
 
-use super::RunReport;
 use crate::model::pg_activity::PgActivity;
+use crate::model::RunReport;
 use std::fmt::Write;
 
 /// Smallest share of worker time a wait needs to be named.

@@ -1,6 +1,6 @@
 //! The reading of repeated runs as a whole: the verdict most of them got, and how many did.
 
-use super::RunReport;
+use crate::model::RunReport;
 use crate::model::VerdictKind;
 use serde::Serialize;
 use std::collections::BTreeMap;

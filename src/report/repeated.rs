@@ -2,7 +2,8 @@
 //! spread of wall time, throughput and busy cores, and the speedup over a baseline.
 
 use super::majority::Majority;
-use super::{speedup, RunReport, Spread};
+use super::{speedup, Spread};
+use crate::model::RunReport;
 use crate::model::VerdictKind;
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The short human summary printed at the end of `boundscope run`.
 
-use super::RunReport;
+use crate::model::RunReport;
 use crate::model::{thousands, Mode};
 use std::fmt::Write;
 

@@ -2,7 +2,7 @@
 //! speedup, parallel efficiency, the serial fraction it implies, and where it stops paying.
 
 use super::repeated::Repeated;
-use super::RunReport;
+use crate::model::RunReport;
 use serde::Serialize;
 
 /// One worker count's repeated runs.

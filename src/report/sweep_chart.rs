@@ -227,8 +227,8 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RunReport;
     use crate::report::sweep::summarize;
-    use crate::report::RunReport;
 
     fn run(wall_s: f64) -> RunReport {
         RunReport {

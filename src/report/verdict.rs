@@ -1,6 +1,6 @@
 //! The one-line reading of a run: CPU-bound, IO-bound, GIL-bound, lock-bound or starved.
 
-use super::RunReport;
+use crate::model::RunReport;
 use crate::model::{Verdict, VerdictKind, WaitCategory};
 
 /// Shares of the workers' summed wall time: CPU, run queue, and each wait category.

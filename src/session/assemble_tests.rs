@@ -5,10 +5,10 @@ use super::{assemble, run_failure, settle, RemoteState, RunOutcome, RunSpec, Ses
 use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
 use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::model::RunReport;
 use crate::model::UnitOutcome;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
-use crate::report::RunReport;
 use crate::workload::json::JsonOptions;
 use crate::workload::{Workload, WorkloadError, WorkloadSpec};
 use std::sync::Arc;

@@ -75,7 +75,7 @@ impl Launch {
     pub fn this_binary(args: &[&str]) -> Result<Launch, ChildError> {
         let program = std::env::current_exe().map_err(ChildError::NoProgram)?;
         let mut command = Command::new(program);
-        crate::exec::die_with_parent(&mut command);
+        crate::proc::die_with_parent(&mut command);
         command.args(args);
         Ok(Launch::command(command))
     }

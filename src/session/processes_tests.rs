@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::model::RunReport;
 use crate::model::{UnitFailure, UnitOutcome, WorkerSnapshot};
-use crate::report::RunReport;
 use crate::session::child::StderrTail;
 use crate::workload::WorkloadError;
 use std::collections::BTreeSet;

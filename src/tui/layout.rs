@@ -7,7 +7,7 @@ use super::app::App;
 use super::flame_view::FlameView;
 use super::profiles::Profile;
 use super::runs::{Run, RunStatus};
-use crate::report::timeline::Timeline;
+use crate::model::Timeline;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders};
 

@@ -68,8 +68,8 @@ fn a_stage_that_did_not_run_has_no_bar() {
 /// The panel drawn alone, without colour, as text rows.
 fn drawn(t: &Timeline, w: u16, h: u16) -> Vec<String> {
     let mut run = Run::new(1, crate::workload::etl::NAME, "threads", 2, false);
-    run.report = Some(crate::report::RunReport {
-        findings: crate::report::WorkloadFindings {
+    run.report = Some(crate::model::RunReport {
+        findings: crate::model::WorkloadFindings {
             timeline: Some(t.clone()),
             ..Default::default()
         },

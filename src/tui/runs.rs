@@ -5,10 +5,10 @@ use super::profiles::{off_cpu, GrowingTree, Profile};
 use crate::events::Event;
 use crate::flame::{FoldedStacks, FrameTree};
 use crate::model::GenProgress;
+use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::WorkerSnapshot;
 use crate::report::window::History;
-use crate::report::RunReport;
 use std::sync::Arc;
 
 use super::lanes::lane_cell;

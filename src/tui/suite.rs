@@ -5,8 +5,8 @@
 use super::runs::{Run, RunStatus};
 use super::setup::SetupForm;
 use crate::model::Mode;
+use crate::model::RunReport;
 use crate::report::sweep::{self, SweepPoint};
-use crate::report::RunReport;
 use crate::scenario::{Check, Expect, Scenario, ScenarioError};
 use std::collections::BTreeMap;
 

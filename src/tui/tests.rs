@@ -19,9 +19,9 @@ use super::flame_view::ViewKind;
 use super::runs::{Run, RunStatus};
 use crate::events::{Event, HostInfo};
 use crate::flame::FoldedStacks;
+use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::{WaitCategory, WorkerSnapshot};
-use crate::report::RunReport;
 use std::collections::BTreeMap;
 
 const STACKS: &str = "bs-threads-0;worker_loop;run_unit;parse_value_line;serde_json::from_str 30\n\

@@ -11,7 +11,6 @@ pub mod json;
 pub mod lines;
 pub mod result;
 pub mod spec;
-pub mod verification;
 
 pub use erased::Workload;
 pub use result::{RunEnd, StageRun, WorkloadResult};

@@ -1,9 +1,9 @@
 //! What a workload found out beyond its units' outcomes, typed: the one hook a run calls
 //! after its units ([`TypedWorkload::result`](super::TypedWorkload::result)) answers with it.
 
-use super::verification::Verification;
 use super::WorkloadError;
 use crate::model::UnitRecord;
+use crate::model::Verification;
 
 /// How the run ended, as the result hook needs to know it.
 #[derive(Debug, Clone, Copy, Default)]

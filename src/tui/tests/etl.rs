@@ -5,8 +5,9 @@
 use super::snapshots::screen;
 use super::{app, sample_events, start_event};
 use crate::events::Event;
-use crate::report::timeline::{compute, test_stage, Timeline};
-use crate::report::{RunReport, UnitSummary, WorkloadFindings};
+use crate::model::Timeline;
+use crate::model::{RunReport, UnitSummary, WorkloadFindings};
+use crate::report::timeline::{compute, test_stage};
 use crate::tui::app::{update, Action, App};
 use crate::tui::replay;
 use crate::tui::runs::Run;

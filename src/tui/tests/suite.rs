@@ -4,7 +4,7 @@
 use super::{app, press, sample_events};
 use crate::events::Event;
 use crate::model::Mode;
-use crate::report::RunReport;
+use crate::model::RunReport;
 use crate::scenario::BUILT_IN;
 use crate::tui::app::{update, Action, App, Effect, RunLaunch, Screen};
 use crate::tui::suite::LineState;

@@ -47,7 +47,7 @@ pub fn serve_command(config: &ServerConfig) -> Result<Command, WorkloadError> {
     // Its own process group: a Ctrl-C at the terminal must not take the server down under
     // requests still in flight; the workload stops it when it is done.
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    crate::exec::die_with_parent(&mut command);
+    crate::proc::die_with_parent(&mut command);
     Ok(command)
 }
 

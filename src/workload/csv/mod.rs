@@ -22,7 +22,7 @@ mod schemas;
 mod tests;
 mod writer;
 
-pub use crate::workload::verification::{TableCheck, Verification};
+pub use crate::model::{TableCheck, Verification};
 pub use gen::{cache_dir, ensure_cached, generate, generate_observed};
 pub use options::{new_run_id, CsvOptions, OptionError, WriterMode};
 pub use schemas::Dataset;
