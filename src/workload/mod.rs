@@ -1,4 +1,6 @@
-//! The built-in workloads and the one trait every engine mode drives them through.
+//! The built-in workloads and the traits the engine modes drive them through: a workload
+//! implements [`TypedWorkload`] (its per-worker state typed); the engines hold it as a
+//! [`Workload`].
 
 pub mod api;
 pub mod csv;
