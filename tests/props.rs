@@ -11,7 +11,7 @@ use boundscope::measure::WorkerCtx;
 use boundscope::workload::csv::{CsvImport, CsvOptions};
 use boundscope::workload::etl::dag::Pipeline;
 use boundscope::workload::json::{build_table, Parser};
-use boundscope::workload::{Rejection, Workload};
+use boundscope::workload::{DynWorkload, Rejection};
 use proptest::prelude::*;
 use std::io::{Cursor, Read};
 use std::sync::OnceLock;

@@ -1,12 +1,12 @@
 //! `sequential` and `threads`: plain named OS threads.
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::sync::Arc;
 
 /// Pulls units from `next` until it runs dry or the run is cancelled.
 fn worker_loop(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     env: &RunEnv,
     name: &str,
     mut next: impl FnMut() -> Option<usize>,
@@ -24,7 +24,7 @@ fn worker_loop(
 }
 
 pub(super) fn sequential(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,
@@ -48,7 +48,7 @@ pub(super) fn sequential(
 }
 
 pub(super) fn threads(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,

@@ -10,7 +10,7 @@ mod tokio_mode;
 use crate::flame::FoldedStacks;
 use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx, WorkerSnapshot};
 use crate::report::RunReport;
-use crate::workload::{UnitOutcome, Workload};
+use crate::workload::{DynWorkload, UnitOutcome};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -209,7 +209,7 @@ pub enum ExecError {
 ///
 /// Returns one record per unit that ran; units skipped because of cancellation are absent.
 pub fn execute(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &ExecSpec,
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
@@ -247,7 +247,7 @@ pub fn is_unit_frame(frame: &str) -> bool {
 ///
 /// A unit that panics is a failed unit with the panic's message: it is reported, not lost,
 /// and the other units go on.
-fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
+fn run_unit(workload: &dyn DynWorkload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
     let start_s = ctx.run_elapsed_s();
     ctx.begin_unit();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -2,7 +2,7 @@
 
 use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
 use crate::measure::WorkerCtx;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ thread_local! {
 }
 
 pub(super) fn rayon(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,

@@ -3,7 +3,7 @@
 
 use super::{ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
 use crate::events::{Envelope, Event, Tick};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::Ordering::Relaxed;
@@ -42,7 +42,7 @@ struct ChildHarvest {
 }
 
 pub(super) fn run(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &ExecSpec,
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
@@ -248,7 +248,7 @@ fn absorb_event(event: Event, harvest: &mut ChildHarvest, env: &RunEnv) {
 
 /// Units of a child's shard that it never reported: failed, so nothing disappears silently.
 fn missing_units(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     index: usize,
     count: usize,
     harvest: &ChildHarvest,

@@ -13,7 +13,7 @@ use std::os::unix::process::ExitStatusExt;
 /// Seven units labelled `u0` .. `u6`; never run here.
 struct Seven;
 
-impl crate::workload::TypedWorkload for Seven {
+impl crate::workload::Workload for Seven {
     type Local = ();
     fn name(&self) -> &'static str {
         "seven"

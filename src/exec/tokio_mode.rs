@@ -13,7 +13,7 @@ use super::{run_unit, ExecError, ExecSpec, Mode, RunEnv, UnitRecord};
 use crate::measure::{
     set_thread_task_waits, Gil, MeterRegistry, RunCounters, TaskWaits, WaitCategory, WorkerCtx,
 };
-use crate::workload::{AsyncCtx, UnitFuture, Workload};
+use crate::workload::{AsyncCtx, DynWorkload, UnitFuture};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -27,7 +27,7 @@ thread_local! {
 }
 
 pub(super) fn run(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,
@@ -143,7 +143,7 @@ pub(super) fn unit_future_frame() -> &'static str {
 }
 
 struct Tasks<'a> {
-    workload: &'a Arc<dyn Workload>,
+    workload: &'a Arc<dyn DynWorkload>,
     env: &'a RunEnv,
     limit: usize,
     in_flight_now: Arc<AtomicUsize>,
@@ -246,7 +246,7 @@ impl Tasks<'_> {
 
 /// The record of a unit whose task panicked (or was cancelled): failed, not lost.
 fn failed_record(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     counters: &RunCounters,
     unit: usize,
     join: tokio::task::JoinError,
@@ -288,7 +288,7 @@ impl PoolLanes {
 
     /// Runs `unit` on this pool thread, registering the thread as a lane on its first unit
     /// (the pool starts threads on demand, so they cannot be registered up front).
-    fn run(self, workload: &dyn Workload, unit: usize) -> UnitRecord {
+    fn run(self, workload: &dyn DynWorkload, unit: usize) -> UnitRecord {
         TASK_CTX.with(|slot| {
             let mut slot = slot.borrow_mut();
             let ctx = slot.get_or_insert_with(|| {

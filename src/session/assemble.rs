@@ -6,13 +6,13 @@ use crate::exec::{RunEnv, UnitRecord};
 use crate::flame::FoldedStacks;
 use crate::measure::WorkerSnapshot;
 use crate::report::RunReport;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 pub(super) struct Parts<'a> {
     pub spec: &'a RunSpec,
-    pub workload: &'a dyn Workload,
+    pub workload: &'a dyn DynWorkload,
     pub env: &'a RunEnv,
     pub wall: Duration,
     pub startup: Duration,

@@ -7,14 +7,14 @@ use crate::flame::FoldedStacks;
 use crate::measure::{MeterRegistry, WorkerCtx, WorkerSnapshot};
 use crate::report::RunReport;
 use crate::workload::json::JsonOptions;
-use crate::workload::{UnitOutcome, Workload, WorkloadError, WorkloadSpec};
+use crate::workload::{DynWorkload, UnitOutcome, WorkloadError, WorkloadSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Four units; describes itself with one option so the report's `options` can be checked.
 struct Four;
 
-impl crate::workload::TypedWorkload for Four {
+impl crate::workload::Workload for Four {
     type Local = ();
     fn name(&self) -> &'static str {
         "four"

@@ -22,7 +22,7 @@ use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
 use crate::report::RunReport;
 use crate::workload::gen_progress::GenProgress;
-use crate::workload::{RunEnd, Workload, WorkloadError};
+use crate::workload::{DynWorkload, RunEnd, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -127,7 +127,7 @@ impl RunHooks<'_> {
 fn build_workload(
     spec: &RunSpec,
     hooks: &mut RunHooks,
-) -> Result<Arc<dyn Workload>, WorkloadError> {
+) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
     let (events, on_prepare) = (&mut hooks.events, &mut hooks.on_prepare);
     let mut report = |progress: &GenProgress| {
         events.emit(Event::Prepare(progress.clone()));
@@ -307,7 +307,7 @@ fn wait_for_go(cancel: &AtomicBool) {
 
 /// Runs the engine on its own thread while this one ticks.
 fn drive(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &RunSpec,
     env: &RunEnv,
     hooks: &mut RunHooks,
@@ -427,7 +427,7 @@ fn send_stacks(
 
 /// How `processes` mode starts child `index` of `count`: this binary, same spec, one shard,
 /// the spec sent as the first line of its standard input (see [`read_child_spec`]).
-fn child_launcher(spec: &RunSpec, workload: &dyn Workload) -> ChildCommand {
+fn child_launcher(spec: &RunSpec, workload: &dyn DynWorkload) -> ChildCommand {
     let mut spec = spec.clone();
     if let Some(shared) = workload.spec_for_children() {
         spec.workload = shared;

@@ -7,7 +7,7 @@ use super::*;
 use crate::db::{InsertMode, Journal, SyncMode};
 use crate::measure::{WorkerMeter, WorkerSnapshot};
 use crate::workload::combine_digests;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
