@@ -4,7 +4,7 @@
 
 use boundscope::measure::WorkerCtx;
 use boundscope::workload::json::{generate, JsonOptions, JsonParse, Output, Parser};
-use boundscope::workload::Workload;
+use boundscope::workload::DynWorkload;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

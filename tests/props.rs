@@ -12,7 +12,7 @@ use boundscope::model::Rejection;
 use boundscope::workload::csv::{CsvImport, CsvOptions};
 use boundscope::workload::etl::dag::Pipeline;
 use boundscope::workload::json::{build_table, Parser};
-use boundscope::workload::Workload;
+use boundscope::workload::DynWorkload;
 use proptest::prelude::*;
 use std::io::{Cursor, Read};
 use std::sync::OnceLock;

@@ -10,7 +10,7 @@ use std::time::Instant;
 /// Unit `u` yields digest `u * 7`; unit 3 panics.
 struct Toy;
 
-impl crate::workload::TypedWorkload for Toy {
+impl crate::workload::Workload for Toy {
     type Local = ();
     fn name(&self) -> &'static str {
         "toy"
@@ -47,7 +47,7 @@ fn env() -> RunEnv {
 
 #[test]
 fn a_panicking_unit_fails_alone_in_every_in_process_mode() {
-    let workload: Arc<dyn Workload> = Arc::new(Toy);
+    let workload: Arc<dyn DynWorkload> = Arc::new(Toy);
     for mode in [Mode::Sequential, Mode::Threads, Mode::Rayon, Mode::Async] {
         let spec = ExecSpec {
             mode,
@@ -92,7 +92,7 @@ struct Rendezvous {
     threads: parking_lot::Mutex<Vec<String>>,
 }
 
-impl crate::workload::TypedWorkload for Rendezvous {
+impl crate::workload::Workload for Rendezvous {
     type Local = ();
     fn name(&self) -> &'static str {
         "rendezvous"
@@ -155,7 +155,7 @@ fn async_mode_runs_blocking_units_in_the_blocking_pool_as_lanes_of_their_own() {
         lane: None,
     };
     let env = env();
-    let dyn_workload: Arc<dyn Workload> = workload.clone();
+    let dyn_workload: Arc<dyn DynWorkload> = workload.clone();
     let records = execute(&dyn_workload, &spec, &env).expect("the run itself succeeds");
     for record in &records {
         assert!(record.outcome.is_ok(), "{record:?}");

@@ -2,12 +2,12 @@
 
 use super::{run_unit, ExecError, ExecSpec, RunEnv, UnitFeed};
 use crate::model::{Mode, UnitRecord};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::sync::Arc;
 
 /// Pulls units from `next` until it runs dry or the run is cancelled.
 fn worker_loop(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     (env, feed): (&RunEnv, &UnitFeed),
     name: &str,
     mut next: impl FnMut() -> Option<usize>,
@@ -25,7 +25,7 @@ fn worker_loop(
 }
 
 pub(super) fn sequential(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     (env, feed): (&RunEnv, &UnitFeed),
@@ -49,7 +49,7 @@ pub(super) fn sequential(
 }
 
 pub(super) fn threads(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     (env, feed): (&RunEnv, &UnitFeed),

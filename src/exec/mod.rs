@@ -8,7 +8,7 @@ mod tokio_mode;
 
 use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx};
 use crate::model::{Mode, UnitFailure, UnitRecord};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -104,7 +104,7 @@ pub enum ExecError {
 ///
 /// Returns one record per unit that ran; units skipped because of cancellation are absent.
 pub fn execute(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &ExecSpec,
     env: &RunEnv,
 ) -> Result<Vec<UnitRecord>, ExecError> {
@@ -114,7 +114,7 @@ pub fn execute(
 /// [`execute`], passing each finished unit's record to `feed` as it finishes (in the modes
 /// with plain worker threads: `sequential`, which a `processes` child runs, and `threads`).
 pub fn execute_streaming(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &ExecSpec,
     env: &RunEnv,
     feed: &UnitFeed,
@@ -154,7 +154,7 @@ pub fn is_unit_frame(frame: &str) -> bool {
 ///
 /// A unit that panics is a failed unit with the panic's message: it is reported, not lost,
 /// and the other units go on.
-fn run_unit(workload: &dyn Workload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
+fn run_unit(workload: &dyn DynWorkload, unit: usize, ctx: &mut WorkerCtx) -> UnitRecord {
     let start_s = ctx.run_elapsed_s();
     ctx.begin_unit();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -3,7 +3,7 @@
 use super::{run_unit, ExecError, ExecSpec, RunEnv};
 use crate::measure::WorkerCtx;
 use crate::model::{Mode, UnitRecord};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ thread_local! {
 }
 
 pub(super) fn rayon(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,

@@ -15,7 +15,7 @@ use crate::measure::{
 };
 use crate::model::WaitCategory;
 use crate::model::{Mode, UnitFailure, UnitRecord};
-use crate::workload::{AsyncCtx, UnitFuture, Workload};
+use crate::workload::{AsyncCtx, DynWorkload, UnitFuture};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -29,7 +29,7 @@ thread_local! {
 }
 
 pub(super) fn run(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     units: &[usize],
     spec: &ExecSpec,
     env: &RunEnv,
@@ -145,7 +145,7 @@ pub(super) fn unit_future_frame() -> &'static str {
 }
 
 struct Tasks<'a> {
-    workload: &'a Arc<dyn Workload>,
+    workload: &'a Arc<dyn DynWorkload>,
     env: &'a RunEnv,
     limit: usize,
     in_flight_now: Arc<AtomicUsize>,
@@ -248,7 +248,7 @@ impl Tasks<'_> {
 
 /// The record of a unit whose task panicked (or was cancelled): failed, not lost.
 fn failed_record(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     counters: &RunCounters,
     unit: usize,
     join: tokio::task::JoinError,
@@ -290,7 +290,7 @@ impl PoolLanes {
 
     /// Runs `unit` on this pool thread, registering the thread as a lane on its first unit
     /// (the pool starts threads on demand, so they cannot be registered up front).
-    fn run(self, workload: &dyn Workload, unit: usize) -> UnitRecord {
+    fn run(self, workload: &dyn DynWorkload, unit: usize) -> UnitRecord {
         TASK_CTX.with(|slot| {
             let mut slot = slot.borrow_mut();
             let ctx = slot.get_or_insert_with(|| {

@@ -125,7 +125,7 @@ impl WorkerCtx {
         self.gil = Some(hold);
     }
 
-    /// Takes this worker's state out (a workload's `Local`, see `workload::Workload`): only
+    /// Takes this worker's state out (a workload's `Local`, see `workload::DynWorkload`): only
     /// the erased workload reads it, which knows its type.
     pub(crate) fn take_state(&mut self) -> Option<Box<dyn Any>> {
         self.local.take()

@@ -7,13 +7,13 @@ use crate::flame::FoldedStacks;
 use crate::model::RunReport;
 use crate::model::UnitRecord;
 use crate::model::WorkerSnapshot;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 pub(super) struct Parts<'a> {
     pub spec: &'a RunSpec,
-    pub workload: &'a dyn Workload,
+    pub workload: &'a dyn DynWorkload,
     pub env: &'a RunEnv,
     pub remote: &'a RemoteState,
     pub wall: Duration,

@@ -10,14 +10,14 @@ use crate::model::UnitOutcome;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::json::JsonOptions;
-use crate::workload::{Workload, WorkloadError, WorkloadSpec};
+use crate::workload::{DynWorkload, WorkloadError, WorkloadSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Four units; describes itself with one option so the report's `options` can be checked.
 struct Four;
 
-impl crate::workload::TypedWorkload for Four {
+impl crate::workload::Workload for Four {
     type Local = ();
     fn name(&self) -> &'static str {
         "four"

@@ -29,7 +29,7 @@ use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::{Mode, UnitRecord};
 use crate::profile::{ProfileDelta, ProfileError, Sampler};
-use crate::workload::{RunEnd, Workload, WorkloadError};
+use crate::workload::{DynWorkload, RunEnd, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -136,7 +136,7 @@ impl RunHooks<'_> {
 fn build_workload(
     spec: &RunSpec,
     hooks: &mut RunHooks,
-) -> Result<Arc<dyn Workload>, WorkloadError> {
+) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
     let (events, on_prepare) = (&mut hooks.events, &mut hooks.on_prepare);
     let mut report = |progress: &GenProgress| {
         events.emit(Event::Prepare(progress.clone()));
@@ -310,7 +310,7 @@ fn wait_for_go(cancel: &AtomicBool) {
 
 /// Runs the engine on its own thread while this one ticks.
 fn drive(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &RunSpec,
     (env, outside): (&RunEnv, &Outside),
     hooks: &mut RunHooks,
@@ -446,7 +446,7 @@ struct Outside {
 
 /// Runs the units: in this process's engine, or in child processes for `processes`.
 fn execute(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &RunSpec,
     exec_spec: &exec::ExecSpec,
     (env, outside): (&RunEnv, &Outside),

@@ -13,7 +13,7 @@ use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -75,7 +75,7 @@ struct Parent<'a> {
 /// Runs `spec`'s units in `spec.workers` children; one record per unit (those of a child
 /// that died unfinished are failed with the reason).
 pub(super) fn run(
-    workload: &Arc<dyn Workload>,
+    workload: &Arc<dyn DynWorkload>,
     spec: &RunSpec,
     env: &RunEnv,
     remote: &RemoteState,
@@ -261,7 +261,7 @@ fn work_end(harvests: &[ChildHarvest]) -> Option<Instant> {
 
 /// Units of a child's shard that it never reported: failed, so nothing disappears silently.
 fn missing_units(
-    workload: &dyn Workload,
+    workload: &dyn DynWorkload,
     index: usize,
     count: usize,
     harvest: &ChildHarvest,

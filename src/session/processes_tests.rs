@@ -15,7 +15,7 @@ use std::process::ExitStatus;
 /// Seven units labelled `u0` .. `u6`; never run here.
 struct Seven;
 
-impl crate::workload::TypedWorkload for Seven {
+impl crate::workload::Workload for Seven {
     type Local = ();
     fn name(&self) -> &'static str {
         "seven"

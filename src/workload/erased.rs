@@ -1,45 +1,26 @@
-//! The engine's view of a workload: [`Workload`], object-safe, implemented for every
-//! [`TypedWorkload`]. It keeps each worker's typed state between units in the worker's
-//! context; the one place that state changes type is here, for one workload type at a time.
+//! The engine's view of a workload, [`DynWorkload`], for every [`Workload`]: each worker's
+//! typed state is kept between units in the worker's context, and the one place that state
+//! changes type is here, for one workload type at a time.
 
 use super::{
-    AsyncCtx, RunEnd, TypedWorkload, UnitFuture, UnitOutcome, WorkloadError, WorkloadResult,
-    WorkloadSpec,
+    AsyncCtx, DynWorkload, RunEnd, UnitFuture, UnitOutcome, Workload, WorkloadError,
+    WorkloadResult, WorkloadSpec,
 };
 use crate::measure::WorkerCtx;
 use crate::model::WaitCategory;
 use std::sync::Arc;
 
-/// A workload as the engines hold it (`Arc<dyn Workload>`). Implement [`TypedWorkload`];
-/// this trait follows. Each method is its `TypedWorkload` namesake, except `run_unit`,
-/// which finds the worker's own state itself.
-pub trait Workload: Send + Sync {
-    fn name(&self) -> &'static str;
-    fn unit_count(&self) -> usize;
-    fn unit_label(&self, unit: usize) -> String;
-    /// Does unit `unit` with this worker's state, kept in `ctx` from its previous unit (a
-    /// fresh `Default` state on a worker's first unit).
-    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError>;
-    fn run_unit_async(self: Arc<Self>, unit: usize, ctx: AsyncCtx) -> Option<UnitFuture>;
-    fn async_blocking_pool(&self) -> bool;
-    fn async_wait(&self) -> WaitCategory;
-    fn prepare(&self) -> Result<(), WorkloadError>;
-    fn spec_for_children(&self) -> Option<WorkloadSpec>;
-    fn result(&self, end: RunEnd<'_>) -> WorkloadResult;
-    fn describe(&self) -> serde_json::Value;
-}
-
-impl<W: TypedWorkload> Workload for W {
+impl<W: Workload> DynWorkload for W {
     fn name(&self) -> &'static str {
-        TypedWorkload::name(self)
+        Workload::name(self)
     }
 
     fn unit_count(&self) -> usize {
-        TypedWorkload::unit_count(self)
+        Workload::unit_count(self)
     }
 
     fn unit_label(&self, unit: usize) -> String {
-        TypedWorkload::unit_label(self, unit)
+        Workload::unit_label(self, unit)
     }
 
     /// A worker's context only ever runs one workload, so the state it holds is this
@@ -50,37 +31,37 @@ impl<W: TypedWorkload> Workload for W {
             .take_state()
             .and_then(|state| state.downcast().ok())
             .unwrap_or_default();
-        let result = TypedWorkload::run_unit(self, unit, ctx, &mut local);
+        let result = Workload::run_unit(self, unit, ctx, &mut local);
         ctx.keep_state(local);
         result
     }
 
     fn run_unit_async(self: Arc<Self>, unit: usize, ctx: AsyncCtx) -> Option<UnitFuture> {
-        TypedWorkload::run_unit_async(self, unit, ctx)
+        Workload::run_unit_async(self, unit, ctx)
     }
 
     fn async_blocking_pool(&self) -> bool {
-        TypedWorkload::async_blocking_pool(self)
+        Workload::async_blocking_pool(self)
     }
 
     fn async_wait(&self) -> WaitCategory {
-        TypedWorkload::async_wait(self)
+        Workload::async_wait(self)
     }
 
     fn prepare(&self) -> Result<(), WorkloadError> {
-        TypedWorkload::prepare(self)
+        Workload::prepare(self)
     }
 
     fn spec_for_children(&self) -> Option<WorkloadSpec> {
-        TypedWorkload::spec_for_children(self)
+        Workload::spec_for_children(self)
     }
 
     fn result(&self, end: RunEnd<'_>) -> WorkloadResult {
-        TypedWorkload::result(self, end)
+        Workload::result(self, end)
     }
 
     fn describe(&self) -> serde_json::Value {
-        TypedWorkload::describe(self)
+        Workload::describe(self)
     }
 }
 
@@ -105,7 +86,7 @@ mod tests {
 
     struct Counting;
 
-    impl TypedWorkload for Counting {
+    impl Workload for Counting {
         type Local = Connection;
         fn name(&self) -> &'static str {
             "counting"
@@ -133,7 +114,7 @@ mod tests {
     /// Another workload's state in the same slot: not this workload's to use.
     struct Other;
 
-    impl TypedWorkload for Other {
+    impl Workload for Other {
         type Local = Option<String>;
         fn name(&self) -> &'static str {
             "other"
@@ -157,7 +138,7 @@ mod tests {
 
     #[test]
     fn a_worker_keeps_its_state_from_unit_to_unit_through_the_erased_workload() {
-        let workload: Arc<dyn Workload> = Arc::new(Counting);
+        let workload: Arc<dyn DynWorkload> = Arc::new(Counting);
         let before = CONNECTS.load(Relaxed);
         let mut ctx = WorkerCtx::standalone("w");
         let served: Vec<u64> = (0..workload.unit_count())
@@ -177,7 +158,7 @@ mod tests {
         assert_eq!(CONNECTS.load(Relaxed) - before, 2);
 
         // Another workload's state in the slot is replaced, and this one starts afresh.
-        Workload::run_unit(&Other, 0, &mut ctx).expect("unit");
+        DynWorkload::run_unit(&Other, 0, &mut ctx).expect("unit");
         let again = workload.run_unit(0, &mut ctx).expect("unit");
         assert_eq!(again.items, 1, "a fresh state, not another workload's");
         assert_eq!(CONNECTS.load(Relaxed) - before, 3);

@@ -1,4 +1,6 @@
-//! The built-in workloads and the one trait every engine mode drives them through.
+//! The built-in workloads and the traits the engine modes drive them through: a workload
+//! implements [`Workload`] (its per-worker state typed); the engines hold it as a
+//! [`DynWorkload`].
 
 pub mod api;
 pub mod csv;
@@ -12,7 +14,6 @@ pub mod lines;
 pub mod result;
 pub mod spec;
 
-pub use erased::Workload;
 pub use result::{RunEnd, StageRun, WorkloadResult};
 pub use spec::WorkloadSpec;
 
@@ -97,9 +98,9 @@ impl WorkloadError {
 /// The engine decides *how* units run (sequentially, on threads, rayon, tokio, child
 /// processes); the workload only says what one unit does. Units must be independent and
 /// their outcomes deterministic, so that every mode produces the same checksum. The engine
-/// drives it as a [`Workload`] (every `TypedWorkload` is one), which keeps each worker's
-/// [`Local`](TypedWorkload::Local) state from unit to unit.
-pub trait TypedWorkload: Send + Sync + 'static {
+/// drives it as a [`DynWorkload`] (every `Workload` is one), which keeps each worker's
+/// [`Local`](Workload::Local) state from unit to unit.
+pub trait Workload: Send + Sync + 'static {
     /// What one worker keeps from unit to unit (a database connection, an HTTP agent):
     /// `Default` is a worker's state before its first unit (an empty `Option`, say).
     type Local: Default + 'static;
@@ -156,4 +157,23 @@ pub trait TypedWorkload: Send + Sync + 'static {
     fn describe(&self) -> serde_json::Value {
         serde_json::Value::Null
     }
+}
+
+/// A workload as the engines hold it (`Arc<dyn DynWorkload>`), implemented for every
+/// [`Workload`] (in `erased.rs`). Each method is its `Workload` namesake, except `run_unit`,
+/// which finds the worker's own state itself.
+pub trait DynWorkload: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn unit_count(&self) -> usize;
+    fn unit_label(&self, unit: usize) -> String;
+    /// Does unit `unit` with this worker's state, kept in `ctx` from its previous unit (a
+    /// fresh `Default` state on a worker's first unit).
+    fn run_unit(&self, unit: usize, ctx: &mut WorkerCtx) -> Result<UnitOutcome, WorkloadError>;
+    fn run_unit_async(self: Arc<Self>, unit: usize, ctx: AsyncCtx) -> Option<UnitFuture>;
+    fn async_blocking_pool(&self) -> bool;
+    fn async_wait(&self) -> WaitCategory;
+    fn prepare(&self) -> Result<(), WorkloadError>;
+    fn spec_for_children(&self) -> Option<WorkloadSpec>;
+    fn result(&self, end: RunEnd<'_>) -> WorkloadResult;
+    fn describe(&self) -> serde_json::Value;
 }

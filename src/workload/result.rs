@@ -1,5 +1,5 @@
 //! What a workload found out beyond its units' outcomes, typed: the one hook a run calls
-//! after its units ([`TypedWorkload::result`](super::TypedWorkload::result)) answers with it.
+//! after its units ([`Workload::result`](super::Workload::result)) answers with it.
 
 use super::WorkloadError;
 use crate::model::UnitRecord;

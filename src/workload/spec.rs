@@ -5,7 +5,7 @@ use super::csv::{CsvImport, CsvOptions};
 use super::etl::{EtlOptions, EtlPipeline};
 use super::gen_progress::{GenObserver, Unobserved};
 use super::json::{JsonOptions, JsonParse};
-use super::{Workload, WorkloadError};
+use super::{DynWorkload, WorkloadError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ impl WorkloadSpec {
     }
 
     /// Builds the workload; bad options or missing input give `WorkloadError::Input`.
-    pub fn build(&self) -> Result<Arc<dyn Workload>, WorkloadError> {
+    pub fn build(&self) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
         self.build_observed(&mut Unobserved)
     }
 
@@ -47,7 +47,7 @@ impl WorkloadSpec {
     pub fn build_observed(
         &self,
         observer: &mut dyn GenObserver,
-    ) -> Result<Arc<dyn Workload>, WorkloadError> {
+    ) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
         match self {
             WorkloadSpec::JsonParse(options) => Ok(Arc::new(JsonParse::new_observed(
                 options.clone(),

@@ -269,7 +269,7 @@ pub(crate) fn setup_json<T: serde::de::DeserializeOwned>(
 }
 
 /// Each worker keeps its own agent (`Local`), so reused connections outlive a unit.
-impl crate::workload::TypedWorkload for ApiFetch {
+impl crate::workload::Workload for ApiFetch {
     type Local = WorkerAgent;
 
     /// Children of `processes` mode use the server this process started.

@@ -3,7 +3,7 @@
 use super::*;
 use crate::model::combine_digests;
 use crate::server::{start_in_background, ServerHandle};
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 

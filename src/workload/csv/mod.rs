@@ -490,7 +490,7 @@ fn read_range(input: &InputFile, chunk: &scan::Chunk) -> Result<Vec<u8>, Workloa
     Ok(data)
 }
 
-impl crate::workload::TypedWorkload for CsvImport {
+impl crate::workload::Workload for CsvImport {
     type Local = WorkerConnection;
 
     fn name(&self) -> &'static str {

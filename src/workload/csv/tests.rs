@@ -8,7 +8,7 @@ use crate::db::{InsertMode, Journal, SyncMode};
 use crate::measure::WorkerMeter;
 use crate::model::combine_digests;
 use crate::model::WorkerSnapshot;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;

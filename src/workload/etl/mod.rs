@@ -428,7 +428,7 @@ where
 }
 
 /// Each worker keeps its HTTP agent (`Local`) from stage to stage, as `api-fetch` does.
-impl crate::workload::TypedWorkload for EtlPipeline {
+impl crate::workload::Workload for EtlPipeline {
     type Local = WorkerAgent;
 
     fn name(&self) -> &'static str {

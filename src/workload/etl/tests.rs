@@ -331,13 +331,13 @@ fn independent_fetches_overlap_in_threads_mode() {
 /// pipeline's order, each with the span of its own work.
 #[test]
 fn a_worker_keeps_its_connection_across_stages_and_the_stages_come_back_typed() {
-    use crate::workload::{RunEnd, Workload};
+    use crate::workload::{DynWorkload, RunEnd};
     let server = server(0);
     let etl = EtlPipeline::new(options(&server, 6)).expect("pipeline");
     let before = server.stats();
     let mut ctx = WorkerCtx::standalone("w");
-    for unit in 0..Workload::unit_count(&etl) {
-        Workload::run_unit(&etl, unit, &mut ctx).expect("stage");
+    for unit in 0..DynWorkload::unit_count(&etl) {
+        DynWorkload::run_unit(&etl, unit, &mut ctx).expect("stage");
     }
     let after = server.stats();
     let requests = after.requests - before.requests;
@@ -348,7 +348,7 @@ fn a_worker_keeps_its_connection_across_stages_and_the_stages_come_back_typed() 
         "one kept connection for {requests} requests"
     );
 
-    let stages = Workload::result(&etl, RunEnd::default()).stages;
+    let stages = DynWorkload::result(&etl, RunEnd::default()).stages;
     let pipeline: Vec<&str> = names(etl.pipeline());
     let returned: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(returned, pipeline);

@@ -154,7 +154,7 @@ impl JsonParse {
             input_dir,
             out_dir,
         };
-        crate::workload::TypedWorkload::prepare(&workload)?;
+        crate::workload::Workload::prepare(&workload)?;
         Ok(workload)
     }
 
@@ -180,7 +180,7 @@ impl JsonParse {
 }
 
 /// Stateless between units (`Local` is `()`): each unit opens its own file.
-impl crate::workload::TypedWorkload for JsonParse {
+impl crate::workload::Workload for JsonParse {
     type Local = ();
 
     fn name(&self) -> &'static str {

@@ -1,7 +1,7 @@
 //! Whole-unit tests of `json-parse`: parser agreement, the malformed asset, Parquet output.
 
 use super::*;
-use crate::workload::Workload;
+use crate::workload::DynWorkload;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use std::path::Path;
 
