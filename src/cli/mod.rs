@@ -142,15 +142,14 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
 /// Parquet output with no `--out-dir`, and csv-import's default SQLite database, go to a
 /// temporary run directory removed after the run.
 fn scratch_out_dir(
-    workload: args::WorkloadName,
-    args: &mut args::WorkloadArgs,
+    workload: &mut boundscope::workload::WorkloadSpec,
 ) -> Result<Option<tempfile::TempDir>, CliError> {
     use boundscope::workload::json::Output;
-    let json_scratch = workload == args::WorkloadName::JsonParse
-        && args.out_dir.is_none()
-        && args.output == Output::Parquet;
-    let csv_scratch = workload == args::WorkloadName::CsvImport
-        && args.csv.db.trim().eq_ignore_ascii_case("sqlite");
+    use boundscope::workload::WorkloadSpec;
+    let json_scratch = matches!(workload, WorkloadSpec::JsonParse(json)
+        if json.out_dir.is_none() && json.output == Output::Parquet);
+    let csv_scratch = matches!(workload, WorkloadSpec::CsvImport(csv)
+        if csv.db.trim().eq_ignore_ascii_case("sqlite"));
     if !json_scratch && !csv_scratch {
         return Ok(None);
     }
@@ -162,13 +161,15 @@ fn scratch_out_dir(
         })
         .tempdir()
         .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
-    if csv_scratch {
-        let file = dir.path().join(boundscope::db::DEFAULT_SQLITE_FILE);
-        args.csv.db = format!("sqlite:{}", file.display());
-        // The database is this run's own: start it empty.
-        args.csv.fresh = true;
-    } else {
-        args.out_dir = Some(dir.path().to_path_buf());
+    match workload {
+        WorkloadSpec::CsvImport(csv) => {
+            let file = dir.path().join(boundscope::db::DEFAULT_SQLITE_FILE);
+            csv.db = format!("sqlite:{}", file.display());
+            // The database is this run's own: start it empty.
+            csv.fresh = true;
+        }
+        WorkloadSpec::JsonParse(json) => json.out_dir = Some(dir.path().to_path_buf()),
+        _ => {}
     }
     Ok(Some(dir))
 }

@@ -276,7 +276,7 @@ impl App {
         }
         let form = &self.setup;
         let number = self.runs.len() + 1;
-        let workload = super::setup::WORKLOADS[form.workload];
+        let workload = form.workload_name();
         let run = Run::new(
             number,
             workload,

@@ -42,7 +42,7 @@ pub mod runs;
 pub mod sandwich_nav;
 pub mod setup;
 pub mod setup_fields;
-mod setup_pipeline;
+mod setup_text;
 pub mod suite;
 pub mod suite_flow;
 pub mod suite_overlay;

@@ -4,12 +4,16 @@ pub mod api;
 pub mod csv;
 pub mod data;
 pub mod data_cache;
+pub mod declared;
 pub mod etl;
 pub mod gen_progress;
 pub mod json;
 pub mod lines;
+pub mod options;
+pub mod options_clap;
 pub mod spec;
 
+pub use declared::{workload, workloads, WorkloadDecl};
 pub use spec::WorkloadSpec;
 
 use crate::measure::{RunCounters, WaitCategory, WorkerCtx};

@@ -13,7 +13,7 @@
 
 mod capped;
 mod gen;
-mod options;
+pub mod options;
 mod parse;
 mod scan;
 mod schemas;
@@ -480,7 +480,7 @@ fn read_range(input: &InputFile, chunk: &scan::Chunk) -> Result<Vec<u8>, Workloa
 
 impl Workload for CsvImport {
     fn name(&self) -> &'static str {
-        "csv-import"
+        options::NAME
     }
 
     fn unit_count(&self) -> usize {

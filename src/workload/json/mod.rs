@@ -7,6 +7,7 @@
 //! the accepted rows only, so it is the same for every parser and output mode.
 
 mod gen;
+pub mod options;
 mod parquet_out;
 mod parse;
 mod scan;
@@ -178,7 +179,7 @@ impl JsonParse {
 
 impl Workload for JsonParse {
     fn name(&self) -> &'static str {
-        "json-parse"
+        options::NAME
     }
 
     fn unit_count(&self) -> usize {
