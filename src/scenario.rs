@@ -23,9 +23,9 @@
 //! (each compared with the one before and with the first). An `[[expect]]` of `faster`
 //! may bound the ratio from above with `up_to` ("no faster than").
 
-use crate::model::RunReport;
-use crate::model::VerdictKind;
+use crate::model::{RunReport, VerdictKind};
 use crate::report::Spread;
+use crate::workload::WorkloadDecl;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -247,6 +247,18 @@ impl Scenario {
                 )));
             }
         }
+        for (index, run) in self.runs.iter().enumerate() {
+            for quick in [false, true] {
+                if let Some((workload, flag)) = undeclared_flag(&self.argv(index, quick)) {
+                    return Err(ScenarioError::Invalid(format!(
+                        "run {:?}: --{flag} is not an option of {}; it takes {}",
+                        run.label,
+                        workload.name,
+                        option_list(workload)
+                    )));
+                }
+            }
+        }
         for expect in &self.expects {
             for label in expect.labels() {
                 if !self.runs.iter().any(|r| r.label == label) {
@@ -284,6 +296,31 @@ impl Scenario {
             None => text,
         }
     }
+}
+
+/// The first flag of a `run` line (workload first) that is some workload's option but not
+/// its workload's. Other flags (`--mode`, exports) and an unknown workload are left to the
+/// command line's own checks.
+fn undeclared_flag(words: &[String]) -> Option<(&'static WorkloadDecl, String)> {
+    let declared = crate::workload::workload(words.first()?)?;
+    words.iter().skip(1).find_map(|word| {
+        let flag = word.strip_prefix("--")?;
+        let name = flag.split('=').next().unwrap_or(flag);
+        let anyones = crate::workload::workloads()
+            .iter()
+            .any(|w| w.option(name).is_some());
+        (anyones && declared.option(name).is_none()).then(|| (declared, name.to_string()))
+    })
+}
+
+/// `--files, --records, ...`: the options a workload takes.
+fn option_list(workload: &WorkloadDecl) -> String {
+    let names: Vec<String> = workload
+        .options
+        .iter()
+        .map(|o| format!("--{}", o.name))
+        .collect();
+    names.join(", ")
 }
 
 /// Words of a command line with repeated long flags merged: the last value wins, in the
@@ -434,6 +471,25 @@ mod tests {
             scenario.argv(1, false),
             ["json-parse", "--files", "2", "--gil"]
         );
+    }
+
+    #[test]
+    fn a_flag_the_lines_workload_does_not_declare_is_refused_on_load() {
+        let text = TWO_RUNS.replace("json-parse --mode threads", "json-parse --db sqlite");
+        let err = Scenario::parse(&text)
+            .expect_err("json-parse has no --db")
+            .to_string();
+        assert!(
+            err.contains("--db") && err.contains("json-parse") && err.contains("--parser"),
+            "{err}"
+        );
+        // Through the quick arguments too, and in the --flag=value spelling.
+        let quick = format!("quick = \"--requests=3\"\n{TWO_RUNS}");
+        let err = Scenario::parse(&quick).expect_err("json-parse has no --requests");
+        assert!(err.to_string().contains("--requests"), "{err}");
+        // Run-level flags and the workload's own pass.
+        let own = TWO_RUNS.replace("--mode threads", "--mode threads --files 2 --gil");
+        assert!(Scenario::parse(&own).is_ok());
     }
 
     #[test]

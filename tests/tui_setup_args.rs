@@ -3,7 +3,8 @@
 //! `--help` after the args makes clap check every flag name and value without running.
 
 use boundscope::model::Mode;
-use boundscope::tui::setup::{Field, SetupForm, WORKLOADS};
+use boundscope::tui::setup::{Field, SetupForm};
+use boundscope::workload::workloads;
 use std::process::{Command, Output};
 
 fn boundscope(args: &[String]) -> Output {
@@ -13,25 +14,43 @@ fn boundscope(args: &[String]) -> Output {
         .expect("the binary starts")
 }
 
-fn form(workload: usize, mode: Mode) -> SetupForm {
+fn form(workload: &str, mode: Mode) -> SetupForm {
     let mut form = SetupForm::new(2);
-    (form.workload, form.mode) = (workload, mode);
+    assert!(form.choose(workload));
+    form.mode = mode;
     form
 }
 
 #[test]
 fn the_cli_accepts_every_workloads_args() {
-    for (i, name) in WORKLOADS.iter().enumerate() {
-        let mut form = form(i, Mode::Async);
+    for w in workloads() {
+        let mut form = form(w.name, Mode::Async);
         form.pg = Some("postgres://bench@localhost/bench".into());
-        (form.in_flight, form.requests, form.batch, form.gil) = (3, 7, 9, true);
-        (form.db, form.insert, form.writer, form.dataset) = (2, 2, 1, 1);
-        form.pipeline = "workloads/etl.toml".into();
+        (form.in_flight, form.gil) = (3, true);
+        for i in 0..form.fields().len() {
+            form.field = i;
+            if form.begin_typing() {
+                // A path, or else a duration (a text field refuses what does not parse).
+                for text in ["workloads/etl.toml", "20ms"] {
+                    let before = form.value_text(form.current());
+                    form.typing = Some(text.into());
+                    form.finish_typing();
+                    if form.value_text(form.current()) != before || !form.begin_typing() {
+                        break;
+                    }
+                }
+                form.cancel_typing();
+            } else if matches!(form.current(), Field::Option(_)) {
+                form.change(1);
+                form.change(1);
+            }
+        }
         let mut args = form.child_args();
+        assert!(args.len() > 8, "{args:?}");
         args.push("--help".into());
         let out = boundscope(&args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{name}: {args:?}: {err}");
+        assert!(out.status.success(), "{}: {args:?}: {err}", w.name);
     }
 }
 
@@ -48,42 +67,30 @@ fn cli_default(help: &str, flag: &str) -> Option<String> {
 #[test]
 fn the_form_starts_at_the_cli_defaults() {
     let mut checked = 0;
-    for (i, name) in WORKLOADS.iter().enumerate() {
-        let form = form(i, Mode::Threads);
-        let help = boundscope(&["run".into(), (*name).into(), "--help".into()]);
+    for w in workloads() {
+        let form = form(w.name, Mode::Threads);
+        let help = boundscope(&["run".into(), w.name.into(), "--help".into()]);
         let help = String::from_utf8_lossy(&help.stdout).to_string();
-        // The mode is the question the form asks, not a knob: it starts at threads (the
-        // CLI's default, sequential, would hide the workers field on first sight); workers
-        // are the machine's cores in both, given to the form by its caller.
-        let knobs = form.fields().into_iter();
-        for field in knobs.filter(|f| !matches!(f, Field::Mode | Field::Workers)) {
-            let Some(default) = cli_default(&help, &format!("--{}", field.label())) else {
+        for field in form.fields() {
+            let Field::Option(name) = field else {
                 continue;
             };
-            let shown = form.value_text(field);
-            if shown == "default" {
-                continue; // the flag is left out: the CLI decides
-            }
+            let Some(default) = cli_default(&help, &format!("--{name}")) else {
+                continue;
+            };
             // A default per workload reads `json-parse 20000, csv-import 50000`.
-            let default = match default.split_once(&format!("{name} ")) {
+            let default = match default.split_once(&format!("{} ", w.name)) {
                 Some((_, rest)) => rest.split(',').next().unwrap_or(rest).to_string(),
                 None => default,
             };
-            let same = match field {
-                Field::Latency => default == "0" && shown == "0 ms",
-                // The built-in pipeline, which the CLI names by its file.
-                Field::Pipeline => shown == "built-in" && default.ends_with("built in"),
-                _ => shown == default,
-            };
-            assert!(
-                same,
-                "{name} --{}: form {shown:?}, CLI {default:?}",
-                field.label()
-            );
+            let shown = form.value_text(field);
+            if shown == "default" {
+                continue; // unset: the CLI decides (its help says how, in words)
+            }
+            assert_eq!(shown, default, "{} --{name}", w.name);
             checked += 1;
         }
     }
-    // parser, output, files, db (csv, etl), insert, writer, dataset, latency (api, etl),
-    // pipeline at least.
+    // records, files, parser, output, latency, batch, db, insert, writer, dataset at least.
     assert!(checked >= 10, "only {checked} defaults found in the help");
 }

@@ -1,6 +1,6 @@
 //! `boundscope compare`: several modes, repeated and interleaved, in one table.
 
-use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::args::{ExecArgs, WorkloadArgs, WorkloadName, WorkloadParser};
 use super::diff::{DiffArgs, DiffCollector};
 use super::rounds::SeriesArgs;
 use super::CliError;
@@ -28,7 +28,7 @@ over all workers: frames that grew are what concurrency added, such as [gil wait
 [db-lock wait] or [run queue]; elapsed divides by the number of workers first.")]
 pub struct CompareArgs {
     /// The workload to run.
-    #[arg(value_enum)]
+    #[arg(value_parser = WorkloadParser)]
     pub workload: WorkloadName,
     /// Modes to compare, comma-separated; the first is the baseline for speedups.
     #[arg(long, value_enum, value_delimiter = ',', required = true)]
@@ -77,9 +77,8 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     {
         super::exports::check_parent(path)?;
     }
-    let mut workload_args = args.workload_args.clone();
-    let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
-    let workload = workload_args.spec(args.workload);
+    let mut workload = args.workload_args.spec(args.workload)?;
+    let _scratch = super::scratch_out_dir(&mut workload)?;
     let specs: Vec<_> = args
         .modes
         .iter()

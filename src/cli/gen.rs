@@ -1,12 +1,12 @@
 //! `boundscope gen`: writes a workload's generated input data where the user asks.
 
-use super::args::WorkloadName;
-use super::args::CSV_DEFAULT_RECORDS;
+use super::args::{WorkloadName, WorkloadParser};
 use super::progress::Progress;
 use super::CliError;
 use boundscope::model::GenProgress;
 use boundscope::workload::csv::Dataset;
 use boundscope::workload::json::{generate_observed, DEFAULT_FILES, DEFAULT_RECORDS};
+use boundscope::workload::WorkloadSpec;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -24,7 +24,7 @@ file's size and digest are checked before use (a damaged set is generated again)
 $BOUNDSCOPE_CACHE_MAX_MB (default 4096) the least recently used sets are removed.")]
 pub struct GenArgs {
     /// The workload whose data to generate.
-    #[arg(value_enum, required_unless_present = "clean")]
+    #[arg(value_parser = WorkloadParser, required_unless_present = "clean")]
     pub workload: Option<WorkloadName>,
     /// Directory to write into (created if missing).
     #[arg(long, value_name = "DIR", required_unless_present = "clean")]
@@ -52,15 +52,13 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
             "--files and --records must be at least 1".into(),
         ));
     }
-    match workload {
-        WorkloadName::JsonParse => gen_json(&args, &out),
-        WorkloadName::CsvImport => gen_csv(&args, &out),
-        WorkloadName::ApiFetch => Err(CliError::Usage(
-            "api-fetch has no input files: its data comes from `boundscope serve-api`".into(),
-        )),
-        WorkloadName::EtlPipeline => Err(CliError::Usage(
-            "etl-pipeline has no input files: it fetches from `boundscope serve-api`".into(),
-        )),
+    match (workload.0.defaults)() {
+        WorkloadSpec::JsonParse(_) => gen_json(&args, &out),
+        WorkloadSpec::CsvImport(csv) => gen_csv(&args, &out, csv.records),
+        WorkloadSpec::ApiFetch(_) | WorkloadSpec::EtlPipeline(_) => Err(CliError::Usage(format!(
+            "{} has no input files: it fetches from `boundscope serve-api`",
+            workload.name()
+        ))),
     }
 }
 
@@ -99,8 +97,8 @@ fn gen_json(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn gen_csv(args: &GenArgs, out: &std::path::Path) -> Result<(), CliError> {
-    let records = args.records.unwrap_or(CSV_DEFAULT_RECORDS) as u64;
+fn gen_csv(args: &GenArgs, out: &std::path::Path, default_records: u64) -> Result<(), CliError> {
+    let records = args.records.map_or(default_records, |n| n as u64);
     let mut progress = Progress::new(false, "gen csv-import");
     let files = boundscope::workload::csv::generate_observed(
         out,

@@ -146,25 +146,8 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
 }
 
 /// Parquet output with no `--out-dir`, and csv-import's default SQLite database, go to a
-/// temporary run directory removed after the run.
+/// temporary run directory, which the caller keeps for the run and is removed after it.
 fn scratch_out_dir(
-    workload: args::WorkloadName,
-    args: &mut args::WorkloadArgs,
-) -> Result<Option<tempfile::TempDir>, CliError> {
-    use boundscope::workload::WorkloadSpec;
-    let mut spec = args.spec(workload);
-    let dir = scratch_for_spec(&mut spec)?;
-    match spec {
-        WorkloadSpec::JsonParse(json) => args.out_dir = json.out_dir,
-        WorkloadSpec::CsvImport(csv) => (args.csv.db, args.csv.fresh) = (csv.db, csv.fresh),
-        WorkloadSpec::ApiFetch(_) | WorkloadSpec::EtlPipeline(_) => {}
-    }
-    Ok(dir)
-}
-
-/// [`scratch_out_dir`] for a spec: its Parquet output or its default SQLite database moved
-/// into a temporary run directory, which the caller keeps for the run.
-fn scratch_for_spec(
     spec: &mut boundscope::workload::WorkloadSpec,
 ) -> Result<Option<tempfile::TempDir>, CliError> {
     use boundscope::workload::json::Output;

@@ -1,6 +1,6 @@
 //! `boundscope run`: one workload, one mode, a summary and the exports.
 
-use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::args::{ExecArgs, WorkloadArgs, WorkloadName, WorkloadParser};
 use super::exports::{ExportArgs, Exports};
 use super::progress::Progress;
 use super::{cancel_flag, CliError};
@@ -33,7 +33,7 @@ bad input (an unknown option, an API or database that cannot be reached). csv-im
 checks after the run that stored + rejected == input rows; a mismatch exits with 1.")]
 pub struct RunArgs {
     /// The workload to run.
-    #[arg(value_enum)]
+    #[arg(value_parser = WorkloadParser)]
     pub workload: WorkloadName,
     /// Concurrency mode.
     #[arg(long, short = 'm', value_enum, default_value_t = Mode::Sequential)]
@@ -50,9 +50,9 @@ pub struct RunArgs {
 }
 
 pub fn execute(args: RunArgs) -> Result<(), CliError> {
-    let mut workload_args = args.workload_args.clone();
-    let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
-    let spec = args.exec.spec(workload_args.spec(args.workload), args.mode);
+    let mut workload = args.workload_args.spec(args.workload)?;
+    let _scratch = super::scratch_out_dir(&mut workload)?;
+    let spec = args.exec.spec(workload, args.mode);
     run_and_write(&spec, &args.exports, args.quiet)
 }
 
@@ -61,7 +61,7 @@ pub fn execute(args: RunArgs) -> Result<(), CliError> {
 pub fn execute_request() -> Result<(), CliError> {
     let request = boundscope::session::RunRequest::read_stdin()?;
     let mut spec = request.spec;
-    let _scratch = super::scratch_for_spec(&mut spec.workload)?;
+    let _scratch = super::scratch_out_dir(&mut spec.workload)?;
     run_and_write(&spec, &ExportArgs::streaming(&request.exports), true)
 }
 

@@ -275,9 +275,9 @@ fn specs(
                 line.label
             )));
         }
-        let mut workload_args = run.workload_args.clone();
-        scratch_dirs.extend(super::scratch_out_dir(run.workload, &mut workload_args)?);
-        specs.push(run.exec.spec(workload_args.spec(run.workload), run.mode));
+        let mut workload = run.workload_args.spec(run.workload)?;
+        scratch_dirs.extend(super::scratch_out_dir(&mut workload)?);
+        specs.push(run.exec.spec(workload, run.mode));
     }
     Ok(specs)
 }

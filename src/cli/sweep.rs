@@ -1,6 +1,6 @@
 //! `boundscope sweep`: one workload and mode at several worker counts — the scaling curve.
 
-use super::args::{ExecArgs, WorkloadArgs, WorkloadName};
+use super::args::{ExecArgs, WorkloadArgs, WorkloadName, WorkloadParser};
 use super::rounds::SeriesArgs;
 use super::CliError;
 use boundscope::events::available_cores;
@@ -23,7 +23,7 @@ Speedup and efficiency are relative to the first worker count. The serial fracti
 Karp–Flatt estimate from the speedup at each count.")]
 pub struct SweepArgs {
     /// The workload to run.
-    #[arg(value_enum)]
+    #[arg(value_parser = WorkloadParser)]
     pub workload: WorkloadName,
     /// The mode whose scaling is measured (not sequential: it has one worker).
     #[arg(long, short = 'm', value_enum, default_value_t = Mode::Threads)]
@@ -71,9 +71,8 @@ struct SweepExport<'a> {
 
 pub fn execute(args: SweepArgs) -> Result<(), CliError> {
     check_usage(&args)?;
-    let mut workload_args = args.workload_args.clone();
-    let _scratch = super::scratch_out_dir(args.workload, &mut workload_args)?;
-    let workload = workload_args.spec(args.workload);
+    let mut workload = args.workload_args.spec(args.workload)?;
+    let _scratch = super::scratch_out_dir(&mut workload)?;
     let specs: Vec<_> = args
         .workers
         .iter()

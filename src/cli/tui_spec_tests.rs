@@ -5,8 +5,7 @@
 use super::{Cli, Command};
 use boundscope::model::Mode;
 use boundscope::session::RunSpec;
-use boundscope::tui::setup::{SetupForm, WORKLOADS};
-use boundscope::tui::setup_spec::run_spec;
+use boundscope::tui::setup::{Field, SetupForm};
 use clap::Parser;
 
 /// The spec `boundscope run` builds from the form's flags (before any scratch directory).
@@ -17,8 +16,11 @@ fn cli_spec(form: &SetupForm) -> RunSpec {
     let Some(Command::Run(args)) = cli.command else {
         panic!("not a run: {words:?}");
     };
-    args.exec
-        .spec(args.workload_args.spec(args.workload), args.mode)
+    let workload = args
+        .workload_args
+        .spec(args.workload)
+        .unwrap_or_else(|e| panic!("{words:?}: {e}"));
+    args.exec.spec(workload, args.mode)
 }
 
 /// A spec as the child reads it; csv-import's run id is new with every spec built.
@@ -32,18 +34,21 @@ fn wire(spec: &RunSpec) -> serde_json::Value {
 
 fn forms() -> Vec<SetupForm> {
     let mut forms = Vec::new();
-    for workload in 0..WORKLOADS.len() {
+    for workload in 0..boundscope::workload::workloads().len() {
         for mode in Mode::ALL {
             let mut form = SetupForm::new(3);
             (form.workload, form.mode) = (workload, mode);
             forms.push(form.clone());
-            // Every knob off its default.
+            // Every field the form shows one step off its default (an offered database
+            // server among the choices).
             form.pg = Some("postgres://bench:pw@localhost/bench".into());
-            (form.in_flight, form.requests, form.batch, form.gil) = (5, 7, 9, true);
-            (form.db, form.insert, form.writer, form.dataset) = (2, 2, 1, 1);
-            (form.records, form.csv_records, form.files, form.latency_ms) = (1200, 800, 4, 15);
-            form.parser = boundscope::workload::json::Parser::Fast;
-            form.output = boundscope::workload::json::Output::None;
+            for (index, field) in form.fields().into_iter().enumerate() {
+                if matches!(field, Field::Workload | Field::Mode) {
+                    continue;
+                }
+                form.field = index;
+                form.change(1);
+            }
             forms.push(form);
         }
     }
@@ -57,7 +62,9 @@ fn the_forms_typed_spec_is_the_run_its_flags_give() {
         if form.problem().is_some() {
             continue;
         }
-        let typed = run_spec(&form).expect("a form without a problem gives a spec");
+        let typed = form
+            .run_spec()
+            .expect("a form without a problem gives a spec");
         assert_eq!(
             wire(&typed),
             wire(&cli_spec(&form)),
@@ -73,6 +80,6 @@ fn the_forms_typed_spec_is_the_run_its_flags_give() {
 fn a_form_with_a_problem_gives_no_spec() {
     let mut form = SetupForm::new(2);
     form.workers = 0;
-    let err = run_spec(&form).expect_err("no workers");
+    let err = form.run_spec().expect_err("no workers");
     assert_eq!(Some(err.to_string()), form.problem());
 }

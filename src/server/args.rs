@@ -1,61 +1,67 @@
 //! The `serve-api` command-line flags, their conversion to `ServerConfig` and back.
 
-use super::config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
+use super::config::{JitterDist, ServerConfig, ValueError};
+use super::options::fault_options;
 use super::{serve_blocking, ServerError};
+use crate::workload::options_clap::{self, Declared};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
 
-/// The fault-injection flags, shared by `serve-api` and the workloads that start the server
-/// themselves (`run api-fetch`, `run etl-pipeline`).
-#[derive(Debug, Clone, PartialEq, clap::Args)]
-#[command(next_help_heading = "API server faults")]
+/// The fault-injection flags of `serve-api`, built from the declarations in
+/// [`super::options::fault_options`] (which `run api-fetch` and `run etl-pipeline` take too).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FaultArgs {
-    /// Fixed delay added to every data request, e.g. 50ms, 1s, 250us, 0.
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
-    pub latency: Duration,
-    /// Scale of a random extra delay per request (see --jitter-dist), e.g. 20ms.
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
-    pub jitter: Duration,
-    /// Distribution of the jitter: uniform in [0, J], half-normal (sd J) or exponential (mean J).
-    #[arg(long, value_enum, default_value_t = JitterDist::Uniform)]
-    pub jitter_dist: JitterDist,
-    /// Delay before the first answer on each new connection (a TLS handshake's cost), e.g.
-    /// 30ms: clients that open a connection per request pay it every time.
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
-    pub handshake: Duration,
-    /// Share of data requests answered with 503 or 500, between 0 and 1.
-    #[arg(long, default_value_t = 0.0)]
-    pub error_rate: f64,
-    /// Share of data requests never answered (held open until the client gives up), 0 to 1.
-    #[arg(long, default_value_t = 0.0)]
-    pub timeout_rate: f64,
-    /// Handle at most N requests at once; the rest wait in a queue (shows saturation).
-    #[arg(long, value_name = "N")]
-    pub concurrency: Option<usize>,
-    /// Requests per second allowed (token bucket), e.g. 100 or 100/s or 6000/m; over it → 429.
-    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
-    pub rate_limit: Option<f64>,
-    /// Answer `Connection: close` and close the connection after every response.
-    #[arg(long)]
-    pub no_keepalive: bool,
+    /// (flag name without dashes, value as typed); a switch given reads `true`.
+    pub given: Vec<(&'static str, String)>,
+}
+
+/// The heading the fault flags go under in `serve-api --help`.
+const FAULTS_HEADING: &str = "API server faults";
+
+impl clap::FromArgMatches for FaultArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let names: Vec<_> = fault_options().iter().map(|o| (o.name, o.kind)).collect();
+        Ok(FaultArgs {
+            given: options_clap::given(matches, names),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for FaultArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let options = fault_options();
+        cmd.args(options.iter().map(|decl| {
+            let owner = [Declared {
+                owner: "",
+                decl,
+                defaults: ServerConfig::default(),
+            }];
+            options_clap::flag(&owner, FAULTS_HEADING)
+        }))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 impl FaultArgs {
     /// `config` with these faults.
-    pub fn apply(&self, config: ServerConfig) -> ServerConfig {
-        ServerConfig {
-            latency: self.latency,
-            jitter: self.jitter,
-            jitter_dist: self.jitter_dist,
-            handshake: self.handshake,
-            error_rate: self.error_rate,
-            timeout_rate: self.timeout_rate,
-            concurrency: self.concurrency,
-            rate_limit: self.rate_limit,
-            keepalive: !self.no_keepalive,
-            ..config
+    pub fn apply(&self, mut config: ServerConfig) -> Result<ServerConfig, ServerError> {
+        let options = fault_options();
+        for (name, value) in &self.given {
+            if let Some(option) = options.iter().find(|o| o.name == *name) {
+                option
+                    .set(&mut config, value)
+                    .map_err(|e| ServerError::Config(format!("--{name} {value}: {e}")))?;
+            }
         }
+        Ok(config)
     }
 }
 
@@ -110,7 +116,7 @@ impl ServeArgs {
             seed: self.seed,
             stop_on_stdin_eof: self.exit_on_stdin_close,
             ..ServerConfig::default()
-        });
+        })?;
         config.validate()?;
         Ok(config)
     }
@@ -165,6 +171,7 @@ pub fn run_serve(args: &ServeArgs) -> Result<(), ServerError> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use std::time::Duration;
 
     #[derive(Parser)]
     struct Cli {

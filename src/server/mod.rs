@@ -9,6 +9,7 @@ pub mod args;
 pub mod config;
 pub mod data;
 mod faults;
+pub mod options;
 pub mod routes;
 pub mod stats;
 mod timer;

@@ -277,7 +277,7 @@ impl App {
             self.status = problem;
             return;
         }
-        let spec = match super::setup_spec::run_spec(&self.setup) {
+        let spec = match self.setup.run_spec() {
             Ok(spec) => spec,
             Err(e) => {
                 self.status = e.to_string();
@@ -286,7 +286,7 @@ impl App {
         };
         let form = &self.setup;
         let number = self.runs.len() + 1;
-        let workload = super::setup::WORKLOADS[form.workload];
+        let workload = form.workload_name();
         let run = Run::new(
             number,
             workload,

@@ -66,7 +66,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         field => format!("--{}", field.label()),
     };
     lines.push(Line::from(Span::styled(name, theme.bold())));
-    lines.push(Line::from(Span::styled(current.help(), theme.dim())));
+    lines.push(Line::from(Span::styled(form.help(current), theme.dim())));
     let block = Block::default()
         .borders(Borders::ALL)
         .padding(Padding::horizontal(1))

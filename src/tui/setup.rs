@@ -1,55 +1,64 @@
-//! The setup panel: which workload, mode, workers and knobs the next run gets, and the child's
-//! command line built from them (only the flags of the fields shown).
+//! The setup panel: which workload, mode, workers and options the next run gets. The
+//! options are the workloads' declarations (`workload::workloads()`), kept as a typed spec
+//! per workload from the CLI's defaults; the form gives a typed [`RunSpec`].
 
-use super::setup_fields::{visible_fields, DATASETS, DBS, INSERTS, PG_ENV, WRITERS};
-pub use super::setup_fields::{Field, WORKLOADS};
+use super::setup_fields::visible_fields;
+pub use super::setup_fields::{Field, PG_ENV};
 use crate::db::mask_password;
 use crate::model::Mode;
-use crate::workload::api::ApiOptions;
-use crate::workload::csv::CsvOptions;
-use crate::workload::json::{JsonOptions, Output, Parser};
-
-const PARSERS: [Parser; 3] = [Parser::Value, Parser::Typed, Parser::Fast];
-const OUTPUTS: [Output; 2] = [Output::Parquet, Output::None];
+use crate::session::RunSpec;
+use crate::workload::options::{OptionDecl, OptionKind};
+use crate::workload::{WorkloadDecl, WorkloadError, WorkloadSpec};
 
 /// Upper bounds that keep generated data to a sane size.
 pub const MAX_FILES: usize = 1000;
 pub const MAX_RECORDS: usize = 5_000_000;
+/// The largest number typed into a field.
+const MAX_TYPED: usize = 99_999_999;
 
-/// The form's values and cursor. Values start at the CLI's defaults (taken from the
-/// workloads' option defaults, which the CLI uses too).
-#[derive(Debug, Clone, PartialEq)]
+/// Why the form cannot start a run.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("workers must be at least 1")]
+    Workers,
+    #[error("--{0} must be at least 1")]
+    Zero(&'static str),
+    #[error(
+        "at most {MAX_FILES} files of {MAX_RECORDS} records each (the data is generated on disk)"
+    )]
+    TooBig,
+    #[error(transparent)]
+    Pipeline(#[from] WorkloadError),
+}
+
+/// The workloads a form offers (a table of declarations; tests give their own).
+#[derive(Clone, Copy)]
+pub struct Workloads(pub &'static [WorkloadDecl]);
+
+impl std::fmt::Debug for Workloads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|w| w.name).collect();
+        write!(f, "{names:?}")
+    }
+}
+
+/// The form's values and cursor.
+#[derive(Debug, Clone)]
 pub struct SetupForm {
+    pub table: Workloads,
+    /// Index into the table.
     pub workload: usize,
     pub mode: Mode,
     pub workers: usize,
     /// async: tasks in flight; 0 = the CLI's default (--workers).
     pub in_flight: usize,
     pub gil: bool,
-    /// json-parse records per file.
-    pub records: usize,
-    /// csv-import records per file (its default differs from json-parse's).
-    pub csv_records: usize,
-    pub files: usize,
-    pub parser: Parser,
-    pub output: Output,
-    /// api-fetch: number of requests; 0 = the workload's default.
-    pub requests: usize,
-    /// api-fetch and etl-pipeline: the built-in server's delay per request, in ms.
-    pub latency_ms: usize,
-    /// api-fetch, etl-pipeline: symbols per request; csv-import: rows per transaction;
-    /// 0 = the workload's default.
-    pub batch: usize,
-    /// Index into [`SetupForm::db_choices`].
-    pub db: usize,
+    /// Each workload's options as set in the form, from the CLI's defaults (one per entry
+    /// of the table, so switching workloads keeps what was set).
+    pub specs: Vec<WorkloadSpec>,
     /// A PostgreSQL URL from the environment, offered as a `--db` choice.
     pub pg: Option<String>,
-    pub insert: usize,
-    pub writer: usize,
-    pub dataset: usize,
-    /// etl-pipeline `--pipeline`: a file path; empty = the built-in pipeline.
-    pub pipeline: String,
-    /// The text being typed into a text field (the pipeline path), while typing.
+    /// The text being typed into a text field, while typing.
     pub typing: Option<String>,
     /// Index into [`SetupForm::fields`].
     pub field: usize,
@@ -59,42 +68,74 @@ pub struct SetupForm {
 
 impl SetupForm {
     pub fn new(cores: usize) -> SetupForm {
-        let json = JsonOptions::default();
-        let latency = ApiOptions::default().server.latency;
+        SetupForm::with_workloads(cores, crate::workload::workloads())
+    }
+
+    /// A form offering the workloads of `table`.
+    pub fn with_workloads(cores: usize, table: &'static [WorkloadDecl]) -> SetupForm {
         SetupForm {
+            table: Workloads(table),
             workload: 0,
             mode: Mode::Threads,
             workers: cores.max(1),
             in_flight: 0,
             gil: false,
-            records: json.records,
-            csv_records: CsvOptions::default().records as usize,
-            files: json.files,
-            // The CLI's --parser default (value, like json.loads), which is not the library's.
-            parser: Parser::Value,
-            output: json.output,
-            requests: 0,
-            latency_ms: latency.as_millis() as usize,
-            batch: 0,
-            db: 0,
+            specs: table.iter().map(|w| (w.defaults)()).collect(),
             pg: std::env::var(PG_ENV).ok().filter(|url| !url.is_empty()),
-            insert: 0,
-            writer: 0,
-            dataset: 0,
-            pipeline: String::new(),
             typing: None,
             field: 0,
             editing: false,
         }
     }
 
+    /// The chosen workload's declaration.
+    pub fn declaration(&self) -> &'static WorkloadDecl {
+        &self.table.0[self.workload]
+    }
+
     pub fn workload_name(&self) -> &'static str {
-        WORKLOADS[self.workload]
+        self.declaration().name
+    }
+
+    /// Chooses the workload called `name`; false when the form does not offer it.
+    pub fn choose(&mut self, name: &str) -> bool {
+        match self.table.0.iter().position(|w| w.name == name) {
+            Some(i) => {
+                self.workload = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The chosen workload's options as the form has them.
+    pub fn spec(&self) -> &WorkloadSpec {
+        &self.specs[self.workload]
+    }
+
+    /// The declared option a field stands for, if it is one.
+    pub fn option(&self, field: Field) -> Option<&'static OptionDecl<WorkloadSpec>> {
+        match field {
+            Field::Option(name) => self.declaration().option(name),
+            _ => None,
+        }
+    }
+
+    /// Sets a declared option of the chosen workload from the CLI's text.
+    pub fn set_option(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<(), crate::workload::options::OptionValueError> {
+        match self.declaration().option(name) {
+            Some(option) => option.set(&mut self.specs[self.workload], text),
+            None => Ok(()),
+        }
     }
 
     /// The fields shown for the chosen workload and mode, top to bottom.
     pub fn fields(&self) -> Vec<Field> {
-        visible_fields(self.workload_name(), self.mode)
+        visible_fields(self.declaration(), self.mode)
     }
 
     pub fn current(&self) -> Field {
@@ -102,116 +143,162 @@ impl SetupForm {
         fields[self.field.min(fields.len() - 1)]
     }
 
+    /// The current field's help.
+    pub fn help(&self, field: Field) -> String {
+        field.help(self.table.0, self.declaration())
+    }
+
     pub fn move_field(&mut self, step: isize) {
         self.editing = false;
         self.field = cycle(self.field, self.fields().len(), step);
     }
 
-    /// The `--db` values offered: SQLite choices, then the server from the environment.
-    pub fn db_choices(&self) -> Vec<&str> {
-        DBS.iter().copied().chain(self.pg.as_deref()).collect()
+    /// The values a choice offers: the declared ones, and for `--db` the server from the
+    /// environment.
+    pub fn choices(&self, option: &OptionDecl<WorkloadSpec>) -> Vec<String> {
+        let OptionKind::Choice { values, .. } = option.kind else {
+            return Vec::new();
+        };
+        let pg = self.pg.iter().filter(|_| option.name == "db").cloned();
+        values.iter().map(|v| v.to_string()).chain(pg).collect()
     }
 
     /// Changes the current field's value one step left (`-1`) or right (`+1`).
     pub fn change(&mut self, step: isize) {
         self.editing = false;
         match self.current() {
-            Field::Workload => self.workload = cycle(self.workload, WORKLOADS.len(), step),
+            Field::Workload => self.workload = cycle(self.workload, self.table.0.len(), step),
             Field::Mode => self.mode = pick(&Mode::ALL, self.mode, step),
             Field::Gil => self.gil = !self.gil,
-            Field::Parser => self.parser = pick(&PARSERS, self.parser, step),
-            Field::Output => self.output = pick(&OUTPUTS, self.output, step),
-            Field::Db => self.db = cycle(self.db, self.db_choices().len(), step),
-            Field::Insert => self.insert = cycle(self.insert, INSERTS.len(), step),
-            Field::Writer => self.writer = cycle(self.writer, WRITERS.len(), step),
-            Field::Dataset => self.dataset = cycle(self.dataset, DATASETS.len(), step),
-            field => {
-                let unit = match field {
-                    Field::Records => 1000,
-                    Field::Latency => 5,
-                    _ => 1,
-                };
-                // 0 means "the CLI's default" for these (the flag is then left out).
-                let floor = match field {
-                    Field::InFlight | Field::Requests | Field::Batch | Field::Latency => 0,
-                    _ => 1,
-                };
-                if let Some(value) = self.number_mut() {
-                    *value = bump(*value, step, unit, floor);
-                }
-            }
+            Field::Workers => self.workers = bump(self.workers, step, 1, 1),
+            Field::InFlight => self.in_flight = bump(self.in_flight, step, 1, 0),
+            field => self.change_option(field, step),
         }
         // The list of fields may have changed; the cursor stays on a shown field.
         self.field = self.field.min(self.fields().len() - 1);
     }
 
-    fn number_mut(&mut self) -> Option<&mut usize> {
-        match self.current() {
-            Field::Workers => Some(&mut self.workers),
-            Field::InFlight => Some(&mut self.in_flight),
-            Field::Records if self.workload_name() == "csv-import" => Some(&mut self.csv_records),
-            Field::Records => Some(&mut self.records),
-            Field::Files => Some(&mut self.files),
-            Field::Requests => Some(&mut self.requests),
-            Field::Latency => Some(&mut self.latency_ms),
-            Field::Batch => Some(&mut self.batch),
-            _ => None,
+    fn change_option(&mut self, field: Field, step: isize) {
+        let Some(option) = self.option(field) else {
+            return;
+        };
+        let spec = &mut self.specs[self.workload];
+        let now = option.get(spec);
+        let next = match option.kind {
+            OptionKind::Switch => Some((now.as_deref() != Some("true")).to_string()),
+            OptionKind::Choice { .. } => {
+                let choices = self.choices(option);
+                let at = choices.iter().position(|c| Some(c) == now.as_ref());
+                // A value typed elsewhere (not offered) steps to the first choice.
+                let i = at.map_or(0, |i| cycle(i, choices.len(), step));
+                choices.get(i).cloned()
+            }
+            OptionKind::Number { .. } => {
+                let n = now.and_then(|t| t.parse::<usize>().ok()).unwrap_or(0);
+                let unit = number_step(option);
+                let floor = usize::from(!option.is_clearable());
+                Some(bump(n, step, unit, floor).to_string())
+            }
+            OptionKind::Text => None,
+        };
+        let spec = &mut self.specs[self.workload];
+        match next.as_deref() {
+            // 0 in an optional number: unset (the CLI's default).
+            Some("0") if option.is_clearable() => {
+                option.clear(spec);
+            }
+            Some(text) => {
+                // The text comes from the option's own values: it parses.
+                let _ = option.set(spec, text);
+            }
+            None => {}
         }
+    }
+
+    /// The number a number field holds (0 for an unset optional one).
+    fn number(&self, option: &OptionDecl<WorkloadSpec>) -> usize {
+        let text = option.get(self.spec());
+        text.and_then(|t| t.parse().ok()).unwrap_or(0)
+    }
+
+    /// Writes a number field (0 unsets an optional one).
+    fn set_number(&mut self, option: &OptionDecl<WorkloadSpec>, n: usize) {
+        let spec = &mut self.specs[self.workload];
+        if n == 0 && option.clear(spec) {
+            return;
+        }
+        let _ = option.set(spec, &n.to_string());
     }
 
     /// Types a digit into a number field (the first digit replaces the value).
     pub fn digit(&mut self, d: u8) {
-        let editing = self.editing;
-        if let Some(value) = self.number_mut() {
-            let base = if editing { *value } else { 0 };
-            *value = base
-                .saturating_mul(10)
+        let type_into = |value: usize, editing: bool| {
+            let base = if editing { value } else { 0 };
+            base.saturating_mul(10)
                 .saturating_add(usize::from(d))
-                .min(99_999_999);
-            self.editing = true;
+                .min(MAX_TYPED)
+        };
+        match self.current() {
+            Field::Workers => self.workers = type_into(self.workers, self.editing),
+            Field::InFlight => self.in_flight = type_into(self.in_flight, self.editing),
+            field => match self.option(field) {
+                Some(option) if matches!(option.kind, OptionKind::Number { .. }) => {
+                    let n = type_into(self.number(option), self.editing);
+                    self.set_number(option, n);
+                }
+                _ => return,
+            },
         }
+        self.editing = true;
     }
 
     pub fn backspace(&mut self) {
-        if let Some(value) = self.number_mut() {
-            *value /= 10;
-            self.editing = true;
+        match self.current() {
+            Field::Workers => self.workers /= 10,
+            Field::InFlight => self.in_flight /= 10,
+            field => match self.option(field) {
+                Some(option) if matches!(option.kind, OptionKind::Number { .. }) => {
+                    let n = self.number(option) / 10;
+                    self.set_number(option, n);
+                }
+                _ => return,
+            },
         }
+        self.editing = true;
     }
 
-    /// A problem that stops the run from starting, if any.
-    pub fn problem(&self) -> Option<String> {
-        let fields = self.fields();
-        if fields.contains(&Field::Workers) && self.workers == 0 {
-            return Some("workers must be at least 1".into());
+    /// What stops the run from starting, if anything.
+    pub fn check(&self) -> Result<(), SetupError> {
+        if self.mode != Mode::Sequential && self.workers == 0 {
+            return Err(SetupError::Workers);
         }
-        let records = self.records_now();
-        let files = if fields.contains(&Field::Files) {
-            self.files
-        } else {
-            1
+        for field in self.fields() {
+            let Some(option) = self.option(field) else {
+                continue;
+            };
+            if matches!(option.kind, OptionKind::Number { .. })
+                && !option.is_clearable()
+                && self.number(option) == 0
+            {
+                return Err(SetupError::Zero(option.name));
+            }
+        }
+        let size = |name: &str| {
+            let option = self.declaration().option(name);
+            option.map(|o| self.number(o))
         };
-        if fields.contains(&Field::Records) && (records == 0 || files == 0) {
-            return Some("records and files must be at least 1".into());
+        if size("files").unwrap_or(1) > MAX_FILES || size("records").unwrap_or(1) > MAX_RECORDS {
+            return Err(SetupError::TooBig);
         }
-        if files > MAX_FILES || (fields.contains(&Field::Records) && records > MAX_RECORDS) {
-            return Some(format!(
-                "at most {MAX_FILES} files of {MAX_RECORDS} records each (the data is generated on disk)"
-            ));
+        if let WorkloadSpec::EtlPipeline(etl) = self.spec() {
+            etl.load_pipeline()?;
         }
-        if fields.contains(&Field::Pipeline) {
-            return self.check_pipeline().err().map(|e| e.to_string());
-        }
-        None
+        Ok(())
     }
 
-    /// Records per file of the chosen workload.
-    fn records_now(&self) -> usize {
-        if self.workload_name() == "csv-import" {
-            self.csv_records
-        } else {
-            self.records
-        }
+    /// A problem that stops the run from starting, if any, in words.
+    pub fn problem(&self) -> Option<String> {
+        self.check().err().map(|e| e.to_string())
     }
 
     pub fn workers_for_run(&self) -> usize {
@@ -220,6 +307,20 @@ impl SetupForm {
         } else {
             self.workers
         }
+    }
+
+    /// The run this form describes, checked.
+    pub fn run_spec(&self) -> Result<RunSpec, SetupError> {
+        self.check()?;
+        let mut workload = self.spec().clone();
+        if let WorkloadSpec::CsvImport(csv) = &mut workload {
+            // Each run is its own: only its first process may drop the tables.
+            csv.run_id = crate::workload::csv::new_run_id();
+        }
+        let mut spec = RunSpec::new(workload, self.mode, self.workers_for_run());
+        spec.in_flight = (self.mode == Mode::Async && self.in_flight > 0).then_some(self.in_flight);
+        spec.gil = self.gil;
+        Ok(spec)
     }
 
     /// Display text of a field's value.
@@ -233,57 +334,104 @@ impl SetupForm {
             Field::Mode => self.mode.as_str().to_string(),
             Field::Workers => self.workers.to_string(),
             Field::InFlight => or_default(self.in_flight),
-            Field::Gil => if self.gil { "on" } else { "off" }.to_string(),
-            Field::Records => self.records_now().to_string(),
-            Field::Files => self.files.to_string(),
-            Field::Parser => self.parser.as_str().to_string(),
-            Field::Output => self.output.as_str().to_string(),
-            Field::Requests => or_default(self.requests),
-            Field::Latency => format!("{} ms", self.latency_ms),
-            Field::Batch => or_default(self.batch),
-            // A server URL may carry a password: never on screen.
-            Field::Db => mask_password(self.db_choices()[self.db]),
-            Field::Insert => INSERTS[self.insert].to_string(),
-            Field::Writer => WRITERS[self.writer].to_string(),
-            Field::Dataset => DATASETS[self.dataset].to_string(),
-            Field::Pipeline => self.pipeline_text(),
+            Field::Gil => on_off(self.gil),
+            Field::Option(_) => self.option_text(field),
         }
     }
 
-    /// The flag and value one shown field passes, or `None` when it stands for the default.
-    fn flag(&self, field: Field) -> Option<Vec<String>> {
-        let value = match field {
-            Field::Workload => return Some(vec![self.workload_name().into()]),
-            Field::Gil if self.gil => return Some(vec!["--gil".into()]),
-            Field::Gil => return None,
-            Field::InFlight | Field::Requests | Field::Batch
-                if self.value_text(field) == "default" =>
-            {
-                return None
-            }
-            Field::Pipeline if self.pipeline.is_empty() => return None,
-            Field::Pipeline => self.pipeline.clone(),
-            Field::Latency => format!("{}ms", self.latency_ms),
-            Field::Db => self.db_choices()[self.db].to_string(),
-            _ => self.value_text(field),
+    fn option_text(&self, field: Field) -> String {
+        let Some(option) = self.option(field) else {
+            return String::new();
         };
-        Some(vec![format!("--{}", field.label()), value])
+        if self.typing.is_some() && field == self.current() {
+            return self.typing_text();
+        }
+        match (option.kind, option.get(self.spec())) {
+            (OptionKind::Switch, value) => on_off(value.as_deref() == Some("true")),
+            // A server URL may carry a password: never on screen.
+            (_, Some(value)) if option.name == "db" => mask_password(&value),
+            (OptionKind::Text, Some(value)) => shown_tail(&value),
+            (_, Some(value)) => value,
+            (_, None) => "default".into(),
+        }
     }
 
-    /// The arguments of `boundscope run ...` for this form, streaming events to stdout: the
-    /// flags of the fields shown, under the CLI's names.
+    /// The arguments of `boundscope run ...` for this form's run, streaming events to
+    /// stdout (see [`spec_args`]).
     pub fn child_args(&self) -> Vec<String> {
-        let mut args = vec!["run".to_string()];
-        for field in self.fields() {
-            args.extend(self.flag(field).into_iter().flatten());
-        }
+        let spec = match self.run_spec() {
+            Ok(spec) => spec,
+            // Unchecked (a caller that checked already); the values are what they are.
+            Err(_) => {
+                let mut spec = RunSpec::new(self.spec().clone(), self.mode, self.workers_for_run());
+                spec.gil = self.gil;
+                spec
+            }
+        };
+        let mut args = spec_args(self.declaration(), &spec);
         args.extend(["--events", "-", "--quiet"].map(String::from));
         args
     }
 }
 
+/// `run WORKLOAD --mode M [--workers N] [--in-flight K] [--gil]`, then every declared option
+/// whose value differs from the CLI's default, under the CLI's names (derived from the
+/// spec and the declarations, never kept by hand).
+pub fn spec_args(workload: &WorkloadDecl, spec: &RunSpec) -> Vec<String> {
+    let mut args = vec!["run".to_string(), workload.name.to_string()];
+    args.extend(["--mode".to_string(), spec.mode.as_str().to_string()]);
+    if spec.mode != Mode::Sequential {
+        args.extend(["--workers".to_string(), spec.workers.to_string()]);
+    }
+    if let Some(n) = spec.in_flight {
+        args.extend(["--in-flight".to_string(), n.to_string()]);
+    }
+    if spec.gil {
+        args.push("--gil".into());
+    }
+    let defaults = (workload.defaults)();
+    for option in &workload.options {
+        let value = option.get(&spec.workload);
+        if value == option.get(&defaults) {
+            continue;
+        }
+        match (option.kind, value) {
+            (OptionKind::Switch, Some(on)) if on == "true" => {
+                args.push(format!("--{}", option.name))
+            }
+            (OptionKind::Switch, _) | (_, None) => {}
+            (_, Some(value)) => args.extend([format!("--{}", option.name), value]),
+        }
+    }
+    args
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on" } else { "off" }.to_string()
+}
+
+/// Columns a text value takes in the form; a longer one shows its end (a file's name).
+const SHOWN: usize = 15;
+
+/// `text`, or its end after `…` when longer than the form shows.
+pub(super) fn shown_tail(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= SHOWN {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(n + 1 - SHOWN).collect();
+    format!("…{tail}")
+}
+
+fn number_step(option: &OptionDecl<WorkloadSpec>) -> usize {
+    match option.kind {
+        OptionKind::Number { step } => step.max(1),
+        _ => 1,
+    }
+}
+
 fn cycle(i: usize, n: usize, step: isize) -> usize {
-    (i as isize + step).rem_euclid(n as isize) as usize
+    (i as isize + step).rem_euclid(n.max(1) as isize) as usize
 }
 
 fn pick<T: Copy + PartialEq>(all: &[T], now: T, step: isize) -> T {

@@ -1,19 +1,37 @@
-//! Tests of the setup form: fields per workload, the child's flags, the cursor.
+//! Tests of the setup form: fields per workload from the declarations, the typed spec and
+//! the child's flags derived from it, the cursor, text fields.
 
 use super::*;
+use crate::workload::{workload, workloads};
 
-/// A form for `workload` in `mode` with every knob moved off its default.
+/// A form for `workload` in `mode` with every offered knob moved off its default.
 fn form_for(workload: &str, mode: Mode) -> SetupForm {
     let mut form = SetupForm::new(2);
-    form.workload = WORKLOADS
-        .iter()
-        .position(|w| *w == workload)
-        .expect("listed");
+    assert!(form.choose(workload), "{workload} offered");
     form.mode = mode;
     form.pg = Some("postgres://bench:secret@db.example/bench".into());
-    (form.in_flight, form.requests, form.batch, form.latency_ms) = (3, 7, 9, 15);
-    (form.db, form.insert, form.writer, form.dataset, form.gil) = (2, 1, 1, 1, true);
-    form.pipeline = "workloads/etl.toml".into();
+    (form.in_flight, form.gil) = (3, true);
+    let fields = form.fields();
+    for (i, field) in fields.iter().enumerate() {
+        if matches!(field, Field::Option(_)) {
+            form.field = i;
+            if form.begin_typing() {
+                // A path, or else a duration (a text field refuses what does not parse).
+                for text in ["workloads/etl.toml", "20ms"] {
+                    let before = form.value_text(form.current());
+                    form.typing = Some(text.into());
+                    form.finish_typing();
+                    if form.value_text(form.current()) != before || !form.begin_typing() {
+                        break;
+                    }
+                }
+                form.cancel_typing();
+            } else {
+                form.change(1);
+            }
+        }
+    }
+    form.field = 0;
     form
 }
 
@@ -22,69 +40,153 @@ fn flag(field: Field) -> String {
 }
 
 #[test]
-fn every_shown_field_reaches_the_args_and_no_other_does() {
-    let all: Vec<Field> = WORKLOADS
-        .iter()
-        .flat_map(|w| visible_fields(w, Mode::Async))
-        .collect();
-    for workload in WORKLOADS {
-        let form = form_for(workload, Mode::Async);
-        let (shown, args) = (form.fields(), form.child_args());
-        assert_eq!(args[..2], ["run".to_string(), workload.to_string()]);
-        for field in &all {
-            let passed = args.contains(&flag(*field));
-            let expected = shown.contains(field) && *field != Field::Workload;
-            assert_eq!(passed, expected, "{workload} {field:?}: {args:?}");
+fn every_changed_field_reaches_the_args_and_no_default_does() {
+    for w in workloads() {
+        let form = form_for(w.name, Mode::Async);
+        let args = form.child_args();
+        assert_eq!(args[..2], ["run".to_string(), w.name.to_string()]);
+        for field in form.fields().into_iter().skip(2) {
+            assert!(
+                args.contains(&flag(field)),
+                "{} {field:?}: {args:?}",
+                w.name
+            );
         }
         assert!(args.ends_with(&["--events".into(), "-".into(), "--quiet".into()]));
+        let plain = SetupForm::new(2);
+        let args = plain.child_args();
+        let options = args.iter().filter(|a| a.starts_with("--"));
+        let passed: Vec<&String> = options
+            .filter(|a| !["--mode", "--workers", "--events", "--quiet"].contains(&a.as_str()))
+            .collect();
+        assert!(
+            passed.is_empty(),
+            "defaults are left to the CLI: {passed:?}"
+        );
     }
+}
+
+#[test]
+fn the_args_give_back_the_forms_spec() {
+    for w in workloads() {
+        let form = form_for(w.name, Mode::Threads);
+        let spec = form.run_spec().expect("a valid form");
+        let args = form.child_args();
+        // The workload flags, as the CLI hands them to the declaration.
+        let mut given = Vec::new();
+        let mut words = args.iter().skip(2).peekable();
+        while let Some(word) = words.next() {
+            let Some(name) = word.strip_prefix("--") else {
+                continue;
+            };
+            let value = match words.peek() {
+                Some(next) if !next.starts_with("--") => words.next().cloned(),
+                _ => Some("true".to_string()),
+            };
+            given.push((name.to_string(), value.unwrap_or_default()));
+        }
+        let back = w
+            .spec(given.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .expect("the args parse");
+        for option in &w.options {
+            assert_eq!(
+                option.get(&back),
+                option.get(&spec.workload),
+                "{} --{}",
+                w.name,
+                option.name
+            );
+        }
+        assert_eq!(
+            (spec.mode, spec.workers, spec.gil),
+            (Mode::Threads, 2, true)
+        );
+    }
+}
+
+#[test]
+fn the_form_starts_at_the_cli_defaults() {
+    let form = SetupForm::new(4);
+    for (w, spec) in workloads().iter().zip(&form.specs) {
+        for option in &w.options {
+            assert_eq!(
+                option.get(spec),
+                option.get(&(w.defaults)()),
+                "{}",
+                option.name
+            );
+        }
+    }
+    let json = form.value_text(Field::Option("parser"));
+    assert_eq!(json, "value", "the CLI's --parser default");
 }
 
 #[test]
 fn each_workload_shows_its_own_knobs() {
     let shown = |w| form_for(w, Mode::Threads).fields();
-    assert!(shown("json-parse").contains(&Field::Parser));
-    assert!(!shown("api-fetch").contains(&Field::Parser));
-    assert!(shown("api-fetch").contains(&Field::Requests));
-    for knob in [Field::Db, Field::Insert, Field::Writer, Field::Dataset] {
-        assert!(shown("csv-import").contains(&knob), "{knob:?}");
+    let parser = Field::Option("parser");
+    assert!(shown("json-parse").contains(&parser));
+    assert!(!shown("api-fetch").contains(&parser));
+    assert!(shown("api-fetch").contains(&Field::Option("requests")));
+    for knob in ["db", "insert", "writer", "dataset"] {
+        assert!(shown("csv-import").contains(&Field::Option(knob)), "{knob}");
     }
-    assert!(!shown("api-fetch").contains(&Field::Db));
-}
-
-#[test]
-fn defaults_are_left_to_the_cli() {
-    let mut form = form_for("api-fetch", Mode::Async);
-    (form.in_flight, form.requests, form.batch) = (0, 0, 0);
-    let args = form.child_args();
-    for field in [Field::InFlight, Field::Requests, Field::Batch] {
-        assert_eq!(form.value_text(field), "default");
-        assert!(!args.contains(&flag(field)), "{args:?}");
-    }
+    assert!(!shown("api-fetch").contains(&Field::Option("db")));
 }
 
 #[test]
 fn records_default_per_workload_like_the_cli() {
-    let json = form_for("json-parse", Mode::Threads);
-    let csv = form_for("csv-import", Mode::Threads);
-    assert_eq!(
-        json.value_text(Field::Records),
-        JsonOptions::default().records.to_string()
-    );
-    assert_eq!(
-        csv.value_text(Field::Records),
-        CsvOptions::default().records.to_string()
-    );
-    assert_ne!(
-        json.value_text(Field::Records),
-        csv.value_text(Field::Records)
-    );
+    let records = Field::Option("records");
+    let mut form = SetupForm::new(2);
+    let json = form.value_text(records);
+    form.choose("csv-import");
+    let csv = form.value_text(records);
+    assert_eq!(json, crate::workload::json::DEFAULT_RECORDS.to_string());
+    let declared = workload("csv-import").and_then(|w| w.option("records"));
+    let default = declared.and_then(|o| o.get(&(workload("csv-import").unwrap().defaults)()));
+    assert_eq!(Some(csv.clone()), default);
+    assert_ne!(json, csv);
+}
+
+#[test]
+fn numbers_step_choices_cycle_and_optional_numbers_unset_at_zero() {
+    let mut form = SetupForm::new(2);
+    form.choose("api-fetch");
+    let requests = Field::Option("requests");
+    form.field = form
+        .fields()
+        .iter()
+        .position(|f| *f == requests)
+        .expect("shown");
+    assert_eq!(form.value_text(requests), "default");
+    form.change(1);
+    assert_eq!(form.value_text(requests), "1");
+    form.digit(4);
+    form.digit(2);
+    assert_eq!(form.value_text(requests), "42");
+    form.backspace();
+    form.backspace();
+    assert_eq!(form.value_text(requests), "default");
+    form.choose("json-parse");
+    let parser = Field::Option("parser");
+    form.field = form
+        .fields()
+        .iter()
+        .position(|f| *f == parser)
+        .expect("shown");
+    form.change(1);
+    assert_eq!(form.value_text(parser), "typed");
+    form.change(-1);
+    form.change(-1);
+    assert_eq!(form.value_text(parser), "fast");
 }
 
 #[test]
 fn a_server_url_is_masked_on_screen_but_passed_whole() {
-    let form = form_for("csv-import", Mode::Threads);
-    let shown = form.value_text(Field::Db);
+    let mut form = form_for("csv-import", Mode::Threads);
+    let url = form.pg.clone().expect("a server");
+    form.set_option("db", &url).expect("any URL");
+    let shown = form.value_text(Field::Option("db"));
     assert!(
         shown.starts_with("postgres://") && !shown.contains("secret"),
         "{shown}"
@@ -92,9 +194,10 @@ fn a_server_url_is_masked_on_screen_but_passed_whole() {
     let args = form.child_args();
     let at = args.iter().position(|a| a == "--db").expect("--db passed");
     assert_eq!(args[at + 1], "postgres://bench:secret@db.example/bench");
+    let db = form.option(Field::Option("db")).expect("declared");
     let mut plain = form.clone();
     plain.pg = None;
-    assert_eq!(plain.db_choices(), DBS.to_vec());
+    assert_eq!(plain.choices(db), ["sqlite", "sqlite::memory:"]);
 }
 
 #[test]
@@ -112,7 +215,7 @@ fn the_cursor_walks_only_shown_fields_and_stays_on_one() {
     assert_eq!(form.field, 0, "wrapped back to the top");
     // On the last field of csv-import, switch to a workload with fewer fields.
     form.field = fields.len() - 1;
-    form.workload = 1;
+    form.choose("api-fetch");
     form.change(1);
     assert!(form.field < form.fields().len());
     assert!(form.fields().contains(&form.current()));
@@ -126,22 +229,23 @@ fn the_cursor_walks_only_shown_fields_and_stays_on_one() {
 
 /// The form on etl-pipeline's `--pipeline` field.
 fn on_pipeline() -> SetupForm {
-    let mut form = form_for("etl-pipeline", Mode::Threads);
-    form.pipeline.clear();
+    let mut form = SetupForm::new(2);
+    form.choose("etl-pipeline");
     form.field = form
         .fields()
         .iter()
-        .position(|f| *f == Field::Pipeline)
+        .position(|f| *f == Field::Option("pipeline"))
         .expect("etl-pipeline shows --pipeline");
     form
 }
 
 #[test]
 fn the_pipeline_path_is_typed_checked_and_passed() {
+    let pipeline = Field::Option("pipeline");
     let mut form = on_pipeline();
     // Empty: the built-in pipeline, and no flag (the CLI's default).
-    assert_eq!(form.value_text(Field::Pipeline), "built-in");
-    assert!(!form.child_args().contains(&flag(Field::Pipeline)));
+    assert_eq!(form.value_text(pipeline), "default");
+    assert!(!form.child_args().contains(&flag(pipeline)));
     assert_eq!(form.problem(), None);
     assert!(form.begin_typing());
     "workloads/etl.toml".chars().for_each(|c| form.type_char(c));
@@ -152,11 +256,12 @@ fn the_pipeline_path_is_typed_checked_and_passed() {
     );
     assert_eq!(form.problem(), None);
     let args = form.child_args();
-    let at = args.iter().position(|a| *a == flag(Field::Pipeline));
+    let at = args.iter().position(|a| *a == flag(pipeline));
     assert_eq!(args[at.expect("passed") + 1], "workloads/etl.toml");
     // A long path shows its end.
-    form.pipeline = "some/deep/folder/of/pipelines/mine.toml".into();
-    let shown = form.value_text(Field::Pipeline);
+    form.set_option("pipeline", "some/deep/folder/of/pipelines/mine.toml")
+        .expect("a path");
+    let shown = form.value_text(pipeline);
     assert!(
         shown.starts_with('…') && shown.ends_with("/mine.toml"),
         "{shown}"
@@ -175,11 +280,95 @@ fn a_missing_pipeline_file_is_a_message_not_a_run() {
     assert!(said.contains("no/such/pipeline.toml"), "{said}");
     let problem = form.problem().expect("a missing file stops the run");
     assert!(problem.contains("no/such/pipeline.toml"), "{problem}");
+    assert!(matches!(form.run_spec(), Err(SetupError::Pipeline(_))));
     // Erasing the path brings the built-in pipeline back.
     assert!(form.begin_typing());
     (0..40).for_each(|_| form.type_backspace());
     form.finish_typing();
-    assert_eq!((form.problem(), form.pipeline.as_str()), (None, ""));
+    assert_eq!(form.problem(), None);
+    assert_eq!(form.value_text(Field::Option("pipeline")), "default");
+}
+
+#[test]
+fn a_typed_value_that_does_not_parse_is_said_and_not_taken() {
+    let mut form = SetupForm::new(2);
+    form.choose("api-fetch");
+    let latency = Field::Option("latency");
+    form.field = form
+        .fields()
+        .iter()
+        .position(|f| *f == latency)
+        .expect("shown");
+    assert!(form.begin_typing());
+    form.typing = Some("fast".into());
+    let said = form.finish_typing();
+    assert!(said.contains("--latency fast"), "{said}");
+    assert_eq!(form.value_text(latency), "0");
+    assert!(form.begin_typing());
+    form.typing = Some("20ms".into());
+    form.finish_typing();
+    let spec = form.run_spec().expect("valid");
+    let crate::workload::WorkloadSpec::ApiFetch(api) = spec.workload else {
+        panic!("an api-fetch spec");
+    };
+    assert_eq!(api.server.latency, std::time::Duration::from_millis(20));
+}
+
+/// A test workload: json-parse's options and one more, `--copies` (the files count under
+/// another name), declared in one place.
+fn test_table() -> &'static [WorkloadDecl] {
+    use crate::workload::json::JsonOptions;
+    let json = workload("json-parse").expect("declared");
+    let mut options = json.options.clone();
+    let copies = crate::workload::options::number(
+        "copies",
+        "Copies of each file (a test option).",
+        |o: &JsonOptions| o.files,
+        |o, n| o.files = n,
+    )
+    .in_form();
+    options.push(copies.lift(
+        |s: &WorkloadSpec| match s {
+            WorkloadSpec::JsonParse(o) => Some(o),
+            _ => None,
+        },
+        |s| match s {
+            WorkloadSpec::JsonParse(o) => Some(o),
+            _ => None,
+        },
+    ));
+    let decl = WorkloadDecl {
+        name: "test-work",
+        about: "A workload of the tests.",
+        defaults: json.defaults,
+        options,
+    };
+    Box::leak(vec![decl].into_boxed_slice())
+}
+
+/// The acceptance check: one option added in one place is a CLI flag (with its
+/// help and default) and a field of the form.
+#[test]
+fn an_option_added_to_a_declaration_is_a_flag_and_a_form_field() {
+    use crate::workload::options_clap;
+    let table = test_table();
+    let cmd = clap::Command::new("run").args(options_clap::workload_flags(table));
+    let help = cmd.clone().render_long_help().to_string();
+    assert!(
+        help.contains("--copies <N>") && help.contains("Copies of each file"),
+        "{help}"
+    );
+    assert!(help.contains("[default: 30]"), "{help}");
+    let matches = cmd
+        .try_get_matches_from(["run", "--copies", "3"])
+        .expect("the new flag parses");
+    let kind = crate::workload::options::OptionKind::Number { step: 1 };
+    let given = options_clap::given(&matches, [("copies", kind)]);
+    assert_eq!(given, [("copies", "3".to_string())]);
+    let mut form = SetupForm::with_workloads(2, table);
+    assert!(form.fields().contains(&Field::Option("copies")));
+    form.set_option("copies", "5").expect("a number");
+    assert!(form.child_args().join(" ").contains("--copies 5"));
 }
 
 #[test]
@@ -198,18 +387,19 @@ fn typing_a_path_takes_every_key_until_enter_or_esc() {
         let action = key(&app, KeyCode::Char(c)).expect("typed");
         update(&mut app, action);
     }
-    assert_eq!(app.setup.value_text(Field::Pipeline), "qs j.toml");
+    let pipeline = Field::Option("pipeline");
+    assert_eq!(app.setup.value_text(pipeline), "qs j.toml");
     assert!(!app.quit && app.screen == Screen::Setup && app.effects.is_empty());
     let esc = key(&app, KeyCode::Esc).expect("cancel");
     update(&mut app, esc);
     assert!(!app.setup.is_typing());
-    assert_eq!(app.setup.value_text(Field::Pipeline), "built-in");
+    assert_eq!(app.setup.value_text(pipeline), "default");
     // Enter keeps the text and says what is wrong with it; the run does not start.
     update(&mut app, Action::Enter);
     update(&mut app, Action::SearchChar('x'));
     update(&mut app, Action::SearchConfirm);
     assert!(
-        app.status.contains('x') && app.setup.pipeline == "x",
+        app.status.contains('x') && app.setup.value_text(pipeline) == "x",
         "{}",
         app.status
     );

@@ -6,14 +6,18 @@ pub mod api;
 pub mod csv;
 pub mod data;
 pub mod data_cache;
+pub mod declared;
 mod erased;
 pub mod etl;
 pub mod gen_progress;
 pub mod json;
 pub mod lines;
+pub mod options;
+pub mod options_clap;
 pub mod result;
 pub mod spec;
 
+pub use declared::{workload, workloads, WorkloadDecl};
 pub use result::{RunEnd, StageRun, WorkloadResult};
 pub use spec::WorkloadSpec;
 

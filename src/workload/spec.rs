@@ -19,13 +19,14 @@ pub enum WorkloadSpec {
 }
 
 impl WorkloadSpec {
+    /// The workload's name, from its declaration.
     pub fn name(&self) -> &'static str {
-        match self {
-            WorkloadSpec::JsonParse(_) => "json-parse",
-            WorkloadSpec::ApiFetch(_) => "api-fetch",
-            WorkloadSpec::EtlPipeline(_) => "etl-pipeline",
-            WorkloadSpec::CsvImport(_) => "csv-import",
-        }
+        self.declaration().map_or("unknown", |w| w.name)
+    }
+
+    /// The declaration of this spec's workload (every variant has one; a test checks it).
+    pub fn declaration(&self) -> Option<&'static super::WorkloadDecl> {
+        super::workloads().iter().find(|w| w.is(self))
     }
 
     /// The `--db` value of a workload that writes to a database.

@@ -5,7 +5,6 @@ use crate::flame::FoldedStacks;
 use crate::model::Mode;
 use crate::tui::app::{update, Action, App};
 use crate::tui::runs::Run;
-use crate::tui::setup::WORKLOADS;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -37,7 +36,7 @@ fn setup_per_workload_80x24() {
     for (name, mode) in [("csv-import", Mode::Threads), ("api-fetch", Mode::Async)] {
         let mut app = app();
         app.setup.pg = None;
-        app.setup.workload = WORKLOADS.iter().position(|w| *w == name).unwrap();
+        assert!(app.setup.choose(name));
         app.setup.mode = mode;
         app.setup.field = 3;
         let text = screen(&mut app, 80, 24);

@@ -18,6 +18,7 @@
 mod async_http;
 mod blocking;
 mod client;
+pub mod options;
 pub mod plan;
 mod records;
 pub mod server_child;
@@ -280,7 +281,7 @@ impl crate::workload::Workload for ApiFetch {
     }
 
     fn name(&self) -> &'static str {
-        "api-fetch"
+        options::NAME
     }
 
     fn unit_count(&self) -> usize {

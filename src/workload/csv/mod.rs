@@ -14,7 +14,7 @@
 
 mod capped;
 mod gen;
-mod options;
+pub mod options;
 mod parse;
 mod scan;
 mod schemas;
@@ -494,7 +494,7 @@ impl crate::workload::Workload for CsvImport {
     type Local = WorkerConnection;
 
     fn name(&self) -> &'static str {
-        "csv-import"
+        options::NAME
     }
 
     fn unit_count(&self) -> usize {

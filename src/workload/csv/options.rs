@@ -1,8 +1,10 @@
-//! The options of `csv-import` (serialised to JSON for child processes) and their defaults.
+//! The options of `csv-import` (serialised to JSON for child processes), their defaults and
+//! their declaration (the CLI, the setup form and scenario checks read them from here).
 
 use super::schemas::Dataset;
 use crate::db::{InsertMode, Journal, SyncMode};
 use crate::workload::lines::MAX_LINE_BYTES;
+use crate::workload::options::{named, number, optional_text, switch, OptionDecl, OptionKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -104,4 +106,146 @@ impl CsvOptions {
     pub fn db_is_memory(&self) -> bool {
         matches!(crate::db::DbTarget::parse(&self.db), Ok(t) if t.is_memory())
     }
+}
+
+/// The workload's name (the CLI's and the reports').
+pub const NAME: &str = "csv-import";
+/// One line on what it does.
+pub const ABOUT: &str = "Parse CSV files (customers + products, or census rows) and insert them \
+                         into SQLite or PostgreSQL, checking that every row was stored or rejected.";
+
+/// The options when no flag is given: the library's defaults, but the tables are kept
+/// (`--fresh` drops them; a run's own scratch database starts empty anyway).
+pub fn cli_defaults() -> CsvOptions {
+    CsvOptions {
+        fresh: false,
+        ..CsvOptions::default()
+    }
+}
+
+/// The `--db` option, shared with `etl-pipeline`.
+pub fn db_option<O: 'static>(get: fn(&O) -> &String, set: fn(&mut O, String)) -> OptionDecl<O> {
+    let kind = OptionKind::Choice {
+        values: &["sqlite", "sqlite::memory:"],
+        strict: false,
+    };
+    OptionDecl::new(
+        "db",
+        "DB",
+        kind,
+        "The database: sqlite (a file in a temporary run directory, removed after the run), \
+         sqlite:PATH (kept), sqlite::memory:, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB. A \
+         postgres URL without a password takes it from PGPASSWORD, which keeps it out of the \
+         command line (where `ps` shows it).",
+        move |o| Some(get(o).clone()),
+        move |o, text| {
+            set(o, text.to_string());
+            Ok(())
+        },
+    )
+    .in_form()
+}
+
+pub fn options() -> Vec<OptionDecl<CsvOptions>> {
+    vec![
+        named(
+            "dataset",
+            "NAME",
+            &["default", "census"],
+            "Generated data set: default (customers.csv + products.csv) or census (~100 numeric \
+             columns per row).",
+            |o: &CsvOptions| o.dataset,
+            |o, v| o.dataset = v,
+        )
+        .in_form(),
+        number(
+            "records",
+            "Records per generated file.",
+            |o: &CsvOptions| o.records,
+            |o, n| o.records = n,
+        )
+        .stepping(1000)
+        .in_form(),
+        optional_text(
+            "input",
+            "PATH",
+            "One CSV file (with a header line) to import instead of generated data.",
+            |o: &CsvOptions| o.input.as_ref().map(|p| p.display().to_string()),
+            |o, p: Option<PathBuf>| o.input = p,
+        ),
+        optional_text(
+            "table",
+            "NAME",
+            "Table for --input [default: the file name]; with generated data, a table name \
+             prefix.",
+            |o: &CsvOptions| o.table.clone(),
+            |o, t: Option<String>| o.table = t,
+        ),
+        db_option(|o: &CsvOptions| &o.db, |o, db| o.db = db),
+        switch(
+            "fresh",
+            "Drop the tables first (otherwise rows already there make repeated rows \
+             duplicates, which the database refuses and the run lists as rejected).",
+            |o: &CsvOptions| o.fresh,
+            |o, on| o.fresh = on,
+        ),
+        named(
+            "insert",
+            "HOW",
+            &["row", "multi", "copy"],
+            "How rows are sent: row (one prepared INSERT per row), multi (multi-row VALUES), \
+             copy (PostgreSQL COPY FROM STDIN).",
+            |o: &CsvOptions| o.insert,
+            |o, v| o.insert = v,
+        )
+        .in_form(),
+        named(
+            "journal",
+            "MODE",
+            &["wal", "delete", "off"],
+            "SQLite journal mode: wal, delete or off.",
+            |o: &CsvOptions| o.journal,
+            |o, v| o.journal = v,
+        ),
+        named(
+            "sync",
+            "MODE",
+            &["full", "normal", "off"],
+            "SQLite synchronous setting: full, normal or off.",
+            |o: &CsvOptions| o.sync,
+            |o, v: SyncMode| o.sync = v,
+        ),
+        named(
+            "writer",
+            "WHO",
+            &["each", "single"],
+            "Who writes: each (every worker has its own connection) or single (workers parse, \
+             one writer thread inserts everything).",
+            |o: &CsvOptions| o.writer,
+            |o, v| o.writer = v,
+        )
+        .in_form(),
+        number(
+            "batch",
+            "Rows per transaction (1 = every row commits on its own).",
+            |o: &CsvOptions| o.batch,
+            |o, n| o.batch = n,
+        )
+        .in_form(),
+        number(
+            "chunk-rows",
+            "Records per unit of work (a chunk of an input file).",
+            |o: &CsvOptions| o.chunk_rows,
+            |o, n| o.chunk_rows = n,
+        ),
+        number(
+            "max-record-kb",
+            "Longest CSV record kept, in KiB (json-parse's line cap, 16 MiB, by default). A \
+             longer record is rejected with its line number; it ends at the first newline past \
+             the limit, whatever its quotes say, and reading goes on there.",
+            |o: &CsvOptions| o.max_record_bytes >> 10,
+            |o, kib: usize| o.max_record_bytes = kib.saturating_mul(1 << 10),
+        )
+        .placeholder("KIB"),
+    ]
 }

@@ -16,6 +16,7 @@
 
 pub mod dag;
 pub mod fetch;
+pub mod options;
 pub mod profile_cache;
 
 #[cfg(test)]

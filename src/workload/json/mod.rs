@@ -7,6 +7,7 @@
 //! the accepted rows only, so it is the same for every parser and output mode.
 
 mod gen;
+pub mod options;
 mod parquet_out;
 mod parse;
 mod scan;
@@ -184,7 +185,7 @@ impl crate::workload::Workload for JsonParse {
     type Local = ();
 
     fn name(&self) -> &'static str {
-        "json-parse"
+        options::NAME
     }
 
     fn unit_count(&self) -> usize {

@@ -1,0 +1,113 @@
+//! The table of workloads: each one's name, one-line help, the options it runs with when no
+//! flag is given, and its option declarations. The only list of workload names.
+
+use super::api::{self, ApiOptions};
+use super::csv::{self, CsvOptions};
+use super::etl::{self, EtlOptions};
+use super::json::{self, JsonOptions};
+use super::options::OptionDecl;
+use super::spec::WorkloadSpec;
+use std::sync::OnceLock;
+
+/// One workload as the CLI, the setup form and scenario checks know it.
+#[derive(Debug)]
+pub struct WorkloadDecl {
+    pub name: &'static str,
+    /// One line on what it does.
+    pub about: &'static str,
+    /// The options it runs with when no flag is given (the CLI's defaults).
+    pub defaults: fn() -> WorkloadSpec,
+    /// Its options, in the order the form and the help show them.
+    pub options: Vec<OptionDecl<WorkloadSpec>>,
+}
+
+impl WorkloadDecl {
+    /// The declared option called `name` (a flag without its dashes).
+    pub fn option(&self, name: &str) -> Option<&OptionDecl<WorkloadSpec>> {
+        self.options.iter().find(|o| o.name == name)
+    }
+
+    /// Whether `spec` is this workload's.
+    pub fn is(&self, spec: &WorkloadSpec) -> bool {
+        std::mem::discriminant(&(self.defaults)()) == std::mem::discriminant(spec)
+    }
+
+    /// The spec with the flags `given` (name without dashes, value as typed) applied to the
+    /// defaults; flags this workload does not declare are left to the caller.
+    pub fn spec<'a>(
+        &self,
+        given: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<WorkloadSpec, super::options::OptionValueError> {
+        let mut spec = (self.defaults)();
+        for (name, value) in given {
+            if let Some(option) = self.option(name) {
+                option.set(&mut spec, value)?;
+            }
+        }
+        Ok(spec)
+    }
+}
+
+macro_rules! lift_into {
+    ($variant:ident, $options:ty, $decls:expr) => {
+        $decls
+            .into_iter()
+            .map(|d: OptionDecl<$options>| {
+                d.lift(
+                    |s: &WorkloadSpec| match s {
+                        WorkloadSpec::$variant(o) => Some(o),
+                        _ => None,
+                    },
+                    |s: &mut WorkloadSpec| match s {
+                        WorkloadSpec::$variant(o) => Some(o),
+                        _ => None,
+                    },
+                )
+            })
+            .collect()
+    };
+}
+
+fn table() -> Vec<WorkloadDecl> {
+    vec![
+        WorkloadDecl {
+            name: json::options::NAME,
+            about: json::options::ABOUT,
+            defaults: || WorkloadSpec::JsonParse(json::options::cli_defaults()),
+            options: lift_into!(JsonParse, JsonOptions, json::options::options()),
+        },
+        WorkloadDecl {
+            name: api::options::NAME,
+            about: api::options::ABOUT,
+            defaults: || WorkloadSpec::ApiFetch(api::options::cli_defaults()),
+            options: lift_into!(ApiFetch, ApiOptions, api::options::options()),
+        },
+        WorkloadDecl {
+            name: etl::NAME,
+            about: etl::options::ABOUT,
+            defaults: || WorkloadSpec::EtlPipeline(etl::options::cli_defaults()),
+            options: lift_into!(EtlPipeline, EtlOptions, etl::options::options()),
+        },
+        WorkloadDecl {
+            name: csv::options::NAME,
+            about: csv::options::ABOUT,
+            defaults: || WorkloadSpec::CsvImport(csv::options::cli_defaults()),
+            options: lift_into!(CsvImport, CsvOptions, csv::options::options()),
+        },
+    ]
+}
+
+/// The built-in workloads, in the order the CLI's help and the form list them.
+pub fn workloads() -> &'static [WorkloadDecl] {
+    static TABLE: OnceLock<Vec<WorkloadDecl>> = OnceLock::new();
+    TABLE.get_or_init(table)
+}
+
+/// The built-in workload called `name`.
+pub fn workload(name: &str) -> Option<&'static WorkloadDecl> {
+    workloads().iter().find(|w| w.name == name)
+}
+
+#[cfg(test)]
+#[path = "declared_tests.rs"]
+mod tests;

@@ -1,0 +1,56 @@
+//! `etl-pipeline`'s options, declared once (the CLI, the setup form and scenario checks read
+//! them from here): its own, then the API client's and server's it shares with `api-fetch`.
+
+use super::EtlOptions;
+use crate::workload::api::options as api;
+use crate::workload::csv::options::db_option;
+use crate::workload::options::{number, optional_text, switch, OptionDecl};
+use std::path::PathBuf;
+
+/// One line on what it does.
+pub const ABOUT: &str =
+    "A DAG of stages (fetch companies, prices, financials → load → TTM, ratios, metrics).";
+
+/// The options when no flag is given.
+pub fn cli_defaults() -> EtlOptions {
+    EtlOptions::default()
+}
+
+/// API options that do not apply: the plan is the pipeline's, and `symbols` is declared
+/// here (it sizes the fetches and the server alike).
+const NOT_FROM_API: &[&str] = &["requests", "symbols"];
+
+pub fn options() -> Vec<OptionDecl<EtlOptions>> {
+    let mut all = vec![
+        optional_text(
+            "pipeline",
+            "FILE",
+            "The pipeline file (TOML, [[stage]] tables) [default: workloads/etl.toml, built in].",
+            |o: &EtlOptions| o.pipeline.as_ref().map(|p| p.display().to_string()),
+            |o, p: Option<PathBuf>| o.pipeline = p,
+        )
+        .in_form(),
+        number(
+            "symbols",
+            "Symbols fetched by each fetch stage (and served by the API server).",
+            |o: &EtlOptions| o.symbols,
+            |o, n| {
+                o.symbols = n;
+                o.api.server.symbols = n;
+            },
+        ),
+        db_option(|o: &EtlOptions| &o.db, |o, db| o.db = db),
+        switch(
+            "cache-profiles",
+            "Keep company profiles between runs for 24 hours and answer the company stage \
+             from them (the first run fetches and saves them).",
+            |o: &EtlOptions| o.cache_profiles,
+            |o, on| o.cache_profiles = on,
+        ),
+    ];
+    let from_api = api::options()
+        .into_iter()
+        .filter(|d| !NOT_FROM_API.contains(&d.name));
+    all.extend(from_api.map(|d| d.lift(|o: &EtlOptions| Some(&o.api), |o| Some(&mut o.api))));
+    all
+}
