@@ -8,6 +8,7 @@
 use crate::flame::FoldedStacks;
 use crate::model::RunReport;
 use crate::model::{GenProgress, Tick};
+use crate::spec::RunSpec;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,9 @@ pub enum Event {
     /// a second, the last one with everything done.
     Prepare(GenProgress),
     Start {
-        spec: serde_json::Value,
+        /// The run's spec, database passwords masked.
+        #[serde(deserialize_with = "recorded_spec")]
+        spec: Box<RunSpec>,
         host: HostInfo,
     },
     Tick(Tick),
@@ -70,6 +73,29 @@ pub enum Event {
     PgActivity {
         sample: crate::model::pg_activity::PgSample,
     },
+}
+
+/// Reads a `start` event's spec. A recording made by an older build may hold options this
+/// build no longer has or names differently; its spec is then rebuilt from what every
+/// version wrote (workload name, mode, workers, GIL, rate) over the workload's defaults, so
+/// the recording still opens and its runs keep their names.
+fn recorded_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Box<RunSpec>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    if let Ok(spec) = RunSpec::deserialize(&value) {
+        return Ok(Box::new(spec));
+    }
+    let name = value["workload"]["name"].as_str().unwrap_or_default();
+    let workload = crate::workload::workload(name).ok_or_else(|| {
+        serde::de::Error::custom(format!("`{name}` is not a workload this build knows"))
+    })?;
+    let mode = value["mode"].as_str().and_then(crate::model::Mode::parse);
+    let workers = value["workers"].as_u64().map_or(1, |n| n as usize);
+    let mut spec = RunSpec::new((workload.defaults)(), mode.unwrap_or_default(), workers);
+    spec.gil = value["gil"].as_bool().unwrap_or(false);
+    if let Some(hz) = value["hz"].as_u64() {
+        spec.hz = hz as u32;
+    }
+    Ok(Box::new(spec))
 }
 
 /// The machine a run happens on.
@@ -293,5 +319,45 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_start_carries_the_typed_spec_and_an_older_ones_fields_still_read() {
+        let spec = crate::spec::RunSpec::new(
+            crate::workload::WorkloadSpec::JsonParse(Default::default()),
+            crate::model::Mode::Rayon,
+            3,
+        );
+        let host = HostInfo::current();
+        let line = serde_json::to_string(&Envelope::new(Event::Start {
+            spec: Box::new(spec),
+            host,
+        }))
+        .expect("json");
+        match Envelope::parse_line(&line).expect("reads back").event {
+            Event::Start { spec, .. } => {
+                assert_eq!(spec.mode, crate::model::Mode::Rayon);
+                assert_eq!(spec.workload.name(), "json-parse");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // An option this build does not have: rebuilt from the fields every version wrote.
+        let old = r#"{"v":1,"type":"start","host":{"cores":2,"pid":1,"kernel":"x"},
+            "spec":{"workload":{"name":"csv-import","parser":"ancient"},"mode":"threads",
+            "workers":3,"gil":true,"hz":50}}"#
+            .replace('\n', "");
+        match Envelope::parse_line(&old)
+            .expect("an older start reads")
+            .event
+        {
+            Event::Start { spec, .. } => {
+                assert_eq!(spec.workload.name(), "csv-import");
+                assert_eq!(spec.mode, crate::model::Mode::Threads);
+                assert_eq!((spec.workers, spec.gil, spec.hz), (3, true, 50));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let unknown = old.replace("csv-import", "no-such-workload");
+        assert!(Envelope::parse_line(&unknown).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
 //! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
 //! first: `model` (plain data); `flame`, `tmpdir`, `toml_input`, `proc`; `measure`,
-//! `server`; `db`, `events`; `workload`; `exec`, `profile`; `report`; `session`;
+//! `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`; `session`;
 //! `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks it).
 
 pub mod db;
@@ -19,6 +19,7 @@ pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod session;
+pub mod spec;
 pub mod tmpdir;
 pub mod toml_input;
 pub mod tui;

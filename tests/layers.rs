@@ -17,12 +17,15 @@ const LAYERS: &[&[&str]] = &[
     &["flame", "tmpdir", "toml_input", "proc"],
     // Measuring a thread's time; the API server the workloads talk to.
     &["measure", "server"],
-    // Databases (their waits are measured); the event stream, the wire form of `model`.
-    &["db", "events"],
-    // The workloads.
+    // Databases (their waits are measured).
+    &["db"],
+    // The workloads, each declaring its options.
     &["workload"],
-    // Running units in-process; sampling the CPU.
-    &["exec", "profile"],
+    // What to run: a workload spec and the run's own settings.
+    &["spec"],
+    // Running units in-process; sampling the CPU; the event stream, the wire form of the
+    // model and the spec.
+    &["exec", "profile", "events"],
     // Reading finished runs.
     &["report"],
     // Orchestrating runs (in-process and in child processes).

@@ -58,7 +58,7 @@ enum Command {
   boundscope serve-api --addr 127.0.0.1:8080 --latency 50ms
   boundscope serve-api --latency 20ms --jitter 10ms --jitter-dist exponential --error-rate 0.05
   boundscope serve-api --concurrency 8 --rate-limit 200/s --no-keepalive")]
-    ServeApi(boundscope::server::ServeArgs),
+    ServeApi(boundscope::workload::api::serve_args::ServeArgs),
     /// Open recorded event streams (`--events F`), folded stacks or pprof profiles in the UI.
     Open {
         /// Files to open: event recordings, folded stacks or gzipped pprof (told apart by content).
@@ -268,7 +268,7 @@ pub fn main() -> i32 {
             open_files(&files, &options)
         }
         Some(Command::ServeApi(args)) => {
-            boundscope::server::run_serve(&args).map_err(CliError::from)
+            boundscope::workload::api::serve_args::run_serve(&args).map_err(CliError::from)
         }
         Some(Command::Child { .. }) => run_child(),
         Some(Command::RunRequest) => run::execute_request(),

@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use symbols::SymbolCache;
 use wall::{WaitAtPlace, WallAccount};
 
-/// Sampling rates accepted: the kernel tick caps the real rate at about 250 Hz here.
-pub const HZ_RANGE: std::ops::RangeInclusive<u32> = 1..=250;
-pub const DEFAULT_HZ: u32 = 99;
+pub use crate::spec::{DEFAULT_HZ, HZ_RANGE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {

@@ -5,16 +5,13 @@
 //! `/companies/{symbol}`, `/prices?symbols=A,B`, `/financials/{symbol}`, `/stats`.
 //! It listens on loopback only unless `allow_remote` is set.
 
-pub mod args;
 pub mod config;
 pub mod data;
 mod faults;
-pub mod options;
 pub mod routes;
 pub mod stats;
 mod timer;
 
-pub use args::{run_serve, ServeArgs};
 pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
 pub use routes::{content_digest, DIGEST_HEADER};
 pub use stats::StatsSnapshot;

@@ -16,10 +16,11 @@ mod spec;
 #[cfg(test)]
 mod spec_tests;
 
+pub use crate::spec::RunSpec;
 use drive::{drive, send_stacks, Outside, Profiles};
 pub use processes::{ProcessesError, RemoteState};
 pub use request::{RunExports, RunRequest};
-pub use spec::{RunSpec, MAX_WORKERS};
+pub use spec::MAX_WORKERS;
 
 use crate::events::{Event, EventSink, HostInfo};
 use crate::exec::{ExecError, RunEnv, UnitFeed};
@@ -176,7 +177,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     };
     hooks.events.emit(Event::Start {
         // Shown and recorded: no password in it.
-        spec: serde_json::to_value(spec.redacted()).unwrap_or_default(),
+        spec: Box::new(spec.redacted()),
         host: HostInfo::current(),
     });
     if spec.shard.is_some() {

@@ -1,71 +1,16 @@
-//! What to run: workload, mode, workers, GIL, sampling. Serializable, so a child process
-//! (in `processes` mode) receives exactly the parent's spec.
+//! What a run spec may say (its checks) and the engine's part of it; the spec itself is
+//! [`crate::spec::RunSpec`].
 
 use super::SessionError;
 use crate::exec::ExecSpec;
 use crate::model::Mode;
-use crate::profile::{DEFAULT_HZ, HZ_RANGE};
+use crate::spec::{RunSpec, HZ_RANGE};
 use crate::workload::WorkloadSpec;
-use serde::{Deserialize, Serialize};
 
 /// The most workers a run may ask for (threads, runtime threads or child processes).
 pub const MAX_WORKERS: usize = 4096;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunSpec {
-    pub workload: WorkloadSpec,
-    pub mode: Mode,
-    pub workers: usize,
-    #[serde(default)]
-    pub in_flight: Option<usize>,
-    pub gil: bool,
-    pub profile: bool,
-    pub hz: u32,
-    pub tick_ms: u64,
-    /// Walk the stack where each wait begins, for the wall-clock profile (off: waits are
-    /// booked under the thread alone, to measure what the walks cost).
-    #[serde(default = "yes")]
-    pub wait_stacks: bool,
-    /// Set for a child of `processes` mode: its shard (index, count) and lane name.
-    #[serde(default)]
-    pub shard: Option<(usize, usize)>,
-    #[serde(default)]
-    pub lane: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
 impl RunSpec {
-    pub fn new(workload: WorkloadSpec, mode: Mode, workers: usize) -> RunSpec {
-        RunSpec {
-            workload,
-            mode,
-            workers,
-            in_flight: None,
-            gil: false,
-            profile: true,
-            hz: DEFAULT_HZ,
-            tick_ms: 250,
-            wait_stacks: true,
-            shard: None,
-            lane: None,
-        }
-    }
-
-    /// The workload's knobs, then the run-level ones that apply (`in-flight`).
-    pub fn knobs(&self) -> Vec<crate::workload::spec::Knob> {
-        let mut knobs = self.workload.knobs();
-        if let Some(in_flight) = self.in_flight.filter(|_| self.mode == Mode::Async) {
-            knobs.push(crate::workload::spec::Knob {
-                name: "in-flight",
-                value: in_flight.to_string(),
-            });
-        }
-        knobs
-    }
-
     pub fn validate(&self) -> Result<(), SessionError> {
         if self.workers == 0 {
             return Err(SessionError::Input(
@@ -115,44 +60,5 @@ impl RunSpec {
             shard: self.shard,
             lane: self.lane.clone(),
         }
-    }
-
-    /// The spec a `processes` child runs: one sequential worker over one shard.
-    pub(crate) fn for_child(&self, index: usize, count: usize, lane: &str) -> RunSpec {
-        RunSpec {
-            mode: Mode::Sequential,
-            workers: 1,
-            in_flight: None,
-            shard: Some((index, count)),
-            lane: Some(lane.to_string()),
-            ..self.clone()
-        }
-    }
-
-    /// How many of `units` this process runs.
-    pub(crate) fn units_in_shard(&self, units: usize) -> usize {
-        match self.shard {
-            Some((index, count)) if count > 0 => (0..units).filter(|u| u % count == index).count(),
-            _ => units,
-        }
-    }
-
-    /// `json-parse · threads × 2 (GIL)`: used in titles.
-    /// This spec as it may be shown or recorded: database passwords masked.
-    pub fn redacted(&self) -> RunSpec {
-        RunSpec {
-            workload: self.workload.redacted(),
-            ..self.clone()
-        }
-    }
-
-    pub fn title(&self) -> String {
-        let gil = if self.gil { " (simulated GIL)" } else { "" };
-        format!(
-            "{} · {} × {} workers{gil}",
-            self.workload.name(),
-            self.mode,
-            self.workers
-        )
     }
 }

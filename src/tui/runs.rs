@@ -174,26 +174,14 @@ impl Run {
         false
     }
 
-    fn apply_start(&mut self, spec: &serde_json::Value) {
-        // Recordings of older versions may not fit today's typed spec: the fields below are
-        // read one by one so they still show, and only the knobs need the typed form.
-        if let Ok(typed) = serde_json::from_value::<crate::session::RunSpec>(spec.clone()) {
-            let knobs: Vec<String> = typed.knobs().iter().map(ToString::to_string).collect();
-            self.knobs = knobs.join(" · ");
-        }
-        if let Some(name) = spec["workload"]["name"].as_str() {
-            self.workload = name.to_string();
-        }
-        if let Some(mode) = spec["mode"].as_str() {
-            self.mode = mode.to_string();
-        }
-        if let Some(workers) = spec["workers"].as_u64() {
-            self.workers = workers as usize;
-        }
-        self.gil = spec["gil"].as_bool().unwrap_or(self.gil);
-        if let Some(hz) = spec["hz"].as_u64() {
-            self.hz = hz as u32;
-        }
+    fn apply_start(&mut self, spec: &crate::spec::RunSpec) {
+        let knobs: Vec<String> = spec.knobs().iter().map(ToString::to_string).collect();
+        self.knobs = knobs.join(" · ");
+        self.workload = spec.workload.name().to_string();
+        self.mode = spec.mode.as_str().to_string();
+        self.workers = spec.workers;
+        self.gil = spec.gil;
+        self.hz = spec.hz;
         let gil = if self.gil { " gil" } else { "" };
         self.label = format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers);
         if let Some(line) = &self.line {

@@ -58,8 +58,12 @@ pub fn tick(t: f64, items: u64, cpu_share: f64) -> Event {
 
 /// The start event of a test run of `workload`, threads × 2.
 pub fn start_event(workload: &str) -> Event {
-    let spec = serde_json::json!({"workload": {"name": workload}, "mode": "threads",
-        "workers": 2, "gil": false, "hz": 99});
+    let decl = crate::workload::workload(workload).expect("a built-in workload");
+    let spec = Box::new(crate::spec::RunSpec::new(
+        (decl.defaults)(),
+        crate::model::Mode::Threads,
+        2,
+    ));
     let host = HostInfo {
         cores: 2,
         pid: 1,

@@ -52,8 +52,13 @@ pub fn finish(
 ) {
     let mut events = sample_events(wall, true);
     events[0] = Event::Start {
-        spec: serde_json::json!({"workload": {"name": "json-parse"}, "mode": mode,
-            "workers": workers, "gil": true, "hz": 99}),
+        spec: Box::new({
+            let workload = crate::workload::WorkloadSpec::JsonParse(Default::default());
+            let mode = crate::model::Mode::parse(mode).expect("a mode");
+            let mut spec = crate::spec::RunSpec::new(workload, mode, workers);
+            spec.gil = true;
+            spec
+        }),
         host: crate::events::HostInfo {
             cores: 2,
             pid: 1,

@@ -18,9 +18,11 @@
 mod async_http;
 mod blocking;
 mod client;
+pub mod fault_options;
 pub mod options;
 pub mod plan;
 mod records;
+pub mod serve_args;
 pub mod server_child;
 mod totals;
 

@@ -1,8 +1,8 @@
 //! `api-fetch`'s name and options, declared once (the CLI, the setup form and scenario checks
 //! read them from here); `etl-pipeline` takes most of them too.
 
+use super::fault_options::fault_options;
 use super::ApiOptions;
-use crate::server::options::fault_options;
 use crate::server::ServerConfig;
 use crate::workload::options::{
     duration, number, optional_number, optional_text, switch, OptionDecl, OptionKind,

@@ -4,7 +4,7 @@
 //! The child is told `--exit-on-stdin-close` and gets a pipe as its standard input: should
 //! this process die without running `Drop`, the pipe closes and the server exits too.
 
-use crate::server::args::config_to_args;
+use super::serve_args::config_to_args;
 use crate::server::ServerConfig;
 use crate::workload::WorkloadError;
 use std::io::{BufRead, BufReader, Read};

@@ -1,7 +1,7 @@
 //! The API server's fault options, declared once: `serve-api`'s flags and the workloads that
 //! start the server themselves (`api-fetch`, `etl-pipeline`) take them from here.
 
-use super::config::{parse_rate, JitterDist, ServerConfig};
+use crate::server::config::{parse_rate, JitterDist, ServerConfig};
 use crate::workload::options::{
     choice, duration, optional_number, switch, OptionDecl, OptionKind, OptionValueError,
 };

@@ -1,14 +1,14 @@
 //! The `serve-api` command-line flags, their conversion to `ServerConfig` and back.
 
-use super::config::{JitterDist, ServerConfig, ValueError};
-use super::options::fault_options;
-use super::{serve_blocking, ServerError};
+use super::fault_options::fault_options;
+use crate::server::config::{JitterDist, ServerConfig, ValueError};
+use crate::server::{serve_blocking, ServerError};
 use crate::workload::options_clap::{self, Declared};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
 /// The fault-injection flags of `serve-api`, built from the declarations in
-/// [`super::options::fault_options`] (which `run api-fetch` and `run etl-pipeline` take too).
+/// [`super::fault_options::fault_options`] (which `run api-fetch` and `run etl-pipeline` take too).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FaultArgs {
     /// (flag name without dashes, value as typed); a switch given reads `true`.

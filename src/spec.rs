@@ -1,0 +1,107 @@
+//! What to run: workload (with its options), mode, workers, GIL, sampling. Serializable, so
+//! a child process (in `processes` mode) and the UI's run receive exactly this spec, and the
+//! event stream's `start` carries it.
+
+use crate::model::Mode;
+use crate::workload::spec::Knob;
+use crate::workload::WorkloadSpec;
+use serde::{Deserialize, Serialize};
+
+/// CPU sampling rates a run may ask for, in Hz (the kernel tick caps sampling near 250 Hz).
+pub const HZ_RANGE: std::ops::RangeInclusive<u32> = 1..=250;
+/// The sampling rate when none is asked for: off the kernel's tick multiples.
+pub const DEFAULT_HZ: u32 = 99;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunSpec {
+    pub workload: WorkloadSpec,
+    pub mode: Mode,
+    pub workers: usize,
+    #[serde(default)]
+    pub in_flight: Option<usize>,
+    pub gil: bool,
+    pub profile: bool,
+    pub hz: u32,
+    pub tick_ms: u64,
+    /// Walk the stack where each wait begins, for the wall-clock profile (off: waits are
+    /// booked under the thread alone, to measure what the walks cost).
+    #[serde(default = "yes")]
+    pub wait_stacks: bool,
+    /// Set for a child of `processes` mode: its shard (index, count) and lane name.
+    #[serde(default)]
+    pub shard: Option<(usize, usize)>,
+    #[serde(default)]
+    pub lane: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl RunSpec {
+    pub fn new(workload: WorkloadSpec, mode: Mode, workers: usize) -> RunSpec {
+        RunSpec {
+            workload,
+            mode,
+            workers,
+            in_flight: None,
+            gil: false,
+            profile: true,
+            hz: DEFAULT_HZ,
+            tick_ms: 250,
+            wait_stacks: true,
+            shard: None,
+            lane: None,
+        }
+    }
+
+    /// The workload's knobs, then the run-level ones that apply (`in-flight`).
+    pub fn knobs(&self) -> Vec<Knob> {
+        let mut knobs = self.workload.knobs();
+        if let Some(in_flight) = self.in_flight.filter(|_| self.mode == Mode::Async) {
+            knobs.push(Knob {
+                name: "in-flight",
+                value: in_flight.to_string(),
+            });
+        }
+        knobs
+    }
+
+    /// The spec a `processes` child runs: one sequential worker over one shard.
+    pub fn for_child(&self, index: usize, count: usize, lane: &str) -> RunSpec {
+        RunSpec {
+            mode: Mode::Sequential,
+            workers: 1,
+            in_flight: None,
+            shard: Some((index, count)),
+            lane: Some(lane.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// How many of `units` this process runs.
+    pub fn units_in_shard(&self, units: usize) -> usize {
+        match self.shard {
+            Some((index, count)) if count > 0 => (0..units).filter(|u| u % count == index).count(),
+            _ => units,
+        }
+    }
+
+    /// This spec as it may be shown or recorded: database passwords masked.
+    pub fn redacted(&self) -> RunSpec {
+        RunSpec {
+            workload: self.workload.redacted(),
+            ..self.clone()
+        }
+    }
+
+    pub fn title(&self) -> String {
+        let gil = if self.gil { " (simulated GIL)" } else { "" };
+        format!(
+            "{} · {} × {} workers{gil}",
+            self.workload.name(),
+            self.mode,
+            self.workers
+        )
+    }
+}
