@@ -56,7 +56,11 @@ impl Field {
         match self {
             Field::Workload => {
                 let n = table.len();
-                format!("{} (1 of {n}): {}", workload.name, workload.about)
+                let at = table
+                    .iter()
+                    .position(|w| w.name == workload.name)
+                    .map_or(0, |i| i + 1);
+                format!("{} ({at} of {n}): {}", workload.name, workload.about)
             }
             Field::Mode => Mode::ALL.map(Mode::as_str).join(" "),
             Field::Workers => "threads, tasks' threads or processes; default: cores".into(),

@@ -407,3 +407,13 @@ fn typing_a_path_takes_every_key_until_enter_or_esc() {
     assert!(app.effects.is_empty(), "{:?}", app.effects);
     assert!(app.status.contains("pipeline file"), "{}", app.status);
 }
+
+#[test]
+fn the_workload_fields_help_says_where_the_workload_is_in_the_list() {
+    let table = workloads();
+    for (i, w) in table.iter().enumerate() {
+        let help = Field::Workload.help(table, w);
+        let place = format!("{} ({} of {})", w.name, i + 1, table.len());
+        assert!(help.starts_with(&place), "{help}");
+    }
+}
