@@ -1,43 +1,26 @@
 //! Putting a run's report together from its parts: children's reports and lanes merged
 //! into the parent's, unit outcomes counted, the verdict read, and a late failure kept.
 
+use super::idle_workload_tests::Idle;
 use super::{assemble, run_failure, settle, RemoteState, RunOutcome, RunSpec, SessionError};
 use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
-use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::measure::MeterRegistry;
 use crate::model::RunReport;
 use crate::model::UnitOutcome;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::json::JsonOptions;
-use crate::workload::{DynWorkload, WorkloadError, WorkloadSpec};
+use crate::workload::{DynWorkload, WorkloadSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Four units; describes itself with one option so the report's `options` can be checked.
-struct Four;
-
-impl crate::workload::Workload for Four {
-    type Local = ();
-    fn name(&self) -> &'static str {
-        "four"
-    }
-    fn unit_count(&self) -> usize {
-        4
-    }
-    fn unit_label(&self, unit: usize) -> String {
-        format!("u{unit}")
-    }
-    fn run_unit(
-        &self,
-        _unit: usize,
-        _ctx: &mut WorkerCtx,
-        _local: &mut (),
-    ) -> Result<UnitOutcome, WorkloadError> {
-        unreachable!("assembly runs no units")
-    }
-    fn describe(&self) -> serde_json::Value {
-        serde_json::json!({ "parser": "typed" })
+fn four() -> Idle {
+    Idle {
+        name: "four",
+        units: 4,
+        options: serde_json::json!({ "parser": "typed" }),
     }
 }
 
@@ -113,7 +96,7 @@ fn assemble(
     let stacks = FoldedStacks::new();
     assemble::report(assemble::Parts {
         spec,
-        workload: &Four,
+        workload: &four(),
         env: &env.env,
         remote: &env.remote,
         wall: Duration::from_secs(2),
@@ -200,7 +183,7 @@ fn unit_outcomes_are_counted_and_the_spec_and_options_recorded() {
     assert_eq!((report.mode.as_str(), report.workers), ("processes", 3));
     assert!(report.gil);
     assert_eq!(report.workload, "four");
-    assert_eq!(report.options, Four.describe());
+    assert_eq!(report.options, four().describe());
     assert!(
         (report.wall_coverage - 0.5).abs() < 1e-9,
         "{}",

@@ -3,37 +3,18 @@
 //! described.
 
 use super::*;
-use crate::measure::{MeterRegistry, WorkerCtx};
+use crate::measure::MeterRegistry;
 use crate::model::RunReport;
 use crate::model::{UnitFailure, UnitOutcome, WorkerSnapshot};
 use crate::session::child::StderrTail;
-use crate::workload::WorkloadError;
+use crate::session::idle_workload_tests::Idle;
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
 /// Seven units labelled `u0` .. `u6`; never run here.
-struct Seven;
-
-impl crate::workload::Workload for Seven {
-    type Local = ();
-    fn name(&self) -> &'static str {
-        "seven"
-    }
-    fn unit_count(&self) -> usize {
-        7
-    }
-    fn unit_label(&self, unit: usize) -> String {
-        format!("u{unit}")
-    }
-    fn run_unit(
-        &self,
-        _unit: usize,
-        _ctx: &mut WorkerCtx,
-        _local: &mut (),
-    ) -> Result<UnitOutcome, WorkloadError> {
-        unreachable!("the parent never runs units itself")
-    }
+fn seven() -> Idle {
+    Idle::of("seven", 7)
 }
 
 /// The parent's state for one test: the engine's counters and the children's reports.
@@ -176,7 +157,7 @@ fn a_killed_child_keeps_its_streamed_units_and_the_rest_of_its_shard_fail_with_w
     absorb_event(Event::Units { units: streamed }, &mut harvest, env.parent());
     let why = describe_exit(&exit(Some(ExitStatus::from_raw(libc::SIGKILL)), ""));
     harvest.error = Some(format!("child process 1 (bs-proc-1) {why}"));
-    let missing = missing_units(&Seven, 1, 2, &harvest);
+    let missing = missing_units(&seven(), 1, 2, &harvest);
     assert_eq!(missing.len(), 1);
     let lost = &missing[0];
     assert_eq!((lost.unit, lost.label.as_str()), (5, "u5"));
@@ -208,7 +189,7 @@ fn a_child_that_died_before_any_unit_fails_its_whole_shard_and_no_other() {
         error: Some("child process 0 (bs-proc-0) exited with status 1".into()),
         ..ChildHarvest::default()
     };
-    let missing = missing_units(&Seven, 0, 3, &harvest);
+    let missing = missing_units(&seven(), 0, 3, &harvest);
     let units: Vec<usize> = missing.iter().map(|r| r.unit).collect();
     assert_eq!(units, [0, 3, 6]);
     assert!(missing.iter().all(|r| r.outcome.is_err()));
@@ -235,7 +216,7 @@ fn a_finished_childs_final_list_replaces_what_it_streamed_and_nothing_is_lost() 
     let units: Vec<usize> = harvest.records.iter().map(|r| r.unit).collect();
     assert_eq!(units, [0, 2]);
     assert_eq!(env.remote.reports.lock()[0].cpu_s, 1.25);
-    assert!(missing_units(&Seven, 0, 2, &harvest).is_empty());
+    assert!(missing_units(&seven(), 0, 2, &harvest).is_empty());
 }
 
 #[test]
@@ -246,7 +227,7 @@ fn a_childs_error_event_is_kept_as_its_reason() {
         message: "cannot open the input".into(),
     };
     absorb_event(error, &mut harvest, env.parent());
-    let missing = missing_units(&Seven, 0, 7, &harvest);
+    let missing = missing_units(&seven(), 0, 7, &harvest);
     assert_eq!(missing.len(), 1);
     assert_eq!(
         missing[0].outcome,
