@@ -48,7 +48,7 @@ pub(super) fn report(p: Parts) -> RunReport {
         sample_hz: if p.spec.profile { p.spec.hz } else { 0 },
         cores: available_cores(),
         interrupted: p.env.cancel.load(Relaxed),
-        options: p.workload.describe(),
+        options: report_options(p.spec, p.workload),
         worker_stats,
         top_functions: p.stacks.top_functions(10),
         ..RunReport::default()
@@ -63,6 +63,18 @@ pub(super) fn report(p: Parts) -> RunReport {
     }
     report.top_wall = crate::flame::wall::top_places(p.wall_profile, 5);
     report
+}
+
+/// The report's `options`: every declared option as the spec set it, completed by what the
+/// workload found when it ran.
+fn report_options(spec: &RunSpec, workload: &dyn DynWorkload) -> serde_json::Value {
+    let mut options = spec
+        .workload
+        .declaration()
+        .map(|w| w.report_options(&spec.workload, spec.mode))
+        .unwrap_or_default();
+    workload.describe(&mut options);
+    serde_json::Value::Object(options)
 }
 
 /// Lanes of `processes` children that died before sending their report, as their last tick

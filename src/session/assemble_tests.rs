@@ -11,7 +11,7 @@ use crate::model::UnitOutcome;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::json::JsonOptions;
-use crate::workload::{DynWorkload, WorkloadSpec};
+use crate::workload::WorkloadSpec;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,9 @@ fn four() -> Idle {
     Idle {
         name: "four",
         units: 4,
-        options: serde_json::json!({ "parser": "typed" }),
+        found: [("input_dir".to_string(), serde_json::json!("found/here"))]
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -183,7 +185,13 @@ fn unit_outcomes_are_counted_and_the_spec_and_options_recorded() {
     assert_eq!((report.mode.as_str(), report.workers), ("processes", 3));
     assert!(report.gil);
     assert_eq!(report.workload, "four");
-    assert_eq!(report.options, four().describe());
+    // The options as json-parse declares them, with what the workload found.
+    assert_eq!(report.options["parser"], "typed");
+    assert_eq!(
+        report.options["records_per_file"],
+        JsonOptions::default().records
+    );
+    assert_eq!(report.options["input_dir"], "found/here");
     assert!(
         (report.wall_coverage - 0.5).abs() < 1e-9,
         "{}",

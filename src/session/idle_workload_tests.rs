@@ -5,11 +5,11 @@ use crate::measure::WorkerCtx;
 use crate::model::UnitOutcome;
 use crate::workload::WorkloadError;
 
-/// `units` units labelled `u0` ..; describes itself as `options` in the report.
+/// `units` units labelled `u0` ..; adds `found` to the report's options.
 pub struct Idle {
     pub name: &'static str,
     pub units: usize,
-    pub options: serde_json::Value,
+    pub found: crate::workload::ReportOptions,
 }
 
 impl Idle {
@@ -17,7 +17,7 @@ impl Idle {
         Idle {
             name,
             units,
-            options: serde_json::Value::Null,
+            found: crate::workload::ReportOptions::new(),
         }
     }
 }
@@ -41,7 +41,7 @@ impl crate::workload::Workload for Idle {
     ) -> Result<UnitOutcome, WorkloadError> {
         unreachable!("the session's tests run no units")
     }
-    fn describe(&self) -> serde_json::Value {
-        self.options.clone()
+    fn describe(&self, options: &mut crate::workload::ReportOptions) {
+        options.extend(self.found.clone());
     }
 }

@@ -320,7 +320,7 @@ fn test_table() -> &'static [WorkloadDecl] {
     use crate::workload::json::JsonOptions;
     let json = workload("json-parse").expect("declared");
     let mut options = json.options.clone();
-    let copies = crate::workload::options::number(
+    let copies = crate::workload::option_kinds::number(
         "copies",
         "Copies of each file (a test option).",
         |o: &JsonOptions| o.files,
@@ -349,7 +349,7 @@ fn test_table() -> &'static [WorkloadDecl] {
 /// The acceptance check: one option added in one place is a CLI flag (with its
 /// help and default) and a field of the form.
 #[test]
-fn an_option_added_to_a_declaration_is_a_flag_and_a_form_field() {
+fn an_option_added_to_a_declaration_is_a_flag_a_form_field_and_reported() {
     use crate::workload::options_clap;
     let table = test_table();
     let cmd = clap::Command::new("run").args(options_clap::workload_flags(table));
@@ -369,6 +369,14 @@ fn an_option_added_to_a_declaration_is_a_flag_and_a_form_field() {
     assert!(form.fields().contains(&Field::Option("copies")));
     form.set_option("copies", "5").expect("a number");
     assert!(form.child_args().join(" ").contains("--copies 5"));
+    let spec = form.run_spec().expect("a run").workload;
+    let reported = table[0].report_options(&spec, crate::model::Mode::Threads);
+    assert_eq!(reported.get("copies"), Some(&serde_json::json!(5)));
+    let knob = table[0].options.last().expect("copies").clone().knob(9);
+    assert_eq!(
+        knob.knob_of(&spec).map(|(_, k)| k.to_string()),
+        Some("copies 5".into())
+    );
 }
 
 #[test]

@@ -5,8 +5,9 @@ use super::api::{self, ApiOptions};
 use super::csv::{self, CsvOptions};
 use super::etl::{self, EtlOptions};
 use super::json::{self, JsonOptions};
-use super::options::OptionDecl;
+use super::options::{Knob, OptionDecl};
 use super::spec::WorkloadSpec;
+use crate::model::Mode;
 use std::sync::OnceLock;
 
 /// One workload as the CLI, the setup form and scenario checks know it.
@@ -45,6 +46,32 @@ impl WorkloadDecl {
             }
         }
         Ok(spec)
+    }
+
+    /// The report's `options` as declared: every option that applies in `mode`, under its
+    /// report key, as `spec` sets it. The workload adds what its run found
+    /// ([`super::Workload::describe`]).
+    pub fn report_options(
+        &self,
+        spec: &WorkloadSpec,
+        mode: Mode,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        self.options
+            .iter()
+            .filter(|o| o.applies_in(mode))
+            .map(|o| (o.report_key.to_string(), o.report_value(spec)))
+            .collect()
+    }
+
+    /// The knobs of a run with `spec`, by rank (equal ranks in declaration order).
+    pub fn knobs(&self, spec: &WorkloadSpec) -> Vec<Knob> {
+        let mut knobs: Vec<(u8, Knob)> = self
+            .options
+            .iter()
+            .filter_map(|o| o.knob_of(spec))
+            .collect();
+        knobs.sort_by_key(|(rank, _)| *rank);
+        knobs.into_iter().map(|(_, knob)| knob).collect()
     }
 }
 

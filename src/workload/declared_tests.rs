@@ -2,6 +2,7 @@
 //! parse, the serde names are the declared names, and a new option reaches the CLI's flags.
 
 use super::*;
+use crate::model::Mode;
 use crate::workload::options::OptionKind;
 use crate::workload::options_clap;
 
@@ -130,4 +131,49 @@ fn a_bad_value_is_a_clap_error_naming_flag_and_reason() {
         text.contains("invalid value 'many' for '--records <N>': invalid digit found in string"),
         "{text}"
     );
+}
+
+#[test]
+fn report_keys_are_unique_and_every_option_is_reported() {
+    for w in workloads() {
+        let mut keys: Vec<&str> = w.options.iter().map(|o| o.report_key.as_ref()).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(
+            keys.len(),
+            before,
+            "{}: two options share a report key",
+            w.name
+        );
+        let spec = (w.defaults)();
+        let reported = w.report_options(&spec, Mode::Threads);
+        assert_eq!(reported.len(), w.options.len(), "{}", w.name);
+        for option in &w.options {
+            let value = &reported[option.report_key.as_ref()];
+            match (option.kind, option.get(&spec)) {
+                (_, None) => assert!(value.is_null(), "{} --{}", w.name, option.name),
+                (OptionKind::Number { .. }, Some(_)) => {
+                    assert!(value.is_u64(), "{} --{}: {value}", w.name, option.name)
+                }
+                (OptionKind::Switch, Some(text)) => {
+                    assert_eq!(value.as_bool().map(|b| b.to_string()), Some(text))
+                }
+                _ => assert!(!value.is_null(), "{} --{}", w.name, option.name),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_database_password_never_reaches_the_report() {
+    let csv = workload("csv-import").expect("declared");
+    let mut spec = (csv.defaults)();
+    csv.option("db")
+        .expect("--db")
+        .set(&mut spec, "postgres://me:secret@localhost/db")
+        .expect("a URL");
+    let reported = serde_json::Value::Object(csv.report_options(&spec, Mode::Threads));
+    assert!(!reported.to_string().contains("secret"), "{reported}");
+    assert_eq!(reported["db"], "postgres://me:***@localhost/db");
 }

@@ -60,8 +60,8 @@ impl<W: Workload> DynWorkload for W {
         Workload::result(self, end)
     }
 
-    fn describe(&self) -> serde_json::Value {
-        Workload::describe(self)
+    fn describe(&self, options: &mut super::ReportOptions) {
+        Workload::describe(self, options)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod etl;
 pub mod gen_progress;
 pub mod json;
 pub mod lines;
+pub mod option_kinds;
 pub mod options;
 pub mod options_clap;
 pub mod result;
@@ -20,6 +21,9 @@ pub mod spec;
 pub use declared::{workload, workloads, WorkloadDecl};
 pub use result::{RunEnd, StageRun, WorkloadResult};
 pub use spec::WorkloadSpec;
+
+/// The report's `options`: key → value.
+pub type ReportOptions = serde_json::Map<String, serde_json::Value>;
 
 use crate::measure::{RunCounters, WorkerCtx};
 
@@ -157,10 +161,11 @@ pub trait Workload: Send + Sync + 'static {
     fn result(&self, _end: RunEnd<'_>) -> WorkloadResult {
         WorkloadResult::default()
     }
-    /// The workload's options as the report's `options` lists them (parser, output, ...).
-    fn describe(&self) -> serde_json::Value {
-        serde_json::Value::Null
-    }
+    /// Completes the report's `options`, which arrive as the declarations give them (see
+    /// [`WorkloadDecl::report_options`]), with what the run found: resolved paths, tables,
+    /// the server it started; a value the workload resolved (a database file, an `auto`
+    /// writer) replaces the declared one, and an option that did not apply is removed.
+    fn describe(&self, _options: &mut ReportOptions) {}
 }
 
 /// A workload as the engines hold it (`Arc<dyn DynWorkload>`), implemented for every
@@ -179,5 +184,5 @@ pub trait DynWorkload: Send + Sync {
     fn prepare(&self) -> Result<(), WorkloadError>;
     fn spec_for_children(&self) -> Option<WorkloadSpec>;
     fn result(&self, end: RunEnd<'_>) -> WorkloadResult;
-    fn describe(&self) -> serde_json::Value;
+    fn describe(&self, options: &mut ReportOptions);
 }

@@ -1,10 +1,12 @@
 //! One declaration per workload option: its flag name, value name, help, kind, the modes it
-//! applies to, and how to read and write it on the workload's options struct. The CLI flags,
-//! the TUI's setup form, scenario validation and the knobs of a run all derive from it.
+//! applies to, how to read and write it on the workload's options struct, its key in the
+//! report and whether it is one of a run's knobs. The CLI flags, the TUI's setup form,
+//! scenario validation, the report's `options` and the run list's knobs all derive from it.
 
 use crate::model::Mode;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Reads an option's value as the CLI spells it; `None`: unset (the flag is absent).
 pub type Getter<O> = Arc<dyn Fn(&O) -> Option<String> + Send + Sync>;
@@ -12,6 +14,8 @@ pub type Getter<O> = Arc<dyn Fn(&O) -> Option<String> + Send + Sync>;
 pub type Setter<O> = Arc<dyn Fn(&mut O, &str) -> Result<(), OptionValueError> + Send + Sync>;
 /// Sets an optional option back to unset.
 pub type Clearer<O> = Arc<dyn Fn(&mut O) + Send + Sync>;
+/// The option's value as the report's `options` carry it (a number, a bool, a string, null).
+pub type Reporter<O> = Arc<dyn Fn(&O) -> Value + Send + Sync>;
 
 /// An option value that does not parse. Its message is the one clap shows after
 /// `invalid value 'x' for '--flag':`, so each variant keeps its source's words.
@@ -60,17 +64,54 @@ pub struct OptionDecl<O> {
     pub modes: &'static [Mode],
     /// Offered by the TUI's setup form, which fits 80×24 and so shows the main knobs only.
     pub form: bool,
+    /// Its key in the report's `options`: the flag's name in snake_case unless declared
+    /// otherwise (`timeout_ms`, `retries_allowed`: the keys reports have always used).
+    pub report_key: Cow<'static, str>,
+    /// Whether, and how, the run list shows it among a run's knobs.
+    pub knob: Option<KnobMark>,
     get: Getter<O>,
     set: Setter<O>,
     clear: Option<Clearer<O>>,
+    report: Reporter<O>,
+}
+
+/// How the run list shows an option among a run's knobs (`parser typed · files 30`): the
+/// few that tell two runs of a workload apart.
+#[derive(Debug, Clone, Copy)]
+pub struct KnobMark {
+    /// Its place among the workload's knobs: what changes the work itself first (parser,
+    /// database, latency), sizes last. Equal ranks keep the declaration order.
+    pub rank: u8,
+    /// The knob's short name (the flag's unless a shorter one reads as well).
+    pub label: &'static str,
+    /// Shown only when its value is not this one (`reuse off` matters, `reuse on` does not).
+    pub unless: Option<&'static str>,
+    /// How the run list spells a value the CLI spells otherwise: a database's kind, never
+    /// its URL (which may hold a password).
+    pub spell: Option<fn(&str) -> String>,
+}
+
+/// A knob as the run list shows it: `parser typed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Knob {
+    pub name: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for Knob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.name, self.value)
+    }
 }
 
 impl<O> Clone for OptionDecl<O> {
     fn clone(&self) -> Self {
         OptionDecl {
+            report_key: self.report_key.clone(),
             get: self.get.clone(),
             set: self.set.clone(),
             clear: self.clear.clone(),
+            report: self.report.clone(),
             ..*self
         }
     }
@@ -94,6 +135,8 @@ impl<O: 'static> OptionDecl<O> {
         get: impl Fn(&O) -> Option<String> + Send + Sync + 'static,
         set: impl Fn(&mut O, &str) -> Result<(), OptionValueError> + Send + Sync + 'static,
     ) -> Self {
+        let get: Getter<O> = Arc::new(get);
+        let text = get.clone();
         OptionDecl {
             name,
             value_name,
@@ -101,10 +144,50 @@ impl<O: 'static> OptionDecl<O> {
             kind,
             modes: &[],
             form: false,
-            get: Arc::new(get),
+            report_key: Cow::Owned(name.replace('-', "_")),
+            knob: None,
+            get,
             set: Arc::new(set),
             clear: None,
+            report: Arc::new(move |o| text(o).map_or(Value::Null, Value::String)),
         }
+    }
+
+    /// Reports the value under `key` instead of the flag's name.
+    pub fn reported_as(mut self, key: impl Into<Cow<'static, str>>) -> Self {
+        self.report_key = key.into();
+        self
+    }
+
+    /// Reports the value as `value` gives it (a number, a bool) instead of the CLI's text.
+    pub fn reporting(mut self, value: impl Fn(&O) -> Value + Send + Sync + 'static) -> Self {
+        self.report = Arc::new(value);
+        self
+    }
+
+    /// One of the run's knobs in the run list, at `rank` (see [`KnobMark::rank`]).
+    pub fn knob(mut self, rank: u8) -> Self {
+        self.knob = Some(KnobMark {
+            rank,
+            label: self.name,
+            unless: None,
+            spell: None,
+        });
+        self
+    }
+
+    /// Not one of the run's knobs (a shared option another workload shows).
+    pub fn without_knob(mut self) -> Self {
+        self.knob = None;
+        self
+    }
+
+    /// Changes the knob mark (set by [`OptionDecl::knob`] first).
+    pub fn knob_with(mut self, change: impl FnOnce(&mut KnobMark)) -> Self {
+        if let Some(mark) = self.knob.as_mut() {
+            change(mark);
+        }
+        self
     }
 
     /// Offered by the setup form.
@@ -169,6 +252,32 @@ impl<O: 'static> OptionDecl<O> {
         self.modes.is_empty() || self.modes.contains(&mode)
     }
 
+    /// The value as the report's `options` carry it.
+    pub fn report_value(&self, options: &O) -> Value {
+        (self.report)(options)
+    }
+
+    /// The option as a knob of a run with `options`, with its rank; `None` when it is not a
+    /// knob, is unset or has the value its mark leaves out. A switch reads `on` or `off`.
+    pub fn knob_of(&self, options: &O) -> Option<(u8, Knob)> {
+        let mark = self.knob?;
+        let mut text = self.get(options)?;
+        if self.kind == OptionKind::Switch {
+            text = if text == "true" { "on" } else { "off" }.into();
+        }
+        if mark.unless == Some(text.as_str()) {
+            return None;
+        }
+        let value = mark.spell.map_or(text.clone(), |spell| spell(&text));
+        Some((
+            mark.rank,
+            Knob {
+                name: mark.label,
+                value,
+            },
+        ))
+    }
+
     /// The same option on a struct `P` that holds an `O` (a workload spec holding its
     /// options, the API options holding the server's): `view`/`edit` give `None` when `P`
     /// holds no `O` (another workload), and the option then reads unset and sets nothing.
@@ -177,7 +286,7 @@ impl<O: 'static> OptionDecl<O> {
         view: fn(&P) -> Option<&O>,
         edit: fn(&mut P) -> Option<&mut O>,
     ) -> OptionDecl<P> {
-        let (get, set, clear) = (self.get, self.set, self.clear);
+        let (get, set, clear, report) = (self.get, self.set, self.clear, self.report);
         OptionDecl {
             name: self.name,
             value_name: self.value_name,
@@ -185,6 +294,9 @@ impl<O: 'static> OptionDecl<O> {
             kind: self.kind,
             modes: self.modes,
             form: self.form,
+            report_key: self.report_key,
+            knob: self.knob,
+            report: Arc::new(move |p: &P| view(p).map_or(Value::Null, |o| report(o))),
             get: Arc::new(move |p: &P| view(p).and_then(|o| get(o))),
             set: Arc::new(move |p: &mut P, text: &str| match edit(p) {
                 Some(o) => set(o, text),
@@ -198,255 +310,5 @@ impl<O: 'static> OptionDecl<O> {
                 }) as Clearer<P>
             }),
         }
-    }
-}
-
-/// A whole-number option (`N`).
-pub fn number<O: 'static, T>(
-    name: &'static str,
-    help: &'static str,
-    get: fn(&O) -> T,
-    set: fn(&mut O, T),
-) -> OptionDecl<O>
-where
-    T: std::str::FromStr<Err = std::num::ParseIntError> + ToString + 'static,
-{
-    OptionDecl::new(
-        name,
-        "N",
-        OptionKind::Number { step: 1 },
-        help,
-        move |o| Some(get(o).to_string()),
-        move |o, text| {
-            set(o, text.parse()?);
-            Ok(())
-        },
-    )
-}
-
-/// A whole-number option that may be unset (`--requests`).
-pub fn optional_number<O: 'static>(
-    name: &'static str,
-    help: &'static str,
-    get: fn(&O) -> Option<usize>,
-    set: fn(&mut O, Option<usize>),
-) -> OptionDecl<O> {
-    OptionDecl::new(
-        name,
-        "N",
-        OptionKind::Number { step: 1 },
-        help,
-        move |o| get(o).map(|n| n.to_string()),
-        move |o, text| {
-            set(o, Some(text.parse()?));
-            Ok(())
-        },
-    )
-    .clearable(move |o| set(o, None))
-}
-
-/// A flag without a value.
-pub fn switch<O: 'static>(
-    name: &'static str,
-    help: &'static str,
-    get: fn(&O) -> bool,
-    set: fn(&mut O, bool),
-) -> OptionDecl<O> {
-    OptionDecl::new(
-        name,
-        "",
-        OptionKind::Switch,
-        help,
-        move |o| Some(get(o).to_string()),
-        move |o, text| {
-            set(o, text != "false");
-            Ok(())
-        },
-    )
-}
-
-/// A free-text option that may be unset (a path, a URL): empty text in the form unsets it.
-pub fn optional_text<O: 'static, T: From<String> + 'static>(
-    name: &'static str,
-    value_name: &'static str,
-    help: &'static str,
-    get: fn(&O) -> Option<String>,
-    set: fn(&mut O, Option<T>),
-) -> OptionDecl<O> {
-    OptionDecl::new(
-        name,
-        value_name,
-        OptionKind::Text,
-        help,
-        get,
-        move |o, text| {
-            set(o, Some(T::from(text.to_string())));
-            Ok(())
-        },
-    )
-    .clearable(move |o| set(o, None))
-}
-
-/// A duration (`50ms`, `5s`, `0`).
-pub fn duration<O: 'static>(
-    name: &'static str,
-    value_name: &'static str,
-    help: &'static str,
-    get: fn(&O) -> Duration,
-    set: fn(&mut O, Duration),
-) -> OptionDecl<O> {
-    OptionDecl::new(
-        name,
-        value_name,
-        OptionKind::Text,
-        help,
-        move |o| Some(format_duration(get(o))),
-        move |o, text| {
-            set(o, crate::server::parse_duration(text)?);
-            Ok(())
-        },
-    )
-}
-
-/// A choice among an enum's values, parsed by its `FromStr` (whose error names what is
-/// accepted) and spelled by its serde name.
-pub fn named<O: 'static, T>(
-    name: &'static str,
-    value_name: &'static str,
-    values: &'static [&'static str],
-    help: &'static str,
-    get: fn(&O) -> T,
-    set: fn(&mut O, T),
-) -> OptionDecl<O>
-where
-    T: std::str::FromStr + serde::Serialize + 'static,
-    OptionValueError: From<T::Err>,
-{
-    let kind = OptionKind::Choice {
-        values,
-        strict: false,
-    };
-    OptionDecl::new(
-        name,
-        value_name,
-        kind,
-        help,
-        move |o| Some(serde_name(&get(o))),
-        move |o, text| {
-            set(o, text.parse()?);
-            Ok(())
-        },
-    )
-}
-
-/// A strict choice: the CLI takes exactly one of `values` (and lists them when not).
-pub fn choice<O: 'static, T: serde::de::DeserializeOwned + serde::Serialize + 'static>(
-    name: &'static str,
-    value_name: &'static str,
-    values: &'static [&'static str],
-    help: &'static str,
-    get: fn(&O) -> T,
-    set: fn(&mut O, T),
-) -> OptionDecl<O> {
-    let kind = OptionKind::Choice {
-        values,
-        strict: true,
-    };
-    OptionDecl::new(
-        name,
-        value_name,
-        kind,
-        help,
-        move |o| Some(serde_name(&get(o))),
-        move |o, text| {
-            let value = serde_json::from_value(serde_json::Value::String(text.to_string()))
-                .map_err(|_| OptionValueError::Choice {
-                    text: text.to_string(),
-                    accepted: values.join(", "),
-                })?;
-            set(o, value);
-            Ok(())
-        },
-    )
-}
-
-/// A unit-like enum's serialized name (`typed`, `batch`), the name the CLI takes.
-pub fn serde_name(value: &impl serde::Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => "?".into(),
-    }
-}
-
-/// A duration in the largest unit that keeps it whole (`5s`, `50ms`, `250us`, `0`), which
-/// `parse_duration` reads back to the same microsecond.
-pub fn format_duration(d: Duration) -> String {
-    let us = d.as_micros();
-    match us {
-        0 => "0".into(),
-        _ if us % 1_000_000 == 0 => format!("{}s", us / 1_000_000),
-        _ if us % 1_000 == 0 => format!("{}ms", us / 1_000),
-        _ => format!("{us}us"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Default)]
-    struct Knobs {
-        n: usize,
-        maybe: Option<usize>,
-        on: bool,
-        wait: Duration,
-    }
-
-    fn decls() -> Vec<OptionDecl<Knobs>> {
-        vec![
-            number("n", "", |k: &Knobs| k.n, |k, v| k.n = v),
-            optional_number("maybe", "", |k: &Knobs| k.maybe, |k, v| k.maybe = v),
-            switch("on", "", |k: &Knobs| k.on, |k, v| k.on = v),
-            duration("wait", "D", "", |k: &Knobs| k.wait, |k, v| k.wait = v),
-        ]
-    }
-
-    #[test]
-    fn values_round_trip_and_bad_text_keeps_its_reason() {
-        let mut knobs = Knobs::default();
-        for (decl, text) in decls().iter().zip(["12", "7", "true", "250us"]) {
-            decl.set(&mut knobs, text).expect("parses");
-            assert_eq!(decl.get(&knobs).as_deref(), Some(text), "{}", decl.name);
-        }
-        let err = decls()[0]
-            .set(&mut knobs, "many")
-            .expect_err("not a number");
-        assert_eq!(err.to_string(), "invalid digit found in string");
-        assert!(decls()[1].clear(&mut knobs) && knobs.maybe.is_none());
-        assert!(!decls()[0].clear(&mut knobs));
-    }
-
-    #[test]
-    fn durations_print_in_a_unit_parse_duration_reads_back() {
-        for ms in [0, 1, 50, 1000, 5000, 1500] {
-            let d = Duration::from_millis(ms);
-            let text = format_duration(d);
-            assert_eq!(crate::server::parse_duration(&text).ok(), Some(d), "{text}");
-        }
-        assert_eq!(format_duration(Duration::from_secs(5)), "5s");
-    }
-
-    #[test]
-    fn a_lifted_option_reads_and_writes_the_inner_struct() {
-        struct Outer(Option<Knobs>);
-        let lifted = decls()
-            .remove(0)
-            .lift(|o: &Outer| o.0.as_ref(), |o| o.0.as_mut());
-        let mut outer = Outer(Some(Knobs::default()));
-        lifted.set(&mut outer, "3").expect("parses");
-        assert_eq!(lifted.get(&outer).as_deref(), Some("3"));
-        let mut other = Outer(None);
-        lifted.set(&mut other, "3").expect("nothing to set");
-        assert_eq!(lifted.get(&other), None);
     }
 }

@@ -93,92 +93,22 @@ impl WorkloadSpec {
     }
 }
 
-/// One option of a run as the run list and export names show it (`parser typed`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Knob {
-    pub name: &'static str,
-    pub value: String,
-}
-
-impl std::fmt::Display for Knob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.name, self.value)
-    }
-}
-
-fn knob(name: &'static str, value: impl ToString) -> Knob {
-    Knob {
-        name,
-        value: value.to_string(),
-    }
-}
-
-/// A unit-like enum's serialized name (`typed`, `batch`), the name the CLI takes.
-fn serde_name(value: &impl Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => "?".into(),
-    }
-}
-
-/// Which kind of database a `--db` value names; never the URL itself (it may hold a password).
-fn db_kind(db: &str) -> &'static str {
-    match crate::db::DbTarget::parse(db) {
-        Ok(crate::db::DbTarget::Postgres(_)) => "postgres",
-        Ok(target) if target.is_memory() => "sqlite-memory",
-        _ => "sqlite",
-    }
-}
+pub use super::options::Knob;
 
 impl WorkloadSpec {
-    /// The options that tell two runs of this workload apart, in the order a reader wants
-    /// them: what changes the work itself first (parser, database, latency), sizes last.
+    /// The options that tell two runs of this workload apart, as its declarations mark them.
     pub fn knobs(&self) -> Vec<Knob> {
-        match self {
-            WorkloadSpec::JsonParse(json) => vec![
-                knob("parser", serde_name(&json.parser)),
-                knob("output", serde_name(&json.output)),
-                knob("files", json.files),
-            ],
-            WorkloadSpec::ApiFetch(api) => api_knobs(api),
-            WorkloadSpec::CsvImport(csv) => vec![
-                knob("db", db_kind(&csv.db)),
-                knob("insert", serde_name(&csv.insert)),
-                knob("writer", serde_name(&csv.writer)),
-                knob("records", csv.records),
-            ],
-            WorkloadSpec::EtlPipeline(etl) => {
-                let mut knobs = vec![knob("db", db_kind(&etl.db)), knob("batch", etl.batch)];
-                if etl.cache_profiles {
-                    knobs.push(knob("cache-profiles", "on"));
-                }
-                knobs.extend(
-                    api_knobs(&etl.api)
-                        .into_iter()
-                        .filter(|k| k.name == "latency"),
-                );
-                knobs
-            }
-        }
+        self.declaration().map_or_else(Vec::new, |w| w.knobs(self))
     }
-}
-
-fn api_knobs(api: &ApiOptions) -> Vec<Knob> {
-    let latency_ms = api.server.latency.as_secs_f64() * 1e3;
-    let mut knobs = vec![knob("latency", format!("{latency_ms}ms"))];
-    if let Some(requests) = api.requests {
-        knobs.push(knob("requests", requests));
-    }
-    if !api.reuse_connections {
-        knobs.push(knob("reuse", "off"));
-    }
-    knobs
 }
 
 #[cfg(test)]
 mod knob_tests {
     use super::*;
-    use crate::workload::csv::CsvOptions;
+
+    fn shown(spec: WorkloadSpec) -> Vec<String> {
+        spec.knobs().iter().map(Knob::to_string).collect()
+    }
 
     #[test]
     fn knobs_name_what_sets_runs_apart_and_never_a_password() {
@@ -186,22 +116,41 @@ mod knob_tests {
             db: "postgres://me:secret@localhost/db".into(),
             ..CsvOptions::default()
         });
-        let text: Vec<String> = csv.knobs().iter().map(Knob::to_string).collect();
-        assert_eq!(text[0], "db postgres");
-        assert!(text.iter().any(|k| k.starts_with("insert ")), "{text:?}");
+        let text = shown(csv);
+        assert_eq!(
+            text,
+            ["db postgres", "insert row", "writer each", "records 50000"]
+        );
         assert!(!text.join(" ").contains("secret"));
 
         let mut api = ApiOptions::default();
         api.server.latency = std::time::Duration::from_millis(20);
         api.requests = Some(200);
-        let text: Vec<String> = WorkloadSpec::ApiFetch(api)
-            .knobs()
-            .iter()
-            .map(Knob::to_string)
-            .collect();
-        assert_eq!(text, ["latency 20ms", "requests 200"]);
+        assert_eq!(
+            shown(WorkloadSpec::ApiFetch(api.clone())),
+            ["latency 20ms", "requests 200"]
+        );
+        api.reuse_connections = false;
+        assert_eq!(
+            shown(WorkloadSpec::ApiFetch(api)),
+            ["latency 20ms", "requests 200", "reuse off"]
+        );
 
         let json = WorkloadSpec::JsonParse(JsonOptions::default());
-        assert_eq!(json.knobs()[0].name, "parser");
+        assert_eq!(shown(json)[0], "parser typed");
+
+        let mut etl = EtlOptions {
+            db: "sqlite::memory:".into(),
+            ..EtlOptions::default()
+        };
+        assert_eq!(
+            shown(WorkloadSpec::EtlPipeline(etl.clone())),
+            ["db sqlite-memory", "latency 0"]
+        );
+        etl.cache_profiles = true;
+        assert_eq!(
+            shown(WorkloadSpec::EtlPipeline(etl)),
+            ["db sqlite-memory", "latency 0", "cache-profiles on"]
+        );
     }
 }

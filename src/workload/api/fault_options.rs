@@ -2,9 +2,8 @@
 //! start the server themselves (`api-fetch`, `etl-pipeline`) take them from here.
 
 use crate::server::config::{parse_rate, JitterDist, ServerConfig};
-use crate::workload::options::{
-    choice, duration, optional_number, switch, OptionDecl, OptionKind, OptionValueError,
-};
+use crate::workload::option_kinds::{choice, duration, optional_number, switch};
+use crate::workload::options::{OptionDecl, OptionKind, OptionValueError};
 
 const JITTER_DISTS: &[&str] = &["uniform", "normal", "exponential"];
 
@@ -27,6 +26,7 @@ fn share(
             Ok(())
         },
     )
+    .reporting(move |c| serde_json::json!(get(c)))
 }
 
 /// The fault flags, in the order the help lists them.
@@ -39,7 +39,8 @@ pub fn fault_options() -> Vec<OptionDecl<ServerConfig>> {
             |c: &ServerConfig| c.latency,
             |c, d| c.latency = d,
         )
-        .in_form(),
+        .in_form()
+        .knob(0),
         duration(
             "jitter",
             "JITTER",

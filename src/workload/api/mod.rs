@@ -29,7 +29,7 @@ mod totals;
 #[cfg(test)]
 mod tests;
 
-use super::{AsyncCtx, UnitFuture, WorkloadError};
+use super::{AsyncCtx, ReportOptions, UnitFuture, WorkloadError};
 use crate::measure::WorkerCtx;
 use crate::model::UnitOutcome;
 use crate::server::config::duration_ms;
@@ -43,6 +43,7 @@ pub use client::{Failure, FetchError, TotalsSnapshot};
 use plan::UnitKind;
 use records::ContentDigests;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use server_child::ServerChild;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -319,26 +320,26 @@ impl crate::workload::Workload for ApiFetch {
         Some(Box::pin(async move { self.unit_async(unit, ctx).await }))
     }
 
-    fn describe(&self) -> serde_json::Value {
-        serde_json::json!({
-            "base_url": self.base_url(),
-            "own_server": self.server.is_some(),
-            "server_pid": self.server.as_ref().map(ServerChild::pid),
-            "tenants": self.tenants,
-            "symbols": self.symbols,
-            "requests_planned": self.plan.len(),
-            "batch": self.options.batch,
-            "reuse_connections": self.options.reuse_connections,
-            "cache": self.options.cache,
-            "retries_allowed": self.options.retries,
-            "transport": match self.async_http.get() {
-                Some(_) => "async (hyper, one pooled client)",
-                None => "blocking (ureq, one agent per worker)",
-            },
-            "timeout_ms": self.options.timeout.as_secs_f64() * 1e3,
-            "totals": self.totals(),
-            "content_checksum": self.content_checksum(),
-            "content_records": self.content.record_count(),
-        })
+    fn describe(&self, options: &mut ReportOptions) {
+        let transport = match self.async_http.get() {
+            Some(_) => "async (hyper, one pooled client)",
+            None => "blocking (ureq, one agent per worker)",
+        };
+        options.extend([
+            ("base_url".into(), json!(self.base_url())),
+            ("own_server".into(), json!(self.server.is_some())),
+            (
+                "server_pid".into(),
+                json!(self.server.as_ref().map(ServerChild::pid)),
+            ),
+            // The server's size as it answered (another server's, with --base-url).
+            ("tenants".into(), json!(self.tenants)),
+            ("symbols".into(), json!(self.symbols)),
+            ("requests_planned".into(), json!(self.plan.len())),
+            ("transport".into(), json!(transport)),
+            ("totals".into(), json!(self.totals())),
+            ("content_checksum".into(), json!(self.content_checksum())),
+            ("content_records".into(), json!(self.content.record_count())),
+        ]);
     }
 }

@@ -4,9 +4,8 @@
 use super::fault_options::fault_options;
 use super::ApiOptions;
 use crate::server::ServerConfig;
-use crate::workload::options::{
-    duration, number, optional_number, optional_text, switch, OptionDecl, OptionKind,
-};
+use crate::workload::option_kinds::{duration, number, optional_number, optional_text, switch};
+use crate::workload::options::{OptionDecl, OptionKind};
 
 /// The workload's name (the CLI's and the reports').
 pub const NAME: &str = "api-fetch";
@@ -37,7 +36,8 @@ pub fn options() -> Vec<OptionDecl<ApiOptions>> {
             |o: &ApiOptions| o.requests,
             |o, n| o.requests = n,
         )
-        .in_form(),
+        .in_form()
+        .knob(1),
         reuse_connections(),
         number(
             "batch",
@@ -58,7 +58,8 @@ pub fn options() -> Vec<OptionDecl<ApiOptions>> {
              jitter).",
             |o: &ApiOptions| o.retries,
             |o, n| o.retries = n,
-        ),
+        )
+        .reported_as("retries_allowed"),
         duration(
             "timeout",
             "DURATION",
@@ -112,4 +113,10 @@ fn reuse_connections() -> OptionDecl<ApiOptions> {
             Ok(())
         },
     )
+    .reporting(|o| serde_json::json!(o.reuse_connections))
+    .knob(2)
+    .knob_with(|mark| {
+        mark.label = "reuse";
+        mark.unless = Some("on");
+    })
 }

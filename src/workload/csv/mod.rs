@@ -34,9 +34,10 @@ use crate::model::UnitRecord;
 use crate::model::WaitCategory;
 use crate::model::{Rejection, UnitOutcome};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::{AsyncCtx, RunEnd, UnitFuture, WorkloadError, WorkloadResult};
+use crate::workload::{AsyncCtx, ReportOptions, RunEnd, UnitFuture, WorkloadError, WorkloadResult};
 use parking_lot::Mutex;
 use scan::InputFile;
+use serde_json::json;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -581,28 +582,42 @@ impl crate::workload::Workload for CsvImport {
         }
     }
 
-    fn describe(&self) -> serde_json::Value {
+    fn describe(&self, options: &mut ReportOptions) {
         let tables: Vec<_> = self
             .inputs
             .iter()
-            .map(|i| serde_json::json!({"table": i.spec.name, "source": i.source, "rows": i.rows, "columns": i.spec.columns.len()}))
+            .map(|i| json!({"table": i.spec.name, "source": i.source, "rows": i.rows, "columns": i.spec.columns.len()}))
             .collect();
+        // The values as the run used them: the database file, the writer `auto` chose,
+        // sizes of 0 read as 1, a SQLite file always fresh.
         let o = &self.options;
-        let mut d = serde_json::json!({
-            "db": self.target.to_string(), "insert": o.insert, "batch": o.batch.max(1),
-            "writer": self.writer_mode, "chunk_rows": o.chunk_rows.max(1), "fresh": o.fresh,
-            "max_record_bytes": o.max_record_bytes,
-            "dataset": if o.input.is_some() { "input" } else { o.dataset.name() },
-            "tables": tables,
-        });
-        if self.target.is_sqlite() {
-            d["journal"] = serde_json::json!(o.journal);
-            d["sync"] = serde_json::json!(o.sync);
+        options.extend([
+            ("db".into(), json!(self.target.to_string())),
+            ("batch".into(), json!(o.batch.max(1))),
+            ("writer".into(), json!(self.writer_mode)),
+            ("chunk_rows".into(), json!(o.chunk_rows.max(1))),
+            ("fresh".into(), json!(o.fresh)),
+            (
+                "dataset".into(),
+                json!(if o.input.is_some() {
+                    "input"
+                } else {
+                    o.dataset.name()
+                }),
+            ),
+            ("tables".into(), json!(tables)),
+            ("async".into(), json!(self.async_text())),
+        ]);
+        if o.input.is_some() {
+            // A given file has the records it has.
+            options.insert("records".into(), serde_json::Value::Null);
         }
-        d["async"] = serde_json::json!(self.async_text());
+        if !self.target.is_sqlite() {
+            options.remove("journal");
+            options.remove("sync");
+        }
         if let Some(pool) = &self.pg_pool {
-            d["async_connections"] = serde_json::json!(pool.opened());
+            options.insert("async_connections".into(), json!(pool.opened()));
         }
-        d
     }
 }

@@ -4,7 +4,8 @@
 use super::schemas::Dataset;
 use crate::db::{InsertMode, Journal, SyncMode};
 use crate::workload::lines::MAX_LINE_BYTES;
-use crate::workload::options::{named, number, optional_text, switch, OptionDecl, OptionKind};
+use crate::workload::option_kinds::{named, number, optional_text, switch};
+use crate::workload::options::{OptionDecl, OptionKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -144,6 +145,19 @@ pub fn db_option<O: 'static>(get: fn(&O) -> &String, set: fn(&mut O, String)) ->
         },
     )
     .in_form()
+    .reporting(move |o| crate::db::mask_password(get(o)).into())
+    .knob(0)
+    .knob_with(|mark| mark.spell = Some(db_kind))
+}
+
+/// Which kind of database a `--db` value names; never the URL itself (it may hold a password).
+fn db_kind(db: &str) -> String {
+    match crate::db::DbTarget::parse(db) {
+        Ok(crate::db::DbTarget::Postgres(_)) => "postgres",
+        Ok(target) if target.is_memory() => "sqlite-memory",
+        _ => "sqlite",
+    }
+    .into()
 }
 
 pub fn options() -> Vec<OptionDecl<CsvOptions>> {
@@ -165,7 +179,8 @@ pub fn options() -> Vec<OptionDecl<CsvOptions>> {
             |o, n| o.records = n,
         )
         .stepping(1000)
-        .in_form(),
+        .in_form()
+        .knob(3),
         optional_text(
             "input",
             "PATH",
@@ -198,7 +213,8 @@ pub fn options() -> Vec<OptionDecl<CsvOptions>> {
             |o: &CsvOptions| o.insert,
             |o, v| o.insert = v,
         )
-        .in_form(),
+        .in_form()
+        .knob(1),
         named(
             "journal",
             "MODE",
@@ -224,7 +240,8 @@ pub fn options() -> Vec<OptionDecl<CsvOptions>> {
             |o: &CsvOptions| o.writer,
             |o, v| o.writer = v,
         )
-        .in_form(),
+        .in_form()
+        .knob(2),
         number(
             "batch",
             "Rows per transaction (1 = every row commits on its own).",
@@ -246,6 +263,8 @@ pub fn options() -> Vec<OptionDecl<CsvOptions>> {
             |o: &CsvOptions| o.max_record_bytes >> 10,
             |o, kib: usize| o.max_record_bytes = kib.saturating_mul(1 << 10),
         )
-        .placeholder("KIB"),
+        .placeholder("KIB")
+        .reported_as("max_record_bytes")
+        .reporting(|o: &CsvOptions| o.max_record_bytes.into()),
     ]
 }

@@ -25,7 +25,7 @@ mod tests;
 use super::api::{
     check_health, normalise_base_url, setup_json, ApiOptions, Client, ClientSettings, WorkerAgent,
 };
-use super::{RunEnd, StageRun, WorkloadError, WorkloadResult};
+use super::{ReportOptions, RunEnd, StageRun, WorkloadError, WorkloadResult};
 use crate::db::{
     quote_ident, DbConn, DbError, DbTarget, InsertMode, InsertPlan, SqliteOptions, Value,
 };
@@ -40,6 +40,7 @@ use fetch::{FetchPlan, FetchedTable};
 use parking_lot::{Condvar, Mutex};
 use profile_cache::ProfileCache;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -477,7 +478,7 @@ impl crate::workload::Workload for EtlPipeline {
         }
     }
 
-    fn describe(&self) -> serde_json::Value {
+    fn describe(&self, options: &mut ReportOptions) {
         let stages: Vec<serde_json::Value> = self
             .pipeline
             .stages
@@ -496,22 +497,24 @@ impl crate::workload::Workload for EtlPipeline {
                 })
             })
             .collect();
-        serde_json::json!({
-            "stages": stages,
-            "pipeline": self.source,
-            "symbols": self.symbols.len(),
-            "db": self.target.to_string(),
-            "batch": self.options.batch,
-            "base_url": self.client.base_url(),
-            "own_server": self.server.is_some(),
-            "server_pid": self.server.as_ref().map(ServerChild::pid),
-            "latency_ms": self.options.api.server.latency.as_secs_f64() * 1e3,
-            "reuse_connections": self.options.api.reuse_connections,
-            "batch_prices": self.options.api.batch,
-            "cache_profiles": self.options.cache_profiles,
-            "profiles_from_cache": self.profiles.as_ref().map(ProfileCache::hits),
-            "handshake_ms": self.options.api.server.handshake.as_secs_f64() * 1e3,
-            "totals": self.client.totals.snapshot(),
-        })
+        options.extend([
+            ("stages".into(), json!(stages)),
+            ("pipeline".into(), json!(self.source)),
+            ("symbols".into(), json!(self.symbols.len())),
+            ("db".into(), json!(self.target.to_string())),
+            // The load stage's rows per transaction (not an option; `batch_prices` is).
+            ("batch".into(), json!(self.options.batch)),
+            ("base_url".into(), json!(self.client.base_url())),
+            ("own_server".into(), json!(self.server.is_some())),
+            (
+                "server_pid".into(),
+                json!(self.server.as_ref().map(ServerChild::pid)),
+            ),
+            (
+                "profiles_from_cache".into(),
+                json!(self.profiles.as_ref().map(ProfileCache::hits)),
+            ),
+            ("totals".into(), json!(self.client.totals.snapshot())),
+        ]);
     }
 }

@@ -3,8 +3,10 @@
 
 use super::EtlOptions;
 use crate::workload::api::options as api;
+use crate::workload::api::ApiOptions;
 use crate::workload::csv::options::db_option;
-use crate::workload::options::{number, optional_text, switch, OptionDecl};
+use crate::workload::option_kinds::{number, optional_text, switch};
+use crate::workload::options::OptionDecl;
 use std::path::PathBuf;
 
 /// One line on what it does.
@@ -46,11 +48,28 @@ pub fn options() -> Vec<OptionDecl<EtlOptions>> {
              from them (the first run fetches and saves them).",
             |o: &EtlOptions| o.cache_profiles,
             |o, on| o.cache_profiles = on,
-        ),
+        )
+        .knob(1)
+        .knob_with(|mark| mark.unless = Some("off")),
     ];
     let from_api = api::options()
         .into_iter()
-        .filter(|d| !NOT_FROM_API.contains(&d.name));
+        .filter(|d| !NOT_FROM_API.contains(&d.name))
+        .map(for_etl);
     all.extend(from_api.map(|d| d.lift(|o: &EtlOptions| Some(&o.api), |o| Some(&mut o.api))));
     all
+}
+
+/// An API option as `etl-pipeline` reports and shows it: `batch` is `batch_prices` (the load
+/// stage's own batch is the report's `batch`); of the API's knobs, only latency tells two
+/// pipeline runs apart.
+fn for_etl(decl: OptionDecl<ApiOptions>) -> OptionDecl<ApiOptions> {
+    let decl = match decl.name {
+        "batch" => decl.reported_as("batch_prices"),
+        _ => decl,
+    };
+    match decl.name {
+        "latency" => decl,
+        _ => decl.without_knob(),
+    }
 }

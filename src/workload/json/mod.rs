@@ -29,8 +29,9 @@ use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
 use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::gen_progress::{GenObserver, Unobserved};
-use crate::workload::WorkloadError;
+use crate::workload::{ReportOptions, WorkloadError};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashSet;
 use std::fs;
 use std::io::BufReader;
@@ -239,16 +240,21 @@ impl crate::workload::Workload for JsonParse {
         }
     }
 
-    fn describe(&self) -> serde_json::Value {
-        serde_json::json!({
-            "parser": self.opts.parser.as_str(),
-            "output": self.opts.output.as_str(),
-            "files": self.units.len(),
-            "input_dir": display(&self.input_dir),
-            "generated": self.opts.input.is_none(),
-            "records_per_file": self.opts.input.is_none().then_some(self.opts.records),
-            "out_dir": self.out_dir.as_deref().map(display),
-        })
+    fn describe(&self, options: &mut ReportOptions) {
+        let generated = self.opts.input.is_none();
+        options.extend([
+            ("files".into(), json!(self.units.len())),
+            ("input_dir".into(), json!(display(&self.input_dir))),
+            ("generated".into(), json!(generated)),
+            (
+                "out_dir".into(),
+                json!(self.out_dir.as_deref().map(display)),
+            ),
+        ]);
+        if !generated {
+            // Given files have the records they have.
+            options.insert("records_per_file".into(), serde_json::Value::Null);
+        }
     }
 }
 

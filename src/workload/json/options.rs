@@ -2,7 +2,8 @@
 //! checks read them from here).
 
 use super::{JsonOptions, Output, Parser};
-use crate::workload::options::{choice, number, optional_text, OptionDecl};
+use crate::workload::option_kinds::{choice, number, optional_text};
+use crate::workload::options::OptionDecl;
 use std::path::PathBuf;
 
 /// The workload's name (the CLI's and the reports').
@@ -40,14 +41,16 @@ pub fn options() -> Vec<OptionDecl<JsonOptions>> {
             |o, n| o.records = n,
         )
         .stepping(1000)
-        .in_form(),
+        .in_form()
+        .reported_as("records_per_file"),
         number(
             "files",
             "Number of generated files (one unit of work each).",
             |o: &JsonOptions| o.files,
             |o, n| o.files = n,
         )
-        .in_form(),
+        .in_form()
+        .knob(2),
         choice(
             "parser",
             "PARSER",
@@ -57,7 +60,8 @@ pub fn options() -> Vec<OptionDecl<JsonOptions>> {
             |o: &JsonOptions| o.parser,
             |o, v: Parser| o.parser = v,
         )
-        .in_form(),
+        .in_form()
+        .knob(0),
         choice(
             "output",
             "OUTPUT",
@@ -66,7 +70,8 @@ pub fn options() -> Vec<OptionDecl<JsonOptions>> {
             |o: &JsonOptions| o.output,
             |o, v: Output| o.output = v,
         )
-        .in_form(),
+        .in_form()
+        .knob(1),
         optional_text(
             "out-dir",
             "DIR",

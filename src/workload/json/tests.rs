@@ -212,8 +212,12 @@ fn inputs_are_sorted_and_filtered() {
         .map(|u| workload.unit_label(u))
         .collect();
     assert_eq!(names, ["a.JSON", "a.ndjson", "b.ndjson", "manifest.json"]);
-    assert_eq!(workload.describe()["files"], 4);
-    assert_eq!(workload.describe()["parser"], "fast");
+    let mut found = crate::workload::ReportOptions::new();
+    workload.describe(&mut found);
+    assert_eq!(
+        (&found["files"], &found["generated"]),
+        (&4.into(), &false.into())
+    );
     let outcome = &run_all(&workload)[0];
     assert_eq!(
         (outcome.items, outcome.rejected.len()),
