@@ -3,8 +3,9 @@
 //! event stream's `start` carries it.
 
 use crate::model::Mode;
+use crate::workload::options::OptionKind;
 use crate::workload::spec::Knob;
-use crate::workload::WorkloadSpec;
+use crate::workload::{WorkloadDecl, WorkloadSpec};
 use serde::{Deserialize, Serialize};
 
 /// CPU sampling rates a run may ask for, in Hz (the kernel tick caps sampling near 250 Hz).
@@ -65,6 +66,39 @@ impl RunSpec {
             });
         }
         knobs
+    }
+
+    /// The words of `boundscope run` that make this run: `run WORKLOAD --mode M [--workers N]
+    /// [--in-flight K] [--gil]`, then every declared option whose value differs from the
+    /// CLI's default, under the CLI's names (derived from the spec and `workload`'s
+    /// declarations, never kept by hand).
+    pub fn run_args(&self, workload: &WorkloadDecl) -> Vec<String> {
+        let mut args = vec!["run".to_string(), workload.name.to_string()];
+        args.extend(["--mode".to_string(), self.mode.as_str().to_string()]);
+        if self.mode != Mode::Sequential {
+            args.extend(["--workers".to_string(), self.workers.to_string()]);
+        }
+        if let Some(n) = self.in_flight {
+            args.extend(["--in-flight".to_string(), n.to_string()]);
+        }
+        if self.gil {
+            args.push("--gil".into());
+        }
+        let defaults = (workload.defaults)();
+        for option in &workload.options {
+            let value = option.get(&self.workload);
+            if value == option.get(&defaults) {
+                continue;
+            }
+            match (option.kind, value) {
+                (OptionKind::Switch, Some(on)) if on == "true" => {
+                    args.push(format!("--{}", option.name))
+                }
+                (OptionKind::Switch, _) | (_, None) => {}
+                (_, Some(value)) => args.extend([format!("--{}", option.name), value]),
+            }
+        }
+        args
     }
 
     /// The spec a `processes` child runs: one sequential worker over one shard.

@@ -350,14 +350,14 @@ impl SetupForm {
             (OptionKind::Switch, value) => on_off(value.as_deref() == Some("true")),
             // A server URL may carry a password: never on screen.
             (_, Some(value)) if option.name == "db" => mask_password(&value),
-            (OptionKind::Text, Some(value)) => shown_tail(&value),
+            (OptionKind::Text, Some(value)) => super::fmt::shown_tail(&value),
             (_, Some(value)) => value,
             (_, None) => "default".into(),
         }
     }
 
     /// The arguments of `boundscope run ...` for this form's run, streaming events to
-    /// stdout (see [`spec_args`]).
+    /// stdout (see [`RunSpec::run_args`]).
     pub fn child_args(&self) -> Vec<String> {
         let spec = match self.run_spec() {
             Ok(spec) => spec,
@@ -368,59 +368,14 @@ impl SetupForm {
                 spec
             }
         };
-        let mut args = spec_args(self.declaration(), &spec);
+        let mut args = spec.run_args(self.declaration());
         args.extend(["--events", "-", "--quiet"].map(String::from));
         args
     }
 }
 
-/// `run WORKLOAD --mode M [--workers N] [--in-flight K] [--gil]`, then every declared option
-/// whose value differs from the CLI's default, under the CLI's names (derived from the
-/// spec and the declarations, never kept by hand).
-pub fn spec_args(workload: &WorkloadDecl, spec: &RunSpec) -> Vec<String> {
-    let mut args = vec!["run".to_string(), workload.name.to_string()];
-    args.extend(["--mode".to_string(), spec.mode.as_str().to_string()]);
-    if spec.mode != Mode::Sequential {
-        args.extend(["--workers".to_string(), spec.workers.to_string()]);
-    }
-    if let Some(n) = spec.in_flight {
-        args.extend(["--in-flight".to_string(), n.to_string()]);
-    }
-    if spec.gil {
-        args.push("--gil".into());
-    }
-    let defaults = (workload.defaults)();
-    for option in &workload.options {
-        let value = option.get(&spec.workload);
-        if value == option.get(&defaults) {
-            continue;
-        }
-        match (option.kind, value) {
-            (OptionKind::Switch, Some(on)) if on == "true" => {
-                args.push(format!("--{}", option.name))
-            }
-            (OptionKind::Switch, _) | (_, None) => {}
-            (_, Some(value)) => args.extend([format!("--{}", option.name), value]),
-        }
-    }
-    args
-}
-
 fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_string()
-}
-
-/// Columns a text value takes in the form; a longer one shows its end (a file's name).
-const SHOWN: usize = 15;
-
-/// `text`, or its end after `…` when longer than the form shows.
-pub(super) fn shown_tail(text: &str) -> String {
-    let n = text.chars().count();
-    if n <= SHOWN {
-        return text.to_string();
-    }
-    let tail: String = text.chars().skip(n + 1 - SHOWN).collect();
-    format!("…{tail}")
 }
 
 fn number_step(option: &OptionDecl<WorkloadSpec>) -> usize {

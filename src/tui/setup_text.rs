@@ -2,7 +2,8 @@
 //! one, and saying what the typed text gives before a run starts (a wrong path or value is a
 //! message, never a failed child).
 
-use super::setup::{shown_tail, SetupForm};
+use super::fmt::shown_tail;
+use super::setup::SetupForm;
 use crate::workload::options::OptionKind;
 use crate::workload::WorkloadSpec;
 
