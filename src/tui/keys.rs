@@ -155,7 +155,7 @@ pub const KEY_MAP: &[Binding] = &[
     Binding {
         scope: Scope::Setup,
         keys: &[(ENTER, Action::Enter), (ch('s'), Action::StartRun)],
-        help: "start the run (runs list: open it; a path: type it)",
+        help: "start the run (runs list: open it; text field: type)",
     },
     Binding {
         scope: Scope::Setup,

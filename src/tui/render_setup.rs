@@ -2,7 +2,7 @@
 
 use super::app::{App, Focus};
 use super::render::render_status;
-use super::setup::Field;
+use super::setup::{Field, SetupForm};
 use super::theme::Theme;
 use crate::report::sweep_chart::short_number;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -27,13 +27,30 @@ pub fn render_setup(frame: &mut Frame, app: &App, theme: Theme) {
     render_form(frame, form, app, theme);
     render_runs(frame, runs, app, theme);
     let keys = match app.focus {
-        Focus::Form => {
-            "↑↓ field · ←→ change · digits type · Enter start · Tab runs · ? keys · q quit"
-        }
+        Focus::Form => form_keys(&app.setup),
         Focus::Runs => "↑↓ run · Enter open · Space mark · c compare · Tab form · ? keys · q quit",
     };
     frame.render_widget(Paragraph::new(keys).style(theme.dim()), hint);
     render_status(frame, status, app, theme);
+}
+
+/// The keys that matter on the form now: while typing, Enter keeps the text; on a path or
+/// duration field, Enter types and `s` starts the run.
+pub(super) fn form_keys(form: &SetupForm) -> &'static str {
+    if form.is_typing() {
+        "type the value · Enter keep it · Esc cancel · Backspace erase"
+    } else if form.takes_text() {
+        let steps = form
+            .option(form.current())
+            .is_some_and(|option| !option.presets.is_empty());
+        if steps {
+            "↑↓ field · ←→ step · Enter type a value · s start · Tab runs · ? keys · q quit"
+        } else {
+            "↑↓ field · Enter type a value · s start · Tab runs · ? keys · q quit"
+        }
+    } else {
+        "↑↓ field · ←→ change · digits type · Enter start · Tab runs · ? keys · q quit"
+    }
 }
 
 /// One line per shown field, then the help of the field under the cursor (the list changes
@@ -129,12 +146,31 @@ fn two_sided(left: &str, right: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::two_sided;
+    use super::{form_keys, two_sided, Field, SetupForm};
 
     #[test]
     fn two_sided_lines_keep_the_right_side_whole() {
         assert_eq!(two_sided("ab", "cd", 8), "ab    cd");
         assert_eq!(two_sided("abcdef", "xy", 6), "ab… xy");
         assert_eq!(two_sided("a", "b", 3), "a b");
+    }
+
+    #[test]
+    fn the_key_line_says_what_enter_does_on_the_field_and_while_typing() {
+        let mut form = SetupForm::new(2);
+        assert!(form_keys(&form).contains("Enter start"));
+        form.choose("etl-pipeline");
+        let pipeline = form
+            .fields()
+            .iter()
+            .position(|f| *f == Field::Option("pipeline"));
+        form.field = pipeline.expect("shown");
+        assert!(form_keys(&form).starts_with("↑↓ field · Enter type a value · s start"));
+        form.field = form.fields().len() - 1;
+        assert_eq!(form.current(), Field::Option("latency"));
+        assert!(form_keys(&form).contains("←→ step · Enter type a value"));
+        form.field = pipeline.expect("shown");
+        assert!(form.begin_typing());
+        assert!(form_keys(&form).starts_with("type the value · Enter keep it · Esc cancel"));
     }
 }

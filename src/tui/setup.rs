@@ -199,7 +199,7 @@ impl SetupForm {
                 let floor = usize::from(!option.is_clearable());
                 Some(bump(n, step, unit, floor).to_string())
             }
-            OptionKind::Text => None,
+            OptionKind::Text => preset_step(option.presets, now.as_deref(), step),
         };
         let spec = &mut self.specs[self.workload];
         match next.as_deref() {
@@ -376,6 +376,26 @@ impl SetupForm {
 
 fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_string()
+}
+
+/// The preset one `step` from `now`, stopping at either end. A value typed by hand steps to
+/// the nearest preset past it when both read as durations, to the first preset otherwise.
+fn preset_step(presets: &[&str], now: Option<&str>, step: isize) -> Option<String> {
+    let last = presets.len().checked_sub(1)?;
+    let at = now.and_then(|now| presets.iter().position(|p| *p == now));
+    let i = match (at, now.and_then(seconds)) {
+        (Some(i), _) => i.saturating_add_signed(step).min(last),
+        (None, Some(now)) if step > 0 => presets.iter().position(|p| seconds(p) > Some(now))?,
+        (None, Some(now)) => presets.iter().rposition(|p| seconds(p) < Some(now))?,
+        (None, None) => 0,
+    };
+    Some(presets[i].to_string())
+}
+
+fn seconds(text: &str) -> Option<f64> {
+    crate::server::parse_duration(text)
+        .ok()
+        .map(|d| d.as_secs_f64())
 }
 
 fn number_step(option: &OptionDecl<WorkloadSpec>) -> usize {

@@ -69,6 +69,9 @@ impl Field {
             Field::Option(name) => match workload.option(name) {
                 Some(option) => {
                     let hint = match option.kind {
+                        OptionKind::Text if !option.presets.is_empty() => {
+                            " (←→ steps; Enter types any value)"
+                        }
                         OptionKind::Text => " (Enter types it; empty = default)",
                         OptionKind::Choice { .. } if name == "db" => {
                             " (the form offers ${PG_ENV} too, when set)"

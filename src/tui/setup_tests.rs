@@ -314,6 +314,47 @@ fn a_typed_value_that_does_not_parse_is_said_and_not_taken() {
     assert_eq!(api.server.latency, std::time::Duration::from_millis(20));
 }
 
+#[test]
+fn latency_steps_through_its_presets_and_a_typed_value_steps_to_the_next() {
+    let mut form = SetupForm::new(2);
+    form.choose("etl-pipeline");
+    let latency = Field::Option("latency");
+    form.field = form
+        .fields()
+        .iter()
+        .position(|f| *f == latency)
+        .expect("shown");
+    assert!(
+        form.help(latency).contains("←→ steps"),
+        "{}",
+        form.help(latency)
+    );
+    let mut seen = vec![form.value_text(latency)];
+    for step in [1, 1, 1, -1] {
+        form.change(step);
+        seen.push(form.value_text(latency));
+    }
+    assert_eq!(seen, ["0", "1ms", "2ms", "5ms", "2ms"]);
+    form.change(-1);
+    form.change(-1);
+    form.change(-1);
+    assert_eq!(form.value_text(latency), "0", "stops at the first");
+    assert!(form.begin_typing());
+    form.typing = Some("7ms".into());
+    form.finish_typing();
+    form.change(1);
+    assert_eq!(form.value_text(latency), "10ms");
+    form.typing = Some("7ms".into());
+    form.finish_typing();
+    form.change(-1);
+    assert_eq!(form.value_text(latency), "5ms");
+    for _ in 0..20 {
+        form.change(1);
+    }
+    assert_eq!(form.value_text(latency), "1s", "stops at the last");
+    assert!(form.run_spec().is_ok());
+}
+
 /// A test workload: json-parse's options and one more, `--copies` (the files count under
 /// another name), declared in one place.
 fn test_table() -> &'static [WorkloadDecl] {

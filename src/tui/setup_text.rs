@@ -13,6 +13,12 @@ impl SetupForm {
         self.typing.is_some()
     }
 
+    /// Whether the current field takes typed text (a path, a URL, a duration).
+    pub fn takes_text(&self) -> bool {
+        self.option(self.current())
+            .is_some_and(|option| option.kind == OptionKind::Text)
+    }
+
     /// Starts typing into the current field; false (nothing changes) unless it takes text.
     pub fn begin_typing(&mut self) -> bool {
         let Some(option) = self.option(self.current()) else {

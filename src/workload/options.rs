@@ -64,6 +64,9 @@ pub struct OptionDecl<O> {
     pub modes: &'static [Mode],
     /// Offered by the TUI's setup form, which fits 80×24 and so shows the main knobs only.
     pub form: bool,
+    /// Values the form steps through with ←→ for a text option (a latency ladder); any text
+    /// the option takes can still be typed.
+    pub presets: &'static [&'static str],
     /// Its key in the report's `options`: the flag's name in snake_case unless declared
     /// otherwise (`timeout_ms`, `retries_allowed`: the keys reports have always used).
     pub report_key: Cow<'static, str>,
@@ -144,6 +147,7 @@ impl<O: 'static> OptionDecl<O> {
             kind,
             modes: &[],
             form: false,
+            presets: &[],
             report_key: Cow::Owned(name.replace('-', "_")),
             knob: None,
             get,
@@ -187,6 +191,12 @@ impl<O: 'static> OptionDecl<O> {
         if let Some(mark) = self.knob.as_mut() {
             change(mark);
         }
+        self
+    }
+
+    /// Values the form steps through (see [`OptionDecl::presets`]), lowest first.
+    pub fn with_presets(mut self, presets: &'static [&'static str]) -> Self {
+        self.presets = presets;
         self
     }
 
@@ -294,6 +304,7 @@ impl<O: 'static> OptionDecl<O> {
             kind: self.kind,
             modes: self.modes,
             form: self.form,
+            presets: self.presets,
             report_key: self.report_key,
             knob: self.knob,
             report: Arc::new(move |p: &P| view(p).map_or(Value::Null, |o| report(o))),

@@ -6,6 +6,10 @@ use crate::workload::option_kinds::{choice, duration, optional_number, switch};
 use crate::workload::options::{OptionDecl, OptionKind, OptionValueError};
 
 const JITTER_DISTS: &[&str] = &["uniform", "normal", "exponential"];
+/// The latencies the form steps through: from none to a slow remote API.
+const LATENCY_STEPS: &[&str] = &[
+    "0", "1ms", "2ms", "5ms", "10ms", "20ms", "50ms", "100ms", "200ms", "500ms", "1s",
+];
 
 /// A share between 0 and 1 (checked when the server's settings are validated).
 fn share(
@@ -39,6 +43,7 @@ pub fn fault_options() -> Vec<OptionDecl<ServerConfig>> {
             |c: &ServerConfig| c.latency,
             |c, d| c.latency = d,
         )
+        .with_presets(LATENCY_STEPS)
         .in_form()
         .knob(0),
         duration(
