@@ -25,7 +25,7 @@
 
 use crate::model::{RunReport, VerdictKind};
 use crate::report::Spread;
-use crate::workload::WorkloadDecl;
+use crate::workload::ForeignOption;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -249,12 +249,10 @@ impl Scenario {
         }
         for (index, run) in self.runs.iter().enumerate() {
             for quick in [false, true] {
-                if let Some((workload, flag)) = undeclared_flag(&self.argv(index, quick)) {
+                if let Err(foreign) = check_flags(&self.argv(index, quick)) {
                     return Err(ScenarioError::Invalid(format!(
-                        "run {:?}: --{flag} is not an option of {}; it takes {}",
-                        run.label,
-                        workload.name,
-                        option_list(workload)
+                        "run {:?}: {foreign}",
+                        run.label
                     )));
                 }
             }
@@ -301,26 +299,19 @@ impl Scenario {
 /// The first flag of a `run` line (workload first) that is some workload's option but not
 /// its workload's. Other flags (`--mode`, exports) and an unknown workload are left to the
 /// command line's own checks.
-fn undeclared_flag(words: &[String]) -> Option<(&'static WorkloadDecl, String)> {
-    let declared = crate::workload::workload(words.first()?)?;
-    words.iter().skip(1).find_map(|word| {
-        let flag = word.strip_prefix("--")?;
-        let name = flag.split('=').next().unwrap_or(flag);
-        let anyones = crate::workload::workloads()
-            .iter()
-            .any(|w| w.option(name).is_some());
-        (anyones && declared.option(name).is_none()).then(|| (declared, name.to_string()))
-    })
-}
-
-/// `--files, --records, ...`: the options a workload takes.
-fn option_list(workload: &WorkloadDecl) -> String {
-    let names: Vec<String> = workload
-        .options
-        .iter()
-        .map(|o| format!("--{}", o.name))
-        .collect();
-    names.join(", ")
+fn check_flags(words: &[String]) -> Result<(), ForeignOption> {
+    let Some(declared) = words
+        .first()
+        .and_then(|name| crate::workload::workload(name))
+    else {
+        return Ok(());
+    };
+    for word in &words[1..] {
+        if let Some(flag) = word.strip_prefix("--") {
+            declared.check_takes(flag.split('=').next().unwrap_or(flag))?;
+        }
+    }
+    Ok(())
 }
 
 /// Words of a command line with repeated long flags merged: the last value wins, in the

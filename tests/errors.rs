@@ -56,6 +56,25 @@ fn unknown_workload_is_a_usage_error() {
 }
 
 #[test]
+fn another_workloads_option_is_a_usage_error_not_ignored() {
+    let not_json = "--latency is not an option of json-parse; it takes --input";
+    assert_usage_error(&["run", "json-parse", "--latency", "5ms"], not_json);
+    let args = [
+        "compare",
+        "json-parse",
+        "--modes",
+        "threads",
+        "--latency",
+        "5ms",
+    ];
+    assert_usage_error(&args, not_json);
+    assert_usage_error(
+        &["sweep", "api-fetch", "--workers", "1,2", "--db", "sqlite"],
+        "--db is not an option of api-fetch",
+    );
+}
+
+#[test]
 fn unwritable_export_is_refused_before_running() {
     assert_usage_error(
         &[

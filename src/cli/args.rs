@@ -96,9 +96,14 @@ impl clap::Args for WorkloadArgs {
 }
 
 impl WorkloadArgs {
-    /// The workload's spec: its defaults with the given flags it declares applied (flags
-    /// of other workloads are ignored, as they always were).
+    /// The workload's spec: its defaults with the given flags applied; a flag only other
+    /// workloads take is a usage error (the run would quietly go without it).
     pub fn spec(&self, name: WorkloadName) -> Result<WorkloadSpec, CliError> {
+        for (flag, _) in &self.given {
+            name.0
+                .check_takes(flag)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+        }
         let given = self.given.iter().map(|(n, v)| (*n, v.as_str()));
         name.0
             .spec(given)

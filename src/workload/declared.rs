@@ -22,7 +22,36 @@ pub struct WorkloadDecl {
     pub options: Vec<OptionDecl<WorkloadSpec>>,
 }
 
+/// A flag another workload declares, given to one that does not take it (`run json-parse
+/// --latency 5ms`): refused, since the run would silently go without it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--{flag} is not an option of {workload}; it takes {takes}")]
+pub struct ForeignOption {
+    pub flag: String,
+    pub workload: &'static str,
+    /// `--files, --records, ...`.
+    pub takes: String,
+}
+
 impl WorkloadDecl {
+    /// `Err` when `name` is an option of another workload and not of this one.
+    pub fn check_takes(&self, name: &str) -> Result<(), ForeignOption> {
+        let anyones = workloads().iter().any(|w| w.option(name).is_some());
+        if !anyones || self.option(name).is_some() {
+            return Ok(());
+        }
+        let takes: Vec<String> = self
+            .options
+            .iter()
+            .map(|o| format!("--{}", o.name))
+            .collect();
+        Err(ForeignOption {
+            flag: name.to_string(),
+            workload: self.name,
+            takes: takes.join(", "),
+        })
+    }
+
     /// The declared option called `name` (a flag without its dashes).
     pub fn option(&self, name: &str) -> Option<&OptionDecl<WorkloadSpec>> {
         self.options.iter().find(|o| o.name == name)

@@ -18,7 +18,7 @@ pub mod options_clap;
 pub mod result;
 pub mod spec;
 
-pub use declared::{workload, workloads, WorkloadDecl};
+pub use declared::{workload, workloads, ForeignOption, WorkloadDecl};
 pub use result::{RunEnd, StageRun, WorkloadResult};
 pub use spec::WorkloadSpec;
 
