@@ -132,10 +132,10 @@ impl RunSpec {
     pub fn title(&self) -> String {
         let gil = if self.gil { " (simulated GIL)" } else { "" };
         format!(
-            "{} · {} × {} workers{gil}",
+            "{} · {} × {}{gil}",
             self.workload.name(),
             self.mode,
-            self.workers
+            crate::model::workers(self.workers)
         )
     }
 }

@@ -193,9 +193,9 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
     let gil = if args.exec.gil { ", simulated GIL" } else { "" };
     let _ = writeln!(
         s,
-        "{} — {} workers{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
+        "{} — {}{gil}, {} timed runs per mode (interleaved, after {} warm-up), {cores} cores",
         workload_name(results),
-        args.exec.workers(),
+        boundscope::model::workers(args.exec.workers()),
         args.series.repeat,
         args.series.warmup
     );
@@ -272,8 +272,8 @@ fn markdown(args: &CompareArgs, results: &[ModeResult], reading: &str) -> String
     }
     let _ = writeln!(
         s,
-        "\n{} workers, {} runs per mode. {reading}",
-        args.exec.workers(),
+        "\n{}, {} runs per mode. {reading}",
+        boundscope::model::workers(args.exec.workers()),
         args.series.repeat
     );
     s

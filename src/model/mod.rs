@@ -28,6 +28,14 @@ pub use verification::{TableCheck, Verification};
 pub use wait::{WaitCategory, WAIT_CATEGORIES, WAIT_COUNT};
 pub use worker::WorkerSnapshot;
 
+/// `1 worker`, `2 workers`.
+pub fn workers(n: usize) -> String {
+    match n {
+        1 => "1 worker".into(),
+        n => format!("{n} workers"),
+    }
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

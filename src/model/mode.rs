@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// One worker thread, one unit after another. (The default only of a report whose run
-    /// has not said its mode yet.)
+    /// One worker thread, one unit after another.
+    // The default only of a report whose run has not said its mode yet (not a user's
+    // default: the CLI declares its own).
     #[default]
     Sequential,
     /// A fixed pool of named OS threads pulling from one queue (ThreadPoolExecutor).

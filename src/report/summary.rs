@@ -22,8 +22,11 @@ pub fn summary_text(r: &RunReport) -> String {
     };
     let _ = writeln!(
         s,
-        "{} · {} × {} workers{gil} — {state} {:.2} s",
-        r.workload, r.mode, r.workers, r.wall_s
+        "{} · {} × {}{gil} — {state} {:.2} s",
+        r.workload,
+        r.mode,
+        crate::model::workers(r.workers),
+        r.wall_s
     );
     let _ = writeln!(
         s,

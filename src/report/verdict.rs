@@ -26,8 +26,9 @@ pub fn judge(report: &RunReport) -> Verdict {
     let (cpu, runqueue, waits) = shares(report);
     let (top_wait, top_share) = waits.first().copied().unwrap_or((WaitCategory::Queue, 0.0));
     let cores = format!(
-        "{:.2} busy cores of {} workers",
-        report.busy_cores, report.workers
+        "{:.2} busy cores of {}",
+        report.busy_cores,
+        crate::model::workers(report.workers)
     );
     if top_wait == WaitCategory::Gil && top_share >= 0.25 {
         return Verdict {

@@ -131,4 +131,6 @@ fn the_recorded_spec_masks_the_database_password() {
     assert!(!shown.contains("secret"), "{shown}");
     assert!(shown.contains("localhost"), "{shown}");
     assert_eq!(spec.title(), "csv-import · threads × 2 workers");
+    let one = RunSpec::new(spec.workload.clone(), Mode::Sequential, 1);
+    assert_eq!(one.title(), "csv-import · sequential × 1 worker");
 }
