@@ -148,16 +148,22 @@ fn records_default_per_workload_like_the_cli() {
     assert_ne!(json, csv);
 }
 
-#[test]
-fn numbers_step_choices_cycle_and_optional_numbers_unset_at_zero() {
+/// A form for `workload` with the cursor on its option `name`.
+fn form_on(workload: &str, name: &'static str) -> (SetupForm, Field) {
     let mut form = SetupForm::new(2);
-    form.choose("api-fetch");
-    let requests = Field::Option("requests");
+    assert!(form.choose(workload), "{workload} offered");
+    let field = Field::Option(name);
     form.field = form
         .fields()
         .iter()
-        .position(|f| *f == requests)
+        .position(|f| *f == field)
         .expect("shown");
+    (form, field)
+}
+
+#[test]
+fn numbers_step_choices_cycle_and_optional_numbers_unset_at_zero() {
+    let (mut form, requests) = form_on("api-fetch", "requests");
     assert_eq!(form.value_text(requests), "default");
     form.change(1);
     assert_eq!(form.value_text(requests), "1");
@@ -291,14 +297,7 @@ fn a_missing_pipeline_file_is_a_message_not_a_run() {
 
 #[test]
 fn a_typed_value_that_does_not_parse_is_said_and_not_taken() {
-    let mut form = SetupForm::new(2);
-    form.choose("api-fetch");
-    let latency = Field::Option("latency");
-    form.field = form
-        .fields()
-        .iter()
-        .position(|f| *f == latency)
-        .expect("shown");
+    let (mut form, latency) = form_on("api-fetch", "latency");
     assert!(form.begin_typing());
     form.typing = Some("fast".into());
     let said = form.finish_typing();
@@ -316,14 +315,7 @@ fn a_typed_value_that_does_not_parse_is_said_and_not_taken() {
 
 #[test]
 fn latency_steps_through_its_presets_and_a_typed_value_steps_to_the_next() {
-    let mut form = SetupForm::new(2);
-    form.choose("etl-pipeline");
-    let latency = Field::Option("latency");
-    form.field = form
-        .fields()
-        .iter()
-        .position(|f| *f == latency)
-        .expect("shown");
+    let (mut form, latency) = form_on("etl-pipeline", "latency");
     assert!(
         form.help(latency).contains("←→ steps"),
         "{}",
