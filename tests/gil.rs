@@ -63,21 +63,30 @@ fn gil_run(scratch: &Scratch, name: &str) -> (String, f64) {
     (verdict, gil / wall)
 }
 
-/// Two threads take turns on the lock: each waits for it about half of its time.
-fn assert_gil_bound(verdict: &str, share: f64) {
+/// Two threads take turns on the lock: each waits for it about half of its time, less the
+/// time it spends off the lock (a disk write, a wake-up waiting for a core before it asks
+/// for the lock again), which grows with the machine's load.
+fn assert_gil_bound(verdict: &str, share: f64, floor: f64) {
     assert_eq!(verdict, "gil-bound", "gil share {share:.2}");
     assert!(
-        share >= 0.3,
-        "gil wait is {share:.2} of the workers' wall time"
+        share >= floor,
+        "gil wait is {share:.2} of the workers' wall time (at least {floor} expected)"
     );
 }
+
+/// Idle, the share stays near one half (0.43–0.47 measured); 0.3 leaves room for noise.
+const IDLE_FLOOR: f64 = 0.3;
+/// Next to two CPU burners the waits off the lock grow (0.32–0.43 measured, once 0.28):
+/// the floor is the verdict's own threshold for `gil-bound` (`report::verdict`), so a lock
+/// whose waits vanished into the run queue still fails.
+const LOADED_FLOOR: f64 = 0.25;
 
 #[test]
 fn two_threads_under_the_gil_read_gil_bound_on_an_idle_machine() {
     let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let (verdict, share) = gil_run(&scratch, "idle");
-    assert_gil_bound(&verdict, share);
+    assert_gil_bound(&verdict, share, IDLE_FLOOR);
 }
 
 #[test]
@@ -88,5 +97,5 @@ fn two_threads_under_the_gil_read_gil_bound_next_to_two_cpu_burners() {
     gil_run(&scratch, "warm-up");
     let _burners = Burners::start(2);
     let (verdict, share) = gil_run(&scratch, "loaded");
-    assert_gil_bound(&verdict, share);
+    assert_gil_bound(&verdict, share, LOADED_FLOOR);
 }
