@@ -80,11 +80,7 @@ impl WorkloadDecl {
     /// The report's `options` as declared: every option that applies in `mode`, under its
     /// report key, as `spec` sets it. The workload adds what its run found
     /// ([`super::Workload::describe`]).
-    pub fn report_options(
-        &self,
-        spec: &WorkloadSpec,
-        mode: Mode,
-    ) -> serde_json::Map<String, serde_json::Value> {
+    pub fn report_options(&self, spec: &WorkloadSpec, mode: Mode) -> super::ReportOptions {
         self.options
             .iter()
             .filter(|o| o.applies_in(mode))
