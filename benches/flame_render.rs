@@ -35,9 +35,9 @@ fn main() {
     app.add_run(run);
     update(&mut app, Action::Resize(200, 60));
     assert!(
-        app.flame.tree.node_count() > 50_000,
+        app.run.flame.tree.node_count() > 50_000,
         "{}",
-        app.flame.tree.node_count()
+        app.run.flame.tree.node_count()
     );
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let mut times: Vec<Duration> = Vec::new();
@@ -50,7 +50,7 @@ fn main() {
     let mut rebuilds: Vec<Duration> = (0..5)
         .map(|_| {
             let start = Instant::now();
-            std::hint::black_box(FrameTree::from_stacks(&app.runs[0].stacks));
+            std::hint::black_box(FrameTree::from_stacks(&app.shared.runs[0].stacks));
             start.elapsed()
         })
         .collect();
@@ -60,7 +60,7 @@ fn main() {
         rebuilds[2].as_secs_f64() * 1e3
     );
     // A live `stacks` event: 500 stacks of growth merged into the run's tree, then the view.
-    let delta: FoldedStacks = app.runs[0]
+    let delta: FoldedStacks = app.shared.runs[0]
         .stacks
         .iter()
         .step_by(100)
@@ -93,7 +93,7 @@ fn main() {
     let median = times[times.len() / 2];
     println!(
         "flame_render: {} frames, 200x60, median {:.2} ms (min {:.2} ms, max {:.2} ms)",
-        app.flame.tree.node_count() - 1,
+        app.run.flame.tree.node_count() - 1,
         median.as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3,
         times[times.len() - 1].as_secs_f64() * 1e3

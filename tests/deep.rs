@@ -3,7 +3,7 @@
 //! on the 2 MB stack of a test thread (no stack overflow, which would abort the process).
 
 use boundscope::flame::{self, speedscope, FoldedStacks, FrameTree};
-use boundscope::tui::flame_layout::{layout, Orientation};
+use boundscope::tui::widgets::flame::layout::{layout, Orientation};
 use std::io::Cursor;
 
 const DEPTH: usize = 100_000;
@@ -60,7 +60,7 @@ fn a_100000_frame_stack_renders_as_svg_and_opens() {
     let mut svg = Vec::new();
     flame::write_svg(&stacks, &flame::SvgOptions::default(), &mut svg).expect("svg");
     assert!(String::from_utf8_lossy(&svg).contains("<svg"));
-    let run = boundscope::tui::open::load_reader(Cursor::new(stacks.to_text()), "deep", 1)
+    let run = boundscope::tui::screens::open::load_reader(Cursor::new(stacks.to_text()), "deep", 1)
         .expect("open folded");
     assert_eq!(run.tree().total(), 10);
 }
@@ -93,5 +93,5 @@ fn json_nested_100000_deep_is_an_error_in_events_and_speedscope() {
         nested(DEPTH)
     );
     assert!(speedscope::decode_speedscope(&doc).is_err());
-    assert!(boundscope::tui::open::load_reader(Cursor::new(line), "deep", 1).is_err());
+    assert!(boundscope::tui::screens::open::load_reader(Cursor::new(line), "deep", 1).is_err());
 }

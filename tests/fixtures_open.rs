@@ -3,7 +3,7 @@
 //! computed here without boundscope's readers.
 
 mod common;
-use boundscope::tui::open::{load_file, load_file_with, OpenOptions};
+use boundscope::tui::screens::open::{load_file, load_file_with, OpenOptions};
 use common::repo_path;
 use prost::Message;
 use std::path::Path;

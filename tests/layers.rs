@@ -1,5 +1,7 @@
 //! The library's layers, checked on its source: every top-level module may use only modules
-//! of lower layers, so no module imports one above it and there are no import circles.
+//! of lower layers, so no module imports one above it and there are no import circles. Inside
+//! the terminal UI, its own layers (shell, screens, widgets, state) are checked the same way
+//! ([`tui`]).
 //!
 //! The check reads each file's `crate::NAME` paths (in `use` lines, brace groups and inline
 //! paths) and maps the file to its top-level module. Test files (`tests.rs`, `*_tests.rs`
@@ -8,6 +10,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+#[path = "layers/tui.rs"]
+mod tui;
 
 /// The layers, lowest first. A module may use the modules of the layers below its own.
 const LAYERS: &[&[&str]] = &[
@@ -175,4 +180,138 @@ fn the_path_reader_finds_groups_inline_paths_and_skips_comments() {
     let text = "use crate::{model::Mode, flame};\nlet x = crate::report::judge(r); // crate::tui\n";
     let names: Vec<String> = crate_paths(text).into_iter().map(|(_, n)| n).collect();
     assert_eq!(names, ["model", "flame", "report"]);
+}
+
+/// The UI's source files (test files left out), as the UI checker reads them.
+fn tui_sources() -> Vec<tui::Source> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("tui"), &mut files);
+    files
+        .iter()
+        .filter(|f| !is_test_file(f))
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("a source file");
+            tui::source(f.strip_prefix(&src).expect("under src"), text)
+        })
+        .collect()
+}
+
+fn names(module: &str) -> Vec<String> {
+    module.split("::").map(String::from).collect()
+}
+
+#[test]
+fn the_ui_uses_only_its_own_layer_and_those_below_and_has_no_circles() {
+    let files = tui_sources();
+    let checked = tui::check(&files);
+    assert!(checked.wrong.is_empty(), "{}", checked.wrong.join("\n"));
+    if let Some(found) = tui::circle(&checked.edges) {
+        let found: Vec<String> = found.iter().map(|m| m.join("::")).collect();
+        panic!("a circle of uses: {}", found.join(" → "));
+    }
+    // One folder per screen, widgets and state below them.
+    for folder in ["setup", "run", "compare", "suite", "open"] {
+        let module = names(&format!("tui::screens::{folder}"));
+        assert!(
+            files.iter().any(|f| f.module == module),
+            "no screen {folder}"
+        );
+    }
+    // The reader saw real uses, one layer to the next, through each kind of path.
+    for (from, to) in [
+        ("tui::app", "tui::screens::run"),
+        ("tui::screens::run::update", "tui::widgets::flame::view"),
+        ("tui::screens::run::update", "tui::screens::run::replay"),
+        ("tui::widgets::lanes", "tui::state::runs"),
+    ] {
+        let used = checked.edges.get(&names(from));
+        assert!(
+            used.is_some_and(|u| u.contains(&names(to))),
+            "`{from}` was expected to use `{to}`: is the source reader broken?"
+        );
+    }
+}
+
+fn fake(module: &str, text: &str) -> tui::Source {
+    tui::Source {
+        module: names(module.trim_end_matches("::mod")),
+        text: text.to_string(),
+    }
+}
+
+#[test]
+fn the_ui_checker_catches_an_upward_use_another_screen_and_a_circle() {
+    let files = [
+        fake("tui::app", "use crate::tui::screens::run::RunScreen;"),
+        fake("tui::screens::run::mod", "pub mod update;"),
+        fake(
+            "tui::screens::run::update",
+            "use super::super::setup::Focus;",
+        ),
+        fake("tui::screens::setup::mod", "pub struct Focus;"),
+        fake(
+            "tui::widgets::theme",
+            "use crate::tui::{state::Run, screens::run::RunScreen};\nfn f() {}",
+        ),
+        fake("tui::state::runs", "use super::lanes::Lane;"),
+        fake(
+            "tui::state::lanes",
+            "pub struct Lane;\nfn g() -> super::runs::Run {}",
+        ),
+        fake(
+            "tui::widgets::fmt",
+            "// crate::tui::app::App in a comment\n",
+        ),
+        fake(
+            "tui::widgets::mod",
+            "pub mod fmt;\npub use fmt::Number;\nuse ratatui::Frame;",
+        ),
+    ];
+    let checked = tui::check(&files);
+    assert_eq!(
+        checked.wrong,
+        [
+            "tui::screens::run::update:1 uses tui::screens::setup, another screen",
+            "tui::widgets::theme:1 uses tui::screens::run, a layer above",
+        ]
+    );
+    let found = tui::circle(&checked.edges).expect("runs ↔ lanes");
+    let found: Vec<String> = found.iter().map(|m| m.join("::")).collect();
+    assert_eq!(
+        found,
+        ["tui::state::lanes", "tui::state::runs", "tui::state::lanes"]
+    );
+    // A `mod.rs` that re-exports its child uses it (`ratatui` is no module of the UI).
+    let widgets = checked.edges.get(&names("tui::widgets"));
+    assert_eq!(
+        widgets.map(|used| used.iter().map(|m| m.join("::")).collect::<Vec<_>>()),
+        Some(vec!["tui::widgets::fmt".to_string()])
+    );
+    // Without the circle's back edge there is none.
+    let mut edges = checked.edges.clone();
+    edges.remove(&names("tui::state::lanes"));
+    assert_eq!(tui::circle(&edges), None);
+}
+
+#[test]
+fn the_ui_reader_resolves_super_self_and_groups_from_the_files_module() {
+    let file = fake(
+        "tui::screens::run::mod",
+        "use self::layout::X;\nuse super::{setup::{form::F, Focus}, suite};\n\
+         #[cfg(test)]\nmod tests { use crate::tui::app::App; }",
+    );
+    let paths: Vec<String> = tui::named_paths(&file)
+        .into_iter()
+        .map(|(line, p)| format!("{line}:{}", p.join("::")))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "1:tui::screens::run::layout::X",
+            "2:tui::screens::setup::Focus",
+            "2:tui::screens::setup::form::F",
+            "2:tui::screens::suite",
+        ]
+    );
 }

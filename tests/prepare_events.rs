@@ -4,7 +4,7 @@
 
 mod common;
 use boundscope::events::{Envelope, Event};
-use boundscope::tui::open::load_file;
+use boundscope::tui::screens::open::load_file;
 use common::{stderr, Scratch};
 use std::path::Path;
 

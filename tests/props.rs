@@ -440,7 +440,7 @@ proptest! {
                 prop_assert!(!e.to_string().is_empty());
             }
         }
-        if let Err(e) = boundscope::tui::open::load_reader(Cursor::new(bytes), "prop", 1) {
+        if let Err(e) = boundscope::tui::screens::open::load_reader(Cursor::new(bytes), "prop", 1) {
             let e = e.to_string();
             prop_assert!(!e.is_empty() && !e.contains('\n'), "{}", e);
         }
@@ -448,7 +448,7 @@ proptest! {
 
     #[test]
     fn open_random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        let _ = boundscope::tui::open::load_reader(Cursor::new(bytes), "prop", 1);
+        let _ = boundscope::tui::screens::open::load_reader(Cursor::new(bytes), "prop", 1);
     }
 }
 

@@ -3,7 +3,7 @@
 //! `--help` after the args makes clap check every flag name and value without running.
 
 use boundscope::model::Mode;
-use boundscope::tui::setup::{Field, SetupForm};
+use boundscope::tui::screens::setup::form::{Field, SetupForm};
 use boundscope::workload::workloads;
 use std::process::{Command, Output};
 
@@ -33,8 +33,7 @@ fn the_cli_accepts_every_workloads_args() {
                 // A path, or else a duration (a text field refuses what does not parse).
                 for text in ["workloads/etl.toml", "20ms"] {
                     let before = form.value_text(form.current());
-                    form.typing = Some(text.into());
-                    form.finish_typing();
+                    form.finish_typing(text);
                     if form.value_text(form.current()) != before || !form.begin_typing() {
                         break;
                     }

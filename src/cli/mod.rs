@@ -220,7 +220,7 @@ fn open_ui() -> Result<(), CliError> {
 
 fn open_files(
     files: &[std::path::PathBuf],
-    options: &boundscope::tui::open::OpenOptions,
+    options: &boundscope::tui::screens::open::OpenOptions,
 ) -> Result<(), CliError> {
     use boundscope::tui::ViewerError;
     boundscope::tui::run_viewer(files, options).map_err(|e| match e {
@@ -261,7 +261,7 @@ pub fn main() -> i32 {
             max_frames,
             sample_index,
         }) => {
-            let options = boundscope::tui::open::OpenOptions {
+            let options = boundscope::tui::screens::open::OpenOptions {
                 sample_index,
                 limits: InputLimits::new(max_input_mb, max_frames),
             };

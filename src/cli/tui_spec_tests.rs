@@ -5,7 +5,7 @@
 use super::{Cli, Command};
 use boundscope::model::Mode;
 use boundscope::session::RunSpec;
-use boundscope::tui::setup::{Field, SetupForm};
+use boundscope::tui::screens::setup::form::{Field, SetupForm};
 use clap::Parser;
 
 /// The spec `boundscope run` builds from the form's flags (before any scratch directory).

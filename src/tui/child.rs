@@ -2,20 +2,11 @@
 //! its typed request on stdin, or (a scenario or sweep line) `boundscope run WORDS --events -`;
 //! its events go to the UI loop from a thread, then its exit with the stderr tail.
 
+use super::state::RunLaunch;
 use crate::events::Event;
 use crate::session::child::{ChildError, ChildHandle, Launch, Signal};
-use crate::session::RunRequest;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
-
-/// How a run is started.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunLaunch {
-    /// A typed request (the setup form's run).
-    Request(Box<RunRequest>),
-    /// `boundscope <words>`: a scenario or sweep line, whose source is words by nature.
-    Words(Vec<String>),
-}
 
 /// What the child's threads report to the UI loop.
 #[derive(Debug)]

@@ -1,61 +1,31 @@
-//! The terminal UI: plain state (`App`) changed by `Action`s through `update`, rendering as a
-//! pure function of `&App`, and an event loop that runs workloads as child processes.
+//! The terminal UI, in layers that import only downwards:
 //!
-//! This is the only module that uses ratatui and crossterm.
+//! - the shell: `App` (every screen's state) and `update`, the key map (`keys`), drawing the
+//!   whole UI (`render`), the event loop and terminal (`term`) and the runs' child processes;
+//! - [`screens`]: one folder per screen with its state, its update and its render;
+//! - [`widgets`]: the flamegraph view, chart and time axis, lanes and ledger, stage timeline,
+//!   text input, status line and theme;
+//! - [`state`]: the UI's plain data: actions, effects, the runs, what screens share.
+//!
+//! Rendering is a pure function of `&App`; update never calls it. This is the only module
+//! that uses ratatui and crossterm; `tests/layers.rs` holds the layers.
 
 pub mod app;
-mod app_run;
-mod app_setup;
 mod child;
-pub mod compare;
-pub mod export;
-pub mod flame_focus;
-pub mod flame_label;
-pub mod flame_layout;
-pub mod flame_rows;
-pub mod flame_stats;
-pub mod flame_view;
-mod fmt;
-mod key_help;
-mod key_input;
-mod keys;
-pub mod lanes;
-pub mod layout;
-pub mod ledger;
-pub mod open;
-mod open_error;
-pub mod profiles;
-pub mod range;
+pub mod keys;
 pub mod render;
-mod render_compare;
-mod render_etl;
-mod render_flame;
-mod render_live;
-mod render_pg;
-mod render_prepare;
-mod render_range;
-mod render_sandwich;
-mod render_setup;
-mod render_suite;
-pub mod replay;
-pub mod runs;
-pub mod sandwich_nav;
-pub mod setup;
-pub mod setup_fields;
-mod setup_text;
-pub mod suite;
-pub mod suite_flow;
-pub mod suite_overlay;
+pub mod screens;
+pub mod state;
 mod term;
-pub mod theme;
-pub mod timeline;
+pub mod widgets;
+mod wiring;
 
 #[cfg(test)]
 mod tests;
 
-pub use app::{update, Action, App, Screen};
+pub use app::{update, App};
 pub use render::render;
-pub use runs::Run;
+pub use state::{Action, Run, Screen};
 pub use term::restore_terminal;
 
 /// True unless `NO_COLOR` is set to a non-empty value.
@@ -76,16 +46,16 @@ pub fn run_interactive() -> std::io::Result<()> {
 /// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
 pub fn run_viewer(
     paths: &[std::path::PathBuf],
-    options: &open::OpenOptions,
+    options: &screens::open::OpenOptions,
 ) -> Result<(), ViewerError> {
-    let runs =
-        open::load_files_with(paths, options).map_err(|e| ViewerError::BadInput(e.to_string()))?;
+    let runs = screens::open::load_files_with(paths, options)
+        .map_err(|e| ViewerError::BadInput(e.to_string()))?;
     let mut app = new_app();
     // One flamegraph build for the run shown, not one per file.
-    app.runs.extend(runs);
+    app.shared.runs.extend(runs);
     app.show_run(0);
     // A recording plays back from its start, as it was recorded.
-    replay::play_from_start(&mut app);
+    screens::run::replay::play_from_start(&mut app.run, &mut app.shared);
     term::run_loop(app).map_err(ViewerError::Io)
 }
 

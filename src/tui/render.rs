@@ -1,16 +1,14 @@
-//! Rendering: a pure function of `&App` onto a frame. Screen layouts come from
-//! [`layout`](super::layout), the geometry `update` maps mouse clicks with, so both use the very
-//! same rectangles.
+//! Drawing the whole UI: a pure function of `&App` onto a frame. Each screen draws itself
+//! from its own state and the shared state; the help over it comes from the key map.
 
-use super::app::{App, Screen};
-use super::theme::Theme;
-use ratatui::layout::{Alignment, Rect};
-use ratatui::text::{Line, Span};
+use crate::tui::app::App;
+use crate::tui::screens::{compare, run, setup, suite};
+use crate::tui::state::Screen;
+use crate::tui::widgets::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
-
-// Where the layout used to live; kept reachable by its old path.
-pub use super::layout::run_areas;
 
 /// The smallest terminal the UI draws in.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -21,48 +19,23 @@ pub fn render(frame: &mut Frame, app: &App) {
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         return render_too_small(frame, area);
     }
-    let theme = Theme { color: app.color };
+    let theme = Theme {
+        color: app.shared.color,
+    };
+    let shared = &app.shared;
     match app.screen {
-        Screen::Setup => super::render_setup::render_setup(frame, app, theme),
-        Screen::Run
-            if app
-                .current_run()
-                .is_some_and(super::runs::Run::is_profile_file) =>
-        {
-            render_profile_file(frame, app, theme)
+        Screen::Setup => setup::render::render_setup(frame, &app.setup, shared, theme),
+        Screen::Run => run::render::render_screen(frame, &app.run, shared, theme),
+        Screen::Compare => {
+            compare::render::render_compare(frame, app.compare.as_ref(), shared, theme)
         }
-        Screen::Run if app.current_run().is_some_and(|r| r.preparing.is_some()) => {
-            super::render_prepare::render_preparing(frame, app, theme)
+        Screen::Suite => {
+            suite::render::render_suite(frame, (&app.suite, &app.setup.form), shared, theme)
         }
-        Screen::Run => super::render_live::render_run(frame, app, theme),
-        Screen::Compare => super::render_compare::render_compare(frame, app, theme),
-        Screen::Suite => super::render_suite::render_suite(frame, app, theme),
     }
     if app.help {
         render_help(frame, area, app);
     }
-}
-
-/// A profile read from a file: what the file says about itself, and the flamegraph over the
-/// whole screen (there is no time axis to chart).
-fn render_profile_file(frame: &mut Frame, app: &App, theme: Theme) {
-    let areas = app.run_areas();
-    let Some(run) = app.current_run() else {
-        return;
-    };
-    let first = Line::from(vec![
-        Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
-        Span::raw(format!(
-            " · {} file · no time data: no chart or worker lanes",
-            run.workload
-        )),
-    ]);
-    let about = run.source.clone().unwrap_or_default();
-    let header = Paragraph::new(vec![first, Line::from(about)]);
-    frame.render_widget(header, areas.header);
-    super::render_flame::render_profile(frame, areas.profile, app, theme);
-    super::render_flame::render_detail(frame, areas.detail, app, theme);
-    render_status(frame, areas.status, app, theme);
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {
@@ -77,14 +50,14 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
 /// The key map as a popup: the screen in use first; when it is taller than the terminal it
 /// scrolls (↑↓) and its title says which rows show.
 fn render_help(frame: &mut Frame, area: Rect, app: &App) {
-    let rows = super::keys::help_rows(app.screen);
+    let rows = crate::tui::keys::help_rows(app.screen);
     let widest = rows
         .iter()
         .map(|(_, d)| d.chars().count())
         .max()
         .unwrap_or(0);
     let width = (widest as u16 + 17).min(area.width);
-    let visible = super::keys::help_visible_rows(area.height);
+    let visible = crate::tui::keys::help_visible_rows(area.height);
     let height = (rows.len().min(visible) as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
@@ -112,17 +85,4 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::default().borders(Borders::ALL).title(title);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
-}
-
-/// The bottom status line.
-pub fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let text = if app.status.is_empty() {
-        "? keys · q quit".to_string()
-    } else {
-        app.status.clone()
-    };
-    let p = Paragraph::new(text)
-        .style(theme.dim())
-        .alignment(Alignment::Left);
-    frame.render_widget(p, area);
 }

@@ -1,10 +1,11 @@
 //! The event loop: terminal setup and restore (also on panic), input and child events mapped
 //! to actions, redraws on events (at most 10 per second while a run is live), blocking when idle.
 
-use super::app::{update, Action, App, Effect};
-use super::child::{self, ChildMsg, ChildRun};
-use super::keys::input_action;
-use super::render::render;
+use crate::tui::app::{update, App};
+use crate::tui::child::{self, ChildMsg, ChildRun};
+use crate::tui::keys::input_action;
+use crate::tui::render::render;
+use crate::tui::state::{Action, Effect};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
@@ -64,7 +65,7 @@ pub fn run_loop(mut app: App) -> std::io::Result<()> {
     let _guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    app.defer_flame = true;
+    app.run.defer_flame = true;
     let size = terminal.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel();
@@ -114,27 +115,27 @@ fn event_loop(
     let mut clock = Instant::now();
     loop {
         let live = child.is_some();
-        if app.replay_playing() && clock.elapsed() >= FRAME {
+        if app.run.replay_playing() && clock.elapsed() >= FRAME {
             update(app, Action::Advance(clock.elapsed().as_secs_f64()));
             clock = Instant::now();
             dirty = true;
         }
         let due = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
         if dirty && (!live || due.is_zero()) {
-            if app.flame_stale {
+            if app.run.flame_stale {
                 app.refresh_flame();
             }
             terminal.draw(|f| render(f, app))?;
             last_draw = Some(Instant::now());
             dirty = false;
         }
-        let msg = match (dirty, app.replay_playing()) {
+        let msg = match (dirty, app.run.replay_playing()) {
             (true, _) => rx.recv_timeout(due.max(Duration::from_millis(1))),
             (false, true) => rx.recv_timeout(FRAME.saturating_sub(clock.elapsed())),
             (false, false) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         // A replay that starts playing now counts its time from now, not from the last wait.
-        let was_playing = app.replay_playing();
+        let was_playing = app.run.replay_playing();
         match msg {
             Ok(msg) => handle(app, msg, tx, child),
             Err(RecvTimeoutError::Timeout) => continue,
@@ -159,7 +160,7 @@ fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun
             app.quit = true;
             return;
         }
-        Msg::Input(event) => input_action(app, &event),
+        Msg::Input(event) => input_action(app.key_target(), &event),
         Msg::Child(run, ChildMsg::Event(event)) => Some(Action::RunEvent { run, event }),
         Msg::Child(run, ChildMsg::Exited { code, stderr }) => {
             if child.as_ref().is_some_and(|c| c.run == run) {
@@ -173,8 +174,8 @@ fn handle(app: &mut App, msg: Msg, tx: &Sender<Msg>, child: &mut Option<ChildRun
     }
     // A run that cannot start fails at once, and a suite then asks for its next line: loop
     // until no effect is left.
-    while !app.effects.is_empty() {
-        for effect in std::mem::take(&mut app.effects) {
+    while !app.shared.effects.is_empty() {
+        for effect in std::mem::take(&mut app.shared.effects) {
             apply_effect(app, effect, tx, child);
         }
     }
@@ -211,5 +212,5 @@ fn stop_child(app: &mut App, c: &ChildRun, rx: &Receiver<Msg>) {
         c.kill();
         child::wait_until(Duration::from_millis(500), exited);
     }
-    app.status = "stopped the run".into();
+    app.shared.status = "stopped the run".into();
 }

@@ -13,15 +13,17 @@ mod suite;
 mod suite_snapshots;
 mod wall;
 
-use super::app::{update, Action, App, Effect, Focus, RunLaunch, Screen};
-use super::flame_layout::Orientation;
-use super::flame_view::ViewKind;
-use super::runs::{Run, RunStatus};
 use crate::events::{Event, HostInfo};
 use crate::flame::FoldedStacks;
 use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::{WaitCategory, WorkerSnapshot};
+use crate::tui::app::{update, App};
+use crate::tui::screens::setup::Focus;
+use crate::tui::state::runs::{Run, RunStatus};
+use crate::tui::state::{Action, Effect, RunLaunch, Screen};
+use crate::tui::widgets::flame::layout::Orientation;
+use crate::tui::widgets::flame::view::ViewKind;
 use std::collections::BTreeMap;
 
 const STACKS: &str = "bs-threads-0;worker_loop;run_unit;parse_value_line;serde_json::from_str 30\n\
@@ -161,7 +163,7 @@ fn app_with_stacks(text: &str) -> App {
 }
 
 fn selected_name(app: &App) -> &str {
-    &app.flame.tree.nodes()[app.flame.selected_id].name
+    &app.run.flame.tree.nodes()[app.run.flame.selected_id].name
 }
 
 fn press(app: &mut App, actions: &[Action]) {
@@ -185,7 +187,7 @@ fn navigation_moves_between_frames_in_both_orientations() {
     press(&mut app, &[Action::Up]);
     assert_eq!(selected_name(&app), "a");
     press(&mut app, &[Action::Orientation]);
-    assert_eq!(app.flame.orientation, Orientation::Flame);
+    assert_eq!(app.run.flame.orientation, Orientation::Flame);
     press(&mut app, &[Action::Up]);
     assert_eq!(
         selected_name(&app),
@@ -198,16 +200,16 @@ fn navigation_moves_between_frames_in_both_orientations() {
 fn zoom_in_and_out_keeps_the_selection() {
     let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
     press(&mut app, &[Action::Down, Action::Down, Action::Enter]);
-    assert_eq!(&*app.flame.tree.root_node().name, "a");
-    assert_eq!(app.flame.tree.total(), 4);
-    assert_eq!(app.flame.selected_shares().1, 100.0 * 4.0 / 6.0);
+    assert_eq!(&*app.run.flame.tree.root_node().name, "a");
+    assert_eq!(app.run.flame.tree.total(), 4);
+    assert_eq!(app.run.flame.selected_shares().1, 100.0 * 4.0 / 6.0);
     press(&mut app, &[Action::Down, Action::Enter]);
-    assert_eq!(&*app.flame.tree.root_node().name, "b");
+    assert_eq!(&*app.run.flame.tree.root_node().name, "b");
     press(&mut app, &[Action::Back]);
-    assert_eq!(&*app.flame.tree.root_node().name, "a");
+    assert_eq!(&*app.run.flame.tree.root_node().name, "a");
     assert_eq!(selected_name(&app), "b");
     press(&mut app, &[Action::Backspace]);
-    assert_eq!(app.flame.tree.total(), 6);
+    assert_eq!(app.run.flame.tree.total(), 6);
     assert_eq!(selected_name(&app), "a");
     press(&mut app, &[Action::Back]);
     assert_eq!(
@@ -221,14 +223,17 @@ fn zoom_in_and_out_keeps_the_selection() {
 fn collapse_and_expand_a_subtree() {
     let mut app = app_with_stacks("t;a;b 3\nt;a;c 1\nt;d 2\n");
     press(&mut app, &[Action::Down, Action::Down, Action::Collapse]);
-    let a = app.flame.tree.find(&["t", "a"]).unwrap();
-    assert!(app.flame.tree.nodes()[a].children.is_empty());
-    assert_eq!(app.flame.tree.nodes()[a].self_count, 4);
+    let a = app.run.flame.tree.find(&["t", "a"]).unwrap();
+    assert!(app.run.flame.tree.nodes()[a].children.is_empty());
+    assert_eq!(app.run.flame.tree.nodes()[a].self_count, 4);
     assert_eq!(selected_name(&app), "a");
     press(&mut app, &[Action::Collapse]);
-    assert!(app.flame.tree.find(&["t", "a", "b"]).is_some());
+    assert!(app.run.flame.tree.find(&["t", "a", "b"]).is_some());
     press(&mut app, &[Action::CollapseLibs, Action::MergeThreads]);
-    assert!(app.flame.tree.find(&["a", "b"]).is_some(), "threads merged");
+    assert!(
+        app.run.flame.tree.find(&["a", "b"]).is_some(),
+        "threads merged"
+    );
 }
 
 #[test]
@@ -237,51 +242,59 @@ fn invert_shows_callers_and_comes_back() {
     press(&mut app, &[Action::Down, Action::Down]);
     assert_eq!(selected_name(&app), "a");
     press(&mut app, &[Action::Invert]);
-    assert!(app.flame.inverted);
+    assert!(app.run.flame.inverted);
     assert_eq!(selected_name(&app), "all", "selection starts over");
-    let b = app.flame.tree.find(&["b"]).expect("leaf b at the top");
-    assert_eq!(app.flame.tree.nodes()[b].total, 7);
-    assert!(app.flame.tree.find(&["b", "a", "t"]).is_some());
-    assert!(app.flame.tree.find(&["b", "x", "u"]).is_some());
-    assert!(app.flame.describe().contains("inverted"));
+    let b = app.run.flame.tree.find(&["b"]).expect("leaf b at the top");
+    assert_eq!(app.run.flame.tree.nodes()[b].total, 7);
+    assert!(app.run.flame.tree.find(&["b", "a", "t"]).is_some());
+    assert!(app.run.flame.tree.find(&["b", "x", "u"]).is_some());
+    assert!(app.run.flame.describe().contains("inverted"));
     press(&mut app, &[Action::Down, Action::Enter]);
-    assert_eq!(&*app.flame.tree.root_node().name, "b");
+    assert_eq!(&*app.run.flame.tree.root_node().name, "b");
     press(&mut app, &[Action::Invert]);
-    assert!(!app.flame.inverted);
+    assert!(!app.run.flame.inverted);
     assert!(
-        app.flame.zoom.is_empty(),
+        app.run.flame.zoom.is_empty(),
         "zoom of the inverted view dropped"
     );
-    assert_eq!(app.flame.tree.total(), 10);
-    assert!(app.flame.tree.find(&["t", "a", "b"]).is_some());
+    assert_eq!(app.run.flame.tree.total(), 10);
+    assert!(app.run.flame.tree.find(&["t", "a", "b"]).is_some());
 }
 
 #[test]
 fn thread_filter_keeps_the_selected_thread_and_toggles_off() {
     let mut app = app_with_stacks("t;a;b 3\nt;d 2\nu;x;b 7\n");
     press(&mut app, &[Action::FilterThread]);
-    assert_eq!(app.flame.thread, None, "the root belongs to no thread");
-    assert!(app.status.contains("select a frame"), "{}", app.status);
+    assert_eq!(app.run.flame.thread, None, "the root belongs to no thread");
+    assert!(
+        app.shared.status.contains("select a frame"),
+        "{}",
+        app.shared.status
+    );
     press(&mut app, &[Action::Down, Action::Down]);
     assert_eq!(selected_name(&app), "x", "the heaviest path is u;x;b");
     press(&mut app, &[Action::FilterThread]);
-    assert_eq!(app.flame.thread.as_deref(), Some("u"));
-    assert_eq!(app.flame.tree.total(), 7);
-    assert_eq!(app.flame.tree.find(&["t"]), None);
+    assert_eq!(app.run.flame.thread.as_deref(), Some("u"));
+    assert_eq!(app.run.flame.tree.total(), 7);
+    assert_eq!(app.run.flame.tree.find(&["t"]), None);
     assert_eq!(
         selected_name(&app),
         "x",
         "the selection survives the filter"
     );
-    assert!(app.flame.describe().contains("thread u"));
+    assert!(app.run.flame.describe().contains("thread u"));
     press(&mut app, &[Action::Invert]);
-    assert_eq!(app.flame.tree.total(), 7, "filter and inversion combine");
-    assert!(app.flame.tree.find(&["b", "x", "u"]).is_some());
+    assert_eq!(
+        app.run.flame.tree.total(),
+        7,
+        "filter and inversion combine"
+    );
+    assert!(app.run.flame.tree.find(&["b", "x", "u"]).is_some());
     press(&mut app, &[Action::Invert, Action::FilterThread]);
-    assert_eq!(app.flame.thread, None);
-    assert_eq!(app.flame.tree.total(), 12);
+    assert_eq!(app.run.flame.thread, None);
+    assert_eq!(app.run.flame.tree.total(), 12);
     press(&mut app, &[Action::MergeThreads, Action::FilterThread]);
-    assert_eq!(app.flame.thread, None, "no thread to pick once merged");
+    assert_eq!(app.run.flame.thread, None, "no thread to pick once merged");
 }
 
 #[test]
@@ -289,6 +302,7 @@ fn collapse_libraries_folds_std_frames() {
     let mut app = app_with_stacks("t;main;std::rt::x;core::ops::f;app::work 5\n");
     press(&mut app, &[Action::CollapseLibs]);
     assert!(app
+        .run
         .flame
         .tree
         .find(&["t", "main", "std::…", "core::…", "app::work"])
@@ -303,14 +317,14 @@ fn search_highlights_matches_and_their_share() {
         press(&mut app, &[Action::SearchChar(c)]);
     }
     press(&mut app, &[Action::SearchConfirm]);
-    let search = app.flame.search.as_ref().expect("search applied");
+    let search = app.run.flame.search.as_ref().expect("search applied");
     assert_eq!(search.count, 2);
     assert!(
         (search.share - 65.0 / 100.0).abs() < 1e-9,
         "{}",
         search.share
     );
-    assert!(app.status.contains("65.0%"), "{}", app.status);
+    assert!(app.shared.status.contains("65.0%"), "{}", app.shared.status);
     press(
         &mut app,
         &[
@@ -319,25 +333,32 @@ fn search_highlights_matches_and_their_share() {
             Action::SearchConfirm,
         ],
     );
-    assert!(app.status.contains("not a valid regex"), "{}", app.status);
-    assert_eq!(app.flame.search.as_ref().unwrap().pattern, "parse_value");
+    assert!(
+        app.shared.status.contains("not a valid regex"),
+        "{}",
+        app.shared.status
+    );
+    assert_eq!(
+        app.run.flame.search.as_ref().unwrap().pattern,
+        "parse_value"
+    );
 }
 
 #[test]
 fn top_table_is_computed_only_while_it_shows() {
     let mut app = app_with_stacks("t;a;b 3\nt;d 2\n");
-    assert!(app.flame.top.is_empty() && app.flame.top_stale);
+    assert!(app.run.flame.top.is_empty() && app.run.flame.top_stale);
     press(&mut app, &[Action::Tab]);
-    let names: Vec<&str> = app.flame.top.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = app.run.flame.top.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["b", "d", "t", "a"]);
     press(&mut app, &[Action::CollapseLibs]);
-    assert!(!app.flame.top_stale, "rebuilt while showing");
+    assert!(!app.run.flame.top_stale, "rebuilt while showing");
     press(&mut app, &[Action::Tab, Action::MergeThreads]);
-    assert!(app.flame.top_stale);
+    assert!(app.run.flame.top_stale);
     press(&mut app, &[Action::Tab, Action::Tab]);
-    assert_eq!(app.flame.kind, ViewKind::Top);
+    assert_eq!(app.run.flame.kind, ViewKind::Top);
     assert!(
-        app.flame.top.iter().all(|r| r.name != "t"),
+        app.run.flame.top.iter().all(|r| r.name != "t"),
         "threads merged"
     );
 }
@@ -346,30 +367,30 @@ fn top_table_is_computed_only_while_it_shows() {
 fn top_table_enter_searches_the_function() {
     let mut app = app_with_run(2.0);
     press(&mut app, &[Action::Tab]);
-    assert_eq!(app.flame.kind, ViewKind::Top);
-    assert_eq!(app.flame.top[0].name, "serde_json::from_str");
+    assert_eq!(app.run.flame.kind, ViewKind::Top);
+    assert_eq!(app.run.flame.top[0].name, "serde_json::from_str");
     press(&mut app, &[Action::Down, Action::Enter]);
-    assert_eq!(app.flame.kind, ViewKind::Flame);
-    let search = app.flame.search.as_ref().unwrap();
-    assert_eq!(search.pattern, format!("^{}$", app.flame.top[1].name));
+    assert_eq!(app.run.flame.kind, ViewKind::Flame);
+    let search = app.run.flame.search.as_ref().unwrap();
+    assert_eq!(search.pattern, format!("^{}$", app.run.flame.top[1].name));
 }
 
 #[test]
 fn call_tree_rows_expand_and_fold() {
     let mut app = app_with_run(2.0);
     press(&mut app, &[Action::Tab, Action::Tab]);
-    assert_eq!(app.flame.kind, ViewKind::Tree);
-    assert_eq!(app.flame.tree_rows().len(), 3, "root and two threads");
+    assert_eq!(app.run.flame.kind, ViewKind::Tree);
+    assert_eq!(app.run.flame.tree_rows().len(), 3, "root and two threads");
     press(&mut app, &[Action::Down, Action::Right]);
-    assert_eq!(app.flame.tree_rows().len(), 4);
+    assert_eq!(app.run.flame.tree_rows().len(), 4);
     press(&mut app, &[Action::Left]);
-    assert_eq!(app.flame.tree_rows().len(), 3);
+    assert_eq!(app.run.flame.tree_rows().len(), 3);
 }
 
 #[test]
 fn freeze_stops_the_flamegraph_growing() {
     let mut app = app_with_run(2.0);
-    assert_eq!(app.flame.tree.total(), 100);
+    assert_eq!(app.run.flame.tree.total(), 100);
     press(&mut app, &[Action::Freeze]);
     let more = FoldedStacks::parse("bs-threads-0;late 50\n").unwrap();
     let event = Event::Stacks {
@@ -384,16 +405,16 @@ fn freeze_stops_the_flamegraph_growing() {
             event: Box::new(event),
         },
     );
-    assert_eq!(app.flame.tree.total(), 100);
-    assert_eq!(app.runs[0].stacks.total(), 150);
+    assert_eq!(app.run.flame.tree.total(), 100);
+    assert_eq!(app.shared.runs[0].stacks.total(), 150);
     press(&mut app, &[Action::Freeze]);
-    assert_eq!(app.flame.tree.total(), 150);
+    assert_eq!(app.run.flame.tree.total(), 150);
 }
 
 #[test]
 fn run_list_follows_events_and_failures() {
     let app = app_with_run(2.0);
-    let run = &app.runs[0];
+    let run = &app.shared.runs[0];
     assert_eq!(run.status, RunStatus::Done);
     assert_eq!(run.throughput.len(), 6);
     assert!((run.throughput[0].1 - 180_000.0).abs() < 1e-6);
@@ -401,17 +422,21 @@ fn run_list_follows_events_and_failures() {
     assert!((run.lanes[0].cells[1].unwrap().cpu - 0.9).abs() < 1e-9);
     assert!((run.lanes[1].cells[1].unwrap().runqueue - 0.4).abs() < 1e-9);
     assert_eq!(run.items_per_s(), 180_000.0);
-    assert!(app.status.contains("cpu-bound"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("cpu-bound"),
+        "{}",
+        app.shared.status
+    );
 
     let mut app = self::app();
     press(&mut app, &[Action::Enter]);
     // The form's run starts from its typed spec, not from an argument list.
-    let workload = app.setup.workload_name();
+    let workload = app.setup.form.workload_name();
     assert!(
-        matches!(&app.effects[..], [Effect::StartRun { run: 0, launch: RunLaunch::Request(r) }]
-            if r.spec.workload.name() == workload && r.spec.mode == app.setup.mode),
+        matches!(&app.shared.effects[..], [Effect::StartRun { run: 0, launch: RunLaunch::Request(r) }]
+            if r.spec.workload.name() == workload && r.spec.mode == app.setup.form.mode),
         "{:?}",
-        app.effects
+        app.shared.effects
     );
     let stderr = "boundscope: no such file: /nope\n".to_string();
     press(
@@ -422,8 +447,8 @@ fn run_list_follows_events_and_failures() {
             stderr,
         }],
     );
-    assert_eq!(app.runs[0].status, RunStatus::Failed);
-    let error = app.runs[0].error.as_deref().unwrap();
+    assert_eq!(app.shared.runs[0].status, RunStatus::Failed);
+    let error = app.shared.runs[0].error.as_deref().unwrap();
     assert!(
         error.contains("status 2") && error.contains("/nope"),
         "{error}"
@@ -440,37 +465,41 @@ fn run_list_follows_events_and_failures() {
             event: Box::new(event),
         },
     );
-    assert_eq!(app.runs[1].error.as_deref(), Some("disk full"));
-    assert!(app.status.contains("disk full"));
+    assert_eq!(app.shared.runs[1].error.as_deref(), Some("disk full"));
+    assert!(app.shared.status.contains("disk full"));
 }
 
 #[test]
 fn only_one_live_run_and_stop_asks_the_child() {
     let mut app = app();
     press(&mut app, &[Action::Enter]);
-    app.effects.clear();
+    app.shared.effects.clear();
     press(&mut app, &[Action::StopRun]);
-    assert_eq!(app.effects, vec![Effect::StopRun]);
+    assert_eq!(app.shared.effects, vec![Effect::StopRun]);
     press(&mut app, &[Action::NewRun, Action::Enter]);
-    assert!(app.status.contains("still going"), "{}", app.status);
-    assert_eq!(app.runs.len(), 1);
+    assert!(
+        app.shared.status.contains("still going"),
+        "{}",
+        app.shared.status
+    );
+    assert_eq!(app.shared.runs.len(), 1);
 }
 
 #[test]
 fn setup_form_edits_values_and_builds_the_command() {
     let mut app = app();
     press(&mut app, &[Action::Down, Action::Right]);
-    assert_eq!(app.setup.mode.as_str(), "rayon");
+    assert_eq!(app.setup.form.mode.as_str(), "rayon");
     press(
         &mut app,
         &[Action::Down, Action::Down, Action::Left, Action::Down],
     );
-    assert!(app.setup.gil);
+    assert!(app.setup.form.gil);
     for d in [6, 0, 0, 0, 0] {
         press(&mut app, &[Action::Digit(d)]);
     }
     press(&mut app, &[Action::Down, Action::Digit(6)]);
-    let args = app.setup.child_args().join(" ");
+    let args = app.setup.form.child_args().join(" ");
     assert!(
         args.starts_with("run json-parse --mode rayon --workers 2 --gil --records 60000 --files 6"),
         "{args}"
@@ -487,9 +516,9 @@ fn setup_form_edits_values_and_builds_the_command() {
     );
     press(&mut app, &[Action::Enter]);
     assert!(
-        app.runs.is_empty() && app.status.contains("at most"),
+        app.shared.runs.is_empty() && app.shared.status.contains("at most"),
         "{}",
-        app.status
+        app.shared.status
     );
 }
 
@@ -500,9 +529,9 @@ fn compare_selection_takes_two_marked_runs() {
     for event in sample_events(4.0, true) {
         slower.apply(event);
     }
-    app.runs.push(slower);
+    app.shared.runs.push(slower);
     press(&mut app, &[Action::Back, Action::Tab]);
-    assert_eq!(app.focus, Focus::Runs);
+    assert_eq!(app.setup.focus, Focus::Runs);
     press(&mut app, &[Action::Up, Action::Compare]);
     assert_eq!(app.screen, Screen::Setup, "nothing marked yet");
     press(
@@ -518,7 +547,7 @@ fn compare_selection_takes_two_marked_runs() {
     assert_eq!(app.screen, Screen::Compare);
     let cmp = app.compare.as_ref().unwrap();
     assert_eq!((cmp.a, cmp.b), (1, 0));
-    assert_eq!(cmp.speedup(&app.runs), Some(2.0));
+    assert_eq!(cmp.speedup(&app.shared.runs), Some(2.0));
 
     press(&mut app, &[Action::Tab]);
     assert_eq!(app.compare.as_ref().unwrap().a, 0);

@@ -2,8 +2,9 @@
 
 use super::snapshots::screen;
 use super::{app, sample_events, tick};
-use crate::tui::app::{update, Action, App};
-use crate::tui::runs::Run;
+use crate::tui::app::{update, App};
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
 
 fn feed(app: &mut App, run: usize, events: Vec<crate::events::Event>) {
     for event in events {
@@ -62,17 +63,17 @@ fn the_last_short_tick_extends_the_previous_point() {
 fn w_opens_each_workers_ledger_in_turn_and_a_click_opens_the_lane_clicked() {
     let mut app = super::app_with_run(3.0);
     update(&mut app, Action::Ledger);
-    assert_eq!(app.ledger, Some(0));
+    assert_eq!(app.run.ledger, Some(0));
     let text = screen(&mut app, 120, 40);
     assert!(
         text.contains("worker ledger") && text.contains("bs-threads-0 · 3.00 s wall"),
         "{text}"
     );
     update(&mut app, Action::Ledger);
-    assert_eq!(app.ledger, Some(1));
+    assert_eq!(app.run.ledger, Some(1));
     update(&mut app, Action::Ledger);
-    assert_eq!(app.ledger, None);
-    let lanes = crate::tui::render::run_areas(app.size()).lanes;
+    assert_eq!(app.run.ledger, None);
+    let lanes = crate::tui::screens::run::layout::run_areas(app.size()).lanes;
     update(
         &mut app,
         Action::Click {
@@ -80,9 +81,9 @@ fn w_opens_each_workers_ledger_in_turn_and_a_click_opens_the_lane_clicked() {
             row: lanes.y + 2,
         },
     );
-    assert_eq!(app.ledger, Some(1));
+    assert_eq!(app.run.ledger, Some(1));
     update(&mut app, Action::Back);
-    assert_eq!(app.ledger, None);
+    assert_eq!(app.run.ledger, None);
     insta::assert_snapshot!("ledger_open", {
         update(&mut app, Action::Ledger);
         screen(&mut app, 80, 24)

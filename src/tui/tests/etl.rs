@@ -8,9 +8,10 @@ use crate::events::Event;
 use crate::model::Timeline;
 use crate::model::{RunReport, UnitSummary, WorkloadFindings};
 use crate::report::timeline::{compute, test_stage};
-use crate::tui::app::{update, Action, App};
-use crate::tui::replay;
-use crate::tui::runs::Run;
+use crate::tui::app::{update, App};
+use crate::tui::screens::run::replay;
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
 use crate::workload::etl::NAME;
 use std::sync::Arc;
 
@@ -117,12 +118,16 @@ fn a_finished_run_shows_its_timeline_beside_the_flamegraph() {
 fn the_flamegraph_keeps_its_clicks_under_the_timeline() {
     let mut app = app_with(etl_events(true));
     app.resize(80, 24);
-    let plain = crate::tui::render::run_areas(app.size());
+    let plain = crate::tui::screens::run::layout::run_areas(app.size());
     let with = app.run_areas();
     assert!(with.profile.y > plain.profile.y + 3, "{with:?}");
     assert_eq!(with.profile.bottom(), plain.profile.bottom());
     update(&mut app, Action::StageTimeline);
-    assert!(app.status.contains("hidden"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("hidden"),
+        "{}",
+        app.shared.status
+    );
     assert_eq!(app.run_areas(), plain);
     let text = screen(&mut app, 80, 24);
     assert!(!text.contains("stages 0 →"), "{text}");
@@ -133,7 +138,7 @@ fn the_flamegraph_keeps_its_clicks_under_the_timeline() {
 #[test]
 fn a_live_run_counts_stages_done_and_other_workloads_have_no_panel() {
     let mut app = app_with(etl_events(false));
-    assert!(app.runs[0].is_live());
+    assert!(app.shared.runs[0].is_live());
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("stage timeline"), "{text}");
     assert!(text.contains("4 of 6 stages done"), "{text}");
@@ -142,16 +147,20 @@ fn a_live_run_counts_stages_done_and_other_workloads_have_no_panel() {
     let plain = screen(&mut json, 80, 24);
     assert!(!plain.contains("stage"), "{plain}");
     update(&mut json, Action::StageTimeline);
-    assert!(json.status.contains("only etl-pipeline"), "{}", json.status);
+    assert!(
+        json.shared.status.contains("only etl-pipeline"),
+        "{}",
+        json.shared.status
+    );
 }
 
 #[test]
 fn an_opened_recording_shows_the_timeline_once_its_report_replays() {
     let mut app = app();
     let events: Arc<[Event]> = Arc::from(etl_events(true));
-    app.add_run(replay::recorded_run(1, events));
+    app.add_run(crate::tui::state::recording::recorded_run(1, events));
     assert!(screen(&mut app, 200, 55).contains("* load "));
-    replay::play_from_start(&mut app);
+    replay::play_from_start(&mut app.run, &mut app.shared);
     let start = screen(&mut app, 200, 55);
     assert!(start.contains("comes with the run's report"), "{start}");
     assert!(!start.contains("* load "), "{start}");

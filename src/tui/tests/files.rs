@@ -2,13 +2,13 @@
 
 use super::{app_with_run, exported, press, sample_events, STACKS};
 use crate::tui::app::Action;
-use crate::tui::runs::RunStatus;
+use crate::tui::state::runs::RunStatus;
 
 #[test]
 fn exports_write_the_current_view() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with_run(2.0);
-    app.export_dir = dir.path().to_path_buf();
+    app.shared.export_dir = dir.path().to_path_buf();
     press(
         &mut app,
         &[Action::Down, Action::Collapse, Action::ExportSvg],
@@ -16,9 +16,9 @@ fn exports_write_the_current_view() {
     let start = "boundscope-json-parse-threads-w2-run1-";
     let svg = exported(dir.path(), start, ".svg");
     assert!(
-        app.status.contains(&svg.display().to_string()),
+        app.shared.status.contains(&svg.display().to_string()),
         "{}",
-        app.status
+        app.shared.status
     );
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
     press(&mut app, &[Action::ExportData]);
@@ -35,7 +35,7 @@ fn exports_write_the_current_view() {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension() == Some("svg".as_ref()))
         .count();
-    assert_eq!(svgs, 2, "{}", app.status);
+    assert_eq!(svgs, 2, "{}", app.shared.status);
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     std::fs::write(&ev, events).unwrap();
     let fo = dir.path().join("x.folded");
     std::fs::write(&fo, STACKS).unwrap();
-    let runs = crate::tui::open::load_files(&[&ev, &fo]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&ev, &fo]).unwrap();
     assert_eq!(runs[0].status, RunStatus::Done);
     assert_eq!(runs[0].label, "json-parse threads ×2");
     assert_eq!(runs[1].tree().total(), 100);
@@ -60,7 +60,7 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     );
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "hello world\n").unwrap();
-    let err = crate::tui::open::load_files(&[&bad])
+    let err = crate::tui::screens::open::load_files(&[&bad])
         .unwrap_err()
         .to_string();
     assert!(
@@ -69,7 +69,7 @@ fn open_detects_events_and_folded_and_names_bad_files() {
     );
     let broken = dir.path().join("broken.ndjson");
     std::fs::write(&broken, "{\"v\":1,\"type\":\"nope\"}\n").unwrap();
-    assert!(crate::tui::open::load_files(&[&broken])
+    assert!(crate::tui::screens::open::load_files(&[&broken])
         .unwrap_err()
         .to_string()
         .contains("line 1"));
@@ -81,12 +81,12 @@ fn open_reads_a_gzipped_pprof_profile_and_names_a_broken_one() {
     let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
     let profile = dir.path().join("cpu.pb.gz");
     std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
-    let runs = crate::tui::open::load_files(&[&profile]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&profile]).unwrap();
     assert_eq!(runs[0].tree().total(), stacks.total());
     assert_eq!(runs[0].label, "cpu.pb");
     let broken = dir.path().join("broken.pb.gz");
     std::fs::write(&broken, [0x1f, 0x8b, 0, 1, 2, 3]).unwrap();
-    let err = crate::tui::open::load_files(&[&broken])
+    let err = crate::tui::screens::open::load_files(&[&broken])
         .unwrap_err()
         .to_string();
     assert!(
@@ -107,18 +107,19 @@ fn open_sniffs_a_raw_pprof_by_content_and_names_the_formats_tried() {
         .unwrap();
     let profile = dir.path().join("profile.txt");
     std::fs::write(&profile, &raw).unwrap();
-    let runs = crate::tui::open::load_files(&[&profile]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&profile]).unwrap();
     assert_eq!(runs[0].tree().total(), stacks.total());
     assert_eq!(runs[0].label, "profile");
     // What `open -` does with standard input once it is read.
-    let run = crate::tui::open::load_reader(std::io::Cursor::new(gzipped), "stdin", 1).unwrap();
+    let run =
+        crate::tui::screens::open::load_reader(std::io::Cursor::new(gzipped), "stdin", 1).unwrap();
     assert_eq!(run.tree().total(), stacks.total());
     let binary = dir.path().join("blob.bin");
     std::fs::write(&binary, [0x00, 0x07, 0xff, 0x13]).unwrap();
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello world\n").unwrap();
     for bad in [&binary, &text] {
-        let err = crate::tui::open::load_files(&[bad])
+        let err = crate::tui::screens::open::load_files(&[bad])
             .unwrap_err()
             .to_string();
         assert!(
@@ -142,7 +143,7 @@ fn open_reads_a_speedscope_file_by_content() {
     let json = encode_speedscope(&[input], "x").unwrap();
     let path = dir.path().join("trace.data");
     std::fs::write(&path, json).unwrap();
-    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&path]).unwrap();
     assert_eq!(runs[0].tree().to_folded(), stacks);
     assert_eq!(runs[0].label, "trace");
 }
@@ -157,7 +158,7 @@ fn open_reads_perf_script_text_by_content() {
                   \t    4020 main+0x2 (/bin/etl)\n\n";
     let path = dir.path().join("perf.out");
     std::fs::write(&path, script).unwrap();
-    let runs = crate::tui::open::load_files(&[&path]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&path]).unwrap();
     assert_eq!(
         runs[0].tree().to_folded().to_text(),
         "etl;main 1\netl;main;parse 1\n"
@@ -178,7 +179,7 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
         path
     };
     let good = sample_events(1.0, true);
-    assert!(crate::tui::open::load_files(&[write("good.ndjson", &good)]).is_ok());
+    assert!(crate::tui::screens::open::load_files(&[write("good.ndjson", &good)]).is_ok());
     // The sample has six ticks, 1/6 s apart; one of them gets a time that is not one.
     for (name, which, seconds, said) in [
         ("huge", 5, 1e308, "elapsed_s is 1e308"),
@@ -194,7 +195,7 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
             })
             .nth(which);
         tick.expect("the sample's tick").elapsed_s = seconds;
-        let err = crate::tui::open::load_files(&[write(name, &events)])
+        let err = crate::tui::screens::open::load_files(&[write(name, &events)])
             .unwrap_err()
             .to_string();
         assert!(err.contains(said) && err.contains("line "), "{name}: {err}");
@@ -208,8 +209,9 @@ fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
     let profile = dir.path().join("cpu.pb.gz");
     std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
     let mut app = super::app();
-    app.runs
-        .extend(crate::tui::open::load_files(&[&profile]).unwrap());
+    app.shared
+        .runs
+        .extend(crate::tui::screens::open::load_files(&[&profile]).unwrap());
     app.show_run(0);
     let screen = super::snapshots::screen(&mut app, 160, 30);
     assert!(

@@ -5,8 +5,9 @@
 use super::snapshots::screen;
 use super::{app, app_with_stacks, press, sample_events, selected_name};
 use crate::flame::FoldedStacks;
-use crate::tui::app::{update, Action, App};
-use crate::tui::runs::Run;
+use crate::tui::app::{update, App};
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
 
 pub(super) const RUN_UNIT: &str =
     "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
@@ -36,16 +37,16 @@ pub(super) fn app_with_long_names() -> App {
         update(&mut app, Action::RunEvent { run: 0, event });
     }
     let wall = FoldedStacks::parse(&long_stacks()).unwrap();
-    app.runs[0].set_wall(wall.clone());
-    app.runs[0].set_stacks(wall);
+    app.shared.runs[0].set_wall(wall.clone());
+    app.shared.runs[0].set_stacks(wall);
     app.refresh_flame();
     app
 }
 
 /// Selects the frame at `path` below the root.
 pub(super) fn select(app: &mut App, path: &[&str]) {
-    let id = app.flame.tree.find(path).expect("frame exists");
-    app.flame.select(id);
+    let id = app.run.flame.tree.find(path).expect("frame exists");
+    app.run.flame.select(id);
 }
 
 /// Both sizes, snapshotted under `name`.
@@ -64,18 +65,18 @@ fn scroll_follows_the_selection_down_a_deep_stack() {
     let frames: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
     let mut app = app_with_stacks(&format!("t;{} 5\nu 5\n", frames.join(";")));
     app.resize(80, 24);
-    let height = crate::tui::app_run::flame_graph_area(&app).height;
+    let height = crate::tui::screens::run::update::flame_graph_area(&app.run, &app.shared).height;
     assert!(height < 40, "the stack is deeper than the pane");
     for _ in 0..35 {
         press(&mut app, &[Action::Down]);
-        let depth = app.flame.tree.nodes()[app.flame.selected_id].depth;
-        let first = app.flame.scroll;
+        let depth = app.run.flame.tree.nodes()[app.run.flame.selected_id].depth;
+        let first = app.run.flame.scroll;
         assert!(depth >= first && depth < first + usize::from(height));
-        let drawn = crate::tui::app_run::flame_boxes(&app);
-        assert!(drawn.iter().any(|b| b.node == app.flame.selected_id));
+        let drawn = crate::tui::screens::run::update::flame_boxes(&app.run, &app.shared);
+        assert!(drawn.iter().any(|b| b.node == app.run.flame.selected_id));
     }
     assert_eq!(selected_name(&app), "f33");
-    assert!(app.flame.scroll > 0, "the window moved down");
+    assert!(app.run.flame.scroll > 0, "the window moved down");
     let text = screen(&mut app, 80, 24);
     assert!(
         text.contains("↑ ") && text.contains(" › f15 › f16"),
@@ -84,54 +85,74 @@ fn scroll_follows_the_selection_down_a_deep_stack() {
     for _ in 0..35 {
         press(&mut app, &[Action::Up]);
     }
-    assert_eq!((selected_name(&app), app.flame.scroll), ("all", 0));
+    assert_eq!((selected_name(&app), app.run.flame.scroll), ("all", 0));
 }
 
 #[test]
 fn n_and_shift_n_walk_the_search_matches_and_wrap() {
     let mut app = app_with_stacks("t;a;parse 3\nt;b;parse 1\nu;parse_all 2\nu;x 1\n");
     press(&mut app, &[Action::SearchNext]);
-    assert!(app.status.contains("press /"), "{}", app.status);
-    crate::tui::app_run::set_search(&mut app, "parse");
+    assert!(
+        app.shared.status.contains("press /"),
+        "{}",
+        app.shared.status
+    );
+    crate::tui::screens::run::update::set_search(&mut app.run, &mut app.shared, "parse");
     let mut seen = Vec::new();
     for _ in 0..4 {
         press(&mut app, &[Action::SearchNext]);
-        seen.push(app.flame.full_path(app.flame.selected_id).join(";"));
+        seen.push(app.run.flame.full_path(app.run.flame.selected_id).join(";"));
     }
     assert_eq!(seen, ["t;a;parse", "t;b;parse", "u;parse_all", "t;a;parse"]);
-    assert!(app.status.starts_with("match 1 of 3"), "{}", app.status);
+    assert!(
+        app.shared.status.starts_with("match 1 of 3"),
+        "{}",
+        app.shared.status
+    );
     press(&mut app, &[Action::SearchPrev]);
     assert_eq!(
-        app.flame.full_path(app.flame.selected_id),
+        app.run.flame.full_path(app.run.flame.selected_id),
         ["u", "parse_all"]
     );
-    assert!(app.status.starts_with("match 3 of 3"), "{}", app.status);
-    crate::tui::app_run::set_search(&mut app, "nothing");
+    assert!(
+        app.shared.status.starts_with("match 3 of 3"),
+        "{}",
+        app.shared.status
+    );
+    crate::tui::screens::run::update::set_search(&mut app.run, &mut app.shared, "nothing");
     press(&mut app, &[Action::SearchNext]);
-    assert!(app.status.contains("matches no frame"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("matches no frame"),
+        "{}",
+        app.shared.status
+    );
 }
 
 #[test]
 fn the_sandwich_toggles_on_a_function_and_follows_the_selection() {
     let mut app = app_with_stacks("t;a;parse;lex 3\nt;b;parse 1\nu;c 2\n");
     press(&mut app, &[Action::Sandwich]);
-    assert!(!app.flame.sandwich_on, "the root is no function");
-    assert!(app.status.contains("select a function"), "{}", app.status);
+    assert!(!app.run.flame.sandwich_on, "the root is no function");
+    assert!(
+        app.shared.status.contains("select a function"),
+        "{}",
+        app.shared.status
+    );
     select(&mut app, &["t", "a", "parse"]);
     press(&mut app, &[Action::Sandwich]);
-    assert!(app.flame.sandwich_on);
-    let focus = app.flame.focus.clone().expect("sandwich computed");
+    assert!(app.run.flame.sandwich_on);
+    let focus = app.run.flame.focus.clone().expect("sandwich computed");
     assert_eq!((focus.name.as_str(), focus.total), ("parse", 4));
     assert!(focus.callers.find(&["b", "t"]).is_some(), "both call sites");
     select(&mut app, &["t", "a"]);
     press(&mut app, &[Action::Detail]);
-    assert_eq!(app.flame.focus.as_ref().unwrap().name, "a");
+    assert_eq!(app.run.flame.focus.as_ref().unwrap().name, "a");
     press(&mut app, &[Action::Back]);
-    assert!(!app.flame.sandwich_on, "Esc closes the sandwich first");
-    assert_eq!(app.screen, crate::tui::app::Screen::Run);
+    assert!(!app.run.flame.sandwich_on, "Esc closes the sandwich first");
+    assert_eq!(app.screen, crate::tui::state::Screen::Run);
     press(&mut app, &[Action::Detail]);
     assert!(
-        app.flame.focus.is_none(),
+        app.run.flame.focus.is_none(),
         "nothing kept once both are closed"
     );
 }
@@ -188,7 +209,7 @@ fn snapshot_detail_panel_in_the_wall_view() {
     ];
     select(&mut app, &path);
     press(&mut app, &[Action::Detail]);
-    let lines = app.flame.detail_lines().join("\n");
+    let lines = app.run.flame.detail_lines().join("\n");
     // run_unit: 2.4 s, all of bs-threads-0's 2.4 s, of 4.4 s in all; 3.9 s over both threads.
     assert!(
         lines.contains("100.0% of worker bs-threads-0's wall time"),
@@ -212,12 +233,12 @@ fn snapshot_a_profile_file_gets_the_whole_screen() {
         .map(|l| l.strip_suffix("00000000").unwrap())
         .collect();
     let text = lines.join("\n");
-    let folded = crate::tui::open::load_reader(text.as_bytes(), "json", 1).unwrap();
+    let folded = crate::tui::screens::open::load_reader(text.as_bytes(), "json", 1).unwrap();
     let stacks = FoldedStacks::parse(&text).unwrap();
     let bytes = crate::flame::encode_pprof(&stacks, 99).unwrap();
-    let pprof = crate::tui::open::load_reader(&bytes[..], "cpu", 2).unwrap();
+    let pprof = crate::tui::screens::open::load_reader(&bytes[..], "cpu", 2).unwrap();
     let mut app = app();
-    app.runs.extend([folded, pprof]);
+    app.shared.runs.extend([folded, pprof]);
     app.show_run(0);
     snapshot_both(
         &mut app,

@@ -4,8 +4,9 @@ use super::snapshots::screen;
 use super::{app, start_event, tick};
 use crate::events::Event;
 use crate::model::GenProgress;
-use crate::tui::app::{update, Action, App};
-use crate::tui::runs::Run;
+use crate::tui::app::{update, App};
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
 
 fn progress(files_done: u64, records_done: u64, elapsed_s: f64) -> GenProgress {
     GenProgress {
@@ -40,9 +41,9 @@ fn prepare_events_show_generation_until_the_run_starts() {
     let shown = run.preparing.as_ref().expect("preparing");
     assert_eq!((shown.files_done, shown.records_done), (7, 140_000));
     assert!(
-        app.status.contains("7 of 16 files (12.3 MB)"),
+        app.shared.status.contains("7 of 16 files (12.3 MB)"),
         "{}",
-        app.status
+        app.shared.status
     );
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("generating input data · 2.1 s"), "{text}");
@@ -51,7 +52,11 @@ fn prepare_events_show_generation_until_the_run_starts() {
 
     send(&mut app, start_event("json-parse"));
     assert!(app.current_run().expect("run").preparing.is_none());
-    assert!(app.status.contains("started"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("started"),
+        "{}",
+        app.shared.status
+    );
     send(&mut app, tick(0.5, 1000, 0.9));
     let text = screen(&mut app, 120, 40);
     assert!(!text.contains("generating input data"), "{text}");

@@ -5,9 +5,11 @@ use super::{app, start_event, worker};
 use crate::events::Event;
 use crate::flame::FoldedStacks;
 use crate::model::Tick;
-use crate::tui::app::{update, Action, App};
-use crate::tui::range::placement;
-use crate::tui::replay::{self, SPEEDS};
+use crate::tui::app::{update, App};
+use crate::tui::screens::run::range::placement;
+use crate::tui::screens::run::replay;
+use crate::tui::state::replay::SPEEDS;
+use crate::tui::state::Action;
 use std::sync::Arc;
 
 /// A six-second recording: ticks every 0.5 s, stacks every second. Seconds 0-2 and 4-5 parse;
@@ -54,7 +56,10 @@ fn recording() -> Vec<Event> {
 /// An app showing the recording, whole (as `open` loads it).
 fn app_with_recording() -> App {
     let mut app = app();
-    app.add_run(replay::recorded_run(1, Arc::from(recording())));
+    app.add_run(crate::tui::state::recording::recorded_run(
+        1,
+        Arc::from(recording()),
+    ));
     app
 }
 
@@ -70,7 +75,7 @@ fn times(action: Action, n: usize) -> Vec<Action> {
 
 /// Marks the columns holding `from` to `to` seconds with the keys.
 fn select_by_keys(app: &mut App, from: f64, to: f64) {
-    let place = placement(app).expect("a time axis");
+    let place = placement(&app.run, &app.shared).expect("a time axis");
     let (a, b) = (place.column_of(from), place.column_of(to - 1e-6));
     press(app, &times(Action::CursorRight, usize::from(a) + 1));
     press(app, &[Action::MarkRange]);
@@ -81,19 +86,24 @@ fn select_by_keys(app: &mut App, from: f64, to: f64) {
 #[test]
 fn a_range_marked_with_keys_shows_only_its_stacks_and_esc_clears_it() {
     let mut app = app_with_recording();
-    let whole = app.flame.unzoomed_total;
+    let whole = app.run.flame.unzoomed_total;
     assert_eq!(whole, 6 * 140);
     select_by_keys(&mut app, 3.0, 4.0);
-    let range = app.time.range.expect("a range");
+    let range = app.run.time.range.expect("a range");
     assert!(range.from_s >= 2.8 && range.to_s <= 4.2, "{range:?}");
-    assert!(app.time.anchor.is_none(), "the second b ends the marking");
-    assert_eq!(app.flame.unzoomed_total, 140, "one second's stacks");
+    assert!(
+        app.run.time.anchor.is_none(),
+        "the second b ends the marking"
+    );
+    assert_eq!(app.run.flame.unzoomed_total, 140, "one second's stacks");
     assert!(app
+        .run
         .flame
         .tree
         .find(&["bs-threads-0", "worker_loop", "run_unit", "write_parquet"])
         .is_some());
     assert!(app
+        .run
         .flame
         .tree
         .find(&["bs-threads-1", "worker_loop", "parse_value_line"])
@@ -102,11 +112,11 @@ fn a_range_marked_with_keys_shows_only_its_stacks_and_esc_clears_it() {
     assert!(text.contains(&format!("range {}", range.label())), "{text}");
     assert!(text.contains("═") && text.contains("▲"), "{text}");
     press(&mut app, &[Action::Back]);
-    assert_eq!(app.time.range, None);
-    assert_eq!(app.flame.unzoomed_total, whole);
+    assert_eq!(app.run.time.range, None);
+    assert_eq!(app.run.flame.unzoomed_total, whole);
     assert_eq!(
         app.screen,
-        crate::tui::app::Screen::Run,
+        crate::tui::state::Screen::Run,
         "Esc cleared, no more"
     );
 }
@@ -117,8 +127,8 @@ fn the_ledger_and_header_follow_the_range() {
     select_by_keys(&mut app, 3.0, 4.0);
     press(&mut app, &[Action::Ledger]);
     let text = screen(&mut app, 120, 40);
-    let range = app.time.range.unwrap();
-    let (from, to) = app.runs[0].history.tick_span(range);
+    let range = app.run.time.range.unwrap();
+    let (from, to) = app.shared.runs[0].history.tick_span(range);
     assert!(from > 2.0 && to < 4.5 && to - from >= 1.0, "{from}..{to}");
     let seconds = to - from;
     assert!(
@@ -136,7 +146,7 @@ fn the_ledger_and_header_follow_the_range() {
 #[test]
 fn a_mouse_drag_on_the_lanes_selects_a_range() {
     let mut app = app_with_recording();
-    let place = placement(&app).unwrap();
+    let place = placement(&app.run, &app.shared).unwrap();
     let row = place.lanes.y;
     let (a, b) = (place.column_of(1.0), place.column_of(2.9));
     let (col_a, col_b) = (place.lanes.x + a, place.lanes.x + b);
@@ -148,54 +158,62 @@ fn a_mouse_drag_on_the_lanes_selects_a_range() {
             Action::Release { col: col_b, row },
         ],
     );
-    assert_eq!(app.ledger, None, "a drag is no click on a lane");
-    let range = app.time.range.expect("a range");
+    assert_eq!(app.run.ledger, None, "a drag is no click on a lane");
+    let range = app.run.time.range.expect("a range");
     assert!(range.from_s <= 1.0 && range.to_s >= 2.9, "{range:?}");
-    assert_eq!(app.flame.unzoomed_total, 2 * 140);
+    assert_eq!(app.run.flame.unzoomed_total, 2 * 140);
     // A click without a drag selects nothing.
     press(&mut app, &[Action::Back, Action::Click { col: col_a, row }]);
     press(&mut app, &[Action::Release { col: col_a, row }]);
-    assert_eq!(app.time.range, None);
+    assert_eq!(app.run.time.range, None);
 }
 
 #[test]
 fn a_replay_steps_seeks_and_plays_at_its_speed() {
     let mut app = app_with_recording();
-    replay::play_from_start(&mut app);
-    let r = app.replay.as_ref().expect("a replay");
+    replay::play_from_start(&mut app.run, &mut app.shared);
+    let r = app.run.replay.as_ref().expect("a replay");
     assert!(r.playing && r.stop == 0);
-    assert_eq!(app.runs[0].lanes.len(), 0, "nothing has happened at 0 s");
-    assert_eq!(app.flame.unzoomed_total, 0);
+    assert_eq!(
+        app.shared.runs[0].lanes.len(),
+        0,
+        "nothing has happened at 0 s"
+    );
+    assert_eq!(app.run.flame.unzoomed_total, 0);
     press(&mut app, &[Action::PlayPause]);
     press(&mut app, &times(Action::StepForward, 4));
-    assert_eq!(app.runs[0].last_tick.elapsed_s, 2.0);
-    assert_eq!(app.flame.unzoomed_total, 2 * 140, "two seconds of stacks");
+    assert_eq!(app.shared.runs[0].last_tick.elapsed_s, 2.0);
+    assert_eq!(
+        app.run.flame.unzoomed_total,
+        2 * 140,
+        "two seconds of stacks"
+    );
     press(&mut app, &[Action::StepBack]);
-    assert_eq!(app.runs[0].last_tick.elapsed_s, 1.5);
-    assert_eq!(app.flame.unzoomed_total, 140, "stepping back rebuilds");
+    assert_eq!(app.shared.runs[0].last_tick.elapsed_s, 1.5);
+    assert_eq!(app.run.flame.unzoomed_total, 140, "stepping back rebuilds");
     press(&mut app, &[Action::SeekEnd]);
-    assert_eq!(app.flame.unzoomed_total, 6 * 140);
+    assert_eq!(app.run.flame.unzoomed_total, 6 * 140);
     press(
         &mut app,
         &[Action::SeekStart, Action::Faster, Action::Faster],
     );
-    let r = app.replay.as_ref().unwrap();
+    let r = app.run.replay.as_ref().unwrap();
     assert_eq!((r.stop, SPEEDS[r.speed]), (0, 4.0));
     press(&mut app, &[Action::PlayPause, Action::Advance(0.5)]);
-    assert_eq!(app.runs[0].last_tick.elapsed_s, 2.0, "0.5 s at 4×");
+    assert_eq!(app.shared.runs[0].last_tick.elapsed_s, 2.0, "0.5 s at 4×");
     press(&mut app, &[Action::Slower, Action::Slower, Action::Slower]);
     press(&mut app, &times(Action::Advance(0.3), 4));
-    assert_eq!(app.runs[0].last_tick.elapsed_s, 2.5, "1.2 s at ½×");
+    assert_eq!(app.shared.runs[0].last_tick.elapsed_s, 2.5, "1.2 s at ½×");
     press(&mut app, &[Action::Advance(60.0)]);
-    let r = app.replay.as_ref().unwrap();
+    let r = app.run.replay.as_ref().unwrap();
     assert!(!r.playing && r.at_end(), "it stops at the end");
-    assert_eq!(app.flame.unzoomed_total, 6 * 140);
+    assert_eq!(app.run.flame.unzoomed_total, 6 * 140);
 }
 
 #[test]
 fn a_range_before_the_first_tick_reads_zero_not_minus_zero() {
     let mut app = app_with_recording();
-    replay::play_from_start(&mut app);
+    replay::play_from_start(&mut app.run, &mut app.shared);
     press(&mut app, &[Action::PlayPause, Action::StepForward]);
     press(&mut app, &[Action::CursorRight, Action::MarkRange]);
     let text = screen(&mut app, 120, 40);
@@ -207,8 +225,12 @@ fn a_range_before_the_first_tick_reads_zero_not_minus_zero() {
 fn runs_without_a_recording_do_not_replay() {
     let mut app = super::app_with_run(3.0);
     press(&mut app, &[Action::PlayPause]);
-    assert!(app.replay.is_none());
-    assert!(app.status.contains("only a recording"), "{}", app.status);
+    assert!(app.run.replay.is_none());
+    assert!(
+        app.shared.status.contains("only a recording"),
+        "{}",
+        app.shared.status
+    );
 }
 
 #[test]
@@ -227,7 +249,7 @@ fn snapshot_replay_paused() {
     for (w, h) in [(80, 24), (200, 55)] {
         let mut app = app_with_recording();
         app.resize(w, h);
-        replay::play_from_start(&mut app);
+        replay::play_from_start(&mut app.run, &mut app.shared);
         press(&mut app, &[Action::PlayPause]);
         press(&mut app, &times(Action::StepForward, 7));
         let text = screen(&mut app, w, h);
@@ -238,7 +260,7 @@ fn snapshot_replay_paused() {
 
 /// The left column's rows of the chart and the lanes (the time axis and what is drawn on it).
 fn timeline_rows(text: &str, size: (u16, u16)) -> Vec<String> {
-    let areas = crate::tui::render::run_areas(size);
+    let areas = crate::tui::screens::run::layout::run_areas(size);
     let (top, bottom) = (areas.chart.y, areas.lanes.bottom());
     let width = usize::from(areas.chart.width);
     text.lines()
@@ -255,7 +277,7 @@ fn a_replay_mid_way_draws_the_time_axis_a_live_run_draws_then() {
     for size @ (w, h) in [(80, 24), (200, 55)] {
         let mut player = app_with_recording();
         player.resize(size.0, size.1);
-        replay::play_from_start(&mut player);
+        replay::play_from_start(&mut player.run, &mut player.shared);
         press(&mut player, &[Action::PlayPause]);
         press(&mut player, &times(Action::StepForward, 5));
         let replayed = screen(&mut player, w, h);
@@ -265,7 +287,7 @@ fn a_replay_mid_way_draws_the_time_axis_a_live_run_draws_then() {
             .filter(|&i| matches!(events[i], Event::Tick(_)))
             .collect();
         let mut live = app();
-        live.add_run(crate::tui::runs::Run::new(
+        live.add_run(crate::tui::state::runs::Run::new(
             1,
             "json-parse",
             "threads",
@@ -283,10 +305,14 @@ fn a_replay_mid_way_draws_the_time_axis_a_live_run_draws_then() {
             timeline_rows(&live_text, size),
             "{replayed}\n{live_text}"
         );
-        let axis = &rows[usize::from(crate::tui::render::run_areas(size).chart.height) - 1];
+        let axis = &rows[usize::from(
+            crate::tui::screens::run::layout::run_areas(size)
+                .chart
+                .height,
+        ) - 1];
         assert!(axis.contains("2.5 s") && !axis.contains("6.0 s"), "{axis}");
         // The lanes reach the plot's last column (the column before the right border).
-        let lanes = crate::tui::render::run_areas(size).lanes;
+        let lanes = crate::tui::screens::run::layout::run_areas(size).lanes;
         let first_lane: Vec<char> = replayed
             .lines()
             .nth(usize::from(lanes.y) + 1)

@@ -4,15 +4,16 @@
 use super::frames::{app_with_long_names, select, snapshot_both, RUN_UNIT};
 use super::snapshots::screen;
 use super::{app_with_stacks, press, selected_name};
-use crate::tui::app::{Action, App};
-use crate::tui::sandwich_nav::Side;
+use crate::tui::app::App;
+use crate::tui::state::Action;
+use crate::tui::widgets::flame::sandwich::Side;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
 /// The pick as (side, path).
 fn pick(app: &App) -> (Side, Vec<&str>) {
-    let p = &app.flame.pick;
+    let p = &app.run.flame.pick;
     (p.side, p.path.iter().map(String::as_str).collect())
 }
 
@@ -46,7 +47,7 @@ fn arrows_move_between_callers_and_callees() {
     assert_eq!(pick(&app), (Side::Callers, vec![]));
     // The flamegraph's own selection stayed where it was.
     assert_eq!(
-        app.flame.full_path(app.flame.selected_id),
+        app.run.flame.full_path(app.run.flame.selected_id),
         ["t", "a", "parse"]
     );
 }
@@ -57,16 +58,20 @@ fn enter_makes_the_pick_the_function_and_the_detail_follows() {
     select(&mut app, &["u", "c", "parse"]);
     press(&mut app, &[Action::Sandwich, Action::Detail]);
     press(&mut app, &[Action::Down, Action::Enter]);
-    let focus = app.flame.focus.clone().expect("a sandwich");
+    let focus = app.run.flame.focus.clone().expect("a sandwich");
     assert_eq!((focus.name.as_str(), focus.total), ("lex", 3));
-    assert!(app.flame.sandwich_on, "still the sandwich");
+    assert!(app.run.flame.sandwich_on, "still the sandwich");
     assert_eq!(selected_name(&app), "lex");
     assert_eq!(
         pick(&app),
         (Side::Callers, vec![]),
         "the new function picked"
     );
-    assert!(app.status.contains("sandwich of lex"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("sandwich of lex"),
+        "{}",
+        app.shared.status
+    );
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("▲ callers of lex"), "{text}");
     assert!(
@@ -75,15 +80,19 @@ fn enter_makes_the_pick_the_function_and_the_detail_follows() {
     );
     // Back up to parse: its heaviest place is selected, t;a;parse.
     press(&mut app, &[Action::Up, Action::Enter]);
-    assert_eq!(app.flame.focus.as_ref().unwrap().name, "parse");
+    assert_eq!(app.run.flame.focus.as_ref().unwrap().name, "parse");
     assert_eq!(
-        app.flame.full_path(app.flame.selected_id),
+        app.run.flame.full_path(app.run.flame.selected_id),
         ["t", "a", "parse"]
     );
     // Enter on the function itself changes nothing.
     press(&mut app, &[Action::Enter]);
-    assert_eq!(app.flame.focus.as_ref().unwrap().name, "parse");
-    assert!(app.status.contains("already"), "{}", app.status);
+    assert_eq!(app.run.flame.focus.as_ref().unwrap().name, "parse");
+    assert!(
+        app.shared.status.contains("already"),
+        "{}",
+        app.shared.status
+    );
 }
 
 /// The cells of the screen as drawn, to see which frame is highlighted.
@@ -100,12 +109,13 @@ fn a_deep_pick_stays_on_screen_and_is_highlighted() {
     let stacks = format!("t;{};leaf 6\nu;leaf 4\n", chain.join(";"));
     let mut app = app_with_stacks(&stacks);
     let (id, _) = app
+        .run
         .flame
         .tree
         .iter()
         .find(|(_, n)| &*n.name == "leaf")
         .unwrap();
-    app.flame.select(id);
+    app.run.flame.select(id);
     press(&mut app, &[Action::Sandwich]);
     press(&mut app, &vec![Action::Up; 30]);
     assert_eq!(pick(&app).1.len(), 30);

@@ -3,8 +3,9 @@
 use super::{app, app_with_run, press, sample_events};
 use crate::flame::FoldedStacks;
 use crate::model::Mode;
-use crate::tui::app::{update, Action, App};
-use crate::tui::runs::Run;
+use crate::tui::app::{update, App};
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -35,10 +36,10 @@ fn snapshot_setup_screen() {
 fn setup_per_workload_80x24() {
     for (name, mode) in [("csv-import", Mode::Threads), ("api-fetch", Mode::Async)] {
         let mut app = app();
-        app.setup.pg = None;
-        assert!(app.setup.choose(name));
-        app.setup.mode = mode;
-        app.setup.field = 3;
+        app.setup.form.pg = None;
+        assert!(app.setup.form.choose(name));
+        app.setup.form.mode = mode;
+        app.setup.form.field = 3;
         let text = screen(&mut app, 80, 24);
         insta::assert_snapshot!(format!("setup_{name}_80x24"), text);
     }
@@ -74,7 +75,7 @@ fn snapshot_run_list_tells_runs_apart() {
             update(&mut app, Action::RunEvent { run: index, event });
         }
     }
-    app.screen = crate::tui::app::Screen::Setup;
+    app.screen = crate::tui::state::Screen::Setup;
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("2 json-parse threads ×2 gil"), "{text}");
     assert!(text.contains("parser fast"), "{text}");
@@ -96,7 +97,7 @@ fn snapshot_live_run() {
             },
         );
     }
-    assert!(app.runs[0].is_live());
+    assert!(app.shared.runs[0].is_live());
     insta::assert_snapshot!(screen(&mut app, 120, 40));
 }
 
@@ -132,9 +133,9 @@ fn snapshot_compare() {
     let mut stacks = other.stacks.clone();
     stacks.merge(&slower);
     other.set_stacks(stacks);
-    app.runs.push(other);
-    app.marked = vec![0, 1];
-    crate::tui::app_setup::open_compare(&mut app);
+    app.shared.runs.push(other);
+    app.setup.marked = vec![0, 1];
+    app.open_compare();
     insta::assert_snapshot!(screen(&mut app, 100, 30));
 }
 
@@ -161,10 +162,10 @@ fn snapshot_compare_modes_by_wall_time() {
             run.apply(event);
         }
         run.wall = FoldedStacks::parse(wall).unwrap();
-        app.runs.push(run);
+        app.shared.runs.push(run);
     }
-    app.marked = vec![0, 1];
-    crate::tui::app_setup::open_compare(&mut app);
+    app.setup.marked = vec![0, 1];
+    app.open_compare();
     press(&mut app, &[Action::Down, Action::Down, Action::Down]);
     let text = screen(&mut app, 100, 30);
     assert!(

@@ -6,8 +6,10 @@ use crate::events::Event;
 use crate::model::Mode;
 use crate::model::RunReport;
 use crate::scenario::BUILT_IN;
-use crate::tui::app::{update, Action, App, Effect, RunLaunch, Screen};
-use crate::tui::suite::LineState;
+use crate::tui::app::{update, App};
+use crate::tui::screens::suite::lines::LineState;
+use crate::tui::state::{Action, Effect, RunLaunch, Screen};
+use crate::tui::widgets::text_input::TextInput;
 
 /// The picker's row of built-in scenario `name`.
 pub fn built_in(name: &str) -> usize {
@@ -16,7 +18,7 @@ pub fn built_in(name: &str) -> usize {
 
 /// The runs the app was asked to start, with their arguments; clears the effects.
 pub fn started(app: &mut App) -> Vec<(usize, Vec<String>)> {
-    std::mem::take(&mut app.effects)
+    std::mem::take(&mut app.shared.effects)
         .into_iter()
         .filter_map(|e| match e {
             // Scenario and sweep lines are words by nature: they start from their words.
@@ -108,13 +110,17 @@ fn a_scenario_starts_its_first_line_at_quick_sizes() {
         line.contains("--files 4") && line.ends_with("--events - --quiet"),
         "{line}"
     );
-    assert_eq!(app.runs.len(), 1);
+    assert_eq!(app.shared.runs.len(), 1);
     assert!(
-        app.runs[0].label.starts_with("sequential: "),
+        app.shared.runs[0].label.starts_with("sequential: "),
         "{}",
-        app.runs[0].label
+        app.shared.runs[0].label
     );
-    assert!(app.status.contains("line 1 of 3"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("line 1 of 3"),
+        "{}",
+        app.shared.status
+    );
     assert_eq!(
         app.screen,
         Screen::Suite,
@@ -169,7 +175,11 @@ fn a_finished_line_starts_the_next_once_its_child_exits() {
     let suite = app.suite.suite.as_ref().unwrap();
     assert_eq!(suite.lines[0].state, LineState::Done);
     assert_eq!(suite.running(), Some(1));
-    assert!(app.status.contains("line 2 of 3"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("line 2 of 3"),
+        "{}",
+        app.shared.status
+    );
 }
 
 #[test]
@@ -181,21 +191,22 @@ fn when_all_lines_are_done_the_expectations_are_checked() {
     assert_eq!(started(&mut app).len(), 3, "one line after another");
     let suite = app.suite.suite.as_ref().unwrap();
     assert!(suite.is_over());
-    let checks = suite.checks(&app.runs);
+    let checks = suite.checks(&app.shared.runs);
     assert_eq!(checks.len(), 3);
     assert!(checks.iter().all(|c| c.measured));
     let ok: Vec<bool> = checks.iter().map(|c| c.check.ok).collect();
     // cpu-bound process pool, 2× faster than sequential; the "faster" parser was slower.
     assert_eq!(ok, [true, true, false]);
-    assert_eq!(suite.speedup(&app.runs, 1), Some(2.0));
+    assert_eq!(suite.speedup(&app.shared.runs, 1), Some(2.0));
     assert!(
-        app.status
+        app.shared
+            .status
             .contains("suite done: 3 lines · 2 of 3 expectations met"),
         "{}",
-        app.status
+        app.shared.status
     );
     assert_eq!(
-        app.runs[1].label,
+        app.shared.runs[1].label,
         "process pool: json-parse processes ×2 gil"
     );
 }
@@ -210,7 +221,11 @@ fn a_failing_line_is_named_and_the_suite_goes_on() {
     let suite = app.suite.suite.as_ref().unwrap();
     assert!(matches!(&suite.lines[0].state, LineState::Failed(m) if m.contains("no such file")));
     assert_eq!(started(&mut app).len(), 1, "the next line starts");
-    assert!(app.status.contains("sequential failed"), "{}", app.status);
+    assert!(
+        app.shared.status.contains("sequential failed"),
+        "{}",
+        app.shared.status
+    );
     // A child that dies without a report fails its line too.
     let stderr = "error: boom".to_string();
     update(
@@ -223,7 +238,7 @@ fn a_failing_line_is_named_and_the_suite_goes_on() {
     );
     let suite = app.suite.suite.as_ref().unwrap();
     assert!(matches!(&suite.lines[1].state, LineState::Failed(m) if m.contains("boom")));
-    let checks = suite.checks(&app.runs);
+    let checks = suite.checks(&app.shared.runs);
     assert!(
         checks.iter().all(|c| !c.measured),
         "no check is read off failed lines"
@@ -235,8 +250,8 @@ fn stopping_the_suite_starts_no_more_lines() {
     let mut app = start_scenario("json-gil");
     started(&mut app);
     press(&mut app, &[Action::StopRun]);
-    assert_eq!(app.effects, [Effect::StopRun]);
-    app.effects.clear();
+    assert_eq!(app.shared.effects, [Effect::StopRun]);
+    app.shared.effects.clear();
     let mut events = sample_events(0.5, true);
     if let Some(Event::Done { report, .. }) = events.last_mut() {
         report.interrupted = true;
@@ -263,9 +278,9 @@ fn stopping_the_suite_starts_no_more_lines() {
     let suite = app.suite.suite.as_ref().unwrap();
     assert!(suite.is_over() && suite.lines[0].state == LineState::Stopped);
     assert!(
-        app.status.contains("stopped after 1 of 3"),
+        app.shared.status.contains("stopped after 1 of 3"),
         "{}",
-        app.status
+        app.shared.status
     );
 }
 
@@ -280,7 +295,10 @@ pub fn open_sweep(app: &mut App) {
 fn a_sweep_runs_the_setup_forms_workload_at_each_count() {
     let mut app = app();
     open_sweep(&mut app);
-    assert_eq!(app.search_input.as_deref(), Some("1,2,4,8"));
+    assert_eq!(
+        app.suite.input.as_ref().map(TextInput::text),
+        Some("1,2,4,8")
+    );
     for _ in 0..3 {
         press(&mut app, &[Action::SearchBackspace]);
     }
@@ -301,14 +319,22 @@ fn a_sweep_runs_the_setup_forms_workload_at_each_count() {
 fn a_sweep_of_no_workers_or_of_sequential_is_refused() {
     let mut app = app();
     open_sweep(&mut app);
-    app.search_input = Some("1,x".into());
+    app.suite.input = Some(TextInput::new("1,x"));
     press(&mut app, &[Action::SearchConfirm]);
-    assert!(app.status.contains("not a whole number"), "{}", app.status);
-    app.setup.mode = Mode::Sequential;
+    assert!(
+        app.shared.status.contains("not a whole number"),
+        "{}",
+        app.shared.status
+    );
+    app.setup.form.mode = Mode::Sequential;
     app.suite.counts = "1,2".into();
     press(&mut app, &[Action::Enter, Action::SearchConfirm]);
-    assert!(app.status.contains("nothing to sweep"), "{}", app.status);
-    assert!(app.suite.suite.is_none() && app.runs.is_empty());
+    assert!(
+        app.shared.status.contains("nothing to sweep"),
+        "{}",
+        app.shared.status
+    );
+    assert!(app.suite.suite.is_none() && app.shared.runs.is_empty());
 }
 
 #[test]
@@ -322,8 +348,12 @@ fn a_missing_scenario_file_is_named() {
         press(&mut app, &[Action::SearchChar(c)]);
     }
     press(&mut app, &[Action::SearchConfirm]);
-    assert!(app.status.contains("/no/such.toml"), "{}", app.status);
-    assert!(app.runs.is_empty());
+    assert!(
+        app.shared.status.contains("/no/such.toml"),
+        "{}",
+        app.shared.status
+    );
+    assert!(app.shared.runs.is_empty());
 }
 
 #[test]
@@ -331,7 +361,7 @@ fn enter_on_a_line_opens_its_run_and_e_comes_back() {
     let mut app = start_scenario("json-gil");
     finish(&mut app, 0, (1.0, "gil-bound"), ("sequential", 1));
     press(&mut app, &[Action::Enter]);
-    assert_eq!((app.screen, app.current), (Screen::Run, Some(0)));
+    assert_eq!((app.screen, app.run.current), (Screen::Run, Some(0)));
     press(&mut app, &[Action::NewRun, Action::OpenSuite]);
     assert_eq!(app.screen, Screen::Suite);
     assert!(!app.suite.picking, "the suite's results, not the picker");
@@ -353,15 +383,15 @@ fn esc_on_a_lines_run_goes_back_to_the_suite_and_on_another_run_to_setup() {
 fn a_line_shorter_than_two_ticks_is_drawn_at_its_mean_rate_from_start_to_end() {
     let mut app = start_scenario("json-gil");
     finish(&mut app, 0, (1.0, "gil-bound"), ("sequential", 1));
-    let run = &mut app.runs[0];
+    let run = &mut app.shared.runs[0];
     run.throughput.truncate(1);
     let rate = run.items_per_s();
     let wall = run.elapsed();
     assert!(wall > 0.0 && rate > 0.0, "{wall} {rate}");
-    let points = crate::tui::suite_overlay::line_points(run);
+    let points = crate::tui::screens::suite::overlay::line_points(run);
     assert_eq!(points, vec![(0.0, rate), (wall, rate)]);
     run.throughput = vec![(0.5, 10.0), (1.0, 20.0)];
-    let points = crate::tui::suite_overlay::line_points(run);
+    let points = crate::tui::screens::suite::overlay::line_points(run);
     assert_eq!(points, vec![(0.5, 10.0), (1.0, 20.0)], "a history is kept");
 }
 
@@ -370,7 +400,10 @@ fn e_opens_the_suite_screen_where_typed_keys_are_text() {
     use crossterm::event::{Event as Input, KeyCode, KeyEvent};
     let key = |app: &App, c: char| {
         let input = Input::Key(KeyEvent::from(KeyCode::Char(c)));
-        format!("{:?}", crate::tui::keys::input_action(app, &input))
+        format!(
+            "{:?}",
+            crate::tui::keys::input_action(app.key_target(), &input)
+        )
     };
     let mut app = app();
     assert_eq!(key(&app, 'e'), "Some(OpenSuite)");

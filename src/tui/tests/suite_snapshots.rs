@@ -4,7 +4,8 @@
 use super::press;
 use super::snapshots::screen;
 use super::suite::{finish, open_sweep, start_scenario, started};
-use crate::tui::app::{Action, App};
+use crate::tui::app::App;
+use crate::tui::state::Action;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 55)];
 
@@ -101,7 +102,7 @@ fn snapshot_scenario_running() {
 #[test]
 fn snapshot_scenario_without_colour() {
     let mut app = finished_scenario();
-    app.color = false;
+    app.shared.color = false;
     let text = screen(&mut app, 80, 24);
     let rows: Vec<&str> = text.lines().collect();
     let chart_top = rows.iter().position(|r| r.contains("items/s · top"));
@@ -110,7 +111,7 @@ fn snapshot_scenario_without_colour() {
         .iter()
         .enumerate()
     {
-        let glyph = crate::tui::suite_overlay::line_look(i).glyph;
+        let glyph = crate::tui::screens::suite::overlay::line_look(i).glyph;
         let marked = format!("{glyph} {label}");
         assert!(
             rows.iter().filter(|r| r.contains(&marked)).count() >= 2,

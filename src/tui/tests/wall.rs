@@ -9,12 +9,13 @@ use crate::flame::FoldedStacks;
 use crate::model::RunReport;
 use crate::model::Tick;
 use crate::model::{WaitCategory, WorkerSnapshot};
-use crate::tui::app::{update, Action, App};
-use crate::tui::flame_view::ViewKind;
-use crate::tui::profiles::Profile;
-use crate::tui::render_flame::selected_detail;
-use crate::tui::runs::Run;
-use crate::tui::theme::wait_color;
+use crate::tui::app::{update, App};
+use crate::tui::state::profiles::Profile;
+use crate::tui::state::runs::Run;
+use crate::tui::state::Action;
+use crate::tui::widgets::flame::render::selected_detail;
+use crate::tui::widgets::flame::view::ViewKind;
+use crate::tui::widgets::theme::wait_color;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -114,39 +115,39 @@ fn io_app() -> App {
 const S: u64 = 1_000_000_000;
 
 fn selected_name(app: &App) -> &str {
-    &app.flame.tree.nodes()[app.flame.selected_id].name
+    &app.run.flame.tree.nodes()[app.run.flame.selected_id].name
 }
 
 #[test]
 fn wall_view_is_the_default_and_v_cycles_wall_cpu_off_cpu() {
     let mut app = io_app();
-    assert_eq!(app.flame.profile, Profile::Wall);
-    assert_eq!(app.flame.tree.total(), 6 * S);
+    assert_eq!(app.run.flame.profile, Profile::Wall);
+    assert_eq!(app.run.flame.tree.total(), 6 * S);
     press(&mut app, &[Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::Cpu);
-    assert_eq!(app.flame.tree.total(), 30, "CPU samples");
+    assert_eq!(app.run.flame.profile, Profile::Cpu);
+    assert_eq!(app.run.flame.tree.total(), 30, "CPU samples");
     press(&mut app, &[Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::OffCpu);
-    assert_eq!(app.flame.tree.total(), 57 * S / 10);
-    let stacks = app.flame.tree.to_folded();
+    assert_eq!(app.run.flame.profile, Profile::OffCpu);
+    assert_eq!(app.run.flame.tree.total(), 57 * S / 10);
+    let stacks = app.run.flame.tree.to_folded();
     assert!(stacks.iter().all(|(s, _)| stack_kind(s).is_off_cpu()));
     assert!(stacks.iter().any(|(s, _)| s.ends_with("[db wait]")));
     press(&mut app, &[Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::Wall);
-    assert_eq!(app.flame.wall_total, 6 * S);
+    assert_eq!(app.run.flame.profile, Profile::Wall);
+    assert_eq!(app.run.flame.wall_total, 6 * S);
 }
 
 #[test]
 fn a_run_without_wall_time_stays_on_cpu_samples() {
     let mut app = app_with_run(2.0);
-    assert_eq!(app.flame.profile, Profile::Cpu);
+    assert_eq!(app.run.flame.profile, Profile::Cpu);
     press(&mut app, &[Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::Cpu);
-    assert_eq!(app.flame.tree.total(), 100);
+    assert_eq!(app.run.flame.profile, Profile::Cpu);
+    assert_eq!(app.run.flame.tree.total(), 100);
     assert!(
-        app.status.contains("no wall-clock profile"),
+        app.shared.status.contains("no wall-clock profile"),
         "{}",
-        app.status
+        app.shared.status
     );
 }
 
@@ -154,7 +155,7 @@ fn a_run_without_wall_time_stays_on_cpu_samples() {
 fn the_view_choice_survives_deltas_and_starts_over_for_another_run() {
     let mut app = io_app();
     press(&mut app, &[Action::CycleProfile, Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::OffCpu);
+    assert_eq!(app.run.flame.profile, Profile::OffCpu);
     let wall = FoldedStacks::parse("bs-threads-0;late;[disk wait] 5\n").unwrap();
     let delta = Event::Stacks {
         samples: 0,
@@ -162,18 +163,22 @@ fn the_view_choice_survives_deltas_and_starts_over_for_another_run() {
         wall,
     };
     feed(&mut app, vec![delta]);
-    assert_eq!(app.flame.profile, Profile::OffCpu);
-    assert_eq!(app.flame.tree.total(), 57 * S / 10 + 5);
+    assert_eq!(app.run.flame.profile, Profile::OffCpu);
+    assert_eq!(app.run.flame.tree.total(), 57 * S / 10 + 5);
     app.add_run(Run::new(2, "api-fetch", "threads", 2, false));
-    assert_eq!(app.flame.profile, Profile::Cpu, "run 2 has no wall yet");
+    assert_eq!(app.run.flame.profile, Profile::Cpu, "run 2 has no wall yet");
     let mut events = io_events(false);
     events.truncate(8);
     for event in events {
         let event = Box::new(event);
         update(&mut app, Action::RunEvent { run: 1, event });
     }
-    assert_eq!(app.flame.profile, Profile::Wall, "wall once some arrived");
-    assert_eq!(app.flame.chosen, None);
+    assert_eq!(
+        app.run.flame.profile,
+        Profile::Wall,
+        "wall once some arrived"
+    );
+    assert_eq!(app.run.flame.chosen, None);
 }
 
 #[test]
@@ -183,30 +188,31 @@ fn the_wall_tree_grows_with_each_delta_and_cpu_keeps_its_tree() {
     let mut events = io_events(false);
     let second = events.pop().unwrap();
     feed(&mut app, events);
-    let first_total = app.flame.tree.total();
+    let first_total = app.run.flame.tree.total();
     assert!(first_total > 0 && first_total < 6 * S, "{first_total}");
-    let cpu_before = app.runs[0].tree();
+    let cpu_before = app.shared.runs[0].tree();
     let wall_only = Event::Stacks {
         samples: 0,
         stacks: FoldedStacks::new(),
         wall: FoldedStacks::parse("bs-threads-0;late;[disk wait] 5\n").unwrap(),
     };
     feed(&mut app, vec![second, wall_only]);
-    assert_eq!(app.flame.tree.total(), 6 * S + 5);
+    assert_eq!(app.run.flame.tree.total(), 6 * S + 5);
     assert!(app
+        .run
         .flame
         .tree
         .find(&["bs-threads-0", "late", "[disk wait]"])
         .is_some());
-    let cpu_after = app.runs[0].tree();
+    let cpu_after = app.shared.runs[0].tree();
     feed(&mut app, vec![]);
-    let cpu_again = app.runs[0].tree();
+    let cpu_again = app.shared.runs[0].tree();
     assert!(
         !Arc::ptr_eq(&cpu_before, &cpu_after),
         "CPU grew in `second`"
     );
     assert!(Arc::ptr_eq(&cpu_after, &cpu_again));
-    let off = app.runs[0].profile_tree(Profile::OffCpu);
+    let off = app.shared.runs[0].profile_tree(Profile::OffCpu);
     assert_eq!(off.total(), 57 * S / 10 + 5);
 }
 
@@ -218,14 +224,14 @@ fn frozen_views_stay_put_and_refreeze_when_the_view_changes() {
     let second = events.pop().unwrap();
     feed(&mut app, events);
     press(&mut app, &[Action::Freeze]);
-    let frozen_total = app.flame.tree.total();
+    let frozen_total = app.run.flame.tree.total();
     feed(&mut app, vec![second]);
-    assert_eq!(app.flame.tree.total(), frozen_total);
+    assert_eq!(app.run.flame.tree.total(), frozen_total);
     press(&mut app, &[Action::CycleProfile]);
-    assert_eq!(app.flame.profile, Profile::Cpu);
-    assert!(app.flame.frozen.is_some());
+    assert_eq!(app.run.flame.profile, Profile::Cpu);
+    assert!(app.run.flame.frozen.is_some());
     assert_eq!(
-        app.flame.tree.total(),
+        app.run.flame.tree.total(),
         30,
         "frozen again at CPU's current tree"
     );
@@ -237,14 +243,14 @@ fn details_give_seconds_and_wait_shares_of_the_workers_wall_time() {
     // The heaviest path: thread, worker_loop, run_unit, fetch_page, [net wait].
     press(&mut app, &vec![Action::Down; 4]);
     assert_eq!(selected_name(&app), "fetch_page");
-    let code = selected_detail(&app.flame);
+    let code = selected_detail(&app.run.flame);
     assert!(
         code.contains("▶ fetch_page · 2.60 s · 43.3% of wall time"),
         "{code}"
     );
     press(&mut app, &[Action::Down]);
     assert_eq!(selected_name(&app), "[net wait]");
-    let wait = selected_detail(&app.flame);
+    let wait = selected_detail(&app.run.flame);
     assert!(
         wait.contains("off-CPU: net · 2.40 s · 40.0% of the workers' wall time"),
         "{wait}"
@@ -255,18 +261,18 @@ fn details_give_seconds_and_wait_shares_of_the_workers_wall_time() {
         "[net wait]",
         "the path exists off-CPU too"
     );
-    let wait = selected_detail(&app.flame);
+    let wait = selected_detail(&app.run.flame);
     assert!(wait.contains("40.0% of the workers' wall time"), "{wait}");
     press(&mut app, &[Action::CycleProfile, Action::CycleProfile]);
-    assert!(selected_detail(&app.flame).contains(" samples · "));
+    assert!(selected_detail(&app.run.flame).contains(" samples · "));
 }
 
 #[test]
 fn the_top_table_and_call_tree_weigh_in_seconds() {
     let mut app = io_app();
     press(&mut app, &[Action::Tab]);
-    assert_eq!(app.flame.kind, ViewKind::Top);
-    assert_eq!(app.flame.top[0].name, "[net wait]");
+    assert_eq!(app.run.flame.kind, ViewKind::Top);
+    assert_eq!(app.run.flame.top[0].name, "[net wait]");
     let text = screen(&mut app, 120, 40);
     let net = text.lines().find(|l| l.contains("[net wait]")).unwrap();
     assert!(net.contains("80.0%") && net.contains("4.80s"), "{net}");
@@ -274,14 +280,14 @@ fn the_top_table_and_call_tree_weigh_in_seconds() {
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("6.00s 100.0%"), "{text}");
     press(&mut app, &[Action::CycleProfile, Action::Tab, Action::Tab]);
-    assert_eq!(app.flame.kind, ViewKind::Top);
-    assert_eq!(app.flame.top[0].name, "parse_body", "CPU samples now");
+    assert_eq!(app.run.flame.kind, ViewKind::Top);
+    assert_eq!(app.run.flame.top[0].name, "parse_body", "CPU samples now");
 }
 
 #[test]
 fn wait_boxes_are_painted_in_their_category_colour() {
     let mut app = io_app();
-    app.color = true;
+    app.shared.color = true;
     let (w, h) = (200, 55);
     app.resize(w, h);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
@@ -314,22 +320,22 @@ fn opening_a_recording_with_wall_time_shows_the_wall_view() {
     std::fs::write(&events, text).unwrap();
     let folded = dir.path().join("cpu.folded");
     std::fs::write(&folded, both_workers(CPU).to_text()).unwrap();
-    let runs = crate::tui::open::load_files(&[&events, &folded]).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&events, &folded]).unwrap();
     let mut app = app();
-    app.runs.extend(runs);
+    app.shared.runs.extend(runs);
     app.show_run(0);
-    assert_eq!(app.flame.profile, Profile::Wall);
-    assert_eq!(app.flame.tree.total(), 6 * S);
+    assert_eq!(app.run.flame.profile, Profile::Wall);
+    assert_eq!(app.run.flame.tree.total(), 6 * S);
     app.show_run(1);
-    assert_eq!(app.flame.profile, Profile::Cpu);
-    assert_eq!(app.flame.tree.total(), 30);
+    assert_eq!(app.run.flame.profile, Profile::Cpu);
+    assert_eq!(app.run.flame.tree.total(), 30);
 }
 
 #[test]
 fn exports_of_wall_views_say_so_in_their_names() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = io_app();
-    app.export_dir = dir.path().to_path_buf();
+    app.shared.export_dir = dir.path().to_path_buf();
     press(&mut app, &[Action::ExportData]);
     let start = "boundscope-api-fetch-threads-w2-run1-";
     let wall = exported(dir.path(), start, "-wall.folded");
