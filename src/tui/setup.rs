@@ -7,7 +7,7 @@ pub use super::setup_fields::{Field, PG_ENV};
 use crate::db::mask_password;
 use crate::model::Mode;
 use crate::session::RunSpec;
-use crate::workload::options::{OptionDecl, OptionKind};
+use crate::workload::declare::options::{OptionDecl, OptionKind};
 use crate::workload::{WorkloadDecl, WorkloadError, WorkloadSpec};
 
 /// Upper bounds that keep generated data to a sane size.
@@ -126,7 +126,7 @@ impl SetupForm {
         &mut self,
         name: &str,
         text: &str,
-    ) -> Result<(), crate::workload::options::OptionValueError> {
+    ) -> Result<(), crate::workload::declare::options::OptionValueError> {
         match self.declaration().option(name) {
             Some(option) => option.set(&mut self.specs[self.workload], text),
             None => Ok(()),

@@ -4,7 +4,7 @@
 
 use super::fmt::shown_tail;
 use super::setup::SetupForm;
-use crate::workload::options::OptionKind;
+use crate::workload::declare::options::OptionKind;
 use crate::workload::WorkloadSpec;
 
 impl SetupForm {
