@@ -9,6 +9,8 @@ pub mod declare;
 pub mod etl;
 pub mod json;
 pub mod result;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use declare::spec::WorkloadSpec;
 pub use declare::table::{workload, workloads, ForeignOption, WorkloadDecl};
