@@ -3,8 +3,8 @@
 //! event stream's `start` carries it.
 
 use crate::model::Mode;
-use crate::workload::options::OptionKind;
-use crate::workload::spec::Knob;
+use crate::workload::declare::options::OptionKind;
+use crate::workload::declare::spec::Knob;
 use crate::workload::{WorkloadDecl, WorkloadSpec};
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,8 @@ use super::CliError;
 use boundscope::model::Mode;
 use boundscope::profile::DEFAULT_HZ;
 use boundscope::session::{RunSpec, MAX_WORKERS};
-use boundscope::workload::{options_clap, workload, workloads, WorkloadDecl, WorkloadSpec};
+use boundscope::workload::declare::flags;
+use boundscope::workload::{workload, workloads, WorkloadDecl, WorkloadSpec};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
@@ -75,7 +76,7 @@ pub struct WorkloadArgs {
 impl clap::FromArgMatches for WorkloadArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         Ok(WorkloadArgs {
-            given: options_clap::given_workload_flags(matches, workloads()),
+            given: flags::given_workload_flags(matches, workloads()),
         })
     }
 
@@ -87,7 +88,7 @@ impl clap::FromArgMatches for WorkloadArgs {
 
 impl clap::Args for WorkloadArgs {
     fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.args(options_clap::workload_flags(workloads()))
+        cmd.args(flags::workload_flags(workloads()))
     }
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {

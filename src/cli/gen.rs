@@ -64,9 +64,9 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
 
 /// `gen --clean`: empties the data cache of what boundscope put there.
 fn clean_cache() -> Result<(), CliError> {
-    use boundscope::workload::{data, data_cache};
-    let dir = data::cache_dir();
-    let cleaned = data_cache::clean(&dir, data::MANIFEST_FILE)
+    use boundscope::workload::data::{cache, generate};
+    let dir = generate::cache_dir();
+    let cleaned = cache::clean(&dir, generate::MANIFEST_FILE)
         .map_err(|e| CliError::Failed(format!("cannot clean {}: {e}", dir.display())))?;
     println!(
         "removed {} cached data set(s), {:.1} MB, from {}",

@@ -4,35 +4,22 @@
 use super::*;
 use crate::measure::WorkerCtx;
 use crate::model::UnitOutcome;
+use crate::workload::testing::{TestWorkload, Units};
 use crate::workload::WorkloadError;
 use std::time::Instant;
 
-/// Unit `u` yields digest `u * 7`; unit 3 panics.
-struct Toy;
-
-impl crate::workload::Workload for Toy {
-    type Local = ();
-    fn name(&self) -> &'static str {
-        "toy"
-    }
-    fn unit_count(&self) -> usize {
-        8
-    }
-    fn unit_label(&self, unit: usize) -> String {
-        format!("unit-{unit}")
-    }
-    fn run_unit(
-        &self,
-        unit: usize,
-        _ctx: &mut WorkerCtx,
-        _local: &mut (),
-    ) -> Result<UnitOutcome, WorkloadError> {
-        assert!(unit != 3, "toy unit 3 always breaks");
-        Ok(UnitOutcome {
+/// Eight units labelled `unit-0` ..: unit `u` yields one item and digest `u * 7`; unit 3
+/// panics.
+fn toy() -> TestWorkload {
+    TestWorkload {
+        label_prefix: "unit-",
+        runs: Units::Yield {
             items: 1,
-            digest: unit as u64 * 7,
-            ..UnitOutcome::default()
-        })
+            bytes: 0,
+            digest_step: 7,
+            panics_at: Some(3),
+        },
+        ..TestWorkload::idle("toy", 8)
     }
 }
 
@@ -47,7 +34,7 @@ fn env() -> RunEnv {
 
 #[test]
 fn a_panicking_unit_fails_alone_in_every_in_process_mode() {
-    let workload: Arc<dyn DynWorkload> = Arc::new(Toy);
+    let workload: Arc<dyn DynWorkload> = Arc::new(toy());
     for mode in [Mode::Sequential, Mode::Threads, Mode::Rayon, Mode::Async] {
         let spec = ExecSpec {
             mode,

@@ -1,7 +1,6 @@
 //! Putting a run's report together from its parts: children's reports and lanes merged
 //! into the parent's, unit outcomes counted, the verdict read, and a late failure kept.
 
-use super::idle_workload_tests::Idle;
 use super::{assemble, run_failure, settle, RemoteState, RunOutcome, RunSpec, SessionError};
 use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
@@ -11,19 +10,14 @@ use crate::model::UnitOutcome;
 use crate::model::WorkerSnapshot;
 use crate::model::{Mode, UnitFailure, UnitRecord};
 use crate::workload::json::JsonOptions;
+use crate::workload::testing::TestWorkload;
 use crate::workload::WorkloadSpec;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Four units; describes itself with one option so the report's `options` can be checked.
-fn four() -> Idle {
-    Idle {
-        name: "four",
-        units: 4,
-        found: [("input_dir".to_string(), serde_json::json!("found/here"))]
-            .into_iter()
-            .collect(),
-    }
+fn four() -> TestWorkload {
+    TestWorkload::idle("four", 4).describing("input_dir", serde_json::json!("found/here"))
 }
 
 /// The engine's state of a run, and what its `processes` children reported.

@@ -9,8 +9,6 @@ pub mod child;
 mod drive;
 #[cfg(test)]
 mod error_tests;
-#[cfg(test)]
-mod idle_workload_tests;
 mod pg;
 mod processes;
 mod request;

@@ -7,14 +7,14 @@ use crate::measure::MeterRegistry;
 use crate::model::RunReport;
 use crate::model::{UnitFailure, UnitOutcome, WorkerSnapshot};
 use crate::session::child::StderrTail;
-use crate::session::idle_workload_tests::Idle;
+use crate::workload::testing::TestWorkload;
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
 /// Seven units labelled `u0` .. `u6`; never run here.
-fn seven() -> Idle {
-    Idle::of("seven", 7)
+fn seven() -> TestWorkload {
+    TestWorkload::idle("seven", 7)
 }
 
 /// The parent's state for one test: the engine's counters and the children's reports.

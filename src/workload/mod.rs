@@ -5,22 +5,16 @@
 pub mod api;
 pub mod csv;
 pub mod data;
-pub mod data_cache;
-pub mod declared;
-mod erased;
+pub mod declare;
 pub mod etl;
-pub mod gen_progress;
 pub mod json;
-pub mod lines;
-pub mod option_kinds;
-pub mod options;
-pub mod options_clap;
 pub mod result;
-pub mod spec;
+#[cfg(test)]
+pub(crate) mod testing;
 
-pub use declared::{workload, workloads, ForeignOption, WorkloadDecl};
+pub use declare::spec::WorkloadSpec;
+pub use declare::table::{workload, workloads, ForeignOption, WorkloadDecl};
 pub use result::{RunEnd, StageRun, WorkloadResult};
-pub use spec::WorkloadSpec;
 
 /// The report's `options`: key → value.
 pub type ReportOptions = serde_json::Map<String, serde_json::Value>;
@@ -169,7 +163,7 @@ pub trait Workload: Send + Sync + 'static {
 }
 
 /// A workload as the engines hold it (`Arc<dyn DynWorkload>`), implemented for every
-/// [`Workload`] (in `erased.rs`). Each method is its `Workload` namesake, except `run_unit`,
+/// [`Workload`] (in `declare/erased.rs`). Each method is its `Workload` namesake, except `run_unit`,
 /// which finds the worker's own state itself.
 pub trait DynWorkload: Send + Sync {
     fn name(&self) -> &'static str;

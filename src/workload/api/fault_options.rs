@@ -2,8 +2,8 @@
 //! start the server themselves (`api-fetch`, `etl-pipeline`) take them from here.
 
 use crate::server::config::{parse_rate, JitterDist, ServerConfig};
-use crate::workload::option_kinds::{choice, duration, optional_number, switch};
-use crate::workload::options::{OptionDecl, OptionKind, OptionValueError};
+use crate::workload::declare::kinds::{choice, duration, optional_number, switch};
+use crate::workload::declare::options::{OptionDecl, OptionKind, OptionValueError};
 
 const JITTER_DISTS: &[&str] = &["uniform", "normal", "exponential"];
 /// The latencies the form steps through: from none to a slow remote API.

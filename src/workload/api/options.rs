@@ -4,8 +4,8 @@
 use super::fault_options::fault_options;
 use super::ApiOptions;
 use crate::server::ServerConfig;
-use crate::workload::option_kinds::{duration, number, optional_number, optional_text, switch};
-use crate::workload::options::{OptionDecl, OptionKind};
+use crate::workload::declare::kinds::{duration, number, optional_number, optional_text, switch};
+use crate::workload::declare::options::{OptionDecl, OptionKind};
 
 /// The workload's name (the CLI's and the reports').
 pub const NAME: &str = "api-fetch";

@@ -3,7 +3,7 @@
 use super::fault_options::fault_options;
 use crate::server::config::{JitterDist, ServerConfig, ValueError};
 use crate::server::{serve_blocking, ServerError};
-use crate::workload::options_clap::{self, Declared};
+use crate::workload::declare::flags::{self, Declared};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -22,7 +22,7 @@ impl clap::FromArgMatches for FaultArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         let names: Vec<_> = fault_options().iter().map(|o| (o.name, o.kind)).collect();
         Ok(FaultArgs {
-            given: options_clap::given(matches, names),
+            given: flags::given(matches, names),
         })
     }
 
@@ -41,7 +41,7 @@ impl clap::Args for FaultArgs {
                 decl,
                 defaults: ServerConfig::default(),
             }];
-            options_clap::flag(&owner, FAULTS_HEADING)
+            flags::flag(&owner, FAULTS_HEADING)
         }))
     }
 

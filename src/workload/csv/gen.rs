@@ -5,8 +5,8 @@
 //! renamed into place, so a directory at the final path always holds a complete set.
 
 use super::schemas::{self, Dataset};
-use crate::workload::data::SplitMix64;
-use crate::workload::gen_progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
+use crate::workload::data::generate::SplitMix64;
+use crate::workload::data::progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
 use crate::workload::WorkloadError;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -34,7 +34,7 @@ impl Prng {
     }
 }
 
-pub use crate::workload::data::cache_dir;
+pub use crate::workload::data::generate::cache_dir;
 
 /// Writes the data set's files into `dir` (created if needed); returns their paths.
 pub fn generate(dir: &Path, dataset: Dataset, records: u64) -> Result<Vec<PathBuf>, WorkloadError> {

@@ -33,7 +33,7 @@ use crate::measure::WorkerCtx;
 use crate::model::UnitRecord;
 use crate::model::WaitCategory;
 use crate::model::{Rejection, UnitOutcome};
-use crate::workload::gen_progress::{GenObserver, Unobserved};
+use crate::workload::data::progress::{GenObserver, Unobserved};
 use crate::workload::{AsyncCtx, ReportOptions, RunEnd, UnitFuture, WorkloadError, WorkloadResult};
 use parking_lot::Mutex;
 use scan::InputFile;

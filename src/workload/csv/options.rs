@@ -3,9 +3,9 @@
 
 use super::schemas::Dataset;
 use crate::db::{InsertMode, Journal, SyncMode};
-use crate::workload::lines::MAX_LINE_BYTES;
-use crate::workload::option_kinds::{named, number, optional_text, switch};
-use crate::workload::options::{OptionDecl, OptionKind};
+use crate::workload::data::lines::MAX_LINE_BYTES;
+use crate::workload::declare::kinds::{named, number, optional_text, switch};
+use crate::workload::declare::options::{OptionDecl, OptionKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

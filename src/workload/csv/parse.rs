@@ -3,7 +3,7 @@
 use super::scan::{Chunk, InputFile};
 use crate::db::{ColumnType, Row, TableSpec, Value};
 use crate::model::Rejection;
-use crate::workload::lines::record_too_long_reason;
+use crate::workload::data::lines::record_too_long_reason;
 
 /// The records of one chunk that passed validation, and the ones that did not.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 use super::capped::{Next, Records};
 use super::schemas;
 use crate::db::{Column, ColumnType, TableSpec};
-use crate::workload::lines::size_text;
+use crate::workload::data::lines::size_text;
 use crate::workload::WorkloadError;
 use std::fs::File;
 use std::io::{BufRead, BufReader};

@@ -282,7 +282,7 @@ fn bad_targets_unreachable_servers_and_missing_files_are_input_errors() {
 
 #[test]
 fn csv_generation_reports_growing_progress_that_ends_at_the_total() {
-    use crate::workload::gen_progress::Recorder;
+    use crate::workload::data::progress::Recorder;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut recorder = Recorder::new(std::time::Duration::ZERO);
     let files = generate_observed(dir.path(), Dataset::Default, 700, &mut recorder).expect("gen");

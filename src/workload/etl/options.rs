@@ -5,8 +5,8 @@ use super::EtlOptions;
 use crate::workload::api::options as api;
 use crate::workload::api::ApiOptions;
 use crate::workload::csv::options::db_option;
-use crate::workload::option_kinds::{number, optional_text, switch};
-use crate::workload::options::OptionDecl;
+use crate::workload::declare::kinds::{number, optional_text, switch};
+use crate::workload::declare::options::OptionDecl;
 use std::path::PathBuf;
 
 /// One line on what it does.

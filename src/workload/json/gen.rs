@@ -1,7 +1,7 @@
 //! The generated stock-tick data set: deterministic NDJSON files, cached under `cache_dir()`.
 
-use crate::workload::data::{self, Manifest, SplitMix64};
-use crate::workload::gen_progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
+use crate::workload::data::generate::{self, Manifest, SplitMix64};
+use crate::workload::data::progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
 use crate::workload::WorkloadError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -74,7 +74,7 @@ pub fn generate_observed(
 
 /// The cache directory of the generated set with these parameters.
 pub fn dataset_dir(files: usize, records: usize) -> PathBuf {
-    data::cache_dir().join(format!(
+    generate::cache_dir().join(format!(
         "{GENERATOR_NAME}-v{GENERATOR_VERSION}-{files}x{records}"
     ))
 }
@@ -103,7 +103,7 @@ pub(crate) fn ensure_dataset_at(
         version: GENERATOR_VERSION,
         params: serde_json::json!({ "files": files, "records": records }),
     };
-    data::ensure_generated(dir, &manifest, |tmp| {
+    generate::ensure_generated(dir, &manifest, |tmp| {
         generate_observed(tmp, files, records, observer).map(|_| ())
     })
 }
@@ -120,7 +120,7 @@ fn write_file(
     records: usize,
     meter: &mut GenMeter,
 ) -> Result<u64, WorkloadError> {
-    let io_err = |e| WorkloadError::io(data::display(path), e);
+    let io_err = |e| WorkloadError::io(generate::display(path), e);
     let file = File::create(path).map_err(io_err)?;
     let mut out = meter.writer(BufWriter::with_capacity(1 << 16, file));
     let mut rng = SplitMix64::new(0x5EED_0000 ^ (index as u64).wrapping_mul(0x1_0000_0001));
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn generation_reports_growing_progress_that_ends_at_the_total() {
-        use crate::workload::gen_progress::Recorder;
+        use crate::workload::data::progress::Recorder;
         let dir = tempfile::tempdir().unwrap();
         // Every report the meter makes (no rate limit), to see each step.
         let mut every = Recorder::new(std::time::Duration::ZERO);
@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(last.what, WHAT);
         assert!(every.reports.len() > 4, "{} reports", every.reports.len());
         // The default rate: the first and the last report, and at most ten a second between.
-        let mut limited = Recorder::new(crate::workload::gen_progress::REPORT_EVERY);
+        let mut limited = Recorder::new(crate::workload::data::progress::REPORT_EVERY);
         generate_observed(dir.path(), 4, 20_000, &mut limited).unwrap();
         limited.assert_grows_to_total();
         let seconds = limited.reports.last().unwrap().elapsed_s;
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn a_cached_set_reports_nothing() {
-        use crate::workload::gen_progress::Recorder;
+        use crate::workload::data::progress::Recorder;
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("set");
         let mut first = Recorder::new(std::time::Duration::ZERO);
@@ -292,7 +292,7 @@ mod tests {
         let dir = dataset_dir(3, 42);
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.contains("3x42"), "{name}");
-        assert!(dir.starts_with(data::cache_dir()));
+        assert!(dir.starts_with(generate::cache_dir()));
     }
 
     #[test]

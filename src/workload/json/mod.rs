@@ -27,8 +27,8 @@ use crate::measure::WorkerCtx;
 
 use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
-use crate::workload::data::{self, display, Manifest, MANIFEST_FILE};
-use crate::workload::gen_progress::{GenObserver, Unobserved};
+use crate::workload::data::generate::{self, display, Manifest, MANIFEST_FILE};
+use crate::workload::data::progress::{GenObserver, Unobserved};
 use crate::workload::{ReportOptions, WorkloadError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -95,7 +95,7 @@ pub struct JsonOptions {
     pub parser: Parser,
     pub output: Output,
     /// Where Parquet files go. `None` with [`Output::Parquet`] means a per-process
-    /// directory `out-<pid>` under [`data::cache_dir()`], created on demand.
+    /// directory `out-<pid>` under [`generate::cache_dir()`], created on demand.
     pub out_dir: Option<PathBuf>,
 }
 
@@ -260,7 +260,7 @@ impl crate::workload::Workload for JsonParse {
 
 /// The default Parquet directory of this process: `<cache_dir>/out-<pid>`.
 pub fn default_out_dir() -> PathBuf {
-    data::cache_dir().join(format!("out-{}", std::process::id()))
+    generate::cache_dir().join(format!("out-{}", std::process::id()))
 }
 
 /// The generated data set's directory and files.

@@ -2,8 +2,8 @@
 //! checks read them from here).
 
 use super::{JsonOptions, Output, Parser};
-use crate::workload::option_kinds::{choice, number, optional_text};
-use crate::workload::options::OptionDecl;
+use crate::workload::declare::kinds::{choice, number, optional_text};
+use crate::workload::declare::options::OptionDecl;
 use std::path::PathBuf;
 
 /// The workload's name (the CLI's and the reports').

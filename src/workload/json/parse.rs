@@ -66,7 +66,7 @@ pub enum LineError {
     Length(usize),
     #[error("invalid UTF-8: {0}")]
     Utf8(#[from] std::str::Utf8Error),
-    #[error("{}", crate::workload::lines::too_long_reason())]
+    #[error("{}", crate::workload::data::lines::too_long_reason())]
     TooLong,
 }
 

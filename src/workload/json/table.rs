@@ -5,7 +5,7 @@ use super::Parser;
 use crate::measure::WorkerCtx;
 use crate::model::Rejection;
 use crate::model::WaitCategory;
-use crate::workload::lines::{read_line_capped, LineRead, MAX_LINE_BYTES};
+use crate::workload::data::lines::{read_line_capped, LineRead, MAX_LINE_BYTES};
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
 use xxhash_rust::xxh3::Xxh3;

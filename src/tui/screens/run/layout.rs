@@ -22,8 +22,9 @@ pub struct RunAreas {
     pub status: Rect,
 }
 
-/// The run screen's layouts for one terminal size, computed once per resize and kept in
-/// `App`, so update maps a click with the rectangles render draws without laying out again.
+/// The run screen's layouts for one terminal size, computed once per resize and kept in the
+/// screen's state, so update maps a click with the rectangles render draws without laying
+/// out again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScreenLayout {
     /// Columns and rows.

@@ -2,7 +2,7 @@
 //! the chosen workload's declared options that the form offers, with their help.
 
 use crate::model::Mode;
-use crate::workload::options::OptionKind;
+use crate::workload::declare::options::OptionKind;
 use crate::workload::WorkloadDecl;
 
 /// The environment variable naming a PostgreSQL server the form may offer as `--db`.

@@ -8,7 +8,7 @@ use crate::db::mask_password;
 use crate::model::Mode;
 use crate::session::RunSpec;
 use crate::tui::widgets::text_input::TextInput;
-use crate::workload::options::{OptionDecl, OptionKind};
+use crate::workload::declare::options::{OptionDecl, OptionKind};
 use crate::workload::{WorkloadDecl, WorkloadError, WorkloadSpec};
 
 /// Upper bounds that keep generated data to a sane size.
@@ -127,7 +127,7 @@ impl SetupForm {
         &mut self,
         name: &str,
         text: &str,
-    ) -> Result<(), crate::workload::options::OptionValueError> {
+    ) -> Result<(), crate::workload::declare::options::OptionValueError> {
         match self.declaration().option(name) {
             Some(option) => option.set(&mut self.specs[self.workload], text),
             None => Ok(()),

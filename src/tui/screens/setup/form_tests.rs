@@ -352,7 +352,7 @@ fn test_table() -> &'static [WorkloadDecl] {
     use crate::workload::json::JsonOptions;
     let json = workload("json-parse").expect("declared");
     let mut options = json.options.clone();
-    let copies = crate::workload::option_kinds::number(
+    let copies = crate::workload::declare::kinds::number(
         "copies",
         "Copies of each file (a test option).",
         |o: &JsonOptions| o.files,
@@ -382,7 +382,7 @@ fn test_table() -> &'static [WorkloadDecl] {
 /// help and default) and a field of the form.
 #[test]
 fn an_option_added_to_a_declaration_is_a_flag_a_form_field_and_reported() {
-    use crate::workload::options_clap;
+    use crate::workload::declare::flags as options_clap;
     let table = test_table();
     let cmd = clap::Command::new("run").args(options_clap::workload_flags(table));
     let help = cmd.clone().render_long_help().to_string();
@@ -394,7 +394,7 @@ fn an_option_added_to_a_declaration_is_a_flag_a_form_field_and_reported() {
     let matches = cmd
         .try_get_matches_from(["run", "--copies", "3"])
         .expect("the new flag parses");
-    let kind = crate::workload::options::OptionKind::Number { step: 1 };
+    let kind = crate::workload::declare::options::OptionKind::Number { step: 1 };
     let given = options_clap::given(&matches, [("copies", kind)]);
     assert_eq!(given, [("copies", "3".to_string())]);
     let mut form = SetupForm::with_workloads(2, table);

@@ -6,7 +6,7 @@ use super::form::SetupForm;
 use crate::tui::state::Action;
 use crate::tui::widgets::fmt::shown_tail;
 use crate::tui::widgets::text_input::{type_into, TextInput, Typed};
-use crate::workload::options::OptionKind;
+use crate::workload::declare::options::OptionKind;
 use crate::workload::WorkloadSpec;
 
 impl SetupForm {

@@ -2,12 +2,12 @@
 //! typed state is kept between units in the worker's context, and the one place that state
 //! changes type is here, for one workload type at a time.
 
-use super::{
+use crate::measure::WorkerCtx;
+use crate::model::WaitCategory;
+use crate::workload::{
     AsyncCtx, DynWorkload, RunEnd, UnitFuture, UnitOutcome, Workload, WorkloadError,
     WorkloadResult, WorkloadSpec,
 };
-use crate::measure::WorkerCtx;
-use crate::model::WaitCategory;
 use std::sync::Arc;
 
 impl<W: Workload> DynWorkload for W {
@@ -60,7 +60,7 @@ impl<W: Workload> DynWorkload for W {
         Workload::result(self, end)
     }
 
-    fn describe(&self, options: &mut super::ReportOptions) {
+    fn describe(&self, options: &mut crate::workload::ReportOptions) {
         Workload::describe(self, options)
     }
 }

@@ -1,11 +1,11 @@
 //! Which workload to run with which options: serializable, so children get the same one.
 
-use super::api::{ApiFetch, ApiOptions};
-use super::csv::{CsvImport, CsvOptions};
-use super::etl::{EtlOptions, EtlPipeline};
-use super::gen_progress::{GenObserver, Unobserved};
-use super::json::{JsonOptions, JsonParse};
-use super::{DynWorkload, WorkloadError};
+use crate::workload::api::{ApiFetch, ApiOptions};
+use crate::workload::csv::{CsvImport, CsvOptions};
+use crate::workload::data::progress::{GenObserver, Unobserved};
+use crate::workload::etl::{EtlOptions, EtlPipeline};
+use crate::workload::json::{JsonOptions, JsonParse};
+use crate::workload::{DynWorkload, WorkloadError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -25,8 +25,8 @@ impl WorkloadSpec {
     }
 
     /// The declaration of this spec's workload (every variant has one; a test checks it).
-    pub fn declaration(&self) -> Option<&'static super::WorkloadDecl> {
-        super::workloads().iter().find(|w| w.is(self))
+    pub fn declaration(&self) -> Option<&'static super::table::WorkloadDecl> {
+        super::table::workloads().iter().find(|w| w.is(self))
     }
 
     /// The `--db` value of a workload that writes to a database.

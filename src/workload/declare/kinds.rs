@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(reported, expected);
         let renamed = decls().remove(0).reported_as("n_allowed");
         assert_eq!(renamed.report_key, "n_allowed");
-        let text = crate::workload::options::OptionDecl::new(
+        let text = crate::workload::declare::options::OptionDecl::new(
             "some-path",
             "P",
             OptionKind::Text,

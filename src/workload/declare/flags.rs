@@ -121,7 +121,7 @@ pub fn given<'a>(
 
 /// The flags of every workload in `table`: an option several workloads declare is one flag
 /// under "Workload options"; one of a single workload goes under "<workload> options".
-pub fn workload_flags(table: &[super::WorkloadDecl]) -> Vec<Arg> {
+pub fn workload_flags(table: &[super::table::WorkloadDecl]) -> Vec<Arg> {
     let declared = table
         .iter()
         .flat_map(|w| {
@@ -149,7 +149,7 @@ pub fn workload_flags(table: &[super::WorkloadDecl]) -> Vec<Arg> {
 /// The workload flags given on the command line (see [`workload_flags`]).
 pub fn given_workload_flags(
     matches: &ArgMatches,
-    table: &'static [super::WorkloadDecl],
+    table: &'static [super::table::WorkloadDecl],
 ) -> Vec<(&'static str, String)> {
     let mut names: Vec<(&'static str, OptionKind)> = Vec::new();
     for option in table.iter().flat_map(|w| &w.options) {

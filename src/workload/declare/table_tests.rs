@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::model::Mode;
-use crate::workload::options::OptionKind;
-use crate::workload::options_clap;
+use crate::workload::declare::flags;
+use crate::workload::declare::options::OptionKind;
 
 /// The spec as JSON without the per-run id (new on every `defaults()`).
 fn json_of(spec: &WorkloadSpec) -> serde_json::Value {
@@ -121,7 +121,7 @@ fn given_flags_apply_to_the_defaults_and_others_are_ignored() {
 
 #[test]
 fn a_bad_value_is_a_clap_error_naming_flag_and_reason() {
-    let cmd = clap::Command::new("run").args(options_clap::workload_flags(workloads()));
+    let cmd = clap::Command::new("run").args(flags::workload_flags(workloads()));
     let err = cmd
         .try_get_matches_from(["run", "--records", "many"])
         .expect_err("refused");

@@ -7,10 +7,10 @@
 //! same set at once never write into the same files: the loser of the rename race simply
 //! throws its copy away and uses the winner's. The manifest records every file's size and
 //! digest; a set whose files no longer match (truncated, changed) is generated again. The
-//! cache's upkeep (leftovers, size cap, clearing) is in [`super::data_cache`].
+//! cache's upkeep (leftovers, size cap, clearing) is in [`super::cache`].
 
-use super::data_cache::{self, FileCheck};
-use super::WorkloadError;
+use super::cache::{self, FileCheck};
+use crate::workload::WorkloadError;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -109,8 +109,8 @@ impl Manifest {
 
     /// Writes the manifest of the finished set `dir`, with its files' sizes and digests.
     fn write(&self, dir: &Path) -> Result<(), WorkloadError> {
-        let files = data_cache::record(dir, MANIFEST_FILE)
-            .map_err(|e| WorkloadError::io(display(dir), e))?;
+        let files =
+            cache::record(dir, MANIFEST_FILE).map_err(|e| WorkloadError::io(display(dir), e))?;
         let stored = StoredManifest {
             manifest: self.clone(),
             files,
@@ -127,7 +127,7 @@ pub fn is_complete(dir: &Path, manifest: &Manifest) -> bool {
     StoredManifest::read(dir).is_some_and(|stored| {
         stored.manifest == *manifest
             && !stored.files.is_empty()
-            && data_cache::verify(dir, &stored.files)
+            && cache::verify(dir, &stored.files)
     })
 }
 
@@ -140,11 +140,11 @@ pub fn ensure_generated(
     generate: impl FnOnce(&Path) -> Result<(), WorkloadError>,
 ) -> Result<bool, WorkloadError> {
     if is_complete(dir, manifest) {
-        data_cache::touch(&dir.join(MANIFEST_FILE));
+        cache::touch(&dir.join(MANIFEST_FILE));
         return Ok(false);
     }
     if let Some(parent) = dir.parent() {
-        data_cache::remove_stale(parent);
+        cache::remove_stale(parent);
     }
     let tmp = create_private_dir(dir)?;
     let written = generate(&tmp).and_then(|()| manifest.write(&tmp));
@@ -154,7 +154,7 @@ pub fn ensure_generated(
     }
     install(&tmp, dir, manifest)?;
     if let Some(parent) = dir.parent() {
-        data_cache::evict(parent, MANIFEST_FILE, dir, data_cache::cap_bytes());
+        cache::evict(parent, MANIFEST_FILE, dir, cache::cap_bytes());
     }
     Ok(true)
 }

@@ -1,13 +1,13 @@
 //! The table of workloads: each one's name, one-line help, the options it runs with when no
 //! flag is given, and its option declarations. The only list of workload names.
 
-use super::api::{self, ApiOptions};
-use super::csv::{self, CsvOptions};
-use super::etl::{self, EtlOptions};
-use super::json::{self, JsonOptions};
 use super::options::{Knob, OptionDecl};
 use super::spec::WorkloadSpec;
 use crate::model::Mode;
+use crate::workload::api::{self, ApiOptions};
+use crate::workload::csv::{self, CsvOptions};
+use crate::workload::etl::{self, EtlOptions};
+use crate::workload::json::{self, JsonOptions};
 use std::sync::OnceLock;
 
 /// One workload as the CLI, the setup form and scenario checks know it.
@@ -79,8 +79,12 @@ impl WorkloadDecl {
 
     /// The report's `options` as declared: every option that applies in `mode`, under its
     /// report key, as `spec` sets it. The workload adds what its run found
-    /// ([`super::Workload::describe`]).
-    pub fn report_options(&self, spec: &WorkloadSpec, mode: Mode) -> super::ReportOptions {
+    /// ([`crate::workload::Workload::describe`]).
+    pub fn report_options(
+        &self,
+        spec: &WorkloadSpec,
+        mode: Mode,
+    ) -> crate::workload::ReportOptions {
         self.options
             .iter()
             .filter(|o| o.applies_in(mode))
@@ -161,5 +165,5 @@ pub fn workload(name: &str) -> Option<&'static WorkloadDecl> {
 }
 
 #[cfg(test)]
-#[path = "declared_tests.rs"]
+#[path = "table_tests.rs"]
 mod tests;
