@@ -66,7 +66,8 @@ impl TypedValueParser for WorkloadParser {
 
 /// The workloads' options as given on the command line. The flags are built from the
 /// workloads' declarations (`boundscope::workload::workloads()`): a flag several workloads
-/// declare is one flag whose help says what it does and its default for each.
+/// declare is one flag. The parser takes every workload's flags, so that one of another
+/// workload is refused by name (`spec`); help shows one workload's only (`super::help`).
 #[derive(Debug, Clone, Default)]
 pub struct WorkloadArgs {
     /// (flag name without dashes, value as typed); a switch given reads `true`.

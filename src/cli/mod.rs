@@ -5,6 +5,7 @@ mod compare;
 mod diff;
 mod exports;
 mod gen;
+mod help;
 mod progress;
 mod rounds;
 mod run;
@@ -232,7 +233,14 @@ fn open_files(
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
     cancel_flag();
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The help of a command that takes a workload is that workload's (see `help`); every
+    // other command line goes to the parser as it is.
+    let parsed = match help::tailored(&args) {
+        Some(help) => Err(help),
+        None => Cli::try_parse_from(&args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

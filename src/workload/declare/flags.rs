@@ -1,5 +1,6 @@
 //! Clap flags built from option declarations: one flag per option name, however many
-//! owners (workloads) declare it; its help says what it does and its default per owner.
+//! owners (workloads) declare it, its help saying what it does and its default per owner;
+//! and one workload's flags alone, for the help of that workload.
 
 use super::options::{OptionDecl, OptionKind};
 use clap::builder::PossibleValuesParser;
@@ -135,13 +136,36 @@ pub fn workload_flags(table: &[super::table::WorkloadDecl]) -> Vec<Arg> {
     group(declared)
         .iter()
         .map(|owners| {
-            let heading: &'static str = if owners.len() > 1 {
-                "Workload options"
-            } else {
-                // clap keeps headings as `&'static str`; a few short strings per process.
-                Box::leak(format!("{} options", owners[0].owner).into_boxed_str())
+            let heading = match owners.len() {
+                1 => own_heading(owners[0].owner),
+                _ => "Workload options",
             };
             flag(owners, heading)
+        })
+        .collect()
+}
+
+/// The heading of the flags only `workload` takes: "<workload> options".
+fn own_heading(workload: &str) -> &'static str {
+    // clap keeps headings as `&'static str`; a few short strings per process.
+    Box::leak(format!("{workload} options").into_boxed_str())
+}
+
+/// The flags of `workload` alone, as its own help shows them: under "<workload> options",
+/// each with this workload's help and default only. They parse as [`workload_flags`] do.
+pub fn own_flags(workload: &super::table::WorkloadDecl) -> Vec<Arg> {
+    let heading = own_heading(workload.name);
+    workload
+        .options
+        .iter()
+        .map(|decl| {
+            // No owner's name: the help is this workload's, so it needs no `name:` prefix.
+            let lone = Declared {
+                owner: "",
+                decl,
+                defaults: (workload.defaults)(),
+            };
+            flag(&[lone], heading)
         })
         .collect()
 }
