@@ -19,8 +19,9 @@ pub type EventFailure = Arc<Mutex<Option<std::io::Error>>>;
 
 /// Version 2 added wall-clock stack deltas to `stacks`; version 3 added `pg_activity`
 /// (samples of a PostgreSQL run's connections); version 4 added `prepare` (progress of the
-/// input data's generation). Streams of versions 1 to 3 still read.
-pub const EVENT_VERSION: u32 = 4;
+/// input data's generation); version 5 added phase deltas to `stacks`. Streams of versions
+/// 1 to 4 still read.
+pub const EVENT_VERSION: u32 = 5;
 /// The oldest stream version this build reads.
 pub const OLDEST_EVENT_VERSION: u32 = 1;
 
@@ -53,6 +54,10 @@ pub enum Event {
         /// and every wait under the stack where it began, with a leaf naming it.
         #[serde(default, skip_serializing_if = "FoldedStacks::is_empty")]
         wall: FoldedStacks,
+        /// The workers' wall time on the job's phases, by cause (nanoseconds): `worker;
+        /// phase;…;[cpu]`, `[run queue]`, each `[… wait]`, `[idle]`, `[untracked]`.
+        #[serde(default, skip_serializing_if = "FoldedStacks::is_empty")]
+        phases: FoldedStacks,
     },
     /// Units finished since the previous `units` event (sent by `processes` children, so a
     /// parent knows what a child had finished if the child is killed).

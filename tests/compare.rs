@@ -32,7 +32,14 @@ fn compare_writes_a_differential_flamegraph_under_one_workers_root() {
     let out = compare(
         &scratch,
         SMALL,
-        &["--diff-folded", &folded_arg, "--diff", &svg_arg],
+        &[
+            "--diff-view",
+            "wall",
+            "--diff-folded",
+            &folded_arg,
+            "--diff",
+            &svg_arg,
+        ],
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));

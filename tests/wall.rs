@@ -391,6 +391,8 @@ fn gil_diff(scratch: &Scratch, attempt: usize) -> ((u64, u64), (u64, u64)) {
         "20000",
         "--hz",
         "250",
+        "--diff-view",
+        "wall",
         "--diff-folded",
         &path.to_string_lossy(),
     ]);

@@ -27,9 +27,10 @@ pub struct DiffArgs {
     /// db-lock, run queue); elapsed: worker time ÷ workers (elapsed-equivalent).
     #[arg(long, value_enum, default_value_t = NormalizeArg::Total, value_name = "HOW")]
     pub diff_normalize: NormalizeArg,
-    /// wall: the wall-clock profile (CPU and off-CPU time; cpu when a run has none); cpu:
-    /// the CPU samples.
-    #[arg(long, value_enum, default_value_t = ViewArg::Wall, value_name = "VIEW")]
+    /// phases: the job's phases by cause (the same names in every mode, so the modes line
+    /// up); wall: the wall-clock profile on code (CPU and off-CPU time); cpu: the CPU
+    /// samples. A view a run lacks falls back to wall, then cpu.
+    #[arg(long, value_enum, default_value_t = ViewArg::Phases, value_name = "VIEW")]
     pub diff_view: ViewArg,
 }
 
@@ -41,6 +42,7 @@ pub enum NormalizeArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ViewArg {
+    Phases,
     Wall,
     Cpu,
 }
@@ -75,18 +77,20 @@ impl DiffArgs {
 #[derive(Debug, Default)]
 pub struct DiffCollector {
     wanted: bool,
-    keep_wall: bool,
+    view: Option<ViewArg>,
     cpu: [ProfileSum; 2],
     wall: [ProfileSum; 2],
-    /// Some run of the two modes had no wall profile.
+    phases: [ProfileSum; 2],
+    /// Some run of the two modes had no wall profile, or no phases.
     wall_missing: bool,
+    phases_missing: bool,
 }
 
 impl DiffCollector {
     pub fn new(args: &DiffArgs) -> DiffCollector {
         DiffCollector {
             wanted: args.wanted(),
-            keep_wall: args.diff_view == ViewArg::Wall,
+            view: Some(args.diff_view),
             ..DiffCollector::default()
         }
     }
@@ -97,18 +101,32 @@ impl DiffCollector {
             return;
         }
         self.cpu[index].add(&align_units(&outcome.stacks, is_unit_frame));
-        if self.keep_wall {
+        if self.view != Some(ViewArg::Cpu) {
             self.wall_missing |= outcome.wall.is_empty();
             self.wall[index].add(&align_units(&outcome.wall, is_unit_frame));
         }
+        if self.view == Some(ViewArg::Phases) {
+            // Phases need no lining up: they name the job's steps, not the mode's code.
+            self.phases_missing |= outcome.phases.is_empty();
+            self.phases[index].add(&outcome.phases);
+        }
     }
 
-    /// The profiles to compare and their unit: wall if asked for and every run had one.
+    /// The view compared: the one asked for when every run had it, else wall, else cpu.
+    fn shown(&self) -> ViewArg {
+        match self.view.unwrap_or(ViewArg::Cpu) {
+            ViewArg::Phases if !self.phases_missing => ViewArg::Phases,
+            ViewArg::Phases | ViewArg::Wall if !self.wall_missing => ViewArg::Wall,
+            _ => ViewArg::Cpu,
+        }
+    }
+
+    /// The profiles to compare and their unit.
     fn profiles(&self, how: Normalize) -> ([FoldedStacks; 2], Weight) {
-        let (sums, weight) = if self.keep_wall && !self.wall_missing {
-            (&self.wall, Weight::Nanoseconds)
-        } else {
-            (&self.cpu, Weight::Samples)
+        let (sums, weight) = match self.shown() {
+            ViewArg::Phases => (&self.phases, Weight::Nanoseconds),
+            ViewArg::Wall => (&self.wall, Weight::Nanoseconds),
+            ViewArg::Cpu => (&self.cpu, Weight::Samples),
         };
         ([sums[0].normalized(how), sums[1].normalized(how)], weight)
     }
@@ -124,11 +142,15 @@ impl DiffCollector {
         if !self.wanted {
             return Ok(Vec::new());
         }
-        if self.keep_wall && self.wall_missing {
+        let (asked, shown) = (self.view.unwrap_or(ViewArg::Cpu), self.shown());
+        if asked != shown {
             eprintln!(
-                "note: a run of {} or {} has no wall-clock profile; the differential \
-                 flamegraph uses the CPU samples instead",
-                modes[0], modes[1]
+                "note: a run of {} or {} has no {} profile; the differential flamegraph \
+                 uses {} instead",
+                modes[0],
+                modes[1],
+                view_name(asked),
+                view_name(shown)
             );
         }
         let how = args.normalize();
@@ -139,9 +161,10 @@ impl DiffCollector {
             written.push(wrote("differential folded stacks", path));
         }
         if let Some(path) = &args.diff {
-            let view = match weight {
-                Weight::Nanoseconds => "wall-clock time",
-                Weight::Samples => "CPU samples",
+            let view = match self.shown() {
+                ViewArg::Phases => "the job's phases, wall-clock time",
+                ViewArg::Wall => "wall-clock time",
+                ViewArg::Cpu => "CPU samples",
             };
             let options = SvgOptions {
                 title: format!("{workload}: {} against {}", modes[1], modes[0]),
@@ -159,6 +182,14 @@ impl DiffCollector {
             written.push(wrote("differential flamegraph", path));
         }
         Ok(written)
+    }
+}
+
+fn view_name(view: ViewArg) -> &'static str {
+    match view {
+        ViewArg::Phases => "phase",
+        ViewArg::Wall => "wall-clock",
+        ViewArg::Cpu => "CPU sample",
     }
 }
 
@@ -182,6 +213,7 @@ mod tests {
             report: RunReport::default(),
             stacks: parse(stacks),
             wall: parse(wall),
+            phases: FoldedStacks::new(),
             records: Vec::new(),
             code: Default::default(),
         }
@@ -219,7 +251,27 @@ mod tests {
             (4, 4)
         );
         let cpu = DiffCollector::new(&args(ViewArg::Cpu));
-        assert!(!cpu.keep_wall);
+        assert_eq!(cpu.shown(), ViewArg::Cpu);
+    }
+
+    #[test]
+    fn phases_are_compared_by_default_and_fall_back_to_wall() {
+        let phased = |phases: &str| RunOutcome {
+            phases: FoldedStacks::parse(phases).expect("folded"),
+            ..outcome("bs-seq-0;f 1\n", "bs-seq-0;f 10\n")
+        };
+        let mut c = DiffCollector::new(&args(ViewArg::Phases));
+        c.add(0, &phased("bs-seq-0;answer;[net wait] 5\n"));
+        c.add(
+            1,
+            &phased("bs-tokio-0;answer;[net wait] 3\nbs-tokio-1;answer;[net wait] 4\n"),
+        );
+        let ([before, after], weight) = c.profiles(Normalize::Total);
+        assert_eq!(weight, Weight::Nanoseconds);
+        assert_eq!(before.get("workers;answer;[net wait]"), 5);
+        assert_eq!(after.get("workers;answer;[net wait]"), 7);
+        c.add(1, &phased(""));
+        assert_eq!(c.shown(), ViewArg::Wall);
     }
 
     #[test]

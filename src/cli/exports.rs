@@ -20,6 +20,9 @@ pub enum ProfileView {
     /// Wall time (nanoseconds): where the workers ran and where they waited, with leaves such
     /// as `[net wait]`, `[gil wait]`, `[idle]`, `[run queue]`.
     Wall,
+    /// Wall time (nanoseconds) on the job's own phases (`request`, `parse`, `insert`…), each
+    /// ending in its cause: `[cpu]`, `[run queue]`, `[net wait]`, `[idle]`…
+    Phases,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -194,6 +197,7 @@ impl Exports {
         let view = match self.args.view {
             ProfileView::Cpu => &outcome.stacks,
             ProfileView::Wall => &outcome.wall,
+            ProfileView::Phases => &outcome.phases,
         };
         if let Some(path) = self.args.svg.clone() {
             let options = SvgOptions {
@@ -276,6 +280,12 @@ fn svg_subtitle(view: ProfileView, r: &RunReport) -> String {
             let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
             format!(
                 "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); width in nanoseconds"
+            )
+        }
+        ProfileView::Phases => {
+            let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
+            format!(
+                "the job's phases: {worker_s:.2} worker-seconds by phase and cause ([cpu], [net wait], [run queue], [idle] …); width in nanoseconds"
             )
         }
     }

@@ -127,7 +127,7 @@ impl DbConn {
         let result = self.setup_in_transaction(ctx, spec, fresh, run_id);
         match (&result, &mut *self) {
             (Ok(_), DbConn::Sqlite(c)) => c.commit(ctx)?,
-            (Ok(_), DbConn::Postgres(c)) => c.execute(ctx, "COMMIT")?,
+            (Ok(_), DbConn::Postgres(c)) => c.commit(ctx)?,
             (Err(_), DbConn::Sqlite(c)) => c.rollback(),
             (Err(_), DbConn::Postgres(c)) => {
                 let _ignored = c.execute(ctx, "ROLLBACK");
@@ -233,7 +233,7 @@ impl DbConn {
                     .execute(ctx, script)
                     .and_then(|()| select.map_or(Ok(Vec::new()), |q| c.query_text(ctx, q)));
                 match result {
-                    Ok(rows) => c.execute(ctx, "COMMIT").map(|()| rows),
+                    Ok(rows) => c.commit(ctx).map(|()| rows),
                     Err(e) => {
                         let _ignored = c.execute(ctx, "ROLLBACK");
                         Err(e)
@@ -333,7 +333,7 @@ fn pg_group(
     }
     c.execute(ctx, "BEGIN")?;
     match pg_send_all(c, ctx, spec, rows, plan.mode) {
-        Ok(Ok(())) => c.execute(ctx, "COMMIT").map(|()| Vec::new()),
+        Ok(Ok(())) => c.commit(ctx).map(|()| Vec::new()),
         Ok(Err(_)) => {
             c.execute(ctx, "ROLLBACK")?;
             pg_row_by_row(c, ctx, spec, rows, plan.mode)
@@ -401,6 +401,6 @@ fn pg_row_by_row(
             }
         }
     }
-    c.execute(ctx, "COMMIT")?;
+    c.commit(ctx)?;
     Ok(rejected)
 }

@@ -9,7 +9,7 @@ use super::conn::{InsertMode, InsertPlan, RowRejection};
 use super::postgres as pg;
 use super::schema::{Dialect, Row, TableSpec};
 use super::{DbError, Refused};
-use crate::measure::wait_async;
+use crate::measure::{in_phase_async, wait_async};
 use crate::model::WaitCategory;
 use futures_util::SinkExt;
 use parking_lot::Mutex;
@@ -82,6 +82,11 @@ impl AsyncPgPool {
 }
 
 impl AsyncPgConn {
+    /// `COMMIT`, in phase `commit` (of the step it ends).
+    async fn commit(&mut self) -> Result<(), DbError> {
+        in_phase_async("commit", self.execute("COMMIT")).await
+    }
+
     /// Runs statements without results (`BEGIN`, `COMMIT`) as one round trip.
     async fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         self.client
@@ -189,7 +194,7 @@ impl AsyncPgConn {
         }
         self.execute("BEGIN").await?;
         match self.send_all(spec, rows, plan.mode).await {
-            Ok(Ok(())) => self.execute("COMMIT").await.map(|()| Vec::new()),
+            Ok(Ok(())) => self.commit().await.map(|()| Vec::new()),
             Ok(Err(_)) => {
                 self.execute("ROLLBACK").await?;
                 self.row_by_row(spec, rows, plan.mode).await
@@ -242,7 +247,7 @@ impl AsyncPgConn {
                 }
             }
         }
-        self.execute("COMMIT").await?;
+        self.commit().await?;
         Ok(rejected)
     }
 }

@@ -6,7 +6,7 @@
 use super::schema::{quote_ident, ColumnType, Dialect, Row, TableSpec, Value};
 use super::target::mask_password;
 use super::{DbError, Refused};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, WorkerCtx};
 use crate::model::WaitCategory;
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
@@ -101,6 +101,11 @@ impl PgConn {
         let client = &mut self.client;
         ctx.wait(WaitCategory::Db, || client.batch_execute(sql))
             .map_err(|e| DbError::query(sql, error_text(&e)))
+    }
+
+    /// `COMMIT`, in phase `commit` (of the step it ends).
+    pub fn commit(&mut self, ctx: &mut WorkerCtx) -> Result<(), DbError> {
+        in_phase("commit", || self.execute(ctx, "COMMIT"))
     }
 
     /// Inserts `rows` with one prepared multi-row statement; `Ok(Err(reason))` when the

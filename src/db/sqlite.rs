@@ -10,7 +10,7 @@
 
 use super::schema::{Dialect, Row, TableSpec, Value};
 use super::{DbError, Refused};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, WorkerCtx};
 use crate::model::WaitCategory;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, Statement};
@@ -182,9 +182,12 @@ impl SqliteConn {
         run_with_lock_wait(&self.conn, ctx, "BEGIN IMMEDIATE", None)
     }
 
-    /// `COMMIT`, counted as a `db` wait (the journal or WAL is written and maybe synced).
+    /// `COMMIT`, counted as a `db` wait (the journal or WAL is written and maybe synced), in
+    /// phase `commit` (of the step it ends).
     pub fn commit(&mut self, ctx: &mut WorkerCtx) -> Result<(), DbError> {
-        run_with_lock_wait(&self.conn, ctx, "COMMIT", Some(WaitCategory::Db))
+        in_phase("commit", || {
+            run_with_lock_wait(&self.conn, ctx, "COMMIT", Some(WaitCategory::Db))
+        })
     }
 
     pub fn rollback(&mut self) {

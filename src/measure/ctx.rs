@@ -194,6 +194,7 @@ impl WorkerCtx {
         self.release_gil();
         self.local = None;
         self.meter.finish();
+        super::phase::attach_meter(None);
     }
 
     pub(crate) fn acquire_gil(&mut self) {

@@ -2,11 +2,12 @@
 
 use super::clock::{current_tid, SchedStat};
 use super::pending::TaskWaits;
+use super::phase::{current_phase, PhaseId, NO_PHASE};
 use super::wall::{with_current_stack, WaitEntry, WallLedger};
 use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
 use parking_lot::Mutex;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,17 +42,38 @@ pub struct WorkerMeter {
     /// Where this worker's waits began (see `wall`); stacks are walked only when `walk_stacks`.
     wall: Mutex<WallLedger>,
     walk_stacks: bool,
+    /// The worker's wall time by the phase it was in (see `phase`).
+    phases: Mutex<PhaseClock>,
+}
+
+/// Wall time by phase since the last read: the phase the worker is in, since when.
+#[derive(Default)]
+struct PhaseClock {
+    current: PhaseId,
+    since_ns: u64,
+    booked: HashMap<PhaseId, u64>,
+}
+
+impl PhaseClock {
+    fn book_until(&mut self, now_ns: u64) {
+        let ns = now_ns.saturating_sub(self.since_ns);
+        if ns > 0 {
+            *self.booked.entry(self.current).or_default() += ns;
+        }
+        self.since_ns = self.since_ns.max(now_ns);
+    }
 }
 
 impl WorkerMeter {
     /// Creates the meter for the *calling* thread.
     pub fn for_current_thread(name: &str, epoch: Instant) -> WorkerMeter {
         let tid = current_tid();
+        let started_ns = epoch.elapsed().as_nanos() as u64;
         WorkerMeter {
             name: name.to_string(),
             tid,
             epoch,
-            started_ns: epoch.elapsed().as_nanos() as u64,
+            started_ns,
             finished_ns: AtomicU64::new(0),
             final_sched: Mutex::new(None),
             wait_ns: Default::default(),
@@ -66,6 +88,11 @@ impl WorkerMeter {
             explicit_idle: std::sync::atomic::AtomicBool::new(false),
             wall: Mutex::default(),
             walk_stacks: true,
+            phases: Mutex::new(PhaseClock {
+                current: NO_PHASE,
+                since_ns: started_ns,
+                booked: HashMap::new(),
+            }),
         }
     }
 
@@ -79,22 +106,49 @@ impl WorkerMeter {
         (self.epoch.elapsed().as_nanos() as u64).max(1)
     }
 
-    /// The calling worker starts a wait; its stack is where the wait is booked.
+    /// The calling worker starts a wait; its phase and stack are where the wait is booked.
     pub(crate) fn open_wait(&self, category: WaitCategory) {
         let now = self.now_ns();
+        let key = (category, current_phase());
         if self.walk_stacks {
-            with_current_stack(|frames| self.wall.lock().open(category, frames, now));
+            with_current_stack(|frames| self.wall.lock().open(key, frames, now));
         } else {
-            self.wall.lock().open(category, &[], now);
+            self.wall.lock().open(key, &[], now);
         }
         self.mark_open(category, now);
     }
 
-    /// An async runtime thread parks: its time is booked on the stacks `tasks` wait at.
+    /// An async runtime thread parks: its time is booked on the phases and stacks `tasks`
+    /// wait at.
     pub(crate) fn open_park(&self, category: WaitCategory, tasks: Arc<TaskWaits>) {
         let now = self.now_ns();
-        self.wall.lock().open_parked(category, tasks, now);
+        let key = (category, current_phase());
+        self.wall.lock().open_parked(key, tasks, now);
         self.mark_open(category, now);
+    }
+
+    /// The calling worker enters phase `id` (booking its time so far on the one it leaves).
+    pub(crate) fn phase_switch(&self, id: PhaseId) {
+        let now = self.now_ns();
+        let mut clock = self.phases.lock();
+        clock.book_until(now);
+        clock.current = id;
+    }
+
+    /// Wall time by phase since the last call (the phase in progress up to now).
+    pub fn drain_phases(&self) -> Vec<(PhaseId, u64)> {
+        let now = self.read_until_ns();
+        let mut clock = self.phases.lock();
+        clock.book_until(now);
+        clock.booked.drain().collect()
+    }
+
+    /// Now, or when the worker finished.
+    fn read_until_ns(&self) -> u64 {
+        match self.finished_ns.load(Relaxed) {
+            0 => self.now_ns(),
+            finished => finished,
+        }
     }
 
     fn mark_open(&self, category: WaitCategory, now: u64) {
@@ -122,12 +176,7 @@ impl WorkerMeter {
 
     /// Wait time booked by place since the last call (the open wait up to now).
     pub fn drain_wall(&self) -> Vec<WaitEntry> {
-        let finished = self.finished_ns.load(Relaxed);
-        let now = if finished > 0 {
-            finished
-        } else {
-            self.now_ns()
-        };
+        let now = self.read_until_ns();
         self.wall.lock().drain(now)
     }
 
@@ -261,11 +310,13 @@ impl MeterRegistry {
         self.walk_stacks
     }
 
-    /// Registers the calling thread as a worker named `name`.
+    /// Registers the calling thread as a worker named `name` (its phase changes are booked
+    /// on its meter from now on).
     pub fn register_current(&self, name: &str) -> Arc<WorkerMeter> {
         let meter = WorkerMeter::for_current_thread(name, self.epoch);
         let meter = Arc::new(meter.walking_stacks(self.walk_stacks));
         self.meters.lock().push(meter.clone());
+        super::phase::attach_meter(Some(meter.clone()));
         meter
     }
 
@@ -277,6 +328,15 @@ impl MeterRegistry {
                 meter.finish();
             }
         }
+    }
+
+    /// Every worker's wall time by phase since the last call, with its name.
+    pub fn drain_phases(&self) -> Vec<(String, Vec<(PhaseId, u64)>)> {
+        let meters: Vec<Arc<WorkerMeter>> = self.meters.lock().clone();
+        meters
+            .iter()
+            .map(|m| (m.name.clone(), m.drain_phases()))
+            .collect()
     }
 
     /// Every worker's wait time by place since the last call, with its name.

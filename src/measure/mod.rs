@@ -5,6 +5,7 @@ mod ctx;
 mod gil;
 mod meter;
 mod pending;
+pub mod phase;
 mod raw_stack;
 mod stackwalk;
 mod task_wait;
@@ -15,5 +16,8 @@ pub use ctx::{RunCounters, WorkerCtx};
 pub use gil::Gil;
 pub use meter::{MeterRegistry, WorkerMeter};
 pub use pending::TaskWaits;
+pub use phase::{
+    in_phase, in_phase_async, in_phase_beside, in_phase_beside_async, PhaseId, NO_PHASE,
+};
 pub use task_wait::{set_thread_task_waits, wait_async, TaskWait};
 pub use wall::{split_proportionally, WaitEntry};

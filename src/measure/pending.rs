@@ -7,6 +7,7 @@
 //! So each place keeps its task-nanoseconds (tasks pending there × time, integrated at every
 //! change), and a park is shared by how much each place grew over it.
 
+use super::phase::{current_phase, PhaseId};
 use super::raw_stack::{Interner, RawStack};
 use crate::model::WaitCategory;
 use parking_lot::Mutex;
@@ -14,7 +15,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-type PlaceKey = (WaitCategory, RawStack);
+/// A place: what the tasks wait for, the phase they wait in, the stack they wait at.
+type PlaceKey = (WaitCategory, PhaseId, RawStack);
 
 /// The stacks async tasks are pending at, and for how long, by wait category.
 pub struct TaskWaits {
@@ -78,13 +80,15 @@ impl TaskWaits {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// A task starts waiting on `category` at `frames`.
+    /// A task starts waiting on `category` at `frames`, in the calling thread's phase (the
+    /// task's own while it is polled).
     pub fn enter(self: &Arc<Self>, category: WaitCategory, frames: &[usize]) -> TaskWaitGuard {
+        let phase = current_phase();
         let now = self.now_ns();
         let mut state = self.state.lock();
         state.integrate(now);
         let stack = state.interner.get(frames);
-        let key = (category, stack);
+        let key = (category, phase, stack);
         let place = match state.index.get(&key) {
             Some(&place) => place,
             None => {
@@ -126,7 +130,7 @@ impl TaskWaits {
         mark: &mut PendingMark,
         category: WaitCategory,
         ns: u64,
-    ) -> Vec<(WaitCategory, RawStack, u64)> {
+    ) -> Vec<(WaitCategory, PhaseId, RawStack, u64)> {
         let now = self.now_ns();
         let mut state = self.state.lock();
         state.integrate(now);
@@ -138,7 +142,7 @@ impl TaskWaits {
             .collect();
         *mark = PendingMark(current);
         if category == WaitCategory::Queue || grown.iter().all(|&g| g == 0) {
-            return vec![(category, RawStack::from([]), ns)];
+            return vec![(category, super::phase::NO_PHASE, RawStack::from([]), ns)];
         }
         let parts = super::wall::split_proportionally_wide(ns, &grown);
         state
@@ -146,7 +150,7 @@ impl TaskWaits {
             .iter()
             .zip(parts)
             .filter(|(_, part)| *part > 0)
-            .map(|(place, part)| (place.key.0, place.key.1.clone(), part))
+            .map(|(place, part)| (place.key.0, place.key.1, place.key.2.clone(), part))
             .collect()
     }
 }

@@ -8,6 +8,7 @@
 //! are pending at, and a parked thread's time is shared out over them.
 
 use super::pending::{PendingMark, TaskWaits};
+use super::phase::PhaseId;
 use super::raw_stack::Interner;
 pub use super::raw_stack::RawStack;
 use super::stackwalk::{self, StackBounds};
@@ -16,10 +17,16 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Wait time booked on one (category, stack).
+/// Wait time booked on one (category, phase, stack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitEntry {
     pub category: WaitCategory,
+    /// The phase the wait belongs to: the worker's, or (a parked runtime thread) the phase
+    /// of the task it waited for.
+    pub phase: PhaseId,
+    /// The phase the worker itself was in while it waited (a parked runtime thread is in
+    /// none): its phase clock ran on during the wait, so this time is not that phase's work.
+    pub own: PhaseId,
     pub stack: RawStack,
     pub ns: u64,
 }
@@ -48,8 +55,8 @@ pub(crate) fn with_current_stack<T>(f: impl FnOnce(&[usize]) -> T) -> T {
 
 /// What an open wait is booked on.
 enum Target {
-    /// The stack where the worker started waiting.
-    Stack(RawStack),
+    /// The phase and stack where the worker started waiting.
+    Stack(PhaseId, RawStack),
     /// A parked async runtime thread: the stacks its tasks are pending at, weighed from
     /// `mark` (moved on at every booking).
     Tasks(Arc<TaskWaits>, PendingMark),
@@ -57,6 +64,8 @@ enum Target {
 
 struct OpenWait {
     category: WaitCategory,
+    /// The worker's phase when the wait began.
+    own: PhaseId,
     target: Target,
     since_ns: u64,
     /// Part of this wait already booked by an earlier read.
@@ -67,26 +76,44 @@ struct OpenWait {
 #[derive(Default)]
 pub struct WallLedger {
     interner: Interner,
-    pending: HashMap<(WaitCategory, RawStack), u64>,
+    pending: HashMap<(WaitCategory, PhaseId, PhaseId, RawStack), u64>,
     open: Option<OpenWait>,
 }
 
 impl WallLedger {
-    /// A wait of `category` begins now (`now_ns` on the meter's clock) at `frames`.
-    pub(crate) fn open(&mut self, category: WaitCategory, frames: &[usize], now_ns: u64) {
+    /// A wait of `category` begins now (`now_ns` on the meter's clock) at `frames`, in
+    /// phase `phase`.
+    pub(crate) fn open(
+        &mut self,
+        (category, phase): (WaitCategory, PhaseId),
+        frames: &[usize],
+        now_ns: u64,
+    ) {
         let stack = self.interner.get(frames);
-        self.open_target(category, Target::Stack(stack), now_ns);
+        self.open_target((category, phase), Target::Stack(phase, stack), now_ns);
     }
 
-    /// An async runtime thread parks: its time belongs to the tasks pending meanwhile.
-    pub(crate) fn open_parked(&mut self, category: WaitCategory, tasks: Arc<TaskWaits>, now: u64) {
+    /// An async runtime thread in phase `own` parks: its time belongs to the tasks pending
+    /// meanwhile.
+    pub(crate) fn open_parked(
+        &mut self,
+        (category, own): (WaitCategory, PhaseId),
+        tasks: Arc<TaskWaits>,
+        now: u64,
+    ) {
         let mark = tasks.mark();
-        self.open_target(category, Target::Tasks(tasks, mark), now);
+        self.open_target((category, own), Target::Tasks(tasks, mark), now);
     }
 
-    fn open_target(&mut self, category: WaitCategory, target: Target, since_ns: u64) {
+    fn open_target(
+        &mut self,
+        (category, own): (WaitCategory, PhaseId),
+        target: Target,
+        since_ns: u64,
+    ) {
         self.open = Some(OpenWait {
             category,
+            own,
             target,
             since_ns,
             booked_ns: 0,
@@ -97,26 +124,30 @@ impl WallLedger {
     pub(crate) fn close(&mut self, off_cpu_ns: u64) {
         if let Some(mut open) = self.open.take() {
             let ns = off_cpu_ns.saturating_sub(open.booked_ns);
-            self.book(open.category, &mut open.target, ns);
+            self.book((open.category, open.own), &mut open.target, ns);
         }
     }
 
-    fn book(&mut self, category: WaitCategory, target: &mut Target, ns: u64) {
+    fn book(&mut self, (category, own): (WaitCategory, PhaseId), target: &mut Target, ns: u64) {
         if ns == 0 {
             return;
         }
         match target {
-            Target::Stack(stack) => self.add(category, stack.clone(), ns),
+            Target::Stack(phase, stack) => self.add((category, *phase, own), stack.clone(), ns),
             Target::Tasks(tasks, mark) => {
-                for (category, stack, ns) in tasks.share_since(mark, category, ns) {
-                    self.add(category, stack, ns);
+                for (category, phase, stack, ns) in tasks.share_since(mark, category, ns) {
+                    self.add((category, phase, own), stack, ns);
                 }
             }
         }
     }
 
-    fn add(&mut self, category: WaitCategory, stack: RawStack, ns: u64) {
-        *self.pending.entry((category, stack)).or_default() += ns;
+    fn add(&mut self, key: (WaitCategory, PhaseId, PhaseId), stack: RawStack, ns: u64) {
+        let (category, phase, own) = key;
+        *self
+            .pending
+            .entry((category, phase, own, stack))
+            .or_default() += ns;
     }
 
     /// Wait time booked since the last call, with the open wait booked up to `now_ns`.
@@ -125,13 +156,15 @@ impl WallLedger {
             let so_far = now_ns.saturating_sub(open.since_ns);
             let ns = so_far.saturating_sub(open.booked_ns);
             open.booked_ns = open.booked_ns.max(so_far);
-            self.book(open.category, &mut open.target, ns);
+            self.book((open.category, open.own), &mut open.target, ns);
             self.open = Some(open);
         }
         self.pending
             .drain()
-            .map(|((category, stack), ns)| WaitEntry {
+            .map(|((category, phase, own, stack), ns)| WaitEntry {
                 category,
+                phase,
+                own,
                 stack,
                 ns,
             })
@@ -195,7 +228,7 @@ mod tests {
     #[test]
     fn an_open_wait_is_booked_up_to_each_read_and_never_twice() {
         let mut ledger = WallLedger::default();
-        ledger.open(WaitCategory::Net, &[1, 2, 3], 1_000);
+        ledger.open((WaitCategory::Net, 0), &[1, 2, 3], 1_000);
         let first = ledger.drain(5_000);
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].ns, 4_000);
@@ -210,10 +243,10 @@ mod tests {
     fn the_same_place_is_one_entry() {
         let mut ledger = WallLedger::default();
         for _ in 0..3 {
-            ledger.open(WaitCategory::Db, &[7, 8], 0);
+            ledger.open((WaitCategory::Db, 0), &[7, 8], 0);
             ledger.close(5);
         }
-        ledger.open(WaitCategory::Disk, &[9], 0);
+        ledger.open((WaitCategory::Disk, 0), &[9], 0);
         ledger.close(2);
         let mut entries = ledger.drain(100);
         entries.sort_by_key(|e| e.ns);
@@ -228,7 +261,7 @@ mod tests {
         let _b = tasks.enter(WaitCategory::Net, &[1]);
         let _c = tasks.enter(WaitCategory::Db, &[2]);
         let mut ledger = WallLedger::default();
-        ledger.open_parked(WaitCategory::Net, tasks.clone(), 0);
+        ledger.open_parked((WaitCategory::Net, 0), tasks.clone(), 0);
         std::thread::sleep(std::time::Duration::from_millis(1));
         ledger.close(300);
         let entries = ledger.drain(300);
@@ -243,7 +276,7 @@ mod tests {
         drop(a);
         drop(_b);
         drop(_c);
-        ledger.open_parked(WaitCategory::Queue, tasks, 0);
+        ledger.open_parked((WaitCategory::Queue, 0), tasks, 0);
         ledger.close(50);
         let idle = ledger.drain(50);
         assert_eq!(idle.len(), 1);
@@ -255,7 +288,7 @@ mod tests {
         let tasks = Arc::new(TaskWaits::default());
         let early = tasks.enter(WaitCategory::Net, &[1]);
         let mut ledger = WallLedger::default();
-        ledger.open_parked(WaitCategory::Net, tasks.clone(), 0);
+        ledger.open_parked((WaitCategory::Net, 0), tasks.clone(), 0);
         std::thread::sleep(std::time::Duration::from_millis(2));
         drop(early);
         let late = tasks.enter(WaitCategory::Db, &[2]);

@@ -17,7 +17,7 @@ pub mod wait;
 pub mod worker;
 
 pub use mode::Mode;
-pub use profile::{FunctionCost, WallPlace};
+pub use profile::{FunctionCost, PhaseTime, WallPlace};
 pub use progress::GenProgress;
 pub use report::{RunReport, UnitSummary, WorkloadFindings, MAX_LISTED_REJECTIONS};
 pub use tick::Tick;

@@ -27,3 +27,16 @@ pub struct WallPlace {
     /// Share of the whole profile.
     pub share: f64,
 }
+
+/// The workers' wall time in one phase of the job, summed over workers, by cause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTime {
+    /// The phase path, outermost first, joined by `/` (`load/insert`); empty for time
+    /// outside every phase (engine work, idle time between units).
+    pub phase: String,
+    /// Seconds in the phase and its nested phases.
+    pub seconds: f64,
+    /// Seconds by cause spent in the phase itself: `cpu`, `run queue`, `net wait`,
+    /// `idle`, `untracked`…
+    pub causes: std::collections::BTreeMap<String, f64>,
+}

@@ -5,8 +5,8 @@ use super::pg_activity::PgActivity;
 use super::timeline::Timeline;
 use super::verification::Verification;
 use super::{
-    combine_digests, FunctionCost, Mode, Rejection, UnitRecord, VerdictKind, WaitCategory,
-    WallPlace, WorkerSnapshot,
+    combine_digests, FunctionCost, Mode, PhaseTime, Rejection, UnitRecord, VerdictKind,
+    WaitCategory, WallPlace, WorkerSnapshot,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -74,6 +74,9 @@ pub struct RunReport {
     /// of the wall-clock profile.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_wall: Vec<WallPlace>,
+    /// The workers' wall time by phase of the job and cause, largest phases first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseTime>,
     pub checksum: String,
     /// Seconds, summed over workers, by wait category.
     pub waits: BTreeMap<WaitCategory, f64>,

@@ -1,6 +1,7 @@
 //! CPU sampling with pprof: start/stop, symbol resolution outside the profiler lock, deltas.
 
 mod modules;
+pub mod phases;
 mod symbols;
 pub mod wall;
 

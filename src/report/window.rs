@@ -54,7 +54,11 @@ pub struct StackDelta {
     pub samples: u64,
     pub cpu: FoldedStacks,
     pub wall: FoldedStacks,
+    pub phases: FoldedStacks,
 }
+
+/// One stack delta's profiles: CPU samples, wall time on stacks, wall time on phases.
+pub type StackParts<'a> = (&'a FoldedStacks, &'a FoldedStacks, &'a FoldedStacks);
 
 impl StackDelta {
     /// The moment that decides which window the delta belongs to.
@@ -77,6 +81,7 @@ pub struct WindowStacks {
     pub samples: u64,
     pub cpu: FoldedStacks,
     pub wall: FoldedStacks,
+    pub phases: FoldedStacks,
     /// The stretch the summed deltas cover (`None` when none falls in the window): stacks
     /// arrive about once a second, so a short window may hold none.
     pub covered: Option<(f64, f64)>,
@@ -103,7 +108,7 @@ impl History {
 
     /// Records a stack delta, which covers the time since the previous delta up to the
     /// latest tick.
-    pub fn push_stacks(&mut self, samples: u64, cpu: &FoldedStacks, wall: &FoldedStacks) {
+    pub fn push_stacks(&mut self, samples: u64, (cpu, wall, phases): StackParts) {
         let from_s = self.deltas.last().map_or(0.0, |d| d.to_s);
         let to_s = self.end_s().max(from_s);
         self.deltas.push(StackDelta {
@@ -112,6 +117,7 @@ impl History {
             samples,
             cpu: cpu.clone(),
             wall: wall.clone(),
+            phases: phases.clone(),
         });
     }
 
@@ -132,6 +138,7 @@ impl History {
             out.samples += delta.samples;
             out.cpu.merge(&delta.cpu);
             out.wall.merge(&delta.wall);
+            out.phases.merge(&delta.phases);
             out.covered = Some(match out.covered {
                 None => (delta.from_s, delta.to_s),
                 Some((from, _)) => (from, delta.to_s),

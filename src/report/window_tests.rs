@@ -30,7 +30,7 @@ fn history() -> History {
             let second = i / 2 - 1;
             let cpu = FoldedStacks::parse(&format!("t;s{second} {}\n", second + 1)).unwrap();
             let wall = FoldedStacks::parse(&format!("t;s{second};[net wait] 1000\n")).unwrap();
-            h.push_stacks(cpu.total(), &cpu, &wall);
+            h.push_stacks(cpu.total(), (&cpu, &wall, &FoldedStacks::new()));
         }
     }
     h

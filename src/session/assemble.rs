@@ -21,6 +21,7 @@ pub(super) struct Parts<'a> {
     pub own_cpu_s: f64,
     pub stacks: &'a FoldedStacks,
     pub wall_profile: &'a FoldedStacks,
+    pub phases: &'a FoldedStacks,
     pub profiler_cpu_s: f64,
     pub records: &'a [UnitRecord],
 }
@@ -62,6 +63,7 @@ pub(super) fn report(p: Parts) -> RunReport {
         report.wall_coverage = p.wall_profile.total() as f64 / 1e9 / worker_wall;
     }
     report.top_wall = crate::flame::wall::top_places(p.wall_profile, 5);
+    report.phases = crate::profile::phases::phase_table(p.phases);
     report
 }
 

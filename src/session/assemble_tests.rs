@@ -100,6 +100,7 @@ fn assemble(
         own_cpu_s: 0.25,
         stacks: &stacks,
         wall_profile: wall,
+        phases: &FoldedStacks::new(),
         profiler_cpu_s: 0.05,
         records,
     })
@@ -238,6 +239,7 @@ fn outcome(failure: Option<&str>) -> RunOutcome {
         },
         stacks: FoldedStacks::new(),
         wall: FoldedStacks::new(),
+        phases: FoldedStacks::new(),
         records: vec![record(0, Ok(42))],
         code: Default::default(),
     }

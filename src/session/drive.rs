@@ -8,6 +8,7 @@ use crate::exec::{self, ExecError, RunEnv, UnitFeed};
 use crate::flame::FoldedStacks;
 use crate::model::Tick;
 use crate::model::{Mode, UnitRecord};
+use crate::profile::phases::PhaseAccount;
 use crate::profile::{ProfileDelta, Sampler};
 use crate::workload::DynWorkload;
 use std::sync::atomic::Ordering::Relaxed;
@@ -19,6 +20,9 @@ use std::time::{Duration, Instant};
 pub(super) struct Profiles {
     pub(super) cpu: FoldedStacks,
     pub(super) wall: FoldedStacks,
+    /// The workers' wall time on their phases, by cause (kept with or without sampling).
+    pub(super) phases: FoldedStacks,
+    pub(super) phase_account: PhaseAccount,
 }
 
 /// Runs the engine on its own thread while this one ticks.
@@ -119,10 +123,12 @@ pub(super) fn send_stacks(
     profiles: &mut Profiles,
     last: bool,
 ) -> Result<(), SessionError> {
+    let workers = env.registry.snapshots();
+    let waits = env.registry.drain_wall();
+    let clocks = env.registry.drain_phases();
+    let mut phases = profiles.phase_account.delta(&workers, &clocks, &waits);
     let mut delta = match sampler.as_mut() {
         Some(s) => {
-            let workers = env.registry.snapshots();
-            let waits = env.registry.drain_wall();
             let delta = s.take_worker_delta(&workers, &waits)?;
             if last {
                 s.stop();
@@ -137,15 +143,18 @@ pub(super) fn send_stacks(
     delta
         .wall
         .merge(&std::mem::take(&mut *remote.pending_wall.lock()));
-    if delta.cpu.is_empty() && delta.wall.is_empty() {
+    phases.merge(&std::mem::take(&mut *remote.pending_phases.lock()));
+    if delta.cpu.is_empty() && delta.wall.is_empty() && phases.is_empty() {
         return Ok(());
     }
     profiles.cpu.merge(&delta.cpu);
     profiles.wall.merge(&delta.wall);
+    profiles.phases.merge(&phases);
     hooks.events.emit(Event::Stacks {
         samples: delta.cpu.total(),
         stacks: delta.cpu,
         wall: delta.wall,
+        phases,
     });
     Ok(())
 }

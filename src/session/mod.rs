@@ -98,6 +98,9 @@ pub struct RunOutcome {
     pub stacks: FoldedStacks,
     /// The workers' wall-clock profile (nanoseconds; see `flame::wall`).
     pub wall: FoldedStacks,
+    /// The workers' wall time on the job's phases, by cause (nanoseconds; see
+    /// `profile::phases`).
+    pub phases: FoldedStacks,
     pub records: Vec<UnitRecord>,
     /// Addresses, source lines and modules of the frames this process symbolized (frames
     /// of `processes` mode's children are not in it).
@@ -219,6 +222,8 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let Profiles {
         cpu: stacks,
         wall: wall_profile,
+        phases,
+        ..
     } = profiles;
     let parts = assemble::Parts {
         spec,
@@ -230,6 +235,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         own_cpu_s,
         stacks: &stacks,
         wall_profile: &wall_profile,
+        phases: &phases,
         profiler_cpu_s,
         records: &records,
     };
@@ -252,6 +258,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         report,
         stacks,
         wall: wall_profile,
+        phases,
         records,
         code,
     })

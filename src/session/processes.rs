@@ -46,6 +46,7 @@ pub struct RemoteState {
     pub lanes: Mutex<BTreeMap<String, WorkerSnapshot>>,
     pub pending_stacks: Mutex<FoldedStacks>,
     pub pending_wall: Mutex<FoldedStacks>,
+    pub pending_phases: Mutex<FoldedStacks>,
     pub reports: Mutex<Vec<RunReport>>,
     /// When the last child reported all its units done. Children then still symbolize and
     /// send their profile; like the in-process modes, that profiler teardown is not part of
@@ -207,9 +208,15 @@ fn release_together(ready: &Barrier, child: &mut ChildProcess, remote: &RemoteSt
 fn absorb_event(event: Event, harvest: &mut ChildHarvest, parent: Parent) {
     match event {
         Event::Tick(tick) => absorb_tick(tick, harvest, parent),
-        Event::Stacks { stacks, wall, .. } => {
+        Event::Stacks {
+            stacks,
+            wall,
+            phases,
+            ..
+        } => {
             parent.remote.pending_stacks.lock().merge(&stacks);
             parent.remote.pending_wall.lock().merge(&wall);
+            parent.remote.pending_phases.lock().merge(&phases);
         }
         Event::Units { units } => harvest.records.extend(units),
         Event::Done { report, units } => {

@@ -86,12 +86,14 @@ pub fn sample_events(wall: f64, done: bool) -> Vec<Event> {
         samples: half.total(),
         stacks: half.clone(),
         wall: FoldedStacks::new(),
+        phases: Default::default(),
     });
     let rest = all.delta_since(&half);
     events.push(Event::Stacks {
         samples: rest.total(),
         stacks: rest,
         wall: FoldedStacks::new(),
+        phases: Default::default(),
     });
     if done {
         let report = RunReport {
@@ -397,6 +399,7 @@ fn freeze_stops_the_flamegraph_growing() {
         samples: 50,
         stacks: more,
         wall: FoldedStacks::new(),
+        phases: Default::default(),
     };
     update(
         &mut app,

@@ -1,5 +1,6 @@
-//! A run's three profiles (wall time, CPU samples, off-CPU time): which one the flame pane shows,
-//! how its weights read, and each kept as a tree that grows with the streamed deltas.
+//! A run's four profiles (its phases, wall time, CPU samples, off-CPU time): which one the
+//! flame pane shows, how its weights read, and each kept as a tree that grows with the
+//! streamed deltas.
 
 use crate::flame::wall::stack_kind;
 use crate::flame::{FoldedStacks, FrameTree, LiveTree};
@@ -9,6 +10,9 @@ use std::sync::Arc;
 /// Which profile of a run the flame pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
+    /// Every nanosecond of the workers on the job's own phases, by cause (`[cpu]`,
+    /// `[net wait]`…): the job's picture, the same in every mode.
+    Phases,
     /// Every nanosecond of the workers: CPU on the sampled stacks, waits in bracketed leaves.
     Wall,
     /// CPU samples (counts).
@@ -19,18 +23,20 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The next profile in the view key's cycle: wall → CPU → off-CPU → wall.
+    /// The next profile in the view key's cycle: phases → wall → CPU → off-CPU → phases.
     pub fn next(self) -> Profile {
         match self {
+            Profile::Phases => Profile::Wall,
             Profile::Wall => Profile::Cpu,
             Profile::Cpu => Profile::OffCpu,
-            Profile::OffCpu => Profile::Wall,
+            Profile::OffCpu => Profile::Phases,
         }
     }
 
     /// The profile's name in titles.
     pub fn title(self) -> &'static str {
         match self {
+            Profile::Phases => "phases",
             Profile::Wall => "wall time",
             Profile::Cpu => "CPU samples",
             Profile::OffCpu => "off-CPU",
@@ -40,7 +46,7 @@ impl Profile {
     /// What a share of the profile is a share of (`65% of wall time`).
     pub fn whole(self) -> &'static str {
         match self {
-            Profile::Wall => "wall time",
+            Profile::Phases | Profile::Wall => "wall time",
             Profile::Cpu => "samples",
             Profile::OffCpu => "off-CPU time",
         }
@@ -68,14 +74,34 @@ impl Profile {
         }
     }
 
-    /// The profile shown for a run: the user's `chosen` one, else wall time when the run has
-    /// a wall profile; always CPU samples when it has none.
-    pub fn shown(chosen: Option<Profile>, has_wall: bool) -> Profile {
-        match (chosen, has_wall) {
-            (_, false) => Profile::Cpu,
-            (Some(p), true) => p,
-            (None, true) => Profile::Wall,
+    /// Whether a run with these profiles (phases, wall time) has this one.
+    pub fn available(self, (has_phases, has_wall): (bool, bool)) -> bool {
+        match self {
+            Profile::Phases => has_phases,
+            Profile::Wall | Profile::OffCpu => has_wall,
+            Profile::Cpu => true,
         }
+    }
+
+    /// The profile shown for a run with `has` (phases, wall time): the user's `chosen` one
+    /// when the run has it, else its phases, else its wall time, else CPU samples.
+    pub fn shown(chosen: Option<Profile>, has: (bool, bool)) -> Profile {
+        let first = [Profile::Phases, Profile::Wall, Profile::Cpu]
+            .into_iter()
+            .find(|p| p.available(has));
+        match chosen {
+            Some(p) if p.available(has) => p,
+            _ => first.unwrap_or(Profile::Cpu),
+        }
+    }
+
+    /// The next profile after this one that a run with `has` (phases, wall time) has.
+    pub fn next_available(self, has: (bool, bool)) -> Profile {
+        let mut next = self.next();
+        while !next.available(has) {
+            next = next.next();
+        }
+        next
     }
 }
 
@@ -156,13 +182,26 @@ mod tests {
     }
 
     #[test]
-    fn the_view_key_cycles_and_runs_without_wall_show_cpu() {
+    fn the_view_key_cycles_and_runs_show_the_first_profile_they_have() {
+        assert_eq!(Profile::Phases.next(), Profile::Wall);
         assert_eq!(Profile::Wall.next(), Profile::Cpu);
         assert_eq!(Profile::Cpu.next(), Profile::OffCpu);
-        assert_eq!(Profile::OffCpu.next(), Profile::Wall);
-        assert_eq!(Profile::shown(None, true), Profile::Wall);
-        assert_eq!(Profile::shown(Some(Profile::OffCpu), true), Profile::OffCpu);
-        assert_eq!(Profile::shown(Some(Profile::OffCpu), false), Profile::Cpu);
+        assert_eq!(Profile::OffCpu.next(), Profile::Phases);
+        let (all, no_phases, cpu_only) = ((true, true), (false, true), (false, false));
+        assert_eq!(Profile::shown(None, all), Profile::Phases);
+        assert_eq!(Profile::shown(None, no_phases), Profile::Wall);
+        assert_eq!(Profile::shown(Some(Profile::OffCpu), all), Profile::OffCpu);
+        assert_eq!(
+            Profile::shown(Some(Profile::OffCpu), cpu_only),
+            Profile::Cpu
+        );
+        assert_eq!(
+            Profile::shown(Some(Profile::Phases), no_phases),
+            Profile::Wall
+        );
+        assert_eq!(Profile::OffCpu.next_available(no_phases), Profile::Wall);
+        assert_eq!(Profile::OffCpu.next_available(all), Profile::Phases);
+        assert_eq!(Profile::Cpu.next_available(cpu_only), Profile::Cpu);
     }
 
     #[test]

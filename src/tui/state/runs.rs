@@ -74,6 +74,8 @@ pub struct Run {
     wall_tree: GrowingTree,
     /// The off-CPU stacks of `wall` as a growing tree.
     off_cpu_tree: GrowingTree,
+    /// The workers' wall time on the job's phases, as a growing tree.
+    phases_tree: GrowingTree,
     pub report: Option<RunReport>,
     pub error: Option<String>,
     /// For a profile read from a file: what the file says about itself (format, sample
@@ -120,6 +122,7 @@ impl Run {
             wall: FoldedStacks::new(),
             wall_tree: GrowingTree::default(),
             off_cpu_tree: GrowingTree::default(),
+            phases_tree: GrowingTree::default(),
             source: None,
             report: None,
             error: None,
@@ -144,15 +147,17 @@ impl Run {
                 samples,
                 stacks,
                 wall,
+                phases,
             } => {
                 self.samples += samples;
-                self.history.push_stacks(samples, &stacks, &wall);
+                self.history.push_stacks(samples, (&stacks, &wall, &phases));
                 self.stacks.merge(&stacks);
                 let cpu_changed = self.cpu_tree.add(&stacks);
                 self.wall.merge(&wall);
                 let wall_changed = self.wall_tree.add(&wall);
                 self.off_cpu_tree.add(&off_cpu(&wall));
-                return cpu_changed || wall_changed;
+                let phases_changed = self.phases_tree.add(&phases);
+                return cpu_changed || wall_changed || phases_changed;
             }
             Event::Done { report, .. } => {
                 self.status = if report.interrupted {
@@ -252,6 +257,7 @@ impl Run {
     /// The frame tree of one of the run's profiles (shared, cached until it changes).
     pub fn profile_tree(&self, profile: Profile) -> Arc<FrameTree> {
         match profile {
+            Profile::Phases => self.phases_tree.tree(),
             Profile::Wall => self.wall_tree.tree(),
             Profile::Cpu => self.cpu_tree.tree(),
             Profile::OffCpu => self.off_cpu_tree.tree(),
@@ -261,6 +267,16 @@ impl Run {
     /// True once the run has streamed any wall-clock time.
     pub fn has_wall(&self) -> bool {
         self.wall_tree.total() > 0
+    }
+
+    /// True once the run has streamed any time on its phases.
+    pub fn has_phases(&self) -> bool {
+        self.phases_tree.total() > 0
+    }
+
+    /// Which time profiles the run has: (phases, wall time).
+    pub fn profiles(&self) -> (bool, bool) {
+        (self.has_phases(), self.has_wall())
     }
 
     /// The workers' wall time in the profile so far (nanoseconds).

@@ -12,6 +12,7 @@ impl Run {
     pub fn window_tree(&self, profile: Profile, window: Window) -> Arc<FrameTree> {
         let stacks = self.history.stacks(window);
         let folded = match profile {
+            Profile::Phases => stacks.phases,
             Profile::Wall => stacks.wall,
             Profile::Cpu => stacks.cpu,
             Profile::OffCpu => off_cpu(&stacks.wall),

@@ -47,6 +47,7 @@ fn recording() -> Vec<Event> {
                 samples: stacks.total(),
                 stacks,
                 wall: FoldedStacks::new(),
+                phases: Default::default(),
             });
         }
     }

@@ -71,6 +71,7 @@ fn io_events(done: bool) -> Vec<Event> {
             samples: stacks.total(),
             stacks,
             wall,
+            phases: Default::default(),
         });
     }
     if done {
@@ -161,6 +162,7 @@ fn the_view_choice_survives_deltas_and_starts_over_for_another_run() {
         samples: 0,
         stacks: FoldedStacks::new(),
         wall,
+        phases: Default::default(),
     };
     feed(&mut app, vec![delta]);
     assert_eq!(app.run.flame.profile, Profile::OffCpu);
@@ -195,6 +197,7 @@ fn the_wall_tree_grows_with_each_delta_and_cpu_keeps_its_tree() {
         samples: 0,
         stacks: FoldedStacks::new(),
         wall: FoldedStacks::parse("bs-threads-0;late;[disk wait] 5\n").unwrap(),
+        phases: Default::default(),
     };
     feed(&mut app, vec![second, wall_only]);
     assert_eq!(app.run.flame.tree.total(), 6 * S + 5);

@@ -4,7 +4,7 @@
 //! counters come from the shared `Client`, exactly as on the blocking path.
 
 use super::client::{validate, Client, Failure, FetchError, Next, BODY_LIMIT};
-use crate::measure::wait_async;
+use crate::measure::{in_phase_async, in_phase_beside_async, wait_async};
 use crate::model::WaitCategory;
 use http::header::{CONNECTION, USER_AGENT};
 use http_body_util::{BodyExt, Empty, Limited};
@@ -85,6 +85,12 @@ impl Client {
         http: &AsyncHttp,
         path: &str,
     ) -> Result<Arc<Vec<u8>>, FetchError> {
+        in_phase_async("request", self.fetch_async(http, path)).await
+    }
+
+    /// [`Client::get_async`] in its phase `request`; each attempt waits for its answer in
+    /// phase `answer` beside it, as the blocking client does.
+    async fn fetch_async(&self, http: &AsyncHttp, path: &str) -> Result<Arc<Vec<u8>>, FetchError> {
         let url = self.url(path);
         if let Some(hit) = self.cached(&url) {
             return Ok(hit);
@@ -94,7 +100,8 @@ impl Client {
         }
         let mut attempt = 0;
         loop {
-            let outcome = http.once(&url, self.settings.timeout).await;
+            let once = http.once(&url, self.settings.timeout);
+            let outcome = in_phase_beside_async("answer", once).await;
             match self.settle(&url, &mut attempt, self.settings.retries, outcome) {
                 Next::Done(body) => return Ok(self.remember(url, body)),
                 Next::GiveUp(error) => return Err(error),

@@ -2,7 +2,7 @@
 //! units when connections are reused. Network time is a worker's `net` wait.
 
 use super::client::{validate, Client, Failure, FetchError, Next, BODY_LIMIT};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, in_phase_beside, WorkerCtx};
 use crate::model::WaitCategory;
 use std::sync::Arc;
 use ureq::Agent;
@@ -65,17 +65,19 @@ impl Client {
         ctx: &mut WorkerCtx,
         kept: &mut WorkerAgent,
     ) -> Result<Arc<Vec<u8>>, FetchError> {
-        let url = self.url(path);
-        if let Some(hit) = self.cached(&url) {
-            return Ok(hit);
-        }
-        let result = if self.settings.reuse_connections {
-            let agent = kept.0.get_or_insert_with(|| self.new_agent());
-            self.fetch(agent, ctx, &url, self.settings.retries)
-        } else {
-            self.fetch(&self.new_agent(), ctx, &url, self.settings.retries)
-        };
-        Ok(self.remember(url, result?))
+        in_phase("request", || {
+            let url = self.url(path);
+            if let Some(hit) = self.cached(&url) {
+                return Ok(hit);
+            }
+            let result = if self.settings.reuse_connections {
+                let agent = kept.0.get_or_insert_with(|| self.new_agent());
+                self.fetch(agent, ctx, &url, self.settings.retries)
+            } else {
+                self.fetch(&self.new_agent(), ctx, &url, self.settings.retries)
+            };
+            Ok(self.remember(url, result?))
+        })
     }
 
     /// A setup request outside any worker (plan building, health check).
@@ -97,7 +99,8 @@ impl Client {
         }
         let mut attempt = 0;
         loop {
-            let outcome = wait.net(|| self.once(agent, url));
+            // Waiting for the answer is its own step, beside sending the request.
+            let outcome = in_phase_beside("answer", || wait.net(|| self.once(agent, url)));
             match self.settle(url, &mut attempt, retries, outcome) {
                 Next::Done(body) => return Ok(body),
                 Next::GiveUp(error) => return Err(error),

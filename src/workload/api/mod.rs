@@ -30,7 +30,7 @@ mod totals;
 mod tests;
 
 use super::{AsyncCtx, ReportOptions, UnitFuture, WorkloadError};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, WorkerCtx};
 use crate::model::UnitOutcome;
 use crate::server::config::duration_ms;
 use crate::server::data::{SymbolList, TenantList};
@@ -241,7 +241,7 @@ impl ApiFetch {
             .get_async(http, &path)
             .await
             .map_err(|e| WorkloadError::Other(e.to_string()))?;
-        let outcome = self.outcome(kind, &path, &body, &mut || {})?;
+        let outcome = in_phase("decode", || self.outcome(kind, &path, &body, &mut || {}))?;
         ctx.progress(outcome.items, outcome.bytes);
         Ok(outcome)
     }
@@ -310,7 +310,9 @@ impl crate::workload::Workload for ApiFetch {
             .client
             .get(&path, ctx, agent)
             .map_err(|e| WorkloadError::Other(e.to_string()))?;
-        let outcome = self.outcome(kind, &path, &body, &mut || ctx.checkpoint())?;
+        let outcome = in_phase("decode", || {
+            self.outcome(kind, &path, &body, &mut || ctx.checkpoint())
+        })?;
         ctx.progress(outcome.items, outcome.bytes);
         Ok(outcome)
     }

@@ -29,7 +29,7 @@ pub use schemas::Dataset;
 
 use crate::db::pg_async::{self, AsyncPgPool};
 use crate::db::{DbConn, DbError, DbTarget, InsertPlan, Row, RowRejection, SqliteOptions};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, in_phase_async, WorkerCtx};
 use crate::model::UnitRecord;
 use crate::model::WaitCategory;
 use crate::model::{Rejection, UnitOutcome};
@@ -385,14 +385,20 @@ impl CsvImport {
                 .map_err(|e| WorkloadError::Other(format!("table setup stopped: {e}")))??;
         }
         let (input, chunk) = (&self.inputs[f], &self.inputs[f].chunks[c]);
-        let data = read_range(input, chunk)?;
-        let parsed = parse::parse_chunk(&data, input, chunk, &mut || {});
-        let mut conn = pool.get().await.map_err(db_error)?;
-        // On a database failure the connection is dropped, not given back.
-        let refused = conn
-            .insert(&input.spec, &parsed.rows, self.plan())
-            .await
-            .map_err(db_error)?;
+        let data = in_phase("read", || read_range(input, chunk))?;
+        let parsed = in_phase("parse", || {
+            parse::parse_chunk(&data, input, chunk, &mut || {})
+        });
+        let insert = async {
+            let mut conn = pool.get().await.map_err(db_error)?;
+            // On a database failure the connection is dropped, not given back.
+            let refused = conn
+                .insert(&input.spec, &parsed.rows, self.plan())
+                .await
+                .map_err(db_error)?;
+            Ok::<_, WorkloadError>((conn, refused))
+        };
+        let (conn, refused) = in_phase_async("insert", insert).await?;
         pool.put(conn);
         Ok(self.outcome(
             f,
@@ -527,10 +533,14 @@ impl crate::workload::Workload for CsvImport {
             .get(unit)
             .ok_or_else(|| WorkloadError::Other(format!("no unit {unit}")))?;
         let (input, chunk) = (&self.inputs[f], &self.inputs[f].chunks[c]);
-        let data = ctx.wait(WaitCategory::Disk, || read_range(input, chunk))?;
-        let parsed = parse::parse_chunk(&data, input, chunk, &mut || ctx.checkpoint());
+        let data = in_phase("read", || {
+            ctx.wait(WaitCategory::Disk, || read_range(input, chunk))
+        })?;
+        let parsed = in_phase("parse", || {
+            parse::parse_chunk(&data, input, chunk, &mut || ctx.checkpoint())
+        });
         let (lines, rejected) = (parsed.lines, parsed.rejected);
-        let (rows, refused) = self.store(f, parsed.rows, ctx, kept)?;
+        let (rows, refused) = in_phase("insert", || self.store(f, parsed.rows, ctx, kept))?;
         let outcome = self.outcome(f, data.len(), &rows, &lines, rejected, refused);
         ctx.progress(outcome.items, outcome.bytes);
         ctx.rejected(outcome.rejected.len() as u64);

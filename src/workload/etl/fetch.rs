@@ -6,7 +6,7 @@
 use super::dag::StageKind;
 use super::profile_cache::ProfileCache;
 use crate::db::{Column, ColumnType, Row, TableSpec, Value};
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, WorkerCtx};
 use crate::server::data::{Company, Financials, PricesResponse};
 use crate::workload::api::{Client, WorkerAgent};
 use crate::workload::WorkloadError;
@@ -205,7 +205,7 @@ pub fn run(
                 body.to_vec()
             }
         };
-        let rows = rows_of(kind, asked, &body)
+        let rows = in_phase("decode", || rows_of(kind, asked, &body))
             .map_err(|why| WorkloadError::caused(format!("GET {}", client.url(&path)), why))?;
         if let Some(cache) = cache {
             cache.put(&asked[0], &body);

@@ -29,7 +29,8 @@ use super::{ReportOptions, RunEnd, StageRun, WorkloadError, WorkloadResult};
 use crate::db::{
     quote_ident, DbConn, DbError, DbTarget, InsertMode, InsertPlan, SqliteOptions, Value,
 };
-use crate::measure::WorkerCtx;
+use crate::measure::phase::phase_name;
+use crate::measure::{in_phase, WorkerCtx};
 use crate::model::Rejection;
 use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
@@ -346,9 +347,10 @@ impl EtlPipeline {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         for table in &tables {
             conn.recreate_table(ctx, &table.spec).map_err(db_error)?;
-            let refused = conn
-                .insert(ctx, &table.spec, &table.rows, plan)
-                .map_err(db_error)?;
+            let refused = in_phase("insert", || {
+                conn.insert(ctx, &table.spec, &table.rows, plan)
+            })
+            .map_err(db_error)?;
             let stored = table.rows.len() - refused.len();
             ctx.progress(stored as u64, 0);
             outcome.items += stored as u64;
@@ -374,9 +376,10 @@ impl EtlPipeline {
         let script = format!("DROP TABLE IF EXISTS {table};\n{sql}");
         let select = format!("SELECT * FROM {table}");
         let mut conn = self.open_db(ctx)?;
-        let mut rows = conn.run_script(ctx, &script, Some(&select)).map_err(|e| {
-            WorkloadError::Other(format!("the SQL of stage '{}' failed: {e}", stage.name))
-        })?;
+        let mut rows =
+            in_phase("query", || conn.run_script(ctx, &script, Some(&select))).map_err(|e| {
+                WorkloadError::Other(format!("the SQL of stage '{}' failed: {e}", stage.name))
+            })?;
         ctx.checkpoint();
         rows.sort_unstable();
         ctx.progress(rows.len() as u64, 0);
@@ -462,7 +465,9 @@ impl crate::workload::Workload for EtlPipeline {
         }
         let result = self.wait_for_dependencies(unit, ctx).and_then(|()| {
             let started = ctx.run_elapsed_s();
-            let result = self.run_stage(unit, ctx, agent);
+            // A stage is a phase of the job, named as the pipeline names it.
+            let stage = phase_name(&self.pipeline.stages[unit].name);
+            let result = in_phase(stage, || self.run_stage(unit, ctx, agent));
             self.spans.lock()[unit] = Some((started, ctx.run_elapsed_s()));
             result
         });

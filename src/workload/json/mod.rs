@@ -23,7 +23,7 @@ pub use parquet_out::write_parquet;
 pub use parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 pub use table::{build_table, read_table, ParsedFile, TickTable};
 
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase, WorkerCtx};
 
 use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
@@ -211,18 +211,24 @@ impl crate::workload::Workload for JsonParse {
             .get(unit)
             .ok_or_else(|| WorkloadError::Other(format!("json-parse has no unit {unit}")))?;
         let read_error = |e| WorkloadError::io(display(&file.path), e);
-        let input = ctx
-            .wait(WaitCategory::Disk, || fs::File::open(&file.path))
-            .map_err(read_error)?;
+        let input = in_phase("read", || {
+            ctx.wait(WaitCategory::Disk, || fs::File::open(&file.path))
+        })
+        .map_err(read_error)?;
         let mut reader = BufReader::with_capacity(READ_BUFFER, input);
-        let parsed =
-            read_table(&mut reader, self.opts.parser, &file.name, ctx).map_err(read_error)?;
+        // Refilling the buffer is `read` again, beside `parse` (see `table::next_line`).
+        let parsed = in_phase("parse", || {
+            read_table(&mut reader, self.opts.parser, &file.name, ctx)
+        })
+        .map_err(read_error)?;
         let bytes = parsed.bytes;
         let digest = parsed.table.digest();
         if let Some(target) = self.output_path(unit) {
-            let encoded = write_parquet(&parsed.table)?;
-            ctx.wait(WaitCategory::Disk, || fs::write(&target, &encoded))
-                .map_err(|e| WorkloadError::io(display(&target), e))?;
+            in_phase("write", || {
+                let encoded = write_parquet(&parsed.table)?;
+                ctx.wait(WaitCategory::Disk, || fs::write(&target, &encoded))
+                    .map_err(|e| WorkloadError::io(display(&target), e))
+            })?;
         }
         Ok(UnitOutcome {
             items: parsed.table.len() as u64,

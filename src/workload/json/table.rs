@@ -2,7 +2,7 @@
 
 use super::parse::{parse_fast_line, parse_typed_line, parse_value_line, LineError, Tick};
 use super::Parser;
-use crate::measure::WorkerCtx;
+use crate::measure::{in_phase_beside, WorkerCtx};
 use crate::model::Rejection;
 use crate::model::WaitCategory;
 use crate::workload::data::lines::{read_line_capped, LineRead, MAX_LINE_BYTES};
@@ -215,8 +215,10 @@ fn next_line<R: Read>(
     if reader.buffer().contains(&b'\n') {
         read_line_capped(reader, raw, MAX_LINE_BYTES)
     } else {
-        ctx.wait(WaitCategory::Disk, || {
-            read_line_capped(reader, raw, MAX_LINE_BYTES)
+        in_phase_beside("read", || {
+            ctx.wait(WaitCategory::Disk, || {
+                read_line_capped(reader, raw, MAX_LINE_BYTES)
+            })
         })
     }
 }

@@ -91,6 +91,7 @@ fn civil_date(days: u64) -> (u64, u64, u64) {
 /// The file name suffix of the profile shown.
 fn view_suffix(profile: Profile) -> &'static str {
     match profile {
+        Profile::Phases => "-phases",
         Profile::Wall => "-wall",
         Profile::Cpu => "",
         Profile::OffCpu => "-offcpu",

@@ -85,7 +85,7 @@ impl RunScreen {
             let empty = Arc::new(FrameTree::from_stacks(&FoldedStacks::new()));
             return self.flame.rebuild(empty);
         };
-        let profile = Profile::shown(self.flame.chosen, run.has_wall());
+        let profile = Profile::shown(self.flame.chosen, run.profiles());
         let switched = profile != self.flame.profile;
         if let Some(window) = self.time.range {
             self.flame.profile = profile;

@@ -165,16 +165,18 @@ fn toggle_freeze(screen: &mut RunScreen, shared: &mut Shared) -> bool {
     true
 }
 
-/// Picks the next profile (wall → CPU → off-CPU); a run without a wall profile stays on CPU.
+/// Picks the next profile the run has (phases → wall → CPU → off-CPU); a run with CPU
+/// samples only stays on them.
 fn cycle_profile(screen: &mut RunScreen, shared: &mut Shared) -> bool {
     let Some(run) = screen.current_run(&shared.runs) else {
         return false;
     };
-    if !run.has_wall() {
+    if !run.has_wall() && !run.has_phases() {
         shared.status = "this run has no wall-clock profile: CPU samples only".into();
         return false;
     }
-    screen.flame.chosen = Some(screen.flame.profile.next());
+    let next = screen.flame.profile.next_available(run.profiles());
+    screen.flame.chosen = Some(next);
     true
 }
 
