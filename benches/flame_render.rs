@@ -72,6 +72,7 @@ fn main() {
                 samples: delta.total(),
                 stacks: delta.clone(),
                 wall: FoldedStacks::new(),
+                phases: FoldedStacks::new(),
             };
             let start = Instant::now();
             update(

@@ -223,11 +223,35 @@ mod tests {
         }))
         .unwrap();
         assert!(
-            line.contains("\"v\":4") && line.contains("\"type\":\"error\""),
+            line.contains("\"v\":5") && line.contains("\"type\":\"error\""),
             "{line}"
         );
         match Envelope::parse_line(&line).unwrap().event {
             Event::Error { message } => assert_eq!(message, "boom"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn stacks_carry_phases_and_a_version_4_stream_without_them_still_reads() {
+        let phases = FoldedStacks::parse("bs-seq-0;parse;[cpu] 7\n").unwrap();
+        let event = Event::Stacks {
+            samples: 1,
+            stacks: FoldedStacks::parse("bs-seq-0;f 1\n").unwrap(),
+            wall: FoldedStacks::new(),
+            phases: phases.clone(),
+        };
+        let line = serde_json::to_string(&Envelope::new(event)).unwrap();
+        match Envelope::parse_line(&line).unwrap().event {
+            Event::Stacks { phases: read, .. } => assert_eq!(read, phases),
+            other => panic!("unexpected {other:?}"),
+        }
+        let old = r#"{"v":4,"type":"stacks","samples":1,"stacks":{"bs-seq-0;f":1}}"#;
+        match Envelope::parse_line(old).unwrap().event {
+            Event::Stacks { phases, stacks, .. } => {
+                assert!(phases.is_empty());
+                assert_eq!(stacks.total(), 1);
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

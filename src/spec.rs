@@ -28,6 +28,10 @@ pub struct RunSpec {
     /// booked under the thread alone, to measure what the walks cost).
     #[serde(default = "yes")]
     pub wait_stacks: bool,
+    /// Book each worker's time on the job's phases (off: the phase view holds only the
+    /// workers, to measure what the phase clock costs).
+    #[serde(default = "yes")]
+    pub phases: bool,
     /// Set for a child of `processes` mode: its shard (index, count) and lane name.
     #[serde(default)]
     pub shard: Option<(usize, usize)>,
@@ -51,6 +55,7 @@ impl RunSpec {
             hz: DEFAULT_HZ,
             tick_ms: 250,
             wait_stacks: true,
+            phases: true,
             shard: None,
             lane: None,
         }

@@ -37,6 +37,13 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
         "{screen}"
     );
     assert!(screen.contains("bs-threads-0"), "{screen}");
+    // The job's phases show first; the code frames are one `v` away.
+    assert!(
+        screen.contains("wall time by phase") && screen.contains("parse"),
+        "{screen}"
+    );
+    tmux.keys(&["v"]);
+    tmux.wait_for("the code view", 5, |s| s.contains(" s wall time ─"));
 
     tmux.keys(&["/", "parse_value_line", "Enter"]);
     let screen = tmux.wait_for("the search", 5, |s| s.contains("/parse_value_line: "));

@@ -73,7 +73,7 @@ fn a_recording_plays_back_and_a_range_changes_the_flamegraphs_total() {
         s.contains("replay paused") && s.contains(" · done · ")
     });
     let whole = flame_total(&end);
-    assert!(whole.ends_with("wall time"), "{end}");
+    assert!(whole.contains("wall time"), "{end}");
 
     tmux.keys(&[".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "b"]);
     tmux.keys(&[".", ".", ".", ".", ".", ".", ".", ".", "b"]);

@@ -137,6 +137,9 @@ pub struct ExecArgs {
     /// under the thread alone (to measure what the walks cost).
     #[arg(long)]
     pub no_wait_stacks: bool,
+    /// Do not book the workers' time on the job's phases (to measure what that costs).
+    #[arg(long)]
+    pub no_phases: bool,
 }
 
 impl ExecArgs {
@@ -159,6 +162,7 @@ impl ExecArgs {
         spec.hz = self.hz;
         spec.profile = !self.no_profile;
         spec.wait_stacks = !self.no_wait_stacks;
+        spec.phases = !self.no_phases;
         spec
     }
 }

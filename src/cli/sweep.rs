@@ -146,6 +146,7 @@ fn exec_args(args: &SweepArgs, workers: usize) -> ExecArgs {
         hz: args.hz,
         no_profile: args.no_profile,
         no_wait_stacks: false,
+        no_phases: false,
     }
 }
 

@@ -283,6 +283,7 @@ pub struct MeterRegistry {
     epoch: Instant,
     meters: Arc<Mutex<Vec<Arc<WorkerMeter>>>>,
     walk_stacks: bool,
+    book_phases: bool,
 }
 
 impl MeterRegistry {
@@ -291,7 +292,15 @@ impl MeterRegistry {
             epoch,
             meters: Arc::default(),
             walk_stacks: true,
+            book_phases: true,
         }
+    }
+
+    /// Whether workers book their time on the phases they enter (the phase view); without,
+    /// entering a phase changes only a thread-local.
+    pub fn booking_phases(mut self, book: bool) -> Self {
+        self.book_phases = book;
+        self
     }
 
     /// Whether workers walk their stack when a wait starts (the wall-clock profile's
@@ -316,7 +325,7 @@ impl MeterRegistry {
         let meter = WorkerMeter::for_current_thread(name, self.epoch);
         let meter = Arc::new(meter.walking_stacks(self.walk_stacks));
         self.meters.lock().push(meter.clone());
-        super::phase::attach_meter(Some(meter.clone()));
+        super::phase::attach_meter(self.book_phases.then(|| meter.clone()));
         meter
     }
 

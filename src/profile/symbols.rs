@@ -35,6 +35,7 @@ impl SymbolCache {
             };
             frames.extend(self.resolve(lookup).iter().cloned());
         }
+        frames.retain(|f| !is_phase_frame(f));
         join_frames(thread, trim_thread_entry(frames))
     }
 
@@ -46,6 +47,9 @@ impl SymbolCache {
             frames.extend(self.resolve(ip.saturating_sub(1)).iter().cloned());
         }
         let mut frames = trim_thread_entry(frames);
+        // Entering a phase puts a frame or two of its own between the workload's: they are
+        // plumbing (the phase view shows phases), not where the workload waits.
+        frames.retain(|f| !is_phase_frame(f));
         // The walk runs inside the accounting, which the workload's code called: from the
         // first accounting frame inwards, nothing is the workload's.
         if let Some(first) = frames.iter().position(|f| is_wait_machinery(f)) {
@@ -58,6 +62,11 @@ impl SymbolCache {
 /// Frames of boundscope's own wait accounting, which walks the stack from inside a wait.
 fn is_wait_machinery(frame: &str) -> bool {
     frame.contains("boundscope::measure::")
+}
+
+/// Frames of entering a phase (`in_phase`, a phased future's `poll`).
+fn is_phase_frame(frame: &str) -> bool {
+    frame.contains("boundscope::measure::phase::")
 }
 
 /// `thread;frame;...`, with the thread name made safe for the folded format.
@@ -177,6 +186,20 @@ mod tests {
             module_of(in_libc)
         );
         assert_eq!(module_of(16), None);
+    }
+
+    #[test]
+    fn phase_frames_are_plumbing_and_measure_frames_end_a_wait_stack() {
+        assert!(is_phase_frame("boundscope::measure::phase::in_phase"));
+        assert!(is_phase_frame(
+            "<boundscope::measure::phase::Phased<F> as core::future::future::Future>::poll"
+        ));
+        assert!(!is_phase_frame(
+            "boundscope::workload::api::ApiFetch::run_unit"
+        ));
+        assert!(is_wait_machinery(
+            "boundscope::measure::ctx::WorkerCtx::wait"
+        ));
     }
 
     #[test]

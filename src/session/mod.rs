@@ -161,7 +161,9 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let workload = build_workload(spec, hooks)?;
     workload.prepare()?;
     let env = RunEnv {
-        registry: MeterRegistry::new(Instant::now()).walking_stacks(spec.wait_stacks),
+        registry: MeterRegistry::new(Instant::now())
+            .walking_stacks(spec.wait_stacks)
+            .booking_phases(spec.phases),
         counters: Arc::new(RunCounters::default()),
         gil: spec.gil.then(Gil::new),
         cancel: hooks.cancel.clone(),

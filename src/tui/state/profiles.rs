@@ -70,6 +70,7 @@ impl Profile {
     pub fn total_label(self, w: u64) -> String {
         match self {
             Profile::Cpu => format!("{w} {}", self.title()),
+            Profile::Phases => format!("{} s wall time by phase", seconds(w)),
             _ => format!("{} s {}", seconds(w), self.title()),
         }
     }
