@@ -7,6 +7,10 @@ use crate::flame::wall::{frame_kind, FrameKind};
 /// The mark of a cut label.
 pub const CUT: char = '…';
 
+/// The fewest columns a box's label takes: a name cut shorter than this (a letter or two and
+/// the mark) says nothing, so the box is drawn without text.
+const MIN_READABLE: usize = 4;
+
 /// `name` in at most `room` columns. A name that does not fit keeps its end, where a Rust
 /// path has the function: `…json::run_unit`, else `…run_unit`, else the bare function name
 /// when it fits exactly, else `run_u…`; an off-CPU leaf shows its category (`[net wait]` →
@@ -99,6 +103,10 @@ pub fn share_text(part: u64, whole: u64) -> String {
 pub fn label_with_share(name: &str, share: &str, width: usize) -> String {
     const MIN_LABEL: usize = 8;
     let room = width.saturating_sub(1);
+    if room < MIN_READABLE && name.chars().count() > room {
+        // A letter or two of a name reads as noise: a box that narrow is a bar.
+        return String::new();
+    }
     let share_len = share.chars().count();
     if share.is_empty() || room < MIN_LABEL + 1 + share_len {
         return frame_label(name, room);
@@ -172,6 +180,19 @@ mod tests {
     fn waits_show_their_category() {
         assert_eq!(frame_label("[net wait]", 5), "net");
         assert_eq!(frame_label("[run queue]", 6), "run q…");
+    }
+
+    #[test]
+    fn a_box_too_narrow_for_a_readable_label_is_a_bar_without_text() {
+        assert_eq!(label_with_share("parse", "", 3), "");
+        assert_eq!(label_with_share("parse", "", 4), "");
+        assert_eq!(label_with_share("parse", "", 5), "par…");
+        assert_eq!(
+            label_with_share("ttm", "", 4),
+            "ttm",
+            "a short name that fits stays"
+        );
+        assert_eq!(label_with_share("[net wait]", "", 3), "");
     }
 
     #[test]
