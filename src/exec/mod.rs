@@ -2,9 +2,12 @@
 
 #[cfg(test)]
 mod engine_tests;
+mod engines;
 mod local;
 mod pool;
 mod tokio_mode;
+
+pub use engines::EngineFrames;
 
 use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx};
 use crate::model::{Mode, UnitFailure, UnitRecord};
