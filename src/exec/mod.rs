@@ -145,14 +145,6 @@ pub fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
     }
 }
 
-/// Whether a profiled frame is where a unit of work begins: below it runs the workload's
-/// code, above it each mode's own machinery (threads, rayon, tokio), which differs from mode
-/// to mode. Profiles of two modes line up at these frames (see `flame::align_units`).
-pub fn is_unit_frame(frame: &str) -> bool {
-    frame == std::any::type_name_of_val(&run_unit)
-        || frame.starts_with(tokio_mode::unit_future_frame())
-}
-
 /// Runs one unit inside a worker, with unit accounting around it.
 ///
 /// A unit that panics is a failed unit with the panic's message: it is reported, not lost,

@@ -25,8 +25,8 @@ pub mod wall;
 use std::path::PathBuf;
 
 pub use diff::{
-    align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
-    Weight, WORKERS_ROOT,
+    diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum, Weight,
+    WORKERS_ROOT,
 };
 pub use engine::{EngineFold, Engines};
 pub use folded::{FoldedLineError, FoldedStacks, NO_STACK};

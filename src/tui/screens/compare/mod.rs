@@ -4,8 +4,8 @@
 pub mod render;
 pub mod update;
 
-use crate::exec::is_unit_frame;
-use crate::flame::{align_units, merge_worker_roots, DiffTree, FrameNode, FrameTree};
+use crate::exec::EngineFrames;
+use crate::flame::{merge_worker_roots, DiffTree, EngineFold, FrameNode, FrameTree};
 use crate::flame::{NodeId, Normalize, Weight};
 use crate::tui::state::runs::Run;
 use crate::tui::state::Action;
@@ -15,8 +15,9 @@ use crate::tui::state::Action;
 pub struct Compare {
     pub a: usize,
     pub b: usize,
-    /// `b`'s profile against `a`'s, both lined up at the units of work with their worker
-    /// threads merged into one `workers` root, not rescaled (total worker time).
+    /// `b`'s profile against `a`'s, both lined up at the workload (the engines' frames above
+    /// it dropped) with their worker threads merged into one `workers` root, not rescaled
+    /// (total worker time).
     pub diff: DiffTree,
     /// What the profiles weigh: wall-clock nanoseconds when both runs have a wall profile,
     /// CPU samples otherwise.
@@ -33,11 +34,14 @@ impl Compare {
             Weight::Nanoseconds
         };
         let tree = |run: &Run| {
-            let stacks = match weight {
-                Weight::Nanoseconds => align_units(&run.wall, is_unit_frame),
-                Weight::Samples => align_units(&run.tree().to_folded(), is_unit_frame),
+            let lined_up = match weight {
+                Weight::Nanoseconds => run.wall.fold_engines(&EngineFrames, EngineFold::Drop),
+                Weight::Samples => run
+                    .tree()
+                    .to_folded()
+                    .fold_engines(&EngineFrames, EngineFold::Drop),
             };
-            FrameTree::from_stacks(&merge_worker_roots(&stacks))
+            FrameTree::from_stacks(&merge_worker_roots(&lined_up))
         };
         let diff = tree(&runs[b]).diff_unscaled(&tree(&runs[a]));
         Compare {
