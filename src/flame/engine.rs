@@ -55,7 +55,14 @@ struct Fold<'a, 'e> {
 impl<'a, 'e> Fold<'a, 'e> {
     /// Learns which frames are the engine's from the stacks (`paths`, thread first) that reach
     /// the workload.
-    fn learn(engines: &'e dyn Engines, how: EngineFold, paths: &[Vec<&'a str>]) -> Self {
+    fn learn<'p>(
+        engines: &'e dyn Engines,
+        how: EngineFold,
+        paths: impl Iterator<Item = &'p [&'a str]>,
+    ) -> Self
+    where
+        'a: 'p,
+    {
         let mut learnt: HashMap<&'static str, HashSet<&'a str>> = HashMap::new();
         for path in paths {
             let Some(engine) = path.first().and_then(|t| engines.engine_frame(t)) else {
@@ -114,7 +121,7 @@ impl FoldedStacks {
             return self.clone();
         }
         let paths: Vec<Vec<&str>> = self.iter().map(|(s, _)| s.split(';').collect()).collect();
-        let fold = Fold::learn(engines, how, &paths);
+        let fold = Fold::learn(engines, how, paths.iter().map(Vec::as_slice));
         let mut out = FoldedStacks::new();
         for (path, (stack, count)) in paths.iter().zip(self.iter()) {
             match fold.apply(path) {
@@ -134,8 +141,7 @@ impl FrameTree {
             return self.clone();
         }
         let weighted = self.weighted_paths();
-        let paths: Vec<Vec<&str>> = weighted.iter().map(|(p, _)| p.clone()).collect();
-        let fold = Fold::learn(engines, how, &paths);
+        let fold = Fold::learn(engines, how, weighted.iter().map(|(p, _)| p.as_slice()));
         let mut builder = TreeBuilder::new(&self.root_node().name);
         for (path, count) in &weighted {
             match fold.apply(path) {

@@ -26,7 +26,7 @@ fn u_unfolds_the_engine_frames_and_folds_them_again() {
 
     let unfold = key(&app, 'u');
     assert!(matches!(unfold, Action::FullStacks), "{unfold:?}");
-    press(&mut app, &[unfold.clone()]);
+    press(&mut app, std::slice::from_ref(&unfold));
     let full = screen(&mut app, 200, 55);
     assert!(
         full.contains(ENGINE_FRAME) && !full.contains(ENGINE),
