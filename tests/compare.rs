@@ -5,6 +5,8 @@ use common::{stderr, Scratch};
 
 const SMALL: [&str; 4] = ["--files", "4", "--records", "3000"];
 const TINY: [&str; 4] = ["--files", "1", "--records", "50"];
+const RUN_UNIT: &str =
+    "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
 
 /// sequential against threads, two workers, one timed run each, with data of `size`.
 fn compare(scratch: &Scratch, size: [&str; 4], extra: &[&str]) -> std::process::Output {
@@ -61,19 +63,25 @@ fn compare_writes_a_differential_flamegraph_under_one_workers_root() {
             "{line:?}"
         );
         assert!(!stack.contains("bs-seq") && !stack.contains("bs-threads"));
-        // Lined up at the unit of work: no mode's own frames above it.
-        if stack.contains(";boundscope::exec::run_unit;") {
+        // Lined up at the workload: no mode's own frames above it.
+        if stack.contains(RUN_UNIT) {
             assert!(
-                stack.starts_with("workers;boundscope::exec::run_unit;"),
+                stack.starts_with(&format!("workers;{RUN_UNIT}")),
                 "{line:?}"
             );
         }
+        assert!(!stack.contains("worker_loop"), "{line:?}");
         after += fields[0].parse::<u64>().expect("AFTER is a whole number");
         before += fields[1].parse::<u64>().expect("BEFORE is a whole number");
     }
     assert!(
         before > 0 && after > 0,
         "both modes have a profile: {before} {after}"
+    );
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with(&format!("workers;{RUN_UNIT};"))),
+        "the modes' stacks meet at the workload:\n{diff:.3000}"
     );
 
     let picture = std::fs::read_to_string(&svg).expect("the SVG was written");

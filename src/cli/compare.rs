@@ -22,9 +22,10 @@ use std::fmt::Write;
 csv-import runs of a comparison each drop and recreate their tables (as with --fresh).
 
 --diff draws the second mode against the first, both summed over their repeats and divided by
-the repeat count, with every worker thread merged into one `workers` root and each mode's own
-frames above a unit of work dropped, so that the same work on other threads cancels out. --diff-normalize total (the default) keeps the sums
-over all workers: frames that grew are what concurrency added, such as [gil wait],
+the repeat count, with every worker thread merged into one `workers` root and each mode's
+engine frames above the workload's code dropped (--full-stacks keeps them), so that the same
+work on other threads cancels out. --diff-normalize total (the default) keeps the sums over
+all workers: frames that grew are what concurrency added, such as [gil wait],
 [db-lock wait] or [run queue]; elapsed divides by the number of workers first.")]
 pub struct CompareArgs {
     /// The workload to run.

@@ -2,10 +2,10 @@
 //! work and summed over the repeats while they run, normalized, and written as differential
 //! folded text and SVG.
 
+use super::exports::StackArgs;
 use super::CliError;
-use boundscope::exec::is_unit_frame;
 use boundscope::flame::{
-    align_units, diff_folded_text, write_diff_svg_file, FoldedStacks, Normalize, ProfileSum,
+    diff_folded_text, write_diff_svg_file, EngineFold, FoldedStacks, Normalize, ProfileSum,
     SvgOptions, Weight,
 };
 use boundscope::session::RunOutcome;
@@ -32,6 +32,8 @@ pub struct DiffArgs {
     /// samples. A view a run lacks falls back to wall, then cpu.
     #[arg(long, value_enum, default_value_t = ViewArg::Phases, value_name = "VIEW")]
     pub diff_view: ViewArg,
+    #[command(flatten)]
+    pub stacks: StackArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +80,7 @@ impl DiffArgs {
 pub struct DiffCollector {
     wanted: bool,
     view: Option<ViewArg>,
+    stacks: StackArgs,
     cpu: [ProfileSum; 2],
     wall: [ProfileSum; 2],
     phases: [ProfileSum; 2],
@@ -91,6 +94,7 @@ impl DiffCollector {
         DiffCollector {
             wanted: args.wanted(),
             view: Some(args.diff_view),
+            stacks: args.stacks,
             ..DiffCollector::default()
         }
     }
@@ -100,10 +104,11 @@ impl DiffCollector {
         if !self.wanted || index > 1 {
             return;
         }
-        self.cpu[index].add(&align_units(&outcome.stacks, is_unit_frame));
+        // The modes' engines differ: without their frames the stacks line up at the workload.
+        self.cpu[index].add(&self.stacks.apply(&outcome.stacks, EngineFold::Drop));
         if self.view != Some(ViewArg::Cpu) {
             self.wall_missing |= outcome.wall.is_empty();
-            self.wall[index].add(&align_units(&outcome.wall, is_unit_frame));
+            self.wall[index].add(&self.stacks.apply(&outcome.wall, EngineFold::Drop));
         }
         if self.view == Some(ViewArg::Phases) {
             // Phases need no lining up: they name the job's steps, not the mode's code.
@@ -225,6 +230,7 @@ mod tests {
             diff_folded: Some(PathBuf::from("d.folded")),
             diff_normalize: NormalizeArg::Total,
             diff_view: view,
+            stacks: StackArgs::default(),
         }
     }
 
@@ -272,6 +278,32 @@ mod tests {
         assert_eq!(after.get("workers;answer;[net wait]"), 7);
         c.add(1, &phased(""));
         assert_eq!(c.shown(), ViewArg::Wall);
+    }
+
+    #[test]
+    fn the_modes_line_up_at_the_workload_unless_full_stacks_are_asked_for() {
+        const UNIT: &str =
+            "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
+        let seq = format!("bs-seq-0;seq::{{{{closure}}}};worker_loop;{UNIT};parse 40\n");
+        let threads = format!(
+            "bs-threads-1;threads::{{{{closure}}}};worker_loop;catch_unwind;{UNIT};parse 60\n"
+        );
+        let compared = |full_stacks: bool| {
+            let mut c = DiffCollector::new(&DiffArgs {
+                stacks: StackArgs { full_stacks },
+                ..args(ViewArg::Wall)
+            });
+            c.add(0, &outcome("", &seq));
+            c.add(1, &outcome("", &threads));
+            c.profiles(Normalize::Total).0
+        };
+        let [before, after] = compared(false);
+        let lined_up = format!("workers;{UNIT};parse");
+        assert_eq!((before.get(&lined_up), after.get(&lined_up)), (40, 60));
+        let [before, after] = compared(true);
+        assert_eq!((before.get(&lined_up), after.get(&lined_up)), (0, 0));
+        assert_eq!((before.total(), after.total()), (40, 60));
+        assert!(after.iter().all(|(s, _)| s.contains("catch_unwind")));
     }
 
     #[test]

@@ -2,8 +2,11 @@
 
 use super::CliError;
 use boundscope::events::{EventFailure, EventSink};
+use boundscope::exec::EngineFrames;
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
-use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
+use boundscope::flame::{
+    encode_pprof_profile, write_svg_file, EngineFold, FoldedStacks, PprofInput, SvgOptions,
+};
 use boundscope::model::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
@@ -52,6 +55,30 @@ pub struct ExportArgs {
     /// Write the live event stream (NDJSON) to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+    #[command(flatten)]
+    pub stacks: StackArgs,
+}
+
+/// How much of each stack the exported profiles keep (run's exports, compare's diff).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct StackArgs {
+    /// Keep every frame of the stacks. Without it, the engine's frames between a worker's
+    /// thread and the workload's first frame fold into one frame naming the engine
+    /// (`[threads engine]`, `[rayon pool]`, `[tokio runtime]`); in a diff they go.
+    #[arg(long)]
+    pub full_stacks: bool,
+}
+
+impl StackArgs {
+    /// `stacks` with the engine's frames folded as `fold` says, or all of them kept.
+    pub fn apply(self, stacks: &FoldedStacks, fold: EngineFold) -> FoldedStacks {
+        let fold = if self.full_stacks {
+            EngineFold::Keep
+        } else {
+            fold
+        };
+        stacks.fold_engines(&EngineFrames, fold)
+    }
 }
 
 impl ExportArgs {
@@ -79,6 +106,7 @@ impl ExportArgs {
             speedscope: request.speedscope.clone(),
             report: request.report.clone(),
             events: Some(PathBuf::from("-")),
+            stacks: StackArgs::default(),
         }
     }
 
@@ -122,12 +150,16 @@ pub(super) fn check_parent(path: &Path) -> Result<(), CliError> {
 
 /// The run as pprof sees it. The run's start is not recorded, so it is taken as the run's
 /// wall time before now (exports are written as the run ends).
-fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
+fn pprof_input<'a>(
+    spec: &RunSpec,
+    outcome: &'a RunOutcome,
+    profiles: &'a Profiles,
+) -> PprofInput<'a> {
     let duration = Duration::try_from_secs_f64(outcome.report.wall_s).unwrap_or_default();
     let now = SystemTime::now();
     PprofInput {
-        cpu: &outcome.stacks,
-        wall: &outcome.wall,
+        cpu: &profiles.cpu,
+        wall: &profiles.wall,
         hz: spec.hz,
         start: now.checked_sub(duration).unwrap_or(now),
         duration,
@@ -135,16 +167,32 @@ fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
     }
 }
 
+/// The run's profiles as the exports hold them: the engine's frames folded, unless
+/// `--full-stacks`.
+struct Profiles {
+    cpu: FoldedStacks,
+    wall: FoldedStacks,
+}
+
+impl Profiles {
+    fn of(outcome: &RunOutcome, stacks: StackArgs) -> Profiles {
+        Profiles {
+            cpu: stacks.apply(&outcome.stacks, EngineFold::Fold),
+            wall: stacks.apply(&outcome.wall, EngineFold::Fold),
+        }
+    }
+}
+
 /// The run's CPU samples and, when it has one, its wall-time profile, as speedscope profiles.
-fn speedscope_inputs(outcome: &RunOutcome) -> Vec<SpeedscopeInput<'_>> {
+fn speedscope_inputs(profiles: &Profiles) -> Vec<SpeedscopeInput<'_>> {
     let mut inputs = vec![SpeedscopeInput {
-        stacks: &outcome.stacks,
+        stacks: &profiles.cpu,
         unit: Unit::None,
         suffix: Some("cpu"),
     }];
-    if !outcome.wall.is_empty() {
+    if !profiles.wall.is_empty() {
         inputs.push(SpeedscopeInput {
-            stacks: &outcome.wall,
+            stacks: &profiles.wall,
             unit: Unit::Nanoseconds,
             suffix: Some("wall"),
         });
@@ -194,9 +242,11 @@ impl Exports {
     }
 
     pub fn write(&mut self, spec: &RunSpec, outcome: &RunOutcome) -> Result<(), CliError> {
+        let profiles = Profiles::of(outcome, self.args.stacks);
         let view = match self.args.view {
-            ProfileView::Cpu => &outcome.stacks,
-            ProfileView::Wall => &outcome.wall,
+            ProfileView::Cpu => &profiles.cpu,
+            ProfileView::Wall => &profiles.wall,
+            // Phases have no engine frames to fold.
             ProfileView::Phases => &outcome.phases,
         };
         if let Some(path) = self.args.svg.clone() {
@@ -215,14 +265,14 @@ impl Exports {
             self.note("folded stacks", &path);
         }
         if let Some(path) = self.args.pprof.clone() {
-            let bytes = encode_pprof_profile(&pprof_input(spec, outcome))
+            let bytes = encode_pprof_profile(&pprof_input(spec, outcome, &profiles))
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
             std::fs::write(&path, bytes)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
             self.note("pprof profile", &path);
         }
         if let Some(path) = self.args.speedscope.clone() {
-            let json = encode_speedscope(&speedscope_inputs(outcome), &spec.title())
+            let json = encode_speedscope(&speedscope_inputs(&profiles), &spec.title())
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
             std::fs::write(&path, json)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;

@@ -168,14 +168,3 @@ fn async_mode_runs_blocking_units_in_the_blocking_pool_as_lanes_of_their_own() {
     });
     assert!(waited.count() >= 2);
 }
-
-#[test]
-fn unit_frames_are_named_as_the_profiler_names_them() {
-    // The names a profile of this crate shows (see `profile::symbols`).
-    assert!(is_unit_frame("boundscope::exec::run_unit"));
-    assert!(is_unit_frame(
-        "boundscope::exec::tokio_mode::Tasks::future_task::{{closure}}"
-    ));
-    assert!(!is_unit_frame("boundscope::exec::local::worker_loop"));
-    assert!(!is_unit_frame("boundscope::exec::run_unit_elsewhere"));
-}

@@ -2,9 +2,12 @@
 
 #[cfg(test)]
 mod engine_tests;
+mod engines;
 mod local;
 mod pool;
 mod tokio_mode;
+
+pub use engines::EngineFrames;
 
 use crate::measure::{Gil, MeterRegistry, RunCounters, WorkerCtx};
 use crate::model::{Mode, UnitFailure, UnitRecord};
@@ -140,14 +143,6 @@ pub fn shard_units(count: usize, shard: Option<(usize, usize)>) -> Vec<usize> {
         Some((index, of)) if of > 0 => (0..count).filter(|u| u % of == index).collect(),
         _ => (0..count).collect(),
     }
-}
-
-/// Whether a profiled frame is where a unit of work begins: below it runs the workload's
-/// code, above it each mode's own machinery (threads, rayon, tokio), which differs from mode
-/// to mode. Profiles of two modes line up at these frames (see `flame::align_units`).
-pub fn is_unit_frame(frame: &str) -> bool {
-    frame == std::any::type_name_of_val(&run_unit)
-        || frame.starts_with(tokio_mode::unit_future_frame())
 }
 
 /// Runs one unit inside a worker, with unit accounting around it.

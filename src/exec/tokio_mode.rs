@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::sync::Semaphore;
 
@@ -135,13 +135,6 @@ async fn register_workers(workers: usize, env: &RunEnv) {
         // land there are then skipped and show up as missing in the report.
         let _ = handle.await;
     }
-}
-
-/// The frame of an async unit's future (`…::Tasks::future_task`), as profiles name it: the
-/// type name without its lifetime (`Tasks<'_>`).
-pub(super) fn unit_future_frame() -> &'static str {
-    static NAME: OnceLock<String> = OnceLock::new();
-    NAME.get_or_init(|| std::any::type_name_of_val(&Tasks::future_task).replace("<'_>", ""))
 }
 
 struct Tasks<'a> {

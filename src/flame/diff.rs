@@ -5,7 +5,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::wall::stack_kind;
 use super::{FlameError, FoldedLineError, FoldedStacks};
 
 /// The root every worker thread's stacks are merged into before diffing, so that
@@ -90,35 +89,6 @@ pub fn merge_worker_roots(stacks: &FoldedStacks) -> FoldedStacks {
     let mut merged = stacks.clone();
     merged.map_roots(|_| WORKERS_ROOT.to_string());
     merged
-}
-
-/// Lines the stacks of different modes up below their executors: in each stack where a frame
-/// after the root satisfies `is_unit_start` (where a unit of work begins), the frames between
-/// the root and the first such frame (the mode's own machinery) are dropped. In a profile with
-/// such frames, a stack without one that ends in off-CPU time (`[idle]`, a wait) is time
-/// outside the units and keeps only its root and that leaf. Other stacks, and profiles with no
-/// unit frame at all, are kept as they are.
-pub fn align_units(stacks: &FoldedStacks, is_unit_start: impl Fn(&str) -> bool) -> FoldedStacks {
-    let has_units = stacks
-        .iter()
-        .any(|(stack, _)| stack.split(';').skip(1).any(&is_unit_start));
-    if !has_units {
-        return stacks.clone();
-    }
-    let mut out = FoldedStacks::new();
-    for (stack, count) in stacks.iter() {
-        let frames: Vec<&str> = stack.split(';').collect();
-        let (root, rest) = frames.split_at(1);
-        let aligned = match rest.iter().position(|f| is_unit_start(f)) {
-            Some(start) => [root, &rest[start..]].concat().join(";"),
-            None if stack_kind(stack).is_off_cpu() && rest.len() > 1 => {
-                [root, &rest[rest.len() - 1..]].concat().join(";")
-            }
-            None => stack.to_string(),
-        };
-        out.add(&aligned, count);
-    }
-    out
 }
 
 /// The repeated runs of one variant, summed with their worker roots merged, ready to be
@@ -251,44 +221,6 @@ mod tests {
         let tree = crate::flame::FrameTree::from_stacks(&after);
         let diff = tree.diff_unscaled(&crate::flame::FrameTree::from_stacks(&before));
         assert!(diff.entries.iter().all(|e| e.delta_total == 0.0));
-    }
-
-    #[test]
-    fn align_units_drops_the_executor_frames_above_each_unit() {
-        let seq = stacks(
-            "bs-seq-0;seq::closure;worker_loop;run_unit;parse 30\n\
-             bs-seq-0;seq::closure;worker_loop;[idle] 5\n",
-        );
-        let threads = stacks(
-            "bs-threads-1;std::thread;threads::closure;worker_loop;run_unit;parse 20\n\
-             bs-threads-1;std::thread;threads::closure;worker_loop;run_unit;parse;[gil wait] 8\n\
-             bs-threads-1;threads::closure;[run queue] 2\n\
-             bs-threads-1;threads::closure;queue_pop 1\n",
-        );
-        let unit = |f: &str| f == "run_unit";
-        let (a, b) = (align_units(&seq, unit), align_units(&threads, unit));
-        assert_eq!(
-            a.to_text(),
-            "bs-seq-0;[idle] 5\nbs-seq-0;run_unit;parse 30\n"
-        );
-        assert_eq!(
-            b.to_text(),
-            "bs-threads-1;[run queue] 2\nbs-threads-1;run_unit;parse 20\n\
-             bs-threads-1;run_unit;parse;[gil wait] 8\nbs-threads-1;threads::closure;queue_pop 1\n"
-        );
-        assert_eq!((a.total(), b.total()), (seq.total(), threads.total()));
-        let (before, after) = (merge_worker_roots(&a), merge_worker_roots(&b));
-        assert!(after.get("workers;run_unit;parse") > 0);
-        assert_eq!(before.get("workers;run_unit;parse"), 30);
-        // A leaf that is the unit start itself, and a root alone, are kept.
-        let edge = stacks("t;run_unit 2\nt 3\nt;loop;[idle] 1\n");
-        assert_eq!(
-            align_units(&edge, unit).to_text(),
-            "t 3\nt;[idle] 1\nt;run_unit 2\n"
-        );
-        // Without unit frames, nothing is known about the stacks: they stay.
-        let plain = stacks("t;parse;[gil wait] 4\nt;loop;[idle] 1\n");
-        assert_eq!(align_units(&plain, unit), plain);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod code;
 mod diff;
+mod engine;
 mod folded;
 pub mod limits;
 mod perf;
@@ -24,9 +25,10 @@ pub mod wall;
 use std::path::PathBuf;
 
 pub use diff::{
-    align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
-    Weight, WORKERS_ROOT,
+    diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum, Weight,
+    WORKERS_ROOT,
 };
+pub use engine::{EngineFold, Engines};
 pub use folded::{FoldedLineError, FoldedStacks, NO_STACK};
 pub use perf::{collapse_perf, looks_like_perf};
 pub use pprof::{

@@ -3,6 +3,7 @@
 mod axis;
 mod etl;
 mod files;
+mod fold;
 mod frames;
 mod layers;
 mod prepare;

@@ -198,6 +198,11 @@ pub const KEY_MAP: &[Binding] = &[
     },
     Binding {
         scope: Scope::Run,
+        keys: &[(ch('u'), Action::FullStacks)],
+        help: "unfold / fold the engine's frames above the workload",
+    },
+    Binding {
+        scope: Scope::Run,
         keys: &[(ch('i'), Action::Invert), (ch('t'), Action::FilterThread)],
         help: "inverted callers view / only the selected thread",
     },

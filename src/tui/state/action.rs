@@ -76,6 +76,8 @@ pub enum Action {
     Freeze,
     Collapse,
     CollapseLibs,
+    /// Shows every frame of the code views, or folds the engine's frames above the workload.
+    FullStacks,
     MergeThreads,
     Invert,
     FilterThread,

@@ -11,6 +11,8 @@ use crate::tui::state::Action;
 
 pub(super) const RUN_UNIT: &str =
     "<boundscope::workload::json::JsonParse as boundscope::workload::Workload>::run_unit";
+/// The frame the threads engine's frames above the workload fold into.
+pub(super) const ENGINE: &str = "[threads engine]";
 
 /// Stacks with the long Rust names a real run has, in nanoseconds of wall time.
 fn long_stacks() -> String {
@@ -164,36 +166,32 @@ fn snapshot_cut_labels_mark_the_cut() {
     let text = screen(&mut app, 80, 24);
     assert!(!text.contains("<boundscope::wor"), "{text}");
     assert!(
-        text.contains("…::worker_loop") && text.contains("parse_valu…"),
+        text.contains(ENGINE) && text.contains("parse_valu…"),
         "{text}"
+    );
+    assert!(
+        !text.contains("worker_loop"),
+        "folded into the engine's frame:\n{text}"
     );
 }
 
 #[test]
 fn snapshot_breadcrumb_of_a_zoomed_frame() {
     let mut app = app_with_long_names();
-    let path = [
-        "bs-threads-0",
-        "boundscope::exec::threads::worker_loop",
-        RUN_UNIT,
-    ];
+    let path = ["bs-threads-0", ENGINE, RUN_UNIT];
     select(&mut app, &path);
     press(&mut app, &[Action::Enter]);
     snapshot_both(
         &mut app,
         "breadcrumb",
-        &["↑ all › bs-threads-0 › …::threads::worker_loop"],
+        &["↑ all › bs-threads-0 › [threads engine]"],
     );
 }
 
 #[test]
 fn snapshot_sandwich_of_a_function() {
     let mut app = app_with_long_names();
-    let path = [
-        "bs-threads-1",
-        "boundscope::exec::threads::worker_loop",
-        RUN_UNIT,
-    ];
+    let path = ["bs-threads-1", ENGINE, RUN_UNIT];
     select(&mut app, &path);
     press(&mut app, &[Action::Sandwich]);
     snapshot_both(&mut app, "sandwich", &["▲ callers of", "▼ callees of"]);
@@ -202,11 +200,7 @@ fn snapshot_sandwich_of_a_function() {
 #[test]
 fn snapshot_detail_panel_in_the_wall_view() {
     let mut app = app_with_long_names();
-    let path = [
-        "bs-threads-0",
-        "boundscope::exec::threads::worker_loop",
-        RUN_UNIT,
-    ];
+    let path = ["bs-threads-0", ENGINE, RUN_UNIT];
     select(&mut app, &path);
     press(&mut app, &[Action::Detail]);
     let lines = app.run.flame.detail_lines().join("\n");

@@ -1,7 +1,7 @@
 //! Moving in the sandwich view: the arrows pick callers and callees, Enter makes the pick the
 //! sandwich's function, the pick stays on screen and is named under the halves.
 
-use super::frames::{app_with_long_names, select, snapshot_both, RUN_UNIT};
+use super::frames::{app_with_long_names, select, snapshot_both, ENGINE, RUN_UNIT};
 use super::snapshots::screen;
 use super::{app_with_stacks, press, selected_name};
 use crate::tui::app::App;
@@ -141,11 +141,7 @@ fn a_deep_pick_stays_on_screen_and_is_highlighted() {
 #[test]
 fn snapshot_sandwich_with_a_picked_caller() {
     let mut app = app_with_long_names();
-    let path = [
-        "bs-threads-1",
-        "boundscope::exec::threads::worker_loop",
-        RUN_UNIT,
-    ];
+    let path = ["bs-threads-1", ENGINE, RUN_UNIT];
     select(&mut app, &path);
     press(&mut app, &[Action::Sandwich, Action::Up]);
     snapshot_both(&mut app, "sandwich_pick", &["▸ caller ↑1 "]);
@@ -154,11 +150,7 @@ fn snapshot_sandwich_with_a_picked_caller() {
 #[test]
 fn snapshot_sandwich_with_a_picked_callee() {
     let mut app = app_with_long_names();
-    let path = [
-        "bs-threads-1",
-        "boundscope::exec::threads::worker_loop",
-        RUN_UNIT,
-    ];
+    let path = ["bs-threads-1", ENGINE, RUN_UNIT];
     select(&mut app, &path);
     press(&mut app, &[Action::Sandwich, Action::Down, Action::Down]);
     snapshot_both(&mut app, "sandwich_callee", &["▸ callee ↓2"]);

@@ -4,9 +4,10 @@
 pub mod render;
 pub mod update;
 
-use crate::exec::is_unit_frame;
-use crate::flame::{align_units, merge_worker_roots, DiffTree, FrameNode, FrameTree};
+use crate::exec::EngineFrames;
+use crate::flame::{merge_worker_roots, DiffTree, EngineFold, FrameNode, FrameTree};
 use crate::flame::{NodeId, Normalize, Weight};
+use crate::tui::state::profiles::Profile;
 use crate::tui::state::runs::Run;
 use crate::tui::state::Action;
 
@@ -15,29 +16,37 @@ use crate::tui::state::Action;
 pub struct Compare {
     pub a: usize,
     pub b: usize,
-    /// `b`'s profile against `a`'s, both lined up at the units of work with their worker
-    /// threads merged into one `workers` root, not rescaled (total worker time).
+    /// `b`'s profile against `a`'s, both lined up at the workload (the engines' frames above
+    /// it dropped) with their worker threads merged into one `workers` root, not rescaled
+    /// (total worker time).
     pub diff: DiffTree,
-    /// What the profiles weigh: wall-clock nanoseconds when both runs have a wall profile,
-    /// CPU samples otherwise.
+    /// What the profiles weigh: wall-clock nanoseconds when both runs have phases or a wall
+    /// profile, CPU samples otherwise.
     pub weight: Weight,
+    /// The diff is of the job's phases (both runs have them): the modes meet by name.
+    pub phases: bool,
     /// The selected frame of `diff.tree`.
     pub selected: NodeId,
 }
 
 impl Compare {
     pub fn new(runs: &[Run], a: usize, b: usize) -> Compare {
-        let weight = if runs[a].wall.is_empty() || runs[b].wall.is_empty() {
+        let phases = runs[a].has_phases() && runs[b].has_phases();
+        let weight = if !phases && (runs[a].wall.is_empty() || runs[b].wall.is_empty()) {
             Weight::Samples
         } else {
             Weight::Nanoseconds
         };
         let tree = |run: &Run| {
-            let stacks = match weight {
-                Weight::Nanoseconds => align_units(&run.wall, is_unit_frame),
-                Weight::Samples => align_units(&run.tree().to_folded(), is_unit_frame),
+            let lined_up = match weight {
+                Weight::Nanoseconds if phases => run.profile_tree(Profile::Phases).to_folded(),
+                Weight::Nanoseconds => run.wall.fold_engines(&EngineFrames, EngineFold::Drop),
+                Weight::Samples => run
+                    .tree()
+                    .to_folded()
+                    .fold_engines(&EngineFrames, EngineFold::Drop),
             };
-            FrameTree::from_stacks(&merge_worker_roots(&stacks))
+            FrameTree::from_stacks(&merge_worker_roots(&lined_up))
         };
         let diff = tree(&runs[b]).diff_unscaled(&tree(&runs[a]));
         Compare {
@@ -46,6 +55,7 @@ impl Compare {
             selected: diff.tree.root(),
             diff,
             weight,
+            phases,
         }
     }
 
@@ -86,21 +96,31 @@ impl Compare {
         &self.diff.tree.nodes()[id]
     }
 
+    /// Whether frame `id` is drawn: the flamegraph has B's widths, so a frame only in A
+    /// (no time in B) is not.
+    fn drawn(&self, id: NodeId) -> bool {
+        self.node(id).total > 0
+    }
+
+    /// The drawn callees of `id`.
+    fn drawn_children(&self, id: NodeId) -> Vec<NodeId> {
+        let kids = self.node(id).children.iter().copied();
+        kids.filter(|&k| self.drawn(k)).collect()
+    }
+
     fn heaviest_child(&self) -> Option<NodeId> {
         let weight = |id: NodeId| {
             let before = self.diff.entry(id).map_or(0.0, |e| e.baseline_total);
             (self.node(id).total as f64).max(before)
         };
-        let children = &self.node(self.selected).children;
-        children
-            .iter()
-            .copied()
+        self.drawn_children(self.selected)
+            .into_iter()
             .max_by(|&x, &y| weight(x).total_cmp(&weight(y)).then(y.cmp(&x)))
     }
 
     fn sibling(&self, step: isize) -> Option<NodeId> {
         let parent = self.node(self.selected).parent?;
-        let kids = &self.node(parent).children;
+        let kids = self.drawn_children(parent);
         let i = kids.iter().position(|&k| k == self.selected)?;
         kids.get(i.checked_add_signed(step)?).copied()
     }
@@ -114,9 +134,13 @@ impl Compare {
             .map(|s| s.to_string())
             .collect();
         *self = Compare::new(runs, self.b, self.a);
-        let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        if let Some(id) = self.diff.tree.find(&path) {
-            self.selected = id;
+        // The same frame when it is drawn in the new B, else its nearest drawn caller.
+        for depth in (1..=path.len()).rev() {
+            let prefix: Vec<&str> = path[..depth].iter().map(String::as_str).collect();
+            if let Some(id) = self.diff.tree.find(&prefix).filter(|&id| self.drawn(id)) {
+                self.selected = id;
+                return;
+            }
         }
     }
 
@@ -205,6 +229,33 @@ mod tests {
         assert_eq!(cpu.weight, Weight::Samples);
         assert!(cpu.diff.entries.iter().all(|e| e.delta_total == 0.0));
         assert_eq!(cpu.diff.tree.total(), 8);
+    }
+
+    #[test]
+    fn after_a_swap_the_selection_and_the_arrows_stay_on_frames_that_are_drawn() {
+        let a_only = "bs-seq-0;parse 800\nbs-seq-0;read;[disk wait] 300\n";
+        let b_only = "bs-threads-0;parse 700\nbs-threads-0;write 100\n";
+        let runs = [
+            profiled(1, "sequential", a_only, "bs-seq-0;parse 8\n"),
+            profiled(2, "threads", b_only, "bs-threads-0;parse 7\n"),
+        ];
+        let mut cmp = Compare::new(&runs, 0, 1);
+        let name = |cmp: &Compare| cmp.selected_figures().map(|f| f.0.to_string());
+        cmp.navigate(&Action::Down);
+        cmp.navigate(&Action::Down);
+        assert_eq!(name(&cmp).as_deref(), Some("parse"));
+        // `read` is only in A: it is not drawn, so the arrows pass over it.
+        cmp.navigate(&Action::Right);
+        assert_eq!(name(&cmp).as_deref(), Some("write"));
+        // After the swap B is the run without `write`: the selection goes to its caller.
+        cmp.swap(&runs);
+        assert_eq!(name(&cmp).as_deref(), Some("workers"));
+        cmp.navigate(&Action::Down);
+        assert_eq!(name(&cmp).as_deref(), Some("parse"));
+        cmp.navigate(&Action::Left);
+        cmp.navigate(&Action::Right);
+        let drawn = |c: &Compare| c.diff.tree.nodes()[c.selected].total > 0;
+        assert!(drawn(&cmp), "{:?}", name(&cmp));
     }
 
     fn run(number: usize, wall: f64, rates: &[f64]) -> Run {

@@ -83,6 +83,7 @@ fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str
 
 fn render_diff(frame: &mut Frame, area: Rect, cmp: &Compare, theme: Theme) {
     let what = match cmp.weight {
+        Weight::Nanoseconds if cmp.phases => "the job's phases",
         Weight::Nanoseconds => "wall-clock time",
         Weight::Samples => "CPU samples",
     };

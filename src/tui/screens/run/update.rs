@@ -5,7 +5,7 @@ use crate::tui::state::{Action, Effect, Goto, Shared};
 use crate::tui::widgets::flame::layout::{box_at, layout_window, FlameBox, Orientation};
 use crate::tui::widgets::flame::parts::{flame_parts, tree_scroll};
 use crate::tui::widgets::flame::stats::Search;
-use crate::tui::widgets::flame::view::ViewKind;
+use crate::tui::widgets::flame::view::{FlameView, ViewKind};
 use crate::tui::widgets::stages::stage_panel;
 use crate::tui::widgets::text_input::{type_into, TextInput, Typed};
 
@@ -122,6 +122,10 @@ fn view_action(screen: &mut RunScreen, shared: &mut Shared, action: Action) {
             screen.flame.collapse_libs = !screen.flame.collapse_libs;
             true
         }
+        Action::FullStacks => {
+            shared.status = toggle_full_stacks(&mut screen.flame);
+            true
+        }
         Action::MergeThreads => {
             screen.flame.merge_threads = !screen.flame.merge_threads;
             true
@@ -150,6 +154,17 @@ fn view_action(screen: &mut RunScreen, shared: &mut Shared, action: Action) {
     };
     if rebuild {
         screen.refresh_flame(&shared.runs);
+    }
+}
+
+/// Shows every frame, or folds the engine's frames again. Zoom targets are paths of the other
+/// view, so zooming starts over; the selection goes to what remains of its path.
+fn toggle_full_stacks(flame: &mut FlameView) -> String {
+    flame.full_stacks = !flame.full_stacks;
+    flame.zoom.clear();
+    match flame.full_stacks {
+        true => "full stacks: every engine frame above the workload (u folds them)".into(),
+        false => "the engine's frames above the workload fold into one (u unfolds)".into(),
     }
 }
 

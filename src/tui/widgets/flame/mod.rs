@@ -3,6 +3,7 @@
 //! drawing them.
 
 pub mod focus;
+pub mod fold;
 pub mod label;
 pub mod layout;
 pub mod paint;

@@ -1,6 +1,7 @@
-//! The flame graph's view state: transforms (threads, libraries, collapses, zoom), the selected
+//! The flame graph's view state: transforms (engine fold, threads, libraries, collapses, zoom), the selected
 //! frame, search and the derived tables. Plain data, rebuilt from folded stacks on demand.
 
+use super::fold::FoldCache;
 use super::layout::{FlameBox, Orientation};
 use super::stats::{top_rows, Search, TopRow};
 use crate::flame::{FoldedStacks, FrameTree, NodeId, Sandwich};
@@ -79,6 +80,10 @@ pub struct FlameView {
     pub kind: ViewKind,
     pub merge_threads: bool,
     pub collapse_libs: bool,
+    /// Every frame is shown; otherwise the engine's frames above the workload fold into one.
+    pub full_stacks: bool,
+    /// The engine fold of the last tree shown.
+    pub fold: FoldCache,
     /// Stacks reversed: leaves at the root, their callers growing out of them.
     pub inverted: bool,
     /// Only this thread's stacks are shown.
@@ -120,6 +125,8 @@ impl Default for FlameView {
             kind: ViewKind::Flame,
             merge_threads: false,
             collapse_libs: false,
+            full_stacks: false,
+            fold: FoldCache::default(),
             inverted: false,
             thread: None,
             collapsed: BTreeSet::new(),
@@ -145,6 +152,10 @@ impl FlameView {
     /// transforms the base tree is shared, not copied.
     pub fn rebuild(&mut self, base: Arc<FrameTree>) {
         let mut tree = self.frozen.clone().unwrap_or(base);
+        // First, while each stack still starts at its thread, which names the engine.
+        if !self.full_stacks {
+            tree = self.fold.folded(&tree);
+        }
         if let Some(thread) = &self.thread {
             tree = Arc::new(tree.filter_thread(thread));
         }
@@ -366,6 +377,9 @@ impl FlameView {
         }
         if !self.collapsed.is_empty() {
             parts.push(format!("{} collapsed", self.collapsed.len()));
+        }
+        if self.full_stacks {
+            parts.push("full stacks".to_string());
         }
         if self.collapse_libs {
             parts.push("libraries folded".to_string());
