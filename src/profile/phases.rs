@@ -118,10 +118,11 @@ impl Interval<'_> {
         );
     }
 
-    /// Puts the worker's waits of one category on their phases (the meter's total, which
-    /// can differ a little from the places' as an open wait is read twice, shared over them)
-    /// and returns the time they cover. Waits with no place (idle between units) stay under
-    /// the worker.
+    /// Puts the worker's waits of one category on their phases and returns the time they
+    /// cover: the meter's total, shared over the phases by the time placed there (an open
+    /// wait is read at two slightly different moments, so the places' sum can differ a
+    /// little; the meter's figure keeps the worker's causes adding up to its wall time).
+    /// Waits with no place (idle between units) stay under the worker.
     fn book_waits(&self, category: WaitCategory, out: &mut FoldedStacks) -> u64 {
         let worker = self.now.name.as_str();
         let mut by_phase: BTreeMap<PhaseId, u64> = BTreeMap::new();
@@ -134,12 +135,11 @@ impl Interval<'_> {
             out.add(&stack_of(worker, NO_PHASE, &leaf_of(category)), waited);
             return waited;
         }
-        let total = placed.max(waited);
         let weights: Vec<u64> = by_phase.values().copied().collect();
-        for (phase, part) in by_phase.keys().zip(split_proportionally(total, &weights)) {
+        for (phase, part) in by_phase.keys().zip(split_proportionally(waited, &weights)) {
             out.add(&stack_of(worker, *phase, &leaf_of(category)), part);
         }
-        total
+        waited
     }
 
     /// Each phase's work: the worker's time in it, less the waits it began there; outside
