@@ -114,3 +114,36 @@ fn a_window_holds_only_what_happened_in_it() {
     assert_eq!(h.tick_span(Window::new(2.9, 4.1)), (2.5, 4.0));
     assert_eq!(h.tick_span(Window::WHOLE), (0.0, 6.0));
 }
+
+/// Ticks come every 0.5 s here: a window of 0.1 s holds no tick wholly, yet work went on in it
+/// at its tick's pace (200 items/s; w0 busy 0.8, w1 from 2 s busy 0.25).
+#[test]
+fn a_window_narrower_than_a_tick_reads_its_ticks_rate() {
+    let h = history();
+    let close = |(rate, busy): (f64, f64), want: (f64, f64), what: &str| {
+        assert_close(rate, want.0, what);
+        assert_close(busy, want.1, what);
+    };
+    close(h.rates(Window::new(3.1, 3.2)), (200.0, 1.05), "mid-tick");
+    close(
+        h.rates(Window::new(2.1, 2.2)),
+        (200.0, 1.05),
+        "w1's first tick",
+    );
+    close(
+        h.rates(Window::new(0.1, 0.2)),
+        (200.0, 0.8),
+        "before the first tick",
+    );
+    close(
+        h.rates(Window::new(5.9, 7.0)),
+        (200.0, 1.05),
+        "cut at the last tick",
+    );
+    close(
+        h.rates(Window::new(6.5, 7.0)),
+        (0.0, 0.0),
+        "past the last tick",
+    );
+    close(h.rates(Window::WHOLE), (200.0, 5.8 / 6.0), "the whole run");
+}
