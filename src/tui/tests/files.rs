@@ -220,3 +220,28 @@ fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
     );
     assert!(!screen.contains("busy 0.00"), "{screen}");
 }
+
+/// 2,473 `cpu-clock` samples of 1,001,001 ns each: the flamegraph and the header count the
+/// samples (with separators), and the periods' sum goes by its own name.
+#[test]
+fn an_opened_perf_script_counts_samples_not_periods() {
+    let sample = "etl 7 [000] 5.000001:    1001001 cpu-clock:\n\
+                  \t    4010 parse+0x1 (/bin/etl)\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n";
+    let run =
+        crate::tui::screens::open::load_reader(sample.repeat(2473).as_bytes(), "perf", 1).unwrap();
+    assert_eq!(run.tree().total(), 2473);
+    let mut app = super::app();
+    app.shared.runs.push(run);
+    app.show_run(0);
+    let screen = super::snapshots::screen(&mut app, 160, 30);
+    assert!(
+        screen.contains("perf · 2,473 samples · cpu-clock period sum 2,475,475,473"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("flamegraph · 2,473 CPU samples"),
+        "{screen}"
+    );
+    assert!(!screen.contains("2475475473"), "{screen}");
+}
