@@ -3,7 +3,7 @@
 use super::CliError;
 use boundscope::events::{EventFailure, EventSink};
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
-use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions};
+use boundscope::flame::{encode_pprof_profile, write_svg_file, PprofInput, SvgOptions, Weight};
 use boundscope::model::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
 use clap::Args;
@@ -199,6 +199,10 @@ impl Exports {
             let options = SvgOptions {
                 title: spec.title(),
                 subtitle: Some(svg_subtitle(self.args.view, &outcome.report)),
+                weight: match self.args.view {
+                    ProfileView::Cpu => Weight::Samples,
+                    ProfileView::Wall => Weight::Nanoseconds,
+                },
                 ..SvgOptions::default()
             };
             write_svg_file(view, &options, &path)
@@ -275,7 +279,7 @@ fn svg_subtitle(view: ProfileView, r: &RunReport) -> String {
         ProfileView::Wall => {
             let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
             format!(
-                "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); width in nanoseconds"
+                "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); widths in µs"
             )
         }
     }
