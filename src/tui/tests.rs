@@ -5,6 +5,7 @@ mod etl;
 mod files;
 mod frames;
 mod layers;
+mod overlay;
 mod prepare;
 mod range;
 mod sandwich;
