@@ -100,6 +100,19 @@ impl WorkloadSpec {
     pub fn knobs(&self) -> Vec<Knob> {
         self.declaration().map_or_else(Vec::new, |w| w.knobs(self))
     }
+
+    /// Every declared option with its value as the CLI spells it (`records=20000`; unset
+    /// ones as `tables=`): two runs with equal settings do the same work, whatever their
+    /// mode. Only what the options declare counts, not a run's own identity (csv's run id).
+    pub fn settings(&self) -> Vec<String> {
+        let Some(decl) = self.declaration() else {
+            return Vec::new();
+        };
+        let setting = |o: &super::options::OptionDecl<WorkloadSpec>| {
+            format!("{}={}", o.name, o.get(self).unwrap_or_default())
+        };
+        decl.options.iter().map(setting).collect()
+    }
 }
 
 #[cfg(test)]
