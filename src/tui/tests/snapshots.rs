@@ -190,7 +190,11 @@ fn snapshot_compare() {
     app.shared.runs.push(other);
     app.setup.marked = vec![0, 1];
     app.open_compare();
-    insta::assert_snapshot!(screen(&mut app, 100, 30));
+    let text = screen(&mut app, 100, 30);
+    // The speedup's ± is said where it is shown.
+    assert!(text.contains("×0.50 ± 0.00"), "{text}");
+    assert!(text.contains("│± one standard error, from"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]
