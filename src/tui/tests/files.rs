@@ -245,3 +245,26 @@ fn an_opened_perf_script_counts_samples_not_periods() {
     );
     assert!(!screen.contains("2475475473"), "{screen}");
 }
+
+/// `boundscope open` of a folded file shows it, without a word about playing back (only a
+/// recording plays, and it starts playing).
+#[test]
+fn the_viewer_plays_a_recording_and_simply_shows_a_profile_file() {
+    let folded = crate::tui::screens::open::load_reader(STACKS.as_bytes(), "cpu", 1).unwrap();
+    let app = crate::tui::viewer_app(super::app(), vec![folded]);
+    assert!(app.run.replay.is_none());
+    assert!(
+        !app.shared.status.contains("recording"),
+        "{}",
+        app.shared.status
+    );
+    let events = std::sync::Arc::from(sample_events(2.0, true));
+    let recording = crate::tui::state::recording::recorded_run(1, events);
+    let app = crate::tui::viewer_app(super::app(), vec![recording]);
+    assert!(app.run.replay.as_ref().is_some_and(|r| r.playing));
+    assert!(
+        app.shared.status.contains("replaying"),
+        "{}",
+        app.shared.status
+    );
+}
