@@ -120,30 +120,19 @@ fn a_window_holds_only_what_happened_in_it() {
 #[test]
 fn a_window_narrower_than_a_tick_reads_its_ticks_rate() {
     let h = history();
-    let close = |(rate, busy): (f64, f64), want: (f64, f64), what: &str| {
-        assert_close(rate, want.0, what);
-        assert_close(busy, want.1, what);
-    };
-    close(h.rates(Window::new(3.1, 3.2)), (200.0, 1.05), "mid-tick");
-    close(
-        h.rates(Window::new(2.1, 2.2)),
-        (200.0, 1.05),
-        "w1's first tick",
-    );
-    close(
-        h.rates(Window::new(0.1, 0.2)),
-        (200.0, 0.8),
-        "before the first tick",
-    );
-    close(
-        h.rates(Window::new(5.9, 7.0)),
-        (200.0, 1.05),
-        "cut at the last tick",
-    );
-    close(
-        h.rates(Window::new(6.5, 7.0)),
-        (0.0, 0.0),
-        "past the last tick",
-    );
-    close(h.rates(Window::WHOLE), (200.0, 5.8 / 6.0), "the whole run");
+    let cases = [
+        ((3.1, 3.2), (200.0, 1.05), "mid-tick"),
+        ((2.1, 2.2), (200.0, 1.05), "w1's first tick"),
+        ((0.1, 0.2), (200.0, 0.8), "before the first tick"),
+        ((5.9, 7.0), (200.0, 1.05), "cut at the last tick"),
+        ((6.5, 7.0), (0.0, 0.0), "past the last tick"),
+    ];
+    for ((from, to), (rate, busy), what) in cases {
+        let got = h.rates(Window::new(from, to));
+        assert_close(got.0, rate, what);
+        assert_close(got.1, busy, what);
+    }
+    let whole = h.rates(Window::WHOLE);
+    assert_close(whole.0, 200.0, "the whole run's rate");
+    assert_close(whole.1, 5.8 / 6.0, "the whole run's busy cores");
 }

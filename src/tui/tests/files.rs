@@ -202,18 +202,22 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
     }
 }
 
+/// The screen of an app showing the first of `runs`, at 160×30.
+fn shown_at_160x30(runs: Vec<crate::tui::state::Run>) -> String {
+    let mut app = super::app();
+    app.shared.runs.extend(runs);
+    app.show_run(0);
+    super::snapshots::screen(&mut app, 160, 30)
+}
+
 #[test]
 fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
     let dir = tempfile::tempdir().unwrap();
     let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
     let profile = dir.path().join("cpu.pb.gz");
     std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
-    let mut app = super::app();
-    app.shared
-        .runs
-        .extend(crate::tui::screens::open::load_files(&[&profile]).unwrap());
-    app.show_run(0);
-    let screen = super::snapshots::screen(&mut app, 160, 30);
+    let runs = crate::tui::screens::open::load_files(&[&profile]).unwrap();
+    let screen = shown_at_160x30(runs);
     assert!(
         screen.contains("pprof · 100 samples · 99 Hz · showing samples · types samples/count, cpu/nanoseconds, wall/nanoseconds"),
         "{screen}"
@@ -231,10 +235,7 @@ fn an_opened_perf_script_counts_samples_not_periods() {
     let run =
         crate::tui::screens::open::load_reader(sample.repeat(2473).as_bytes(), "perf", 1).unwrap();
     assert_eq!(run.tree().total(), 2473);
-    let mut app = super::app();
-    app.shared.runs.push(run);
-    app.show_run(0);
-    let screen = super::snapshots::screen(&mut app, 160, 30);
+    let screen = shown_at_160x30(vec![run]);
     assert!(
         screen.contains("perf · 2,473 samples · cpu-clock period sum 2,475,475,473"),
         "{screen}"

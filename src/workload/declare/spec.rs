@@ -183,8 +183,10 @@ mod knob_tests {
         etl.api.batch = 10;
         let batched = shown(WorkloadSpec::EtlPipeline(etl));
         assert_eq!(batched, ["latency 20ms", "batch 10", "db sqlite"]);
-        let mut api = ApiOptions::default();
-        api.batch = 10;
+        let api = ApiOptions {
+            batch: 10,
+            ..ApiOptions::default()
+        };
         assert_eq!(
             shown(WorkloadSpec::ApiFetch(api)),
             ["batch 10", "latency 0"]
