@@ -151,7 +151,7 @@ fn a_go_profile_shows_its_rate_and_types_and_opens_by_another_sample_type() {
 }
 
 #[test]
-fn a_perf_script_file_opens_weighted_by_the_event_periods() {
+fn a_perf_script_file_opens_counting_samples_with_the_periods_summed_apart() {
     let script = text("perf.script.txt");
     // Event lines start at the margin: `comm pid/tid time: period event:`.
     let periods: Vec<u64> = script
@@ -169,6 +169,14 @@ fn a_perf_script_file_opens_weighted_by_the_event_periods() {
         .collect();
     assert!(periods.len() > 10, "{} events", periods.len());
     let (total, roots) = opened("perf.script.txt");
-    assert_eq!(total, periods.iter().sum::<u64>());
+    assert_eq!(total, periods.len() as u64, "one per sample");
     assert_eq!(roots, vec!["spin".to_string()], "rooted at the command");
+    let run = load_file(Path::new(&fixture("perf.script.txt")), 1).unwrap();
+    let sum = periods.iter().sum::<u64>();
+    let header = format!(
+        "perf · {} samples · cpu-clock period sum {}",
+        periods.len(),
+        boundscope::model::thousands(sum)
+    );
+    assert_eq!(run.source.as_deref(), Some(header.as_str()));
 }

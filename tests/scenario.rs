@@ -123,3 +123,58 @@ fn repeat_zero_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--repeat 0"), "{}", stderr(&out));
 }
+
+/// The workload spec a scenario line's words make (its workload's declared options; a switch
+/// given without a value is on; other flags, such as `--mode`, are not the workload's).
+fn workload_spec(words: &[String]) -> boundscope::workload::WorkloadSpec {
+    use boundscope::workload::declare::options::OptionKind;
+    let decl = boundscope::workload::workload(&words[0]).expect("a built-in workload");
+    let mut given: Vec<(&str, &str)> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let Some(option) = word.strip_prefix("--").and_then(|f| decl.option(f)) else {
+            continue;
+        };
+        let value = match option.kind {
+            OptionKind::Switch => "true",
+            _ => words.get(i + 1).map_or("", String::as_str),
+        };
+        given.push((option.name, value));
+    }
+    decl.spec(given).expect("the line's options")
+}
+
+/// Every built-in scenario's lines that do different work read differently in the run list
+/// (their knobs differ), at full and at quick sizes.
+#[test]
+fn the_run_list_tells_every_built_in_scenarios_lines_apart() {
+    let dir = common::repo_path("workloads/scenarios");
+    for entry in std::fs::read_dir(&dir).expect("the scenarios") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("a scenario");
+        let scenario = boundscope::scenario::Scenario::parse(&text).expect("it parses");
+        for quick in [false, true] {
+            let lines: Vec<(String, String, Vec<String>)> = (0..scenario.runs.len())
+                .map(|i| {
+                    let spec = workload_spec(&scenario.argv(i, quick));
+                    let knobs = spec.knobs().iter().map(|k| k.to_string()).collect();
+                    let work = spec.settings().join(" ");
+                    (scenario.runs[i].label.clone(), work, knobs)
+                })
+                .collect();
+            for (i, a) in lines.iter().enumerate() {
+                for b in &lines[i + 1..] {
+                    assert!(
+                        a.1 == b.1 || a.2 != b.2,
+                        "{}: {:?} and {:?} both read {:?}\n{}\n{}",
+                        path.display(),
+                        a.0,
+                        b.0,
+                        a.2,
+                        a.1,
+                        b.1
+                    );
+                }
+            }
+        }
+    }
+}

@@ -124,6 +124,7 @@ fn assert_no_profiler_frames(stacks: &[(String, u64)]) {
 fn an_io_bound_run_has_its_wall_time_in_net_waits_under_the_fetch() {
     let _serial = one_at_a_time();
     let scratch = Scratch::new();
+    let svg = scratch.path("api.svg").to_string_lossy().into_owned();
     let (stacks, report) = wall_run(
         &scratch,
         "api",
@@ -138,7 +139,15 @@ fn an_io_bound_run_has_its_wall_time_in_net_waits_under_the_fetch() {
             "20ms",
             "--requests",
             "400",
+            "--svg",
+            &svg,
         ],
+    );
+    // The flamegraph's tooltips weigh the wall view in µs, not in "samples".
+    let svg = std::fs::read_to_string(&svg).expect("the svg");
+    assert!(
+        svg.contains(" µs, 100%)") && !svg.contains(" samples,"),
+        "{svg:.3000}"
     );
     assert_workers_add_up(&stacks, &report);
     assert_no_profiler_frames(&stacks);

@@ -5,7 +5,7 @@ use boundscope::events::{EventFailure, EventSink};
 use boundscope::exec::EngineFrames;
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
 use boundscope::flame::{
-    encode_pprof_profile, write_svg_file, EngineFold, FoldedStacks, PprofInput, SvgOptions,
+    encode_pprof_profile, write_svg_file, EngineFold, FoldedStacks, PprofInput, SvgOptions, Weight,
 };
 use boundscope::model::RunReport;
 use boundscope::session::{RunOutcome, RunSpec};
@@ -253,6 +253,10 @@ impl Exports {
             let options = SvgOptions {
                 title: spec.title(),
                 subtitle: Some(svg_subtitle(self.args.view, &outcome.report)),
+                weight: match self.args.view {
+                    ProfileView::Cpu => Weight::Samples,
+                    ProfileView::Wall | ProfileView::Phases => Weight::Nanoseconds,
+                },
                 ..SvgOptions::default()
             };
             write_svg_file(view, &options, &path)
@@ -329,7 +333,7 @@ fn svg_subtitle(view: ProfileView, r: &RunReport) -> String {
         ProfileView::Wall => {
             let worker_s: f64 = r.worker_stats.iter().map(|w| w.wall_s).sum();
             format!(
-                "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); width in nanoseconds"
+                "wall time: {worker_s:.2} worker-seconds, on CPU and off it ([net wait], [gil wait], [idle], [run queue] …); widths in µs"
             )
         }
         ProfileView::Phases => {

@@ -30,7 +30,7 @@ pub use diff::{
 };
 pub use engine::{EngineFold, Engines};
 pub use folded::{FoldedLineError, FoldedStacks, NO_STACK};
-pub use perf::{collapse_perf, looks_like_perf};
+pub use perf::{looks_like_perf, read_perf, PerfProfile};
 pub use pprof::{
     decode_pprof, decode_pprof_index, decode_pprof_index_limited, decode_pprof_limited,
     encode_pprof, encode_pprof_profile, pprof_summary, PprofInput, PprofSummary, THREAD_LABEL,

@@ -18,6 +18,8 @@ pub struct Sandwich {
     pub total: u64,
     /// Samples where the function was the leaf, over every occurrence (recursive ones too).
     pub self_count: u64,
+    /// True when the function calls itself somewhere (it is among its own callees).
+    pub recursive: bool,
 }
 
 impl FrameTree {
@@ -38,12 +40,15 @@ impl FrameTree {
             callers.insert(self.callers_of(id), self.nodes[id].total);
             self.add_subtree(id, &mut callees, &mut self_count, name);
         }
+        let callees = callees.finish(Vec::new(), false);
+        let recursive = callees.iter().skip(1).any(|(_, n)| &*n.name == name);
         Some(Sandwich {
             name: name.to_string(),
             total: callers.root_total(),
             callers: callers.finish(Vec::new(), false),
-            callees: callees.finish(Vec::new(), false),
+            callees,
             self_count,
+            recursive,
         })
     }
 
@@ -126,6 +131,7 @@ mod tests {
         assert_eq!(child_total(&s.callees, &["alloc"]), 2);
         assert_eq!(s.callees.root_node().self_count, 1);
         assert_eq!(s.callers.total(), 6);
+        assert!(!s.recursive, "parse never calls parse");
         assert_eq!(child_total(&s.callers, &["main"]), 4);
         assert_eq!(child_total(&s.callers, &["main", "t1"]), 4);
         assert_eq!(child_total(&s.callers, &["load", "t2"]), 2);
@@ -142,6 +148,7 @@ mod tests {
         let s = t.sandwich("f").unwrap();
         // Every stack with f: 4 + 1 + 2, whatever the depth of recursion.
         assert_eq!(s.total, 7);
+        assert!(s.recursive);
         assert_eq!(s.callers.total(), s.total);
         assert_eq!(s.callees.total(), s.total);
         for (_, node) in s.callees.iter().skip(1) {

@@ -200,6 +200,51 @@ impl History {
         (self.start_moment(window).map_or(0.0, at), at(window.to_s))
     }
 
+    /// The window's rates, (items/s, busy cores), with each tick's counts spread evenly over
+    /// the stretch since the tick before (the run starts from nothing at 0): a window
+    /// narrower than a tick reads that tick's rate, not zero. The window is cut to the time
+    /// the ticks cover; a window wholly past the last tick reads (0, 0).
+    pub fn rates(&self, window: Window) -> (f64, f64) {
+        let (from, to) = (window.from_s.max(0.0), window.to_s.min(self.end_s()));
+        if to <= from {
+            return (0.0, 0.0);
+        }
+        let ((items_from, cpu_from), (items_to, cpu_to)) = (self.prorated(from), self.prorated(to));
+        let seconds = to - from;
+        (
+            (items_to - items_from) / seconds,
+            (cpu_to - cpu_from) / seconds,
+        )
+    }
+
+    /// The run's (items, CPU seconds) by moment `t`, prorated between the ticks around it.
+    fn prorated(&self, t: f64) -> (f64, f64) {
+        let next = self.ticks.partition_point(|p| p.at_s <= t);
+        let (at, items, cpu) = match next.checked_sub(1) {
+            Some(i) => self.totals(i),
+            None => (0.0, 0.0, 0.0),
+        };
+        let Some((next_at, next_items, next_cpu)) = self.ticks.get(next).map(|_| self.totals(next))
+        else {
+            return (items, cpu);
+        };
+        let share = if next_at > at {
+            (t - at) / (next_at - at)
+        } else {
+            1.0
+        };
+        let between = |a: f64, b: f64| a + (b - a) * share.clamp(0.0, 1.0);
+        (between(items, next_items), between(cpu, next_cpu))
+    }
+
+    /// Tick `i`'s moment, items and all workers' CPU seconds so far.
+    fn totals(&self, i: usize) -> (f64, f64, f64) {
+        let point = &self.ticks[i];
+        let workers = self.snapshots_at(point.at_s);
+        let cpu = workers.iter().fold(0.0, |sum, w| sum + w.cpu_s);
+        (point.at_s, point.items as f64, cpu)
+    }
+
     /// The moment whose snapshots a window's figures start from: `None` (nothing yet) for a
     /// window that starts at 0, which holds time 0.
     fn start_moment(&self, window: Window) -> Option<f64> {

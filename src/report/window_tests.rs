@@ -114,3 +114,25 @@ fn a_window_holds_only_what_happened_in_it() {
     assert_eq!(h.tick_span(Window::new(2.9, 4.1)), (2.5, 4.0));
     assert_eq!(h.tick_span(Window::WHOLE), (0.0, 6.0));
 }
+
+/// Ticks come every 0.5 s here: a window of 0.1 s holds no tick wholly, yet work went on in it
+/// at its tick's pace (200 items/s; w0 busy 0.8, w1 from 2 s busy 0.25).
+#[test]
+fn a_window_narrower_than_a_tick_reads_its_ticks_rate() {
+    let h = history();
+    let cases = [
+        ((3.1, 3.2), (200.0, 1.05), "mid-tick"),
+        ((2.1, 2.2), (200.0, 1.05), "w1's first tick"),
+        ((0.1, 0.2), (200.0, 0.8), "before the first tick"),
+        ((5.9, 7.0), (200.0, 1.05), "cut at the last tick"),
+        ((6.5, 7.0), (0.0, 0.0), "past the last tick"),
+    ];
+    for ((from, to), (rate, busy), what) in cases {
+        let got = h.rates(Window::new(from, to));
+        assert_close(got.0, rate, what);
+        assert_close(got.1, busy, what);
+    }
+    let whole = h.rates(Window::WHOLE);
+    assert_close(whole.0, 200.0, "the whole run's rate");
+    assert_close(whole.1, 5.8 / 6.0, "the whole run's busy cores");
+}

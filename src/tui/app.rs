@@ -56,6 +56,11 @@ impl App {
 
     /// Shows run `index` on the run screen (highlighted in the run list too).
     pub fn show_run(&mut self, index: usize) {
+        // `T`'s note was about the run shown until now: another run may have no timeline.
+        let note = self.run.stage_note.take();
+        if self.run.current != Some(index) && note.as_deref() == Some(self.shared.status.as_str()) {
+            self.shared.status.clear();
+        }
         self.run.show(index, &mut self.shared.runs);
         self.setup.run_cursor = index;
         self.screen = Screen::Run;

@@ -50,13 +50,19 @@ pub fn run_viewer(
 ) -> Result<(), ViewerError> {
     let runs = screens::open::load_files_with(paths, options)
         .map_err(|e| ViewerError::BadInput(e.to_string()))?;
-    let mut app = new_app();
+    term::run_loop(viewer_app(new_app(), runs)).map_err(ViewerError::Io)
+}
+
+/// `app` showing the first of `runs`, opened from files: a recording plays back from its
+/// start, as it was recorded; a profile file (folded, pprof, …) simply shows.
+fn viewer_app(mut app: App, runs: Vec<Run>) -> App {
     // One flamegraph build for the run shown, not one per file.
     app.shared.runs.extend(runs);
     app.show_run(0);
-    // A recording plays back from its start, as it was recorded.
-    screens::run::replay::play_from_start(&mut app.run, &mut app.shared);
-    term::run_loop(app).map_err(ViewerError::Io)
+    if app.current_run().is_some_and(|r| r.recording.is_some()) {
+        screens::run::replay::play_from_start(&mut app.run, &mut app.shared);
+    }
+    app
 }
 
 /// Why the viewer could not run.

@@ -6,6 +6,7 @@ mod files;
 mod fold;
 mod frames;
 mod layers;
+mod overlay;
 mod prepare;
 mod range;
 mod sandwich;

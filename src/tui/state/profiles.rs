@@ -69,7 +69,7 @@ impl Profile {
     /// The profile's total for a title: `3.20 s wall time`, `100 CPU samples`.
     pub fn total_label(self, w: u64) -> String {
         match self {
-            Profile::Cpu => format!("{w} {}", self.title()),
+            Profile::Cpu => format!("{} {}", crate::model::thousands(w), self.title()),
             Profile::Phases => format!("{} s wall time by phase", seconds(w)),
             _ => format!("{} s {}", seconds(w), self.title()),
         }
@@ -215,6 +215,7 @@ mod tests {
         assert_eq!(Profile::Cpu.weight(42), "42");
         assert_eq!(Profile::OffCpu.total_label(3_200_000_000), "3.20 s off-CPU");
         assert_eq!(Profile::Cpu.total_label(100), "100 CPU samples");
+        assert_eq!(Profile::Cpu.total_label(2_473), "2,473 CPU samples");
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct Run {
     /// The options that set this run apart from others of its workload (`parser typed ·
     /// files 30`); empty until the run's start event arrives.
     pub knobs: String,
+    /// The workload's settings as the start event gave them (empty before it): runs with
+    /// equal ones did the same work, whatever their mode, workers or GIL.
+    pub work: Vec<String>,
     pub status: RunStatus,
     /// (elapsed seconds, items per second over the interval ending there).
     pub throughput: Vec<(f64, f64)>,
@@ -109,6 +112,7 @@ impl Run {
             hz: crate::profile::DEFAULT_HZ,
             label,
             knobs: String::new(),
+            work: Vec::new(),
             status: RunStatus::Running,
             throughput: Vec::new(),
             rate_base: (0.0, 0),
@@ -182,6 +186,7 @@ impl Run {
     fn apply_start(&mut self, spec: &crate::spec::RunSpec) {
         let knobs: Vec<String> = spec.knobs().iter().map(ToString::to_string).collect();
         self.knobs = knobs.join(" · ");
+        self.work = spec.workload.settings();
         self.workload = spec.workload.name().to_string();
         self.mode = spec.mode.as_str().to_string();
         self.workers = spec.workers;

@@ -25,16 +25,11 @@ impl Run {
         self.history.stacks(window).wall.total()
     }
 
-    /// The header's figures over `window`: (items/s, busy cores, samples); rates are over
-    /// the ticks the window's items and CPU time are taken between.
+    /// The header's figures over `window`: (items/s, busy cores, samples); the rates are
+    /// prorated from the ticks the window overlaps, so a window narrower than a tick still
+    /// reads the rate of its tick.
     pub fn window_figures(&self, window: Window) -> (f64, f64, u64) {
-        let (from, to) = self.history.tick_span(window);
-        let seconds = (to - from).max(1e-9);
-        let items = self.history.items(window) as f64;
-        // A fold from +0: the sum of no floats is -0, which would print as "-0.00".
-        let workers = self.history.workers(window);
-        let cpu = workers.iter().fold(0.0, |sum, w| sum + w.cpu_s);
-        let samples = self.history.samples(window);
-        (items / seconds, cpu / seconds, samples)
+        let (rate, busy) = self.history.rates(window);
+        (rate, busy, self.history.samples(window))
     }
 }

@@ -154,6 +154,34 @@ fn a_live_run_counts_stages_done_and_other_workloads_have_no_panel() {
     );
 }
 
+/// `T`'s note is about the etl run it was pressed on: it does not stay on a json-parse run
+/// shown next, which has no timeline.
+#[test]
+fn the_stage_timeline_note_goes_when_another_run_is_shown() {
+    let mut app = app_with(etl_events(true));
+    let json = app.add_run(Run::new(2, "json-parse", "threads", 2, false));
+    for event in sample_events(2.0, true) {
+        update(
+            &mut app,
+            Action::RunEvent {
+                run: json,
+                event: Box::new(event),
+            },
+        );
+    }
+    app.show_run(0);
+    update(&mut app, Action::StageTimeline);
+    update(&mut app, Action::StageTimeline);
+    assert_eq!(app.shared.status, "stage timeline shown · T hides it");
+    app.show_run(json);
+    let text = screen(&mut app, 80, 24);
+    assert!(!text.contains("stage timeline"), "{text}");
+    // Other notes stay: showing a run does not wipe what the user was told.
+    app.shared.status = "started run 2".into();
+    app.show_run(0);
+    assert_eq!(app.shared.status, "started run 2");
+}
+
 #[test]
 fn an_opened_recording_shows_the_timeline_once_its_report_replays() {
     let mut app = app();

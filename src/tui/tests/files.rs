@@ -202,21 +202,70 @@ fn open_refuses_a_recording_whose_times_are_not_times() {
     }
 }
 
+/// The screen of an app showing the first of `runs`, at 160×30.
+fn shown_at_160x30(runs: Vec<crate::tui::state::Run>) -> String {
+    let mut app = super::app();
+    app.shared.runs.extend(runs);
+    app.show_run(0);
+    super::snapshots::screen(&mut app, 160, 30)
+}
+
 #[test]
 fn an_opened_pprof_shows_its_types_and_rate_in_the_header_not_live_figures() {
     let dir = tempfile::tempdir().unwrap();
     let stacks = crate::flame::FoldedStacks::parse(STACKS).unwrap();
     let profile = dir.path().join("cpu.pb.gz");
     std::fs::write(&profile, crate::flame::encode_pprof(&stacks, 99).unwrap()).unwrap();
-    let mut app = super::app();
-    app.shared
-        .runs
-        .extend(crate::tui::screens::open::load_files(&[&profile]).unwrap());
-    app.show_run(0);
-    let screen = super::snapshots::screen(&mut app, 160, 30);
+    let runs = crate::tui::screens::open::load_files(&[&profile]).unwrap();
+    let screen = shown_at_160x30(runs);
     assert!(
         screen.contains("pprof · 100 samples · 99 Hz · showing samples · types samples/count, cpu/nanoseconds, wall/nanoseconds"),
         "{screen}"
     );
     assert!(!screen.contains("busy 0.00"), "{screen}");
+}
+
+/// 2,473 `cpu-clock` samples of 1,001,001 ns each: the flamegraph and the header count the
+/// samples (with separators), and the periods' sum goes by its own name.
+#[test]
+fn an_opened_perf_script_counts_samples_not_periods() {
+    let sample = "etl 7 [000] 5.000001:    1001001 cpu-clock:\n\
+                  \t    4010 parse+0x1 (/bin/etl)\n\
+                  \t    4020 main+0x2 (/bin/etl)\n\n";
+    let run =
+        crate::tui::screens::open::load_reader(sample.repeat(2473).as_bytes(), "perf", 1).unwrap();
+    assert_eq!(run.tree().total(), 2473);
+    let screen = shown_at_160x30(vec![run]);
+    assert!(
+        screen.contains("perf · 2,473 samples · cpu-clock period sum 2,475,475,473"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("flamegraph · 2,473 CPU samples"),
+        "{screen}"
+    );
+    assert!(!screen.contains("2475475473"), "{screen}");
+}
+
+/// `boundscope open` of a folded file shows it, without a word about playing back (only a
+/// recording plays, and it starts playing).
+#[test]
+fn the_viewer_plays_a_recording_and_simply_shows_a_profile_file() {
+    let folded = crate::tui::screens::open::load_reader(STACKS.as_bytes(), "cpu", 1).unwrap();
+    let app = crate::tui::viewer_app(super::app(), vec![folded]);
+    assert!(app.run.replay.is_none());
+    assert!(
+        !app.shared.status.contains("recording"),
+        "{}",
+        app.shared.status
+    );
+    let events = std::sync::Arc::from(sample_events(2.0, true));
+    let recording = crate::tui::state::recording::recorded_run(1, events);
+    let app = crate::tui::viewer_app(super::app(), vec![recording]);
+    assert!(app.run.replay.as_ref().is_some_and(|r| r.playing));
+    assert!(
+        app.shared.status.contains("replaying"),
+        "{}",
+        app.shared.status
+    );
 }

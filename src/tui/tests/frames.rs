@@ -211,11 +211,35 @@ fn snapshot_detail_panel_in_the_wall_view() {
     );
     assert!(lines.contains("54.5% of wall time"), "{lines}");
     assert!(lines.contains("function  3.90s total"), "{lines}");
+    assert!(
+        !lines.contains("recursion"),
+        "run_unit never calls itself: {lines}"
+    );
     snapshot_both(
         &mut app,
         "detail",
         &["selected frame · d closes", "self      0.000s"],
     );
+}
+
+/// The function's figures count a recursive call once, and say so only when it recurses.
+#[test]
+fn the_detail_panel_mentions_recursion_only_for_a_recursive_function() {
+    let detail_of = |path: &[&str]| {
+        let mut app = app_with_stacks("t;f;g;f;h 4\nt;f 1\nt;x 2\n");
+        select(&mut app, path);
+        press(&mut app, &[Action::Detail]);
+        app.run.flame.detail_lines().join("\n")
+    };
+    let f = detail_of(&["t", "f"]);
+    let once = "function  5 total, 1 self over every place (recursion counted once)";
+    assert!(f.contains(once), "{f}");
+    let x = detail_of(&["t", "x"]);
+    assert!(
+        x.contains("function  2 total, 2 self over every place"),
+        "{x}"
+    );
+    assert!(!x.contains("recursion"), "{x}");
 }
 
 #[test]

@@ -211,14 +211,34 @@ fn a_replay_steps_seeks_and_plays_at_its_speed() {
     assert_eq!(app.run.flame.unzoomed_total, 6 * 140);
 }
 
+/// Ticks come every 0.5 s in the recording: a one-column window (well under a tick) inside
+/// 2.5–3.0 s, where 5,000 items were parsed, reads that tick's pace, not zero.
 #[test]
-fn a_range_before_the_first_tick_reads_zero_not_minus_zero() {
+fn a_range_narrower_than_a_tick_reads_its_ticks_pace() {
+    let mut app = app_with_recording();
+    app.resize(200, 55);
+    select_by_keys(&mut app, 2.7, 2.7 + 1e-3);
+    let range = app.run.time.range.expect("a range");
+    assert!(range.to_s - range.from_s < 0.25, "{range:?}");
+    assert!(range.from_s > 2.5 && range.to_s <= 3.0, "{range:?}");
+    let text = screen(&mut app, 200, 55);
+    // 5,000 items in 0.5 s; the workers' CPU grows by 0.45 s and 0.25 s each 0.5 s.
+    assert!(
+        text.contains("10,000 items/s · busy 1.40 / 2 cores"),
+        "{text}"
+    );
+}
+
+/// Before the first tick (0.5 s) the run is on its way from nothing: a window there reads the
+/// first tick's pace (and never "-0.00").
+#[test]
+fn a_range_before_the_first_tick_reads_its_pace_not_minus_zero() {
     let mut app = app_with_recording();
     replay::play_from_start(&mut app.run, &mut app.shared);
     press(&mut app, &[Action::PlayPause, Action::StepForward]);
     press(&mut app, &[Action::CursorRight, Action::MarkRange]);
     let text = screen(&mut app, 120, 40);
-    assert!(text.contains("busy 0.00 / 2 cores"), "{text}");
+    assert!(text.contains("busy 1.40 / 2 cores"), "{text}");
     assert!(!text.contains("-0.00"), "{text}");
 }
 

@@ -84,6 +84,60 @@ fn snapshot_run_list_tells_runs_apart() {
     insta::assert_snapshot!("run_list_200x55", screen(&mut app, 200, 55));
 }
 
+/// Suite lines that differ by a step or a size read differently at 80 columns: the etl-phases
+/// steps (connection reuse off, batching) and csv-sqlite's "linear 1k" at quick size (200
+/// records), each knob set otherwise than by default first.
+#[test]
+fn the_run_list_shows_what_sets_suite_lines_apart_at_80_columns() {
+    use crate::events::{Event, HostInfo};
+    use crate::session::RunSpec;
+    use crate::workload::{workload, WorkloadSpec};
+    let spec = |name: &str, given: &[(&str, &str)]| -> WorkloadSpec {
+        let decl = workload(name).expect("a workload");
+        decl.spec(given.iter().copied()).expect("valid flags")
+    };
+    let latency = ("latency", "20ms");
+    let lines = [
+        (
+            "baseline",
+            spec("etl-pipeline", &[latency, ("reuse-connections", "off")]),
+        ),
+        ("connection reuse", spec("etl-pipeline", &[latency])),
+        (
+            "batched prices",
+            spec("etl-pipeline", &[latency, ("batch", "10")]),
+        ),
+        ("linear 1k", spec("csv-import", &[("records", "200")])),
+    ];
+    let mut app = app();
+    for (i, (label, workload)) in lines.into_iter().enumerate() {
+        let mut run = Run::new(i + 1, "", "sequential", 1, false);
+        run.line = Some(label.to_string());
+        let index = app.add_run(run);
+        let start = RunSpec::new(workload, Mode::Sequential, 1);
+        let host = HostInfo {
+            cores: 2,
+            pid: 1,
+            kernel: "test".into(),
+        };
+        let event = Box::new(Event::Start {
+            spec: Box::new(start),
+            host,
+        });
+        update(&mut app, Action::RunEvent { run: index, event });
+    }
+    app.screen = crate::tui::state::Screen::Setup;
+    let text = screen(&mut app, 80, 24);
+    for shown in [
+        "latency 20ms · reuse off",
+        "latency 20ms · db sqlite",
+        "latency 20ms · batch 10",
+        "records 200 ·",
+    ] {
+        assert!(text.contains(shown), "{shown}: {text}");
+    }
+}
+
 #[test]
 fn snapshot_live_run() {
     let mut app = app();
@@ -136,7 +190,11 @@ fn snapshot_compare() {
     app.shared.runs.push(other);
     app.setup.marked = vec![0, 1];
     app.open_compare();
-    insta::assert_snapshot!(screen(&mut app, 100, 30));
+    let text = screen(&mut app, 100, 30);
+    // The speedup's ± is said where it is shown.
+    assert!(text.contains("×0.50 ± 0.00"), "{text}");
+    assert!(text.contains("│± one standard error, from"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]

@@ -360,7 +360,10 @@ fn exports_of_wall_views_say_so_in_their_names() {
     press(&mut app, &[Action::CycleProfile, Action::ExportSvg]);
     let svg = exported(dir.path(), start, "-offcpu.svg");
     let svg = std::fs::read_to_string(svg).unwrap();
-    assert!(svg.contains("off-CPU in nanoseconds"));
+    assert!(svg.contains("off-CPU in µs"));
+    // The tooltips name the unit: 2.4 s of waiting is 2,400,000 µs, not 2.4e9 "samples".
+    assert!(svg.contains("[net wait] (2,400,000 µs"), "{svg:.4000}");
+    assert!(!svg.contains(" samples,"), "{svg:.4000}");
 }
 
 #[test]

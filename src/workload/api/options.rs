@@ -45,7 +45,9 @@ pub fn options() -> Vec<OptionDecl<ApiOptions>> {
             |o: &ApiOptions| o.batch,
             |o, n| o.batch = n,
         )
-        .in_form(),
+        .in_form()
+        .knob(2)
+        .knob_with(|mark| mark.unless = Some("1")),
         switch(
             "cache",
             "Cache responses that do not change (a repeated URL makes no request).",

@@ -83,7 +83,8 @@ pub struct OptionDecl<O> {
 #[derive(Debug, Clone, Copy)]
 pub struct KnobMark {
     /// Its place among the workload's knobs: what changes the work itself first (parser,
-    /// database, latency), sizes last. Equal ranks keep the declaration order.
+    /// database, latency), sizes last. Equal ranks keep the declaration order; knobs set
+    /// otherwise than by default go before those that are not.
     pub rank: u8,
     /// The knob's short name (the flag's unless a shorter one reads as well).
     pub label: &'static str,
@@ -177,12 +178,6 @@ impl<O: 'static> OptionDecl<O> {
             unless: None,
             spell: None,
         });
-        self
-    }
-
-    /// Not one of the run's knobs (a shared option another workload shows).
-    pub fn without_knob(mut self) -> Self {
-        self.knob = None;
         self
     }
 

@@ -100,6 +100,19 @@ impl WorkloadSpec {
     pub fn knobs(&self) -> Vec<Knob> {
         self.declaration().map_or_else(Vec::new, |w| w.knobs(self))
     }
+
+    /// Every declared option with its value as the CLI spells it (`records=20000`; unset
+    /// ones as `tables=`): two runs with equal settings do the same work, whatever their
+    /// mode. Only what the options declare counts, not a run's own identity (csv's run id).
+    pub fn settings(&self) -> Vec<String> {
+        let Some(decl) = self.declaration() else {
+            return Vec::new();
+        };
+        let setting = |o: &super::options::OptionDecl<WorkloadSpec>| {
+            format!("{}={}", o.name, o.get(self).unwrap_or_default())
+        };
+        decl.options.iter().map(setting).collect()
+    }
 }
 
 #[cfg(test)]
@@ -150,7 +163,38 @@ mod knob_tests {
         etl.cache_profiles = true;
         assert_eq!(
             shown(WorkloadSpec::EtlPipeline(etl)),
-            ["db sqlite-memory", "latency 0", "cache-profiles on"]
+            ["db sqlite-memory", "cache-profiles on", "latency 0"],
+            "knobs set otherwise than by default first"
         );
+    }
+
+    /// The etl-phases scenario's steps (connection reuse, batching) and csv-sqlite's quick
+    /// sizes: what differs from the defaults reads first, and an 80-column run list keeps it.
+    #[test]
+    fn knobs_show_every_step_and_the_real_size_first() {
+        let mut etl = EtlOptions::default();
+        etl.api.server.latency = std::time::Duration::from_millis(20);
+        let base = shown(WorkloadSpec::EtlPipeline(etl.clone()));
+        assert_eq!(base, ["latency 20ms", "db sqlite"]);
+        etl.api.reuse_connections = false;
+        let no_reuse = shown(WorkloadSpec::EtlPipeline(etl.clone()));
+        assert_eq!(no_reuse, ["latency 20ms", "reuse off", "db sqlite"]);
+        etl.api.reuse_connections = true;
+        etl.api.batch = 10;
+        let batched = shown(WorkloadSpec::EtlPipeline(etl));
+        assert_eq!(batched, ["latency 20ms", "batch 10", "db sqlite"]);
+        let api = ApiOptions {
+            batch: 10,
+            ..ApiOptions::default()
+        };
+        assert_eq!(
+            shown(WorkloadSpec::ApiFetch(api)),
+            ["batch 10", "latency 0"]
+        );
+        let csv = WorkloadSpec::CsvImport(CsvOptions {
+            records: 200,
+            ..CsvOptions::default()
+        });
+        assert_eq!(shown(csv)[0], "records 200");
     }
 }

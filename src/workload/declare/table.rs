@@ -92,15 +92,21 @@ impl WorkloadDecl {
             .collect()
     }
 
-    /// The knobs of a run with `spec`, by rank (equal ranks in declaration order).
+    /// The knobs of a run with `spec`: those set otherwise than by default first, as they
+    /// are what sets the run apart and a narrow run list cuts the end; each part by rank
+    /// (equal ranks in declaration order).
     pub fn knobs(&self, spec: &WorkloadSpec) -> Vec<Knob> {
-        let mut knobs: Vec<(u8, Knob)> = self
+        let defaults = (self.defaults)();
+        let mut knobs: Vec<(bool, u8, Knob)> = self
             .options
             .iter()
-            .filter_map(|o| o.knob_of(spec))
+            .filter_map(|o| {
+                let (rank, knob) = o.knob_of(spec)?;
+                Some((o.get(spec) == o.get(&defaults), rank, knob))
+            })
             .collect();
-        knobs.sort_by_key(|(rank, _)| *rank);
-        knobs.into_iter().map(|(_, knob)| knob).collect()
+        knobs.sort_by_key(|(default, rank, _)| (*default, *rank));
+        knobs.into_iter().map(|(_, _, knob)| knob).collect()
     }
 }
 

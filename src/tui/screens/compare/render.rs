@@ -20,7 +20,7 @@ pub fn render_compare(frame: &mut Frame, compare: Option<&Compare>, shared: &Sha
     let Some(cmp) = compare else { return };
     let (a, b) = (&shared.runs[cmp.a], &shared.runs[cmp.b]);
     let [figures, charts, flame, detail, status] = Layout::vertical([
-        Constraint::Length(7),
+        Constraint::Length(8),
         Constraint::Percentage(35),
         Constraint::Min(4),
         Constraint::Length(1),
@@ -52,6 +52,9 @@ pub fn render_compare(frame: &mut Frame, compare: Option<&Compare>, shared: &Sha
     render_status(frame, status, &shared.status, theme);
 }
 
+/// What the speedup's `±` is, under the figures.
+const ERROR_NOTE: &str = "± one standard error, from the two runs' tick-to-tick items/s";
+
 fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str, theme: Theme) {
     let row = |label: &str, f: &dyn Fn(&Run) -> String| Row::new([label.to_string(), f(a), f(b)]);
     let rows = vec![
@@ -75,10 +78,14 @@ fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str
     ];
     let title =
         format!(" compare · speedup of B over A: {speedup} (arrows select, Tab swaps, Esc back) ");
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::default().borders(Borders::ALL).title(title));
-    frame.render_widget(table, area);
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [table, note] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Table::new(rows, widths).header(header), table);
+    if speedup.contains('±') {
+        frame.render_widget(Paragraph::new(ERROR_NOTE).style(theme.dim()), note);
+    }
 }
 
 fn render_diff(frame: &mut Frame, area: Rect, cmp: &Compare, theme: Theme) {

@@ -7,7 +7,8 @@ pub mod error;
 use crate::events::Envelope;
 use crate::flame::limits::{InputLimits, PPROF_EXPANSION};
 use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary, PprofSummary};
-use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree};
+use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree, PerfProfile};
+use crate::model::thousands;
 use crate::tui::state::runs::{Run, RunStatus};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -107,8 +108,10 @@ pub fn load_reader_with(
             }
             let mut text = String::new();
             reader.read_to_string(&mut text).map_err(cannot)?;
-            let stacks = crate::flame::collapse_perf(&text).map_err(InputError::Decode)?;
-            Ok(stacks_run(&stacks, "perf", stem, number))
+            let perf = crate::flame::read_perf(&text).map_err(InputError::Decode)?;
+            let mut run = stacks_run(&perf.stacks, "perf", stem, number);
+            run.source = Some(perf_header(&perf, run.samples));
+            Ok(run)
         }
     }
 }
@@ -231,8 +234,19 @@ fn file_run(tree: FrameTree, kind: &str, stem: &str, number: usize) -> Run {
     run.label = stem.to_string();
     run.set_tree(tree);
     run.status = RunStatus::Recorded;
-    run.source = Some(format!("{kind} · {} samples", run.samples));
+    run.source = Some(format!("{kind} · {} samples", thousands(run.samples)));
     run
+}
+
+/// `perf · 2,473 samples · cpu-clock period sum 2,475,475,473`: the periods (what perf
+/// weighs samples by) only when the script printed them.
+fn perf_header(perf: &PerfProfile, samples: u64) -> String {
+    let mut header = format!("perf · {} samples", thousands(samples));
+    if perf.period_sum != samples {
+        let event = perf.event.as_deref().unwrap_or("event");
+        header += &format!(" · {event} period sum {}", thousands(perf.period_sum));
+    }
+    header
 }
 
 /// A run showing `stacks`, read from a file of format `kind`.

@@ -2,7 +2,7 @@
 //! Wall-time views are written with `-wall` / `-offcpu` in the name, weighted in nanoseconds.
 
 use super::RunScreen;
-use crate::flame::{write_svg_file, SvgOptions};
+use crate::flame::{write_svg_file, SvgOptions, Weight};
 use crate::tui::state::profiles::Profile;
 use crate::tui::state::Shared;
 use crate::tui::widgets::flame::layout::Orientation;
@@ -122,13 +122,18 @@ pub fn export_svg(screen: &mut RunScreen, shared: &mut Shared) {
     let profile = screen.flame.profile;
     let mut about = Vec::new();
     if profile.is_time() {
-        about.push(format!("{} in nanoseconds", profile.title()));
+        about.push(format!("{} in µs", profile.title()));
     }
     about.extend(Some(screen.flame.describe()).filter(|d| !d.is_empty()));
     let options = SvgOptions {
         title: format!("boundscope: {label}"),
         subtitle: (!about.is_empty()).then(|| about.join(" · ")),
         inverted: screen.flame.orientation == Orientation::Icicle,
+        weight: if profile.is_time() {
+            Weight::Nanoseconds
+        } else {
+            Weight::Samples
+        },
         ..SvgOptions::default()
     };
     shared.status = match write_svg_file(&stacks, &options, &path) {

@@ -112,13 +112,15 @@ pub fn carve(hidden: bool, run: Option<&Run>, areas: &mut RunAreas) -> Option<Re
     Some(top)
 }
 
-/// The other runs of the workload drawn under `run` in the chart: the two latest, as more
-/// would crowd the chart and stretch its scale away from the run being watched.
+/// The other runs drawn under `run` in the chart: the two latest that did the same work (the
+/// same workload and options; mode, workers and GIL may differ), as only those compare line
+/// for line, and more would crowd the chart.
 pub fn overlaid<'a>(runs: &'a [Run], run: &Run) -> Vec<&'a Run> {
+    let same_work = |r: &Run| r.workload == run.workload && r.work == run.work;
     let mut others: Vec<&Run> = runs
         .iter()
         .rev()
-        .filter(|r| r.workload == run.workload && r.number != run.number)
+        .filter(|r| !run.work.is_empty() && same_work(r) && r.number != run.number)
         .take(2)
         .collect();
     others.reverse();

@@ -25,6 +25,9 @@ pub struct RunScreen {
     pub replay: Option<Replay>,
     /// The user hid the stage timeline of etl-pipeline runs.
     pub stages_hidden: bool,
+    /// The status note `T` wrote last: it is about the run shown then, and goes when
+    /// another run is shown.
+    pub stage_note: Option<String>,
     /// The search pattern being typed, while typing.
     pub search: Option<TextInput>,
     /// The screen's layout for the terminal's size (see [`RunScreen::resize`]).
@@ -45,6 +48,7 @@ impl Default for RunScreen {
             time: TimeSelection::default(),
             replay: None,
             stages_hidden: false,
+            stage_note: None,
             search: None,
             layout: ScreenLayout::new((80, 24)),
             defer_flame: false,

@@ -375,4 +375,5 @@ fn toggle_stages(screen: &mut RunScreen, shared: &mut Shared) {
     } else {
         "stage timeline shown · T hides it".into()
     };
+    screen.stage_note = Some(shared.status.clone());
 }

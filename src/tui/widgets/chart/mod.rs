@@ -8,17 +8,11 @@ use crate::report::sweep_chart::short_number;
 use crate::tui::state::Run;
 use crate::tui::widgets::theme::Theme;
 use axis::plot_area;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
-
-/// How a run is named in a chart's legend.
-fn chart_name(run: &Run) -> String {
-    let gil = if run.gil { " gil" } else { "" };
-    format!("run {} {} ×{}{gil}", run.number, run.mode, run.workers)
-}
 
 /// Forced scales of a chart (charts side by side share them); `None` fits the runs shown.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,8 +21,13 @@ pub struct ChartScale {
     pub y_max: Option<f64>,
 }
 
-/// Items/s over time for `run`, with `others` overlaid (dim) and labelled. `gutter` columns on
-/// the left hold the y labels, so the plot's columns are the lanes' columns (see
+/// How far other runs may stretch the shown run's scales: to twice its own length and its
+/// own peak at most (beyond, their lines are cut at the plot's edge), so the shown run keeps
+/// half the plot whatever the others did.
+const STRETCH: f64 = 2.0;
+
+/// Items/s over time for `run`, with `others` overlaid (dim dots, named in the title). `gutter`
+/// columns on the left hold the y labels, so the plot's columns are the lanes' columns (see
 /// [`axis`]).
 pub fn render_chart(
     frame: &mut Frame,
@@ -39,49 +38,90 @@ pub fn render_chart(
     theme: Theme,
 ) {
     let t_max = scale.t_max.unwrap_or_else(|| shown_seconds(run, others));
-    let all = others.iter().copied().chain(std::iter::once(run));
-    let y_top = all.flat_map(|r| r.throughput.iter().map(|p| p.1));
-    let y_max = scale
-        .y_max
-        .unwrap_or_else(|| y_top.fold(1.0f64, f64::max) * 1.1);
-    // Names (and so the chart's legend) only when there is more than one line to tell apart.
-    let name = |r: &Run| {
-        if others.is_empty() {
-            String::new()
-        } else {
-            chart_name(r)
-        }
-    };
-    let mut datasets: Vec<Dataset> = others
+    let y_max = scale.y_max.unwrap_or_else(|| shown_peak(run, others) * 1.1);
+    let fitted: Vec<Vec<(f64, f64)>> = others
         .iter()
-        .map(|r| {
-            Dataset::default()
-                .name(name(r))
-                .marker(Marker::Dot)
-                .graph_type(GraphType::Line)
-                .style(theme.fg(Color::DarkGray))
-                .data(&r.throughput)
-        })
+        .map(|r| fit(&r.throughput, t_max, y_max))
         .collect();
-    datasets.push(
-        Dataset::default()
-            .name(name(run))
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.fg(Color::Cyan))
-            .data(&run.throughput),
-    );
-    let block = Block::default().borders(Borders::ALL).title(" items/s ");
+    let cut = others.iter().any(|r| beyond(r, t_max, y_max));
+    let title = title(others, cut, area.width.saturating_sub(2));
+    let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let plot = plot_area(inner, gutter);
-    let chart = Chart::new(datasets)
-        .hidden_legend_constraints((Constraint::Percentage(80), Constraint::Percentage(60)))
+    // No dataset has a name, so ratatui draws no legend box over the lines: the title is it.
+    let chart = Chart::new(datasets(&run.throughput, &fitted, theme))
         .x_axis(Axis::default().bounds([0.0, t_max]))
         .y_axis(Axis::default().bounds([0.0, y_max]));
     frame.render_widget(chart, plot);
     render_y_labels(frame, inner, gutter, y_max, theme);
     render_time_labels(frame, area, plot, t_max, theme);
+}
+
+/// The lines: the others' dim and dotted under the shown run's.
+fn datasets<'a>(
+    shown: &'a [(f64, f64)],
+    others: &'a [Vec<(f64, f64)>],
+    theme: Theme,
+) -> Vec<Dataset<'a>> {
+    let line = |points: &'a [(f64, f64)], marker, colour| {
+        Dataset::default()
+            .marker(marker)
+            .graph_type(GraphType::Line)
+            .style(theme.fg(colour))
+            .data(points)
+    };
+    let mut all: Vec<Dataset> = others
+        .iter()
+        .map(|points| line(points, Marker::Dot, Color::DarkGray))
+        .collect();
+    all.push(line(shown, Marker::Braille, Color::Cyan));
+    all
+}
+
+/// The chart's title, its legend too: which runs the dots are, in the longest form that fits
+/// `width` columns.
+fn title(others: &[&Run], cut: bool, width: u16) -> String {
+    let numbers: Vec<String> = others.iter().map(|r| r.number.to_string()).collect();
+    let runs = match numbers.len() {
+        0 => return " items/s ".into(),
+        1 => format!("run {}", numbers[0]),
+        _ => format!("runs {}", numbers.join(", ")),
+    };
+    let cut = if cut { ", cut at 2×" } else { "" };
+    [
+        format!(" items/s · • {runs} (same work{cut}) "),
+        format!(" items/s · • {runs} "),
+        format!(" items/s · • {} more ", numbers.len()),
+        " items/s ".into(),
+    ]
+    .into_iter()
+    .find(|t| t.chars().count() <= usize::from(width))
+    .unwrap_or_default()
+}
+
+/// An overlaid run's line within the scales: points past the time axis left out, rates above
+/// the top drawn on it (ratatui drops a segment with an end outside the plot).
+fn fit(points: &[(f64, f64)], t_max: f64, y_max: f64) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .filter(|p| p.0 <= t_max)
+        .map(|&(t, y)| (t, y.min(y_max)))
+        .collect()
+}
+
+/// True when part of `run` lies beyond the scales.
+fn beyond(run: &Run, t_max: f64, y_max: f64) -> bool {
+    run.throughput.iter().any(|p| p.0 > t_max || p.1 > y_max)
+}
+
+/// The highest rate the y scale must hold: the shown run's, or the others' up to
+/// [`STRETCH`] times it.
+fn shown_peak(run: &Run, others: &[&Run]) -> f64 {
+    let peak = |r: &Run| r.throughput.iter().map(|p| p.1).fold(0.0f64, f64::max);
+    let own = peak(run).max(1.0);
+    let highest = others.iter().map(|r| peak(r)).fold(own, f64::max);
+    highest.min(own * STRETCH)
 }
 
 /// The y scale in the gutter: the top of the scale on the first row, 0 on the last.
@@ -114,19 +154,17 @@ fn render_time_labels(frame: &mut Frame, area: Rect, plot: Rect, t_max: f64, the
     frame.render_widget(Paragraph::new(text).style(theme.dim()), row);
 }
 
-/// The seconds the chart and lanes span: the longest run shown.
+/// The seconds the chart and lanes span: the longest run shown, up to [`STRETCH`] times the
+/// shown run's own.
 pub fn shown_seconds(run: &Run, others: &[&Run]) -> f64 {
-    others
-        .iter()
-        .copied()
-        .chain(std::iter::once(run))
-        .flat_map(|r| {
-            r.throughput
-                .last()
-                .map(|p| p.0)
-                .into_iter()
-                .chain(r.spans.last().map(|s| s.1))
-        })
-        .fold(0.0f64, f64::max)
-        .max(0.1)
+    let own = seconds_of(run);
+    let longest = others.iter().map(|r| seconds_of(r)).fold(own, f64::max);
+    longest.min(own * STRETCH).max(0.1)
+}
+
+/// How long `run` has run: its latest throughput point or lane cell.
+fn seconds_of(run: &Run) -> f64 {
+    let rate = run.throughput.last().map(|p| p.0);
+    let cell = run.spans.last().map(|s| s.1);
+    rate.into_iter().chain(cell).fold(0.0f64, f64::max)
 }

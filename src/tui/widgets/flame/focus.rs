@@ -151,8 +151,14 @@ impl FlameView {
             lines.push(line);
         }
         if let Some(f) = &self.focus {
+            // Only a function that calls itself has nested calls to count once.
+            let once = if f.recursive {
+                " (recursion counted once)"
+            } else {
+                ""
+            };
             lines.push(format!(
-                "function  {} total, {} self over every place (recursion once)",
+                "function  {} total, {} self over every place{once}",
                 w(f.total),
                 w(f.self_count)
             ));
