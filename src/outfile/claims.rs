@@ -9,6 +9,7 @@
 //! refused even when the input was named through a link.
 
 use super::OutfileError;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// A resolved path and what claimed it (`--svg`, `the input (--input)`).
@@ -24,6 +25,9 @@ pub struct Claims {
     files: Vec<Claim>,
     /// Input directories: every file already in one is an input.
     dirs: Vec<Claim>,
+    /// The device and inode of each input that exists: a file written in place must not be
+    /// a hard link to one.
+    inodes: Vec<((u64, u64), String)>,
 }
 
 impl Claims {
@@ -34,6 +38,9 @@ impl Claims {
     /// A file (or directory of files) the command reads or writes in place, such as its
     /// input or its database. A path that is not there yet is claimed as named.
     pub fn input(&mut self, what: &str, path: &Path) {
+        if let Ok(meta) = path.metadata() {
+            self.inodes.push(((meta.dev(), meta.ino()), what.to_string()));
+        }
         if path.is_dir() {
             if let Ok(dir) = path.canonicalize() {
                 self.dirs.push(Claim {
@@ -56,12 +63,7 @@ impl Claims {
     /// its directory does not exist, or when it is the same file as anything claimed before;
     /// claimed otherwise.
     pub fn output(&mut self, what: &str, path: &Path) -> Result<(), OutfileError> {
-        if path.is_dir() {
-            return Err(OutfileError::Directory {
-                what: what.to_string(),
-                path: path.to_path_buf(),
-            });
-        }
+        super::check_target(what, path)?;
         let resolved = resolve(what, path)?;
         let same = |other: &str| OutfileError::Same {
             what: what.to_string(),
@@ -82,6 +84,30 @@ impl Claims {
             what: what.to_string(),
         });
         Ok(())
+    }
+
+    /// [`Claims::output`] for a file written in place (see `create_in_place`): a symlink is
+    /// refused, and so is a hard link to an input, which writing in place would overwrite.
+    pub fn output_in_place(&mut self, what: &str, path: &Path) -> Result<(), OutfileError> {
+        self.output(what, path)?;
+        let Ok(meta) = path.symlink_metadata() else {
+            return Ok(());
+        };
+        if meta.is_symlink() {
+            return Err(OutfileError::Symlink {
+                what: what.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
+        let inode = (meta.dev(), meta.ino());
+        match self.inodes.iter().find(|(i, _)| *i == inode) {
+            Some((_, input)) => Err(OutfileError::Same {
+                what: what.to_string(),
+                path: path.to_path_buf(),
+                other: input.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 }
 

@@ -29,6 +29,12 @@ pub enum OutfileError {
     },
     #[error("{what} {}: it names no file", .path.display())]
     NoFileName { what: String, path: PathBuf },
+    /// A device, pipe or socket: replacing it would destroy it.
+    #[error("{what} {}: it is not a regular file; give a file name", .path.display())]
+    NotRegular { what: String, path: PathBuf },
+    /// A file written in place (a recording) is not written through a symlink.
+    #[error("{what} {}: it is a symlink; give the file itself", .path.display())]
+    Symlink { what: String, path: PathBuf },
     /// Two claims on one file: writing one would destroy the other.
     #[error("{what} {} is the same file as {other}: it would be overwritten; give another file", .path.display())]
     Same {
@@ -74,16 +80,27 @@ pub struct NewFile {
     target: PathBuf,
 }
 
-impl NewFile {
-    /// Starts writing `target`. An existing directory there is refused (renaming onto it
-    /// would fail only once the work is done).
-    pub fn create(target: &Path) -> Result<NewFile, OutfileError> {
-        if target.is_dir() {
-            return Err(OutfileError::Directory {
-                what: "cannot write".into(),
-                path: target.to_path_buf(),
-            });
+/// Refuses what a file may not replace: a directory, a device, a pipe or a socket (a
+/// symlink may be replaced; `Claims::output` says so before any work).
+pub(super) fn check_target(what: &str, target: &Path) -> Result<(), OutfileError> {
+    let refused = |kind: fn(String, PathBuf) -> OutfileError| {
+        Err(kind(what.to_string(), target.to_path_buf()))
+    };
+    if target.is_dir() {
+        return refused(|what, path| OutfileError::Directory { what, path });
+    }
+    match target.symlink_metadata() {
+        Ok(meta) if !meta.is_file() && !meta.is_symlink() => {
+            refused(|what, path| OutfileError::NotRegular { what, path })
         }
+        _ => Ok(()),
+    }
+}
+
+impl NewFile {
+    /// Starts writing `target`. What it may not replace is refused now, not after the work.
+    pub fn create(target: &Path) -> Result<NewFile, OutfileError> {
+        check_target("cannot write", target)?;
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -146,6 +163,29 @@ impl PendingFile {
             .persist(&target)
             .map_err(|e| OutfileError::write(&target, e.error))
     }
+}
+
+/// Opens `path` to be written in place, for a file that is read while it grows (a recording
+/// of events, followed with `tail -f` or by a script waiting for a tick, and kept in part by
+/// a run that is killed). Without a rename, a symlink there would be written through, so it
+/// is refused (`O_NOFOLLOW` closes the gap between the check and the open), as is anything
+/// but a regular file. `Claims::output_in_place` refuses a hard link to an input.
+pub fn create_in_place(what: &str, path: &Path) -> Result<File, OutfileError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    check_target(what, path)?;
+    if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        return Err(OutfileError::Symlink {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| OutfileError::write(path, e))
 }
 
 /// Writes `path` with what `fill` writes, through a temporary file renamed into place.

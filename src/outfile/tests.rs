@@ -97,3 +97,32 @@ fn an_existing_file_in_an_input_directory_is_an_input() {
         .output("--svg", &dir.path().join("new.svg"))
         .expect("a new file destroys nothing");
 }
+
+#[test]
+fn a_file_written_in_place_is_never_a_link_or_a_device() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.csv");
+    fs::write(&input, "a\n").expect("write");
+    let hard = dir.path().join("hard.ndjson");
+    fs::hard_link(&input, &hard).expect("hard link");
+    let soft = dir.path().join("soft.ndjson");
+    symlink(&input, &soft).expect("symlink");
+    let mut claims = Claims::new();
+    claims.input("the input (--input)", &input);
+    let err = claims.output_in_place("--events", &hard).expect_err("hard link");
+    assert!(err.to_string().contains("the input"), "{err}");
+    let err = claims.output_in_place("--events", &soft).expect_err("symlink");
+    assert!(matches!(err, OutfileError::Symlink { .. }), "{err}");
+    assert!(create_in_place("--events", &soft).is_err());
+    let err = claims
+        .output("--svg", Path::new("/dev/null"))
+        .expect_err("a device");
+    assert!(matches!(err, OutfileError::NotRegular { .. }), "{err}");
+    assert!(NewFile::create(Path::new("/dev/null")).is_err());
+    assert_eq!(fs::read_to_string(&input).expect("read"), "a\n");
+    let fresh = dir.path().join("run.ndjson");
+    claims.output_in_place("--events", &fresh).expect("a new file");
+    let mut file = create_in_place("--events", &fresh).expect("opened");
+    file.write_all(b"{}\n").expect("write");
+    assert_eq!(fs::read_to_string(&fresh).expect("read"), "{}\n");
+}
