@@ -64,6 +64,18 @@ impl DbTarget {
         )))
     }
 
+    /// The database file a `sqlite:PATH` value names (`None` for other databases, and for
+    /// plain `sqlite`, whose file goes into a directory of the run's own).
+    pub fn named_file(db: &str) -> Option<PathBuf> {
+        if db.trim().eq_ignore_ascii_case("sqlite") {
+            return None;
+        }
+        match DbTarget::parse(db) {
+            Ok(DbTarget::Sqlite(SqlitePath::File(path))) => Some(path),
+            _ => None,
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         matches!(self, DbTarget::Sqlite(_))
     }
