@@ -7,6 +7,7 @@ use super::run::RunArgs;
 use super::CliError;
 use boundscope::events::available_cores;
 use boundscope::model::RunReport;
+use boundscope::outfile::Claims;
 use boundscope::scenario::{Check, Scenario, BUILT_IN};
 use boundscope::session::RunSpec;
 use clap::{Args, Parser};
@@ -93,9 +94,8 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
             ));
         }
     }
-    if let Some(path) = &args.export_json {
-        super::exports::check_parent(path)?;
-    }
+    // Each scenario claims it again with its files; this refuses a bad path at once.
+    super::exports::claim_outputs(&mut Claims::new(), [("--export-json", &args.export_json)])?;
     if !args.all {
         return run_one(&args, &args.scenario.clone().unwrap_or_default());
     }
@@ -148,6 +148,14 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
     }
     let mut scratch_dirs = Vec::new();
     let specs = specs(&scenario, args.quick, &mut scratch_dirs)?;
+    let mut claims = Claims::new();
+    if Path::new(name).is_file() {
+        claims.input("the scenario file", Path::new(name));
+    }
+    specs
+        .iter()
+        .for_each(|spec| spec.workload.claim_files(&mut claims));
+    super::exports::claim_outputs(&mut claims, [("--export-json", &args.export_json)])?;
     if !args.quiet {
         eprintln!("{}\n{}\n", scenario.title, scenario.description.trim());
     }
