@@ -78,8 +78,10 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
     };
     exports.write(spec, &outcome)?;
     if !quiet {
-        let text = summary_text(&outcome.report);
-        let written = exports.written_lines();
+        // The summary quotes input (stage names, rejected lines, failures): sanitized here,
+        // where it reaches the terminal.
+        let text = boundscope::sanitize::text(&summary_text(&outcome.report)).into_owned();
+        let written = boundscope::sanitize::text(&exports.written_lines()).into_owned();
         if events_to_stdout {
             eprint!("{text}{written}");
         } else {

@@ -108,7 +108,7 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
         }
         match run_one(&args, name) {
             Err(e) => {
-                println!("{name}: {e}\n");
+                println!("{name}: {}\n", boundscope::sanitize::text(&e.to_string()));
                 failed.push(name);
             }
             Ok(()) => println!(),
@@ -157,7 +157,8 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         .for_each(|spec| spec.workload.claim_files(&mut claims));
     super::exports::claim_outputs(&mut claims, [("--export-json", &args.export_json)])?;
     if !args.quiet {
-        eprintln!("{}\n{}\n", scenario.title, scenario.description.trim());
+        let about = format!("{}\n{}", scenario.title, scenario.description.trim());
+        eprintln!("{}\n", boundscope::sanitize::text(&about));
     }
     let series = SeriesArgs {
         repeat: scenario.repeat,
@@ -173,7 +174,7 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         let done = series.finished_variants();
         let results = summarize(&labels[..done], series.finished());
         if !results.is_empty() {
-            print!("{}", table_text(&scenario, &source, &results, &[]));
+            print!("{}", shown_table(&scenario, &source, &results, &[]));
         }
         eprintln!("{note}");
         return Err(CliError::Interrupted);
@@ -192,7 +193,7 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         .collect();
     let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
     let results = summarize(&labels, runs);
-    print!("{}", table_text(&scenario, &source, &results, &checks));
+    print!("{}", shown_table(&scenario, &source, &results, &checks));
     if let Some(path) = &args.export_json {
         let export = ScenarioExport {
             title: &scenario.title,
@@ -288,6 +289,18 @@ fn specs(
         specs.push(run.exec.spec(workload, run.mode));
     }
     Ok(specs)
+}
+
+/// [`table_text`] as printed: the scenario's title, labels and expectations are the file's
+/// text, sanitized.
+fn shown_table(
+    scenario: &Scenario,
+    source: &str,
+    results: &[ModeResult],
+    checks: &[Check],
+) -> String {
+    let text = table_text(scenario, source, results, checks);
+    boundscope::sanitize::text(&text).into_owned()
 }
 
 fn table_text(
