@@ -62,13 +62,24 @@ mod tests {
         assert_eq!(name("com\npanies\u{1b}[2J"), "com\\u{a}panies\\u{1b}[2J");
         assert_eq!(text("two\nlines\tand\r"), "two\nlines\tand\\u{d}");
         assert_eq!(name("\u{7f}\u{85}\u{9f}"), "\\u{7f}\\u{85}\\u{9f}");
-        assert_eq!(name("abc\u{202e}fed\u{2066}x\u{2069}"), "abc\\u{202e}fed\\u{2066}x\\u{2069}");
+        assert_eq!(
+            name("abc\u{202e}fed\u{2066}x\u{2069}"),
+            "abc\\u{202e}fed\\u{2066}x\\u{2069}"
+        );
     }
 
     #[test]
     fn ordinary_text_is_borrowed_unchanged() {
-        for plain in ["main", "<a::B as c::D>::run_unit", "Zürich · 東京 · Ωμέγα", "a\\u{1b}"] {
-            assert!(matches!(name(plain), Cow::Borrowed(s) if s == plain), "{plain}");
+        for plain in [
+            "main",
+            "<a::B as c::D>::run_unit",
+            "Zürich · 東京 · Ωμέγα",
+            "a\\u{1b}",
+        ] {
+            assert!(
+                matches!(name(plain), Cow::Borrowed(s) if s == plain),
+                "{plain}"
+            );
         }
     }
 
@@ -76,7 +87,10 @@ mod tests {
         for c in out.chars() {
             let allowed = keep_lines && matches!(c, '\n' | '\t');
             assert!(allowed || !is_unsafe(c), "{c:?} in {out:?}");
-            assert!(!matches!(c, '\u{80}'..='\u{9f}' | '\u{7f}'), "{c:?} in {out:?}");
+            assert!(
+                !matches!(c, '\u{80}'..='\u{9f}' | '\u{7f}'),
+                "{c:?} in {out:?}"
+            );
         }
     }
 

@@ -21,7 +21,9 @@ fn filler(i: usize) -> String {
 }
 
 fn folded_file(dir: &Path) -> PathBuf {
-    let mut text: String = (0..FILLERS).map(|i| format!("t;{} 1\n", filler(i))).collect();
+    let mut text: String = (0..FILLERS)
+        .map(|i| format!("t;{} 1\n", filler(i)))
+        .collect();
     assert!(text.len() > 1 << 16);
     text.push_str(&format!("t;{HOSTILE} 1000000\n"));
     let path = dir.join("hostile.folded");
@@ -100,7 +102,10 @@ fn an_etl_stage_name_with_escapes_is_printed_escaped() {
     let pipeline = std::fs::read_to_string(repo_path("workloads/etl.toml")).expect("etl.toml");
     let hostile = pipeline
         .replace("name = \"companies\"", "name = \"com\\npanies\\u001b[2J\"")
-        .replace("\"companies\", \"prices\"", "\"com\\npanies\\u001b[2J\", \"prices\"");
+        .replace(
+            "\"companies\", \"prices\"",
+            "\"com\\npanies\\u001b[2J\", \"prices\"",
+        );
     assert_ne!(hostile, pipeline);
     let path = scratch.path("hostile-etl.toml");
     std::fs::write(&path, hostile).expect("write");
@@ -146,5 +151,8 @@ args = "json-parse --mode threads --workers 2"
     assert!(text.contains("two \\u{1b}]0\\u{7}pwned modes"), "{text}");
     assert!(text.contains("one \\u{1b}[2J worker"), "{text}");
     assert!(err.contains("two \\u{1b}]0\\u{7}pwned modes"), "{err}");
-    assert!(!text.contains('\u{1b}') && !err.contains('\u{1b}'), "{text}{err}");
+    assert!(
+        !text.contains('\u{1b}') && !err.contains('\u{1b}'),
+        "{text}{err}"
+    );
 }

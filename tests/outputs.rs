@@ -82,7 +82,11 @@ fn two_exports_to_one_file_are_refused() {
     // The same file under another spelling.
     let other = format!("{}/./out", scratch.dir.path().display());
     let run = ["run", "csv-import", "--input", &input];
-    for (a, b) in [("--svg", "--folded"), ("--events", "--report"), ("--pprof", "--speedscope")] {
+    for (a, b) in [
+        ("--svg", "--folded"),
+        ("--events", "--report"),
+        ("--pprof", "--speedscope"),
+    ] {
         refused(
             &scratch,
             &[&run[..], &[a, &file, b, &other]].concat(),
@@ -93,11 +97,18 @@ fn two_exports_to_one_file_are_refused() {
     let out = scratch.path("c.md").to_string_lossy().into_owned();
     refused(
         &scratch,
-        &["compare", "csv-import", "--input", &input, "--modes", "sequential,threads"]
-            .iter()
-            .copied()
-            .chain(["--export-markdown", &out, "--export-json", &out])
-            .collect::<Vec<_>>(),
+        &[
+            "compare",
+            "csv-import",
+            "--input",
+            &input,
+            "--modes",
+            "sequential,threads",
+        ]
+        .iter()
+        .copied()
+        .chain(["--export-markdown", &out, "--export-json", &out])
+        .collect::<Vec<_>>(),
         &["--export-json", "--export-markdown"],
     );
 }
@@ -135,7 +146,14 @@ fn an_export_at_a_symlink_replaces_the_link_not_its_target() {
     symlink(&victim, &events).expect("symlink");
     refused(
         &scratch,
-        &["run", "csv-import", "--input", &input, "--events", &events.to_string_lossy()],
+        &[
+            "run",
+            "csv-import",
+            "--input",
+            &input,
+            "--events",
+            &events.to_string_lossy(),
+        ],
         &["--events", "symlink"],
     );
     assert_eq!(text(&victim), "keep me");
@@ -165,11 +183,20 @@ fn an_export_at_a_directory_is_refused_before_the_run() {
     }
     refused(
         &scratch,
-        &["sweep", "csv-import", "--input", &input, "--mode", "threads", "--workers", "1,2"]
-            .iter()
-            .copied()
-            .chain(["--chart", &dir])
-            .collect::<Vec<_>>(),
+        &[
+            "sweep",
+            "csv-import",
+            "--input",
+            &input,
+            "--mode",
+            "threads",
+            "--workers",
+            "1,2",
+        ]
+        .iter()
+        .copied()
+        .chain(["--chart", &dir])
+        .collect::<Vec<_>>(),
         &["--chart", "directory"],
     );
 }
@@ -181,7 +208,14 @@ fn a_sqlite_database_that_is_not_a_regular_file_is_refused() {
     let before = std::fs::symlink_metadata("/dev/null-journal").is_ok();
     refused(
         &scratch,
-        &["run", "csv-import", "--input", &input, "--db", "sqlite:/dev/null"],
+        &[
+            "run",
+            "csv-import",
+            "--input",
+            &input,
+            "--db",
+            "sqlite:/dev/null",
+        ],
         &["/dev/null", "not a regular file"],
     );
     let after = std::fs::symlink_metadata("/dev/null-journal").is_ok();

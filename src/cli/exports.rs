@@ -193,7 +193,9 @@ impl Exports {
                 // Written in place, not renamed at the end: a recording is read while it
                 // grows (followed live, or by a script waiting for a tick), and a killed run
                 // keeps what it recorded. `output_in_place` refuses what that would destroy.
-                claims.output_in_place("--events", p).map_err(outfile_error)?;
+                claims
+                    .output_in_place("--events", p)
+                    .map_err(outfile_error)?;
                 let file = outfile::create_in_place("--events", p).map_err(outfile_error)?;
                 let (sink, failure) = EventSink::to_file(Box::new(BufWriter::new(file)));
                 (sink, Some(failure))

@@ -21,7 +21,6 @@ mod tree;
 mod tree_ops;
 pub mod wall;
 
-
 pub use diff::{
     align_units, diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum,
     Weight, WORKERS_ROOT,

@@ -102,8 +102,7 @@ fn odd_frames_render_or_fail_cleanly() {
 fn differential_svg_colours_growth_and_shows_microseconds() {
     let before = FoldedStacks::parse("workers;parse 4000000\n").unwrap();
     let after =
-        FoldedStacks::parse("workers;parse 4000000\nworkers;parse;[gil wait] 2000000\n")
-            .unwrap();
+        FoldedStacks::parse("workers;parse 4000000\nworkers;parse;[gil wait] 2000000\n").unwrap();
     let opts = SvgOptions::default();
     let mut buf = Vec::new();
     write_diff_svg(&before, &after, Weight::Nanoseconds, &opts, &mut buf).unwrap();

@@ -69,12 +69,12 @@ impl FrameTree {
         let mut number = 0;
         loop {
             bytes.clear();
-            let read = reader
-                .read_until(b'\n', &mut bytes)
-                .map_err(|e| match super::limits::LimitExceeded::message(&e) {
+            let read = reader.read_until(b'\n', &mut bytes).map_err(|e| {
+                match super::limits::LimitExceeded::message(&e) {
                     Some(limit) => FlameError::Limit(limit),
                     None => FlameError::Io(e),
-                })?;
+                }
+            })?;
             if read == 0 {
                 break;
             }

@@ -39,7 +39,8 @@ impl Claims {
     /// input or its database. A path that is not there yet is claimed as named.
     pub fn input(&mut self, what: &str, path: &Path) {
         if let Ok(meta) = path.metadata() {
-            self.inodes.push(((meta.dev(), meta.ino()), what.to_string()));
+            self.inodes
+                .push(((meta.dev(), meta.ino()), what.to_string()));
         }
         if path.is_dir() {
             if let Ok(dir) = path.canonicalize() {

@@ -49,12 +49,18 @@ fn a_directory_is_refused_and_the_mode_follows_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp dir");
     let err = write(dir.path(), "x").expect_err("a directory");
-    assert!(err.is_usage() && err.to_string().contains("directory"), "{err}");
+    assert!(
+        err.is_usage() && err.to_string().contains("directory"),
+        "{err}"
+    );
     let file = dir.path().join("a.txt");
     write(&file, "x").expect("written");
     let mode = fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode & 0o600, 0o600, "{mode:o}");
-    assert_ne!(mode, 0o600, "not the temporary file's private mode: {mode:o}");
+    assert_ne!(
+        mode, 0o600,
+        "not the temporary file's private mode: {mode:o}"
+    );
 }
 
 #[test]
@@ -75,7 +81,9 @@ fn claims_compare_resolved_paths() {
         .output("--folded", &base.join("alias/f"))
         .expect_err("the same file through a link");
     assert!(err.to_string().contains("--svg"), "{err}");
-    let err = claims.output("--report", &base.join("sub")).expect_err("dir");
+    let err = claims
+        .output("--report", &base.join("sub"))
+        .expect_err("dir");
     assert!(matches!(err, OutfileError::Directory { .. }), "{err}");
     let err = claims
         .output("--report", &base.join("missing/r.json"))
@@ -109,9 +117,13 @@ fn a_file_written_in_place_is_never_a_link_or_a_device() {
     symlink(&input, &soft).expect("symlink");
     let mut claims = Claims::new();
     claims.input("the input (--input)", &input);
-    let err = claims.output_in_place("--events", &hard).expect_err("hard link");
+    let err = claims
+        .output_in_place("--events", &hard)
+        .expect_err("hard link");
     assert!(err.to_string().contains("the input"), "{err}");
-    let err = claims.output_in_place("--events", &soft).expect_err("symlink");
+    let err = claims
+        .output_in_place("--events", &soft)
+        .expect_err("symlink");
     assert!(matches!(err, OutfileError::Symlink { .. }), "{err}");
     assert!(create_in_place("--events", &soft).is_err());
     let err = claims
@@ -121,7 +133,9 @@ fn a_file_written_in_place_is_never_a_link_or_a_device() {
     assert!(NewFile::create(Path::new("/dev/null")).is_err());
     assert_eq!(fs::read_to_string(&input).expect("read"), "a\n");
     let fresh = dir.path().join("run.ndjson");
-    claims.output_in_place("--events", &fresh).expect("a new file");
+    claims
+        .output_in_place("--events", &fresh)
+        .expect("a new file");
     let mut file = create_in_place("--events", &fresh).expect("opened");
     file.write_all(b"{}\n").expect("write");
     assert_eq!(fs::read_to_string(&fresh).expect("read"), "{}\n");

@@ -95,7 +95,11 @@ pub fn layout(t: &Timeline, width: u16) -> StageLayout {
     let width = usize::from(width);
     // Stage names come from a pipeline file: shown sanitized, and measured so.
     let shown = |name: &str| crate::sanitize::name(name).into_owned();
-    let longest = t.stages.iter().map(|s| shown(&s.name).chars().count()).max();
+    let longest = t
+        .stages
+        .iter()
+        .map(|s| shown(&s.name).chars().count())
+        .max();
     let name_width = longest.unwrap_or(0).min(width / 3).max(1);
     let axis_width = width.saturating_sub(name_width + 4 + DURATION_WIDTH);
     let rows = t

@@ -52,7 +52,10 @@ impl WorkloadSpec {
             claims.input(&format!("{}'s input", self.name()), path);
         }
         if let Some(file) = db.and_then(|db| crate::db::DbTarget::named_file(db)) {
-            claims.input(&format!("the database (--db sqlite:{})", file.display()), &file);
+            claims.input(
+                &format!("the database (--db sqlite:{})", file.display()),
+                &file,
+            );
         }
     }
 
