@@ -10,7 +10,7 @@ use crate::tui::state::{Run, Shared};
 use crate::tui::widgets::chart::axis::gutter;
 use crate::tui::widgets::chart::{render_chart, ChartScale};
 use crate::tui::widgets::flame::render::{render_detail, render_profile};
-use crate::tui::widgets::fmt::fmt_rate;
+use crate::tui::widgets::fmt::{self, fmt_rate};
 use crate::tui::widgets::lanes::{render_lanes, render_ledger};
 use crate::tui::widgets::stages::render_stages;
 use crate::tui::widgets::status::render_status;
@@ -70,14 +70,9 @@ fn render_run(frame: &mut Frame, screen: &RunScreen, shared: &Shared, theme: The
     render_status(frame, areas.status, &shared.status, theme);
 }
 
-/// `run 3 · LABEL`: the label may be a file's name or a scenario line's, so it is sanitized.
-pub fn run_title(run: &Run) -> String {
-    format!("run {} · {}", run.number, crate::sanitize::name(&run.label))
-}
-
 fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
     let mut first = vec![
-        Span::styled(run_title(run), theme.bold()),
+        Span::styled(fmt::run_title(run), theme.bold()),
         Span::raw(format!(
             " · {} · {:.1} s",
             run.status.as_str(),
@@ -116,7 +111,7 @@ fn render_profile_file(frame: &mut Frame, screen: &RunScreen, shared: &Shared, t
         return;
     };
     let first = Line::from(vec![
-        Span::styled(run_title(run), theme.bold()),
+        Span::styled(fmt::run_title(run), theme.bold()),
         Span::raw(format!(
             " · {} file · no time data: no chart or worker lanes",
             run.workload
