@@ -131,6 +131,30 @@ pub(super) fn workload_claims(workload: &WorkloadSpec) -> Claims {
     claims
 }
 
+/// Where `--events` goes: nowhere, stdout (`-`), or a file recording. A recording is written
+/// in place, not renamed at the end: it is read while it grows (followed live, or by a script
+/// waiting for a tick), and a killed run keeps what it recorded. `output_in_place` refuses
+/// what writing in place would destroy (a symlink, a hard link to an input).
+fn event_sink(
+    events: Option<&Path>,
+    claims: &mut Claims,
+) -> Result<(EventSink, Option<EventFailure>), CliError> {
+    match events {
+        None => Ok((EventSink::none(), None)),
+        Some(p) if p.as_os_str() == "-" => {
+            Ok((EventSink::to_writer(Box::new(std::io::stdout())), None))
+        }
+        Some(p) => {
+            claims
+                .output_in_place("--events", p)
+                .map_err(outfile_error)?;
+            let file = outfile::create_in_place("--events", p).map_err(outfile_error)?;
+            let (sink, failure) = EventSink::to_file(Box::new(BufWriter::new(file)));
+            Ok((sink, Some(failure)))
+        }
+    }
+}
+
 /// The run as pprof sees it. The run's start is not recorded, so it is taken as the run's
 /// wall time before now (exports are written as the run ends).
 fn pprof_input<'a>(spec: &RunSpec, outcome: &'a RunOutcome) -> PprofInput<'a> {
@@ -184,23 +208,7 @@ impl Exports {
         }
         let mut claims = workload_claims(workload);
         claim_outputs(&mut claims, files)?;
-        let (sink, events_failure) = match &args.events {
-            None => (EventSink::none(), None),
-            Some(p) if p.as_os_str() == "-" => {
-                (EventSink::to_writer(Box::new(std::io::stdout())), None)
-            }
-            Some(p) => {
-                // Written in place, not renamed at the end: a recording is read while it
-                // grows (followed live, or by a script waiting for a tick), and a killed run
-                // keeps what it recorded. `output_in_place` refuses what that would destroy.
-                claims
-                    .output_in_place("--events", p)
-                    .map_err(outfile_error)?;
-                let file = outfile::create_in_place("--events", p).map_err(outfile_error)?;
-                let (sink, failure) = EventSink::to_file(Box::new(BufWriter::new(file)));
-                (sink, Some(failure))
-            }
-        };
+        let (sink, events_failure) = event_sink(args.events.as_deref(), &mut claims)?;
         Ok(Exports {
             args: args.clone(),
             sink: Some(sink),

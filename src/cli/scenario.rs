@@ -148,14 +148,7 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
     }
     let mut scratch_dirs = Vec::new();
     let specs = specs(&scenario, args.quick, &mut scratch_dirs)?;
-    let mut claims = Claims::new();
-    if Path::new(name).is_file() {
-        claims.input("the scenario file", Path::new(name));
-    }
-    specs
-        .iter()
-        .for_each(|spec| spec.workload.claim_files(&mut claims));
-    super::exports::claim_outputs(&mut claims, [("--export-json", &args.export_json)])?;
+    claim_files(name, &specs, &args.export_json)?;
     if !args.quiet {
         let about = format!("{}\n{}", scenario.title, scenario.description.trim());
         eprintln!("{}\n", boundscope::sanitize::text(&about));
@@ -174,7 +167,8 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         let done = series.finished_variants();
         let results = summarize(&labels[..done], series.finished());
         if !results.is_empty() {
-            print!("{}", shown_table(&scenario, &source, &results, &[]));
+            let table = table_text(&scenario, &source, &results, &[]);
+            print!("{}", boundscope::sanitize::text(&table));
         }
         eprintln!("{note}");
         return Err(CliError::Interrupted);
@@ -193,7 +187,9 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         .collect();
     let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
     let results = summarize(&labels, runs);
-    print!("{}", shown_table(&scenario, &source, &results, &checks));
+    // The scenario's title, labels and expectations are the file's text.
+    let table = table_text(&scenario, &source, &results, &checks);
+    print!("{}", boundscope::sanitize::text(&table));
     if let Some(path) = &args.export_json {
         let export = ScenarioExport {
             title: &scenario.title,
@@ -248,6 +244,19 @@ fn list_text() -> String {
     s
 }
 
+/// Refuses, before the runs, an `--export-json` that is the scenario file or an input or
+/// database of one of its runs.
+fn claim_files(name: &str, specs: &[RunSpec], export: &Option<PathBuf>) -> Result<(), CliError> {
+    let mut claims = Claims::new();
+    if Path::new(name).is_file() {
+        claims.input("the scenario file", Path::new(name));
+    }
+    for spec in specs {
+        spec.workload.claim_files(&mut claims);
+    }
+    super::exports::claim_outputs(&mut claims, [("--export-json", export)])
+}
+
 /// `text` in lines of at most `width` characters (a longer word stands alone).
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -289,18 +298,6 @@ fn specs(
         specs.push(run.exec.spec(workload, run.mode));
     }
     Ok(specs)
-}
-
-/// [`table_text`] as printed: the scenario's title, labels and expectations are the file's
-/// text, sanitized.
-fn shown_table(
-    scenario: &Scenario,
-    source: &str,
-    results: &[ModeResult],
-    checks: &[Check],
-) -> String {
-    let text = table_text(scenario, source, results, checks);
-    boundscope::sanitize::text(&text).into_owned()
 }
 
 fn table_text(

@@ -79,23 +79,10 @@ pub struct SqliteOptions {
     pub sync: SyncMode,
 }
 
-/// Refuses a database path that is there but is not a regular file (a link to one is fine):
-/// SQLite would open `/dev/null`, write `/dev/null-journal` beside it and fail only later.
-fn check_file(path: &Path) -> Result<(), DbError> {
-    match path.metadata() {
-        Ok(meta) if !meta.is_file() => Err(DbError::BadTarget(format!(
-            "--db sqlite:{}: it is not a regular file; give a database file or the name of \
-             a new one",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// Opens a file (or, with `None`, a private in-memory database) and applies `options`.
 pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Connection, DbError> {
     if let Some(path) = path {
-        check_file(path)?;
+        super::target::check_sqlite_file(path)?;
     }
     let shown = path.map_or(":memory:".to_string(), |p| p.display().to_string());
     let fail = |e: rusqlite::Error| DbError::Connect {

@@ -86,6 +86,19 @@ impl DbTarget {
     }
 }
 
+/// Refuses a database path that is there but is not a regular file (a link to one is fine):
+/// SQLite would open `/dev/null`, write `/dev/null-journal` beside it and fail only later.
+pub(super) fn check_sqlite_file(path: &Path) -> Result<(), DbError> {
+    match path.metadata() {
+        Ok(meta) if !meta.is_file() => Err(DbError::BadTarget(format!(
+            "--db sqlite:{}: it is not a regular file; give a database file or the name of \
+             a new one",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl fmt::Display for DbTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
