@@ -114,6 +114,21 @@ fn two_exports_to_one_file_are_refused() {
 }
 
 #[test]
+fn a_scenario_export_onto_its_own_file_is_refused() {
+    let scratch = Scratch::new();
+    let path = scratch.path("s.toml");
+    let text = "title = \"t\"\n[[run]]\nlabel = \"a\"\nargs = \"json-parse\"\n";
+    std::fs::write(&path, text).expect("write");
+    let path = path.to_string_lossy();
+    refused(
+        &scratch,
+        &["scenario", &path, "--export-json", &path],
+        &["--export-json", "the scenario file"],
+    );
+    assert_eq!(text, std::fs::read_to_string(&*path).expect("read"));
+}
+
+#[test]
 fn an_export_at_a_symlink_replaces_the_link_not_its_target() {
     let scratch = Scratch::new();
     let input = csv_input(&scratch);
