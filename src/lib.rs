@@ -3,9 +3,10 @@
 //! The library runs built-in workloads under a chosen concurrency mode, accounts for every
 //! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
 //! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
-//! first: `model` (plain data); `flame`, `tmpdir`, `toml_input`, `proc`; `measure`,
-//! `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`; `session`;
-//! `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks it).
+//! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
+//! `flame`, `tmpdir`, `toml_input`, `proc`; `measure`, `server`; `db`; `workload`; `spec`;
+//! `exec`, `profile`, `events`; `report`; `session`; `scenario`; `tui`. Each uses only the
+//! layers below it (`tests/layers.rs` checks it).
 
 pub mod db;
 pub mod events;
@@ -13,9 +14,11 @@ pub mod exec;
 pub mod flame;
 pub mod measure;
 pub mod model;
+pub mod outfile;
 pub mod proc;
 pub mod profile;
 pub mod report;
+pub mod sanitize;
 pub mod scenario;
 pub mod server;
 pub mod session;

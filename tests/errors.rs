@@ -263,28 +263,49 @@ fn a_killed_child_keeps_the_units_it_finished_and_fails_only_the_rest() {
         .any(|l| l["name"] == "bs-proc-0" && l["cpu_s"].as_f64() > Some(0.0)));
 }
 
+/// Runs boundscope as on a full disk: with a file size limit of 0 and SIGXFSZ ignored, every
+/// write to a file fails (EFBIG, as ENOSPC would). Exports go through temporary files renamed
+/// into place, so a device such as /dev/full is refused before the run instead.
+fn run_on_full_disk(scratch: &Scratch, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = common::bin();
+    command
+        .args(args)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"));
+    // SAFETY: between fork and exec only async-signal-safe calls (signal, get/setrlimit).
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let mut limit: libc::rlimit = std::mem::zeroed();
+            libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit);
+            limit.rlim_cur = 0;
+            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    command.output().expect("run boundscope")
+}
+
 /// A full disk: every export ends the command with exit 1 and a message naming the file,
 /// never with "wrote".
 #[test]
 fn every_export_to_a_full_disk_fails_naming_the_file() {
     let scratch = Scratch::new();
+    // The data set goes into the cache first, while files can still be written.
+    let small = ["--files", "1", "--records", "50", "--output", "none"];
+    let out = scratch.run(&[&["run", "json-parse", "--quiet"][..], &small[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let full = scratch.path("full.out");
+    let full = full.to_str().expect("a UTF-8 path");
     // The wall view: a tiny run may have no CPU samples, and an empty file fits anywhere.
     for flag in ["--events", "--folded", "--svg", "--pprof", "--report"] {
-        let out = scratch.run(&[
-            "run",
-            "json-parse",
-            "--files",
-            "1",
-            "--records",
-            "50",
-            "--view",
-            "wall",
-            flag,
-            "/dev/full",
-        ]);
+        let run = ["run", "json-parse", "--view", "wall", flag, full];
+        let out = run_on_full_disk(&scratch, &[&run[..], &small[..]].concat());
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
-        assert!(err.contains("/dev/full"), "{flag}: {err}");
+        assert!(err.contains(full), "{flag}: {err}");
         assert!(
             !String::from_utf8_lossy(&out.stdout).contains("wrote"),
             "{flag}"
@@ -296,7 +317,7 @@ fn every_export_to_a_full_disk_fails_naming_the_file() {
         "--diff",
         "--diff-folded",
     ] {
-        let out = scratch.run(&[
+        let compare = [
             "compare",
             "json-parse",
             "--modes",
@@ -307,17 +328,14 @@ fn every_export_to_a_full_disk_fails_naming_the_file() {
             "0",
             "--repeat",
             "1",
-            "--files",
-            "1",
-            "--records",
-            "50",
             "--quiet",
             flag,
-            "/dev/full",
-        ]);
+            full,
+        ];
+        let out = run_on_full_disk(&scratch, &[&compare[..], &small[..]].concat());
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "compare {flag}: {err}");
-        assert!(err.contains("/dev/full"), "compare {flag}: {err}");
+        assert!(err.contains(full), "compare {flag}: {err}");
     }
 }
 

@@ -16,8 +16,9 @@ mod tui;
 
 /// The layers, lowest first. A module may use the modules of the layers below its own.
 const LAYERS: &[&[&str]] = &[
-    // Plain typed data.
-    &["model"],
+    // Plain typed data; the sanitizer of text from input and the writer of every output
+    // file, which use nothing of the crate.
+    &["model", "sanitize", "outfile"],
     // Pure libraries and small utilities over plain data.
     &["flame", "tmpdir", "toml_input", "proc"],
     // Measuring a thread's time; the API server the workloads talk to.

@@ -72,13 +72,17 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         ));
     }
     args.diff.check(args.modes.len())?;
-    for path in [&args.series.export_markdown, &args.series.export_json]
-        .into_iter()
-        .flatten()
-    {
-        super::exports::check_parent(path)?;
-    }
     let mut workload = args.workload_args.spec(args.workload)?;
+    let mut claims = super::exports::workload_claims(&workload);
+    super::exports::claim_outputs(
+        &mut claims,
+        [
+            ("--export-markdown", &args.series.export_markdown),
+            ("--export-json", &args.series.export_json),
+            ("--diff", &args.diff.diff),
+            ("--diff-folded", &args.diff.diff_folded),
+        ],
+    )?;
     let _scratch = super::scratch_out_dir(&mut workload)?;
     let specs: Vec<_> = args
         .modes

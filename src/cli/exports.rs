@@ -5,12 +5,14 @@ use boundscope::events::{EventFailure, EventSink};
 use boundscope::exec::EngineFrames;
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
 use boundscope::flame::{
-    encode_pprof_profile, write_svg_file, EngineFold, FoldedStacks, PprofInput, SvgOptions, Weight,
+    encode_pprof_profile, write_svg_file, EngineFold, FlameError, FoldedStacks, PprofInput,
+    SvgOptions, Weight,
 };
 use boundscope::model::RunReport;
+use boundscope::outfile::{self, Claims, OutfileError};
 use boundscope::session::{RunOutcome, RunSpec};
+use boundscope::workload::WorkloadSpec;
 use clap::Args;
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -122,29 +124,66 @@ pub struct Exports {
     written: Vec<String>,
 }
 
-fn create(path: &Path, what: &str) -> Result<File, CliError> {
-    File::create(path).map_err(|e| {
-        CliError::Usage(format!(
-            "cannot write the {what} to {}: {e}",
-            path.display()
-        ))
-    })
+/// An output that may not be written is bad usage; one that failed to write is a failure.
+pub(super) fn outfile_error(e: OutfileError) -> CliError {
+    if e.is_usage() {
+        CliError::Usage(e.to_string())
+    } else {
+        CliError::Failed(e.to_string())
+    }
 }
 
-/// Fails before the run, not after it, when an export could not be written.
-pub(super) fn check_parent(path: &Path) -> Result<(), CliError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => return Ok(()),
-    };
-    if parent.is_dir() {
-        Ok(())
-    } else {
-        Err(CliError::Usage(format!(
-            "cannot write {}: directory {} does not exist",
-            path.display(),
-            parent.display()
-        )))
+/// The error of an SVG export to `path`: its file's, or the rendering's.
+pub(super) fn svg_error(path: &Path) -> impl Fn(FlameError) -> CliError + '_ {
+    move |e| match e {
+        FlameError::Output(e) => outfile_error(e),
+        e => CliError::Failed(format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+/// Claims each output of a command on top of `claims` (its inputs), before any work: an
+/// output that is an input, the database, another output, a directory or in a missing
+/// directory is refused (see `outfile::Claims`).
+pub(super) fn claim_outputs<'a>(
+    claims: &mut Claims,
+    outputs: impl IntoIterator<Item = (&'a str, &'a Option<PathBuf>)>,
+) -> Result<(), CliError> {
+    for (flag, path) in outputs {
+        if let Some(path) = path {
+            claims.output(flag, path).map_err(outfile_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// The claims of a command that runs `workload`: its inputs and database.
+pub(super) fn workload_claims(workload: &WorkloadSpec) -> Claims {
+    let mut claims = Claims::new();
+    workload.claim_files(&mut claims);
+    claims
+}
+
+/// Where `--events` goes: nowhere, stdout (`-`), or a file recording. A recording is written
+/// in place, not renamed at the end: it is read while it grows (followed live, or by a script
+/// waiting for a tick), and a killed run keeps what it recorded. `output_in_place` refuses
+/// what writing in place would destroy (a symlink, a hard link to an input).
+fn event_sink(
+    events: Option<&Path>,
+    claims: &mut Claims,
+) -> Result<(EventSink, Option<EventFailure>), CliError> {
+    match events {
+        None => Ok((EventSink::none(), None)),
+        Some(p) if p.as_os_str() == "-" => {
+            Ok((EventSink::to_writer(Box::new(std::io::stdout())), None))
+        }
+        Some(p) => {
+            claims
+                .output_in_place("--events", p)
+                .map_err(outfile_error)?;
+            let file = outfile::create_in_place("--events", p).map_err(outfile_error)?;
+            let (sink, failure) = EventSink::to_file(Box::new(BufWriter::new(file)));
+            Ok((sink, Some(failure)))
+        }
     }
 }
 
@@ -201,34 +240,27 @@ fn speedscope_inputs(profiles: &Profiles) -> Vec<SpeedscopeInput<'_>> {
 }
 
 impl Exports {
-    /// Opens the event stream now (it is written during the run); the rest come after.
-    pub fn open(args: &ExportArgs) -> Result<Exports, CliError> {
-        for (flag, path) in [
+    /// Refuses, before the run, an export that would destroy something (see `Claims`), and
+    /// opens the event stream now (it is written during the run); the rest come after.
+    pub fn open(args: &ExportArgs, workload: &WorkloadSpec) -> Result<Exports, CliError> {
+        let files = [
             ("--svg", &args.svg),
             ("--folded", &args.folded),
             ("--pprof", &args.pprof),
             ("--speedscope", &args.speedscope),
             ("--report", &args.report),
-        ] {
-            let Some(path) = path else { continue };
-            if path.as_os_str() == "-" {
-                return Err(CliError::Usage(format!(
-                    "{flag} - is not accepted: give a file name (only --events writes to stdout with `-`)"
-                )));
-            }
-            check_parent(path)?;
+        ];
+        if let Some((flag, _)) = files
+            .iter()
+            .find(|(_, p)| p.as_deref() == Some(Path::new("-")))
+        {
+            return Err(CliError::Usage(format!(
+                "{flag} - is not accepted: give a file name (only --events writes to stdout with `-`)"
+            )));
         }
-        let (sink, events_failure) = match &args.events {
-            None => (EventSink::none(), None),
-            Some(p) if p.as_os_str() == "-" => {
-                (EventSink::to_writer(Box::new(std::io::stdout())), None)
-            }
-            Some(p) => {
-                let file = BufWriter::new(create(p, "event stream")?);
-                let (sink, failure) = EventSink::to_file(Box::new(file));
-                (sink, Some(failure))
-            }
-        };
+        let mut claims = workload_claims(workload);
+        claim_outputs(&mut claims, files)?;
+        let (sink, events_failure) = event_sink(args.events.as_deref(), &mut claims)?;
         Ok(Exports {
             args: args.clone(),
             sink: Some(sink),
@@ -259,34 +291,29 @@ impl Exports {
                 },
                 ..SvgOptions::default()
             };
-            write_svg_file(view, &options, &path)
-                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            write_svg_file(view, &options, &path).map_err(svg_error(&path))?;
             self.note("flamegraph", &path);
         }
         if let Some(path) = self.args.folded.clone() {
-            std::fs::write(&path, view.to_text())
-                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            outfile::write(&path, view.to_text()).map_err(outfile_error)?;
             self.note("folded stacks", &path);
         }
         if let Some(path) = self.args.pprof.clone() {
             let bytes = encode_pprof_profile(&pprof_input(spec, outcome, &profiles))
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
-            std::fs::write(&path, bytes)
-                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            outfile::write(&path, bytes).map_err(outfile_error)?;
             self.note("pprof profile", &path);
         }
         if let Some(path) = self.args.speedscope.clone() {
             let json = encode_speedscope(&speedscope_inputs(&profiles), &spec.title())
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
-            std::fs::write(&path, json)
-                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            outfile::write(&path, json).map_err(outfile_error)?;
             self.note("speedscope profile", &path);
         }
         if let Some(path) = self.args.report.clone() {
             let json = serde_json::to_string_pretty(&outcome.report)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
-            std::fs::write(&path, json + "\n")
-                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            outfile::write(&path, json + "\n").map_err(outfile_error)?;
             self.note("report", &path);
         }
         if let Some(path) = self.args.events.clone().filter(|p| p.as_os_str() != "-") {

@@ -285,7 +285,8 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(CliError::Interrupted) => 130,
         Err(e) => {
-            eprintln!("boundscope: {e}");
+            // Errors quote input: file names, servers' and databases' messages.
+            eprintln!("boundscope: {}", boundscope::sanitize::text(&e.to_string()));
             e.exit_code()
         }
     }

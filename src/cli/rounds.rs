@@ -115,8 +115,7 @@ fn fresh_run(spec: &RunSpec) -> RunSpec {
     spec
 }
 
-/// Writes an exported table, chart or JSON file.
+/// Writes an exported table, chart or JSON file (through a temporary file, see `outfile`).
 pub fn write_file(path: &Path, text: String) -> Result<(), CliError> {
-    std::fs::write(path, text)
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))
+    boundscope::outfile::write(path, text).map_err(super::exports::outfile_error)
 }

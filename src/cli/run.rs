@@ -68,7 +68,7 @@ pub fn execute_request() -> Result<(), CliError> {
 /// Runs `spec`, writes its exports and summary, and ends with the run's exit status.
 fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Result<(), CliError> {
     let events_to_stdout = export_args.events_to_stdout();
-    let mut exports = Exports::open(export_args)?;
+    let mut exports = Exports::open(export_args, &spec.workload)?;
     // A run that started and failed late still writes its report and exports (the failure is
     // in the report), then ends with that failure.
     let (outcome, late) = match run_session(spec, exports.take_event_sink(), quiet) {
@@ -78,8 +78,10 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
     };
     exports.write(spec, &outcome)?;
     if !quiet {
-        let text = summary_text(&outcome.report);
-        let written = exports.written_lines();
+        // The summary quotes input (stage names, rejected lines, failures): sanitized here,
+        // where it reaches the terminal.
+        let text = boundscope::sanitize::text(&summary_text(&outcome.report)).into_owned();
+        let written = boundscope::sanitize::text(&exports.written_lines()).into_owned();
         if events_to_stdout {
             eprint!("{text}{written}");
         } else {

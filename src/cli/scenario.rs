@@ -7,6 +7,7 @@ use super::run::RunArgs;
 use super::CliError;
 use boundscope::events::available_cores;
 use boundscope::model::RunReport;
+use boundscope::outfile::Claims;
 use boundscope::scenario::{Check, Scenario, BUILT_IN};
 use boundscope::session::RunSpec;
 use clap::{Args, Parser};
@@ -93,9 +94,8 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
             ));
         }
     }
-    if let Some(path) = &args.export_json {
-        super::exports::check_parent(path)?;
-    }
+    // Each scenario claims it again with its files; this refuses a bad path at once.
+    super::exports::claim_outputs(&mut Claims::new(), [("--export-json", &args.export_json)])?;
     if !args.all {
         return run_one(&args, &args.scenario.clone().unwrap_or_default());
     }
@@ -108,7 +108,7 @@ pub fn execute(args: ScenarioArgs) -> Result<(), CliError> {
         }
         match run_one(&args, name) {
             Err(e) => {
-                println!("{name}: {e}\n");
+                println!("{name}: {}\n", boundscope::sanitize::text(&e.to_string()));
                 failed.push(name);
             }
             Ok(()) => println!(),
@@ -148,8 +148,10 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
     }
     let mut scratch_dirs = Vec::new();
     let specs = specs(&scenario, args.quick, &mut scratch_dirs)?;
+    claim_files(name, &specs, &args.export_json)?;
     if !args.quiet {
-        eprintln!("{}\n{}\n", scenario.title, scenario.description.trim());
+        let about = format!("{}\n{}", scenario.title, scenario.description.trim());
+        eprintln!("{}\n", boundscope::sanitize::text(&about));
     }
     let series = SeriesArgs {
         repeat: scenario.repeat,
@@ -165,7 +167,8 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         let done = series.finished_variants();
         let results = summarize(&labels[..done], series.finished());
         if !results.is_empty() {
-            print!("{}", table_text(&scenario, &source, &results, &[]));
+            let table = table_text(&scenario, &source, &results, &[]);
+            print!("{}", boundscope::sanitize::text(&table));
         }
         eprintln!("{note}");
         return Err(CliError::Interrupted);
@@ -184,7 +187,9 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         .collect();
     let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
     let results = summarize(&labels, runs);
-    print!("{}", table_text(&scenario, &source, &results, &checks));
+    // The scenario's title, labels and expectations are the file's text.
+    let table = table_text(&scenario, &source, &results, &checks);
+    print!("{}", boundscope::sanitize::text(&table));
     if let Some(path) = &args.export_json {
         let export = ScenarioExport {
             title: &scenario.title,
@@ -237,6 +242,19 @@ fn list_text() -> String {
         }
     }
     s
+}
+
+/// Refuses, before the runs, an `--export-json` that is the scenario file or an input or
+/// database of one of its runs.
+fn claim_files(name: &str, specs: &[RunSpec], export: &Option<PathBuf>) -> Result<(), CliError> {
+    let mut claims = Claims::new();
+    if Path::new(name).is_file() {
+        claims.input("the scenario file", Path::new(name));
+    }
+    for spec in specs {
+        spec.workload.claim_files(&mut claims);
+    }
+    super::exports::claim_outputs(&mut claims, [("--export-json", export)])
 }
 
 /// `text` in lines of at most `width` characters (a longer word stands alone).

@@ -72,6 +72,15 @@ struct SweepExport<'a> {
 pub fn execute(args: SweepArgs) -> Result<(), CliError> {
     check_usage(&args)?;
     let mut workload = args.workload_args.spec(args.workload)?;
+    let mut claims = super::exports::workload_claims(&workload);
+    super::exports::claim_outputs(
+        &mut claims,
+        [
+            ("--chart", &args.chart),
+            ("--export-markdown", &args.series.export_markdown),
+            ("--export-json", &args.series.export_json),
+        ],
+    )?;
     let _scratch = super::scratch_out_dir(&mut workload)?;
     let specs: Vec<_> = args
         .workers
@@ -126,14 +135,6 @@ fn check_usage(args: &SweepArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(
             "--repeat 0 is not allowed: use at least 1".into(),
         ));
-    }
-    let outputs = [
-        &args.chart,
-        &args.series.export_markdown,
-        &args.series.export_json,
-    ];
-    for path in outputs.into_iter().flatten() {
-        super::exports::check_parent(path)?;
     }
     Ok(())
 }

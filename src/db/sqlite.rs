@@ -81,6 +81,9 @@ pub struct SqliteOptions {
 
 /// Opens a file (or, with `None`, a private in-memory database) and applies `options`.
 pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Connection, DbError> {
+    if let Some(path) = path {
+        super::target::check_sqlite_file(path)?;
+    }
     let shown = path.map_or(":memory:".to_string(), |p| p.display().to_string());
     let fail = |e: rusqlite::Error| DbError::Connect {
         target: format!("SQLite database {shown}"),

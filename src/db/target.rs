@@ -64,6 +64,18 @@ impl DbTarget {
         )))
     }
 
+    /// The database file a `sqlite:PATH` value names (`None` for other databases, and for
+    /// plain `sqlite`, whose file goes into a directory of the run's own).
+    pub fn named_file(db: &str) -> Option<PathBuf> {
+        if db.trim().eq_ignore_ascii_case("sqlite") {
+            return None;
+        }
+        match DbTarget::parse(db) {
+            Ok(DbTarget::Sqlite(SqlitePath::File(path))) => Some(path),
+            _ => None,
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         matches!(self, DbTarget::Sqlite(_))
     }
@@ -71,6 +83,19 @@ impl DbTarget {
     /// True for an in-memory SQLite database (one connection must serve every worker).
     pub fn is_memory(&self) -> bool {
         matches!(self, DbTarget::Sqlite(SqlitePath::Memory))
+    }
+}
+
+/// Refuses a database path that is there but is not a regular file (a link to one is fine):
+/// SQLite would open `/dev/null`, write `/dev/null-journal` beside it and fail only later.
+pub(super) fn check_sqlite_file(path: &Path) -> Result<(), DbError> {
+    match path.metadata() {
+        Ok(meta) if !meta.is_file() => Err(DbError::BadTarget(format!(
+            "--db sqlite:{}: it is not a regular file; give a database file or the name of \
+             a new one",
+            path.display()
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -242,8 +242,6 @@ pub enum FoldedLineError {
         #[source]
         source: std::num::ParseIntError,
     },
-    #[error("the line is not UTF-8 text")]
-    NotUtf8,
     /// A line of differential folded text without its BEFORE count.
     #[error("expected `stack BEFORE AFTER`: {0}")]
     NoBefore(#[source] Box<FoldedLineError>),

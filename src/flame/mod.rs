@@ -22,8 +22,6 @@ mod tree;
 mod tree_ops;
 pub mod wall;
 
-use std::path::PathBuf;
-
 pub use diff::{
     diff_folded_text, merge_worker_roots, parse_diff_folded, Normalize, ProfileSum, Weight,
     WORKERS_ROOT,
@@ -71,12 +69,7 @@ pub enum FlameError {
     /// Writing the SVG failed.
     #[error("could not write the flame graph: {0}")]
     Io(#[from] std::io::Error),
-    /// The output file could not be created.
-    #[error("could not create {}: {source}", path.display())]
-    File {
-        /// The file that was being created.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    /// The output file could not be written, or may not be (see `outfile`).
+    #[error(transparent)]
+    Output(#[from] crate::outfile::OutfileError),
 }

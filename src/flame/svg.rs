@@ -2,8 +2,8 @@
 //! colours, differential graphs of two profiles, and a small placeholder SVG when there are no
 //! samples.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::borrow::Cow;
+use std::io::Write;
 use std::path::Path;
 
 use inferno::flamegraph::color::{BasicPalette, Color, Palette, PaletteMap};
@@ -54,6 +54,7 @@ pub fn write_svg(
         out.write_all(empty_svg(opts).as_bytes())?;
         return Ok(out.flush()?);
     }
+    let stacks = shown(stacks);
     let mut options = inferno_options(opts);
     if opts.weight == Weight::Nanoseconds {
         // No delta percentages here, so inferno's `factor` scales the tooltips' counts.
@@ -61,7 +62,7 @@ pub fn write_svg(
         options.factor = 1e-3;
     }
     // Off-CPU leaves of a wall profile get one fixed colour per kind; code keeps the palette.
-    let mut waits = wait_palette(stacks);
+    let mut waits = wait_palette(&stacks);
     if !waits.is_empty() {
         options.palette_map = Some(&mut waits.0);
     }
@@ -78,18 +79,27 @@ fn render(options: &mut Options, text: &str, mut out: impl Write) -> Result<(), 
     Ok(out.flush()?)
 }
 
-/// Like [`write_svg`], creating (or truncating) the file at `path`.
+/// Like [`write_svg`], into the file at `path` (through a temporary file, see `outfile`).
 pub fn write_svg_file(
     stacks: &FoldedStacks,
     opts: &SvgOptions,
     path: impl AsRef<Path>,
 ) -> Result<(), FlameError> {
-    let path = path.as_ref();
-    let file = File::create(path).map_err(|source| FlameError::File {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    write_svg(stacks, opts, BufWriter::new(file))
+    crate::outfile::write_with(path.as_ref(), |out| write_svg(stacks, opts, out))
+}
+
+/// `stacks` with every frame name through the sanitizer: inferno writes names into the SVG
+/// as they are, and XML 1.0 forbids most control characters (borrowed when none has one).
+fn shown(stacks: &FoldedStacks) -> Cow<'_, FoldedStacks> {
+    let clean = |stack: &str| matches!(crate::sanitize::name(stack), Cow::Borrowed(_));
+    if stacks.iter().all(|(stack, _)| clean(stack)) {
+        return Cow::Borrowed(stacks);
+    }
+    let mut out = FoldedStacks::new();
+    for (stack, count) in stacks.iter() {
+        out.add(&crate::sanitize::name(stack), count);
+    }
+    Cow::Owned(out)
 }
 
 /// Writes the differential flame graph of `after` against `before` (already normalized and with
@@ -106,6 +116,7 @@ pub fn write_diff_svg(
         out.write_all(empty_svg(opts).as_bytes())?;
         return Ok(out.flush()?);
     }
+    let (before, after) = (shown(before), shown(after));
     let mut options = inferno_options(opts);
     // Scaled here rather than with inferno's `factor`, which its delta percentages ignore.
     let text = match weight {
@@ -113,12 +124,12 @@ pub fn write_diff_svg(
             options.count_name = "µs".to_string();
             diff_folded_text(&before.scaled(1e-3), &after.scaled(1e-3))
         }
-        Weight::Samples => diff_folded_text(before, after),
+        Weight::Samples => diff_folded_text(&before, &after),
     };
     render(&mut options, &text, out)
 }
 
-/// Like [`write_diff_svg`], creating (or truncating) the file at `path`.
+/// Like [`write_diff_svg`], into the file at `path` (through a temporary file).
 pub fn write_diff_svg_file(
     before: &FoldedStacks,
     after: &FoldedStacks,
@@ -126,12 +137,9 @@ pub fn write_diff_svg_file(
     opts: &SvgOptions,
     path: impl AsRef<Path>,
 ) -> Result<(), FlameError> {
-    let path = path.as_ref();
-    let file = File::create(path).map_err(|source| FlameError::File {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    write_diff_svg(before, after, weight, opts, BufWriter::new(file))
+    crate::outfile::write_with(path.as_ref(), |out| {
+        write_diff_svg(before, after, weight, opts, out)
+    })
 }
 
 /// Colours of the off-CPU leaves present in `stacks`.
@@ -178,8 +186,11 @@ fn off_cpu_colour(kind: FrameKind<'_>) -> Option<(u8, u8, u8)> {
 
 fn inferno_options<'a>(opts: &SvgOptions) -> Options<'a> {
     let mut options = Options::default();
-    options.title = opts.title.clone();
-    options.subtitle = opts.subtitle.clone();
+    options.title = crate::sanitize::name(&opts.title).into_owned();
+    options.subtitle = opts
+        .subtitle
+        .as_deref()
+        .map(|s| crate::sanitize::name(s).into_owned());
     options.direction = if opts.inverted {
         Direction::Inverted
     } else {
@@ -197,14 +208,14 @@ fn inferno_options<'a>(opts: &SvgOptions) -> Options<'a> {
 /// A minimal, valid SVG with the title and a "no samples" note.
 fn empty_svg(opts: &SvgOptions) -> String {
     let width = opts.width.unwrap_or(1200);
-    let title = escape_xml(&opts.title);
+    let title = escape_xml(&crate::sanitize::name(&opts.title));
     let subtitle = opts
         .subtitle
         .as_deref()
         .map(|s| {
             format!(
                 r#"<text x="50%" y="44" text-anchor="middle">{}</text>"#,
-                escape_xml(s)
+                escape_xml(&crate::sanitize::name(s))
             )
         })
         .unwrap_or_default();

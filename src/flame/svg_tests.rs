@@ -153,7 +153,7 @@ fn write_svg_file_creates_file_and_reports_bad_path() {
     assert!(text.contains("</svg>"));
     let bad = dir.path().join("missing").join("x.svg");
     let err = write_svg_file(&stacks, &SvgOptions::default(), &bad).unwrap_err();
-    assert!(matches!(err, FlameError::File { .. }));
+    assert!(matches!(err, FlameError::Output(_)), "{err}");
     assert!(err.to_string().contains("x.svg"));
 }
 
@@ -174,4 +174,40 @@ fn a_wall_profile_s_tooltips_say_microseconds_not_samples() {
         cpu.contains("parse (4,000,000 samples, 66.67%)"),
         "{cpu:.3000}"
     );
+}
+
+/// Fails unless `svg` is well-formed XML (quick-xml checks that every character is allowed).
+fn assert_xml(svg: &str) {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not XML at {}: {e}", reader.buffer_position()),
+        }
+    }
+    let bad = svg
+        .chars()
+        .find(|&c| crate::sanitize::is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r'));
+    assert_eq!(bad, None, "XML 1.0 forbids it");
+}
+
+#[test]
+fn names_full_of_control_characters_give_xml() {
+    let hostile = "t\u{1b}]0;pwned\u{7};f\u{1}\u{7f}\u{85}\u{202e}dcba;g\u{0}\u{1b}[2J";
+    let mut stacks = FoldedStacks::new();
+    stacks.add(hostile, 3);
+    stacks.add("t;plain", 1);
+    let opts = SvgOptions {
+        title: "run \u{1b}[31mred".into(),
+        subtitle: Some("sub\u{8}title".into()),
+        ..SvgOptions::default()
+    };
+    let svg = render(&stacks, &opts);
+    assert_xml(&svg);
+    assert!(svg.contains("pwned\\u{7}"), "escaped, still readable");
+    let mut diff = Vec::new();
+    write_diff_svg(&stacks, &stacks, Weight::Samples, &opts, &mut diff).unwrap();
+    assert_xml(&String::from_utf8(diff).unwrap());
+    assert_xml(&render(&FoldedStacks::new(), &opts));
 }

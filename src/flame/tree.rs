@@ -65,24 +65,22 @@ impl FrameTree {
     ) -> Result<FrameTree, FlameError> {
         let mut builder = TreeBuilder::new(ROOT_NAME);
         let mut reader = reader;
-        let mut line = String::new();
+        let mut bytes = Vec::new();
         let mut number = 0;
         loop {
-            line.clear();
-            let read = reader.read_line(&mut line).map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidData => FlameError::Parse {
-                    line: number + 1,
-                    reason: super::FoldedLineError::NotUtf8,
-                },
-                _ => match super::limits::LimitExceeded::message(&e) {
+            bytes.clear();
+            let read = reader.read_until(b'\n', &mut bytes).map_err(|e| {
+                match super::limits::LimitExceeded::message(&e) {
                     Some(limit) => FlameError::Limit(limit),
                     None => FlameError::Io(e),
-                },
+                }
             })?;
             if read == 0 {
                 break;
             }
             number += 1;
+            // A name that is not UTF-8 is shown with U+FFFD rather than refusing the file.
+            let line = String::from_utf8_lossy(&bytes);
             let parsed = super::folded::parse_line(&line).map_err(|reason| FlameError::Parse {
                 line: number,
                 reason,
@@ -560,9 +558,10 @@ pub(super) mod tests {
         check_invariants(&from_reader);
         let err = FrameTree::from_folded_reader("main;a 1\n\nmain;b x\n".as_bytes()).unwrap_err();
         assert!(matches!(err, FlameError::Parse { line: 3, .. }), "{err}");
+        // A name that is not UTF-8 is read, with U+FFFD in place of its bad bytes.
         let bytes: &[u8] = b"main;a 1\nmain;\xff 2\n";
-        let err = FrameTree::from_folded_reader(bytes).unwrap_err();
-        assert!(matches!(err, FlameError::Parse { line: 2, .. }), "{err}");
+        let read = FrameTree::from_folded_reader(bytes).unwrap();
+        assert_eq!(read, tree("main;a 1\nmain;\u{fffd} 2\n"));
     }
 
     #[test]

@@ -150,24 +150,29 @@ fn write_top_functions(s: &mut String, r: &RunReport) {
             s,
             "    {:>5.1}%  {}",
             f.self_samples as f64 * 100.0 / total,
-            f.name
+            crate::sanitize::name(&f.name)
         );
     }
 }
 
 fn write_problems(s: &mut String, r: &RunReport) {
+    // Input files' names, what was wrong with their lines and servers' messages: one line
+    // each, sanitized.
+    let shown = |text: &str| crate::sanitize::name(text).into_owned();
     for rejection in r.rejections.iter().take(5) {
         let _ = writeln!(
             s,
             "  rejected  {}:{}: {}",
-            rejection.source, rejection.line, rejection.reason
+            shown(&rejection.source),
+            rejection.line,
+            shown(&rejection.reason)
         );
     }
     if r.rejected > 5 {
         let _ = writeln!(s, "  … and {} more rejected (see --report)", r.rejected - 5);
     }
     for failure in r.failures.iter().take(5) {
-        let _ = writeln!(s, "  failed    {failure}");
+        let _ = writeln!(s, "  failed    {}", shown(failure));
     }
 }
 
@@ -185,9 +190,10 @@ fn write_wall_places(s: &mut String, r: &RunReport) {
     for part in r.top_wall.iter().filter(|p| p.share >= 0.005) {
         let place = match part.place.as_str() {
             "" => String::new(),
-            place => format!(" in {place}"),
+            place => format!(" in {}", crate::sanitize::name(place)),
         };
-        let _ = writeln!(s, "    {:6.1}%  {}{place}", part.share * 100.0, part.what);
+        let what = crate::sanitize::name(&part.what);
+        let _ = writeln!(s, "    {:6.1}%  {what}{place}", part.share * 100.0);
     }
 }
 

@@ -123,10 +123,12 @@ pub fn seconds(s: f64) -> String {
 pub fn render(t: &Timeline) -> String {
     let mut s = String::new();
     let span = t.span_s();
+    // Stage names come from a pipeline file: printed sanitized, and lined up so.
+    let shown = |name: &str| crate::sanitize::name(name).into_owned();
     let name_width = t
         .stages
         .iter()
-        .map(|st| st.name.chars().count())
+        .map(|st| shown(&st.name).chars().count())
         .max()
         .unwrap_or(4);
     let _ = writeln!(s, "  timeline  (0 → {}; * = critical path)", seconds(span));
@@ -150,14 +152,14 @@ pub fn render(t: &Timeline) -> String {
         let _ = writeln!(
             s,
             "  {mark} {:<name_width$} |{bar}| {:>8}{note}",
-            st.name,
+            shown(&st.name),
             seconds(st.duration_s)
         );
     }
     let _ = writeln!(
         s,
         "  critical path  {} = {}",
-        t.critical_path.join(" → "),
+        shown(&t.critical_path.join(" → ")),
         seconds(t.critical_path_s)
     );
     let _ = writeln!(

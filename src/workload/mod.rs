@@ -93,6 +93,11 @@ impl WorkloadError {
             source,
         }
     }
+
+    /// A file at `path` that could not be written (see `outfile`).
+    pub fn output(path: &std::path::Path, source: crate::outfile::OutfileError) -> Self {
+        Self::io(path.display().to_string(), source.into())
+    }
 }
 
 /// A workload split into independent units (files, chunks, requests), as it is written.

@@ -269,3 +269,27 @@ fn the_viewer_plays_a_recording_and_simply_shows_a_profile_file() {
         app.shared.status
     );
 }
+
+#[test]
+fn a_folded_file_with_control_characters_is_read_as_text_and_its_export_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hostile.folded");
+    // ESC, BEL and bytes that are not UTF-8, all in the first line of the file.
+    let mut text = b"t;\x1b]0;pwned\x07;f\xff\xfe 3\n".to_vec();
+    text.extend_from_slice("t;\u{202e}gnp.exe 2\nt;g 5\n".as_bytes());
+    std::fs::write(&path, &text).unwrap();
+    let mut app = super::app();
+    app.shared.export_dir = dir.path().to_path_buf();
+    app.shared.runs = crate::tui::screens::open::load_files(&[&path]).unwrap();
+    assert_eq!(app.shared.runs[0].tree().total(), 10);
+    let tree = app.shared.runs[0].tree();
+    let names: Vec<&str> = tree.nodes().iter().map(|n| &*n.name).collect();
+    assert!(names.contains(&"\u{1b}]0"), "{names:?}");
+    assert!(names.contains(&"f\u{fffd}\u{fffd}"), "{names:?}");
+    drop(tree);
+    app.show_run(0);
+    press(&mut app, &[Action::ExportData]);
+    let folded = exported(dir.path(), "boundscope-", ".folded");
+    let again = crate::tui::screens::open::load_files(&[&folded]).unwrap();
+    assert_eq!(again[0].tree().total(), 10, "{}", app.shared.status);
+}

@@ -2,6 +2,11 @@
 
 use crate::model::thousands;
 
+/// `run 3 · LABEL`: the label may be a file's name or a scenario line's, so it is sanitized.
+pub fn run_title(run: &crate::tui::state::runs::Run) -> String {
+    format!("run {} · {}", run.number, crate::sanitize::name(&run.label))
+}
+
 /// "123,456 items/s".
 pub fn fmt_rate(per_s: f64) -> String {
     format!("{} items/s", thousands(per_s.max(0.0).round() as u64))

@@ -93,14 +93,20 @@ pub struct StageLayout {
 /// Lays `t` out on `width` columns: names take at most a third of them, the axis the rest.
 pub fn layout(t: &Timeline, width: u16) -> StageLayout {
     let width = usize::from(width);
-    let longest = t.stages.iter().map(|s| s.name.chars().count()).max();
+    // Stage names come from a pipeline file: shown sanitized, and measured so.
+    let shown = |name: &str| crate::sanitize::name(name).into_owned();
+    let longest = t
+        .stages
+        .iter()
+        .map(|s| shown(&s.name).chars().count())
+        .max();
     let name_width = longest.unwrap_or(0).min(width / 3).max(1);
     let axis_width = width.saturating_sub(name_width + 4 + DURATION_WIDTH);
     let rows = t
         .stages
         .iter()
         .map(|st| StageRow {
-            name: cut(&st.name, name_width),
+            name: cut(&shown(&st.name), name_width),
             critical: st.critical,
             failed: st.failed,
             bar: t.bar_columns(st, axis_width),

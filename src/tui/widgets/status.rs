@@ -12,5 +12,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, status: &str, theme: Theme) 
     } else {
         status
     };
-    frame.render_widget(Paragraph::new(text.to_string()).style(theme.dim()), area);
+    // A status may quote input: a file's name, a frame's, a server's message.
+    let text = crate::sanitize::name(text).into_owned();
+    frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
 }

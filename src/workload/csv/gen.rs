@@ -5,6 +5,7 @@
 //! renamed into place, so a directory at the final path always holds a complete set.
 
 use super::schemas::{self, Dataset};
+use crate::outfile::{self, NewFile};
 use crate::workload::data::generate::SplitMix64;
 use crate::workload::data::progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
 use crate::workload::WorkloadError;
@@ -91,8 +92,8 @@ pub fn ensure_cached(
             "generator": "csv", "version": GENERATOR_VERSION,
             "dataset": dataset.name(), "records": records,
         });
-        fs::write(tmp.join(MANIFEST), manifest.to_string())
-            .map_err(|e| WorkloadError::io(format!("cannot write {}", tmp.display()), e))
+        let path = tmp.join(MANIFEST);
+        outfile::write(&path, manifest.to_string()).map_err(|e| WorkloadError::output(&path, e))
     });
     if let Err(e) = result {
         let _ = fs::remove_dir_all(&tmp);
@@ -117,11 +118,13 @@ fn write_file(
     body: impl FnOnce(&mut dyn RecordWriter) -> std::io::Result<()>,
 ) -> Result<(), WorkloadError> {
     let context = || format!("cannot write {}", path.display());
-    let file = fs::File::create(path).map_err(|e| WorkloadError::io(context(), e))?;
-    let mut out = meter.writer(BufWriter::new(file));
+    let file = NewFile::create(path).map_err(|e| WorkloadError::output(path, e))?;
+    let mut out = meter.writer(BufWriter::new(file.file()));
     body(&mut out)
         .and_then(|()| out.flush())
-        .map_err(|e| WorkloadError::io(context(), e))
+        .map_err(|e| WorkloadError::io(context(), e))?;
+    drop(out);
+    file.commit().map_err(|e| WorkloadError::output(path, e))
 }
 
 const FIRST: &[&str] = &[

@@ -118,7 +118,7 @@ impl Manifest {
         let path = dir.join(MANIFEST_FILE);
         let text = serde_json::to_vec_pretty(&stored)
             .map_err(|e| WorkloadError::Other(format!("cannot encode manifest: {e}")))?;
-        fs::write(&path, text).map_err(|e| WorkloadError::io(display(&path), e))
+        crate::outfile::write(&path, text).map_err(|e| WorkloadError::output(&path, e))
     }
 }
 

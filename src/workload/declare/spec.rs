@@ -38,6 +38,27 @@ impl WorkloadSpec {
         }
     }
 
+    /// Claims the files this spec reads, or writes in place, so that no output of the run
+    /// may be one of them: a given input (a CSV file, json-parse's directory, a pipeline) and
+    /// a SQLite database file.
+    pub fn claim_files(&self, claims: &mut crate::outfile::Claims) {
+        let (input, db) = match self {
+            WorkloadSpec::JsonParse(o) => (o.input.as_deref(), None),
+            WorkloadSpec::CsvImport(o) => (o.input.as_deref(), Some(&o.db)),
+            WorkloadSpec::EtlPipeline(o) => (o.pipeline.as_deref(), Some(&o.db)),
+            WorkloadSpec::ApiFetch(_) => (None, None),
+        };
+        if let Some(path) = input {
+            claims.input(&format!("{}'s input", self.name()), path);
+        }
+        if let Some(file) = db.and_then(|db| crate::db::DbTarget::named_file(db)) {
+            claims.input(
+                &format!("the database (--db sqlite:{})", file.display()),
+                &file,
+            );
+        }
+    }
+
     /// Builds the workload; bad options or missing input give `WorkloadError::Input`.
     pub fn build(&self) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
         self.build_observed(&mut Unobserved)

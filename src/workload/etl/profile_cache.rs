@@ -9,7 +9,6 @@
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -99,10 +98,7 @@ impl ProfileCache {
         let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(error)?;
         let json = serde_json::to_vec(&*self.entries.lock()).unwrap_or_default();
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(error)?;
-        file.write_all(&json).map_err(error)?;
-        file.persist(&self.path).map_err(|e| error(e.error))?;
-        Ok(())
+        crate::outfile::write(&self.path, json).map_err(|e| error(e.into()))
     }
 }
 

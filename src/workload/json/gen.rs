@@ -1,9 +1,9 @@
 //! The generated stock-tick data set: deterministic NDJSON files, cached under `cache_dir()`.
 
+use crate::outfile::NewFile;
 use crate::workload::data::generate::{self, Manifest, SplitMix64};
 use crate::workload::data::progress::{GenMeter, GenObserver, RecordWriter, Unobserved};
 use crate::workload::WorkloadError;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -121,8 +121,8 @@ fn write_file(
     meter: &mut GenMeter,
 ) -> Result<u64, WorkloadError> {
     let io_err = |e| WorkloadError::io(generate::display(path), e);
-    let file = File::create(path).map_err(io_err)?;
-    let mut out = meter.writer(BufWriter::with_capacity(1 << 16, file));
+    let file = NewFile::create(path).map_err(|e| WorkloadError::output(path, e))?;
+    let mut out = meter.writer(BufWriter::with_capacity(1 << 16, file.file()));
     let mut rng = SplitMix64::new(0x5EED_0000 ^ (index as u64).wrapping_mul(0x1_0000_0001));
     let mut walks: Vec<Walk> = SYMBOLS
         .iter()
@@ -146,7 +146,10 @@ fn write_file(
         out.record_done();
     }
     out.flush().map_err(io_err)?;
-    Ok(out.written())
+    let written = out.written();
+    drop(out);
+    file.commit().map_err(|e| WorkloadError::output(path, e))?;
+    Ok(written)
 }
 
 /// Advances `walk` by one tick and writes it as one JSON line.

@@ -27,6 +27,7 @@ use crate::measure::{in_phase, WorkerCtx};
 
 use crate::model::UnitOutcome;
 use crate::model::WaitCategory;
+use crate::outfile;
 use crate::workload::data::generate::{self, display, Manifest, MANIFEST_FILE};
 use crate::workload::data::progress::{GenObserver, Unobserved};
 use crate::workload::{ReportOptions, WorkloadError};
@@ -226,8 +227,8 @@ impl crate::workload::Workload for JsonParse {
         if let Some(target) = self.output_path(unit) {
             in_phase("write", || {
                 let encoded = write_parquet(&parsed.table)?;
-                ctx.wait(WaitCategory::Disk, || fs::write(&target, &encoded))
-                    .map_err(|e| WorkloadError::io(display(&target), e))
+                ctx.wait(WaitCategory::Disk, || outfile::write(&target, &encoded))
+                    .map_err(|e| WorkloadError::output(&target, e))
             })?;
         }
         Ok(UnitOutcome {

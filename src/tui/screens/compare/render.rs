@@ -67,8 +67,8 @@ fn render_figures(frame: &mut Frame, area: Rect, a: &Run, b: &Run, speedup: &str
     ];
     let header = Row::new([
         String::new(),
-        format!("A: run {} {}", a.number, a.label),
-        format!("B: run {} {}", b.number, b.label),
+        format!("A: run {} {}", a.number, crate::sanitize::name(&a.label)),
+        format!("B: run {} {}", b.number, crate::sanitize::name(&b.label)),
     ])
     .style(theme.bold());
     let widths = [
@@ -132,6 +132,7 @@ fn detail_text(cmp: &Compare) -> String {
         "-".to_string()
     };
     let w = cmp.weight;
+    let name = crate::sanitize::name(name);
     format!(
         "▶ {name} · A {} → B {} · Δ {} ({share})",
         w.format(before),

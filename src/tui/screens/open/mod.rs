@@ -116,13 +116,15 @@ pub fn load_reader_with(
     }
 }
 
-/// True when `head` cannot be the start of a text file: control bytes other than white space,
-/// or bytes that are not UTF-8 (a character cut at the end of the buffer does not count).
+/// True when `head` is binary, to be read as pprof: it holds a NUL byte, which no text
+/// holds, or starts as a protobuf message does, with a field tag of `Profile` (1 to 3, of
+/// length-delimited type) and then a small length, which no text starts with. Other control
+/// bytes and bytes that are not UTF-8 do not make a file binary: they may be in a frame name
+/// of a folded file, which is read as text whatever its names hold.
 fn is_binary(head: &[u8]) -> bool {
-    let control = head
-        .iter()
-        .any(|&b| (b < 0x20 && !b"\t\n\r".contains(&b)) || b == 0x7f);
-    control || matches!(std::str::from_utf8(head), Err(e) if e.error_len().is_some())
+    let protobuf = matches!(head, [0x0a | 0x12 | 0x1a, length, ..]
+        if *length < 0x20 && !b"\t\n\r".contains(length));
+    protobuf || head.contains(&0)
 }
 
 /// The first byte that is not white space (`None` for a blank file). Only a buffer that is all

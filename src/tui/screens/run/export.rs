@@ -157,17 +157,17 @@ pub fn export_data(screen: &mut RunScreen, shared: &mut Shared) {
         return;
     };
     let text = screen.flame.tree.to_folded().to_text();
-    if let Err(e) = std::fs::write(&folded, text) {
-        shared.status = format!("could not write {}: {e}", folded.display());
+    if let Err(e) = crate::outfile::write(&folded, text) {
+        shared.status = format!("export failed: {e}");
         return;
     }
     let report = screen
         .current_run(&shared.runs)
         .and_then(|r| r.report.as_ref());
     shared.status = match report.map(serde_json::to_string_pretty) {
-        Some(Ok(body)) => match std::fs::write(&json, body + "\n") {
+        Some(Ok(body)) => match crate::outfile::write(&json, body + "\n") {
             Ok(()) => format!("wrote {} and {}", folded.display(), json.display()),
-            Err(e) => format!("could not write {}: {e}", json.display()),
+            Err(e) => format!("export failed: {e}"),
         },
         Some(Err(e)) => format!("wrote {}; report failed: {e}", folded.display()),
         None => format!("wrote {} (no report until the run ends)", folded.display()),

@@ -10,7 +10,7 @@ use crate::tui::state::{Run, Shared};
 use crate::tui::widgets::chart::axis::gutter;
 use crate::tui::widgets::chart::{render_chart, ChartScale};
 use crate::tui::widgets::flame::render::{render_detail, render_profile};
-use crate::tui::widgets::fmt::fmt_rate;
+use crate::tui::widgets::fmt::{self, fmt_rate};
 use crate::tui::widgets::lanes::{render_lanes, render_ledger};
 use crate::tui::widgets::stages::render_stages;
 use crate::tui::widgets::status::render_status;
@@ -72,7 +72,7 @@ fn render_run(frame: &mut Frame, screen: &RunScreen, shared: &Shared, theme: The
 
 fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
     let mut first = vec![
-        Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
+        Span::styled(fmt::run_title(run), theme.bold()),
         Span::raw(format!(
             " · {} · {:.1} s",
             run.status.as_str(),
@@ -84,10 +84,12 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         first.push(Span::styled(verdict, theme.fg(Color::Yellow)));
     }
     if let Some(e) = &run.error {
+        let e = crate::sanitize::name(e);
         first.push(Span::styled(format!(" · {e}"), theme.fg(Color::Red)));
     }
     if let Some(source) = &run.source {
-        return vec![Line::from(first), Line::from(source.clone())];
+        let source = crate::sanitize::name(source).into_owned();
+        return vec![Line::from(first), Line::from(source)];
     }
     let second = format!(
         "{} · busy {:.2} / {} cores · {} samples @ {:.0} Hz · CPU samples cover {:.0}% of worker time",
@@ -109,13 +111,14 @@ fn render_profile_file(frame: &mut Frame, screen: &RunScreen, shared: &Shared, t
         return;
     };
     let first = Line::from(vec![
-        Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
+        Span::styled(fmt::run_title(run), theme.bold()),
         Span::raw(format!(
             " · {} file · no time data: no chart or worker lanes",
             run.workload
         )),
     ]);
-    let about = run.source.clone().unwrap_or_default();
+    // What a file says about itself (a pprof's sample types) is the file's text.
+    let about = crate::sanitize::name(run.source.as_deref().unwrap_or_default()).into_owned();
     let header = Paragraph::new(vec![first, Line::from(about)]);
     frame.render_widget(header, areas.header);
     render_panes(frame, &areas, screen, theme);

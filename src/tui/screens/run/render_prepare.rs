@@ -46,7 +46,7 @@ pub fn render_preparing(frame: &mut Frame, screen: &RunScreen, shared: &Shared, 
 
 fn header(run: &Run, progress: &GenProgress, theme: Theme) -> Vec<Line<'static>> {
     let first = Line::from(vec![
-        Span::styled(format!("run {} · {}", run.number, run.label), theme.bold()),
+        Span::styled(crate::tui::widgets::fmt::run_title(run), theme.bold()),
         Span::styled(
             format!(" · generating input data · {:.1} s", progress.elapsed_s),
             theme.fg(Color::Yellow),

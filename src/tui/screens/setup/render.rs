@@ -105,7 +105,7 @@ fn render_runs(frame: &mut Frame, area: Rect, screen: &SetupScreen, shared: &Sha
         } else {
             run.verdict()
         };
-        let what = format!("{mark}{} {}", run.number, run.label);
+        let what = format!("{mark}{} {}", run.number, crate::sanitize::name(&run.label));
         let status = format!("{} {:.1}s", run.status.as_str(), run.elapsed());
         let knobs = format!("   {}", run.knobs);
         let result = format!("{}/s {verdict}", short_number(run.items_per_s()));

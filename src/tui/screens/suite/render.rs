@@ -132,16 +132,22 @@ fn sizes_line(state: &SuiteState, theme: Theme) -> Line<'static> {
     ])
 }
 
+/// Text of a scenario file (titles, labels, expectations) or of a failure, as it is shown.
+fn shown(text: &str) -> String {
+    crate::sanitize::name(text).into_owned()
+}
+
 fn scenario_detail(scenario: &Scenario, state: &SuiteState, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
-        Line::styled(scenario.title.clone(), theme.bold()),
-        Line::from(scenario.lesson()),
+        Line::styled(shown(&scenario.title), theme.bold()),
+        Line::from(shown(&scenario.lesson())),
         Line::default(),
         sizes_line(state, theme),
     ];
     for (i, run) in scenario.runs.iter().enumerate() {
         let argv = scenario.argv(i, state.quick).join(" ");
-        lines.push(Line::styled(format!("{}: {argv}", run.label), theme.dim()));
+        let text = shown(&format!("{}: {argv}", run.label));
+        lines.push(Line::styled(text, theme.dim()));
     }
     lines.push(Line::styled(
         format!(
@@ -170,7 +176,7 @@ fn render_results(frame: &mut Frame, area: Rect, runs: &[Run], suite: &Suite, th
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(header_lines(suite, theme)), header);
-    let text = Paragraph::new(suite.lesson.clone()).wrap(Wrap { trim: true });
+    let text = Paragraph::new(shown(&suite.lesson)).wrap(Wrap { trim: true });
     frame.render_widget(text, lesson);
     render_table(frame, table, runs, suite, theme);
     render_overlay(frame, chart, runs, suite, theme);
@@ -186,17 +192,17 @@ fn render_results(frame: &mut Frame, area: Rect, runs: &[Run], suite: &Suite, th
 fn header_lines(suite: &Suite, theme: Theme) -> Vec<Line<'static>> {
     let (k, n) = suite.progress();
     let progress = match suite.running() {
-        Some(i) => format!("line {k} of {n} running: {}", suite.lines[i].label),
+        Some(i) => format!("line {k} of {n} running: {}", shown(&suite.lines[i].label)),
         None if suite.stopping => format!("stopped after {k} of {n} lines"),
         None => format!("all {n} lines done"),
     };
     let mut about = format!("{progress} · {}", suite.sizes);
     if !suite.source.is_empty() {
-        about += &format!(" · {}", suite.source);
+        about += &format!(" · {}", shown(&suite.source));
     }
     about += " · one run per line";
     vec![
-        Line::styled(suite.title.clone(), theme.bold()),
+        Line::styled(shown(&suite.title), theme.bold()),
         Line::from(about),
     ]
 }
@@ -214,7 +220,7 @@ fn render_table(frame: &mut Frame, area: Rect, runs: &[Run], suite: &Suite, them
         let look = line_look(i);
         let mark = Span::styled(format!("{} ", look.glyph), theme.fg(look.color));
         let row = Row::new([
-            Line::from(vec![mark, Span::raw(line.label.clone())]),
+            Line::from(vec![mark, Span::raw(shown(&line.label))]),
             Line::from(figure(&|r| r.mode.clone())),
             Line::from(figure(&|r| r.workers.to_string())),
             Line::from(measure(&|r| format!("{:.2} s", r.elapsed()))),
@@ -275,7 +281,7 @@ fn render_overlay(frame: &mut Frame, area: Rect, runs: &[Run], suite: &Suite, th
         .map(|(i, label, _, points)| {
             let look = line_look(*i);
             Dataset::default()
-                .name(format!("{} {label}", look.glyph))
+                .name(format!("{} {}", look.glyph, shown(label)))
                 .marker(look.marker)
                 .graph_type(GraphType::Line)
                 .style(theme.fg(look.color))
@@ -309,7 +315,7 @@ fn notes(runs: &[Run], suite: &Suite, theme: Theme) -> Vec<Line<'static>> {
             };
             Line::from(vec![
                 Span::styled(status, style),
-                Span::raw(format!("{}{measured}", c.check.expectation)),
+                Span::raw(shown(&format!("{}{measured}", c.check.expectation))),
             ])
         })
         .collect();
@@ -327,7 +333,7 @@ fn notes(runs: &[Run], suite: &Suite, theme: Theme) -> Vec<Line<'static>> {
     for line in &suite.lines {
         if let LineState::Failed(why) = &line.state {
             lines.push(Line::styled(
-                format!("{} failed: {why}", line.label),
+                shown(&format!("{} failed: {why}", line.label)),
                 theme.fg(Color::Red),
             ));
         }

@@ -52,9 +52,11 @@ pub fn shared_prefix(lanes: &[WorkerLane]) -> &str {
         .map_or("", |cut| &first.name[..=cut])
 }
 
-/// A lane's label: its name without the shared prefix, cut at the front with `…` if long.
+/// A lane's label: its name (sanitized) without the shared prefix, cut at the front with `…`
+/// if long.
 pub fn lane_label(name: &str, prefix: &str) -> String {
-    let rest = name.strip_prefix(prefix).unwrap_or(name);
+    let rest = crate::sanitize::name(name.strip_prefix(prefix).unwrap_or(name));
+    let rest = &*rest;
     let chars: Vec<char> = rest.chars().collect();
     if chars.len() <= MAX_LABEL {
         return rest.to_string();

@@ -141,7 +141,7 @@ impl FlameView {
         let (weight, of_total, of_parent) = self.selected_shares();
         let w = |v| self.profile.weight(v);
         let mut lines = vec![
-            format!("name      {}", node.name),
+            format!("name      {}", crate::sanitize::name(&node.name)),
             format!("total     {}", w(weight)),
             format!("self      {}", w(node.self_count)),
             format!("share     {of_total:.1}% of {}", self.profile.whole()),

@@ -11,11 +11,13 @@ pub const CUT: char = '…';
 /// the mark) says nothing, so the box is drawn without text.
 const MIN_READABLE: usize = 4;
 
-/// `name` in at most `room` columns. A name that does not fit keeps its end, where a Rust
+/// `name`, sanitized, in at most `room` columns. A name that does not fit keeps its end, where a Rust
 /// path has the function: `…json::run_unit`, else `…run_unit`, else the bare function name
 /// when it fits exactly, else `run_u…`; an off-CPU leaf shows its category (`[net wait]` →
 /// `net`). Every fragment carries `…` (only a one-column room is too small for the mark).
 pub fn frame_label(name: &str, room: usize) -> String {
+    // Names come from input files: their control characters are shown, not obeyed.
+    let name = &*crate::sanitize::name(name);
     let len = name.chars().count();
     if len <= room {
         return name.to_string();
@@ -174,6 +176,14 @@ mod tests {
             let whole = label == "run_unit";
             assert!(room == 1 || whole || label.contains(CUT), "{room}: {label}");
         }
+    }
+
+    #[test]
+    fn labels_show_control_characters_as_escapes() {
+        assert_eq!(frame_label("a\u{1b}[2J", 20), "a\\u{1b}[2J");
+        assert_eq!(frame_label("[\u{1b} wait]", 20), "[\\u{1b} wait]");
+        let cut = frame_label("x\u{202e}::run_unit", 11);
+        assert!(!cut.contains('\u{202e}'), "{cut}");
     }
 
     #[test]

@@ -143,7 +143,7 @@ fn render_top(frame: &mut Frame, area: Rect, view: &FlameView, theme: Theme) {
             weight(r.self_samples),
             pct(r.total_samples, total),
             weight(r.total_samples),
-            r.name.clone(),
+            crate::sanitize::name(&r.name).into_owned(),
         ])
     });
     let widths = [
@@ -184,7 +184,7 @@ fn render_tree(frame: &mut Frame, area: Rect, view: &FlameView, theme: Theme) {
                 pct(node.total, total),
                 pct(node.self_count, total),
                 "  ".repeat(indent),
-                node.name
+                crate::sanitize::name(&node.name)
             );
             let style = if id == view.selected_id {
                 theme.cursor()

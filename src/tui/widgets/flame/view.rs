@@ -388,7 +388,7 @@ impl FlameView {
             parts.push("threads merged".to_string());
         }
         if let Some(thread) = &self.thread {
-            parts.push(format!("thread {thread}"));
+            parts.push(format!("thread {}", crate::sanitize::name(thread)));
         }
         if self.inverted {
             parts.push("inverted".to_string());

@@ -48,7 +48,9 @@ pub fn ledger_lines(worker: &WorkerSnapshot) -> Vec<String> {
     let verdict = judge_worker(worker);
     let mut lines = vec![format!(
         "{} · {:.2} s wall · {}",
-        worker.name, worker.wall_s, verdict.kind
+        crate::sanitize::name(&worker.name),
+        worker.wall_s,
+        verdict.kind
     )];
     for row in ledger_rows(worker) {
         lines.push(format!(
