@@ -2,6 +2,7 @@
 
 use crate::model::RunReport;
 use crate::model::{thousands, Mode};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub fn format_bytes_rate(mb_per_s: f64) -> String {
@@ -61,6 +62,7 @@ pub fn summary_text(r: &RunReport) -> String {
     write_samples_line(&mut s, r);
     write_waits_line(&mut s, r);
     write_wall_places(&mut s, r);
+    write_phases(&mut s, r);
     if let Some(pg) = &r.pg_activity {
         let _ = writeln!(s, "  postgres  connections: {}", pg.line());
     }
@@ -197,9 +199,59 @@ fn write_wall_places(s: &mut String, r: &RunReport) {
     }
 }
 
+/// The job's top-level phases by worker-seconds, each with its largest cause.
+fn write_phases(s: &mut String, r: &RunReport) {
+    let top: Vec<String> = (r.phases.iter())
+        .filter(|p| !p.phase.is_empty() && !p.phase.contains('/'))
+        .take(4)
+        .map(|p| {
+            let name = crate::sanitize::name(&p.phase);
+            let inside = format!("{}/", p.phase);
+            let cause =
+                (r.phases.iter()).filter(|q| q.phase == p.phase || q.phase.starts_with(&inside));
+            let mut causes: BTreeMap<&str, f64> = BTreeMap::new();
+            for (what, secs) in cause.flat_map(|q| q.causes.iter()) {
+                *causes.entry(what.as_str()).or_default() += secs;
+            }
+            let main = causes.into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
+            match main {
+                Some((what, secs)) => format!("{name} {:.2} s ({what} {secs:.2})", p.seconds),
+                None => format!("{name} {:.2} s", p.seconds),
+            }
+        })
+        .collect();
+    if !top.is_empty() {
+        let _ = writeln!(s, "  phases    {} (--view phases)", top.join(" · "));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_names_the_top_phases_with_their_main_cause() {
+        let phase = |name: &str, seconds: f64, causes: &[(&str, f64)]| crate::model::PhaseTime {
+            phase: name.into(),
+            seconds,
+            causes: causes.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        let r = RunReport {
+            phases: vec![
+                phase("answer", 8.6, &[("net wait", 8.5), ("cpu", 0.1)]),
+                phase("", 0.2, &[("idle", 0.2)]),
+                phase("load", 0.5, &[("cpu", 0.1)]),
+                phase("load/commit", 0.4, &[("db wait", 0.4)]),
+            ],
+            ..RunReport::default()
+        };
+        let mut s = String::new();
+        write_phases(&mut s, &r);
+        assert_eq!(
+            s,
+            "  phases    answer 8.60 s (net wait 8.50) · load 0.50 s (db wait 0.40) (--view phases)\n"
+        );
+    }
 
     #[test]
     fn thousands_groups_digits() {
