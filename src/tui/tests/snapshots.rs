@@ -197,6 +197,23 @@ fn snapshot_compare() {
     insta::assert_snapshot!(text);
 }
 
+/// Side by side, both charts span the longer run's whole time: a run ten times longer than
+/// the baseline is not cut at twice the baseline's (as an overlay on one chart is).
+#[test]
+fn compared_charts_span_the_longer_runs_whole_time() {
+    let mut app = app_with_run(1.0);
+    let mut longer = Run::new(2, "json-parse", "sequential", 1, false);
+    for event in sample_events(10.0, true) {
+        longer.apply(event);
+    }
+    app.shared.runs.push(longer);
+    app.setup.marked = vec![0, 1];
+    app.open_compare();
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("10.0 s┘"), "{text}");
+    assert!(!text.contains("2.0 s┘"), "{text}");
+}
+
 #[test]
 fn snapshot_compare_modes_by_wall_time() {
     let mut app = app();

@@ -40,9 +40,10 @@ pub fn render_compare(frame: &mut Frame, compare: Option<&Compare>, shared: &Sha
         .flat_map(|r| r.throughput.iter().map(|p| p.1))
         .fold(1.0f64, f64::max)
         * 1.1;
-    // One scale for both, so the longer and the faster run look it.
+    // One scale for both, so the longer and the faster run look it: the longer run's whole
+    // time (an overlay's cap at twice the shown run does not apply to two runs side by side).
     let scale = ChartScale {
-        t_max: Some(shown_seconds(a, &[b])),
+        t_max: Some(shown_seconds(a, &[]).max(shown_seconds(b, &[]))),
         y_max: Some(top),
     };
     render_chart(frame, left, (a, &[]), scale, 5, theme);
