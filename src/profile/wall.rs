@@ -114,10 +114,11 @@ fn worker_delta(
     );
 }
 
-/// Puts a worker's waits of one category on their places and returns the time they cover.
-/// The meter's total of the interval can differ a little from the places' (a wait still open
-/// is read at two slightly different moments): the difference is shared over this interval's
-/// places, or, with none, stays under the thread (waits whose place is not known, such as
+/// Puts a worker's waits of one category on their places and returns the time they cover:
+/// the meter's total of the interval, shared over this interval's places by the time booked
+/// at each (a wait still open is read at two slightly different moments, so the places' sum
+/// can differ a little, and booking it would let a worker's frames outgrow its wall time);
+/// with no place, the total stays under the thread (waits whose place is not known, such as
 /// idle time between units).
 fn add_waits(
     thread: &str,
@@ -131,12 +132,11 @@ fn add_waits(
         out.add(&format!("{thread};{}", leaf_of(category)), waited);
         return waited;
     }
-    let total = placed.max(waited);
     let weights: Vec<u64> = places.iter().map(|(_, ns)| *ns).collect();
-    for ((stack, _), part) in places.iter().zip(split_proportionally(total, &weights)) {
+    for ((stack, _), part) in places.iter().zip(split_proportionally(waited, &weights)) {
         out.add(stack, part);
     }
-    total
+    waited
 }
 
 fn wait_s(worker: &WorkerSnapshot, category: WaitCategory) -> f64 {
