@@ -22,28 +22,11 @@ export BOUNDSCOPE_DATA=${BOUNDSCOPE_DATA:-$out/data}
 echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# medians of $repeat interleaved runs"
 
-# pair NAME ARGS...: REPEAT rounds of the run with and without wait stacks; prints medians.
-pair() {
-  local name=$1
-  shift
-  local i
-  for i in $(seq "$repeat"); do
-    "$bin" run "$@" --quiet --report "$out/$name-on-$i.json"
-    "$bin" run "$@" --quiet --no-wait-stacks --report "$out/$name-off-$i.json"
-  done
-  python3 - "$out" "$name" "$repeat" <<'PY'
-import json, statistics, sys
-out, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-def rates(kind):
-    return [json.load(open(f"{out}/{name}-{kind}-{i}.json"))["items_per_s"] for i in range(1, n + 1)]
-on, off = statistics.median(rates("on")), statistics.median(rates("off"))
-print(f"{name:28} with stacks {on:12,.0f} items/s   without {off:12,.0f} items/s   ratio {on / off:.3f}")
-PY
-}
+source "$(dirname "$0")/pair.sh"
 
 if [[ $what == cost || $what == all ]]; then
-  pair "api-fetch async 500" api-fetch --mode async --workers 2 --in-flight 500 --latency 20ms --requests 20000
-  pair "csv-import threads x2" csv-import --mode threads --workers 2 --records 50000 --db sqlite:"$out/bench.db" --fresh
+  pair --no-wait-stacks "api-fetch async 500" api-fetch --mode async --workers 2 --in-flight 500 --latency 20ms --requests 20000
+  pair --no-wait-stacks "csv-import threads x2" csv-import --mode threads --workers 2 --records 50000 --db sqlite:"$out/bench.db" --fresh
 fi
 
 if [[ $what == depth || $what == all ]]; then
