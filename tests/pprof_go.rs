@@ -164,6 +164,9 @@ fn go_tool_pprof_reads_the_export_with_totals_names_labels_and_lines() {
         assert!(tags.contains(&format!(": {thread}")), "{tags}");
     }
     assert!(tags.contains("thread: Total"), "{tags}");
+    // Every sample carries the job's phase it ran in: parsing is where json-parse's CPU goes.
+    assert!(tags.contains("phase: Total"), "{tags}");
+    assert!(tags.contains(": parse"), "{tags}");
 
     // -lines: boundscope's own frames carry file:line from the debug info.
     let lines = pprof(

@@ -126,6 +126,11 @@ fn required(arg: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
 
 /// A CPU-bound json-parse run's speedscope export (it has CPU and wall profiles).
 fn export() -> Value {
+    export_with(&[])
+}
+
+/// The speedscope export of a json-parse run with `extra` arguments.
+fn export_with(extra: &[&str]) -> Value {
     let scratch = Scratch::new();
     let path = scratch.path("run.speedscope.json");
     let arg = path.to_string_lossy().into_owned();
@@ -140,7 +145,10 @@ fn export() -> Value {
             "2",
             "--speedscope",
             &arg,
-        ],
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect::<Vec<_>>(),
     );
     serde_json::from_str(&std::fs::read_to_string(&path).expect("export")).expect("JSON")
 }
@@ -171,6 +179,46 @@ fn a_speedscope_export_is_valid_under_speedscopes_schema() {
     let mut bad_sample = doc;
     bad_sample["profiles"][0]["samples"][0] = Value::from("main;parse");
     assert!(!schema.errors(&bad_sample).is_empty());
+}
+
+/// With `--view phases` each worker's phases come first (speedscope opens on them): valid
+/// under the schema, named `(phases)`, weighing the worker's whole wall time like its wall
+/// profile, with the job's own phase names as frames.
+#[test]
+fn the_phase_view_exports_to_speedscope_first() {
+    let doc = export_with(&["--view", "phases"]);
+    assert!(Schema::load().errors(&doc).is_empty());
+    let profiles = doc["profiles"].as_array().unwrap();
+    let name = |p: &Value| p["name"].as_str().unwrap_or_default().to_string();
+    assert!(
+        name(&profiles[0]).ends_with(" (phases)"),
+        "{}",
+        name(&profiles[0])
+    );
+    let total = |suffix: &str| -> f64 {
+        profiles
+            .iter()
+            .filter(|p| name(p).ends_with(suffix))
+            .map(|p| {
+                p["endValue"].as_f64().unwrap_or(0.0) - p["startValue"].as_f64().unwrap_or(0.0)
+            })
+            .sum()
+    };
+    let (phases, wall) = (total(" (phases)"), total(" (wall)"));
+    assert!(
+        phases > 0.0 && (phases - wall).abs() <= wall * 0.01,
+        "{phases} vs {wall}"
+    );
+    let frames: Vec<&str> = doc["shared"]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(
+        frames.contains(&"parse") && frames.contains(&"[cpu]"),
+        "{frames:?}"
+    );
 }
 
 /// py-spy 0.4.3 writes `"col": null` in its frames and `"activeProfileIndex": null`, which the

@@ -480,7 +480,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn the_speedscope_export_has_a_cpu_and_a_wall_profile_per_worker() {
+fn the_speedscope_export_has_cpu_wall_and_phase_profiles_per_worker() {
     let _serial = one_at_a_time();
     let scratch = Scratch::new();
     let path = scratch.path("run.speedscope.json");
@@ -524,14 +524,26 @@ fn the_speedscope_export_has_a_cpu_and_a_wall_profile_per_worker() {
             wall_profiles += 1;
             assert_eq!(p["unit"], "nanoseconds");
             assert_eq!(Some(&sum), threads.get(thread), "{name}");
+        } else if let Some(thread) = name.strip_suffix(" (phases)") {
+            // The same wall time, on the job's phases.
+            assert_eq!(p["unit"], "nanoseconds");
+            let wall = threads.get(thread).copied().unwrap_or_default() as f64;
+            assert!(
+                (sum as f64 - wall).abs() <= wall * 0.01,
+                "{name}: {sum} vs {wall}"
+            );
         } else {
             assert!(name.ends_with(" (cpu)"), "{name}");
             assert_eq!(p["unit"], "none");
         }
     }
     assert_eq!(wall_profiles, threads.len());
-    // Read back, the first unit's profiles (the CPU ones) are kept.
-    let cpu = boundscope::flame::speedscope::decode_speedscope(&text).expect("reads back");
-    assert!(!cpu.is_empty());
-    assert!(cpu.iter().all(|(s, _)| s.contains(" (cpu)")));
+    // `--view wall` puts the wall profiles first; read back, the profiles of the first one's
+    // unit (wall time and phases, in nanoseconds) are kept, not the CPU sample counts.
+    assert!(profiles[0]["name"]
+        .as_str()
+        .is_some_and(|n| n.ends_with(" (wall)")));
+    let kept = boundscope::flame::speedscope::decode_speedscope(&text).expect("reads back");
+    assert!(!kept.is_empty());
+    assert!(kept.iter().all(|(s, _)| !s.contains(" (cpu)")), "{kept:?}");
 }

@@ -39,16 +39,18 @@ pub struct ExportArgs {
     /// Write the profile (of --view) in folded format (`thread;caller;callee weight`).
     #[arg(long, value_name = "FILE")]
     pub folded: Option<PathBuf>,
-    /// What --svg and --folded hold: CPU samples, or every worker's wall time in nanoseconds.
+    /// What --svg and --folded hold (and the profile --speedscope opens on): CPU samples,
+    /// every worker's wall time on code, or on the job's phases (nanoseconds).
     #[arg(long, value_enum, default_value_t = ProfileView::Cpu)]
     pub view: ProfileView,
     /// Write the profile as pprof protobuf (gzipped; `go tool pprof`, speedscope): sample
-    /// types samples, cpu and wall (ns; `-sample_index=wall`), labels thread and wait
-    /// (`-tagfocus=wait=net`).
+    /// types samples, cpu and wall (ns; `-sample_index=wall`), labels thread, phase
+    /// (`-tagfocus=phase=parse`) and wait (`-tagfocus=wait=net`).
     #[arg(long, value_name = "FILE")]
     pub pprof: Option<PathBuf>,
     /// Write the profile as speedscope JSON (speedscope.app): per worker thread, a profile of
-    /// CPU samples (`NAME (cpu)`) and, when recorded, one of wall time in ns (`NAME (wall)`).
+    /// CPU samples (`NAME (cpu)`) and, when recorded, its wall time in ns (`NAME (wall)`) and
+    /// its phases (`NAME (phases)`); the one of --view comes first.
     #[arg(long, value_name = "FILE")]
     pub speedscope: Option<PathBuf>,
     /// Write the run's report as JSON (to a file; `-` is refused, the summary owns stdout).
@@ -222,21 +224,29 @@ impl Profiles {
     }
 }
 
-/// The run's CPU samples and, when it has one, its wall-time profile, as speedscope profiles.
-fn speedscope_inputs(profiles: &Profiles) -> Vec<SpeedscopeInput<'_>> {
-    let mut inputs = vec![SpeedscopeInput {
-        stacks: &profiles.cpu,
-        unit: Unit::None,
-        suffix: Some("cpu"),
-    }];
-    if !profiles.wall.is_empty() {
-        inputs.push(SpeedscopeInput {
-            stacks: &profiles.wall,
-            unit: Unit::Nanoseconds,
-            suffix: Some("wall"),
-        });
-    }
-    inputs
+/// The run's CPU samples, its wall-time profile and its phases (the last two when recorded),
+/// as speedscope profiles; the one `--view` names comes first, so speedscope opens on it.
+fn speedscope_inputs<'a>(
+    profiles: &'a Profiles,
+    phases: &'a FoldedStacks,
+    view: ProfileView,
+) -> Vec<SpeedscopeInput<'a>> {
+    let all = [
+        (ProfileView::Cpu, &profiles.cpu, Unit::None, "cpu"),
+        (ProfileView::Wall, &profiles.wall, Unit::Nanoseconds, "wall"),
+        (ProfileView::Phases, phases, Unit::Nanoseconds, "phases"),
+    ];
+    let (first, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|(v, ..)| *v == view);
+    first
+        .into_iter()
+        .chain(rest)
+        .filter(|(v, stacks, ..)| *v == ProfileView::Cpu || !stacks.is_empty())
+        .map(|(_, stacks, unit, suffix)| SpeedscopeInput {
+            stacks,
+            unit,
+            suffix: Some(suffix),
+        })
+        .collect()
 }
 
 impl Exports {
@@ -305,8 +315,11 @@ impl Exports {
             self.note("pprof profile", &path);
         }
         if let Some(path) = self.args.speedscope.clone() {
-            let json = encode_speedscope(&speedscope_inputs(&profiles), &spec.title())
-                .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
+            let json = encode_speedscope(
+                &speedscope_inputs(&profiles, &outcome.phases, self.args.view),
+                &spec.title(),
+            )
+            .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
             outfile::write(&path, json).map_err(outfile_error)?;
             self.note("speedscope profile", &path);
         }

@@ -13,6 +13,7 @@ mod engine;
 mod folded;
 pub mod limits;
 mod perf;
+pub mod phase_tag;
 mod pprof;
 mod pprof_proto;
 mod sandwich;
@@ -31,8 +32,8 @@ pub use folded::{FoldedLineError, FoldedStacks, NO_STACK};
 pub use perf::{looks_like_perf, read_perf, PerfProfile};
 pub use pprof::{
     decode_pprof, decode_pprof_index, decode_pprof_index_limited, decode_pprof_limited,
-    encode_pprof, encode_pprof_profile, pprof_summary, PprofInput, PprofSummary, THREAD_LABEL,
-    WAIT_LABEL,
+    encode_pprof, encode_pprof_profile, pprof_summary, PprofInput, PprofSummary, NO_PHASE_LABEL,
+    PHASE_LABEL, THREAD_LABEL, WAIT_LABEL,
 };
 pub use sandwich::Sandwich;
 pub use svg::{write_diff_svg, write_diff_svg_file, write_svg, write_svg_file, SvgOptions};

@@ -6,13 +6,16 @@
 //! stack's first frame (the worker thread) is not a function but the sample's `thread`
 //! label; stacks ending in an off-CPU leaf of [`super::wall`] (`[net wait]`, `[idle]`, ...)
 //! also get a `wait` label naming the category (`net`, `idle`, `run queue`, ...), and keep
-//! the bracketed leaf as their innermost location so graphs show it. A stack that is only a
+//! the bracketed leaf as their innermost location so graphs show it. Every sample has a
+//! `phase` label: the job's phase its stack was in (its innermost `[phase …]` tag, see
+//! [`super::phase_tag`]; nested phases read `load/insert`), or `[no phase]`. A stack that is only a
 //! thread name becomes a sample without locations: its time counts in every total and under
 //! `-tagfocus=thread=...`, but in no function. Function names are the demangled frame names
 //! with an empty `system_name`, so pprof leaves Rust names such as `<A as B>::f` alone.
 
 use super::code::{CodeMap, CodeModule};
 use super::limits::{InputLimits, LimitExceeded, PPROF_EXPANSION};
+use super::phase_tag::phase_of_stack;
 use super::pprof_proto::*;
 use super::wall::{stack_kind, FrameKind};
 use super::{FlameError, FoldedStacks};
@@ -26,6 +29,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const THREAD_LABEL: &str = "thread";
 /// The label key holding the off-CPU category of a sample (`net`, `idle`, `run queue`, ...).
 pub const WAIT_LABEL: &str = "wait";
+/// The label key holding the job's phase a sample was in (`-tagfocus=phase=parse`).
+pub const PHASE_LABEL: &str = "phase";
+/// The `phase` label of a sample outside every phase (idle between units, engine work).
+pub const NO_PHASE_LABEL: &str = "[no phase]";
 
 /// Builds the tables of a profile: interned strings and one function/location per frame.
 #[derive(Default)]
@@ -201,7 +208,8 @@ pub fn encode_pprof_profile(input: &PprofInput) -> Result<Vec<u8>, FlameError> {
         let wall_value = if has_wall { wall_ns } else { cpu_ns };
         let mut frames = stack.split(';');
         let thread = frames.next().unwrap_or_default();
-        let mut label = vec![b.label(THREAD_LABEL, thread)];
+        let phase = phase_of_stack(stack).unwrap_or(NO_PHASE_LABEL);
+        let mut label = vec![b.label(THREAD_LABEL, thread), b.label(PHASE_LABEL, phase)];
         if kind.is_off_cpu() {
             let category = match kind {
                 FrameKind::Wait(category) => category,

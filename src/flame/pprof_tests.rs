@@ -61,7 +61,8 @@ fn sample_of<'a>(profile: &'a Profile, stack: &str) -> &'a Sample {
 
 fn cpu() -> FoldedStacks {
     FoldedStacks::parse(&format!(
-        "bs-threads-0;main;{RUN_UNIT} 3\nbs-threads-0;main;write 2\nbs-threads-1;main;write 1\n"
+        "bs-threads-0;main;{RUN_UNIT} 3\nbs-threads-0;main;write 2\nbs-threads-1;main;write 1\n\
+         bs-threads-0;main;[phase load];[phase load/insert];write 1\n"
     ))
     .unwrap()
 }
@@ -70,7 +71,7 @@ fn wall() -> FoldedStacks {
     FoldedStacks::parse(&format!(
         "bs-threads-0;main;{RUN_UNIT} 33000000\n\
          bs-threads-0;main;write 25000000\n\
-         bs-threads-0;fetch;[net wait] 400000000\n\
+         bs-threads-0;fetch;[phase request];[net wait] 400000000\n\
          bs-threads-0;[db-lock wait] 2000000\n\
          bs-threads-1;[idle] 50000000\n\
          bs-threads-1;[run queue] 7000000\n\
@@ -140,7 +141,7 @@ fn values_sum_to_the_cpu_samples_and_the_wall_profile() {
     );
     assert_eq!(values("bs-threads-1;main;write"), vec![1, period, 0]);
     assert_eq!(
-        values("bs-threads-0;fetch;[net wait]"),
+        values("bs-threads-0;fetch;[phase request];[net wait]"),
         vec![0, 0, 400_000_000]
     );
     assert_eq!(values("bs-threads-1;[idle]"), vec![0, 0, 50_000_000]);
@@ -150,45 +151,52 @@ fn values_sum_to_the_cpu_samples_and_the_wall_profile() {
     );
     assert_eq!(
         profile.sample.len(),
-        wall().len() + 1,
+        wall().len() + 2,
         "one sample per distinct stack"
     );
 }
 
 #[test]
-fn samples_are_labelled_with_their_thread_and_off_cpu_category() {
+fn samples_are_labelled_with_their_thread_phase_and_off_cpu_category() {
     let profile = unzip(&encoded());
     let labels_of = |stack: &str| labels(&profile, sample_of(&profile, stack));
+    let no_phase = "phase=[no phase]";
     assert_eq!(
-        labels_of("bs-threads-0;fetch;[net wait]"),
-        vec!["thread=bs-threads-0", "wait=net"]
+        labels_of("bs-threads-0;fetch;[phase request];[net wait]"),
+        vec!["thread=bs-threads-0", "phase=request", "wait=net"]
     );
     assert_eq!(
         labels_of("bs-threads-0;[db-lock wait]"),
-        vec!["thread=bs-threads-0", "wait=db-lock"]
+        vec!["thread=bs-threads-0", no_phase, "wait=db-lock"]
     );
     assert_eq!(
         labels_of("bs-threads-1;[idle]"),
-        vec!["thread=bs-threads-1", "wait=idle"]
+        vec!["thread=bs-threads-1", no_phase, "wait=idle"]
     );
     assert_eq!(
         labels_of("bs-threads-1;[run queue]"),
-        vec!["thread=bs-threads-1", "wait=run queue"]
+        vec!["thread=bs-threads-1", no_phase, "wait=run queue"]
     );
     assert_eq!(
         labels_of("bs-threads-1;[untracked]"),
-        vec!["thread=bs-threads-1", "wait=untracked"]
+        vec!["thread=bs-threads-1", no_phase, "wait=untracked"]
     );
     assert_eq!(
         labels_of("bs-threads-1;[cpu, not sampled]"),
-        vec!["thread=bs-threads-1"]
+        vec!["thread=bs-threads-1", no_phase]
     );
     assert_eq!(
         labels_of("bs-threads-1;main;write"),
-        vec!["thread=bs-threads-1"]
+        vec!["thread=bs-threads-1", no_phase]
+    );
+    assert_eq!(
+        labels_of("bs-threads-0;main;[phase load];[phase load/insert];write"),
+        vec!["thread=bs-threads-0", "phase=load/insert"]
     );
     for sample in &profile.sample {
-        assert!(labels(&profile, sample)[0].starts_with("thread=bs-threads-"));
+        let labels = labels(&profile, sample);
+        assert!(labels[0].starts_with("thread=bs-threads-"));
+        assert!(labels[1].starts_with("phase="), "every sample has a phase");
     }
 }
 
@@ -206,8 +214,11 @@ fn threads_are_labels_not_functions_and_names_are_kept_verbatim() {
     );
     assert!(names.iter().any(|n| n == RUN_UNIT), "{names:?}");
     assert!(profile.function.iter().all(|f| f.system_name == 0));
-    let net = sample_of(&profile, "bs-threads-0;fetch;[net wait]");
-    assert_eq!(frames(&profile, net), vec!["[net wait]", "fetch"]);
+    let net = sample_of(&profile, "bs-threads-0;fetch;[phase request];[net wait]");
+    assert_eq!(
+        frames(&profile, net),
+        vec!["[net wait]", "[phase request]", "fetch"]
+    );
     let bare = sample_of(&profile, "bs-threads-2");
     assert!(bare.location_id.is_empty());
     assert_eq!(bare.value, vec![0, 5, 5]);
@@ -221,7 +232,10 @@ fn decoding_picks_a_sample_type_and_puts_the_thread_back() {
     assert_eq!(decode_pprof_index(&bytes, "wall").unwrap(), wall());
     let cpu_ns = decode_pprof_index(&bytes, "cpu").unwrap();
     assert_eq!(cpu_ns.get("bs-threads-0;main;write"), 25_000_000);
-    assert_eq!(cpu_ns.get("bs-threads-0;fetch;[net wait]"), 0);
+    assert_eq!(
+        cpu_ns.get("bs-threads-0;fetch;[phase request];[net wait]"),
+        0
+    );
     let err = decode_pprof_index(&bytes, "alloc").unwrap_err().to_string();
     assert!(err.contains("samples, cpu, wall"), "{err}");
 }

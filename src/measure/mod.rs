@@ -6,6 +6,7 @@ mod gil;
 mod meter;
 mod pending;
 pub mod phase;
+pub mod phase_mark;
 mod raw_stack;
 mod stackwalk;
 mod task_wait;

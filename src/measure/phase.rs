@@ -4,10 +4,14 @@
 //! clock reading, so the hot path stays cheap. The worker's meter books its wall time on
 //! the path it was in (see `meter`), and each wait carries the path it began in (see `wall`).
 //!
+//! Code run in a phase runs inside the phase's mark (see `phase_mark`), so a sampled stack
+//! says which phase it was in.
+//!
 //! Async tasks carry their phase across `.await`: [`in_phase_async`] sets the task's path on
 //! the runtime thread for every poll and restores the thread's own afterwards.
 
 use super::meter::WorkerMeter;
+use super::phase_mark::run_marked;
 use parking_lot::Mutex;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -135,9 +139,8 @@ fn switch_to(id: PhaseId) -> PhaseId {
     before
 }
 
-/// Leaves the phase it was entered with when dropped (see [`enter_phase`]).
-#[must_use = "the phase ends when the guard is dropped"]
-pub struct PhaseGuard {
+/// Goes back to the phase it holds when dropped (also when the phase's code panics).
+struct PhaseGuard {
     outer: PhaseId,
 }
 
@@ -147,26 +150,24 @@ impl Drop for PhaseGuard {
     }
 }
 
-/// Enters phase `name` inside the calling thread's current one, until the guard drops.
-pub fn enter_phase(name: &'static str) -> PhaseGuard {
-    let outer = current_phase();
-    switch_to(child(outer, name));
-    PhaseGuard { outer }
-}
-
-/// Runs `f` in phase `name` (nested in the calling thread's current phase).
+/// Runs `f` in phase `name` (nested in the calling thread's current phase), inside the
+/// phase's mark so that stacks sampled meanwhile show the phase (see `phase_mark`).
 pub fn in_phase<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
-    let _phase = enter_phase(name);
-    f()
+    let outer = current_phase();
+    let id = child(outer, name);
+    switch_to(id);
+    let _back = PhaseGuard { outer };
+    run_marked(id, f)
 }
 
 /// Runs `f` in phase `name` beside the current one (a step that interrupts another, as a
 /// buffer refill interrupts parsing: `read` beside `parse`, not inside it).
 pub fn in_phase_beside<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     let outer = current_phase();
-    switch_to(child(parent(outer), name));
+    let id = child(parent(outer), name);
+    switch_to(id);
     let _back = PhaseGuard { outer };
-    f()
+    run_marked(id, f)
 }
 
 /// `future` in phase `name`: nested in the phase the task is in when it is first polled,
@@ -206,7 +207,8 @@ impl<F: Future> Future for Phased<F> {
             child(if beside { parent(now) } else { now }, name)
         });
         let outer = switch_to(id);
-        let polled = self.inner.as_mut().poll(cx);
+        let inner = self.inner.as_mut();
+        let polled = run_marked(id, || inner.poll(cx));
         switch_to(outer);
         polled
     }

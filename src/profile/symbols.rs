@@ -1,6 +1,9 @@
 //! Turns raw return addresses into clean, demangled frame names, with a cache.
 
 use crate::flame::code::CodeSite;
+use crate::flame::phase_tag::phase_tag;
+use crate::measure::phase::phase_path;
+use crate::measure::phase_mark::marked_phase;
 use std::collections::HashMap;
 
 /// Frames that only say "a thread started"; everything outside the worker's own code.
@@ -17,6 +20,8 @@ const OUTER_NOISE: [&str; 6] = [
 #[derive(Default)]
 pub(crate) struct SymbolCache {
     names: HashMap<usize, Vec<String>>,
+    /// The tag of each phase mark's return address seen so far.
+    tags: HashMap<usize, [String; 1]>,
     /// The first address, file and line seen for each frame name.
     sites: HashMap<String, CodeSite>,
 }
@@ -28,12 +33,11 @@ impl SymbolCache {
         // Walk from the outermost frame inwards; the leaf's address is exact, the others are
         // return addresses, which point just past the call.
         for (depth, ip) in ips.iter().enumerate().rev() {
-            let lookup = if depth == 0 {
-                *ip
+            if depth == 0 {
+                frames.extend(self.resolve(*ip).iter().cloned());
             } else {
-                ip.saturating_sub(1)
-            };
-            frames.extend(self.resolve(lookup).iter().cloned());
+                frames.extend(self.resolve_return(*ip).iter().cloned());
+            }
         }
         frames.retain(|f| !is_phase_frame(f));
         join_frames(thread, trim_thread_entry(frames))
@@ -44,11 +48,11 @@ impl SymbolCache {
     pub(crate) fn wait_frames(&mut self, returns: &[usize]) -> Vec<String> {
         let mut frames: Vec<String> = Vec::with_capacity(returns.len());
         for ip in returns.iter().rev() {
-            frames.extend(self.resolve(ip.saturating_sub(1)).iter().cloned());
+            frames.extend(self.resolve_return(*ip).iter().cloned());
         }
         let mut frames = trim_thread_entry(frames);
         // Entering a phase puts a frame or two of its own between the workload's: they are
-        // plumbing (the phase view shows phases), not where the workload waits.
+        // plumbing (the mark's tag says where the phase began), not where the workload waits.
         frames.retain(|f| !is_phase_frame(f));
         // The walk runs inside the accounting, which the workload's code called: from the
         // first accounting frame inwards, nothing is the workload's.
@@ -64,9 +68,10 @@ fn is_wait_machinery(frame: &str) -> bool {
     frame.contains("boundscope::measure::")
 }
 
-/// Frames of entering a phase (`in_phase`, a phased future's `poll`).
+/// Frames of entering a phase (`in_phase`, a phased future's `poll`, a phase's mark).
 fn is_phase_frame(frame: &str) -> bool {
     frame.contains("boundscope::measure::phase::")
+        || frame.contains("boundscope::measure::phase_mark::")
 }
 
 /// `thread;frame;...`, with the thread name made safe for the folded format.
@@ -86,6 +91,18 @@ pub(crate) fn join_frames(thread: &[u8], frames: Vec<String>) -> String {
 }
 
 impl SymbolCache {
+    /// Names for a return address (the call before it): the phase's tag when it returns into
+    /// a phase's mark (see `measure::phase_mark`), else the calling function's names.
+    fn resolve_return(&mut self, ret: usize) -> &[String] {
+        let tag = marked_phase(ret)
+            .map(phase_path)
+            .filter(|path| !path.is_empty());
+        match tag {
+            Some(path) => self.tags.entry(ret).or_insert_with(|| [phase_tag(&path)]),
+            None => self.resolve(ret.saturating_sub(1)),
+        }
+    }
+
     /// Names for one address, outermost inlined function first.
     fn resolve(&mut self, ip: usize) -> &[String] {
         let sites = &mut self.sites;

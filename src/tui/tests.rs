@@ -7,6 +7,7 @@ mod fold;
 mod frames;
 mod layers;
 mod overlay;
+mod phases;
 mod prepare;
 mod range;
 mod sandwich;

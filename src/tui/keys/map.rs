@@ -180,7 +180,7 @@ pub const KEY_MAP: &[Binding] = &[
             (ESC, Action::Back),
             (BACKSPACE, Action::Backspace),
         ],
-        help: "zoom in / out (sandwich: refocus); Esc clears a range",
+        help: "zoom in / out (on a phase: its code; sandwich: refocus)",
     },
     Binding {
         scope: Scope::Run,
@@ -229,7 +229,7 @@ pub const KEY_MAP: &[Binding] = &[
     Binding {
         scope: Scope::Run,
         keys: &[(ch('v'), Action::CycleProfile)],
-        help: "wall time, CPU samples, off-CPU time",
+        help: "phases, code by phase, wall time, CPU samples, off-CPU time",
     },
     Binding {
         scope: Scope::Run,
@@ -243,7 +243,7 @@ pub const KEY_MAP: &[Binding] = &[
             (ch('.'), Action::CursorRight),
             (ch('b'), Action::MarkRange),
         ],
-        help: "move the time cursor; b marks a range (or drag)",
+        help: "move the time cursor; b marks a range (or drag), Esc clears it",
     },
     Binding {
         scope: Scope::Run,

@@ -1,4 +1,4 @@
-//! A run's four profiles (its phases, wall time, CPU samples, off-CPU time): which one the
+//! A run's five profiles (its phases, their code, wall time, CPU samples, off-CPU time): which one the
 //! flame pane shows, how its weights read, and each kept as a tree that grows with the
 //! streamed deltas.
 
@@ -13,6 +13,9 @@ pub enum Profile {
     /// Every nanosecond of the workers on the job's own phases, by cause (`[cpu]`,
     /// `[net wait]`…): the job's picture, the same in every mode.
     Phases,
+    /// The code of each phase: the wall profile's stacks hung under the phase view's paths
+    /// (`worker;parse;<frames called in parse>;leaf`), from the `[phase …]` tags in them.
+    PhaseCode,
     /// Every nanosecond of the workers: CPU on the sampled stacks, waits in bracketed leaves.
     Wall,
     /// CPU samples (counts).
@@ -23,10 +26,12 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The next profile in the view key's cycle: phases → wall → CPU → off-CPU → phases.
+    /// The next profile in the view key's cycle: phases → code by phase → wall → CPU →
+    /// off-CPU → phases.
     pub fn next(self) -> Profile {
         match self {
-            Profile::Phases => Profile::Wall,
+            Profile::Phases => Profile::PhaseCode,
+            Profile::PhaseCode => Profile::Wall,
             Profile::Wall => Profile::Cpu,
             Profile::Cpu => Profile::OffCpu,
             Profile::OffCpu => Profile::Phases,
@@ -37,6 +42,7 @@ impl Profile {
     pub fn title(self) -> &'static str {
         match self {
             Profile::Phases => "phases",
+            Profile::PhaseCode => "code by phase",
             Profile::Wall => "wall time",
             Profile::Cpu => "CPU samples",
             Profile::OffCpu => "off-CPU",
@@ -46,7 +52,7 @@ impl Profile {
     /// What a share of the profile is a share of (`65% of wall time`).
     pub fn whole(self) -> &'static str {
         match self {
-            Profile::Phases | Profile::Wall => "wall time",
+            Profile::Phases | Profile::PhaseCode | Profile::Wall => "wall time",
             Profile::Cpu => "samples",
             Profile::OffCpu => "off-CPU time",
         }
@@ -71,22 +77,24 @@ impl Profile {
         match self {
             Profile::Cpu => format!("{} {}", crate::model::thousands(w), self.title()),
             Profile::Phases => format!("{} s wall time by phase", seconds(w)),
+            Profile::PhaseCode => format!("{} s wall time, code by phase", seconds(w)),
             _ => format!("{} s {}", seconds(w), self.title()),
         }
     }
 
-    /// Whether a run with these profiles (phases, wall time) has this one.
-    pub fn available(self, (has_phases, has_wall): (bool, bool)) -> bool {
+    /// Whether a run with the profiles `has` has this one.
+    pub fn available(self, has: Has) -> bool {
         match self {
-            Profile::Phases => has_phases,
-            Profile::Wall | Profile::OffCpu => has_wall,
+            Profile::Phases => has.phases,
+            Profile::PhaseCode => has.phase_code,
+            Profile::Wall | Profile::OffCpu => has.wall,
             Profile::Cpu => true,
         }
     }
 
-    /// The profile shown for a run with `has` (phases, wall time): the user's `chosen` one
-    /// when the run has it, else its phases, else its wall time, else CPU samples.
-    pub fn shown(chosen: Option<Profile>, has: (bool, bool)) -> Profile {
+    /// The profile shown for a run with `has`: the user's `chosen` one when the run has it,
+    /// else its phases, else its wall time, else CPU samples.
+    pub fn shown(chosen: Option<Profile>, has: Has) -> Profile {
         let first = [Profile::Phases, Profile::Wall, Profile::Cpu]
             .into_iter()
             .find(|p| p.available(has));
@@ -96,14 +104,25 @@ impl Profile {
         }
     }
 
-    /// The next profile after this one that a run with `has` (phases, wall time) has.
-    pub fn next_available(self, has: (bool, bool)) -> Profile {
+    /// The next profile after this one that a run with `has` has.
+    pub fn next_available(self, has: Has) -> Profile {
         let mut next = self.next();
         while !next.available(has) {
             next = next.next();
         }
         next
     }
+}
+
+/// Which time profiles a run has (CPU samples it always has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Has {
+    /// Time on the job's phases.
+    pub phases: bool,
+    /// A wall-clock profile.
+    pub wall: bool,
+    /// Wall-clock stacks tagged with the phases they ran in (see `flame::phase_tag`).
+    pub phase_code: bool,
 }
 
 /// Nanoseconds as seconds with three significant-ish digits: `0.012`, `2.41`, `38.2`, `613`.
@@ -184,11 +203,18 @@ mod tests {
 
     #[test]
     fn the_view_key_cycles_and_runs_show_the_first_profile_they_have() {
-        assert_eq!(Profile::Phases.next(), Profile::Wall);
+        assert_eq!(Profile::Phases.next(), Profile::PhaseCode);
+        assert_eq!(Profile::PhaseCode.next(), Profile::Wall);
         assert_eq!(Profile::Wall.next(), Profile::Cpu);
         assert_eq!(Profile::Cpu.next(), Profile::OffCpu);
         assert_eq!(Profile::OffCpu.next(), Profile::Phases);
-        let (all, no_phases, cpu_only) = ((true, true), (false, true), (false, false));
+        let has = |phases, wall, phase_code| Has {
+            phases,
+            wall,
+            phase_code,
+        };
+        let (all, untagged) = (has(true, true, true), has(true, true, false));
+        let (no_phases, cpu_only) = (has(false, true, false), has(false, false, false));
         assert_eq!(Profile::shown(None, all), Profile::Phases);
         assert_eq!(Profile::shown(None, no_phases), Profile::Wall);
         assert_eq!(Profile::shown(Some(Profile::OffCpu), all), Profile::OffCpu);
@@ -202,6 +228,8 @@ mod tests {
         );
         assert_eq!(Profile::OffCpu.next_available(no_phases), Profile::Wall);
         assert_eq!(Profile::OffCpu.next_available(all), Profile::Phases);
+        assert_eq!(Profile::Phases.next_available(all), Profile::PhaseCode);
+        assert_eq!(Profile::Phases.next_available(untagged), Profile::Wall);
         assert_eq!(Profile::Cpu.next_available(cpu_only), Profile::Cpu);
     }
 

@@ -1,8 +1,9 @@
 //! One run as the UI knows it: live totals, throughput history, worker lanes, merged stacks,
 //! the final report or the error. Fed event by event, from a child or a recording.
 
-use super::profiles::{off_cpu, GrowingTree, Profile};
+use super::profiles::{off_cpu, GrowingTree, Has, Profile};
 use crate::events::Event;
+use crate::flame::phase_tag::phase_of_stack;
 use crate::flame::{FoldedStacks, FrameTree};
 use crate::model::GenProgress;
 use crate::model::RunReport;
@@ -79,6 +80,10 @@ pub struct Run {
     off_cpu_tree: GrowingTree,
     /// The workers' wall time on the job's phases, as a growing tree.
     phases_tree: GrowingTree,
+    /// The code of each phase (see [`Profile::PhaseCode`]), as a growing tree.
+    phase_code_tree: GrowingTree,
+    /// Whether any wall-clock stack so far carries a phase tag.
+    phase_tagged: bool,
     pub report: Option<RunReport>,
     pub error: Option<String>,
     /// For a profile read from a file: what the file says about itself (format, sample
@@ -127,6 +132,8 @@ impl Run {
             wall_tree: GrowingTree::default(),
             off_cpu_tree: GrowingTree::default(),
             phases_tree: GrowingTree::default(),
+            phase_code_tree: GrowingTree::default(),
+            phase_tagged: false,
             source: None,
             report: None,
             error: None,
@@ -160,6 +167,7 @@ impl Run {
                 self.wall.merge(&wall);
                 let wall_changed = self.wall_tree.add(&wall);
                 self.off_cpu_tree.add(&off_cpu(&wall));
+                self.add_phase_code(&wall);
                 let phases_changed = self.phases_tree.add(&phases);
                 return cpu_changed || wall_changed || phases_changed;
             }
@@ -263,6 +271,7 @@ impl Run {
     pub fn profile_tree(&self, profile: Profile) -> Arc<FrameTree> {
         match profile {
             Profile::Phases => self.phases_tree.tree(),
+            Profile::PhaseCode => self.phase_code_tree.tree(),
             Profile::Wall => self.wall_tree.tree(),
             Profile::Cpu => self.cpu_tree.tree(),
             Profile::OffCpu => self.off_cpu_tree.tree(),
@@ -279,9 +288,22 @@ impl Run {
         self.phases_tree.total() > 0
     }
 
-    /// Which time profiles the run has: (phases, wall time).
-    pub fn profiles(&self) -> (bool, bool) {
-        (self.has_phases(), self.has_wall())
+    /// Which time profiles the run has.
+    pub fn profiles(&self) -> Has {
+        Has {
+            phases: self.has_phases(),
+            wall: self.has_wall(),
+            phase_code: self.phase_tagged,
+        }
+    }
+
+    /// Hangs a wall-clock delta's code under its phases (stacks of old recordings carry no
+    /// phase tags, and then the run has no code by phase).
+    fn add_phase_code(&mut self, wall: &FoldedStacks) {
+        self.phase_tagged |= wall
+            .iter()
+            .any(|(stack, _)| phase_of_stack(stack).is_some());
+        self.phase_code_tree.add(&wall.code_by_phase());
     }
 
     /// The workers' wall time in the profile so far (nanoseconds).
@@ -298,6 +320,8 @@ impl Run {
     /// Replaces the wall-clock profile (a test or a caller that builds a run by hand).
     pub fn set_wall(&mut self, wall: FoldedStacks) {
         self.wall_tree = GrowingTree::from_stacks(&wall);
+        self.phase_code_tree = GrowingTree::default();
+        self.add_phase_code(&wall);
         self.off_cpu_tree = GrowingTree::from_stacks(&off_cpu(&wall));
         self.wall = wall;
     }

@@ -13,6 +13,7 @@ impl Run {
         let stacks = self.history.stacks(window);
         let folded = match profile {
             Profile::Phases => stacks.phases,
+            Profile::PhaseCode => stacks.wall.code_by_phase(),
             Profile::Wall => stacks.wall,
             Profile::Cpu => stacks.cpu,
             Profile::OffCpu => off_cpu(&stacks.wall),

@@ -92,6 +92,7 @@ fn civil_date(days: u64) -> (u64, u64, u64) {
 fn view_suffix(profile: Profile) -> &'static str {
     match profile {
         Profile::Phases => "-phases",
+        Profile::PhaseCode => "-phase-code",
         Profile::Wall => "-wall",
         Profile::Cpu => "",
         Profile::OffCpu => "-offcpu",

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod layout;
+mod phase_entry;
 pub mod range;
 pub mod render;
 pub mod render_prepare;

@@ -37,6 +37,16 @@ pub struct RunScreen {
     pub defer_flame: bool,
     /// The current run's stacks changed since the flamegraph was last rebuilt.
     pub flame_stale: bool,
+    /// Set while the code of a phase shows, entered with Enter from the phase view: that
+    /// view's zoom then, and the phase's path, to come back to with Esc.
+    pub phase_entry: Option<PhaseEntry>,
+}
+
+/// Where Enter on a phase came from (see [`RunScreen::phase_entry`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseEntry {
+    pub phases_zoom: Vec<Vec<String>>,
+    pub phase: Vec<String>,
 }
 
 impl Default for RunScreen {
@@ -53,6 +63,7 @@ impl Default for RunScreen {
             layout: ScreenLayout::new((80, 24)),
             defer_flame: false,
             flame_stale: false,
+            phase_entry: None,
         }
     }
 }
@@ -71,6 +82,7 @@ impl RunScreen {
         self.flame.collapsed.clear();
         self.flame.frozen = None;
         self.flame.chosen = None;
+        self.phase_entry = None;
         self.refresh_flame(runs);
     }
 

@@ -1,6 +1,6 @@
 //! `update` for the run screen: flame/top/tree navigation, transforms, search, freeze, export.
 
-use super::{export, range, replay, RunScreen};
+use super::{export, phase_entry, range, replay, RunScreen};
 use crate::tui::state::{Action, Effect, Goto, Shared};
 use crate::tui::widgets::flame::layout::{box_at, layout_window, FlameBox, Orientation};
 use crate::tui::widgets::flame::parts::{flame_parts, tree_scroll};
@@ -124,6 +124,7 @@ fn view_action(screen: &mut RunScreen, shared: &mut Shared, action: Action) {
         }
         Action::FullStacks => {
             shared.status = toggle_full_stacks(&mut screen.flame);
+            screen.phase_entry = None;
             true
         }
         Action::MergeThreads => {
@@ -180,7 +181,7 @@ fn toggle_freeze(screen: &mut RunScreen, shared: &mut Shared) -> bool {
     true
 }
 
-/// Picks the next profile the run has (phases → wall → CPU → off-CPU); a run with CPU
+/// Picks the next profile the run has (phases → code by phase → wall → CPU → off-CPU); a run with CPU
 /// samples only stays on them.
 fn cycle_profile(screen: &mut RunScreen, shared: &mut Shared) -> bool {
     let Some(run) = screen.current_run(&shared.runs) else {
@@ -192,6 +193,10 @@ fn cycle_profile(screen: &mut RunScreen, shared: &mut Shared) -> bool {
     }
     let next = screen.flame.profile.next_available(run.profiles());
     screen.flame.chosen = Some(next);
+    // The zoom was a path of the other view.
+    if screen.phase_entry.take().is_some() {
+        screen.flame.zoom.clear();
+    }
     true
 }
 
@@ -218,7 +223,9 @@ fn flame_nav(screen: &mut RunScreen, shared: &mut Shared, action: Action) -> boo
         Action::Up | Action::Down => screen.flame.select_child(),
         Action::Left => screen.flame.select_beside(&flame_boxes(screen, shared), -1),
         Action::Right => screen.flame.select_beside(&flame_boxes(screen, shared), 1),
-        Action::Enter => return screen.flame.zoom_in(),
+        Action::Enter => {
+            return phase_entry::enter(screen, shared).unwrap_or_else(|| screen.flame.zoom_in())
+        }
         Action::Back | Action::Backspace => return back(screen, shared),
         _ => {}
     }
@@ -228,7 +235,7 @@ fn flame_nav(screen: &mut RunScreen, shared: &mut Shared, action: Action) -> boo
 /// Esc: zoom out, else clear the search, else leave the run screen (for the suite when the
 /// run is one of its lines, else for the setup screen).
 fn back(screen: &mut RunScreen, shared: &mut Shared) -> bool {
-    if screen.flame.zoom_out() {
+    if phase_entry::back(screen, shared) || screen.flame.zoom_out() {
         return true;
     }
     if screen.flame.search.take().is_none() {

@@ -29,7 +29,7 @@ pub fn render_profile(frame: &mut Frame, area: Rect, view: &FlameView, theme: Th
     if view.tree.total() == 0 {
         let msg = match view.profile {
             Profile::Cpu => "no CPU samples yet (an IO-bound run has few: see the worker lanes)",
-            Profile::Phases | Profile::Wall => "no wall-clock time here",
+            Profile::Phases | Profile::PhaseCode | Profile::Wall => "no wall-clock time here",
             Profile::OffCpu => "no off-CPU time here: the workers never waited",
         };
         frame.render_widget(Paragraph::new(msg), inner);
