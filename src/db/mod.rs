@@ -6,6 +6,8 @@ pub mod pg_async;
 pub mod postgres;
 mod schema;
 pub mod sqlite;
+#[cfg(test)]
+mod sqlite_race_tests;
 pub mod target;
 
 pub use conn::{DbConn, InsertMode, InsertPlan, RowRejection};
