@@ -177,7 +177,10 @@ fn imports_started_together_on_a_new_file_both_connect() {
     }
     std::fs::write(&input, text).expect("write the CSV");
     for trial in 0..6 {
-        let db = format!("sqlite:{}", scratch.path(&format!("new{trial}.db")).display());
+        let db = format!(
+            "sqlite:{}",
+            scratch.path(&format!("new{trial}.db")).display()
+        );
         let start = |name: &str| {
             let report = scratch.path(&format!("{name}{trial}.json"));
             let child = bin()
