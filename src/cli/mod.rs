@@ -116,6 +116,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Failed(_) => 1,
+            CliError::Session(SessionError::Interrupted) => 130,
             CliError::Session(e) => usage_or_failure(e.is_usage()),
             CliError::Server(e) => usage_or_failure(e.is_usage()),
             CliError::Interrupted => 130,
