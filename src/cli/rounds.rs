@@ -80,7 +80,7 @@ pub fn interleaved(
     if let Some(first) = specs.first() {
         for _ in 0..warmup {
             let outcome = run_with_progress(&fresh_run(first), EventSink::none(), quiet)?;
-            if !outcome.is_some_and(|o| !o.report.interrupted) {
+            if outcome.is_none_or(|o| o.report.interrupted) {
                 runs.interrupted = true;
                 return Ok(runs);
             }

@@ -184,7 +184,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let mut failure = None;
     let mut pg_watch = pg::PgWatch::start(pg_run.as_ref(), started);
     let records = drive(
-        &workload,
+        workload,
         spec,
         (&env, &outside),
         hooks,
