@@ -122,9 +122,10 @@ impl Drop for Driver {
     /// Lets the connection end (briefly) before the runtime stops it.
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
-            let _ = self
-                .rt
-                .block_on(tokio::time::timeout(Duration::from_millis(200), task));
+            // The timer is made inside the runtime (`async`): it needs the runtime's clock.
+            let _ = self.rt.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_millis(200), task).await;
+            });
         }
     }
 }
