@@ -163,3 +163,42 @@ fn concurrent_imports_into_one_table_each_verify_their_own_rows() {
         "{reports:?}"
     );
 }
+
+/// Two imports started at the same moment on a new SQLite file, several times over: both
+/// connect (neither fails with "database is locked" while the other switches the new file to
+/// WAL or creates the tables), and each accounts for all of its rows.
+#[test]
+fn imports_started_together_on_a_new_file_both_connect() {
+    let scratch = Scratch::new();
+    let input = scratch.path("in.csv");
+    let mut text = String::from("id,name\n");
+    for i in 0..300 {
+        text += &format!("{i},n{i}\n");
+    }
+    std::fs::write(&input, text).expect("write the CSV");
+    for trial in 0..6 {
+        let db = format!(
+            "sqlite:{}",
+            scratch.path(&format!("new{trial}.db")).display()
+        );
+        let start = |name: &str| {
+            let report = scratch.path(&format!("{name}{trial}.json"));
+            let child = bin()
+                .args(["run", "csv-import", "--input", &input.to_string_lossy()])
+                .args(["--db", &db, "--no-profile", "--quiet", "--report"])
+                .arg(&report)
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start an import");
+            (child, report)
+        };
+        for (child, report) in [start("a"), start("b")] {
+            let out = child.wait_with_output().expect("wait");
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), Some(0), "trial {trial}: {err}");
+            let report = read_json(&report);
+            let accounted = tables_sum(&report, "stored") + tables_sum(&report, "rejected");
+            assert_eq!(accounted, 300, "trial {trial}: {report}");
+        }
+    }
+}

@@ -116,6 +116,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Failed(_) => 1,
+            CliError::Session(SessionError::Interrupted) => 130,
             CliError::Session(e) => usage_or_failure(e.is_usage()),
             CliError::Server(e) => usage_or_failure(e.is_usage()),
             CliError::Interrupted => 130,
@@ -214,6 +215,15 @@ fn run_child() -> Result<(), CliError> {
     Ok(())
 }
 
+/// `serve-api`: Ctrl-C ends it as it ends a run (130).
+fn serve_api(args: &boundscope::workload::api::serve_args::ServeArgs) -> Result<(), CliError> {
+    use boundscope::server::Stopped;
+    match boundscope::workload::api::serve_args::run_serve(args)? {
+        Stopped::Interrupted => Err(CliError::Interrupted),
+        Stopped::Terminated | Stopped::InputClosed => Ok(()),
+    }
+}
+
 fn open_ui() -> Result<(), CliError> {
     boundscope::tui::run_interactive()
         .map_err(|e| CliError::Failed(format!("the terminal UI failed: {e}")))
@@ -275,9 +285,7 @@ pub fn main() -> i32 {
             };
             open_files(&files, &options)
         }
-        Some(Command::ServeApi(args)) => {
-            boundscope::workload::api::serve_args::run_serve(&args).map_err(CliError::from)
-        }
+        Some(Command::ServeApi(args)) => serve_api(&args),
         Some(Command::Child { .. }) => run_child(),
         Some(Command::RunRequest) => run::execute_request(),
     };

@@ -80,7 +80,7 @@ pub fn interleaved(
     if let Some(first) = specs.first() {
         for _ in 0..warmup {
             let outcome = run_with_progress(&fresh_run(first), EventSink::none(), quiet)?;
-            if outcome.report.interrupted {
+            if outcome.is_none_or(|o| o.report.interrupted) {
                 runs.interrupted = true;
                 return Ok(runs);
             }
@@ -92,10 +92,10 @@ pub fn interleaved(
                 eprintln!("round {}/{repeat}: {}", round + 1, spec.title());
             }
             let outcome = run_with_progress(&fresh_run(spec), EventSink::none(), quiet)?;
-            if outcome.report.interrupted {
+            let Some(outcome) = outcome.filter(|o| !o.report.interrupted) else {
                 runs.interrupted = true;
                 return Ok(runs);
-            }
+            };
             super::verification_failed(&outcome.report)?;
             on_outcome(i, &outcome);
             runs.runs[i].push(outcome.report);

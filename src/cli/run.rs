@@ -114,13 +114,18 @@ fn failed_units(report: &boundscope::model::RunReport) -> Result<(), CliError> {
     )))
 }
 
-/// Runs a spec in this process with a progress bar (when stderr is a terminal).
+/// Runs a spec in this process with a progress bar (when stderr is a terminal); `None`
+/// when Ctrl-C came before the run started.
 pub fn run_with_progress(
     spec: &RunSpec,
     events: EventSink,
     quiet: bool,
-) -> Result<session::RunOutcome, CliError> {
-    Ok(run_session(spec, events, quiet)?)
+) -> Result<Option<session::RunOutcome>, CliError> {
+    match run_session(spec, events, quiet) {
+        Ok(outcome) => Ok(Some(outcome)),
+        Err(SessionError::Interrupted) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// [`run_with_progress`], keeping the session's error (a late one carries the outcome).

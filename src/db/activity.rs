@@ -2,7 +2,8 @@
 //! ~200 ms, the state and wait event of each of the run's connections, which carry an
 //! `application_name` unique to the run (see [`tag_url`]).
 
-use super::postgres::{config, error_text};
+use super::pg_client::{BlockingClient, Target};
+use super::postgres::error_text;
 use super::DbError;
 use crate::model::pg_activity::{PgActivity, PgSample};
 use parking_lot::Mutex;
@@ -48,14 +49,9 @@ impl ActivitySampler {
     /// Connects to `url` (untagged: the sampler's own connection is not one of the run's)
     /// and starts sampling the connections named `application_name`; `t0` is the run's start.
     pub fn start(url: &str, application_name: &str, t0: Instant) -> Result<Self, DbError> {
-        let (config, target) = config(url)?;
-        let mut client = postgres::Config::from(config)
-            .application_name("boundscope-monitor")
-            .connect(postgres::NoTls)
-            .map_err(|e| DbError::Connect {
-                target,
-                reason: error_text(&e),
-            })?;
+        let mut target = Target::parse(url)?;
+        target.config.application_name("boundscope-monitor");
+        let client = BlockingClient::connect(&target)?;
         let stop = Arc::new(AtomicBool::new(false));
         let samples = Arc::new(Mutex::new(Vec::new()));
         let (name, flag, sink) = (application_name.to_string(), stop.clone(), samples.clone());
@@ -64,7 +60,7 @@ impl ActivitySampler {
             .spawn(move || {
                 while !flag.load(Relaxed) {
                     let tick = Instant::now();
-                    match sample(&mut client, &name, t0) {
+                    match sample(&client, &name, t0) {
                         Ok(s) => sink.lock().push(s),
                         Err(_) => break,
                     }
@@ -117,9 +113,10 @@ impl Drop for ActivitySampler {
 /// One look at the run's connections. Wait events count for active connections only: an
 /// idle connection always "waits" for its client (`Client:ClientRead`), which says nothing
 /// the state does not.
-fn sample(client: &mut postgres::Client, name: &str, t0: Instant) -> Result<PgSample, DbError> {
+fn sample(client: &BlockingClient, name: &str, t0: Instant) -> Result<PgSample, DbError> {
+    let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&name];
     let rows = client
-        .query(QUERY, &[&name])
+        .call(|c| c.query(QUERY, &params))
         .map_err(|e| DbError::query(QUERY, error_text(&e)))?;
     let mut s = PgSample {
         t_s: t0.elapsed().as_secs_f64(),

@@ -3,9 +3,12 @@
 pub mod activity;
 mod conn;
 pub mod pg_async;
+pub mod pg_client;
 pub mod postgres;
 mod schema;
 pub mod sqlite;
+#[cfg(test)]
+mod sqlite_race_tests;
 pub mod target;
 
 pub use conn::{DbConn, InsertMode, InsertPlan, RowRejection};
@@ -24,6 +27,12 @@ pub enum DbError {
     BadOption(String),
     #[error("cannot connect to {target}: {reason}")]
     Connect { target: String, reason: String },
+    /// A server that took the connection but did not finish the handshake in time.
+    #[error(
+        "PostgreSQL at {server} did not answer within {seconds} s (connect_timeout; set it in \
+         the URL, e.g. ?connect_timeout=30)"
+    )]
+    ConnectTimeout { server: String, seconds: f64 },
     #[error("database statement failed ({reason}): {sql}")]
     Query { sql: String, reason: String },
     #[error("gave up waiting for the SQLite write lock after {0} s (another writer held it)")]
@@ -69,6 +78,7 @@ impl DbError {
             DbError::BadTarget(_)
                 | DbError::BadOption(_)
                 | DbError::Connect { .. }
+                | DbError::ConnectTimeout { .. }
                 | DbError::Unsupported(_)
         )
     }

@@ -6,15 +6,15 @@
 //! rows and reject the same ones.
 
 use super::conn::{InsertMode, InsertPlan, RowRejection};
+use super::pg_client;
 use super::postgres as pg;
 use super::schema::{Dialect, Row, TableSpec};
 use super::{DbError, Refused};
 use crate::measure::{in_phase_async, wait_async};
 use crate::model::WaitCategory;
-use futures_util::SinkExt;
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 /// The driver's name, for reports.
 pub const DRIVER: &str = "tokio-postgres";
@@ -53,11 +53,8 @@ impl AsyncPgPool {
                 return Ok(conn);
             }
         }
-        let (config, target) = pg::config(&self.url)?;
-        let (client, connection) = config.connect(NoTls).await.map_err(|e| DbError::Connect {
-            target,
-            reason: pg::error_text(&e),
-        })?;
+        let target = pg_client::Target::parse(&self.url)?;
+        let (client, connection) = pg_client::connect(&target).await?;
         tokio::spawn(async move {
             // Ends when the client is dropped; an error shows up in the client's next call.
             let _ = connection.await;
@@ -116,14 +113,7 @@ impl AsyncPgConn {
     ) -> Result<Result<(), Refused>, DbError> {
         let sql = pg::copy_sql(spec);
         let data = bytes::Bytes::from(pg::copy_csv(rows));
-        let result = async {
-            let sink = self.client.copy_in::<_, bytes::Bytes>(&sql).await?;
-            futures_util::pin_mut!(sink);
-            // A failed send means the server ended the COPY; finish() returns its reason.
-            let _sent = sink.send(data).await;
-            sink.as_mut().finish().await
-        }
-        .await;
+        let result = pg::copy_in(&self.client, &sql, data).await;
         pg::classify(result.map(|_| ()), &sql)
     }
 

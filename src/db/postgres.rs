@@ -3,54 +3,30 @@
 //! Every round trip to the server runs inside a `db` wait span; the span only counts the
 //! off-CPU part, so encoding rows on the client still shows as CPU.
 
+use super::pg_client::{BlockingClient, Target};
 use super::schema::{quote_ident, ColumnType, Dialect, Row, TableSpec, Value};
-use super::target::mask_password;
 use super::{DbError, Refused};
 use crate::measure::{in_phase, WorkerCtx};
 use crate::model::WaitCategory;
+use futures_util::SinkExt;
 use postgres::types::ToSql;
-use postgres::{Client, Config, NoTls, Statement};
+use postgres::Statement;
 use std::collections::HashMap;
-use std::io::Write;
-use std::str::FromStr;
-use std::time::Duration;
 
-/// How long a connection attempt may take before it fails.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// PostgreSQL's bound-parameter limit per statement.
 pub const MAX_PARAMS: usize = 65_535;
 
 /// A connected client and its prepared statements, keyed by SQL text.
 pub struct PgConn {
-    client: Client,
+    client: BlockingClient,
     statements: HashMap<String, Statement>,
 }
 
-/// Parses `url` into the async driver's settings (with [`CONNECT_TIMEOUT`] unless the URL
-/// sets one); also returns how to name the server in errors (password masked).
-pub(super) fn config(url: &str) -> Result<(tokio_postgres::Config, String), DbError> {
-    let target = format!("PostgreSQL server {}", mask_password(url));
-    let mut config = tokio_postgres::Config::from_str(url).map_err(|e| DbError::Connect {
-        target: target.clone(),
-        reason: format!("the URL is not valid ({e})"),
-    })?;
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(CONNECT_TIMEOUT);
-    }
-    Ok((config, target))
-}
-
-/// Connects to `url` (without TLS), failing within about [`CONNECT_TIMEOUT`].
+/// Connects to `url` (without TLS), failing within its `connect_timeout` (see
+/// [`super::pg_client`]).
 pub fn connect(url: &str) -> Result<PgConn, DbError> {
-    let (config, target) = config(url)?;
-    let client = Config::from(config)
-        .connect(NoTls)
-        .map_err(|e| DbError::Connect {
-            target,
-            reason: error_text(&e),
-        })?;
     Ok(PgConn {
-        client,
+        client: BlockingClient::connect(&Target::parse(url)?)?,
         statements: HashMap::new(),
     })
 }
@@ -98,8 +74,8 @@ fn param(value: &Value, ty: ColumnType) -> &(dyn ToSql + Sync) {
 impl PgConn {
     /// Runs statements without results (`BEGIN`, `COMMIT`, DDL) as one round trip.
     pub fn execute(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<(), DbError> {
-        let client = &mut self.client;
-        ctx.wait(WaitCategory::Db, || client.batch_execute(sql))
+        let client = &self.client;
+        ctx.wait(WaitCategory::Db, || client.call(|c| c.batch_execute(sql)))
             .map_err(|e| DbError::query(sql, error_text(&e)))
     }
 
@@ -119,8 +95,10 @@ impl PgConn {
         let sql = spec.insert_sql(Dialect::Postgres, rows.len());
         let statement = self.prepare(ctx, &sql)?;
         let params = insert_params(spec, rows);
-        let client = &mut self.client;
-        let result = ctx.wait(WaitCategory::Db, || client.execute(&statement, &params));
+        let client = &self.client;
+        let result = ctx.wait(WaitCategory::Db, || {
+            client.call(|c| c.execute(&statement, &params))
+        });
         classify(result.map(|_| ()), &sql)
     }
 
@@ -132,14 +110,9 @@ impl PgConn {
         rows: &[Row],
     ) -> Result<Result<(), Refused>, DbError> {
         let sql = copy_sql(spec);
-        let data = copy_csv(rows);
-        let client = &mut self.client;
-        let result = ctx.wait(WaitCategory::Db, || -> Result<u64, postgres::Error> {
-            let mut writer = client.copy_in(&sql)?;
-            // A failed write means the server ended the COPY; finish() returns its reason.
-            let _written = writer.write_all(&data);
-            writer.finish()
-        });
+        let data = bytes::Bytes::from(copy_csv(rows));
+        let client = &self.client;
+        let result = ctx.wait(WaitCategory::Db, || client.call(|c| copy_in(c, &sql, data)));
         classify(result.map(|_| ()), &sql)
     }
 
@@ -150,8 +123,8 @@ impl PgConn {
 
     /// Runs `sql` and returns the first column of the first row.
     pub fn query_i64(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<Option<i64>, DbError> {
-        let client = &mut self.client;
-        let rows = ctx.wait(WaitCategory::Db, || client.query(sql, &[]));
+        let client = &self.client;
+        let rows = ctx.wait(WaitCategory::Db, || client.call(|c| c.query(sql, &[])));
         let rows = rows.map_err(|e| DbError::query(sql, error_text(&e)))?;
         match rows.first() {
             Some(row) => row
@@ -168,9 +141,9 @@ impl PgConn {
         ctx: &mut WorkerCtx,
         sql: &str,
     ) -> Result<Vec<Vec<String>>, DbError> {
-        let client = &mut self.client;
+        let client = &self.client;
         let messages = ctx
-            .wait(WaitCategory::Db, || client.simple_query(sql))
+            .wait(WaitCategory::Db, || client.call(|c| c.simple_query(sql)))
             .map_err(|e| DbError::query(sql, error_text(&e)))?;
         let mut out = Vec::new();
         for message in messages {
@@ -188,9 +161,9 @@ impl PgConn {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let client = &mut self.client;
+        let client = &self.client;
         let statement = ctx
-            .wait(WaitCategory::Db, || client.prepare(sql))
+            .wait(WaitCategory::Db, || client.call(|c| c.prepare(sql)))
             .map_err(|e| DbError::query(sql, error_text(&e)))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)
@@ -211,6 +184,19 @@ pub(super) fn copy_sql(spec: &TableSpec) -> String {
         quote_ident(&spec.name),
         spec.column_list()
     )
+}
+
+/// Sends `data` with `sql` (a `COPY ... FROM STDIN`); the rows the server stored.
+pub(super) async fn copy_in(
+    client: &tokio_postgres::Client,
+    sql: &str,
+    data: bytes::Bytes,
+) -> Result<u64, postgres::Error> {
+    let sink = client.copy_in::<_, bytes::Bytes>(sql).await?;
+    futures_util::pin_mut!(sink);
+    // A failed send means the server ended the COPY; finish() returns its reason.
+    let _sent = sink.send(data).await;
+    sink.as_mut().finish().await
 }
 
 /// `Ok(Err(reason))` for a refused row (constraint, bad value), `Err` for any other failure.

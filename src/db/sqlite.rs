@@ -105,16 +105,36 @@ pub fn open(path: Option<&Path>, options: SqliteOptions) -> Result<Connection, D
         SyncMode::Normal => "NORMAL",
         SyncMode::Off => "OFF",
     };
-    conn.query_row(&format!("PRAGMA journal_mode={journal}"), [], |_| Ok(()))
+    retry_busy(|| conn.query_row(&format!("PRAGMA journal_mode={journal}"), [], |_| Ok(())))
         .map_err(fail)?;
     // Temporary b-trees in memory and a 64 MiB page cache: an import touches many pages
     // between commits, and re-reading them from the OS cache costs more than keeping them.
-    conn.execute_batch(&format!(
-        "PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536"
-    ))
+    retry_busy(|| {
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536"
+        ))
+    })
     .map_err(fail)?;
     conn.busy_timeout(Duration::ZERO).map_err(fail)?;
     Ok(conn)
+}
+
+/// Runs a step of opening until it is not refused as busy, for up to [`LOCK_TIMEOUT`].
+/// SQLite answers "database is locked" at once, without calling the busy handler, where
+/// waiting could deadlock: two connections switching a new file to WAL at the same moment
+/// both hold a read lock and want the write lock. One of them must let go and try again.
+fn retry_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(1);
+    loop {
+        match step() {
+            Err(e) if is_busy(&e) && started.elapsed() < LOCK_TIMEOUT => {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {

@@ -6,6 +6,7 @@
 //! It listens on loopback only unless `allow_remote` is set.
 
 pub mod config;
+pub mod conn;
 pub mod data;
 mod faults;
 pub mod routes;
@@ -13,14 +14,14 @@ pub mod stats;
 mod timer;
 
 pub use config::{parse_duration, parse_rate, JitterDist, ServerConfig, ValueError};
+pub use conn::ConnLimits;
 pub use routes::{content_digest, DIGEST_HEADER};
 pub use stats::StatsSnapshot;
 
-use axum::serve::ListenerExt;
 use axum::Router;
 use routes::AppState;
 use stats::Stats;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -134,26 +135,19 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, ServerError> {
         .map_err(ServerError::Runtime)
 }
 
-/// Serves until `stop` completes; open connections are dropped with the runtime.
-async fn serve_until(
+/// Serves until `stop` completes (returning what it says); open connections are dropped
+/// with the runtime.
+async fn serve_until<T>(
     prepared: Prepared,
-    stop: impl Future<Output = ()> + Send,
-) -> Result<(), ServerError> {
+    limits: ConnLimits,
+    stop: impl Future<Output = T> + Send,
+) -> Result<T, ServerError> {
     let listener =
         tokio::net::TcpListener::from_std(prepared.listener).map_err(ServerError::Serve)?;
-    let stats = prepared.stats;
-    let listener = listener.tap_io(move |stream| {
-        stats.connection();
-        let _ = stream.set_nodelay(true);
-    });
-    // Each connection's client address reaches the handlers, for the handshake fault.
-    let app = prepared
-        .router
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).into_future();
+    let serving = conn::accept_loop(listener, prepared.router, prepared.stats, limits);
     tokio::select! {
-        result = server => result.map_err(ServerError::Serve),
-        () = stop => Ok(()),
+        () = serving => Err(ServerError::Serve(std::io::Error::other("stopped accepting"))),
+        stopped = stop => Ok(stopped),
     }
 }
 
@@ -170,7 +164,7 @@ pub fn start_in_background(config: ServerConfig) -> Result<ServerHandle, ServerE
             let stop = async {
                 let _ = stop_rx.await;
             };
-            let _ = rt.block_on(serve_until(prepared, stop));
+            let _ = rt.block_on(serve_until(prepared, ConnLimits::default(), stop));
             rt.shutdown_timeout(Duration::from_millis(200));
         })
         .map_err(ServerError::Runtime)?;
@@ -182,55 +176,70 @@ pub fn start_in_background(config: ServerConfig) -> Result<ServerHandle, ServerE
     })
 }
 
+/// Why a server serving in the calling thread stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// SIGINT (Ctrl-C).
+    Interrupted,
+    /// SIGTERM.
+    Terminated,
+    /// Standard input closed (`stop_on_stdin_eof`: the parent is gone).
+    InputClosed,
+}
+
 /// Serves in the calling thread until SIGINT or SIGTERM arrives — or, when
 /// `config.stop_on_stdin_eof` is set, until standard input closes (so a child server dies
 /// with its parent). `on_ready` gets the bound address once the socket is listening.
 pub fn serve_blocking(
     config: ServerConfig,
+    limits: ConnLimits,
     on_ready: impl FnOnce(SocketAddr),
-) -> Result<(), ServerError> {
+) -> Result<Stopped, ServerError> {
     let prepared = prepare(&config)?;
     let rt = runtime(2)?;
+    // Listening for the signals starts before the server says it is ready: a signal sent
+    // as soon as it is would otherwise be missed.
+    let signals = {
+        let _entered = rt.enter();
+        Signals::listen().map_err(ServerError::Runtime)?
+    };
     on_ready(prepared.addr);
-    let result = rt.block_on(serve_until(prepared, stop_signal(config.stop_on_stdin_eof)));
+    let stop = signals.stopped(config.stop_on_stdin_eof);
+    let result = rt.block_on(serve_until(prepared, limits, stop));
     rt.shutdown_timeout(Duration::from_millis(200));
     result
 }
 
-async fn stop_signal(watch_stdin: bool) {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let stdin = async {
-        if watch_stdin {
-            stdin_closed().await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate() => {},
-        () = stdin => {},
-    }
+/// The signals that stop a server serving in the calling thread.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
 }
 
-#[cfg(unix)]
-async fn terminate() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            term.recv().await;
-        }
-        Err(_) => std::future::pending().await,
+impl Signals {
+    /// Starts listening (inside a runtime).
+    fn listen() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
     }
-}
 
-#[cfg(not(unix))]
-async fn terminate() {
-    std::future::pending().await
+    async fn stopped(mut self, watch_stdin: bool) -> Stopped {
+        let stdin = async {
+            if watch_stdin {
+                stdin_closed().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            _ = self.interrupt.recv() => Stopped::Interrupted,
+            _ = self.terminate.recv() => Stopped::Terminated,
+            () = stdin => Stopped::InputClosed,
+        }
+    }
 }
 
 /// Completes when standard input reaches end-of-file (read on a plain thread).

@@ -10,6 +10,7 @@ mod drive;
 #[cfg(test)]
 mod error_tests;
 mod pg;
+mod prepare;
 mod processes;
 mod request;
 mod spec;
@@ -29,7 +30,7 @@ use crate::flame::FoldedStacks;
 use crate::measure::{thread_cpu_ns, Gil, MeterRegistry, RunCounters};
 use crate::model::{GenProgress, Mode, RunReport, Tick, UnitRecord};
 use crate::profile::{ProfileError, Sampler};
-use crate::workload::{DynWorkload, RunEnd, WorkloadError};
+use crate::workload::{RunEnd, WorkloadError};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -48,6 +49,9 @@ pub enum SessionError {
     /// The workload failed at run time (its cause kept as the source).
     #[error("{0}")]
     Workload(#[source] WorkloadError),
+    /// Ctrl-C came before the run started (while it was being prepared).
+    #[error("interrupted before the run started")]
+    Interrupted,
     #[error("cannot verify the stored rows: {0}")]
     Verify(#[source] WorkloadError),
     /// The run started and finished, but something failed late (verifying the stored rows,
@@ -127,22 +131,6 @@ impl RunHooks<'_> {
     }
 }
 
-/// Builds the workload; input data it has to generate first is reported as `prepare` events
-/// and to `on_prepare`.
-fn build_workload(
-    spec: &RunSpec,
-    hooks: &mut RunHooks,
-) -> Result<Arc<dyn DynWorkload>, WorkloadError> {
-    let (events, on_prepare) = (&mut hooks.events, &mut hooks.on_prepare);
-    let mut report = |progress: &GenProgress| {
-        events.emit(Event::Prepare(progress.clone()));
-        if let Some(hook) = on_prepare.as_mut() {
-            hook(progress);
-        }
-    };
-    spec.workload.build_observed(&mut report)
-}
-
 /// Runs `spec` to the end (or until cancelled) and reports on it.
 pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
     let result = run_inner(spec, hooks);
@@ -158,8 +146,8 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     spec.validate()?;
     let (tagged, pg_run) = pg::tag(spec);
     let spec = &tagged;
-    let workload = build_workload(spec, hooks)?;
-    workload.prepare()?;
+    let prepared = prepare::workload(spec, hooks)?;
+    let workload = &prepared.workload;
     let env = RunEnv {
         registry: MeterRegistry::new(Instant::now())
             .walking_stacks(spec.wait_stacks)
@@ -196,7 +184,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     let mut failure = None;
     let mut pg_watch = pg::PgWatch::start(pg_run.as_ref(), started);
     let records = drive(
-        &workload,
+        workload,
         spec,
         (&env, &outside),
         hooks,

@@ -2,7 +2,7 @@
 
 use super::fault_options::fault_options;
 use crate::server::config::{JitterDist, ServerConfig, ValueError};
-use crate::server::{serve_blocking, ServerError};
+use crate::server::{serve_blocking, ConnLimits, ServerError, Stopped};
 use crate::workload::declare::flags::{self, Declared};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -88,6 +88,16 @@ pub struct ServeArgs {
     /// Stop when standard input closes (used when boundscope starts the server as a child).
     #[arg(long)]
     pub exit_on_stdin_close: bool,
+    /// Close a connection that sends no request for this long (keep-alive included).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::server::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Close a connection whose request headers are not complete this long after they began.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::server::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once; a client beyond them gets 503 at once [default: 1024, or
+    /// half the open-file limit if that is lower].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
 }
 
 /// Parses `HOST:PORT` where HOST is an IP address or `localhost`.
@@ -156,11 +166,31 @@ pub fn config_to_args(config: &ServerConfig) -> Vec<String> {
     args
 }
 
+impl ServeArgs {
+    /// The connection limits these flags set.
+    pub fn limits(&self) -> Result<ConnLimits, ServerError> {
+        if self.idle_timeout.is_zero() || self.header_timeout.is_zero() {
+            return Err(ServerError::Config(
+                "--idle-timeout and --header-timeout must be longer than 0".into(),
+            ));
+        }
+        Ok(ConnLimits {
+            idle_timeout: self.idle_timeout,
+            header_timeout: self.header_timeout,
+            max_connections: match self.max_connections {
+                Some(n) => n as usize,
+                None => crate::server::conn::default_cap(),
+            },
+        })
+    }
+}
+
 /// Runs `serve-api`: prints `listening on http://ADDR` (one line, flushed) once listening,
-/// then serves until SIGINT/SIGTERM (or stdin closing with `--exit-on-stdin-close`).
-pub fn run_serve(args: &ServeArgs) -> Result<(), ServerError> {
+/// then serves until SIGINT/SIGTERM (or stdin closing with `--exit-on-stdin-close`), and
+/// says which.
+pub fn run_serve(args: &ServeArgs) -> Result<Stopped, ServerError> {
     let config = args.to_config()?;
-    serve_blocking(config, |addr| {
+    serve_blocking(config, args.limits()?, |addr| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();

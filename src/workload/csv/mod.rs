@@ -33,6 +33,7 @@ use crate::measure::{in_phase, in_phase_async, WorkerCtx};
 use crate::model::UnitRecord;
 use crate::model::WaitCategory;
 use crate::model::{Rejection, UnitOutcome};
+use crate::workload::data::once;
 use crate::workload::data::progress::{GenObserver, Unobserved};
 use crate::workload::{AsyncCtx, ReportOptions, RunEnd, UnitFuture, WorkloadError, WorkloadResult};
 use parking_lot::Mutex;
@@ -74,6 +75,8 @@ pub struct CsvImport {
     rejected: Vec<AtomicU64>,
     /// `async` mode with PostgreSQL and `writer: each`: the async driver's connections.
     pg_pool: Option<Arc<AsyncPgPool>>,
+    /// The copy of an input that could be read only once (what every reader reads).
+    input_copy: Option<once::Settled>,
 }
 
 /// What the report says about `async` mode with SQLite.
@@ -108,7 +111,10 @@ impl CsvImport {
             batch: options.batch,
         };
         DbConn::check_plan(&target, plan).map_err(db_error)?;
-        let inputs = load_inputs(&options, &base, observer)?;
+        // Read once here if it can be read only once (a FIFO, /dev/stdin): see `data::once`.
+        let input_copy = options.input.as_deref().map(once::settle).transpose()?;
+        let read_from = input_copy.as_ref().map(|s| s.path.as_path());
+        let inputs = load_inputs(&options, read_from, &base, observer)?;
         if let DbTarget::Sqlite(crate::db::SqlitePath::File(path)) = &target {
             if let Some(parent) = path.parent().filter(|p| *p == base) {
                 std::fs::create_dir_all(parent).map_err(|e| {
@@ -145,6 +151,7 @@ impl CsvImport {
             stored,
             rejected,
             pg_pool,
+            input_copy: input_copy.filter(once::Settled::is_copy),
         })
     }
 
@@ -443,21 +450,24 @@ impl CsvImport {
     }
 }
 
+/// The inputs' scans: the given file (read from `read_from`, its copy if it has one) or
+/// the generated data set.
 fn load_inputs(
     options: &CsvOptions,
+    read_from: Option<&std::path::Path>,
     base: &std::path::Path,
     observer: &mut dyn GenObserver,
 ) -> Result<Vec<InputFile>, WorkloadError> {
     let chunk_rows = options.chunk_rows.max(1);
     let cap = options.max_record_bytes.max(1);
-    if let Some(path) = &options.input {
+    if let (Some(path), Some(read_from)) = (&options.input, read_from) {
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let given = options.table.as_deref().unwrap_or(&stem);
         let table = checked_table(schemas::sanitize(given, "imported"), given)?;
-        return Ok(vec![scan::scan(path, &table, chunk_rows, cap)?]);
+        return Ok(vec![scan::scan(read_from, &table, chunk_rows, cap)?]);
     }
     let dir = ensure_cached(base, options.dataset, options.records, observer)?;
     options
@@ -520,6 +530,15 @@ impl crate::workload::Workload for CsvImport {
 
     fn prepare(&self) -> Result<(), WorkloadError> {
         self.ensure_prepared().map(|_| ())
+    }
+
+    /// Children of `processes` mode read the copy of an input that could be read only once.
+    fn spec_for_children(&self) -> Option<crate::workload::WorkloadSpec> {
+        let copy = self.input_copy.as_ref()?;
+        Some(crate::workload::WorkloadSpec::CsvImport(CsvOptions {
+            input: Some(copy.path.clone()),
+            ..self.options.clone()
+        }))
     }
 
     fn run_unit(
