@@ -27,9 +27,10 @@ W;[cpu] 70000000\n\
 W;[run queue] 500000000\n\
 W;[idle] 24700000\n";
 
-/// The same time on code stacks, tagged with the phases they ran in.
-const WALL: &str = "W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase answer];hyper::recv;[net wait] 1300000000\n\
-W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase answer];hyper::recv;poll_read 5000000\n\
+/// The same time on code stacks, tagged with the phases they ran in. Under a phase the
+/// workload's own frames go on (the engine fold must not take the phase for plumbing).
+const WALL: &str = "W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase answer];boundscope::workload::api::fetch_async::{{closure}};hyper::recv;[net wait] 1300000000\n\
+W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase answer];boundscope::workload::api::fetch_async::{{closure}};hyper::recv;poll_read 5000000\n\
 W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase answer];[run queue] 40000000\n\
 W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase decode];serde_json::from_slice 8000000\n\
 W;[tokio runtime];ApiFetch::run_unit;fetch_async;[phase decode];[run queue] 50000000\n\

@@ -152,8 +152,11 @@ impl FlameView {
     /// transforms the base tree is shared, not copied.
     pub fn rebuild(&mut self, base: Arc<FrameTree>) {
         let mut tree = self.frozen.clone().unwrap_or(base);
-        // First, while each stack still starts at its thread, which names the engine.
-        if !self.full_stacks {
+        // First, while each stack still starts at its thread, which names the engine. Phase
+        // views have no engine frames above the phases: under a phase come the frames called
+        // in it, and those are the job's (an engine-looking closure there is not plumbing).
+        let phase_view = matches!(self.profile, Profile::Phases | Profile::PhaseCode);
+        if !self.full_stacks && !phase_view {
             tree = self.fold.folded(&tree);
         }
         if let Some(thread) = &self.thread {
