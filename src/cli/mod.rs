@@ -230,8 +230,20 @@ fn open_files(
     })
 }
 
+/// A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action kills
+/// the process without a word or a report. Ignored, the write fails with EFBIG instead, and
+/// the run ends with that error (and its report) like any other failed write. An ignored
+/// signal stays ignored across `exec`, so the children of `--mode processes` inherit it.
+fn ignore_file_size_signal() {
+    // SAFETY: SIG_IGN installs no handler code; nothing else in the process handles SIGXFSZ.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
+    ignore_file_size_signal();
     cancel_flag();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The help of a command that takes a workload is that workload's (see `help`); every
@@ -287,9 +299,27 @@ pub fn main() -> i32 {
         Err(e) => {
             // Errors quote input: file names, servers' and databases' messages.
             eprintln!("boundscope: {}", boundscope::sanitize::text(&e.to_string()));
-            e.exit_code()
+            let code = e.exit_code();
+            if let Some(limit) = file_size_limit().filter(|_| code == 1) {
+                eprintln!(
+                    "boundscope: note: files written here may hold at most {limit} bytes \
+                     (ulimit -f); a write past it fails (SQLite says \"disk I/O error\")"
+                );
+            }
+            code
         }
     }
+}
+
+/// The file-size limit (`ulimit -f`) in bytes, when there is one.
+fn file_size_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit for the call to fill.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 #[cfg(test)]

@@ -62,6 +62,21 @@ fn viewer_app(mut app: App, runs: Vec<Run>) -> App {
     if app.current_run().is_some_and(|r| r.recording.is_some()) {
         screens::run::replay::play_from_start(&mut app.run, &mut app.shared);
     }
+    // A file's warning (a torn last line dropped) goes first, before the replay's keys.
+    let warnings: Vec<&str> = app
+        .shared
+        .runs
+        .iter()
+        .filter_map(|r| r.warning.as_deref())
+        .collect();
+    if !warnings.is_empty() {
+        let status = std::mem::take(&mut app.shared.status);
+        let all = warnings
+            .into_iter()
+            .chain((!status.is_empty()).then_some(status.as_str()));
+        app.shared.status =
+            crate::sanitize::text(&all.collect::<Vec<_>>().join(" · ")).into_owned();
+    }
     app
 }
 

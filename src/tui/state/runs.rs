@@ -84,6 +84,9 @@ pub struct Run {
     /// For a profile read from a file: what the file says about itself (format, sample
     /// types, rate, duration), shown instead of the live figures it does not have.
     pub source: Option<String>,
+    /// Something the reader of a file dropped or doubted (a recording's torn last line),
+    /// shown on the status line when the file opens.
+    pub warning: Option<String>,
     /// PostgreSQL runs: the connections' states as sampled, in time order.
     pub pg: Vec<crate::model::pg_activity::PgSample>,
     /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
@@ -128,6 +131,7 @@ impl Run {
             off_cpu_tree: GrowingTree::default(),
             phases_tree: GrowingTree::default(),
             source: None,
+            warning: None,
             report: None,
             error: None,
             pg: Vec::new(),
