@@ -70,3 +70,61 @@ fn a_write_past_the_file_size_limit_fails_the_run_with_a_message_and_a_report() 
         assert!(report["errors"].as_u64() > Some(0), "{mode}: {report}");
     }
 }
+
+/// Runs a small profiled json-parse under an address-space limit of `kib` KiB (`ulimit -v`).
+fn profiled_run_limited(scratch: &Scratch, mode: &str, kib: u64) -> (Output, serde_json::Value) {
+    let report = scratch.path(&format!("as-{mode}-{kib}.json"));
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "json-parse",
+        "--files",
+        "2",
+        "--records",
+        "300",
+        "--hz",
+        "99",
+    ])
+    .args(["--mode", mode, "--workers", "2", "--report"])
+    .arg(&report)
+    .env("BOUNDSCOPE_DATA", scratch.path("cache"));
+    let out = run_limited(cmd, libc::RLIMIT_AS, kib << 10);
+    let json = match report.exists() {
+        true => read_json(&report),
+        false => serde_json::Value::Null,
+    };
+    (out, json)
+}
+
+#[test]
+fn too_little_address_space_for_the_profiler_runs_without_it_and_says_so() {
+    let scratch = Scratch::new();
+    // The input is generated without the limit.
+    scratch.json_report(
+        "warm",
+        &["--files", "2", "--records", "300", "--no-profile"],
+    );
+    for mode in ["sequential", "threads", "processes"] {
+        // Far less than the profiler needs (twice the binary and more), enough for the run.
+        let (out, report) = profiled_run_limited(&scratch, mode, 100_000);
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert_eq!(out.status.code(), Some(0), "{mode}: {text}");
+        assert!(
+            text.contains(
+                "  warning   could not start the CPU profiler: the address space is \
+                           limited to 97 MB (ulimit -v)"
+            ),
+            "{mode}: {text}"
+        );
+        assert_eq!(report["profiled"], false, "{mode}");
+        let warnings = report["warnings"].as_array().expect("warnings");
+        assert!(warnings[0]
+            .as_str()
+            .is_some_and(|w| w.contains("without CPU samples")));
+        // The limit the defect was found with: profiled or warned, never aborted.
+        let (out, report) = profiled_run_limited(&scratch, mode, 300_000);
+        assert_eq!(out.status.code(), Some(0), "{mode}: {}", stderr(&out));
+        let warned = report["warnings"].as_array().is_some_and(|w| !w.is_empty());
+        assert!(report["profiled"] == true || warned, "{mode}: {report}");
+    }
+}

@@ -244,6 +244,7 @@ fn ignore_file_size_signal() {
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
     ignore_file_size_signal();
+    boundscope::profile::headroom::fit_allocator_to_limit();
     cancel_flag();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The help of a command that takes a workload is that workload's (see `help`); every
@@ -300,7 +301,9 @@ pub fn main() -> i32 {
             // Errors quote input: file names, servers' and databases' messages.
             eprintln!("boundscope: {}", boundscope::sanitize::text(&e.to_string()));
             let code = e.exit_code();
-            if let Some(limit) = file_size_limit().filter(|_| code == 1) {
+            if let Some(limit) =
+                boundscope::proc::soft_limit(libc::RLIMIT_FSIZE).filter(|_| code == 1)
+            {
                 eprintln!(
                     "boundscope: note: files written here may hold at most {limit} bytes \
                      (ulimit -f); a write past it fails (SQLite says \"disk I/O error\")"
@@ -309,17 +312,6 @@ pub fn main() -> i32 {
             code
         }
     }
-}
-
-/// The file-size limit (`ulimit -f`) in bytes, when there is one.
-fn file_size_limit() -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid rlimit for the call to fill.
-    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
-    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 #[cfg(test)]

@@ -4,8 +4,13 @@ use super::runs::{Run, RunStatus};
 use crate::events::Event;
 use std::sync::Arc;
 
+/// A recording's events, shared by its run and its replay. A `Vec` rather than a slice, so
+/// that the events read from a file become the recording without being copied (a long
+/// recording's events are most of the memory `open` takes).
+pub type Recording = Arc<Vec<Event>>;
+
 /// A run holding all of `events` (a recording), which it keeps for playing back.
-pub fn recorded_run(number: usize, events: Arc<[Event]>) -> Run {
+pub fn recorded_run(number: usize, events: Recording) -> Run {
     let mut run = run_upto(number, &events, events.len());
     run.recording = Some(events);
     run

@@ -92,7 +92,7 @@ pub struct Run {
     /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
-    pub recording: Option<Arc<[Event]>>,
+    pub recording: Option<super::recording::Recording>,
     /// The latest progress of input data being generated before the run starts; `None`
     /// once it started (or ended), and for runs whose data was cached.
     pub preparing: Option<GenProgress>,

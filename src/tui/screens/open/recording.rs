@@ -53,7 +53,7 @@ pub(super) fn replay(mut reader: impl BufRead, number: usize) -> Result<Run, Inp
         events.push(envelope.event);
     }
     events.shrink_to_fit();
-    let mut run = crate::tui::state::recording::recorded_run(number, events.into());
+    let mut run = crate::tui::state::recording::recorded_run(number, std::sync::Arc::new(events));
     run.warning = warning;
     Ok(run)
 }
