@@ -11,8 +11,9 @@
 use super::ProfileError;
 
 /// Address space kept free for the profiler besides twice the binary's size (the symbolizer
-/// maps the binary and builds tables of about its size): sample buffers, unwind tables.
-const MARGIN: u64 = 64 << 20;
+/// maps the binary and builds tables of about its size): sample buffers, unwind tables, and
+/// an allocator arena (64 MiB of address space) for its threads.
+const MARGIN: u64 = 128 << 20;
 
 /// The address-space limit in bytes, when there is one.
 fn address_space_limit() -> Option<u64> {

@@ -1,13 +1,7 @@
 //! A run rebuilt from a recording: its events applied up to a point, as a live run's are.
 
-use super::runs::{Run, RunStatus};
+use super::runs::{Recording, Run, RunStatus};
 use crate::events::Event;
-use std::sync::Arc;
-
-/// A recording's events, shared by its run and its replay. A `Vec` rather than a slice, so
-/// that the events read from a file become the recording without being copied (a long
-/// recording's events are most of the memory `open` takes).
-pub type Recording = Arc<Vec<Event>>;
 
 /// A run holding all of `events` (a recording), which it keeps for playing back.
 pub fn recorded_run(number: usize, events: Recording) -> Run {

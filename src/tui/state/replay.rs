@@ -2,7 +2,8 @@
 //! speed, and bringing its run to a moment. Time is the recording's own (its ticks'
 //! `elapsed_s`), scaled by the chosen speed.
 
-use super::recording::{run_upto, Recording};
+use super::recording::run_upto;
+use super::runs::Recording;
 use super::runs::{Run, RunStatus};
 use crate::events::Event;
 

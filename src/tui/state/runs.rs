@@ -37,6 +37,11 @@ impl RunStatus {
     }
 }
 
+/// A recording's events, shared by its run and its replay. A `Vec` rather than a slice, so
+/// that the events read from a file become the recording without being copied (a long
+/// recording's events are most of the memory `open` takes).
+pub type Recording = Arc<Vec<Event>>;
+
 /// A run in the session's run list.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -92,7 +97,7 @@ pub struct Run {
     /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
-    pub recording: Option<super::recording::Recording>,
+    pub recording: Option<Recording>,
     /// The latest progress of input data being generated before the run starts; `None`
     /// once it started (or ended), and for runs whose data was cached.
     pub preparing: Option<GenProgress>,
