@@ -4,7 +4,7 @@
 //! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
 //! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
 //! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
-//! `flame`, `tmpdir`, `toml_input`, `proc`; `measure`, `server`; `db`; `workload`; `spec`;
+//! `flame`, `tmpdir`, `toml_input`, `proc`, `shell_words`; `measure`, `server`; `db`; `workload`; `spec`;
 //! `exec`, `profile`, `events`; `report`; `session`; `scenario`; `tui`. Each uses only the
 //! layers below it (`tests/layers.rs` checks it).
 
@@ -22,6 +22,7 @@ pub mod sanitize;
 pub mod scenario;
 pub mod server;
 pub mod session;
+pub mod shell_words;
 pub mod spec;
 pub mod tmpdir;
 pub mod toml_input;

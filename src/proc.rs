@@ -1,5 +1,6 @@
-//! Child processes this binary starts (`processes` workers, UI runs, the API server): each
-//! dies with its parent, so none keeps working for a parent that is gone.
+//! The process and its children: the children this binary starts (`processes` workers, UI
+//! runs, the API server) die with their parent, so none keeps working for a parent that is
+//! gone; and the limits (`ulimit`) the process runs under.
 
 /// Makes the child `command` starts get SIGKILL when this process dies (even by kill -9),
 /// so that no child keeps working for a parent that is gone. The kernel sends it when the
@@ -28,4 +29,16 @@ pub fn die_with_parent(command: &mut std::process::Command) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = command;
+}
+
+/// This process's soft limit of `resource` (`libc::RLIMIT_AS`, `libc::RLIMIT_FSIZE`, …), in
+/// bytes, when there is one.
+pub fn soft_limit(resource: libc::__rlimit_resource_t) -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit for the call to fill.
+    let ok = unsafe { libc::getrlimit(resource, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }

@@ -25,6 +25,7 @@
 
 use crate::model::{RunReport, VerdictKind};
 use crate::report::Spread;
+use crate::shell_words;
 use crate::workload::ForeignOption;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -247,6 +248,7 @@ impl Scenario {
                 )));
             }
         }
+        self.check_quoting()?;
         for (index, run) in self.runs.iter().enumerate() {
             for quick in [false, true] {
                 if let Err(foreign) = check_flags(&self.argv(index, quick)) {
@@ -269,16 +271,40 @@ impl Scenario {
         Ok(())
     }
 
+    /// Every argument field splits into words: an open quote is refused on load, naming the
+    /// run line (or the file-wide field) and the field.
+    fn check_quoting(&self) -> Result<(), ScenarioError> {
+        let fields = [("common", &self.common), ("quick", &self.quick)]
+            .map(|(name, text)| (String::from("the file's"), name, text));
+        let lines = self.runs.iter().flat_map(|run| {
+            let line = format!("run {:?}:", run.label);
+            [("args", &run.args), ("quick", &run.quick)].map(|(n, t)| (line.clone(), n, t))
+        });
+        for (whose, name, text) in fields.into_iter().chain(lines) {
+            if let Err(open) = shell_words::split(text) {
+                return Err(ScenarioError::Invalid(format!(
+                    "{whose} {name} = {text:?}: {open} (quote a path with spaces as \
+                     \"my dir/in.csv\" or 'my dir/in.csv')"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Run `index`'s full argument list: its own arguments, then the common ones, then (in
-    /// a quick run) the quick ones, a later `--flag` replacing an earlier one's value.
+    /// a quick run) the quick ones, a later `--flag` replacing an earlier one's value. Each
+    /// field is split with shell quoting (`shell_words`); an open quote, refused on load,
+    /// would leave its text as the last word.
     pub fn argv(&self, index: usize, quick: bool) -> Vec<String> {
         let run = &self.runs[index];
-        let mut words: Vec<&str> = run.args.split_whitespace().collect();
-        words.extend(self.common.split_whitespace());
+        let mut fields = vec![&run.args, &self.common];
         if quick {
-            words.extend(self.quick.split_whitespace());
-            words.extend(run.quick.split_whitespace());
+            fields.extend([&self.quick, &run.quick]);
         }
+        let words: Vec<String> = fields
+            .into_iter()
+            .flat_map(|text| shell_words::split(text).unwrap_or_else(|open| open.words))
+            .collect();
         merge_flags(&words)
     }
 
@@ -316,7 +342,7 @@ fn check_flags(words: &[String]) -> Result<(), ForeignOption> {
 
 /// Words of a command line with repeated long flags merged: the last value wins, in the
 /// first one's place. A flag's value is the next word unless that is a flag itself.
-fn merge_flags(words: &[&str]) -> Vec<String> {
+fn merge_flags(words: &[String]) -> Vec<String> {
     let mut items: Vec<(String, Option<String>)> = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -434,6 +460,37 @@ mod tests {
         assert_eq!(
             scenario.argv(0, false),
             ["json-parse", "--mode", "threads", "--files", "2"]
+        );
+    }
+
+    #[test]
+    fn arguments_use_shell_quoting_and_an_open_quote_names_its_line() {
+        let quoted = TWO_RUNS.replace(
+            r#"args = "json-parse --mode threads""#,
+            r#"args = "json-parse --out-dir 'my dir/out' --mode \"threads\" ""#,
+        );
+        let scenario = Scenario::parse(&quoted).expect("valid");
+        assert_eq!(
+            scenario.argv(0, false),
+            [
+                "json-parse",
+                "--out-dir",
+                "my dir/out",
+                "--mode",
+                "threads",
+                "--files",
+                "2"
+            ]
+        );
+        let open = TWO_RUNS.replace(
+            r#"args = "json-parse""#,
+            r#"args = "json-parse --out-dir 'my dir""#,
+        );
+        let err = Scenario::parse(&open).expect_err("open quote").to_string();
+        assert!(
+            err.contains(r#"run "b": args"#)
+                && err.contains("a single quote opened at character 22 is never closed"),
+            "{err}"
         );
     }
 

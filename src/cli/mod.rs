@@ -240,8 +240,21 @@ fn open_files(
     })
 }
 
+/// A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action kills
+/// the process without a word or a report. Ignored, the write fails with EFBIG instead, and
+/// the run ends with that error (and its report) like any other failed write. An ignored
+/// signal stays ignored across `exec`, so the children of `--mode processes` inherit it.
+fn ignore_file_size_signal() {
+    // SAFETY: SIG_IGN installs no handler code; nothing else in the process handles SIGXFSZ.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
+    ignore_file_size_signal();
+    boundscope::profile::headroom::fit_allocator_to_limit();
     cancel_flag();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The help of a command that takes a workload is that workload's (see `help`); every
@@ -295,7 +308,16 @@ pub fn main() -> i32 {
         Err(e) => {
             // Errors quote input: file names, servers' and databases' messages.
             eprintln!("boundscope: {}", boundscope::sanitize::text(&e.to_string()));
-            e.exit_code()
+            let code = e.exit_code();
+            if let Some(limit) =
+                boundscope::proc::soft_limit(libc::RLIMIT_FSIZE).filter(|_| code == 1)
+            {
+                eprintln!(
+                    "boundscope: note: files written here may hold at most {limit} bytes \
+                     (ulimit -f); a write past it fails (SQLite says \"disk I/O error\")"
+                );
+            }
+            code
         }
     }
 }

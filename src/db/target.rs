@@ -88,15 +88,52 @@ impl DbTarget {
 
 /// Refuses a database path that is there but is not a regular file (a link to one is fine):
 /// SQLite would open `/dev/null`, write `/dev/null-journal` beside it and fail only later.
-pub(super) fn check_sqlite_file(path: &Path) -> Result<(), DbError> {
+/// Refuses a read-only file or directory too: SQLite opens a read-only file for reading
+/// without a word, then fails at the first write ("disk I/O error" in delete-journal mode)
+/// and may leave `-wal` and `-shm` files behind; it writes its journal beside the file, so
+/// the directory must take new files even when the file itself is writable.
+pub fn check_sqlite_file(path: &Path) -> Result<(), DbError> {
+    let refuse = |why: String| {
+        DbError::BadTarget(format!(
+            "--db sqlite:{}: {why}",
+            crate::sanitize::name(&path.display().to_string())
+        ))
+    };
     match path.metadata() {
-        Ok(meta) if !meta.is_file() => Err(DbError::BadTarget(format!(
-            "--db sqlite:{}: it is not a regular file; give a database file or the name of \
-             a new one",
-            path.display()
-        ))),
-        _ => Ok(()),
+        Ok(meta) if !meta.is_file() => {
+            return Err(refuse(
+                "it is not a regular file; give a database file or the name of a new one".into(),
+            ))
+        }
+        Ok(_) if !writable(path) => {
+            return Err(refuse(
+                "the file is read-only; the import writes to it".into(),
+            ))
+        }
+        _ => {}
     }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() && !writable(dir) {
+        return Err(refuse(format!(
+            "the directory {} is read-only; SQLite writes its journal (`-journal` or `-wal` \
+             and `-shm` files) beside the database",
+            crate::sanitize::name(&dir.display().to_string())
+        )));
+    }
+    Ok(())
+}
+
+/// Whether this process may write to `path` (a read-only file system counts, as for root).
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
 }
 
 impl fmt::Display for DbTarget {

@@ -107,6 +107,10 @@ pub struct RunReport {
     /// could not be read): the run exits with an error, but its report is still written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// What went otherwise than asked but did not stop the run (the CPU profiler could not
+    /// start, so the run has no CPU samples).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl RunReport {

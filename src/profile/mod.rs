@@ -1,5 +1,6 @@
 //! CPU sampling with pprof: start/stop, symbol resolution outside the profiler lock, deltas.
 
+pub mod headroom;
 mod modules;
 pub mod phases;
 mod symbols;

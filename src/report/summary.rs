@@ -60,6 +60,9 @@ pub fn summary_text(r: &RunReport) -> String {
         );
     }
     write_samples_line(&mut s, r);
+    for warning in &r.warnings {
+        let _ = writeln!(s, "  warning   {warning}");
+    }
     write_waits_line(&mut s, r);
     write_wall_places(&mut s, r);
     write_phases(&mut s, r);

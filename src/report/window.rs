@@ -8,7 +8,7 @@
 //! end minus its snapshot at the start (the latest snapshots at or before those moments).
 
 use crate::flame::FoldedStacks;
-use crate::model::WorkerSnapshot;
+use crate::model::{WaitCategory, WorkerSnapshot};
 use std::collections::HashMap;
 
 /// A stretch of a run's time, in seconds since it began.
@@ -72,7 +72,19 @@ impl StackDelta {
 struct TickPoint {
     at_s: f64,
     items: u64,
-    workers: Vec<WorkerSnapshot>,
+    workers: Box<[Ledger]>,
+}
+
+/// One worker's totals at a tick, as the history keeps them: a long run (a recording of a
+/// million ticks) repeats every worker at every tick, so the name is an index into the
+/// history's names and the waits a short list, not a string and a map each time.
+#[derive(Debug, Clone, PartialEq)]
+struct Ledger {
+    name: usize,
+    wall_s: f64,
+    cpu_s: f64,
+    runqueue_s: f64,
+    waits: Box<[(WaitCategory, f64)]>,
 }
 
 /// The stacks of a window, summed.
@@ -93,17 +105,40 @@ pub struct WindowStacks {
 pub struct History {
     ticks: Vec<TickPoint>,
     deltas: Vec<StackDelta>,
+    /// The workers' names, in first-seen order (`Ledger::name` indexes it).
+    names: Vec<String>,
 }
 
 impl History {
     /// Records a tick. Ticks arrive in time order (a recording with times going back is
     /// refused before it gets here).
     pub fn push_tick(&mut self, at_s: f64, items: u64, workers: &[WorkerSnapshot]) {
+        let workers = workers
+            .iter()
+            .map(|w| Ledger {
+                name: self.name_index(&w.name),
+                wall_s: w.wall_s,
+                cpu_s: w.cpu_s,
+                runqueue_s: w.runqueue_s,
+                waits: w.waits.iter().map(|(c, s)| (*c, *s)).collect(),
+            })
+            .collect();
         self.ticks.push(TickPoint {
             at_s,
             items,
-            workers: workers.to_vec(),
+            workers,
         });
+    }
+
+    /// The index of `name` among the workers' names (added when new).
+    fn name_index(&mut self, name: &str) -> usize {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.names.push(name.to_string());
+                self.names.len() - 1
+            }
+        }
     }
 
     /// Records a stack delta, which covers the time since the previous delta up to the
@@ -182,12 +217,12 @@ impl History {
             .map(|t| self.snapshots_at(t))
             .unwrap_or_default();
         let before: HashMap<&str, &WorkerSnapshot> =
-            before.iter().map(|w| (w.name.as_str(), *w)).collect();
+            before.iter().map(|w| (w.name.as_str(), w)).collect();
         self.snapshots_at(window.to_s)
             .into_iter()
             .map(|now| match before.get(now.name.as_str()) {
-                Some(then) => difference(now, then),
-                None => now.clone(),
+                Some(then) => difference(&now, then),
+                None => now,
             })
             .filter(|w| w.wall_s > 0.0)
             .collect()
@@ -256,17 +291,27 @@ impl History {
     }
 
     /// Each worker's latest snapshot at or before `t`, in first-seen order.
-    fn snapshots_at(&self, t: f64) -> Vec<&WorkerSnapshot> {
-        let mut order: Vec<&str> = Vec::new();
-        let mut latest: HashMap<&str, &WorkerSnapshot> = HashMap::new();
+    fn snapshots_at(&self, t: f64) -> Vec<WorkerSnapshot> {
+        let mut order: Vec<usize> = Vec::new();
+        let mut latest: Vec<Option<&Ledger>> = vec![None; self.names.len()];
         for point in self.ticks_until(t) {
-            for w in &point.workers {
-                if latest.insert(&w.name, w).is_none() {
-                    order.push(&w.name);
+            for w in point.workers.iter() {
+                if latest[w.name].replace(w).is_none() {
+                    order.push(w.name);
                 }
             }
         }
-        order.iter().map(|name| latest[name]).collect()
+        order
+            .iter()
+            .filter_map(|&name| latest[name])
+            .map(|w| WorkerSnapshot {
+                name: self.names[w.name].clone(),
+                wall_s: w.wall_s,
+                cpu_s: w.cpu_s,
+                runqueue_s: w.runqueue_s,
+                waits: w.waits.iter().copied().collect(),
+            })
+            .collect()
     }
 }
 

@@ -164,10 +164,12 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
             None => UnitFeed::default(),
         },
     };
+    let mut warnings = Vec::new();
     let mut sampler = match spec.profile {
-        true => Some(Sampler::start(spec.hz)?),
+        true => start_sampler(spec.hz, &mut warnings)?,
         false => None,
     };
+    let profiled = sampler.is_some();
     hooks.events.emit(Event::Start {
         // Shown and recorded: no password in it.
         spec: Box::new(spec.redacted()),
@@ -231,6 +233,10 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     };
     let mut report = assemble::report(parts);
     report.pg_activity = pg_activity;
+    if !profiled {
+        (report.profiled, report.sample_hz) = (false, 0);
+    }
+    report.warnings = warnings;
     let result = workload.result(run_end(spec, &report, &records));
     if let Err(e) = report.absorb_result(result) {
         failure.get_or_insert(SessionError::Verify(e).to_string());
@@ -252,6 +258,21 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         records,
         code,
     })
+}
+
+/// The CPU profiler, or, when it cannot start (too little address space, the system refuses
+/// its timer), `None` and a warning: the run goes on without CPU samples rather than fail or
+/// abort. A bad rate is the caller's mistake and stays an error.
+fn start_sampler(hz: u32, warnings: &mut Vec<String>) -> Result<Option<Sampler>, SessionError> {
+    let started = crate::profile::headroom::check_address_space().and_then(|()| Sampler::start(hz));
+    match started {
+        Ok(sampler) => Ok(Some(sampler)),
+        Err(e @ ProfileError::BadRate(_)) => Err(e.into()),
+        Err(e) => {
+            warnings.push(format!("{e}; the run went on without CPU samples"));
+            Ok(None)
+        }
+    }
 }
 
 /// A finished run whose report names a failure is a late error that keeps the outcome.

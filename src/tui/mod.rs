@@ -56,11 +56,23 @@ pub fn run_viewer(
 /// `app` showing the first of `runs`, opened from files: a recording plays back from its
 /// start, as it was recorded; a profile file (folded, pprof, …) simply shows.
 fn viewer_app(mut app: App, runs: Vec<Run>) -> App {
+    // A file's warning (a torn last line dropped) is taken now: playing back rebuilds the run.
+    let warnings: Vec<String> = runs.iter().filter_map(|r| r.warning.clone()).collect();
     // One flamegraph build for the run shown, not one per file.
     app.shared.runs.extend(runs);
     app.show_run(0);
     if app.current_run().is_some_and(|r| r.recording.is_some()) {
         screens::run::replay::play_from_start(&mut app.run, &mut app.shared);
+    }
+    // The warnings go first on the status line, before the replay's keys.
+    if !warnings.is_empty() {
+        let status = std::mem::take(&mut app.shared.status);
+        let all: Vec<&str> = warnings
+            .iter()
+            .map(String::as_str)
+            .chain((!status.is_empty()).then_some(status.as_str()))
+            .collect();
+        app.shared.status = crate::sanitize::text(&all.join(" · ")).into_owned();
     }
     app
 }

@@ -5,6 +5,7 @@ mod etl;
 mod files;
 mod fold;
 mod frames;
+mod hostile;
 mod layers;
 mod overlay;
 mod phases;

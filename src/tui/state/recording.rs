@@ -1,11 +1,10 @@
 //! A run rebuilt from a recording: its events applied up to a point, as a live run's are.
 
-use super::runs::{Run, RunStatus};
+use super::runs::{Recording, Run, RunStatus};
 use crate::events::Event;
-use std::sync::Arc;
 
 /// A run holding all of `events` (a recording), which it keeps for playing back.
-pub fn recorded_run(number: usize, events: Arc<[Event]>) -> Run {
+pub fn recorded_run(number: usize, events: Recording) -> Run {
     let mut run = run_upto(number, &events, events.len());
     run.recording = Some(events);
     run

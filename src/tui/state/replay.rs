@@ -3,9 +3,9 @@
 //! `elapsed_s`), scaled by the chosen speed.
 
 use super::recording::run_upto;
+use super::runs::Recording;
 use super::runs::{Run, RunStatus};
 use crate::events::Event;
-use std::sync::Arc;
 
 /// The speeds offered, slowest first.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
@@ -17,7 +17,7 @@ const NORMAL: usize = 2;
 pub struct Replay {
     /// The run (index in the run list) being played back.
     pub run: usize,
-    events: Arc<[Event]>,
+    events: Recording,
     /// The moments a replay can stop at: (time, events shown). Stop 0 is before the first
     /// tick; stop k shows tick k and what followed it up to the next tick.
     stops: Vec<(f64, usize)>,
@@ -31,7 +31,7 @@ pub struct Replay {
 
 impl Replay {
     /// A replay of `events` for run `run`, at its end; `None` when the recording has no ticks.
-    pub fn new(run: usize, events: Arc<[Event]>) -> Option<Replay> {
+    pub fn new(run: usize, events: Recording) -> Option<Replay> {
         let ticks: Vec<(usize, f64)> = events
             .iter()
             .enumerate()

@@ -38,6 +38,11 @@ impl RunStatus {
     }
 }
 
+/// A recording's events, shared by its run and its replay. A `Vec` rather than a slice, so
+/// that the events read from a file become the recording without being copied (a long
+/// recording's events are most of the memory `open` takes).
+pub type Recording = Arc<Vec<Event>>;
+
 /// A run in the session's run list.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -89,12 +94,15 @@ pub struct Run {
     /// For a profile read from a file: what the file says about itself (format, sample
     /// types, rate, duration), shown instead of the live figures it does not have.
     pub source: Option<String>,
+    /// Something the reader of a file dropped or doubted (a recording's torn last line),
+    /// shown on the status line when the file opens.
+    pub warning: Option<String>,
     /// PostgreSQL runs: the connections' states as sampled, in time order.
     pub pg: Vec<crate::model::pg_activity::PgSample>,
     /// Each tick's snapshots and each stack delta, for the figures of a stretch of time.
     pub history: History,
     /// For a recording: all its events, so it can be played back (see `replay`).
-    pub recording: Option<Arc<[Event]>>,
+    pub recording: Option<Recording>,
     /// The latest progress of input data being generated before the run starts; `None`
     /// once it started (or ended), and for runs whose data was cached.
     pub preparing: Option<GenProgress>,
@@ -135,6 +143,7 @@ impl Run {
             phase_code_tree: GrowingTree::default(),
             phase_tagged: false,
             source: None,
+            warning: None,
             report: None,
             error: None,
             pg: Vec::new(),

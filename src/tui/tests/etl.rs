@@ -185,7 +185,7 @@ fn the_stage_timeline_note_goes_when_another_run_is_shown() {
 #[test]
 fn an_opened_recording_shows_the_timeline_once_its_report_replays() {
     let mut app = app();
-    let events: Arc<[Event]> = Arc::from(etl_events(true));
+    let events: crate::tui::state::runs::Recording = Arc::new(etl_events(true));
     app.add_run(crate::tui::state::recording::recorded_run(1, events));
     assert!(screen(&mut app, 200, 55).contains("* load "));
     replay::play_from_start(&mut app.run, &mut app.shared);

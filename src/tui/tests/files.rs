@@ -293,3 +293,44 @@ fn a_folded_file_with_control_characters_is_read_as_text_and_its_export_reopens(
     let again = crate::tui::screens::open::load_files(&[&folded]).unwrap();
     assert_eq!(again[0].tree().total(), 10, "{}", app.shared.status);
 }
+
+#[test]
+fn a_recording_with_a_torn_last_line_opens_with_a_warning_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = sample_events(1.0, true)
+        .into_iter()
+        .map(|e| serde_json::to_string(&crate::events::Envelope::new(e)).unwrap() + "\n")
+        .collect();
+    let whole: String = lines.concat();
+    // A crash cut the last line in the middle, without its newline.
+    let last = &lines[lines.len() - 1];
+    let cut = last.len() / 2;
+    let torn = &whole.as_bytes()[..whole.len() - cut];
+    let kept = last.len() - cut;
+    let path = dir.path().join("torn.ndjson");
+    std::fs::write(&path, torn).unwrap();
+    let runs = crate::tui::screens::open::load_files(&[&path]).unwrap();
+    let warning = runs[0].warning.clone().expect("a warning");
+    let said = format!(
+        "the last line (line {}, {kept} bytes) is cut short",
+        lines.len()
+    );
+    assert!(
+        warning.starts_with(&path.display().to_string()) && warning.contains(&said),
+        "{warning}"
+    );
+    let events = runs[0].recording.as_ref().expect("a recording").len();
+    assert_eq!(events, lines.len() - 1, "every whole line is kept");
+    let app = crate::tui::viewer_app(crate::tui::new_app(), runs);
+    assert!(
+        app.shared.status.starts_with(&warning),
+        "{}",
+        app.shared.status
+    );
+    // A damaged line with lines after it is no crash's doing: still refused.
+    let middle = lines[1..].concat().replacen('{', "{oops", 1);
+    let damaged = dir.path().join("damaged.ndjson");
+    std::fs::write(&damaged, lines[0].clone() + &middle).unwrap();
+    let err = crate::tui::screens::open::load_files(&[&damaged]).unwrap_err();
+    assert!(err.to_string().contains("line 2: "), "{err}");
+}

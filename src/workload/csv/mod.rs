@@ -16,6 +16,7 @@ mod capped;
 mod gen;
 pub mod options;
 mod parse;
+mod quotes;
 mod scan;
 mod schemas;
 #[cfg(test)]
@@ -111,10 +112,14 @@ impl CsvImport {
             batch: options.batch,
         };
         DbConn::check_plan(&target, plan).map_err(db_error)?;
+        if let DbTarget::Sqlite(crate::db::SqlitePath::File(path)) = &target {
+            crate::db::target::check_sqlite_file(path).map_err(db_error)?;
+        }
         // Read once here if it can be read only once (a FIFO, /dev/stdin): see `data::once`.
         let input_copy = options.input.as_deref().map(once::settle).transpose()?;
         let read_from = input_copy.as_ref().map(|s| s.path.as_path());
         let inputs = load_inputs(&options, read_from, &base, observer)?;
+        check_widths(&inputs, &target)?;
         if let DbTarget::Sqlite(crate::db::SqlitePath::File(path)) = &target {
             if let Some(parent) = path.parent().filter(|p| *p == base) {
                 std::fs::create_dir_all(parent).map_err(|e| {
@@ -486,6 +491,24 @@ fn load_inputs(
             scan::scan(&dir.join(file), &table, chunk_rows, cap)
         })
         .collect()
+}
+
+/// Refuses, before any table is made, an input with more columns than the database allows in
+/// a table: bad input, not a run that fails at `CREATE TABLE` and leaves files behind.
+fn check_widths(inputs: &[InputFile], target: &DbTarget) -> Result<(), WorkloadError> {
+    let (database, most) = match target {
+        // SQLite's SQLITE_MAX_COLUMN as built into the bundled library.
+        DbTarget::Sqlite(_) => ("SQLite", 2000),
+        DbTarget::Postgres(_) => ("PostgreSQL", 1600),
+    };
+    match inputs.iter().find(|i| i.spec.columns.len() > most) {
+        Some(wide) => Err(WorkloadError::Input(format!(
+            "CSV file {} has {} columns; a {database} table holds at most {most}",
+            wide.path.display(),
+            wide.spec.columns.len()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `table`, unless it is reserved (a usage error).

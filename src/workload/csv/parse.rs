@@ -56,6 +56,10 @@ pub fn parse_chunk(
             Err(reason) => parsed.reject(input, line, reason.to_string()),
         }
     }
+    // The file's last record, left out of `data` by the scan, comes after all of them.
+    if let Some(open) = &chunk.unterminated {
+        parsed.reject(input, open.line, open.reason());
+    }
     parsed
 }
 

@@ -1,12 +1,13 @@
 //! The up-front pass over an input file: row count, chunk boundaries and the table schema.
 
 use super::capped::{Next, Records};
+use super::quotes::ends_in_open_quote;
 use super::schemas;
 use crate::db::{Column, ColumnType, TableSpec};
 use crate::workload::data::lines::size_text;
 use crate::workload::WorkloadError;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// A byte range of an input file holding up to `chunk_rows` records.
@@ -19,6 +20,35 @@ pub struct Chunk {
     /// Lines of the records longer than the cap cut just before `start` (their bytes are in
     /// no chunk; the chunk rejects them).
     pub too_long: Vec<u64>,
+    /// The file's last record, left out of the chunk because a quote in it never closes (see
+    /// `quotes`): the chunk rejects it.
+    pub unterminated: Option<Unterminated>,
+}
+
+/// A last record whose quoted field runs to the end of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unterminated {
+    /// Where the record starts.
+    pub line: u64,
+    /// The last line of the file with any of its bytes: every line from `line` on is inside it.
+    pub last_line: u64,
+}
+
+impl Unterminated {
+    /// The rejection's reason: the lines the open quote took in are said plainly, since the
+    /// records a reader would expect there were never read as records of their own.
+    pub fn reason(&self) -> String {
+        let base = "unterminated quoted field";
+        if self.last_line > self.line {
+            format!(
+                "{base} (its quote runs to the end of the file: lines {}–{} are inside this \
+                 one record)",
+                self.line, self.last_line
+            )
+        } else {
+            format!("{base} (its quote runs to the end of the file)")
+        }
+    }
 }
 
 /// One scanned input file and the table it goes into.
@@ -107,6 +137,7 @@ pub fn scan(
         )),
         Err(e) => return Err(read_error(e.to_string())),
     };
+    let header_end = records.position().0;
     if let Some(problem) = problem {
         return Err(WorkloadError::Input(format!(
             "CSV file {} {problem}",
@@ -122,12 +153,21 @@ pub fn scan(
     let mut votes = TypeVotes::new(names.len());
     let infer = builtin.is_none();
     let limits = (chunk_rows, record_cap);
-    let (rows, chunks) = find_chunks(&mut records, limits, |record| {
+    let (rows, mut chunks, last) = find_chunks(&mut records, limits, |record| {
         if infer {
             votes.observe(record);
         }
     })
     .map_err(|e| read_error(e.to_string()))?;
+    let open_header = rows == 0 && open_quote_in(path, 0, header_end)?.is_some();
+    if open_header {
+        return Err(WorkloadError::Input(format!(
+            "CSV file {} has a header line with an unterminated quoted field (it runs to the \
+             end of the file)",
+            path.display()
+        )));
+    }
+    leave_out_unterminated(path, last, &mut chunks)?;
     let spec = builtin.unwrap_or_else(|| inferred_spec(table, names, votes.types()));
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -143,18 +183,64 @@ pub fn scan(
     })
 }
 
+/// Leaves the file's last record (from byte `start` on `line`, if the file ends with a record
+/// rather than a cut) out of the last chunk when a quote in it never closes.
+fn leave_out_unterminated(
+    path: &Path,
+    last: Option<(u64, u64)>,
+    chunks: &mut [Chunk],
+) -> Result<(), WorkloadError> {
+    let (Some((start, line)), Some(chunk)) = (last, chunks.last_mut()) else {
+        return Ok(());
+    };
+    if let Some(newlines) = open_quote_in(path, start, chunk.end)? {
+        chunk.end = start;
+        chunk.unterminated = Some(Unterminated {
+            line,
+            last_line: line + newlines,
+        });
+    }
+    Ok(())
+}
+
+/// When the bytes `start..end` of `path` (one record, at most the record cap long) leave a
+/// quote open: the newlines inside them, a final one not counted.
+fn open_quote_in(path: &Path, start: u64, end: u64) -> Result<Option<u64>, WorkloadError> {
+    let read = || -> std::io::Result<Vec<u8>> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(start))?;
+        let mut bytes = Vec::new();
+        file.take(end.saturating_sub(start))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let bytes = read().map_err(|e| {
+        WorkloadError::Input(format!("cannot read CSV file {}: {e}", path.display()))
+    })?;
+    if !ends_in_open_quote(&bytes) {
+        return Ok(None);
+    }
+    let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    Ok(Some(body.iter().filter(|&&b| b == b'\n').count() as u64))
+}
+
+/// The records after the header in chunks, their count, and where the last one starts (byte
+/// offset and line) when the input ends with a record that was not cut.
+type Found = (u64, Vec<Chunk>, Option<(u64, u64)>);
+
 /// Reads the records after the header and splits them into chunks (see [`Chunker`]).
 fn find_chunks<R: BufRead>(
     records: &mut Records<R>,
     (chunk_rows, record_cap): (usize, usize),
     mut each: impl FnMut(&csv::ByteRecord),
-) -> Result<(u64, Vec<Chunk>), csv::Error> {
+) -> Result<Found, csv::Error> {
     let mut chunker = Chunker {
         chunk_rows: chunk_rows.max(1) as u64,
         max_bytes: record_cap as u64,
         chunks: Vec::new(),
         in_last: 0,
         rows: 0,
+        last: None,
     };
     let mut record = csv::ByteRecord::new();
     loop {
@@ -176,7 +262,7 @@ fn find_chunks<R: BufRead>(
     if let Some(last) = chunker.chunks.last_mut() {
         last.end = end;
     }
-    Ok((chunker.rows, chunker.chunks))
+    Ok((chunker.rows, chunker.chunks, chunker.last))
 }
 
 /// Splits records into chunks. A chunk ends after `chunk_rows` records, once it holds
@@ -190,6 +276,8 @@ struct Chunker {
     in_last: u64,
     /// Records seen, cut ones included.
     rows: u64,
+    /// Start and line of the last record, unless a cut came after it.
+    last: Option<(u64, u64)>,
 }
 
 impl Chunker {
@@ -202,11 +290,13 @@ impl Chunker {
         }
         self.in_last += 1;
         self.rows += 1;
+        self.last = Some((start, line));
     }
 
     /// A record on `line` from byte `start` was cut; reading resumed at `resume`.
     fn cut(&mut self, line: u64, start: u64, (resume, resume_line): (u64, u64)) {
         self.rows += 1;
+        self.last = None;
         match self.chunks.last_mut() {
             // Nothing is in the last chunk yet (it follows another cut): it moves past this one.
             Some(last) if self.in_last == 0 => {
@@ -232,6 +322,7 @@ impl Chunker {
             end: start,
             first_line: line,
             too_long: Vec::new(),
+            unterminated: None,
         });
         self.in_last = 0;
     }

@@ -3,8 +3,8 @@
 //! loaded as runs. `-` reads standard input.
 
 pub mod error;
+mod recording;
 
-use crate::events::Envelope;
 use crate::flame::limits::{InputLimits, PPROF_EXPANSION};
 use crate::flame::{decode_pprof_index_limited, decode_pprof_limited, pprof_summary, PprofSummary};
 use crate::flame::{speedscope, FlameError, FoldedStacks, FrameTree, PerfProfile};
@@ -56,6 +56,10 @@ pub fn load_file_with(path: &Path, number: usize, options: &OpenOptions) -> Resu
         options,
     )
     .map_err(in_file(&name))
+    .map(|mut run| {
+        run.warning = run.warning.map(|w| format!("{name}: {w}"));
+        run
+    })
 }
 
 /// Loads one input from `reader`, deciding its format from its first bytes (default options).
@@ -88,7 +92,14 @@ pub fn load_reader_with(
     match first_char(&mut reader).map_err(cannot)? {
         None => Err(InputError::Empty),
         Some(b'{') => {
-            let mut text = String::new();
+            // A recording is read line by line as it streams in; only other JSON is read whole.
+            let mut first = Vec::new();
+            reader.read_until(b'\n', &mut first).map_err(cannot)?;
+            if recording::is_event_line(&first) {
+                return recording::replay(first.chain(reader), number);
+            }
+            let mut text = String::from_utf8(first)
+                .map_err(|e| cannot(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
             reader.read_to_string(&mut text).map_err(cannot)?;
             if speedscope::looks_like(&text) {
                 let stacks = speedscope::decode_speedscope(&text).map_err(InputError::Decode)?;
@@ -98,7 +109,7 @@ pub fn load_reader_with(
                 }
                 return Ok(run);
             }
-            replay(&text, number)
+            recording::replay(text.as_bytes(), number)
         }
         Some(_) => {
             let head = reader.fill_buf().map_err(cannot)?;
@@ -143,77 +154,6 @@ fn first_char(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
             }
         }
     }
-}
-
-/// A recording as a run, which keeps its events for playing back.
-fn replay(text: &str, number: usize) -> Result<Run, InputError> {
-    let mut events = Vec::new();
-    let mut elapsed = 0.0;
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let line_error = |source| InputError::NotEvents {
-            line: i + 1,
-            source,
-        };
-        let envelope = Envelope::parse_line(line).map_err(line_error)?;
-        check_times(&envelope.event, &mut elapsed).map_err(|source| InputError::Damaged {
-            line: i + 1,
-            source,
-        })?;
-        events.push(envelope.event);
-    }
-    Ok(crate::tui::state::recording::recorded_run(
-        number,
-        events.into(),
-    ))
-}
-
-/// Checks the times of a recorded event: finite, 0 to [`MAX_RECORDED_S`] seconds, and tick
-/// times never going back (`elapsed` is the previous tick's). A damaged recording is
-/// refused rather than drawn: a time of 1e308 s once made the charts spin forever.
-fn check_times(event: &crate::events::Event, elapsed: &mut f64) -> Result<(), TimeError> {
-    use crate::events::Event;
-    let seconds = |what: &str, value: f64| match (0.0..=MAX_RECORDED_S).contains(&value) {
-        true => Ok(()),
-        false => Err(TimeError::OutOfRange {
-            what: what.to_string(),
-            value,
-        }),
-    };
-    let workers = match event {
-        Event::Tick(tick) => {
-            seconds("a tick's elapsed_s", tick.elapsed_s)?;
-            if tick.elapsed_s < *elapsed {
-                return Err(TimeError::GoesBack {
-                    from: *elapsed,
-                    to: tick.elapsed_s,
-                });
-            }
-            *elapsed = tick.elapsed_s;
-            &tick.workers
-        }
-        Event::Prepare(progress) => {
-            return seconds("a prepare event's elapsed_s", progress.elapsed_s)
-        }
-        Event::Done { report, .. } => {
-            seconds("the report's wall_s", report.wall_s)?;
-            seconds("the report's cpu_s", report.cpu_s)?;
-            &report.worker_stats
-        }
-        _ => return Ok(()),
-    };
-    for w in workers {
-        let what = |field: &str| format!("worker {}'s {field}", w.name);
-        seconds(&what("wall_s"), w.wall_s)?;
-        seconds(&what("cpu_s"), w.cpu_s)?;
-        seconds(&what("runqueue_s"), w.runqueue_s)?;
-        for (category, value) in &w.waits {
-            seconds(&what(&format!("{category:?} wait")), *value)?;
-        }
-    }
-    Ok(())
 }
 
 /// The first bytes of a gzip stream: how pprof profiles are usually stored.

@@ -114,7 +114,7 @@ fn render_profile_file(frame: &mut Frame, screen: &RunScreen, shared: &Shared, t
         Span::styled(fmt::run_title(run), theme.bold()),
         Span::raw(format!(
             " · {} file · no time data: no chart or worker lanes",
-            run.workload
+            crate::sanitize::name(&run.workload)
         )),
     ]);
     // What a file says about itself (a pprof's sample types) is the file's text.
