@@ -7,6 +7,7 @@ mod fold;
 mod frames;
 mod layers;
 mod overlay;
+mod predictions;
 mod prepare;
 mod range;
 mod sandwich;
