@@ -50,7 +50,8 @@ impl Resource {
 pub struct Demand {
     /// Core-seconds of the workers' CPU.
     pub cpu_s: f64,
-    /// CPU-seconds under the interpreter lock (0 without `--gil`).
+    /// CPU-seconds that run under the interpreter lock when there is one: all of the
+    /// workers' CPU (the simulated lock, like CPython's, is let go only around waits).
     pub gil_s: f64,
     /// CPU-seconds and wait seconds while holding SQLite's write lock (the `insert` phases).
     pub writer_cpu_s: f64,
@@ -95,7 +96,7 @@ impl Demand {
         };
         Demand {
             cpu_s,
-            gil_s: if report.gil { cpu_s } else { 0.0 },
+            gil_s: cpu_s,
             writer_cpu_s,
             writer_wait_s,
             postgres_s,

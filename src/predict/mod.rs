@@ -218,3 +218,36 @@ fn lift(
     };
     (how, (d, m, t))
 }
+
+/// Options that differ between runs of the same work: where it ran, what it resolved, how
+/// (the mode's own knobs and transport).
+const PER_RUN_OPTIONS: [&str; 7] = [
+    "base_url",
+    "server_pid",
+    "db",
+    "totals",
+    "in_flight",
+    "async",
+    "transport",
+];
+
+/// `other`'s mode, worker count and lock predicted from `first`, when both did the same work
+/// (same workload, units and options): a faster parser or a bigger input is other work,
+/// which no ledger of this one predicts.
+pub fn predict_like(first: &RunReport, other: &RunReport) -> Option<Prediction> {
+    same_work(first, other).then(|| predict(first, Target::of(other)))
+}
+
+/// Whether two runs did the same work, whatever their mode, workers and lock: the same
+/// workload over the same units with the same options.
+pub fn same_work(a: &RunReport, b: &RunReport) -> bool {
+    a.workload == b.workload && a.units_total == b.units_total && work_options(a) == work_options(b)
+}
+
+fn work_options(report: &RunReport) -> serde_json::Value {
+    let mut options = report.options.clone();
+    if let Some(map) = options.as_object_mut() {
+        map.retain(|key, _| !PER_RUN_OPTIONS.contains(&key.as_str()));
+    }
+    options
+}
