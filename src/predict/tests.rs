@@ -171,3 +171,20 @@ fn the_menu_covers_each_mode_at_the_cores_and_wide_and_the_verdict_names_the_lim
         "{clause}"
     );
 }
+
+#[test]
+fn an_async_run_is_read_with_its_tasks_in_flight() {
+    let mut report = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    report.mode = Mode::Async;
+    report.options = serde_json::json!({"in_flight": 8});
+    let own = Target::of(&report);
+    assert_eq!(own.in_flight, Some(8));
+    assert!((own.concurrency() - 8.0).abs() < 1e-9);
+    let one_runtime_thread = Target {
+        in_flight: Some(8),
+        ..target(Mode::Async, 1, false)
+    };
+    let sequential = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    let p = predict(&sequential, one_runtime_thread);
+    assert!(p.speedup > 7.0, "{p:?}");
+}
