@@ -27,7 +27,12 @@ pub fn bounds(d: &Demand, m: &Machine, t: &Target) -> Vec<(Resource, f64)> {
         t.lanes()
     };
     let share = m.share(running);
-    let gil_s = if t.gil { d.gil_s } else { 0.0 };
+    // A lock per running thread (a process pool) limits nothing the cores do not.
+    let gil_s = if t.gil && t.locks() < t.lanes() {
+        d.gil_s
+    } else {
+        0.0
+    };
     let concurrency = t.concurrency();
     let own = d.cpu_s / share + d.waits_s();
     let served = m
@@ -220,8 +225,8 @@ fn lift(
 }
 
 /// Options that differ between runs of the same work: where it ran, what it resolved, how
-/// (the mode's own knobs and transport).
-const PER_RUN_OPTIONS: [&str; 7] = [
+/// (the mode's own knobs and transport), and when each stage ran.
+const PER_RUN_OPTIONS: [&str; 8] = [
     "base_url",
     "server_pid",
     "db",
@@ -229,6 +234,7 @@ const PER_RUN_OPTIONS: [&str; 7] = [
     "in_flight",
     "async",
     "transport",
+    "stages",
 ];
 
 /// `other`'s mode, worker count and lock predicted from `first`, when both did the same work
