@@ -4,8 +4,9 @@
 //! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
 //! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
 //! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
-//! `flame`, `tmpdir`, `toml_input`, `proc`, `shell_words`; `measure`, `server`; `db`; `workload`; `spec`;
-//! `exec`, `profile`, `events`; `report`; `session`; `scenario`; `tui`. Each uses only the
+//! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `shell_words`; `measure`, `server`;
+//! `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`; `session`; `scenario`;
+//! `tui`. Each uses only the
 //! layers below it (`tests/layers.rs` checks it).
 
 pub mod db;
@@ -15,6 +16,7 @@ pub mod flame;
 pub mod measure;
 pub mod model;
 pub mod outfile;
+pub mod predict;
 pub mod proc;
 pub mod profile;
 pub mod report;

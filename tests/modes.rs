@@ -81,6 +81,7 @@ fn report_has_the_documented_fields_and_consistent_accounting() {
         "checksum",
         "waits",
         "verdict",
+        "predictions",
     ] {
         assert!(report.get(field).is_some(), "report lacks {field}");
     }

@@ -49,6 +49,9 @@ pub struct CompareArgs {
 pub struct ModeResult {
     /// The mode, or the scenario line's label.
     pub mode: String,
+    /// The line its speedup is over (scenarios: the first line doing the same work).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over: Option<String>,
     #[serde(flatten)]
     pub stats: Repeated,
 }
@@ -132,6 +135,7 @@ pub(super) fn summarize(labels: &[String], runs: Vec<Vec<RunReport>>) -> Vec<Mod
         .zip(Repeated::against_first(runs))
         .map(|(label, stats)| ModeResult {
             mode: label.clone(),
+            over: None,
             stats,
         })
         .collect()
@@ -205,10 +209,15 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
         args.series.warmup
     );
     s += &rows_text(results, "mode", 11);
+    let _ = writeln!(s, "{PREDICTED_NOTE}");
     let _ = writeln!(s, "checksum: {}", checksum_line(results, "mode"));
     let _ = writeln!(s, "reading: {reading}");
     s
 }
+
+/// What the `predicted` column is.
+pub(super) const PREDICTED_NOTE: &str = "predicted: the speedup the first line's first run \
+     predicted from its ledger; error: measured over predicted";
 
 /// The table's heading and one row per mode (or scenario line), the first column `width`
 /// wide.
@@ -216,17 +225,18 @@ pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> St
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{first:<width$} {:<17} {:>12} {:<15} {:>10}  reading",
-        "wall s (mean ± σ)", "items/s", "speedup", "busy cores"
+        "{first:<width$} {:<17} {:>12} {:<15} {:<16} {:>10}  reading",
+        "wall s (mean ± σ)", "items/s", "speedup", "predicted, error", "busy cores"
     );
     for r in results {
         let wall = format!("{:.3} ± {:.3}", r.stats.wall_s.mean, r.stats.wall_s.stddev);
         let speedup = format!("{:.2}× ± {:.2}", r.stats.speedup, r.stats.speedup_err);
         let _ = writeln!(
             s,
-            "{:<width$} {wall:<17} {:>12.0} {speedup:<15} {:>10.2}  {}",
+            "{:<width$} {wall:<17} {:>12.0} {speedup:<15} {:<16} {:>10.2}  {}",
             r.mode,
             r.stats.items_per_s.mean,
+            r.stats.predicted_cell(),
             r.stats.busy_cores.mean,
             r.stats.reading()
         );

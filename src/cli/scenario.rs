@@ -186,7 +186,7 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
         .map(|e| e.check(&by_label))
         .collect();
     let labels: Vec<String> = scenario.runs.iter().map(|r| r.label.clone()).collect();
-    let results = summarize(&labels, runs);
+    let results = summarize_same_work(&labels, runs);
     // The scenario's title, labels and expectations are the file's text.
     let table = table_text(&scenario, &source, &results, &checks);
     print!("{}", boundscope::sanitize::text(&table));
@@ -300,6 +300,45 @@ fn specs(
     Ok(specs)
 }
 
+/// Means, spreads and speedups of each line, each over the first line doing the same work.
+fn summarize_same_work(labels: &[String], runs: Vec<Vec<RunReport>>) -> Vec<ModeResult> {
+    boundscope::report::repeated::Repeated::against_same_work(runs)
+        .into_iter()
+        .zip(labels)
+        .map(|((stats, base), label)| ModeResult {
+            mode: label.clone(),
+            over: labels.get(base).cloned(),
+            stats,
+        })
+        .collect()
+}
+
+/// Which line each speedup is over, when not all are over the first: `speedups over
+/// linear 25k: pool 25k, pool 25k + GIL`.
+fn bases_text(results: &[ModeResult]) -> String {
+    let mut s = String::new();
+    let first = results.first().map(|r| r.mode.as_str());
+    if results.iter().all(|r| r.over.as_deref() == first) {
+        return s;
+    }
+    for base in results
+        .iter()
+        .filter(|r| r.over.as_deref() == Some(&r.mode))
+    {
+        let others: Vec<&str> = results
+            .iter()
+            .filter(|r| r.over == base.over && r.mode != base.mode)
+            .map(|r| r.mode.as_str())
+            .collect();
+        let others = match others.is_empty() {
+            true => "none (no other line does the same work)".to_string(),
+            false => others.join(", "),
+        };
+        let _ = writeln!(s, "speedups over {}: {others}", base.mode);
+    }
+    s
+}
+
 fn table_text(
     scenario: &Scenario,
     source: &str,
@@ -321,6 +360,8 @@ fn table_text(
         available_cores()
     );
     s += &super::compare::rows_text(results, "run", width + 1);
+    let _ = writeln!(s, "{}", super::compare::PREDICTED_NOTE);
+    s += &bases_text(results);
     for r in results {
         for note in boundscope::report::lessons::line_notes(&r.stats.runs) {
             let _ = writeln!(s, "  {:<width$} {note}", r.mode);
@@ -340,9 +381,13 @@ fn table_text(
     let _ = writeln!(s, "checksum: {checksum}");
     for check in checks {
         let status = if check.ok { "ok" } else { "NOT MET" };
+        let compared = match check.compared.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", check.compared),
+        };
         let _ = writeln!(
             s,
-            "expect: {}: measured {} — {status}",
+            "expect: {}: measured {}{compared} — {status}",
             check.expectation, check.measured
         );
     }

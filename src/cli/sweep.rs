@@ -172,8 +172,15 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
     );
     let _ = writeln!(
         s,
-        "{:>7} {:<17} {:>12} {:<15} {:>10} {:>10} {:>9}  reading",
-        "workers", "wall s (mean ± σ)", "items/s", "speedup", "efficiency", "busy cores", "serial"
+        "{:>7} {:<17} {:>12} {:<15} {:<16} {:>10} {:>10} {:>9}  reading",
+        "workers",
+        "wall s (mean ± σ)",
+        "items/s",
+        "speedup",
+        "predicted, error",
+        "efficiency",
+        "busy cores",
+        "serial"
     );
     for p in points {
         let wall = format!("{:.3} ± {:.3}", p.stats.wall_s.mean, p.stats.wall_s.stddev);
@@ -184,9 +191,10 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
         };
         let _ = writeln!(
             s,
-            "{:>7} {wall:<17} {:>12.0} {speedup:<15} {:>9.0}% {:>10.2} {serial:>9}  {}",
+            "{:>7} {wall:<17} {:>12.0} {speedup:<15} {:<16} {:>9.0}% {:>10.2} {serial:>9}  {}",
             p.workers,
             p.stats.items_per_s.mean,
+            p.stats.predicted_cell(),
             p.efficiency * 100.0,
             p.stats.busy_cores.mean,
             p.stats.reading()
@@ -202,6 +210,7 @@ fn table_text(args: &SweepArgs, points: &[SweepPoint], reading: &str, cores: usi
         }
         _ => "MISMATCH between worker counts".to_string(),
     };
+    let _ = writeln!(s, "{}", super::compare::PREDICTED_NOTE);
     let _ = writeln!(s, "checksum: {checksum}");
     let _ = writeln!(
         s,

@@ -1,10 +1,11 @@
 //! The plain typed data every other layer shares — modes, units and their outcomes, wait
-//! categories, worker snapshots, ticks, verdicts, run reports (with their stage timelines
+//! categories, worker snapshots, ticks, verdicts, predictions, run reports (with their stage timelines
 //! and import checks), progress and PostgreSQL samples. It
 //! imports nothing else of the crate; the event stream is its wire form.
 
 pub mod mode;
 pub mod pg_activity;
+pub mod prediction;
 pub mod profile;
 pub mod progress;
 pub mod report;
@@ -17,6 +18,7 @@ pub mod wait;
 pub mod worker;
 
 pub use mode::Mode;
+pub use prediction::Prediction;
 pub use profile::{FunctionCost, PhaseTime, WallPlace};
 pub use progress::GenProgress;
 pub use report::{RunReport, UnitSummary, WorkloadFindings, MAX_LISTED_REJECTIONS};

@@ -5,7 +5,7 @@ use super::pg_activity::PgActivity;
 use super::timeline::Timeline;
 use super::verification::Verification;
 use super::{
-    combine_digests, FunctionCost, Mode, PhaseTime, Rejection, UnitRecord, VerdictKind,
+    combine_digests, FunctionCost, Mode, PhaseTime, Prediction, Rejection, UnitRecord, VerdictKind,
     WaitCategory, WallPlace, WorkerSnapshot,
 };
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,9 @@ pub struct RunReport {
     #[serde(with = "super::verdict::optional_word")]
     pub verdict: Option<VerdictKind>,
     pub verdict_detail: String,
+    /// What other modes and worker counts would give, predicted from this run's ledger.
+    #[serde(default)]
+    pub predictions: Vec<Prediction>,
     pub cores: usize,
     pub interrupted: bool,
     pub options: serde_json::Value,

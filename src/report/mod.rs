@@ -4,6 +4,7 @@
 mod findings;
 pub mod lessons;
 pub mod majority;
+mod predictions;
 pub mod repeated;
 mod stats;
 mod summary;

@@ -21,6 +21,9 @@ pub struct Repeated {
     pub verdict_agree: usize,
     /// The last run's checksum.
     pub checksum: String,
+    /// The speedup the baseline's first run predicted for this variant (`None` when it does
+    /// other work than the baseline: another size, parser or input).
+    pub predicted: Option<f64>,
     pub runs: Vec<RunReport>,
 }
 
@@ -40,7 +43,17 @@ impl Repeated {
             verdict: majority.verdict,
             verdict_agree: majority.agree,
             checksum,
+            predicted: None,
             runs,
+        }
+    }
+
+    /// `predicted ≈1.9×, measured +5%`-style cell: the prediction and how far the
+    /// measurement is from it (`—` when there is none).
+    pub fn predicted_cell(&self) -> String {
+        match self.predicted {
+            Some(p) if p > 0.0 => format!("{p:.2}× {:+.0}%", (self.speedup / p - 1.0) * 100.0),
+            _ => "—".into(),
         }
     }
 
@@ -56,13 +69,50 @@ impl Repeated {
 
     /// Each variant's runs against the first variant's.
     pub fn against_first(variants: Vec<Vec<RunReport>>) -> Vec<Repeated> {
-        let base = variants
-            .first()
+        let bases = vec![0; variants.len()];
+        Repeated::against(variants, &bases)
+    }
+
+    /// Each variant's runs against the first variant doing the same work (same workload,
+    /// units and options; any mode, workers or lock), with that variant's index: a speedup
+    /// over a run of another size says nothing.
+    pub fn against_same_work(variants: Vec<Vec<RunReport>>) -> Vec<(Repeated, usize)> {
+        let firsts: Vec<Option<&RunReport>> = variants.iter().map(|v| v.first()).collect();
+        let bases: Vec<usize> = (0..variants.len())
+            .map(|i| {
+                (0..i)
+                    .find(|&j| match (firsts[j], firsts[i]) {
+                        (Some(a), Some(b)) => crate::predict::same_work(a, b),
+                        _ => false,
+                    })
+                    .unwrap_or(i)
+            })
+            .collect();
+        let stats = Repeated::against(variants, &bases);
+        stats.into_iter().zip(bases).collect()
+    }
+
+    /// Each variant against the variant `bases` names: its speedup over that one's mean wall
+    /// time, and the speedup that one's first run predicted for it.
+    fn against(variants: Vec<Vec<RunReport>>, bases: &[usize]) -> Vec<Repeated> {
+        let spreads: Vec<Spread> = variants
+            .iter()
             .map(|runs| spread(runs, |r| r.wall_s))
-            .unwrap_or_default();
+            .collect();
+        let firsts: Vec<Option<RunReport>> =
+            variants.iter().map(|runs| runs.first().cloned()).collect();
         variants
             .into_iter()
-            .map(|runs| Repeated::new(runs, base))
+            .zip(bases)
+            .map(|(runs, &base)| {
+                let mut repeated = Repeated::new(runs, spreads[base]);
+                repeated.predicted = firsts[base]
+                    .as_ref()
+                    .zip(repeated.runs.first())
+                    .and_then(|(first, own)| crate::predict::predict_like(first, own))
+                    .map(|p| p.speedup);
+                repeated
+            })
             .collect()
     }
 }

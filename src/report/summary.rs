@@ -72,6 +72,7 @@ pub fn summary_text(r: &RunReport) -> String {
     let _ = writeln!(s, "  checksum  {}", r.checksum);
     write_verification(&mut s, r);
     let _ = writeln!(s, "  verdict   {}: {}", r.verdict_word(), r.verdict_detail);
+    super::predictions::write_predictions(&mut s, r);
     if let Some(timeline) = &r.findings.timeline {
         s.push_str(&super::timeline::render(timeline));
     }

@@ -76,6 +76,11 @@ fn report_options(spec: &RunSpec, workload: &dyn DynWorkload) -> serde_json::Val
         .map(|w| w.report_options(&spec.workload, spec.mode))
         .unwrap_or_default();
     workload.describe(&mut options);
+    // Async mode's tasks in flight: how many units wait at once (what predictions read).
+    if spec.mode == crate::model::Mode::Async {
+        let in_flight = spec.in_flight.unwrap_or(spec.workers).max(1);
+        options.insert("in_flight".into(), in_flight.into());
+    }
     serde_json::Value::Object(options)
 }
 

@@ -241,6 +241,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
     if let Err(e) = report.absorb_result(result) {
         failure.get_or_insert(SessionError::Verify(e).to_string());
     }
+    report.add_predictions();
     report.failure = run_failure(failure, remote);
     hooks.events.emit(Event::Done {
         report: Box::new(report.clone()),

@@ -9,6 +9,7 @@ mod hostile;
 mod layers;
 mod overlay;
 mod phases;
+mod predictions;
 mod prepare;
 mod range;
 mod sandwich;

@@ -83,6 +83,9 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         let verdict = format!(" · {}", run.verdict());
         first.push(Span::styled(verdict, theme.fg(Color::Yellow)));
     }
+    if let Some(best) = best_prediction(run) {
+        first.push(Span::styled(best, theme.fg(Color::Cyan)));
+    }
     if let Some(e) = &run.error {
         let e = crate::sanitize::name(e);
         first.push(Span::styled(format!(" · {e}"), theme.fg(Color::Red)));
@@ -101,6 +104,21 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         run.coverage() * 100.0
     );
     vec![Line::from(first), Line::from(second)]
+}
+
+/// The predicted line that would help most, from the finished run's report:
+/// ` · would help: threads ×8 ≈6.7× (network answers)`.
+fn best_prediction(run: &Run) -> Option<String> {
+    let predictions = &run.report.as_ref()?.predictions;
+    let best = predictions
+        .iter()
+        .max_by(|a, b| a.speedup.total_cmp(&b.speedup))?;
+    Some(format!(
+        " · would help: {} ≈{:.1}× ({})",
+        best.line(),
+        best.speedup,
+        best.bottleneck
+    ))
 }
 
 /// A profile read from a file: what the file says about itself, and the flamegraph over the

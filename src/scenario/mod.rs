@@ -21,46 +21,48 @@
 //! earlier one's value. `postgres = true` marks a scenario that needs a PostgreSQL server
 //! (every run gets `--db URL`). `progression = true` reads the lines as successive steps
 //! (each compared with the one before and with the first). An `[[expect]]` of `faster`
-//! may bound the ratio from above with `up_to` ("no faster than").
+//! checks that a line was faster (its ratio at least `by`, which is at least 1); one of
+//! `as_fast = A`, `as = B`, `at_least = X` (X at most 1) is a tolerance: A at least X times
+//! as fast as B, so A may be slower. Either may bound the ratio from above with `up_to`.
 
-use crate::model::{RunReport, VerdictKind};
-use crate::report::Spread;
 use crate::shell_words;
 use crate::workload::ForeignOption;
+
+mod expect;
+pub use expect::{Check, Expect, ExpectError};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The scenarios that ship with boundscope (`boundscope scenario NAME`): one per write-up
 /// first, in the order of `DESIGN.md`, then closer looks at single effects.
 pub const BUILT_IN: [(&str, &str); 8] = [
     (
         "csv-sqlite",
-        include_str!("../workloads/scenarios/csv-sqlite.toml"),
+        include_str!("../../workloads/scenarios/csv-sqlite.toml"),
     ),
     (
         "census-pg",
-        include_str!("../workloads/scenarios/census-pg.toml"),
+        include_str!("../../workloads/scenarios/census-pg.toml"),
     ),
     (
         "json-gil",
-        include_str!("../workloads/scenarios/json-gil.toml"),
+        include_str!("../../workloads/scenarios/json-gil.toml"),
     ),
     (
         "etl-phases",
-        include_str!("../workloads/scenarios/etl-phases.toml"),
+        include_str!("../../workloads/scenarios/etl-phases.toml"),
     ),
     (
         "api-threads",
-        include_str!("../workloads/scenarios/api-threads.toml"),
+        include_str!("../../workloads/scenarios/api-threads.toml"),
     ),
-    ("gil", include_str!("../workloads/scenarios/gil.toml")),
+    ("gil", include_str!("../../workloads/scenarios/gil.toml")),
     (
         "fast-parser",
-        include_str!("../workloads/scenarios/fast-parser.toml"),
+        include_str!("../../workloads/scenarios/fast-parser.toml"),
     ),
     (
         "csv-writers",
-        include_str!("../workloads/scenarios/csv-writers.toml"),
+        include_str!("../../workloads/scenarios/csv-writers.toml"),
     ),
 ];
 
@@ -119,109 +121,6 @@ pub struct ScenarioRun {
     /// This line's own quick-run arguments (after the file's `quick`).
     #[serde(default)]
     pub quick: String,
-}
-
-/// What the experiment should show.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(try_from = "ExpectFields")]
-pub enum Expect {
-    /// `faster`'s mean wall time is at least `by` times shorter than `than`'s (and at most
-    /// `up_to` times, when given: "no faster than").
-    Faster {
-        faster: String,
-        than: String,
-        by: f64,
-        up_to: Option<f64>,
-    },
-    /// The verdict most of `run`'s repeats got (ties: see `Majority::of`).
-    Verdict { run: String, verdict: VerdictKind },
-}
-
-/// An `[[expect]]` table as written; it must hold one of the two shapes of `Expect`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectFields {
-    faster: Option<String>,
-    than: Option<String>,
-    by: Option<f64>,
-    up_to: Option<f64>,
-    run: Option<String>,
-    verdict: Option<String>,
-}
-
-/// An `[[expect]]` table that is not one of the two kinds (serde shows the message with
-/// the table's position).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ExpectError {
-    #[error(
-        "`up_to = {0}` bounds a `faster` ratio from above: use it with \
-         `faster`, `than` and `by`, and make it at least `by`"
-    )]
-    UpTo(f64),
-    #[error(
-        "`by = {0}` is not a speed-up factor: use a number above 0 (1.5 means 1.5 times faster)"
-    )]
-    By(f64),
-    #[error("`verdict = {0:?}` is not a verdict: use one of {verdicts}", verdicts = VerdictKind::all().map(VerdictKind::as_str).collect::<Vec<_>>().join(", "))]
-    Verdict(String),
-    #[error("an [[expect]] takes either `faster`, `than` and `by`, or `run` and `verdict`")]
-    Kind,
-}
-
-impl TryFrom<ExpectFields> for Expect {
-    type Error = ExpectError;
-
-    fn try_from(f: ExpectFields) -> Result<Expect, ExpectError> {
-        let up_to = f.up_to;
-        if let Some(bound) = up_to {
-            if f.faster.is_none() || !(bound.is_finite() && bound >= f.by.unwrap_or(0.0)) {
-                return Err(ExpectError::UpTo(bound));
-            }
-        }
-        match f {
-            ExpectFields {
-                faster: Some(_),
-                than: Some(_),
-                by: Some(by),
-                run: None,
-                verdict: None,
-                ..
-            } if !(by.is_finite() && by > 0.0) => Err(ExpectError::By(by)),
-            ExpectFields {
-                faster: Some(faster),
-                than: Some(than),
-                by: Some(by),
-                run: None,
-                verdict: None,
-                ..
-            } => Ok(Expect::Faster {
-                faster,
-                than,
-                by,
-                up_to,
-            }),
-            ExpectFields {
-                run: Some(run),
-                verdict: Some(verdict),
-                faster: None,
-                than: None,
-                by: None,
-                up_to: None,
-            } => match verdict.parse() {
-                Ok(verdict) => Ok(Expect::Verdict { run, verdict }),
-                Err(_) => Err(ExpectError::Verdict(verdict)),
-            },
-            _ => Err(ExpectError::Kind),
-        }
-    }
-}
-
-/// An expectation and how the runs met it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub expectation: String,
-    pub measured: String,
-    pub ok: bool,
 }
 
 impl Scenario {
@@ -366,58 +265,11 @@ fn merge_flags(words: &[String]) -> Vec<String> {
         .collect()
 }
 
-impl Expect {
-    /// The run labels the expectation reads.
-    pub fn labels(&self) -> Vec<&str> {
-        match self {
-            Expect::Faster { faster, than, .. } => vec![faster, than],
-            Expect::Verdict { run, .. } => vec![run],
-        }
-    }
-
-    /// Checks the expectation against the reports of each label.
-    pub fn check(&self, reports: &BTreeMap<String, Vec<RunReport>>) -> Check {
-        let wall = |label: &str| {
-            let runs = reports.get(label).map(Vec::as_slice).unwrap_or_default();
-            Spread::of(&runs.iter().map(|r| r.wall_s).collect::<Vec<_>>()).mean
-        };
-        match self {
-            Expect::Faster {
-                faster,
-                than,
-                by,
-                up_to,
-            } => {
-                let ratio = match wall(faster) {
-                    w if w > 0.0 => wall(than) / w,
-                    _ => 0.0,
-                };
-                let bound = match up_to {
-                    Some(top) => format!("between {by:.2}× and {top:.2}×"),
-                    None => format!("by ≥ {by:.2}×"),
-                };
-                Check {
-                    expectation: format!("{faster} faster than {than} {bound}"),
-                    measured: format!("{ratio:.2}×"),
-                    ok: ratio >= *by && up_to.is_none_or(|top| ratio <= top),
-                }
-            }
-            Expect::Verdict { run, verdict } => {
-                let runs = reports.get(run).map(Vec::as_slice).unwrap_or_default();
-                let got = crate::report::majority::Majority::of(runs);
-                Check {
-                    expectation: format!("{run} is {verdict}"),
-                    measured: got.to_string(),
-                    ok: got.verdict == Some(*verdict),
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RunReport;
+    use std::collections::BTreeMap;
 
     const TWO_RUNS: &str = r#"
         title = "t"
@@ -541,8 +393,44 @@ mod tests {
     }
 
     #[test]
+    fn faster_fails_when_the_line_is_slower_and_says_what_was_compared() {
+        let text = TWO_RUNS.replace("by = 1.5\n", "");
+        let scenario = Scenario::parse(&text).expect("`by` defaults to 1");
+        let mut reports = BTreeMap::new();
+        reports.insert("a".to_string(), vec![report(0.405, "cpu-bound")]);
+        reports.insert("b".to_string(), vec![report(0.303, "cpu-bound")]);
+        let check = scenario.expects[0].check(&reports);
+        assert!(!check.ok, "a is slower than b: {check:?}");
+        assert_eq!(check.expectation, "a faster than b by ≥ 1.00×");
+        assert_eq!(check.measured, "0.75×");
+        assert_eq!(check.compared, "mean wall time: a 0.405 s, b 0.303 s");
+        let loose = TWO_RUNS.replace("by = 1.5", "by = 0.4");
+        let err = Scenario::parse(&loose).expect_err("faster by 0.4 is not faster");
+        assert!(err.to_string().contains("as_fast"), "{err}");
+    }
+
+    #[test]
+    fn a_tolerance_is_worded_as_what_it_checks() {
+        let text = TWO_RUNS.replace(
+            "faster = \"a\"\n        than = \"b\"\n        by = 1.5",
+            "as_fast = \"a\"\n        as = \"b\"\n        at_least = 0.4",
+        );
+        let scenario = Scenario::parse(&text).expect("valid");
+        let mut reports = BTreeMap::new();
+        reports.insert("a".to_string(), vec![report(0.405, "cpu-bound")]);
+        reports.insert("b".to_string(), vec![report(0.303, "cpu-bound")]);
+        let check = scenario.expects[0].check(&reports);
+        assert!(check.ok, "{check:?}");
+        assert_eq!(check.expectation, "a at least 0.40× as fast as b");
+        reports.insert("b".to_string(), vec![report(0.1, "cpu-bound")]);
+        assert!(!scenario.expects[0].check(&reports).ok);
+        let over = text.replace("at_least = 0.4", "at_least = 1.4");
+        assert!(Scenario::parse(&over).is_err());
+    }
+
+    #[test]
     fn an_upper_bound_fails_a_ratio_above_it() {
-        let text = TWO_RUNS.replace("by = 1.5", "by = 0.5\n        up_to = 1.2");
+        let text = TWO_RUNS.replace("by = 1.5", "by = 1.0\n        up_to = 1.2");
         let scenario = Scenario::parse(&text).expect("valid");
         let mut reports = BTreeMap::new();
         reports.insert("a".to_string(), vec![report(1.0, "cpu-bound")]);
@@ -590,7 +478,7 @@ mod tests {
         assert!(err.to_string().contains("\"c\""), "{err}");
         let twice = TWO_RUNS.replace("label = \"b\"", "label = \"a\"");
         assert!(Scenario::parse(&twice).is_err());
-        let dag = include_str!("../workloads/etl.toml");
+        let dag = include_str!("../../workloads/etl.toml");
         assert!(Scenario::parse(dag).is_err());
     }
 
@@ -602,7 +490,7 @@ mod tests {
         let text = err.to_string();
         assert!(
             text.starts_with("not a scenario file: ")
-                && text.contains("`by = 0` is not a speed-up factor: use a number above 0"),
+                && text.contains("`by = 0` is not a speed-up factor: `faster` means at least 1"),
             "{text}"
         );
         assert!(
@@ -611,7 +499,7 @@ mod tests {
         );
         let up_to = ExpectError::UpTo(1.0).to_string();
         assert!(
-            up_to.contains("use it with `faster`, `than` and `by`, and make"),
+            up_to.contains("use it with `faster` or `as_fast`, and make"),
             "{up_to}"
         );
     }

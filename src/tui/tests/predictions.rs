@@ -1,0 +1,29 @@
+//! The run header names the predicted line that would help most.
+
+use super::app_with_run;
+use super::snapshots::screen;
+use crate::model::{Mode, Prediction};
+
+#[test]
+fn the_run_header_shows_the_prediction_that_helps_most() {
+    let mut app = app_with_run(2.0);
+    let before = screen(&mut app, 160, 30);
+    assert!(!before.contains("would help"), "{before}");
+    let report = app.shared.runs[0].report.as_mut().expect("finished run");
+    report.predictions = [(Mode::Threads, 2, 1.9), (Mode::Processes, 8, 3.4)]
+        .into_iter()
+        .map(|(mode, workers, speedup)| Prediction {
+            mode,
+            workers,
+            gil: false,
+            speedup,
+            bottleneck: "cores".into(),
+            next_limit: String::new(),
+        })
+        .collect();
+    let after = screen(&mut app, 160, 30);
+    assert!(
+        after.contains("would help: processes ×8 ≈3.4× (cores)"),
+        "{after}"
+    );
+}
