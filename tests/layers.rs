@@ -20,7 +20,14 @@ const LAYERS: &[&[&str]] = &[
     // file, which use nothing of the crate.
     &["model", "sanitize", "outfile"],
     // Pure libraries and small utilities over plain data.
-    &["flame", "predict", "tmpdir", "toml_input", "proc", "shell_words"],
+    &[
+        "flame",
+        "predict",
+        "tmpdir",
+        "toml_input",
+        "proc",
+        "shell_words",
+    ],
     // Measuring a thread's time; the API server the workloads talk to.
     &["measure", "server"],
     // Databases (their waits are measured).

@@ -123,7 +123,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             // The timer is made inside the runtime (`async`): it needs the runtime's clock.
-            let _ = self.rt.block_on(async {
+            self.rt.block_on(async {
                 let _ = tokio::time::timeout(Duration::from_millis(200), task).await;
             });
         }
