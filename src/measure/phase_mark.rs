@@ -95,23 +95,44 @@ pub fn run_marked<T>(id: PhaseId, f: impl FnOnce() -> T) -> T {
 }
 
 /// Each mark's return address: where a stack inside phase `id` returns to in its mark.
+///
+/// Learned by walking the stack from inside every mark: the walks are alike but for one
+/// entry, the return address into the mark. (Reading "the first frame up" instead would
+/// depend on how the optimizer calls the walk: a tail call skips a frame.) If the marks do
+/// not show as distinct frames, none is used: no tags rather than wrong ones.
 fn return_addresses() -> &'static HashMap<usize, PhaseId> {
     static RETURNS: OnceLock<HashMap<usize, PhaseId>> = OnceLock::new();
     RETURNS.get_or_init(|| {
         let Some(bounds) = StackBounds::current() else {
             return HashMap::new();
         };
-        let mut found = HashMap::new();
-        let mut walked = Vec::new();
-        for id in 0..MARKS as PhaseId {
-            let Some(mark) = mark_of(id) else { continue };
-            // The closure's own return address is the one inside the mark.
-            mark(&mut || walk(&bounds, &mut walked));
-            if let Some(&ret) = walked.first() {
-                found.insert(ret, id);
-            }
+        let walks: Vec<Vec<usize>> = (0..MARKS as PhaseId)
+            .filter_map(mark_of)
+            .map(|mark| {
+                let mut walked = Vec::new();
+                mark(&mut || {
+                    walk(&bounds, &mut walked);
+                    // Not a tail call: the walk must start in this closure, under the mark.
+                    std::hint::black_box(&mut walked);
+                });
+                walked
+            })
+            .collect();
+        let (Some(first), Some(second)) = (walks.first(), walks.get(1)) else {
+            return HashMap::new();
+        };
+        let Some(at) = (0..first.len()).find(|&i| first.get(i) != second.get(i)) else {
+            return HashMap::new();
+        };
+        let found: HashMap<usize, PhaseId> = walks
+            .iter()
+            .zip(0..)
+            .filter_map(|(walked, id)| walked.get(at).map(|&ret| (ret, id)))
+            .collect();
+        match found.len() == MARKS {
+            true => found,
+            false => HashMap::new(),
         }
-        found
     })
 }
 
