@@ -37,11 +37,15 @@ fn tui_runs_collapses_exports_and_quits_cleanly() {
         "{screen}"
     );
     assert!(screen.contains("bs-threads-0"), "{screen}");
-    // The job's phases show first; the code frames are one `v` away.
+    // The job's phases show first; then the code hung under each phase; then the code.
     assert!(
         screen.contains("wall time by phase") && screen.contains("parse"),
         "{screen}"
     );
+    tmux.keys(&["v"]);
+    tmux.wait_for("the code by phase", 5, |s| {
+        s.contains("wall time, code by phase") && s.contains("read_table")
+    });
     tmux.keys(&["v"]);
     tmux.wait_for("the code view", 5, |s| s.contains(" s wall time ─"));
 
