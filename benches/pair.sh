@@ -1,6 +1,19 @@
-# Sourced by the bench scripts: `pair OFF_FLAG NAME ARGS...` runs `boundscope run ARGS`
-# REPEAT times with and without OFF_FLAG, interleaved, and prints the items/s medians and
-# their ratio. Needs $bin, $out and $repeat set by the caller.
+# Sourced by the bench scripts that pair runs with a feature on and off.
+#
+# `pair_setup` builds the release binary, sets $bin and a scratch $out (removed on exit, and
+# the data cache under it unless BOUNDSCOPE_DATA is set) and prints the machine line.
+# `pair OFF_FLAG NAME ARGS...` runs `boundscope run ARGS` $repeat times with and without
+# OFF_FLAG, interleaved, and prints the items/s medians and their ratio.
+pair_setup() {
+  cargo build --release --quiet
+  bin=target/release/boundscope
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+  export BOUNDSCOPE_DATA=${BOUNDSCOPE_DATA:-$out/data}
+  echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "# medians of $repeat interleaved runs"
+}
+
 pair() {
   local off=$1 name=$2
   shift 2

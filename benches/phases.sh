@@ -9,16 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=${1:-7}
-cargo build --release --quiet
-bin=target/release/boundscope
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-export BOUNDSCOPE_DATA=${BOUNDSCOPE_DATA:-$out/data}
-
-echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# medians of $repeat interleaved runs"
-
 source "$(dirname "$0")/pair.sh"
+pair_setup
 
 pair --no-phases "api-fetch sequential" api-fetch --mode sequential --requests 4000
 pair --no-phases "api-fetch threads x8" api-fetch --mode threads --workers 8 --requests 8000

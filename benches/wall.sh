@@ -13,16 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 repeat=${2:-7}
-cargo build --release --quiet
-bin=target/release/boundscope
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-export BOUNDSCOPE_DATA=${BOUNDSCOPE_DATA:-$out/data}
-
-echo "# machine: $(nproc) cores, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# medians of $repeat interleaved runs"
-
 source "$(dirname "$0")/pair.sh"
+pair_setup
 
 if [[ $what == cost || $what == all ]]; then
   pair --no-wait-stacks "api-fetch async 500" api-fetch --mode async --workers 2 --in-flight 500 --latency 20ms --requests 20000

@@ -28,15 +28,6 @@ pub fn phase_of_stack(stack: &str) -> Option<&str> {
     stack.rsplit(';').find_map(tagged_phase)
 }
 
-/// The stack without its tags: the code alone.
-pub fn untagged(stack: &str) -> String {
-    let frames: Vec<&str> = stack
-        .split(';')
-        .filter(|f| tagged_phase(f).is_none())
-        .collect();
-    frames.join(";")
-}
-
 impl FoldedStacks {
     /// The code of each phase under the phase view's paths: `worker;load;insert;<the frames
     /// called inside the phase>;leaf` for a stack whose innermost tag is `[phase
@@ -101,10 +92,9 @@ mod tests {
     }
 
     #[test]
-    fn a_stack_is_in_its_innermost_phase_and_untagged_is_its_code() {
+    fn a_stack_is_in_its_innermost_phase() {
         let stack = "w0;run;[phase unit];step;[phase unit/parse];serde::from_slice";
         assert_eq!(phase_of_stack(stack), Some("unit/parse"));
-        assert_eq!(untagged(stack), "w0;run;step;serde::from_slice");
         assert_eq!(phase_of_stack("w0;run;[idle]"), None);
     }
 
