@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
         "tmpdir",
         "toml_input",
         "proc",
+        "observe",
         "shell_words",
     ],
     // Measuring a thread's time; the API server the workloads talk to.

@@ -1,0 +1,94 @@
+//! Observing a process tree over time: at each reading, every thread of the root process and
+//! of the processes below it (a `multiprocessing` pool's workers, say) gets its time booked.
+
+use super::cause::classify;
+use super::fd::ProcFds;
+use super::ledger::{Reading, ThreadLedger};
+use super::procfs::{
+    boot_clock_ns, ns_per_tick, process_tree, read_schedstat, read_stat, read_syscall, threads_of,
+    ThreadId,
+};
+use std::collections::BTreeMap;
+
+/// Every thread seen under a root process, with its ledger.
+pub struct Observer {
+    root: u32,
+    started_ns: u64,
+    ns_per_tick: u64,
+    threads: BTreeMap<ThreadId, ThreadLedger>,
+}
+
+/// What one reading found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Found {
+    pub processes: usize,
+    pub threads: usize,
+}
+
+impl Observer {
+    /// Starts observing `root` and what it starts: time before now is not booked.
+    pub fn new(root: u32) -> Observer {
+        Observer {
+            root,
+            started_ns: boot_clock_ns(),
+            ns_per_tick: ns_per_tick(),
+            threads: BTreeMap::new(),
+        }
+    }
+
+    /// Reads every thread of the tree now and books its time since the last reading.
+    pub fn read(&mut self) -> Found {
+        let mut found = Found::default();
+        for pid in process_tree(self.root) {
+            let tids = threads_of(pid);
+            if tids.is_empty() {
+                continue;
+            }
+            found.processes += 1;
+            let process = read_stat(ThreadId { pid, tid: pid })
+                .map(|s| s.name)
+                .unwrap_or_default();
+            let fds = ProcFds { pid };
+            for tid in tids {
+                let id = ThreadId { pid, tid };
+                if self.read_thread(id, &process, &fds) {
+                    found.threads += 1;
+                }
+            }
+        }
+        found
+    }
+
+    /// Books one thread; `false` if it was gone before it could be read.
+    fn read_thread(&mut self, id: ThreadId, process: &str, fds: &ProcFds) -> bool {
+        let (Ok(stat), Ok(times)) = (read_stat(id), read_schedstat(id)) else {
+            return false;
+        };
+        let syscall = read_syscall(id);
+        let at_ns = boot_clock_ns();
+        let cause = classify(stat.state, syscall.as_ref(), fds);
+        let since_ns = self
+            .started_ns
+            .max(stat.start_ticks.saturating_mul(self.ns_per_tick));
+        let ledger = self
+            .threads
+            .entry(id)
+            .or_insert_with(|| ThreadLedger::new(process, &stat.name));
+        // A thread may rename itself after it starts (Python's threading does).
+        ledger.name = stat.name;
+        ledger.add(
+            Reading {
+                at_ns,
+                times,
+                cause,
+            },
+            since_ns,
+        );
+        true
+    }
+
+    /// Every thread seen so far, in the order of process and thread ids.
+    pub fn threads(&self) -> impl Iterator<Item = (&ThreadId, &ThreadLedger)> {
+        self.threads.iter()
+    }
+}
