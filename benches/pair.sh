@@ -3,7 +3,9 @@
 # `pair_setup` builds the release binary, sets $bin and a scratch $out (removed on exit, and
 # the data cache under it unless BOUNDSCOPE_DATA is set) and prints the machine line.
 # `pair OFF_FLAG NAME ARGS...` runs `boundscope run ARGS` $repeat times with and without
-# OFF_FLAG, interleaved, and prints the items/s medians and their ratio.
+# OFF_FLAG, interleaved, the side that goes first alternating (on-off, off-on, ...) so that
+# a cost of going first or second falls on both, and prints the items/s medians and their
+# ratio.
 pair_setup() {
   cargo build --release --quiet
   bin=target/release/boundscope
@@ -19,8 +21,13 @@ pair() {
   shift 2
   local i
   for i in $(seq "$repeat"); do
-    "$bin" run "$@" --quiet --report "$out/$name-on-$i.json"
-    "$bin" run "$@" --quiet "$off" --report "$out/$name-off-$i.json"
+    if ((i % 2)); then
+      "$bin" run "$@" --quiet --report "$out/$name-on-$i.json"
+      "$bin" run "$@" --quiet "$off" --report "$out/$name-off-$i.json"
+    else
+      "$bin" run "$@" --quiet "$off" --report "$out/$name-off-$i.json"
+      "$bin" run "$@" --quiet --report "$out/$name-on-$i.json"
+    fi
   done
   python3 - "$out" "$name" "$repeat" "$off" <<'PY'
 import json, statistics, sys
