@@ -4,12 +4,14 @@
 //! at least its busiest worker's own work; the largest bound is the prediction and names
 //! the bottleneck. Pure: a report in, predictions out.
 
+mod advice;
 mod capacity;
 mod demand;
 mod schedule;
 #[cfg(test)]
 mod tests;
 
+pub use advice::{advice, Advice, WORTH_TRYING};
 pub use capacity::{Machine, Target};
 pub use demand::{Demand, Resource};
 
@@ -168,7 +170,9 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
     out
 }
 
-/// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`.
+/// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`;
+/// when that is no real gain, it says nothing would help (`the 2 cores: nothing would help
+/// (twice the workers would give ≈1.0×)`).
 pub fn verdict_clause(report: &RunReport) -> String {
     let d = Demand::of(report);
     let m = Machine::of(report);
@@ -176,11 +180,13 @@ pub fn verdict_clause(report: &RunReport) -> String {
     let (resource, time) = limit(&d, &m, &own);
     let (how, lifted) = lift(resource, d, m, own);
     let (_, after) = limit(&lifted.0, &lifted.1, &lifted.2);
-    format!(
-        "the limit is {}: {how} ≈{:.1}×",
-        resource.as_str(),
-        ratio(time, after)
-    )
+    let gain = ratio(time, after);
+    let name = advice::named(resource, &m, &own);
+    if gain >= WORTH_TRYING {
+        format!("the limit is {name}: {how} ≈{gain:.1}×")
+    } else {
+        format!("the limit is {name}: nothing would help ({how} ≈{gain:.1}×)")
+    }
 }
 
 /// The same run with `resource` lifted, and how it is said.

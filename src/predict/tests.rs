@@ -188,3 +188,46 @@ fn an_async_run_is_read_with_its_tasks_in_flight() {
     let p = predict(&sequential, one_runtime_thread);
     assert!(p.speedup > 7.0, "{p:?}");
 }
+
+/// An async run of 8 requests in flight against a server serving `concurrency` at once.
+fn async_at_8(concurrency: Option<u32>) -> RunReport {
+    let mut report = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    report.mode = Mode::Async;
+    report.options = serde_json::json!({"in_flight": 8, "concurrency": concurrency});
+    report.predictions = menu(&report);
+    report
+}
+
+#[test]
+fn where_no_line_gains_the_advice_names_the_limit_instead() {
+    let capped = async_at_8(Some(8));
+    let Some(Advice::Nothing { limit, wider }) = advice(&capped) else {
+        panic!("{:?}", advice(&capped));
+    };
+    assert_eq!(limit, "the server's concurrency 8");
+    assert_eq!(wider, None);
+    assert!(
+        verdict_clause(&capped).contains(": nothing would help ("),
+        "{}",
+        verdict_clause(&capped)
+    );
+    // Without a server limit, the list stops at 8 but 16 in flight would help.
+    let open = async_at_8(None);
+    let Some(Advice::Nothing { limit, wider }) = advice(&open) else {
+        panic!("{:?}", advice(&open));
+    };
+    assert_eq!(limit, "network answers, 8 at a time");
+    assert!(
+        wider
+            .as_deref()
+            .is_some_and(|w| w.starts_with("16 in flight ≈")),
+        "{wider:?}"
+    );
+    // A sequential run of the same work has lines worth trying.
+    let mut sequential = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    sequential.predictions = menu(&sequential);
+    let Some(Advice::Try(best)) = advice(&sequential) else {
+        panic!("{:?}", advice(&sequential));
+    };
+    assert!(best.speedup >= WORTH_TRYING, "{best:?}");
+}

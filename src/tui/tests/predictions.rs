@@ -27,3 +27,26 @@ fn the_run_header_shows_the_prediction_that_helps_most() {
         "{after}"
     );
 }
+
+#[test]
+fn where_no_line_would_help_the_header_says_so_and_names_the_limit() {
+    let mut app = app_with_run(2.0);
+    let report = app.shared.runs[0].report.as_mut().expect("finished run");
+    report.predictions = [(Mode::Threads, 8, 1.0), (Mode::Processes, 8, 1.05)]
+        .into_iter()
+        .map(|(mode, workers, speedup)| Prediction {
+            mode,
+            workers,
+            gil: false,
+            speedup,
+            bottleneck: "the server's --concurrency".into(),
+            next_limit: String::new(),
+        })
+        .collect();
+    let after = screen(&mut app, 160, 30);
+    assert!(
+        after.contains("nothing listed would help: limited by"),
+        "{after}"
+    );
+    assert!(!after.contains("would help: processes"), "{after}");
+}
