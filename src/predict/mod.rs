@@ -157,6 +157,9 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
     counts.dedup();
     let mut out = Vec::new();
     for mode in [Mode::Threads, Mode::Async, Mode::Processes] {
+        if mode == Mode::Processes && !runs_in_processes(report) {
+            continue;
+        }
         for &workers in &counts {
             let target = Target {
                 mode,
@@ -168,6 +171,19 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
         }
     }
     out
+}
+
+/// Whether the run's workload could run as `processes` (as `WorkloadSpec::check_processes`
+/// decides): not the ETL, whose stages share memory, nor an in-memory SQLite database. A
+/// line that cannot run is no advice.
+fn runs_in_processes(report: &RunReport) -> bool {
+    let db = report
+        .options
+        .get("db")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let memory = matches!(crate::db::DbTarget::parse(db), Ok(t) if t.is_memory());
+    report.workload != "etl-pipeline" && !memory
 }
 
 /// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`;
@@ -231,9 +247,11 @@ fn lift(
 }
 
 /// Options that differ between runs of the same work: where it ran, what it resolved, how
-/// (the mode's own knobs and transport), and when each stage ran.
-const PER_RUN_OPTIONS: [&str; 8] = [
+/// (the mode's own knobs and transport), when each stage ran, and where its output went
+/// (a fresh directory per run unless one is given).
+const PER_RUN_OPTIONS: [&str; 9] = [
     "base_url",
+    "out_dir",
     "server_pid",
     "db",
     "totals",
