@@ -79,7 +79,7 @@ fn width(t: &Target) -> String {
 }
 
 /// A resource with the figure that sets its capacity: `the server's concurrency 8`,
-/// `network answers, 8 at a time`, `the 2 cores`.
+/// `8 answers at a time`, `the 2 cores`.
 pub fn named(resource: Resource, m: &Machine, t: &Target) -> String {
     match resource {
         Resource::ServerConcurrency => match m.server_concurrency {
@@ -90,7 +90,11 @@ pub fn named(resource: Resource, m: &Machine, t: &Target) -> String {
             Some(r) => format!("the server's rate limit {r:.0}/s"),
             None => resource.as_str().to_string(),
         },
-        Resource::Network => format!("network answers, {:.0} at a time", t.concurrency()),
+        // Short: the run header gives the whole advice 80 columns.
+        Resource::Network => match t.concurrency() {
+            n if n <= 1.0 => "one answer at a time".to_string(),
+            n => format!("{n:.0} answers at a time"),
+        },
         Resource::Cpu => format!("the {:.0} cores", m.cores),
         other => other.as_str().to_string(),
     }

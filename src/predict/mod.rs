@@ -249,8 +249,9 @@ fn lift(
 /// Options that differ between runs of the same work: where it ran, what it resolved, how
 /// (the mode's own knobs and transport), when each stage ran, and where its output went
 /// (a fresh directory per run unless one is given).
-const PER_RUN_OPTIONS: [&str; 9] = [
+const PER_RUN_OPTIONS: [&str; 10] = [
     "base_url",
+    "async_connections",
     "out_dir",
     "server_pid",
     "db",

@@ -216,7 +216,7 @@ fn where_no_line_gains_the_advice_names_the_limit_instead() {
     let Some(Advice::Nothing { limit, wider }) = advice(&open) else {
         panic!("{:?}", advice(&open));
     };
-    assert_eq!(limit, "network answers, 8 at a time");
+    assert_eq!(limit, "8 answers at a time");
     assert!(
         wider
             .as_deref()
