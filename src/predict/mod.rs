@@ -194,15 +194,19 @@ pub fn verdict_clause(report: &RunReport) -> String {
     let m = Machine::of(report);
     let own = Target::of(report);
     let (resource, time) = limit(&d, &m, &own);
-    let (how, lifted) = lift(resource, d, m, own);
+    let (how, lifted) = lift(resource, d.clone(), m, own);
     let (_, after) = limit(&lifted.0, &lifted.1, &lifted.2);
     let gain = ratio(time, after);
-    let name = advice::named(resource, &m, &own);
     if gain >= WORTH_TRYING {
-        format!("the limit is {name}: {how} ≈{gain:.1}×")
-    } else {
-        format!("the limit is {name}: nothing would help ({how} ≈{gain:.1}×)")
+        let name = advice::named(resource, &m, &own);
+        return format!("the limit is {name}: {how} ≈{gain:.1}×");
     }
+    // What holds the run even with twice its workers is the limit worth naming (a server
+    // that serves 8 at a time, not the 8 answers the run waited for).
+    let wider = doubled(own);
+    let (held, _) = limit(&d, &m, &wider);
+    let name = advice::named(held, &m, &wider);
+    format!("the limit is {name}: nothing would help ({how} ≈{gain:.1}×)")
 }
 
 /// The same run with `resource` lifted, and how it is said.

@@ -206,10 +206,10 @@ fn where_no_line_gains_the_advice_names_the_limit_instead() {
     };
     assert_eq!(limit, "the server's concurrency 8");
     assert_eq!(wider, None);
+    let clause = verdict_clause(&capped);
     assert!(
-        verdict_clause(&capped).contains(": nothing would help ("),
-        "{}",
-        verdict_clause(&capped)
+        clause.starts_with("the limit is the server's concurrency 8: nothing would help ("),
+        "{clause}"
     );
     // Without a server limit, the list stops at 8 but 16 in flight would help.
     let open = async_at_8(None);
