@@ -174,16 +174,11 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
 }
 
 /// Whether the run's workload could run as `processes` (as `WorkloadSpec::check_processes`
-/// decides): not the ETL, whose stages share memory, nor an in-memory SQLite database. A
-/// line that cannot run is no advice.
+/// decides): not the ETL, whose stages share memory, nor an in-memory SQLite database (a
+/// report names it `sqlite::memory:`). A line that cannot run is no advice.
 fn runs_in_processes(report: &RunReport) -> bool {
-    let db = report
-        .options
-        .get("db")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    let memory = matches!(crate::db::DbTarget::parse(db), Ok(t) if t.is_memory());
-    report.workload != "etl-pipeline" && !memory
+    let db = report.options.get("db").and_then(|v| v.as_str());
+    report.workload != "etl-pipeline" && db != Some("sqlite::memory:")
 }
 
 /// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`;
