@@ -46,7 +46,7 @@ fn a_sequential_api_run_predicts_threads_x8_limited_by_the_answers() {
     assert!(next.starts_with("×16: "), "{next}");
     let detail = report["verdict_detail"].as_str().expect("verdict detail");
     assert!(
-        detail.contains("the limit is network answers: twice the workers would give ≈"),
+        detail.contains("the limit is one answer at a time: twice the workers would give ≈"),
         "{detail}"
     );
     let printed = String::from_utf8_lossy(&out.stdout);

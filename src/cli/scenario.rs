@@ -27,8 +27,10 @@ use std::path::{Path, PathBuf};
 
 A scenario file is TOML: a `title`, an optional `description`, `common` arguments added to
 every run, `repeat`, [[run]] tables (a `label` and the `args` of `boundscope run`) and
-[[expect]] tables (`faster`, `than` and `by`: the mean wall time ratio; or `run` and
-`verdict`). The runs are interleaved like compare's. Exit code 1 when an expectation is
+[[expect]] tables (`faster`, `than` and `by`: the mean wall time ratio, at least 1;
+`as_fast`, `as` and `at_least`: a tolerance, at most 1; `run` and `verdict`; or
+`predicted`, `from` and `within`: the measured speedup within a share of the one `from`'s
+first run predicted). The runs are interleaved like compare's. Exit code 1 when an expectation is
 not met or checksums differ.
 
 Scenarios marked `postgres = true` need a server: --db postgres://..., or the environment

@@ -28,9 +28,14 @@ impl Machine {
         } else {
             report.workers.max(1) as f64
         };
+        // The scheduler shares the cores fairly, so `share(wanting)` must give back the
+        // share the run measured: k threads at a share s of a core each with `o` others
+        // means cores / (k + o) = s. (Reading `min(cores, k) / s - k` instead made a
+        // sequential run at half a core on 2 cores look as if it had run at a whole one,
+        // its own time half what it measured, and every bound beside it too large.)
         let others = if cpu > 0.0 && queued > 0.0 {
             let share = cpu / (cpu + queued);
-            (cores.min(wanting) / share - wanting).max(0.0)
+            (cores / share - wanting).max(0.0)
         } else {
             0.0
         };

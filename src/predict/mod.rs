@@ -4,12 +4,14 @@
 //! at least its busiest worker's own work; the largest bound is the prediction and names
 //! the bottleneck. Pure: a report in, predictions out.
 
+mod advice;
 mod capacity;
 mod demand;
 mod schedule;
 #[cfg(test)]
 mod tests;
 
+pub use advice::{advice, Advice, WORTH_TRYING};
 pub use capacity::{Machine, Target};
 pub use demand::{Demand, Resource};
 
@@ -155,6 +157,9 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
     counts.dedup();
     let mut out = Vec::new();
     for mode in [Mode::Threads, Mode::Async, Mode::Processes] {
+        if mode == Mode::Processes && !runs_in_processes(report) {
+            continue;
+        }
         for &workers in &counts {
             let target = Target {
                 mode,
@@ -168,19 +173,35 @@ pub fn menu(report: &RunReport) -> Vec<Prediction> {
     out
 }
 
-/// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`.
+/// Whether the run's workload could run as `processes` (as `WorkloadSpec::check_processes`
+/// decides): not the ETL, whose stages share memory, nor an in-memory SQLite database (a
+/// report names it `sqlite::memory:`). A line that cannot run is no advice.
+fn runs_in_processes(report: &RunReport) -> bool {
+    let db = report.options.get("db").and_then(|v| v.as_str());
+    report.workload != "etl-pipeline" && db != Some("sqlite::memory:")
+}
+
+/// The run's own bottleneck and what lifting it would give: `the GIL: without it ≈1.8×`;
+/// when that is no real gain, it says nothing would help (`the 2 cores: nothing would help
+/// (twice the workers would give ≈1.0×)`).
 pub fn verdict_clause(report: &RunReport) -> String {
     let d = Demand::of(report);
     let m = Machine::of(report);
     let own = Target::of(report);
     let (resource, time) = limit(&d, &m, &own);
-    let (how, lifted) = lift(resource, d, m, own);
+    let (how, lifted) = lift(resource, d.clone(), m, own);
     let (_, after) = limit(&lifted.0, &lifted.1, &lifted.2);
-    format!(
-        "the limit is {}: {how} ≈{:.1}×",
-        resource.as_str(),
-        ratio(time, after)
-    )
+    let gain = ratio(time, after);
+    if gain >= WORTH_TRYING {
+        let name = advice::named(resource, &m, &own);
+        return format!("the limit is {name}: {how} ≈{gain:.1}×");
+    }
+    // What holds the run even with twice its workers is the limit worth naming (a server
+    // that serves 8 at a time, not the 8 answers the run waited for).
+    let wider = doubled(own);
+    let (held, _) = limit(&d, &m, &wider);
+    let name = advice::named(held, &m, &wider);
+    format!("the limit is {name}: nothing would help ({how} ≈{gain:.1}×)")
 }
 
 /// The same run with `resource` lifted, and how it is said.
@@ -225,9 +246,12 @@ fn lift(
 }
 
 /// Options that differ between runs of the same work: where it ran, what it resolved, how
-/// (the mode's own knobs and transport), and when each stage ran.
-const PER_RUN_OPTIONS: [&str; 8] = [
+/// (the mode's own knobs and transport), when each stage ran, and where its output went
+/// (a fresh directory per run unless one is given).
+const PER_RUN_OPTIONS: [&str; 10] = [
     "base_url",
+    "async_connections",
+    "out_dir",
     "server_pid",
     "db",
     "totals",

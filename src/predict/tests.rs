@@ -188,3 +188,88 @@ fn an_async_run_is_read_with_its_tasks_in_flight() {
     let p = predict(&sequential, one_runtime_thread);
     assert!(p.speedup > 7.0, "{p:?}");
 }
+
+/// An async run of 8 requests in flight against a server serving `concurrency` at once.
+fn async_at_8(concurrency: Option<u32>) -> RunReport {
+    let mut report = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    report.mode = Mode::Async;
+    report.options = serde_json::json!({"in_flight": 8, "concurrency": concurrency});
+    report.predictions = menu(&report);
+    report
+}
+
+#[test]
+fn where_no_line_gains_the_advice_names_the_limit_instead() {
+    let capped = async_at_8(Some(8));
+    let Some(Advice::Nothing { limit, wider }) = advice(&capped) else {
+        panic!("{:?}", advice(&capped));
+    };
+    assert_eq!(limit, "the server's concurrency 8");
+    assert_eq!(wider, None);
+    let clause = verdict_clause(&capped);
+    assert!(
+        clause.starts_with("the limit is the server's concurrency 8: nothing would help ("),
+        "{clause}"
+    );
+    // Without a server limit, the list stops at 8 but 16 in flight would help.
+    let open = async_at_8(None);
+    let Some(Advice::Nothing { limit, wider }) = advice(&open) else {
+        panic!("{:?}", advice(&open));
+    };
+    assert_eq!(limit, "8 answers at a time");
+    assert!(
+        wider
+            .as_deref()
+            .is_some_and(|w| w.starts_with("16 in flight ≈")),
+        "{wider:?}"
+    );
+    // A sequential run of the same work has lines worth trying.
+    let mut sequential = ledger(0.02, &[(WaitCategory::Net, 2.0)], 200);
+    sequential.predictions = menu(&sequential);
+    let Some(Advice::Try(best)) = advice(&sequential) else {
+        panic!("{:?}", advice(&sequential));
+    };
+    assert!(best.speedup >= WORTH_TRYING, "{best:?}");
+}
+
+#[test]
+fn the_machine_read_from_a_run_gives_back_the_share_it_measured() {
+    // A sequential worker that waited for a core as long as it ran had half a core: on 2
+    // cores, three other threads wanted one too.
+    let mut report = ledger(2.0, &[], 16);
+    report.worker_stats[0].runqueue_s = 2.0;
+    let m = Machine::of(&report);
+    assert!((m.others - 3.0).abs() < 1e-9, "{m:?}");
+    assert!((m.share(1.0) - 0.5).abs() < 1e-9, "{m:?}");
+    // Four threads on 2 cores at half a core each had the cores to themselves.
+    report.mode = Mode::Threads;
+    report.workers = 4;
+    let m = Machine::of(&report);
+    assert!(m.others.abs() < 1e-9, "{m:?}");
+}
+
+#[test]
+fn runs_writing_to_their_own_output_directories_do_the_same_work() {
+    let mut a = ledger(1.0, &[], 4);
+    a.workload = "json-parse".into();
+    a.options = serde_json::json!({"files": 4, "out_dir": "/tmp/run-a", "output": "parquet"});
+    let mut b = a.clone();
+    b.mode = Mode::Threads;
+    b.options["out_dir"] = "/tmp/run-b".into();
+    assert!(same_work(&a, &b));
+    b.options["files"] = 8.into();
+    assert!(!same_work(&a, &b));
+}
+
+#[test]
+fn the_menu_leaves_out_processes_where_the_workload_cannot_run_in_them() {
+    let mut etl = ledger(1.0, &[(WaitCategory::Net, 3.0)], 4);
+    etl.workload = "etl-pipeline".into();
+    assert!(menu(&etl).iter().all(|p| p.mode != Mode::Processes));
+    let mut memory = ledger(1.0, &[], 4);
+    memory.workload = "csv-import".into();
+    memory.options = serde_json::json!({"db": "sqlite::memory:"});
+    assert!(menu(&memory).iter().all(|p| p.mode != Mode::Processes));
+    memory.options = serde_json::json!({"db": "sqlite:/tmp/x.sqlite"});
+    assert!(menu(&memory).iter().any(|p| p.mode == Mode::Processes));
+}

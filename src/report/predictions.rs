@@ -22,9 +22,13 @@ pub(super) fn write_predictions(s: &mut String, r: &RunReport) {
     if r.predictions.is_empty() {
         return;
     }
+    let heading = match crate::predict::advice(r) {
+        Some(advice @ crate::predict::Advice::Nothing { .. }) => advice.sentence(),
+        _ => "what would help".to_string(),
+    };
     let _ = writeln!(
         s,
-        "  what would help (predicted from this run; speedup over it, limited by):"
+        "  {heading} (predicted from this run; speedup over it, limited by):"
     );
     for p in &r.predictions {
         let _ = writeln!(s, "{}", table_line(p));

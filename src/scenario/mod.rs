@@ -24,6 +24,8 @@
 //! checks that a line was faster (its ratio at least `by`, which is at least 1); one of
 //! `as_fast = A`, `as = B`, `at_least = X` (X at most 1) is a tolerance: A at least X times
 //! as fast as B, so A may be slower. Either may bound the ratio from above with `up_to`.
+//! `predicted = A`, `from = B`, `within = E` holds A's measured speedup over B to within a
+//! share E of the speedup B's first run predicted for A.
 
 use crate::shell_words;
 use crate::workload::ForeignOption;

@@ -83,9 +83,6 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         let verdict = format!(" · {}", run.verdict());
         first.push(Span::styled(verdict, theme.fg(Color::Yellow)));
     }
-    if let Some(best) = best_prediction(run) {
-        first.push(Span::styled(best, theme.fg(Color::Cyan)));
-    }
     if let Some(e) = &run.error {
         let e = crate::sanitize::name(e);
         first.push(Span::styled(format!(" · {e}"), theme.fg(Color::Red)));
@@ -103,22 +100,22 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         run.effective_hz(),
         run.coverage() * 100.0
     );
+    // The advice leads the second line: on an 80-column terminal the first one is full.
+    let second = match advice_hint(run) {
+        Some(advice) => vec![
+            Span::styled(advice, theme.fg(Color::Cyan)),
+            Span::raw(format!(" · {second}")),
+        ],
+        None => vec![Span::raw(second)],
+    };
     vec![Line::from(first), Line::from(second)]
 }
 
-/// The predicted line that would help most, from the finished run's report:
-/// ` · would help: threads ×8 ≈6.7× (network answers)`.
-fn best_prediction(run: &Run) -> Option<String> {
-    let predictions = &run.report.as_ref()?.predictions;
-    let best = predictions
-        .iter()
-        .max_by(|a, b| a.speedup.total_cmp(&b.speedup))?;
-    Some(format!(
-        " · would help: {} ≈{:.1}× ({})",
-        best.line(),
-        best.speedup,
-        best.bottleneck
-    ))
+/// What the finished run's predictions advise: `would help: threads ×8 ≈6.7× (network
+/// answers)`, or `nothing listed would help: limited by the server's concurrency 8`.
+fn advice_hint(run: &Run) -> Option<String> {
+    let advice = crate::predict::advice(run.report.as_ref()?)?;
+    Some(advice.sentence())
 }
 
 /// A profile read from a file: what the file says about itself, and the flamegraph over the
