@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
         "toml_input",
         "proc",
         "shell_words",
+        "interrupt",
     ],
     // Measuring a thread's time; the API server the workloads talk to.
     &["measure", "server"],
