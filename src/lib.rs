@@ -4,15 +4,16 @@
 //! worker's wall time, samples the CPU with pprof and reports the result; the terminal UI is
 //! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
 //! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
-//! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `observe`, `shell_words`; `measure`, `server`;
-//! `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`; `session`; `scenario`;
-//! `tui`. Each uses only the
-//! layers below it (`tests/layers.rs` checks it).
+//! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `observe`, `shell_words`, `interrupt`;
+//! `measure`, `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`;
+//! `session`; `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks
+//! it).
 
 pub mod db;
 pub mod events;
 pub mod exec;
 pub mod flame;
+pub mod interrupt;
 pub mod measure;
 pub mod model;
 pub mod observe;

@@ -95,6 +95,7 @@ fn a_csv_wider_than_a_table_is_bad_input_that_leaves_nothing_behind() {
     std::fs::create_dir(&dir).expect("mkdir");
     let db = format!("sqlite:{}", dir.join("wide.db").display());
     for mode in ["sequential", "processes"] {
+        let report = scratch.path(&format!("{mode}.json"));
         let out = scratch.run(&[
             "run",
             "csv-import",
@@ -104,15 +105,30 @@ fn a_csv_wider_than_a_table_is_bad_input_that_leaves_nothing_behind() {
             &db,
             "--mode",
             mode,
+            "--report",
+            &report.to_string_lossy(),
         ]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{mode}: {err}");
-        assert!(
-            err.contains("has 5000 columns; a SQLite table holds at most 2000"),
-            "{mode}: {err}"
-        );
+        let says = "has 5000 columns; a SQLite table holds at most 2000";
+        assert!(err.contains(says), "{mode}: {err}");
         assert!(listing(&dir).is_empty(), "{mode}: {:?}", listing(&dir));
+        assert_refused(&report, says);
     }
+}
+
+/// The report at `path` is a refused run's: it says why, and that nothing ran.
+fn assert_refused(path: &std::path::Path, why: &str) {
+    let report = common::read_json(path);
+    let refused = report["refused"].as_str().unwrap_or_default();
+    assert!(refused.contains(why), "{report}");
+    assert_eq!(report["workload"], "csv-import", "{report}");
+    assert_eq!(
+        report["units"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    assert_eq!(report["interrupted"], false, "{report}");
 }
 
 /// Runs boundscope with `args` as a user the file permissions apply to: as root, it drops to
@@ -146,6 +162,9 @@ fn a_read_only_database_or_directory_is_named_in_both_journal_modes_and_left_cle
     std::fs::write(&input, "id,name\n1,a\n2,b\n").expect("write");
     let input = input.to_string_lossy().into_owned();
     let (ro_file, ro_dir) = (scratch.path("ro-file"), scratch.path("ro-dir"));
+    let reports = scratch.path("reports");
+    std::fs::create_dir(&reports).expect("mkdir");
+    chmod(&reports, 0o777);
     for dir in [&ro_file, &ro_dir] {
         std::fs::create_dir(dir).expect("mkdir");
         std::fs::write(dir.join("x.db"), "").expect("an empty database");
@@ -160,8 +179,9 @@ fn a_read_only_database_or_directory_is_named_in_both_journal_modes_and_left_cle
         (&ro_dir, "new.db", "the directory"),
     ];
     for journal in ["wal", "delete"] {
-        for (dir, file, says) in cases {
+        for (n, (dir, file, says)) in cases.into_iter().enumerate() {
             let db = format!("sqlite:{}", dir.join(file).display());
+            let report = reports.join(format!("{journal}-{n}.json"));
             let args = [
                 "run",
                 "csv-import",
@@ -171,6 +191,8 @@ fn a_read_only_database_or_directory_is_named_in_both_journal_modes_and_left_cle
                 &db,
                 "--journal",
                 journal,
+                "--report",
+                &report.to_string_lossy(),
             ];
             let out = run_unprivileged(&scratch, &args);
             let err = stderr(&out);
@@ -181,6 +203,7 @@ fn a_read_only_database_or_directory_is_named_in_both_journal_modes_and_left_cle
                 ["x.db"],
                 "{journal} {db}: nothing left behind"
             );
+            assert_refused(&report, says);
         }
     }
 }

@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
         "proc",
         "observe",
         "shell_words",
+        "interrupt",
     ],
     // Measuring a thread's time; the API server the workloads talk to.
     &["measure", "server"],

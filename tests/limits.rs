@@ -68,6 +68,14 @@ fn a_write_past_the_file_size_limit_fails_the_run_with_a_message_and_a_report() 
         );
         let report = read_json(&report);
         assert!(report["errors"].as_u64() > Some(0), "{mode}: {report}");
+        // A WAL left beside the database holds committed rows: kept, and named.
+        let wal_left = scratch.path(&format!("{mode}.db-wal")).exists();
+        let named = report["warnings"].as_array().is_some_and(|w| {
+            w.iter()
+                .filter_map(|w| w.as_str())
+                .any(|w| w.contains(&format!("{mode}.db-wal (and its -shm) was left")))
+        });
+        assert_eq!(named, wal_left, "{mode}: {report}");
     }
 }
 
@@ -121,6 +129,11 @@ fn too_little_address_space_for_the_profiler_runs_without_it_and_says_so() {
         assert!(warnings[0]
             .as_str()
             .is_some_and(|w| w.contains("without CPU samples")));
+        // The children's own profilers could not start either, and their report says so.
+        let from_children = warnings.iter().filter_map(|w| w.as_str()).find(|w| {
+            w.contains("without CPU samples") && w.ends_with("(in 2 of 2 child processes)")
+        });
+        assert_eq!(from_children.is_some(), mode == "processes", "{warnings:?}");
         // The limit the defect was found with: profiled or warned, never aborted.
         let (out, report) = profiled_run_limited(&scratch, mode, 300_000);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stderr(&out));

@@ -242,3 +242,79 @@ fn standard_input_is_read_once_and_shared_with_processes_children() {
     let (rows, _) = accounted(&read_json(&report));
     assert_eq!(rows, CSV_ROWS as u64);
 }
+
+/// Whether a statement on `table` waits for a lock (a run's insert behind the test's lock).
+fn waits_for_lock(watcher: &mut postgres::Client, table: &str) -> bool {
+    let sql = "SELECT count(*) FROM pg_locks WHERE NOT granted \
+               AND relation = (SELECT oid FROM pg_class WHERE relname = $1)";
+    watcher
+        .query_one(sql, &[&table])
+        .is_ok_and(|row| row.get::<_, i64>(0) > 0)
+}
+
+/// A run whose statements never return (its inserts wait behind another session's lock on
+/// the table, which is never let go) ends at the first Ctrl-C, in each mode: the statement
+/// is cancelled, the run exits with 130 and its report says it was interrupted and what
+/// became of every unit (stored, failed by the interrupt, or never run).
+#[test]
+fn the_first_ctrl_c_ends_a_run_whose_statement_never_returns() {
+    let Some(url) = common::pg_url() else { return };
+    let scratch = Scratch::new();
+    let input = scratch.path("people.csv");
+    std::fs::write(&input, csv_text()).expect("write");
+    let table = format!("bs_stuck_{}", std::process::id());
+    let connect = || postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    let (mut holder, mut watcher) = (connect(), connect());
+    let ddl = format!("DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id BIGINT, name TEXT)");
+    holder.batch_execute(&ddl).expect("create");
+    // SHARE lets the run read the table and blocks every insert until this session ends.
+    let mut held = holder.transaction().expect("begin");
+    held.batch_execute(&format!("LOCK TABLE {table} IN SHARE MODE"))
+        .expect("lock");
+    for mode in ["sequential", "threads", "async", "processes"] {
+        let report = scratch.path(&format!("{mode}.json"));
+        let child = bin()
+            .args([
+                "run",
+                "csv-import",
+                "--db",
+                &url,
+                "--table",
+                &table,
+                "--input",
+            ])
+            .arg(&input)
+            .args(["--mode", mode, "--workers", "2", "--chunk-rows", "100"])
+            .args(["--no-profile", "--quiet", "--report"])
+            .arg(&report)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !waits_for_lock(&mut watcher, &table) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        interrupt(&child);
+        let out = wait_within(child, Duration::from_secs(20));
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{mode}: {err}");
+        let report = read_json(&report);
+        assert_eq!(report["interrupted"], true, "{mode}: {report}");
+        assert_eq!(report["items"], 0, "{mode}: nothing could be stored");
+        let total = report["units_total"].as_u64().expect("units_total");
+        let failed = report["errors"].as_u64().expect("errors");
+        let not_run = report["units_not_run"].as_u64().unwrap_or(0);
+        assert!(failed > 0, "{mode}: the stuck units failed: {report}");
+        assert_eq!(
+            failed + not_run,
+            total,
+            "{mode}: every unit accounted for: {report}"
+        );
+        let failures = report["failures"].to_string();
+        assert!(failures.contains("interrupted"), "{mode}: {failures}");
+    }
+    drop(held);
+    holder
+        .batch_execute(&format!("DROP TABLE {table}"))
+        .expect("drop");
+}

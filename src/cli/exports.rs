@@ -323,16 +323,23 @@ impl Exports {
             outfile::write(&path, json).map_err(outfile_error)?;
             self.note("speedscope profile", &path);
         }
-        if let Some(path) = self.args.report.clone() {
-            let json = serde_json::to_string_pretty(&outcome.report)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            outfile::write(&path, json + "\n").map_err(outfile_error)?;
-            self.note("report", &path);
-        }
+        self.write_report(&outcome.report)?;
         if let Some(path) = self.args.events.clone().filter(|p| p.as_os_str() != "-") {
             self.events_written(&path)?;
             self.note("events", &path);
         }
+        Ok(())
+    }
+
+    /// Writes `report` to `--report`'s file, if one was given.
+    pub fn write_report(&mut self, report: &RunReport) -> Result<(), CliError> {
+        let Some(path) = self.args.report.clone() else {
+            return Ok(());
+        };
+        let json =
+            serde_json::to_string_pretty(report).map_err(|e| CliError::Failed(e.to_string()))?;
+        outfile::write(&path, json + "\n").map_err(outfile_error)?;
+        self.note("report", &path);
         Ok(())
     }
 

@@ -137,7 +137,8 @@ fn usage_or_failure(usage: bool) -> i32 {
 pub fn cancel_flag() -> Arc<AtomicBool> {
     static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
     FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
+        // The process's interrupt, which blocked waits watch (see `boundscope::interrupt`).
+        let flag = boundscope::interrupt::Interrupt::process().flag();
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone());
             let _ = signal_hook::flag::register(signal, flag.clone());

@@ -74,7 +74,11 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
     let (outcome, late) = match run_session(spec, exports.take_event_sink(), quiet) {
         Ok(outcome) => (outcome, None),
         Err(SessionError::Late { message, outcome }) => (*outcome.0, Some(message)),
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // Refused or ended before the run: the report still says so, and why.
+            exports.write_report(&session::unstarted_report(spec, &e))?;
+            return Err(e.into());
+        }
     };
     exports.write(spec, &outcome)?;
     if !quiet {
@@ -89,11 +93,13 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
             let _ = std::io::stdout().flush();
         }
     }
-    if let Some(message) = late {
-        return Err(CliError::Failed(message));
-    }
+    // Ctrl-C decides the exit code: what failed after it (a database call it cut short)
+    // is in the report.
     if outcome.report.interrupted {
         return Err(CliError::Interrupted);
+    }
+    if let Some(message) = late {
+        return Err(CliError::Failed(message));
     }
     failed_units(&outcome.report)?;
     super::verification_failed(&outcome.report)

@@ -116,7 +116,7 @@ impl Drop for ActivitySampler {
 fn sample(client: &BlockingClient, name: &str, t0: Instant) -> Result<PgSample, DbError> {
     let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&name];
     let rows = client
-        .call(|c| c.query(QUERY, &params))
+        .call(|c| c.query(QUERY, &params))?
         .map_err(|e| DbError::query(QUERY, error_text(&e)))?;
     let mut s = PgSample {
         t_s: t0.elapsed().as_secs_f64(),

@@ -39,6 +39,9 @@ pub enum DbError {
     LockTimeout(u64),
     #[error("{0}")]
     Unsupported(String),
+    /// Ctrl-C came while a statement was waiting for the server: it was cancelled.
+    #[error("interrupted while waiting for the database (the statement was cancelled)")]
+    Interrupted,
     /// The process's own machinery failed (a thread could not start or stopped).
     #[error("{0}")]
     Internal(String),

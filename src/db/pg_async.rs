@@ -10,6 +10,7 @@ use super::pg_client;
 use super::postgres as pg;
 use super::schema::{Dialect, Row, TableSpec};
 use super::{DbError, Refused};
+use crate::interrupt::Interrupt;
 use crate::measure::{in_phase_async, wait_async};
 use crate::model::WaitCategory;
 use parking_lot::Mutex;
@@ -79,6 +80,11 @@ impl AsyncPgPool {
 }
 
 impl AsyncPgConn {
+    /// Awaits a call on the server, or the first Ctrl-C (see `pg_client::or_interrupted`).
+    async fn cut<F: std::future::Future>(&self, call: F) -> Result<F::Output, DbError> {
+        pg_client::or_interrupted(&self.client, &Interrupt::process(), call).await
+    }
+
     /// `COMMIT`, in phase `commit` (of the step it ends).
     async fn commit(&mut self) -> Result<(), DbError> {
         in_phase_async("commit", self.execute("COMMIT")).await
@@ -86,9 +92,8 @@ impl AsyncPgConn {
 
     /// Runs statements without results (`BEGIN`, `COMMIT`) as one round trip.
     async fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.client
-            .batch_execute(sql)
-            .await
+        self.cut(self.client.batch_execute(sql))
+            .await?
             .map_err(|e| DbError::query(sql, pg::error_text(&e)))
     }
 
@@ -101,7 +106,7 @@ impl AsyncPgConn {
         let sql = spec.insert_sql(Dialect::Postgres, rows.len());
         let statement = self.prepare(&sql).await?;
         let params = pg::insert_params(spec, rows);
-        let result = self.client.execute(&statement, &params).await;
+        let result = self.cut(self.client.execute(&statement, &params)).await?;
         pg::classify(result.map(|_| ()), &sql)
     }
 
@@ -113,7 +118,7 @@ impl AsyncPgConn {
     ) -> Result<Result<(), Refused>, DbError> {
         let sql = pg::copy_sql(spec);
         let data = bytes::Bytes::from(pg::copy_csv(rows));
-        let result = pg::copy_in(&self.client, &sql, data).await;
+        let result = self.cut(pg::copy_in(&self.client, &sql, data)).await?;
         pg::classify(result.map(|_| ()), &sql)
     }
 
@@ -122,9 +127,8 @@ impl AsyncPgConn {
             return Ok(statement.clone());
         }
         let statement = self
-            .client
-            .prepare(sql)
-            .await
+            .cut(self.client.prepare(sql))
+            .await?
             .map_err(|e| DbError::query(sql, pg::error_text(&e)))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)

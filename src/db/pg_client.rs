@@ -9,6 +9,7 @@
 
 use super::target::mask_password;
 use super::DbError;
+use crate::interrupt::Interrupt;
 use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
@@ -84,7 +85,12 @@ pub struct BlockingClient {
     // while `driver` still runs it.
     client: Client,
     driver: Driver,
+    /// What ends a call that is still waiting (the first Ctrl-C).
+    interrupt: Interrupt,
 }
+
+/// How long a cancel request may take (the server may not answer it either).
+const CANCEL_DEADLINE: Duration = Duration::from_secs(2);
 
 /// The runtime and the connection's task, which ends after the client is dropped.
 struct Driver {
@@ -93,7 +99,16 @@ struct Driver {
 }
 
 impl BlockingClient {
+    /// Connects; its calls end when the process's interrupt is raised.
     pub fn connect(target: &Target) -> Result<BlockingClient, DbError> {
+        Self::connect_watching(target, Interrupt::process())
+    }
+
+    /// Connects; its calls end when `interrupt` is raised.
+    pub fn connect_watching(
+        target: &Target,
+        interrupt: Interrupt,
+    ) -> Result<BlockingClient, DbError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -109,12 +124,39 @@ impl BlockingClient {
                 task: Some(task),
                 rt,
             },
+            interrupt,
         })
     }
 
-    /// Runs `call` on the client and waits for it.
-    pub fn call<'a, F: Future>(&'a self, call: impl FnOnce(&'a Client) -> F) -> F::Output {
-        self.driver.rt.block_on(call(&self.client))
+    /// Runs `call` on the client and waits for it, or for the interrupt: then the statement
+    /// is cancelled (a cancel request on a connection of its own, as `pg_cancel_backend`
+    /// would) and the call ends with [`DbError::Interrupted`] without waiting for the
+    /// server, which may never answer. After the interrupt every call ends so at once.
+    pub fn call<'a, F: Future>(
+        &'a self,
+        call: impl FnOnce(&'a Client) -> F,
+    ) -> Result<F::Output, DbError> {
+        let waiting = or_interrupted(&self.client, &self.interrupt, call(&self.client));
+        self.driver.rt.block_on(waiting)
+    }
+}
+
+/// Awaits `call` on `client`, or `interrupt`: then the client's statement is cancelled (a
+/// cancel request on a connection of its own, within a deadline of its own) and the wait
+/// ends with [`DbError::Interrupted`], whether or not the server ever answers.
+pub async fn or_interrupted<F: Future>(
+    client: &Client,
+    interrupt: &Interrupt,
+    call: F,
+) -> Result<F::Output, DbError> {
+    tokio::select! {
+        biased;
+        () = interrupt.raised() => {
+            let token = client.cancel_token();
+            let _ = tokio::time::timeout(CANCEL_DEADLINE, token.cancel_query(NoTls)).await;
+            Err(DbError::Interrupted)
+        }
+        out = call => Ok(out),
     }
 }
 
@@ -146,6 +188,65 @@ mod tests {
             }
         });
         port
+    }
+
+    /// The cancel request's code (PostgreSQL's protocol: 1234 in the high half, 5678 low).
+    const CANCEL_REQUEST: u32 = 80_877_102;
+
+    /// A server that completes the handshake and then never answers a query; the receiver
+    /// hears the code of each later connection's first message (a cancel request's).
+    fn server_that_never_answers() -> (u16, std::sync::mpsc::Receiver<u32>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let mut head = [0u8; 8];
+                if stream.read_exact(&mut head).is_err() {
+                    continue;
+                }
+                let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+                let mut rest = vec![0u8; (length as usize).saturating_sub(8)];
+                let _ = stream.read_exact(&mut rest);
+                if n == 0 {
+                    // AuthenticationOk, BackendKeyData (pid 7, secret 9), ReadyForQuery.
+                    let mut hello = vec![b'R', 0, 0, 0, 8, 0, 0, 0, 0];
+                    hello.extend([b'K', 0, 0, 0, 12, 0, 0, 0, 7, 0, 0, 0, 9]);
+                    hello.extend([b'Z', 0, 0, 0, 5, b'I']);
+                    let _ = stream.write_all(&hello);
+                } else {
+                    let _ = tx.send(u32::from_be_bytes([head[4], head[5], head[6], head[7]]));
+                }
+                held.push(stream);
+            }
+        });
+        (port, rx)
+    }
+
+    #[test]
+    fn an_interrupt_ends_a_statement_the_server_never_answers_and_cancels_it() {
+        let (port, cancels) = server_that_never_answers();
+        let url = format!("postgres://u@127.0.0.1:{port}/x?connect_timeout=5");
+        let interrupt = Interrupt::default();
+        let target = Target::parse(&url).expect("url");
+        let client = BlockingClient::connect_watching(&target, interrupt.clone()).expect("connect");
+        let raiser = interrupt.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            raiser.raise();
+        });
+        let result = client.call(|c| c.batch_execute("SELECT pg_sleep(1000)"));
+        assert!(matches!(result, Err(DbError::Interrupted)), "{result:?}");
+        let code = cancels
+            .recv_timeout(Duration::from_secs(5))
+            .expect("a cancel request");
+        assert_eq!(code, CANCEL_REQUEST);
+        // Once interrupted, a call ends at once instead of waiting for the server.
+        let again = client.call(|c| c.batch_execute("SELECT 1"));
+        assert!(matches!(again, Err(DbError::Interrupted)), "{again:?}");
     }
 
     fn assert_timed_out(result: Result<(), DbError>, port: u16) {

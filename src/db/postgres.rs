@@ -75,7 +75,7 @@ impl PgConn {
     /// Runs statements without results (`BEGIN`, `COMMIT`, DDL) as one round trip.
     pub fn execute(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<(), DbError> {
         let client = &self.client;
-        ctx.wait(WaitCategory::Db, || client.call(|c| c.batch_execute(sql)))
+        ctx.wait(WaitCategory::Db, || client.call(|c| c.batch_execute(sql)))?
             .map_err(|e| DbError::query(sql, error_text(&e)))
     }
 
@@ -98,7 +98,7 @@ impl PgConn {
         let client = &self.client;
         let result = ctx.wait(WaitCategory::Db, || {
             client.call(|c| c.execute(&statement, &params))
-        });
+        })?;
         classify(result.map(|_| ()), &sql)
     }
 
@@ -112,7 +112,7 @@ impl PgConn {
         let sql = copy_sql(spec);
         let data = bytes::Bytes::from(copy_csv(rows));
         let client = &self.client;
-        let result = ctx.wait(WaitCategory::Db, || client.call(|c| copy_in(c, &sql, data)));
+        let result = ctx.wait(WaitCategory::Db, || client.call(|c| copy_in(c, &sql, data)))?;
         classify(result.map(|_| ()), &sql)
     }
 
@@ -124,7 +124,7 @@ impl PgConn {
     /// Runs `sql` and returns the first column of the first row.
     pub fn query_i64(&mut self, ctx: &mut WorkerCtx, sql: &str) -> Result<Option<i64>, DbError> {
         let client = &self.client;
-        let rows = ctx.wait(WaitCategory::Db, || client.call(|c| c.query(sql, &[])));
+        let rows = ctx.wait(WaitCategory::Db, || client.call(|c| c.query(sql, &[])))?;
         let rows = rows.map_err(|e| DbError::query(sql, error_text(&e)))?;
         match rows.first() {
             Some(row) => row
@@ -143,7 +143,7 @@ impl PgConn {
     ) -> Result<Vec<Vec<String>>, DbError> {
         let client = &self.client;
         let messages = ctx
-            .wait(WaitCategory::Db, || client.call(|c| c.simple_query(sql)))
+            .wait(WaitCategory::Db, || client.call(|c| c.simple_query(sql)))?
             .map_err(|e| DbError::query(sql, error_text(&e)))?;
         let mut out = Vec::new();
         for message in messages {
@@ -163,7 +163,7 @@ impl PgConn {
         }
         let client = &self.client;
         let statement = ctx
-            .wait(WaitCategory::Db, || client.call(|c| c.prepare(sql)))
+            .wait(WaitCategory::Db, || client.call(|c| c.prepare(sql)))?
             .map_err(|e| DbError::query(sql, error_text(&e)))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)

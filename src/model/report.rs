@@ -44,6 +44,10 @@ pub struct RunReport {
     pub items: u64,
     /// Units of work in the run (files, chunks, requests); `units` lists those that ran.
     pub units_total: usize,
+    /// Units that never ran (an interrupted run stops handing them out): their records are
+    /// neither stored nor rejected.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub units_not_run: u64,
     pub errors: u64,
     pub rejected: u64,
     pub bytes: u64,
@@ -110,10 +114,18 @@ pub struct RunReport {
     /// could not be read): the run exits with an error, but its report is still written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Why the run was refused before it started (bad input: exit code 2); such a report
+    /// has no units and no figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
     /// What went otherwise than asked but did not stop the run (the CPU profiler could not
     /// start, so the run has no CPU samples).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl RunReport {

@@ -29,9 +29,13 @@ pub fn summary_text(r: &RunReport) -> String {
         crate::model::workers(r.workers),
         r.wall_s
     );
+    let not_run = match r.units_not_run {
+        0 => String::new(),
+        n => format!(", {n} units not run"),
+    };
     let _ = writeln!(
         s,
-        "  items     {} ({} rejected, {} failed units)   {:.0} items/s   {}",
+        "  items     {} ({} rejected, {} failed units{not_run})   {:.0} items/s   {}",
         thousands(r.items),
         thousands(r.rejected),
         r.errors,

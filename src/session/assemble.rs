@@ -1,6 +1,6 @@
 //! Puts a finished run's pieces together into its report.
 
-use super::{RemoteState, RunSpec};
+use super::{RemoteState, RunSpec, SessionError};
 use crate::events::available_cores;
 use crate::exec::RunEnv;
 use crate::flame::FoldedStacks;
@@ -57,6 +57,7 @@ pub(super) fn report(p: Parts) -> RunReport {
     report.profiler_cpu_s =
         p.profiler_cpu_s + children.iter().map(|c| c.profiler_cpu_s).sum::<f64>();
     report.absorb_units(p.records);
+    report.units_not_run = (report.units_total as u64).saturating_sub(p.records.len() as u64);
     report.finish_figures();
     let worker_wall: f64 = report.worker_stats.iter().map(|w| w.wall_s).sum();
     if worker_wall > 0.0 {
@@ -67,14 +68,39 @@ pub(super) fn report(p: Parts) -> RunReport {
     report
 }
 
+/// The report of a run that never started: refused (bad input), failed before its first
+/// unit, or interrupted while it was being prepared. It names the run and why it ended;
+/// no unit ran, so it has no figures.
+pub(super) fn unstarted(spec: &RunSpec, error: &SessionError) -> RunReport {
+    let mut report = RunReport {
+        workload: spec.workload.name().to_string(),
+        mode: spec.mode,
+        workers: spec.workers,
+        gil: spec.gil,
+        cores: available_cores(),
+        options: serde_json::Value::Object(declared_options(spec)),
+        ..RunReport::default()
+    };
+    match error {
+        SessionError::Interrupted => report.interrupted = true,
+        e if e.is_usage() => report.refused = Some(e.to_string()),
+        e => report.failure = Some(e.to_string()),
+    }
+    report
+}
+
+/// Every declared option as the spec set it.
+fn declared_options(spec: &RunSpec) -> serde_json::Map<String, serde_json::Value> {
+    spec.workload
+        .declaration()
+        .map(|w| w.report_options(&spec.workload, spec.mode))
+        .unwrap_or_default()
+}
+
 /// The report's `options`: every declared option as the spec set it, completed by what the
 /// workload found when it ran.
 fn report_options(spec: &RunSpec, workload: &dyn DynWorkload) -> serde_json::Value {
-    let mut options = spec
-        .workload
-        .declaration()
-        .map(|w| w.report_options(&spec.workload, spec.mode))
-        .unwrap_or_default();
+    let mut options = declared_options(spec);
     workload.describe(&mut options);
     // Async mode's tasks in flight: how many units wait at once (what predictions read).
     if spec.mode == crate::model::Mode::Async {

@@ -131,9 +131,21 @@ impl RunHooks<'_> {
     }
 }
 
+/// The report of a run that ended before it started (`error` says why: refused, failed,
+/// or interrupted while being prepared), for a caller that was asked for a report.
+pub fn unstarted_report(spec: &RunSpec, error: &SessionError) -> RunReport {
+    assemble::unstarted(spec, error)
+}
+
 /// Runs `spec` to the end (or until cancelled) and reports on it.
 pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
-    let result = run_inner(spec, hooks);
+    let mut result = run_inner(spec, hooks);
+    // The run's connections are closed now: what SQLite left beside the database stays.
+    match &mut result {
+        Ok(outcome) => note_journal_left(spec, &mut outcome.report),
+        Err(SessionError::Late { outcome, .. }) => note_journal_left(spec, &mut outcome.0.report),
+        Err(_) => {}
+    }
     if let Err(e) = &result {
         hooks.events.emit(Event::Error {
             message: e.to_string(),
@@ -237,6 +249,7 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         (report.profiled, report.sample_hz) = (false, 0);
     }
     report.warnings = warnings;
+    report.warnings.extend(outside.remote.child_warnings());
     let result = workload.result(run_end(spec, &report, &records));
     if let Err(e) = report.absorb_result(result) {
         failure.get_or_insert(SessionError::Verify(e).to_string());
@@ -259,6 +272,32 @@ fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, Session
         records,
         code,
     })
+}
+
+/// A SQLite database's `-wal` file left after the run's last connection closed holds
+/// committed rows SQLite could not move into the database file (a write failed: the disk
+/// was full, or past `ulimit -f`), and the database file may already hold part of them.
+/// It is part of the database until SQLite next opens it with room to write, so it is kept
+/// (deleting it would lose those rows, or corrupt the file), and the report says so.
+fn note_journal_left(spec: &RunSpec, report: &mut RunReport) {
+    let db = match &spec.workload {
+        crate::workload::WorkloadSpec::CsvImport(o) => &o.db,
+        crate::workload::WorkloadSpec::EtlPipeline(o) => &o.db,
+        _ => return,
+    };
+    let Some(file) = crate::db::DbTarget::named_file(db).filter(|_| spec.shard.is_none()) else {
+        return;
+    };
+    let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
+    if wal.exists() {
+        report.warnings.push(format!(
+            "{} (and its -shm) was left beside the database: it holds committed rows SQLite \
+             could not move into {} because a write failed; SQLite moves them in when the \
+             database is next opened with room to write. Keep it: deleting it loses those rows",
+            crate::sanitize::name(&wal.display().to_string()),
+            crate::sanitize::name(&file.display().to_string())
+        ));
+    }
 }
 
 /// The CPU profiler, or, when it cannot start (too little address space, the system refuses

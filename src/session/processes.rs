@@ -56,6 +56,26 @@ pub struct RemoteState {
     pub work_start: Mutex<Option<Instant>>,
 }
 
+impl RemoteState {
+    /// The children's warnings (a profiler that could not start), each said once with how
+    /// many children said it: children under the same limits say the same.
+    pub fn child_warnings(&self) -> Vec<String> {
+        let reports = self.reports.lock();
+        let mut said: Vec<(&str, usize)> = Vec::new();
+        for warning in reports.iter().flat_map(|r| &r.warnings) {
+            match said.iter_mut().find(|(text, _)| text == warning) {
+                Some((_, count)) => *count += 1,
+                None => said.push((warning, 1)),
+            }
+        }
+        said.into_iter()
+            .map(|(text, count)| {
+                format!("{text} (in {count} of {} child processes)", reports.len())
+            })
+            .collect()
+    }
+}
+
 /// What one child reported before it exited.
 #[derive(Default)]
 struct ChildHarvest {

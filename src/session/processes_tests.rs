@@ -278,3 +278,24 @@ fn the_work_ends_with_the_last_child_and_is_unknown_if_one_did_not_finish() {
     };
     assert_eq!(work_end(&[at(30, true), never]), None);
 }
+
+#[test]
+fn the_childrens_warnings_reach_the_parent_once_each_with_how_many_said_it() {
+    let world = env();
+    let said = |warnings: &[&str]| RunReport {
+        warnings: warnings.iter().map(|w| w.to_string()).collect(),
+        ..RunReport::default()
+    };
+    world.remote.reports.lock().extend([
+        said(&["no profiler here"]),
+        said(&["no profiler here", "only once"]),
+        said(&[]),
+    ]);
+    assert_eq!(
+        world.remote.child_warnings(),
+        [
+            "no profiler here (in 2 of 3 child processes)",
+            "only once (in 1 of 3 child processes)"
+        ]
+    );
+}

@@ -50,7 +50,13 @@ pub(super) fn replay(mut reader: impl BufRead, number: usize) -> Result<Run, Inp
         };
         check_times(&envelope.event, &mut elapsed)
             .map_err(|source| InputError::Damaged { line: n, source })?;
-        events.push(envelope.event);
+        let mut event = envelope.event;
+        if let crate::events::Event::Tick(tick) = &mut event {
+            // Parsed lists grow to 4 places at least: a tick of 2 workers kept 2 spare ones
+            // (144 bytes a tick, a third of a long recording's memory).
+            tick.workers.shrink_to_fit();
+        }
+        events.push(event);
     }
     events.shrink_to_fit();
     let mut run = crate::tui::state::recording::recorded_run(number, std::sync::Arc::new(events));
