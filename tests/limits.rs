@@ -105,7 +105,7 @@ fn too_little_address_space_for_the_profiler_runs_without_it_and_says_so() {
         &["--files", "2", "--records", "300", "--no-profile"],
     );
     for mode in ["sequential", "threads", "processes"] {
-        // Far less than the profiler needs (twice the binary and more), enough for the run.
+        // Far less than the profiler needs (the binary and more), enough for the run.
         let (out, report) = profiled_run_limited(&scratch, mode, 100_000);
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert_eq!(out.status.code(), Some(0), "{mode}: {text}");
