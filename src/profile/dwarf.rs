@@ -9,7 +9,7 @@
 use gimli::{AttributeValue, EndianSlice, RunTimeEndian, UnitOffset};
 use std::sync::OnceLock;
 
-type R = EndianSlice<'static, RunTimeEndian>;
+pub(super) type R = EndianSlice<'static, RunTimeEndian>;
 
 /// How many abstract-origin or specification links a name may follow.
 const MAX_NAME_LINKS: usize = 8;
@@ -23,7 +23,7 @@ struct UnitSlot {
 
 /// The debug information of one file of code.
 pub(crate) struct DebugInfo {
-    dwarf: gimli::Dwarf<R>,
+    pub(super) dwarf: gimli::Dwarf<R>,
     units: Vec<UnitSlot>,
     /// `(start, end, unit index)`, sorted by start.
     ranges: Vec<(u64, u64, usize)>,
@@ -119,7 +119,7 @@ impl DebugInfo {
         }
     }
 
-    fn unit(&self, index: usize) -> Option<&gimli::Unit<R>> {
+    pub(super) fn unit(&self, index: usize) -> Option<&gimli::Unit<R>> {
         let slot = self.units.get(index)?;
         slot.unit
             .get_or_init(|| {
@@ -129,7 +129,7 @@ impl DebugInfo {
             .as_ref()
     }
 
-    fn unit_at(&self, address: u64) -> Option<usize> {
+    pub(super) fn unit_at(&self, address: u64) -> Option<usize> {
         let i = self
             .ranges
             .partition_point(|r| r.0 <= address)
@@ -157,7 +157,7 @@ impl DebugInfo {
     }
 
     /// The entry of the function whose code holds `address`, in unit `index`.
-    fn function_at(&self, index: usize, address: u64) -> Option<UnitOffset> {
+    pub(super) fn function_at(&self, index: usize, address: u64) -> Option<UnitOffset> {
         let unit = self.unit(index)?;
         let functions = self.units[index]
             .functions
@@ -192,7 +192,7 @@ impl DebugInfo {
     }
 
     /// The inlined calls under `function` whose code holds `address`, outermost first.
-    fn inlined_at(
+    pub(super) fn inlined_at(
         &self,
         unit: &gimli::Unit<R>,
         function: UnitOffset,
@@ -248,7 +248,7 @@ impl DebugInfo {
 
     /// The (mangled) name of an entry: its linkage name, else its name, else the name of
     /// the entry it is an instance or the definition of.
-    fn name(&self, index: usize, offset: UnitOffset, links: usize) -> Option<String> {
+    pub(super) fn name(&self, index: usize, offset: UnitOffset, links: usize) -> Option<String> {
         let unit = self.unit(index)?;
         let entry = unit.entry(offset).ok()?;
         let string = |value| {
@@ -287,58 +287,5 @@ impl DebugInfo {
             .checked_sub(1)?;
         let unit = self.unit(index)?;
         Some((index, target.to_unit_offset(&unit.header)?))
-    }
-
-    /// The source file and line of `address` (the file's own address).
-    pub(crate) fn line(&self, address: u64) -> Option<(String, u32)> {
-        let unit = self.unit(self.unit_at(address)?)?;
-        let program = unit.line_program.clone()?;
-        let mut rows = program.rows();
-        // The row in effect: the last one at or below `address` in the current sequence.
-        let mut current: Option<(u64, u64, u32, String)> = None;
-        while let Ok(Some((header, row))) = rows.next_row() {
-            if let Some((start, _, line, file)) = &current {
-                if *start <= address && address < row.address() {
-                    return Some((file.clone(), *line));
-                }
-            }
-            current = match row.end_sequence() {
-                true => None,
-                false => {
-                    let line = row.line().map_or(0, |l| l.get() as u32);
-                    let file = match &current {
-                        Some((_, index, _, file)) if *index == row.file_index() => file.clone(),
-                        _ => self.file_name(unit, header, row.file_index()),
-                    };
-                    Some((row.address(), row.file_index(), line, file))
-                }
-            };
-        }
-        None
-    }
-
-    fn file_name(
-        &self,
-        unit: &gimli::Unit<R>,
-        header: &gimli::LineProgramHeader<R>,
-        index: u64,
-    ) -> String {
-        let Some(file) = header.file(index) else {
-            return String::new();
-        };
-        let text = |value| {
-            self.dwarf
-                .attr_string(unit, value)
-                .map(|s| String::from_utf8_lossy(s.slice()).into_owned())
-                .unwrap_or_default()
-        };
-        let name = text(file.path_name());
-        if name.starts_with('/') {
-            return name;
-        }
-        match file.directory(header).map(text) {
-            Some(dir) if !dir.is_empty() => format!("{dir}/{name}"),
-            _ => name,
-        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod dwarf;
 mod elf;
+mod lines;
 pub mod headroom;
 mod modules;
 pub mod phases;

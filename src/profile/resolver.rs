@@ -4,6 +4,7 @@
 
 use super::dwarf::DebugInfo;
 use super::elf::ElfFile;
+use super::symbols::clean_name;
 use crate::flame::code::{CodeMap, CodeModule};
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -70,8 +71,19 @@ impl FileSymbols {
             .unwrap_or_default()
     }
 
-    fn line(&self, address: u64) -> Option<(String, u32)> {
-        self.debug.as_ref()?.line(address)
+    /// The source line of the function `name` (as `clean` names it) at `address`: the
+    /// line there if it is the innermost function, else where it called the next one.
+    fn line_of(
+        &self,
+        address: u64,
+        name: &str,
+        clean: impl Fn(&str) -> String,
+    ) -> Option<(String, u32)> {
+        let locations = self.debug.as_ref()?.locations(address);
+        locations
+            .into_iter()
+            .find(|(raw, _)| clean(raw) == name)
+            .and_then(|(_, place)| place)
     }
 
     /// Drops the pages of the file read so far from this process's resident memory.
@@ -94,20 +106,20 @@ pub(crate) fn locate<'m>(
 }
 
 /// Fills in the source file and line of every site of `code` that has an address in one of
-/// its modules: the line tables are read here, for the exports that show lines, and only
+/// its modules: the line programs are read here, for the exports that show lines, and only
 /// for the units holding those addresses.
 pub fn fill_lines(code: &mut CodeMap) {
     let modules = code.modules.clone();
-    for site in code.sites.values_mut() {
+    for (name, site) in code.sites.iter_mut() {
         if site.file.is_some() || site.address == 0 {
             continue;
         }
         let Some((_, file, address)) = locate(&modules, site.address) else {
             continue;
         };
-        if let Some((path, line)) = file.line(address) {
+        if let Some((path, line)) = file.line_of(address, name, |raw| clean_name(raw)) {
             (site.file, site.line) = (Some(path), line);
         }
-        file.release_pages();
     }
+    release_pages();
 }

@@ -177,7 +177,7 @@ fn trim_thread_entry(frames: Vec<String>) -> Vec<String> {
 }
 
 /// Demangled name without the hash suffix, safe for the folded format.
-fn clean_name(raw: &str) -> String {
+pub(crate) fn clean_name(raw: &str) -> String {
     let demangled = format!("{:#}", rustc_demangle::demangle(raw));
     // The folded format splits frames on ';' and the count off after the last space, so
     // spaces inside names (`<T as Trait>::f`) are fine but ';' is not.
