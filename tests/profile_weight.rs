@@ -26,8 +26,9 @@ fn a_small_profiled_run_peaks_under_80_mb() {
     // This test is alone in its binary: no other thread reads the environment.
     std::env::set_var("BOUNDSCOPE_DATA", data.path());
     let json = JsonOptions {
-        files: 4,
-        records: 5000,
+        // Enough work for a few dozen samples, so that symbols are read.
+        files: 8,
+        records: 20_000,
         output: Output::None,
         ..JsonOptions::default()
     };

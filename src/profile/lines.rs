@@ -32,11 +32,7 @@ impl DebugInfo {
     }
 
     /// Where the inlined call `entry` stands in its caller (`DW_AT_call_file`, `_line`).
-    fn call_site(
-        &self,
-        unit: &gimli::Unit<R>,
-        entry: gimli::UnitOffset,
-    ) -> Option<(String, u32)> {
+    fn call_site(&self, unit: &gimli::Unit<R>, entry: gimli::UnitOffset) -> Option<(String, u32)> {
         let entry = unit.entry(entry).ok()?;
         let file = match entry.attr_value(gimli::DW_AT_call_file)? {
             gimli::AttributeValue::FileIndex(i) => i,

@@ -2,8 +2,8 @@
 
 mod dwarf;
 mod elf;
-mod lines;
 pub mod headroom;
+mod lines;
 mod modules;
 pub mod phases;
 mod resolver;
