@@ -3,9 +3,11 @@
 #
 #   benches/profile_weight.sh [rss|rate|limit|all] [REPEAT]
 #
-# rss:   peak resident memory (max RSS from /usr/bin/time) of
-#        `run json-parse --files 2 --records 2000 --output none`, profiled at 99 Hz and with
-#        --no-profile, interleaved, medians and their ratio.
+# rss:   peak resident memory (max RSS from /usr/bin/time), profiled at 99 Hz and with
+#        --no-profile, interleaved, medians and their ratio: of
+#        `run json-parse --files 2 --records 2000 --output none` (too short for a sample at
+#        99 Hz: what starting the profiler weighs), and of the run `rate` measures on
+#        threads x 2 (samples symbolized every tick).
 # rate:  items/s at 99 Hz against --no-profile, json-parse sequential and threads x 2,
 #        interleaved, medians and their ratio.
 # limit: the same small run under `ulimit -v 300000`: whether it ran, and profiled.
@@ -16,31 +18,45 @@ repeat=${2:-7}
 source "$(dirname "$0")/pair.sh"
 pair_setup
 small=(json-parse --files 2 --records 2000 --output none)
-"$bin" run "${small[@]}" --quiet --no-profile  # the input, generated once
+large=(json-parse --files 8 --records 50000 --output none)
+"$bin" run "${small[@]}" --quiet --no-profile  # the inputs, generated once
+"$bin" run "${large[@]}" --quiet --no-profile
+
+# peak_rss NAME ARGS...: max RSS of `run ARGS` at 99 Hz and with --no-profile, interleaved.
+peak_rss() {
+  local name=$1 i
+  shift
+  for i in $(seq "$repeat"); do
+    /usr/bin/time -f %M -o "$out/$name-on-$i" "$bin" run "$@" --hz 99 --quiet
+    /usr/bin/time -f %M -o "$out/$name-off-$i" "$bin" run "$@" --quiet --no-profile
+  done
+  python3 - "$out" "$name" "$repeat" <<'PY'
+import statistics, sys
+out, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def kb(kind):
+    return [int(open(f"{out}/{name}-{kind}-{i}").read().split()[-1]) for i in range(1, n + 1)]
+on, off = statistics.median(kb("on")), statistics.median(kb("off"))
+print(f"peak RSS {name:26} profiled {on / 1024:6.1f} MB   --no-profile {off / 1024:6.1f} MB   ratio {on / off:.2f}")
+PY
+}
 
 if [[ $what == rss || $what == all ]]; then
-  for i in $(seq "$repeat"); do
-    /usr/bin/time -f %M -o "$out/rss-on-$i" "$bin" run "${small[@]}" --hz 99 --quiet
-    /usr/bin/time -f %M -o "$out/rss-off-$i" "$bin" run "${small[@]}" --quiet --no-profile
-  done
-  python3 - "$out" "$repeat" <<'PY'
-import statistics, sys
-out, n = sys.argv[1], int(sys.argv[2])
-def kb(kind):
-    return [int(open(f"{out}/rss-{kind}-{i}").read().split()[-1]) for i in range(1, n + 1)]
-on, off = statistics.median(kb("on")), statistics.median(kb("off"))
-print(f"peak RSS json-parse 2x2000: profiled {on / 1024:.1f} MB   --no-profile {off / 1024:.1f} MB   ratio {on / off:.2f}")
-PY
+  peak_rss "json-parse 2x2000" "${small[@]}"
+  peak_rss "json-parse 8x50000 thr x2" "${large[@]}" --mode threads --workers 2
 fi
 
 if [[ $what == rate || $what == all ]]; then
-  pair --no-profile "json-parse sequential 99 Hz" json-parse --mode sequential --hz 99 --files 8 --records 20000 --output none
-  pair --no-profile "json-parse threads x2 99 Hz" json-parse --mode threads --workers 2 --hz 99 --files 8 --records 20000 --output none
+  pair --no-profile "json-parse sequential 99 Hz" "${large[@]}" --mode sequential --hz 99
+  pair --no-profile "json-parse threads x2 99 Hz" "${large[@]}" --mode threads --workers 2 --hz 99
 fi
 
 if [[ $what == limit || $what == all ]]; then
   if (ulimit -v 300000 && "$bin" run "${small[@]}" --hz 99 --quiet --report "$out/limited.json"); then
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(f"ulimit -v 300000: ran, profiled={r[\"profiled\"]}, warnings={r[\"warnings\"]}")' "$out/limited.json"
+    python3 - "$out/limited.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+print(f"ulimit -v 300000: ran, profiled={report['profiled']}, samples={report['samples']}, warnings={report.get('warnings', [])}")
+PY
   else
     echo "ulimit -v 300000: the run failed"
   fi

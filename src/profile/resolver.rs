@@ -92,17 +92,14 @@ impl FileSymbols {
     }
 }
 
-/// Where an address of a process lies: its module and the file's own address for it.
-pub(crate) fn locate<'m>(
-    modules: &'m [CodeModule],
-    address: u64,
-) -> Option<(&'m CodeModule, &'static FileSymbols, u64)> {
+/// Where an address of a process lies: the file of code and the file's own address for it.
+pub(crate) fn locate(modules: &[CodeModule], address: u64) -> Option<(&'static FileSymbols, u64)> {
     let module = modules
         .iter()
         .find(|m| (m.start..m.limit).contains(&address))?;
     let file = file_symbols(&module.path)?;
     let offset = address - module.start + module.file_offset;
-    Some((module, file, file.elf.address_of_offset(offset)?))
+    Some((file, file.elf.address_of_offset(offset)?))
 }
 
 /// Fills in the source file and line of every site of `code` that has an address in one of
@@ -114,10 +111,10 @@ pub fn fill_lines(code: &mut CodeMap) {
         if site.file.is_some() || site.address == 0 {
             continue;
         }
-        let Some((_, file, address)) = locate(&modules, site.address) else {
+        let Some((file, address)) = locate(&modules, site.address) else {
             continue;
         };
-        if let Some((path, line)) = file.line_of(address, name, |raw| clean_name(raw)) {
+        if let Some((path, line)) = file.line_of(address, name, clean_name) {
             (site.file, site.line) = (Some(path), line);
         }
     }

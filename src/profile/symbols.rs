@@ -142,7 +142,7 @@ fn raw_names(maps: &mut Vec<CodeModule>, address: u64) -> Vec<String> {
         *maps = executable_maps();
     }
     match locate(maps, address) {
-        Some((_, file, address)) => file.names(address),
+        Some((file, address)) => file.names(address),
         None => Vec::new(),
     }
 }
