@@ -138,10 +138,15 @@ mod tests {
 
     #[test]
     fn this_binary_maps_and_names_a_function_by_its_symbol() {
-        let elf = ElfFile::open("/proc/self/exe").expect("this test binary");
-        assert!(!elf.segments.is_empty());
-        assert!(elf.address_of_offset(u64::MAX).is_none());
-        let libc = ElfFile::open("/definitely/not/a/file");
-        assert!(libc.is_none());
+        let here = this_binary_maps_and_names_a_function_by_its_symbol as *const () as u64;
+        let maps = crate::profile::modules::executable_maps();
+        let (file, address) = crate::profile::resolver::locate(&maps, here).expect("mapped");
+        let name = file.elf.symbol_at(address).expect("a symbol");
+        assert!(
+            name.contains("this_binary_maps_and_names_a_function_by_its_symbol"),
+            "{name}"
+        );
+        assert!(file.elf.address_of_offset(u64::MAX).is_none());
+        assert!(ElfFile::open("/definitely/not/a/file").is_none());
     }
 }
