@@ -79,6 +79,10 @@ fn a_write_past_the_file_size_limit_fails_the_run_with_a_message_and_a_report() 
     }
 }
 
+fn binary_size() -> u64 {
+    std::fs::metadata(env!("CARGO_BIN_EXE_boundscope")).map_or(u64::MAX, |m| m.len())
+}
+
 /// Runs a small profiled json-parse under an address-space limit of `kib` KiB (`ulimit -v`).
 fn profiled_run_limited(scratch: &Scratch, mode: &str, kib: u64) -> (Output, serde_json::Value) {
     let report = scratch.path(&format!("as-{mode}-{kib}.json"));
@@ -113,7 +117,7 @@ fn too_little_address_space_for_the_profiler_runs_without_it_and_says_so() {
         &["--files", "2", "--records", "300", "--no-profile"],
     );
     for mode in ["sequential", "threads", "processes"] {
-        // Far less than the profiler needs (twice the binary and more), enough for the run.
+        // Far less than the profiler needs (the binary and more), enough for the run.
         let (out, report) = profiled_run_limited(&scratch, mode, 100_000);
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert_eq!(out.status.code(), Some(0), "{mode}: {text}");
@@ -134,10 +138,15 @@ fn too_little_address_space_for_the_profiler_runs_without_it_and_says_so() {
             w.contains("without CPU samples") && w.ends_with("(in 2 of 2 child processes)")
         });
         assert_eq!(from_children.is_some(), mode == "processes", "{warnings:?}");
-        // The limit the defect was found with: profiled or warned, never aborted.
+        // The limit the defect was found with: never aborted; and with a binary of release
+        // size, profiled (the profiler maps the binary once and reads it in place). A debug
+        // binary, several times larger, may leave too little room: then it warns.
         let (out, report) = profiled_run_limited(&scratch, mode, 300_000);
         assert_eq!(out.status.code(), Some(0), "{mode}: {}", stderr(&out));
         let warned = report["warnings"].as_array().is_some_and(|w| !w.is_empty());
-        assert!(report["profiled"] == true || warned, "{mode}: {report}");
+        match binary_size() < 150 << 20 {
+            true => assert_eq!(report["profiled"], true, "{mode}: {report}"),
+            false => assert!(report["profiled"] == true || warned, "{mode}: {report}"),
+        }
     }
 }

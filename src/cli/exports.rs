@@ -3,6 +3,7 @@
 use super::CliError;
 use boundscope::events::{EventFailure, EventSink};
 use boundscope::exec::EngineFrames;
+use boundscope::flame::code::CodeMap;
 use boundscope::flame::speedscope::{encode_speedscope, SpeedscopeInput, Unit};
 use boundscope::flame::{
     encode_pprof_profile, write_svg_file, EngineFold, FlameError, FoldedStacks, PprofInput,
@@ -193,8 +194,9 @@ fn event_sink(
 /// wall time before now (exports are written as the run ends).
 fn pprof_input<'a>(
     spec: &RunSpec,
-    outcome: &'a RunOutcome,
+    outcome: &RunOutcome,
     profiles: &'a Profiles,
+    code: &'a CodeMap,
 ) -> PprofInput<'a> {
     let duration = Duration::try_from_secs_f64(outcome.report.wall_s).unwrap_or_default();
     let now = SystemTime::now();
@@ -204,7 +206,7 @@ fn pprof_input<'a>(
         hz: spec.hz,
         start: now.checked_sub(duration).unwrap_or(now),
         duration,
-        code: Some(&outcome.code),
+        code: Some(code),
     }
 }
 
@@ -309,7 +311,10 @@ impl Exports {
             self.note("folded stacks", &path);
         }
         if let Some(path) = self.args.pprof.clone() {
-            let bytes = encode_pprof_profile(&pprof_input(spec, outcome, &profiles))
+            // Only pprof shows source lines: read them now, for the frames it holds.
+            let mut code = outcome.code.clone();
+            boundscope::profile::fill_lines(&mut code);
+            let bytes = encode_pprof_profile(&pprof_input(spec, outcome, &profiles, &code))
                 .map_err(|e| CliError::Failed(format!("cannot encode the profile: {e}")))?;
             outfile::write(&path, bytes).map_err(outfile_error)?;
             self.note("pprof profile", &path);

@@ -323,6 +323,7 @@ impl MeterRegistry {
     /// on its meter from now on).
     pub fn register_current(&self, name: &str) -> Arc<WorkerMeter> {
         let meter = WorkerMeter::for_current_thread(name, self.epoch);
+        super::stackwalk::publish_current_bounds();
         let meter = Arc::new(meter.walking_stacks(self.walk_stacks));
         self.meters.lock().push(meter.clone());
         super::phase::attach_meter(self.book_phases.then(|| meter.clone()));

@@ -8,7 +8,7 @@ mod pending;
 pub mod phase;
 pub mod phase_mark;
 mod raw_stack;
-mod stackwalk;
+pub mod stackwalk;
 mod task_wait;
 pub mod wall;
 

@@ -6,6 +6,8 @@
 //! stack (read once per thread), so a frame of code built without frame pointers (glibc's
 //! thread start, for one) ends the walk instead of reading wild memory.
 
+use std::cell::Cell;
+
 /// Deepest walk kept: deeper stacks keep their innermost frames.
 pub const MAX_FRAMES: usize = 96;
 
@@ -37,9 +39,31 @@ impl StackBounds {
         }
     }
 
-    fn holds(&self, address: usize, len: usize) -> bool {
+    /// Whether `len` bytes at `address` lie inside the stack.
+    pub fn holds(&self, address: usize, len: usize) -> bool {
         address >= self.low && address.checked_add(len).is_some_and(|end| end <= self.high)
     }
+}
+
+thread_local! {
+    /// This thread's stack range once published (`(0, 0)` before). The CPU sampler's signal
+    /// handler reads it: a constant-initialised cell without a destructor is safe to read
+    /// there, where nothing may allocate or lock.
+    static PUBLISHED: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// Lets the CPU sampler walk the calling thread's stack (workers publish theirs as they
+/// register; other threads are not sampled).
+pub fn publish_current_bounds() {
+    if let Some(b) = StackBounds::current() {
+        PUBLISHED.with(|c| c.set((b.low, b.high)));
+    }
+}
+
+/// The calling thread's published stack range. Async-signal-safe.
+pub fn published_bounds() -> Option<StackBounds> {
+    let (low, high) = PUBLISHED.try_with(Cell::get).ok()?;
+    (low < high).then_some(StackBounds { low, high })
 }
 
 /// Return addresses of the caller's callers, innermost first, into `out` (cleared first).

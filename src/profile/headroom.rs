@@ -1,19 +1,18 @@
 //! Whether the process has the address space the CPU profiler needs, asked before it starts.
 //!
-//! Under an address-space limit (`ulimit -v`) the profiler is what runs out first: its
-//! unwinder reads every module's unwind tables, the symbolizer maps and parses the binary's
-//! debug information, and each of the threads that allocate may get an allocator arena of its
-//! own, reserving 64 MiB of address space each. An allocation that fails then aborts the
-//! process, inside a signal handler or not, with no report. So the space is reserved for a
-//! moment first (reserving costs no memory, only address space): if that fails, the run goes
-//! on without the profiler and says why.
+//! Under an address-space limit (`ulimit -v`) the profiler is what runs out first: the
+//! symbolizer maps the binary (its debug information is read in place, by address), and each
+//! of the threads that allocate may get an allocator arena of its own, reserving 64 MiB of
+//! address space each. An allocation that fails then aborts the process with no report. So
+//! the space is reserved for a moment first (reserving costs no memory, only address space):
+//! if that fails, the run goes on without the profiler and says why.
 
 use super::ProfileError;
 
-/// Address space kept free for the profiler besides twice the binary's size (the symbolizer
-/// maps the binary and builds tables of about its size): sample buffers, unwind tables, and
-/// an allocator arena (64 MiB of address space) for its threads.
-const MARGIN: u64 = 128 << 20;
+/// Address space kept free for the profiler besides the binary's size (the symbolizer maps
+/// the binary once): its tables (a few MB) and an allocator arena (64 MiB of address space)
+/// for the ticking thread.
+const MARGIN: u64 = 80 << 20;
 
 /// The address-space limit in bytes, when there is one.
 fn address_space_limit() -> Option<u64> {
@@ -39,7 +38,7 @@ pub fn check_address_space() -> Result<(), ProfileError> {
         return Ok(());
     };
     let exe = std::fs::metadata("/proc/self/exe").map_or(0, |m| m.len());
-    let need = exe.saturating_mul(2).saturating_add(MARGIN);
+    let need = exe.saturating_add(MARGIN);
     let Ok(len) = usize::try_from(need) else {
         return Err(short_of(limit, need));
     };

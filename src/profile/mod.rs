@@ -1,17 +1,24 @@
-//! CPU sampling with pprof: start/stop, symbol resolution outside the profiler lock, deltas.
+//! CPU sampling: start/stop, symbol resolution on the ticking thread, deltas.
 
+mod dwarf;
+mod elf;
 pub mod headroom;
+mod lines;
 mod modules;
 pub mod phases;
+mod resolver;
+mod sigprof;
 mod symbols;
 pub mod wall;
+
+pub use resolver::fill_lines;
 
 use crate::flame::code::CodeMap;
 use crate::flame::FoldedStacks;
 use crate::measure::WaitEntry;
 use crate::model::WorkerSnapshot;
-use pprof::{ProfilerGuard, ProfilerGuardBuilder};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use symbols::SymbolCache;
 use wall::{WaitAtPlace, WallAccount};
 
@@ -27,55 +34,16 @@ pub enum ProfileError {
     Read(String),
 }
 
-/// A stack as the profiler saw it: thread name and raw instruction addresses (leaf first).
+/// A stack as the sampler saw it: thread name and instruction addresses (leaf first).
 type RawKey = (Vec<u8>, Vec<usize>);
 
-/// Makes sure the profiler's stack unwinder has set itself up before any worker runs.
-///
-/// The unwinder reads every loaded module's unwind tables on its first sample, inside the
-/// SIGPROF handler, and that allocates. Taken while a worker is inside the allocator, that
-/// first sample could deadlock. So the first sample is taken here, on this thread, in a loop
-/// that holds no lock and allocates nothing: sample at the highest rate and spin until one
-/// sample arrived (a few milliseconds of CPU), once per process.
-fn warm_up_unwinder() -> Result<(), ProfileError> {
-    static WARM: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let warm = WARM.get_or_init(|| {
-        let Ok(guard) = ProfilerGuardBuilder::default()
-            .frequency(*HZ_RANGE.end() as i32)
-            .build()
-        else {
-            return false;
-        };
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(2) {
-            let spin_until = std::time::Instant::now() + std::time::Duration::from_millis(5);
-            let mut x = 0u64;
-            while std::time::Instant::now() < spin_until {
-                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
-            }
-            let sampled = guard
-                .report()
-                .build_unresolved()
-                .is_ok_and(|r| !r.data.is_empty());
-            if sampled {
-                return true;
-            }
-        }
-        false
-    });
-    match warm {
-        true => Ok(()),
-        false => Err(ProfileError::Start(
-            "the stack unwinder took no first sample within 2 s of CPU time".into(),
-        )),
-    }
-}
+/// Whether a sampler runs in this process (there is one SIGPROF timer per process).
+static RUNNING: AtomicBool = AtomicBool::new(false);
 
-/// A running sampler. Only one can exist per process (pprof keeps a global profiler).
+/// A running sampler. Only one can exist per process.
 pub struct Sampler {
-    guard: Option<ProfilerGuard<'static>>,
+    running: bool,
     hz: u32,
-    seen: HashMap<RawKey, u64>,
     symbols: SymbolCache,
     wall: WallAccount,
 }
@@ -94,15 +62,20 @@ impl Sampler {
         if !HZ_RANGE.contains(&hz) {
             return Err(ProfileError::BadRate(hz));
         }
-        warm_up_unwinder()?;
-        let guard = ProfilerGuardBuilder::default()
-            .frequency(hz as i32)
-            .build()
-            .map_err(|e| ProfileError::Start(e.to_string()))?;
+        if RUNNING.swap(true, Ordering::AcqRel) {
+            return Err(ProfileError::Start(
+                "another run in this process is being sampled".into(),
+            ));
+        }
+        // Samples left from an earlier run in this process are not this run's.
+        sigprof::drain(|_| {});
+        if let Err(e) = sigprof::set_rate(hz, binary_code()) {
+            RUNNING.store(false, Ordering::Release);
+            return Err(ProfileError::Start(e.to_string()));
+        }
         Ok(Sampler {
-            guard: Some(guard),
+            running: true,
             hz,
-            seen: HashMap::new(),
             symbols: SymbolCache::default(),
             wall: WallAccount::default(),
         })
@@ -116,28 +89,22 @@ impl Sampler {
     /// call, symbolized and rooted at the thread name. Other threads' stacks are not
     /// symbolized at all: resolving the profiler's own frames would be its costliest work.
     fn take_delta(&mut self, keep: impl Fn(&[u8]) -> bool) -> Result<FoldedStacks, ProfileError> {
-        let Some(guard) = self.guard.as_ref() else {
+        if !self.running {
             return Ok(FoldedStacks::new());
-        };
-        let report = guard
-            .report()
-            .build_unresolved()
-            .map_err(|e| ProfileError::Read(e.to_string()))?;
+        }
         let mut now: HashMap<RawKey, u64> = HashMap::new();
-        for (frames, count) in &report.data {
-            let name = frames.thread_name[..frames.thread_name_length].to_vec();
-            let ips = frames.frames.iter().map(|f| f.ip).collect();
-            *now.entry((name, ips)).or_default() += (*count).max(0) as u64;
-        }
-        let mut delta = FoldedStacks::new();
-        for (key, count) in &now {
-            let before = self.seen.get(key).copied().unwrap_or(0);
-            if *count > before && keep(&key.0) {
-                let stack = self.symbols.fold(&key.0, &key.1);
-                delta.add(&stack, count - before);
+        sigprof::drain(|sample| {
+            let name = sample.name.split(|&b| b == 0).next().unwrap_or(&[]);
+            if keep(name) {
+                let ips = sample.frames[..sample.depth].to_vec();
+                *now.entry((name.to_vec(), ips)).or_default() += 1;
             }
+        });
+        let mut delta = FoldedStacks::new();
+        for ((thread, ips), count) in &now {
+            delta.add(&self.symbols.fold(thread, ips), *count);
         }
-        self.seen = now;
+        resolver::release_pages();
         Ok(delta)
     }
 
@@ -163,6 +130,7 @@ impl Sampler {
                 ns: entry.ns,
             })
             .collect();
+        resolver::release_pages();
         delta.wall = self.wall.delta(workers, &delta.cpu, &places);
         Ok(delta)
     }
@@ -176,6 +144,31 @@ impl Sampler {
 
     /// Stops sampling (take the last delta first).
     pub fn stop(&mut self) {
-        self.guard = None;
+        if std::mem::take(&mut self.running) {
+            // Stopping a timer that runs cannot fail; if it did, the handler records into
+            // the ring, which the next sampler drains before it starts.
+            let _ = sigprof::set_rate(0, binary_code());
+            RUNNING.store(false, Ordering::Release);
+        }
     }
 }
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The address range of this binary's code (where the handler checks return addresses).
+fn binary_code() -> (usize, usize) {
+    let code: Vec<_> = modules::executable_maps()
+        .into_iter()
+        .filter(|m| resolver::is_current_exe(&m.path))
+        .collect();
+    let start = code.iter().map(|m| m.start).min().unwrap_or(0);
+    let end = code.iter().map(|m| m.limit).max().unwrap_or(0);
+    (start as usize, end as usize)
+}
+
+#[cfg(test)]
+mod sampler_tests;

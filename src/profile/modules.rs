@@ -1,5 +1,6 @@
 //! The files of code loaded in this process (from `/proc/self/maps`) and their GNU build ids.
 
+use super::resolver::{file_symbols, is_current_exe};
 use crate::flame::code::CodeModule;
 use object::{Object, ObjectKind};
 use std::collections::HashMap;
@@ -7,10 +8,7 @@ use std::collections::HashMap;
 /// The executable mappings of this process holding at least one of `addresses`, the main
 /// binary first. Empty where `/proc/self/maps` cannot be read (not Linux).
 pub(crate) fn loaded_modules(addresses: impl Iterator<Item = u64>) -> Vec<CodeModule> {
-    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
-        return Vec::new();
-    };
-    let all: Vec<CodeModule> = maps.lines().filter_map(parse_map_line).collect();
+    let all = executable_maps();
     let mut used = vec![false; all.len()];
     for address in addresses {
         if let Some(i) = all
@@ -20,8 +18,7 @@ pub(crate) fn loaded_modules(addresses: impl Iterator<Item = u64>) -> Vec<CodeMo
             used[i] = true;
         }
     }
-    let exe = std::env::current_exe().ok();
-    let is_exe = |m: &CodeModule| exe.as_deref() == Some(std::path::Path::new(&m.path));
+    let is_exe = |m: &CodeModule| is_current_exe(&m.path);
     let mut modules: Vec<CodeModule> = all
         .into_iter()
         .zip(used)
@@ -30,15 +27,21 @@ pub(crate) fn loaded_modules(addresses: impl Iterator<Item = u64>) -> Vec<CodeMo
     modules.sort_by_key(|m| !is_exe(m));
     let mut ids: HashMap<String, String> = HashMap::new();
     for m in &mut modules {
-        // The running binary may have been replaced on disk since it started: read the
-        // image the kernel holds.
-        let file = if is_exe(m) { "/proc/self/exe" } else { &m.path };
         m.build_id = ids
             .entry(m.path.clone())
-            .or_insert_with(|| build_id(file).unwrap_or_default())
+            .or_insert_with(|| build_id(&m.path).unwrap_or_default())
             .clone();
     }
     modules
+}
+
+/// The executable, file-backed mappings of this process (without build ids). Empty where
+/// `/proc/self/maps` cannot be read (not Linux).
+pub(crate) fn executable_maps() -> Vec<CodeModule> {
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return Vec::new();
+    };
+    maps.lines().filter_map(parse_map_line).collect()
 }
 
 /// An executable, file-backed line of `/proc/self/maps`:
@@ -61,10 +64,10 @@ fn parse_map_line(line: &str) -> Option<CodeModule> {
     })
 }
 
-/// The GNU build id (`.note.gnu.build-id`) of the ELF file at `path`, in lower-case hex.
+/// The GNU build id (`.note.gnu.build-id`) of the ELF file at `path`, in lower-case hex
+/// (read from the file as the symbolizer maps it: only the note's page is read).
 fn build_id(path: &str) -> Option<String> {
-    let data = std::fs::read(path).ok()?;
-    let file = object::File::parse(data.as_slice()).ok()?;
+    let file = object::File::parse(file_symbols(path)?.elf.data()).ok()?;
     if !matches!(file.kind(), ObjectKind::Executable | ObjectKind::Dynamic) {
         return None;
     }

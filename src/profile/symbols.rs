@@ -1,6 +1,8 @@
 //! Turns raw return addresses into clean, demangled frame names, with a cache.
 
-use crate::flame::code::CodeSite;
+use super::modules::executable_maps;
+use super::resolver::locate;
+use crate::flame::code::{CodeModule, CodeSite};
 use crate::flame::phase_tag::phase_tag;
 use crate::measure::phase::phase_path;
 use crate::measure::phase_mark::marked_phase;
@@ -22,8 +24,10 @@ pub(crate) struct SymbolCache {
     names: HashMap<usize, Vec<String>>,
     /// The tag of each phase mark's return address seen so far.
     tags: HashMap<usize, [String; 1]>,
-    /// The first address, file and line seen for each frame name.
+    /// The first address seen for each frame name (lines are read only for exports).
     sites: HashMap<String, CodeSite>,
+    /// This process's executable mappings, read again when an address lies in none.
+    maps: Vec<CodeModule>,
 }
 
 impl SymbolCache {
@@ -105,30 +109,21 @@ impl SymbolCache {
 
     /// Names for one address, outermost inlined function first.
     fn resolve(&mut self, ip: usize) -> &[String] {
-        let sites = &mut self.sites;
+        let (sites, maps) = (&mut self.sites, &mut self.maps);
         self.names.entry(ip).or_insert_with(|| {
-            let mut names = Vec::new();
-            backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
-                if let Some(name) = symbol.name() {
-                    let name = clean_name(&String::from_utf8_lossy(name.as_bytes()));
-                    sites.entry(name.clone()).or_insert_with(|| CodeSite {
-                        address: ip as u64,
-                        file: symbol.filename().map(|f| f.display().to_string()),
-                        line: symbol.lineno().unwrap_or(0),
-                    });
-                    names.push(name);
-                }
-            });
+            let mut names: Vec<String> = raw_names(maps, ip as u64)
+                .iter()
+                .map(|raw| clean_name(raw))
+                .collect();
             if names.is_empty() {
-                let name = module_of(ip).unwrap_or_else(|| "[unknown]".to_string());
+                names.push(module_of(ip).unwrap_or_else(|| "[unknown]".to_string()));
+            }
+            for name in &names {
                 sites.entry(name.clone()).or_insert_with(|| CodeSite {
                     address: ip as u64,
                     ..CodeSite::default()
                 });
-                names.push(name);
             }
-            // backtrace reports the innermost inlined frame first.
-            names.reverse();
             names
         })
     }
@@ -136,6 +131,19 @@ impl SymbolCache {
     /// The code sites of every frame name resolved so far.
     pub(crate) fn sites(&self) -> &HashMap<String, CodeSite> {
         &self.sites
+    }
+}
+
+/// The mangled names at a return or instruction address of this process, outermost inlined
+/// function first; empty when no file of code knows it.
+fn raw_names(maps: &mut Vec<CodeModule>, address: u64) -> Vec<String> {
+    if !maps.iter().any(|m| (m.start..m.limit).contains(&address)) {
+        // A library loaded since the maps were read.
+        *maps = executable_maps();
+    }
+    match locate(maps, address) {
+        Some((file, address)) => file.names(address),
+        None => Vec::new(),
     }
 }
 
@@ -169,7 +177,7 @@ fn trim_thread_entry(frames: Vec<String>) -> Vec<String> {
 }
 
 /// Demangled name without the hash suffix, safe for the folded format.
-fn clean_name(raw: &str) -> String {
+pub(crate) fn clean_name(raw: &str) -> String {
     let demangled = format!("{:#}", rustc_demangle::demangle(raw));
     // The folded format splits frames on ';' and the count off after the last space, so
     // spaces inside names (`<T as Trait>::f`) are fine but ';' is not.
