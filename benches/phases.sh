@@ -15,5 +15,5 @@ pair_setup
 pair --no-phases "api-fetch sequential" api-fetch --mode sequential --requests 4000
 pair --no-phases "api-fetch threads x8" api-fetch --mode threads --workers 8 --requests 8000
 pair --no-phases "api-fetch async 200" api-fetch --mode async --workers 2 --in-flight 200 --requests 20000
-pair --no-phases "json-parse threads x2" json-parse --mode threads --workers 2 --files 30 --records 20000
+pair --no-phases "json-parse threads x2" json-parse --mode threads --workers 2 --files 30 --records 50000
 pair --no-phases "csv-import threads x2" csv-import --mode threads --workers 2 --records 50000 --db sqlite:"$out/bench.db" --fresh

@@ -7,7 +7,7 @@ use super::wall::{with_current_stack, WaitEntry, WallLedger};
 use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
 use parking_lot::Mutex;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,16 +51,28 @@ pub struct WorkerMeter {
 struct PhaseClock {
     current: PhaseId,
     since_ns: u64,
-    booked: HashMap<PhaseId, u64>,
+    /// Indexed by phase id: ids are small and dense, and a switch happens on every poll of
+    /// a phased task, so booking must not hash.
+    booked: Vec<u64>,
 }
 
 impl PhaseClock {
     fn book_until(&mut self, now_ns: u64) {
         let ns = now_ns.saturating_sub(self.since_ns);
         if ns > 0 {
-            *self.booked.entry(self.current).or_default() += ns;
+            let at = self.current as usize;
+            if at >= self.booked.len() {
+                self.booked.resize(at + 1, 0);
+            }
+            self.booked[at] += ns;
         }
         self.since_ns = self.since_ns.max(now_ns);
+    }
+
+    /// The time booked since the last drain, by phase, leaving every phase at zero.
+    fn drain(&mut self) -> Vec<(PhaseId, u64)> {
+        let booked = self.booked.iter_mut().zip(0..).filter(|(ns, _)| **ns > 0);
+        booked.map(|(ns, id)| (id, std::mem::take(ns))).collect()
     }
 }
 
@@ -91,7 +103,7 @@ impl WorkerMeter {
             phases: Mutex::new(PhaseClock {
                 current: NO_PHASE,
                 since_ns: started_ns,
-                booked: HashMap::new(),
+                booked: Vec::new(),
             }),
         }
     }
@@ -140,7 +152,7 @@ impl WorkerMeter {
         let now = self.read_until_ns();
         let mut clock = self.phases.lock();
         clock.book_until(now);
-        clock.booked.drain().collect()
+        clock.drain()
     }
 
     /// Now, or when the worker finished.
