@@ -1,10 +1,9 @@
 //! This process's own temporary directory, and the removal of what dead processes left behind.
 //!
-//! The CPU profiler (pprof) spills samples to a temporary file that it never deletes: its
-//! collector lives in a global that is never dropped, so every profiled process left one
-//! empty `.tmpXXXXXX` in `$TMPDIR`. Every temporary file of the process (the profiler's
-//! included) is therefore created inside one private directory, removed when the process
-//! ends; a process that could not remove it (killed) is cleaned up after by the next one.
+//! Every temporary file of the process (private copies of piped inputs, scratch databases,
+//! what libraries create) is created inside one private directory, removed when the process
+//! ends, so none is left in `$TMPDIR`; a process that could not remove it (killed) is cleaned
+//! up after by the next one.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -272,9 +272,9 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    // Every temporary file of a command that runs work (the profiler's spill file among them)
-    // goes into this process's own directory, removed on return. Not for the API server,
-    // which its parent kills: it makes no temporary files.
+    // Every temporary file of a command that runs work goes into this process's own
+    // directory, removed on return. Not for the API server, which its parent kills: it makes
+    // no temporary files.
     let runs_work = !matches!(
         cli.command,
         Some(Command::ServeApi(_) | Command::Open { .. } | Command::Gen(_))

@@ -30,8 +30,6 @@ pub enum ProfileError {
     BadRate(u32),
     #[error("could not start the CPU profiler: {0}")]
     Start(String),
-    #[error("could not read the CPU profile: {0}")]
-    Read(String),
 }
 
 /// A stack as the sampler saw it: thread name and instruction addresses (leaf first).
