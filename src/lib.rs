@@ -1,8 +1,8 @@
 //! boundscope: is a data job CPU-bound or IO-bound, and which concurrency makes it faster?
 //!
 //! The library runs built-in workloads under a chosen concurrency mode, accounts for every
-//! worker's wall time, samples the CPU (its own SIGPROF sampler) and reports the result; the terminal UI is
-//! in `tui`, and the binary adds the command line on top. The modules form layers, lowest
+//! worker's wall time, samples the CPU (with its own SIGPROF sampler) and reports the result;
+//! the terminal UI is in `tui`, and the binary adds the command line on top. The modules form layers, lowest
 //! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
 //! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `observe`, `shell_words`, `interrupt`;
 //! `measure`, `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`;
