@@ -2,8 +2,9 @@
 //!
 //! The library runs built-in workloads under a chosen concurrency mode, accounts for every
 //! worker's wall time, samples the CPU (with its own SIGPROF sampler) and reports the result;
-//! the terminal UI is in `tui`, and the binary adds the command line on top. The modules form layers, lowest
-//! first: `model` (plain data), `sanitize` (text from input), `outfile` (writing files);
+//! the terminal UI is in `tui`, and the binary adds the command line on top. The modules form
+//! layers, lowest first: `model` (plain data), `sanitize` (text from input), `outfile`
+//! (writing files);
 //! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `observe`, `shell_words`, `interrupt`;
 //! `measure`, `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`;
 //! `session`; `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks
