@@ -150,12 +150,20 @@ fn write_verification(s: &mut String, r: &RunReport) {
 }
 
 fn write_top_functions(s: &mut String, r: &RunReport) {
-    if r.top_functions.is_empty() {
+    // With few samples the list is filled up with functions that had none of their own:
+    // "by self time" shows only those that had some.
+    let with_self_time: Vec<_> = r
+        .top_functions
+        .iter()
+        .filter(|f| f.self_samples > 0)
+        .take(5)
+        .collect();
+    if with_self_time.is_empty() {
         return;
     }
     let total = r.samples.max(1) as f64;
     let _ = writeln!(s, "  top functions by self time:");
-    for f in r.top_functions.iter().take(5) {
+    for f in with_self_time {
         let _ = writeln!(
             s,
             "    {:>5.1}%  {}",
@@ -259,6 +267,30 @@ mod tests {
             s,
             "  phases    answer 8.60 s (net wait 8.50) · load 0.50 s (db wait 0.40) (--view phases)\n"
         );
+    }
+
+    #[test]
+    fn functions_without_self_time_are_not_listed_by_self_time() {
+        let cost = |name: &str, self_samples: u64| crate::model::FunctionCost {
+            name: name.into(),
+            self_samples,
+            total_samples: 5,
+        };
+        let mut r = RunReport {
+            samples: 4,
+            top_functions: vec![cost("parse", 3), cost("write", 1), cost("call_once", 0)],
+            ..RunReport::default()
+        };
+        let mut s = String::new();
+        write_top_functions(&mut s, &r);
+        assert_eq!(
+            s,
+            "  top functions by self time:\n     75.0%  parse\n     25.0%  write\n"
+        );
+        r.top_functions = vec![cost("call_once", 0)];
+        let mut none = String::new();
+        write_top_functions(&mut none, &r);
+        assert_eq!(none, "", "no heading over an empty list");
     }
 
     #[test]
