@@ -45,13 +45,10 @@ impl Observer {
                 continue;
             }
             found.processes += 1;
-            let process = read_stat(ThreadId { pid, tid: pid })
-                .map(|s| s.name)
-                .unwrap_or_default();
             let fds = ProcFds { pid };
             for tid in tids {
                 let id = ThreadId { pid, tid };
-                if self.read_thread(id, &process, &fds) {
+                if self.read_thread(id, &fds) {
                     found.threads += 1;
                 }
             }
@@ -60,7 +57,7 @@ impl Observer {
     }
 
     /// Books one thread; `false` if it was gone before it could be read.
-    fn read_thread(&mut self, id: ThreadId, process: &str, fds: &ProcFds) -> bool {
+    fn read_thread(&mut self, id: ThreadId, fds: &ProcFds) -> bool {
         let (Ok(stat), Ok(times)) = (read_stat(id), read_schedstat(id)) else {
             return false;
         };
@@ -70,10 +67,15 @@ impl Observer {
         let since_ns = self
             .started_ns
             .max(stat.start_ticks.saturating_mul(self.ns_per_tick));
-        let ledger = self
-            .threads
-            .entry(id)
-            .or_insert_with(|| ThreadLedger::new(process, &stat.name));
+        // The process's name (its main thread's) is read once, when a thread is first seen.
+        let ledger = self.threads.entry(id).or_insert_with(|| {
+            let main = ThreadId {
+                pid: id.pid,
+                tid: id.pid,
+            };
+            let process = read_stat(main).map(|s| s.name).unwrap_or_default();
+            ThreadLedger::new(&process, &stat.name)
+        });
         // A thread may rename itself after it starts (Python's threading does).
         ledger.name = stat.name;
         ledger.add(

@@ -138,18 +138,23 @@ impl DebugInfo {
         (start..end).contains(&address).then_some(unit)
     }
 
+    /// The unit holding `address` and the entries of the functions there: the function,
+    /// then each inlined call, outermost first.
+    pub(super) fn entries_at(&self, address: u64) -> Option<(usize, Vec<UnitOffset>)> {
+        let index = self.unit_at(address)?;
+        let unit = self.unit(index)?;
+        let function = self.function_at(index, address)?;
+        let mut entries = vec![function];
+        entries.extend(self.inlined_at(unit, function, address).unwrap_or_default());
+        Some((index, entries))
+    }
+
     /// The names at `address` (the file's own address), outermost inlined function first;
     /// empty when the debug information does not cover it.
     pub(crate) fn frames(&self, address: u64) -> Vec<String> {
-        let Some(index) = self.unit_at(address) else {
+        let Some((index, entries)) = self.entries_at(address) else {
             return Vec::new();
         };
-        let (Some(unit), Some(function)) = (self.unit(index), self.function_at(index, address))
-        else {
-            return Vec::new();
-        };
-        let mut entries = vec![function];
-        entries.extend(self.inlined_at(unit, function, address).unwrap_or_default());
         entries
             .into_iter()
             .filter_map(|entry| self.name(index, entry, 0))

@@ -8,15 +8,12 @@ impl DebugInfo {
     /// source line it is at there: an inlined call's place in its caller, and for the
     /// innermost function the line of `address` itself.
     pub(crate) fn locations(&self, address: u64) -> Vec<(String, Option<(String, u32)>)> {
-        let Some(index) = self.unit_at(address) else {
+        let Some((index, entries)) = self.entries_at(address) else {
             return Vec::new();
         };
-        let (Some(unit), Some(function)) = (self.unit(index), self.function_at(index, address))
-        else {
+        let Some(unit) = self.unit(index) else {
             return Vec::new();
         };
-        let mut entries = vec![function];
-        entries.extend(self.inlined_at(unit, function, address).unwrap_or_default());
         let mut out = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
             let Some(name) = self.name(index, *entry, 0) else {
