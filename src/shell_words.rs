@@ -58,6 +58,24 @@ pub fn split(text: &str) -> Result<Vec<String>, OpenQuote> {
     Ok(words)
 }
 
+/// `words` written as one line that [`split`] reads back into the same words: a word of
+/// plain characters as it is, any other in single quotes (a `'` inside as `'\''`).
+pub fn join<S: AsRef<str>>(words: &[S]) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|word| {
+            let word = word.as_ref();
+            if !word.is_empty() && word.chars().all(plain) {
+                word.to_string()
+            } else {
+                format!("'{}'", word.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    quoted.join(" ")
+}
+
 /// Moves characters into `part` up to the closing one (consumed, not kept); false when the
 /// text ends first. With `escapes`, `\"` and `\\` stand for the character after the backslash.
 fn take_until(
@@ -92,6 +110,21 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         split(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    #[test]
+    fn joined_words_split_back_into_the_same_words() {
+        let cases: [&[&str]; 4] = [
+            &["python3", "job.py", "--workers", "8"],
+            &["sh", "-c", "echo 'hi there'; exit 3"],
+            &["", "a b", "it's", "back\\slash \"q\""],
+            &["tab\tand\nnewline", "$HOME", "*"],
+        ];
+        for case in cases {
+            let line = join(case);
+            assert_eq!(words(&line), case, "{line}");
+        }
+        assert_eq!(join(&["python3", "job.py"]), "python3 job.py");
     }
 
     #[test]

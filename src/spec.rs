@@ -135,6 +135,9 @@ impl RunSpec {
     }
 
     pub fn title(&self) -> String {
+        if let Some(program) = self.workload.program() {
+            return format!("exec · {}", program.command_line());
+        }
         let gil = if self.gil { " (simulated GIL)" } else { "" };
         format!(
             "{} · {} × {}{gil}",

@@ -59,6 +59,8 @@ pub fn execute(args: GenArgs) -> Result<(), CliError> {
             "{} has no input files: it fetches from `boundscope serve-api`",
             workload.name()
         ))),
+        // The parser takes built-in workloads only.
+        WorkloadSpec::Exec(_) => Err(CliError::Usage("exec has no input files".into())),
     }
 }
 

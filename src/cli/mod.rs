@@ -6,6 +6,7 @@ mod diff;
 mod exports;
 mod gen;
 mod help;
+mod program;
 mod progress;
 mod rounds;
 mod run;
@@ -46,6 +47,8 @@ pub struct Cli {
 enum Command {
     /// Run one workload in one concurrency mode, profile it, print a summary, export.
     Run(run::RunArgs),
+    /// Run any command and observe it from outside: lanes, waits, stacks, verdict, exports.
+    Exec(program::ProgramArgs),
     /// Run a workload under several modes, repeatedly, and compare wall time and speedup.
     Compare(compare::CompareArgs),
     /// Run a workload in one mode at several worker counts: speedup, efficiency, a chart.
@@ -283,6 +286,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         None => open_ui(),
         Some(Command::Run(args)) => run::execute(args),
+        Some(Command::Exec(args)) => program::execute(args),
         Some(Command::Compare(args)) => compare::execute(args),
         Some(Command::Sweep(args)) => sweep::execute(args),
         Some(Command::Scenario(args)) => scenario::execute(args),

@@ -66,7 +66,11 @@ pub fn execute_request() -> Result<(), CliError> {
 }
 
 /// Runs `spec`, writes its exports and summary, and ends with the run's exit status.
-fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Result<(), CliError> {
+pub(super) fn run_and_write(
+    spec: &RunSpec,
+    export_args: &ExportArgs,
+    quiet: bool,
+) -> Result<(), CliError> {
     let events_to_stdout = export_args.events_to_stdout();
     let mut exports = Exports::open(export_args, &spec.workload)?;
     // A run that started and failed late still writes its report and exports (the failure is
@@ -102,6 +106,7 @@ fn run_and_write(spec: &RunSpec, export_args: &ExportArgs, quiet: bool) -> Resul
         return Err(CliError::Failed(message));
     }
     failed_units(&outcome.report)?;
+    program_failed(&outcome.report)?;
     super::verification_failed(&outcome.report)
 }
 
@@ -118,6 +123,14 @@ fn failed_units(report: &boundscope::model::RunReport) -> Result<(), CliError> {
         "{} of {} units failed (all are listed in the report); the first: {first}",
         report.errors, report.units_total
     )))
+}
+
+/// An `exec` run whose program did not succeed ends with code 1, its report written.
+fn program_failed(report: &boundscope::model::RunReport) -> Result<(), CliError> {
+    match report.program_exit {
+        Some(exit) if !exit.success() => Err(CliError::Failed(format!("the program {exit}"))),
+        _ => Ok(()),
+    }
 }
 
 /// Runs a spec in this process with a progress bar (when stderr is a terminal); `None`

@@ -48,6 +48,7 @@ fn engine_name(mode: Mode) -> &'static str {
         Mode::Threads => "[threads engine]",
         Mode::Rayon => "[rayon pool]",
         Mode::Async => "[tokio runtime]",
+        Mode::Exec => "[program]",
     }
 }
 

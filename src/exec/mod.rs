@@ -98,7 +98,7 @@ pub enum ExecError {
     /// A thread of the engine itself died (units' panics are caught and recorded instead).
     #[error("{0} panicked")]
     Panicked(&'static str),
-    /// A mode whose units run in other processes: the session's executor runs it.
+    /// A mode whose work runs in other processes: the session's executor runs it.
     #[error("{0} mode does not run in this process's engine")]
     OutOfProcess(Mode),
 }
@@ -131,7 +131,7 @@ pub fn execute_streaming(
         Mode::Threads => local::threads(workload, &units, spec, (env, feed))?,
         Mode::Rayon => pool::rayon(workload, &units, spec, env)?,
         Mode::Async => tokio_mode::run(workload, &units, spec, env)?,
-        Mode::Processes => return Err(ExecError::OutOfProcess(Mode::Processes)),
+        mode @ (Mode::Processes | Mode::Exec) => return Err(ExecError::OutOfProcess(mode)),
     };
     records.sort_by_key(|r| r.unit);
     Ok(records)

@@ -21,6 +21,10 @@ pub enum Mode {
     Async,
     /// Child processes of this binary, each over a shard of the units (ProcessPoolExecutor).
     Processes,
+    /// Any program (`boundscope exec`), observed from outside: its concurrency is its own.
+    /// Not a mode a built-in workload runs in, so not in [`Mode::ALL`] nor `--mode`.
+    #[value(skip)]
+    Exec,
 }
 
 impl Mode {
@@ -39,6 +43,7 @@ impl Mode {
             Mode::Rayon => "rayon",
             Mode::Async => "async",
             Mode::Processes => "processes",
+            Mode::Exec => "exec",
         }
     }
 
@@ -50,6 +55,7 @@ impl Mode {
             Mode::Rayon => "bs-rayon",
             Mode::Async => "bs-tokio",
             Mode::Processes => "bs-proc",
+            Mode::Exec => "exec",
         }
     }
 

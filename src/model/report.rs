@@ -118,6 +118,9 @@ pub struct RunReport {
     /// has no units and no figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// `exec` runs: how the program ended (an exit code or a signal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_exit: Option<super::ProgramExit>,
     /// What went otherwise than asked but did not stop the run (the CPU profiler could not
     /// start, so the run has no CPU samples).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -18,10 +18,20 @@ pub enum WaitCategory {
     Queue,
     /// Waiting on file reads and writes.
     Disk,
+    /// Asleep on a lock, a condition or a queue of the program's own (`exec`: a futex).
+    Lock,
+    /// A deliberate sleep (a timer, a rate limit).
+    Sleep,
+    /// Waiting on a pipe: another process's output or input.
+    Pipe,
+    /// Waiting for a child process to end.
+    Child,
+    /// Off the CPU for a reason that could not be told (`exec`: said plainly, never guessed).
+    Unknown,
 }
 
 /// How many wait categories there are: the length of every per-category array.
-pub const WAIT_COUNT: usize = 6;
+pub const WAIT_COUNT: usize = 11;
 
 pub const WAIT_CATEGORIES: [WaitCategory; WAIT_COUNT] = [
     WaitCategory::Net,
@@ -30,6 +40,11 @@ pub const WAIT_CATEGORIES: [WaitCategory; WAIT_COUNT] = [
     WaitCategory::Gil,
     WaitCategory::Queue,
     WaitCategory::Disk,
+    WaitCategory::Lock,
+    WaitCategory::Sleep,
+    WaitCategory::Pipe,
+    WaitCategory::Child,
+    WaitCategory::Unknown,
 ];
 
 impl WaitCategory {
@@ -41,6 +56,11 @@ impl WaitCategory {
             WaitCategory::Gil => "gil",
             WaitCategory::Queue => "queue",
             WaitCategory::Disk => "disk",
+            WaitCategory::Lock => "lock",
+            WaitCategory::Sleep => "sleep",
+            WaitCategory::Pipe => "pipe",
+            WaitCategory::Child => "child",
+            WaitCategory::Unknown => "unknown",
         }
     }
 

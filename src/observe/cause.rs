@@ -12,8 +12,9 @@ pub enum OffCpuCause {
     Net,
     /// Waiting on a regular file or a disk, or in uninterruptible sleep (`D`).
     Disk,
-    /// Asleep on a futex: a lock, a condition variable, a queue.
-    Lock,
+    /// Asleep on a futex: a lock, a condition variable, a queue; `timed` when the wait
+    /// has a timeout.
+    Lock { timed: bool },
     /// A deliberate sleep (`nanosleep`, `poll` with no descriptors).
     Sleep,
     /// Waiting on a pipe (another process's output or input).
@@ -45,7 +46,7 @@ impl OffCpuCause {
         match self {
             OffCpuCause::Net => "[net wait]",
             OffCpuCause::Disk => "[disk wait]",
-            OffCpuCause::Lock => "[lock wait]",
+            OffCpuCause::Lock { .. } => "[lock wait]",
             OffCpuCause::Sleep => "[sleep]",
             OffCpuCause::Pipe => "[pipe wait]",
             OffCpuCause::Child => "[child wait]",
@@ -94,7 +95,7 @@ fn cause_of_call(call: Call, fds: &dyn FdSource) -> OffCpuCause {
         }
         Call::Select { nfds, sets } => cause_of_select(nfds, sets, fds),
         Call::Epoll { epfd } => cause_of_fds(&fds.epoll_targets(epfd), fds),
-        Call::Futex => OffCpuCause::Lock,
+        Call::Futex { timed } => OffCpuCause::Lock { timed },
         Call::Sleep => OffCpuCause::Sleep,
         Call::ChildWait => OffCpuCause::Child,
         Call::Other(nr) => OffCpuCause::Unknown(Unknown::Call(nr)),
@@ -212,7 +213,10 @@ mod tests {
         assert_eq!(read(5), Some(OffCpuCause::Pipe));
         assert_eq!(read(6), Some(OffCpuCause::Unknown(Unknown::Descriptors)));
         assert_eq!(read(99), Some(OffCpuCause::Unknown(Unknown::Descriptors)));
-        assert_eq!(in_call(202, [0; 6], &fds), Some(OffCpuCause::Lock));
+        assert_eq!(
+            in_call(202, [0; 6], &fds),
+            Some(OffCpuCause::Lock { timed: false })
+        );
         assert_eq!(in_call(230, [0; 6], &fds), Some(OffCpuCause::Sleep));
         assert_eq!(
             in_call(500, [0; 6], &fds),

@@ -22,6 +22,16 @@ pub struct ThreadLedger {
     last_cause: Option<OffCpuCause>,
 }
 
+/// What one reading booked: the interval's CPU, run-queue and off-CPU time, and the cause
+/// the off-CPU part went to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Booked {
+    pub cpu_ns: u64,
+    pub runqueue_ns: u64,
+    pub off_ns: u64,
+    pub cause: Option<OffCpuCause>,
+}
+
 /// One reading of a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reading {
@@ -45,7 +55,7 @@ impl ThreadLedger {
     /// of the thread's start and the observation's start). CPU and run-queue time are the
     /// counters' growth; the rest is off the CPU, on the cause seen now, or, if the thread
     /// runs now, the cause seen last (like any sampler, a reading stands for its interval).
-    pub fn add(&mut self, reading: Reading, since_ns: u64) {
+    pub fn add(&mut self, reading: Reading, since_ns: u64) -> Booked {
         let (from_ns, before) = self.last.unwrap_or((since_ns, SchedTimes::default()));
         let wall = reading.at_ns.saturating_sub(from_ns);
         let cpu = reading.times.cpu_ns.saturating_sub(before.cpu_ns);
@@ -57,15 +67,23 @@ impl ThreadLedger {
         self.cpu_ns += cpu;
         self.runqueue_ns += runqueue;
         let off = wall.saturating_sub(on);
+        let mut booked = Booked {
+            cpu_ns: cpu,
+            runqueue_ns: runqueue,
+            off_ns: off,
+            cause: None,
+        };
         if off > 0 {
             let cause = reading
                 .cause
                 .or(self.last_cause)
                 .unwrap_or(OffCpuCause::Unknown(Unknown::NotInCall));
             *self.off_cpu.entry(cause).or_default() += off;
+            booked.cause = Some(cause);
         }
         self.last = Some((reading.at_ns.max(from_ns), reading.times));
         self.last_cause = reading.cause.or(self.last_cause);
+        booked
     }
 
     /// Off-CPU time in all.
@@ -93,12 +111,15 @@ mod tests {
     fn wall_time_is_cpu_run_queue_and_each_wait() {
         let mut ledger = ThreadLedger::new("job", "worker");
         ledger.add(reading(100, 30, 10, Some(OffCpuCause::Net)), 0);
-        ledger.add(reading(200, 50, 10, Some(OffCpuCause::Lock)), 0);
+        ledger.add(
+            reading(200, 50, 10, Some(OffCpuCause::Lock { timed: false })),
+            0,
+        );
         ledger.add(reading(300, 150, 10, None), 0);
         assert_eq!(ledger.wall_ns, 300);
         assert_eq!((ledger.cpu_ns, ledger.runqueue_ns), (150, 10));
         assert_eq!(ledger.off_cpu[&OffCpuCause::Net], 60);
-        assert_eq!(ledger.off_cpu[&OffCpuCause::Lock], 80);
+        assert_eq!(ledger.off_cpu[&OffCpuCause::Lock { timed: false }], 80);
         assert_eq!(
             ledger.cpu_ns + ledger.runqueue_ns + ledger.off_cpu_ns(),
             ledger.wall_ns

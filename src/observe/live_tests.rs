@@ -137,7 +137,7 @@ fn a_thread_waiting_for_a_held_lock_is_a_lock_wait() {
     let held = lock.lock().expect("hold the lock");
     let waiter = lock.clone();
     let block = move || drop(waiter.lock());
-    blocked_is(OffCpuCause::Lock, block, || drop(held));
+    blocked_is(OffCpuCause::Lock { timed: false }, block, || drop(held));
 }
 
 #[test]

@@ -14,8 +14,8 @@ pub mod syscall;
 mod live_tests;
 
 pub use cause::{classify, OffCpuCause, Unknown};
-pub use ledger::ThreadLedger;
-pub use observer::{Found, Observer};
+pub use ledger::{Booked, ThreadLedger};
+pub use observer::{Found, Observer, ThreadReading};
 pub use procfs::ThreadId;
 
 /// Reading a process's files failed.

@@ -3,11 +3,12 @@
 
 use super::cause::classify;
 use super::fd::ProcFds;
-use super::ledger::{Reading, ThreadLedger};
+use super::ledger::{Booked, Reading, ThreadLedger};
 use super::procfs::{
     boot_clock_ns, ns_per_tick, process_tree, read_schedstat, read_stat, read_syscall, threads_of,
     ThreadId,
 };
+use super::stat::ThreadState;
 use std::collections::BTreeMap;
 
 /// Every thread seen under a root process, with its ledger.
@@ -18,11 +19,22 @@ pub struct Observer {
     threads: BTreeMap<ThreadId, ThreadLedger>,
 }
 
-/// What one reading found.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What one reading found: how many processes, and each thread's time since the reading
+/// before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Found {
     pub processes: usize,
-    pub threads: usize,
+    pub threads: Vec<ThreadReading>,
+}
+
+/// One thread at one reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadReading {
+    pub id: ThreadId,
+    /// On a CPU (or runnable) when read: what a sampler would have caught running.
+    pub running: bool,
+    /// The time booked since the reading before.
+    pub booked: Booked,
 }
 
 impl Observer {
@@ -48,19 +60,18 @@ impl Observer {
             let fds = ProcFds { pid };
             for tid in tids {
                 let id = ThreadId { pid, tid };
-                if self.read_thread(id, &fds) {
-                    found.threads += 1;
-                }
+                found.threads.extend(self.read_thread(id, &fds));
             }
         }
         found
     }
 
-    /// Books one thread; `false` if it was gone before it could be read.
-    fn read_thread(&mut self, id: ThreadId, fds: &ProcFds) -> bool {
+    /// Books one thread; `None` if it was gone before it could be read.
+    fn read_thread(&mut self, id: ThreadId, fds: &ProcFds) -> Option<ThreadReading> {
         let (Ok(stat), Ok(times)) = (read_stat(id), read_schedstat(id)) else {
-            return false;
+            return None;
         };
+        let running = stat.state == ThreadState::Running;
         let syscall = read_syscall(id);
         let at_ns = boot_clock_ns();
         let cause = classify(stat.state, syscall.as_ref(), fds);
@@ -78,7 +89,7 @@ impl Observer {
         });
         // A thread may rename itself after it starts (Python's threading does).
         ledger.name = stat.name;
-        ledger.add(
+        let booked = ledger.add(
             Reading {
                 at_ns,
                 times,
@@ -86,7 +97,16 @@ impl Observer {
             },
             since_ns,
         );
-        true
+        Some(ThreadReading {
+            id,
+            running,
+            booked,
+        })
+    }
+
+    /// The ledger of one thread seen so far.
+    pub fn ledger(&self, id: &ThreadId) -> Option<&ThreadLedger> {
+        self.threads.get(id)
     }
 
     /// Every thread seen so far, in the order of process and thread ids.

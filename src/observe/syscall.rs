@@ -51,8 +51,9 @@ pub enum Call {
     Select { nfds: u64, sets: [u64; 3] },
     /// `epoll_wait` and its kin, on the epoll descriptor `epfd`.
     Epoll { epfd: i32 },
-    /// `futex`: a lock or condition variable.
-    Futex,
+    /// `futex`: a lock or condition variable; `timed` when the wait has a timeout (its
+    /// fourth argument), as CPython's wait for its interpreter lock always does.
+    Futex { timed: bool },
     /// `nanosleep`, `clock_nanosleep`, `pause`: a deliberate sleep.
     Sleep,
     /// `wait4`/`waitid`: waiting for a child process to end.
@@ -137,7 +138,9 @@ pub fn call_of(nr: u64, args: [u64; 6]) -> Call {
     } else if n.epoll.contains(&nr) {
         Call::Epoll { epfd: fd }
     } else if n.futex.contains(&nr) {
-        Call::Futex
+        Call::Futex {
+            timed: args[3] != 0,
+        }
     } else if n.sleep.contains(&nr) {
         Call::Sleep
     } else if n.child_wait.contains(&nr) {
@@ -197,7 +200,7 @@ mod tests {
             }
         );
         assert_eq!(call_of(232, args), Call::Epoll { epfd: 5 });
-        assert_eq!(call_of(202, args), Call::Futex);
+        assert_eq!(call_of(202, args), Call::Futex { timed: false });
         assert_eq!(call_of(230, args), Call::Sleep);
         assert_eq!(call_of(61, args), Call::ChildWait);
         assert_eq!(call_of(999, args), Call::Other(999));

@@ -14,6 +14,9 @@ pub fn format_bytes_rate(mb_per_s: f64) -> String {
 }
 
 pub fn summary_text(r: &RunReport) -> String {
+    if r.mode == Mode::Exec {
+        return program_summary(r);
+    }
     let mut s = String::new();
     let gil = if r.gil { ", simulated GIL" } else { "" };
     let state = if r.interrupted {
@@ -82,6 +85,60 @@ pub fn summary_text(r: &RunReport) -> String {
     }
     write_top_functions(&mut s, r);
     write_problems(&mut s, r);
+    s
+}
+
+/// The summary of an `exec` run: the program, how it ended, its threads, waits and verdict.
+fn program_summary(r: &RunReport) -> String {
+    let mut s = String::new();
+    let command = r.options.get("command").and_then(|v| v.as_str());
+    let state = if r.interrupted {
+        "stopped after"
+    } else {
+        "done in"
+    };
+    let exit = r
+        .program_exit
+        .map(|e| format!(" (it {e})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "exec · {} — {state} {:.2} s{exit}",
+        command.unwrap_or(""),
+        r.wall_s
+    );
+    if r.options.get("progress").is_some_and(|v| !v.is_null()) {
+        let _ = writeln!(
+            s,
+            "  items     {} (counted from its output)   {:.0} items/s",
+            thousands(r.items),
+            r.items_per_s
+        );
+    }
+    let processes: std::collections::BTreeSet<&str> = r
+        .worker_stats
+        .iter()
+        .filter_map(|w| w.name.split('/').next())
+        .collect();
+    let _ = writeln!(
+        s,
+        "  threads   {} in {} process(es), read {} times a second",
+        r.worker_stats.len(),
+        processes.len(),
+        r.sample_hz
+    );
+    let _ = writeln!(
+        s,
+        "  CPU       {:.2} s on {} cores → {:.2} busy cores",
+        r.cpu_s, r.cores, r.busy_cores
+    );
+    for warning in &r.warnings {
+        let _ = writeln!(s, "  warning   {warning}");
+    }
+    write_waits_line(&mut s, r);
+    write_wall_places(&mut s, r);
+    let _ = writeln!(s, "  verdict   {}: {}", r.verdict_word(), r.verdict_detail);
+    write_top_functions(&mut s, r);
     s
 }
 

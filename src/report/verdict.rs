@@ -78,6 +78,25 @@ pub fn judge(report: &RunReport) -> Verdict {
                 pct(top_share)
             ),
         },
+        (WaitCategory::Lock, true) => Verdict {
+            kind: VerdictKind::LockBound,
+            detail: format!(
+                "threads waited {} of their time on locks of the program's own (a mutex, a \
+                 condition, a queue) ({cores}): they take turns; more threads do not help",
+                pct(top_share)
+            ),
+        },
+        (category @ (WaitCategory::Sleep | WaitCategory::Unknown), true) => Verdict {
+            kind: VerdictKind::Mixed,
+            detail: format!(
+                "{} {} of the time ({cores}): no resource held it back that boundscope could name",
+                match category {
+                    WaitCategory::Sleep => "threads slept on purpose (a timer, a rate limit)",
+                    _ => "threads waited for reasons that could not be told",
+                },
+                pct(top_share)
+            ),
+        },
         (category, true) => Verdict {
             kind: VerdictKind::IoBound,
             detail: format!(

@@ -12,6 +12,7 @@ mod error_tests;
 mod pg;
 mod prepare;
 mod processes;
+pub mod program;
 mod request;
 mod spec;
 #[cfg(test)]
@@ -156,6 +157,9 @@ pub fn run(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionEr
 
 fn run_inner(spec: &RunSpec, hooks: &mut RunHooks) -> Result<RunOutcome, SessionError> {
     spec.validate()?;
+    if let Some(options) = spec.workload.program() {
+        return program::run(spec, options, hooks);
+    }
     let (tagged, pg_run) = pg::tag(spec);
     let spec = &tagged;
     let prepared = prepare::workload(spec, hooks)?;

@@ -12,6 +12,21 @@ pub const MAX_WORKERS: usize = 4096;
 
 impl RunSpec {
     pub fn validate(&self) -> Result<(), SessionError> {
+        if self.workload.program().is_some() != (self.mode == Mode::Exec) {
+            return Err(SessionError::Input(
+                "a program runs with its own concurrency (mode exec), and only a program does"
+                    .into(),
+            ));
+        }
+        if self
+            .workload
+            .program()
+            .is_some_and(|p| p.command.is_empty())
+        {
+            return Err(SessionError::Input(
+                "no command was given: boundscope exec [options] -- COMMAND ARGS...".into(),
+            ));
+        }
         if self.workers == 0 {
             return Err(SessionError::Input(
                 "--workers 0 is not allowed: use at least 1 worker".into(),

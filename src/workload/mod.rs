@@ -8,12 +8,13 @@ pub mod data;
 pub mod declare;
 pub mod etl;
 pub mod json;
+pub mod program;
 pub mod result;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use declare::spec::WorkloadSpec;
-pub use declare::table::{workload, workloads, ForeignOption, WorkloadDecl};
+pub use declare::table::{program, workload, workloads, ForeignOption, WorkloadDecl};
 pub use result::{RunEnd, StageRun, WorkloadResult};
 
 /// The report's `options`: key → value.

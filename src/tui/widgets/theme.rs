@@ -21,12 +21,17 @@ pub fn name_hash(name: &str) -> u64 {
 
 /// The off-CPU leaf kinds as `FrameKind::label` names them, in legend order (`wait` is a
 /// category this build has no name for).
-pub const WAIT_LABELS: [&str; 9] = [
+pub const WAIT_LABELS: [&str; 14] = [
     "net",
     "db",
     "db-lock",
     "gil",
     "disk",
+    "lock",
+    "sleep",
+    "pipe",
+    "child",
+    "unknown",
     "wait",
     "idle",
     "run queue",
@@ -42,6 +47,11 @@ pub fn wait_color(label: &str) -> Color {
         "db-lock" => (60, 160, 120),
         "gil" => (170, 130, 240),
         "disk" => (110, 120, 220),
+        "lock" => (190, 110, 210),
+        "sleep" => (150, 150, 200),
+        "pipe" => (90, 190, 160),
+        "child" => (140, 200, 240),
+        "unknown" => (120, 120, 140),
         "idle" => (175, 175, 175),
         "run queue" => (170, 215, 90),
         "untracked" => (130, 140, 160),
@@ -178,7 +188,7 @@ const fn wait_lane(
 
 /// Every lane state, in legend order: the one declaration the lanes and their legend share.
 /// Colours are the flamegraph's for the same kind of time (see [`wait_color`]).
-pub const LANE_STYLES: [LaneStyle; 8] = [
+pub const LANE_STYLES: [LaneStyle; 13] = [
     LaneStyle {
         state: LaneState::Cpu,
         glyph: '█',
@@ -196,6 +206,11 @@ pub const LANE_STYLES: [LaneStyle; 8] = [
     wait_lane(WaitCategory::Db, '=', (80, 210, 210), "db"),
     wait_lane(WaitCategory::Net, '~', (100, 170, 250), "net"),
     wait_lane(WaitCategory::Disk, '+', (110, 120, 220), "disk"),
+    wait_lane(WaitCategory::Lock, '%', (190, 110, 210), "lock"),
+    wait_lane(WaitCategory::Pipe, '|', (90, 190, 160), "pipe"),
+    wait_lane(WaitCategory::Child, '^', (140, 200, 240), "child"),
+    wait_lane(WaitCategory::Sleep, 'z', (150, 150, 200), "sleep"),
+    wait_lane(WaitCategory::Unknown, '?', (120, 120, 140), "unknown"),
     wait_lane(WaitCategory::Queue, '·', (175, 175, 175), "idle"),
 ];
 

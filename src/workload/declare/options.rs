@@ -31,6 +31,8 @@ pub enum OptionValueError {
     Db(#[from] crate::db::DbError),
     #[error(transparent)]
     Csv(#[from] crate::workload::csv::OptionError),
+    #[error(transparent)]
+    Program(#[from] crate::workload::program::ProgramOptionError),
     #[error("`{text}` is not accepted; use one of: {accepted}")]
     Choice { text: String, accepted: String },
 }

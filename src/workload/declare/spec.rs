@@ -16,6 +16,8 @@ pub enum WorkloadSpec {
     ApiFetch(ApiOptions),
     EtlPipeline(EtlOptions),
     CsvImport(CsvOptions),
+    /// Not a built-in workload: any program, observed from outside (`boundscope exec`).
+    Exec(crate::workload::program::ProgramOptions),
 }
 
 impl WorkloadSpec {
@@ -24,9 +26,20 @@ impl WorkloadSpec {
         self.declaration().map_or("unknown", |w| w.name)
     }
 
+    /// The program of an `exec` run; `None` for a built-in workload.
+    pub fn program(&self) -> Option<&crate::workload::program::ProgramOptions> {
+        match self {
+            WorkloadSpec::Exec(options) => Some(options),
+            _ => None,
+        }
+    }
+
     /// The declaration of this spec's workload (every variant has one; a test checks it).
     pub fn declaration(&self) -> Option<&'static super::table::WorkloadDecl> {
-        super::table::workloads().iter().find(|w| w.is(self))
+        super::table::workloads()
+            .iter()
+            .chain([super::table::program()])
+            .find(|w| w.is(self))
     }
 
     /// The `--db` value of a workload that writes to a database.
@@ -46,7 +59,7 @@ impl WorkloadSpec {
             WorkloadSpec::JsonParse(o) => (o.input.as_deref(), None),
             WorkloadSpec::CsvImport(o) => (o.input.as_deref(), Some(&o.db)),
             WorkloadSpec::EtlPipeline(o) => (o.pipeline.as_deref(), Some(&o.db)),
-            WorkloadSpec::ApiFetch(_) => (None, None),
+            WorkloadSpec::ApiFetch(_) | WorkloadSpec::Exec(_) => (None, None),
         };
         if let Some(path) = input {
             claims.input(&format!("{}'s input", self.name()), path);
@@ -81,6 +94,9 @@ impl WorkloadSpec {
                 observer,
             )?)),
             WorkloadSpec::EtlPipeline(options) => Ok(Arc::new(EtlPipeline::new(options.clone())?)),
+            WorkloadSpec::Exec(_) => Err(WorkloadError::Other(
+                "a program is observed from outside, not built as a workload".into(),
+            )),
         }
     }
 
@@ -90,7 +106,7 @@ impl WorkloadSpec {
         match &mut spec {
             WorkloadSpec::CsvImport(csv) => csv.db = crate::db::mask_password(&csv.db),
             WorkloadSpec::EtlPipeline(etl) => etl.db = crate::db::mask_password(&etl.db),
-            WorkloadSpec::JsonParse(_) | WorkloadSpec::ApiFetch(_) => {}
+            WorkloadSpec::JsonParse(_) | WorkloadSpec::ApiFetch(_) | WorkloadSpec::Exec(_) => {}
         }
         spec
     }

@@ -165,6 +165,22 @@ pub fn workloads() -> &'static [WorkloadDecl] {
     TABLE.get_or_init(table)
 }
 
+/// `exec`'s declaration: a program observed from outside. Not among [`workloads`], which
+/// are the built-in ones every mode runs.
+pub fn program() -> &'static WorkloadDecl {
+    static PROGRAM: OnceLock<WorkloadDecl> = OnceLock::new();
+    PROGRAM.get_or_init(|| WorkloadDecl {
+        name: crate::workload::program::NAME,
+        about: crate::workload::program::ABOUT,
+        defaults: || WorkloadSpec::Exec(crate::workload::program::ProgramOptions::default()),
+        options: lift_into!(
+            Exec,
+            crate::workload::program::ProgramOptions,
+            crate::workload::program::options()
+        ),
+    })
+}
+
 /// The built-in workload called `name`.
 pub fn workload(name: &str) -> Option<&'static WorkloadDecl> {
     workloads().iter().find(|w| w.name == name)

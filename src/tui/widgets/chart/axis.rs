@@ -190,7 +190,11 @@ mod tests {
     fn states_get_columns_in_proportion_to_their_time() {
         let half = LaneCell {
             cpu: 0.52,
-            waits: [0.0, 0.0, 0.0, 0.45, 0.0, 0.0],
+            waits: {
+                let mut waits = [0.0; crate::model::WAIT_COUNT];
+                waits[3] = 0.45;
+                waits
+            },
             runqueue: 0.03,
         };
         let gil = LaneState::Wait(WAIT_CATEGORIES[3]);

@@ -1,0 +1,353 @@
+//! `boundscope exec`: any command run as a child and observed from outside — its threads'
+//! lanes, waits and verdict, its exit status in the report, and nothing left running after
+//! it, however it ends.
+
+mod common;
+use common::{bin, read_json, stderr, Scratch};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The real `python3` interpreter (not a wrapper script), or `None` when there is none —
+/// said loudly, and a failure under CI, which installs it (`.ci/python.sh`).
+fn python3() -> Option<String> {
+    let found = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match found {
+        Some(path) if !path.is_empty() => Some(path),
+        _ if std::env::var_os("CI").is_some() => panic!("CI must have python3"),
+        _ => {
+            eprintln!("Python tests skipped: no python3 on PATH");
+            None
+        }
+    }
+}
+
+/// Runs `boundscope exec --quiet --report NAME.json ARGS -- COMMAND`: (output, report).
+fn exec(
+    scratch: &Scratch,
+    name: &str,
+    args: &[&str],
+    command: &[&str],
+) -> (std::process::Output, serde_json::Value) {
+    let report = scratch.path(&format!("{name}.json"));
+    let out = bin()
+        .args(["exec", "--quiet", "--report", report.to_str().unwrap()])
+        .args(args)
+        .arg("--")
+        .args(command)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .output()
+        .expect("run boundscope exec");
+    let json = match report.exists() {
+        true => read_json(&report),
+        false => serde_json::Value::Null,
+    };
+    (out, json)
+}
+
+fn waits(report: &serde_json::Value, category: &str) -> f64 {
+    report["waits"][category].as_f64().unwrap_or(0.0)
+}
+
+/// Whether a process whose command line contains `marker` is alive (zombies are not).
+fn alive(marker: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let zombie = stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'));
+        !zombie
+            && String::from_utf8_lossy(&cmdline)
+                .replace('\0', " ")
+                .contains(marker)
+    })
+}
+
+fn gone_within(marker: &str, secs: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if !alive(marker) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    !alive(marker)
+}
+
+#[test]
+fn a_native_cpu_bound_program_reads_cpu_bound_with_its_lane() {
+    let scratch = Scratch::new();
+    let file = scratch.path("big.bin");
+    // A sparse file: reading it costs no disk, hashing it costs CPU.
+    std::fs::File::create(&file)
+        .and_then(|f| f.set_len(400 << 20))
+        .expect("make the file");
+    let (out, report) = exec(&scratch, "sha", &[], &["sha256sum", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["workload"], "exec");
+    assert_eq!(report["mode"], "exec");
+    assert_eq!(
+        report["verdict"], "cpu-bound",
+        "{}",
+        report["verdict_detail"]
+    );
+    assert_eq!(report["program_exit"]["code"], 0);
+    let lanes = report["worker_stats"].as_array().expect("lanes");
+    assert!(
+        lanes
+            .iter()
+            .any(|l| l["name"].as_str().unwrap_or("").ends_with(" sha256sum")),
+        "{lanes:?}"
+    );
+    let cpu: f64 = lanes
+        .iter()
+        .map(|l| l["cpu_s"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(cpu > 0.5 * report["wall_s"].as_f64().unwrap(), "cpu {cpu}");
+}
+
+#[test]
+fn a_command_that_is_not_found_is_refused_with_exit_2_and_a_report() {
+    let scratch = Scratch::new();
+    let (out, report) = exec(&scratch, "none", &[], &["no-such-command-bs"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("command not found: no-such-command-bs"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(report["refused"]
+        .as_str()
+        .unwrap_or("")
+        .contains("not found"));
+}
+
+#[test]
+fn a_program_that_fails_gets_its_status_in_the_report_and_exit_1() {
+    let scratch = Scratch::new();
+    let (out, report) = exec(&scratch, "fail", &[], &["sh", "-c", "sleep 0.2; exit 3"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exited with status 3"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(report["program_exit"]["code"], 3);
+    assert!(report["wall_s"].as_f64().unwrap() >= 0.2);
+    // The sleep was seen for what it is.
+    assert!(waits(&report, "sleep") > 0.1, "{}", report["waits"]);
+}
+
+#[test]
+fn a_program_that_closes_its_stdout_is_watched_to_its_end() {
+    let scratch = Scratch::new();
+    let (out, report) = exec(
+        &scratch,
+        "closed",
+        &["--progress", "^step"],
+        &[
+            "sh",
+            "-c",
+            "echo step; echo step; exec 1>&-; sleep 0.5; echo step >&2",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        report["wall_s"].as_f64().unwrap() >= 0.5,
+        "{}",
+        report["wall_s"]
+    );
+    // Lines on both outputs count, before and after stdout closed.
+    assert_eq!(report["items"], 3);
+}
+
+#[test]
+fn children_left_behind_by_a_program_are_ended_with_it() {
+    let scratch = Scratch::new();
+    let script = "for i in $(seq 100); do sleep 31.4159 & done; sleep 0.3";
+    let (out, report) = exec(&scratch, "forks", &[], &["sh", "-c", script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        gone_within("sleep 31.4159", 5),
+        "children of the program still run"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("left 100 process(es)"), "{warnings}");
+    // Every process of the program got its lanes (the shell and its hundred sleepers).
+    assert!(report["worker_stats"].as_array().unwrap().len() >= 100);
+}
+
+/// Starts `boundscope exec -- COMMAND` in the background, its report at `report`.
+fn start(scratch: &Scratch, report: &std::path::Path, command: &[&str]) -> std::process::Child {
+    bin()
+        .args([
+            "exec",
+            "--quiet",
+            "--report",
+            report.to_str().unwrap(),
+            "--",
+        ])
+        .args(command)
+        .env("BOUNDSCOPE_DATA", scratch.path("cache"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start boundscope exec")
+}
+
+fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) of our own child.
+    unsafe { libc::kill(child.id() as i32, signal) };
+}
+
+#[test]
+fn ctrl_c_is_passed_to_the_program_which_ends_and_is_reported() {
+    let scratch = Scratch::new();
+    let report = scratch.path("int.json");
+    let child = start(
+        &scratch,
+        &report,
+        &["sh", "-c", "trap 'exit 7' INT; sleep 27.1828 & wait"],
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let report = read_json(&report);
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["program_exit"]["code"], 7);
+    assert!(gone_within("sleep 27.1828", 5));
+}
+
+#[test]
+fn a_program_that_ignores_sigint_and_sigterm_is_killed_after_the_grace() {
+    let scratch = Scratch::new();
+    let report = scratch.path("stubborn.json");
+    let child = start(
+        &scratch,
+        &report,
+        &["sh", "-c", "trap '' INT TERM; sleep 23.456"],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = Instant::now();
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    // Two graces of 2 s (SIGINT → SIGTERM → SIGKILL), not the program's 23 s.
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        sent.elapsed()
+    );
+    let report = read_json(&report);
+    assert!(
+        report["warnings"].to_string().contains("it was killed"),
+        "{}",
+        report["warnings"]
+    );
+    assert!(gone_within("sleep 23.456", 5));
+}
+
+#[test]
+fn boundscope_killed_kills_the_program_too() {
+    let scratch = Scratch::new();
+    let report = scratch.path("killed.json");
+    let mut child = start(&scratch, &report, &["sleep", "29.9792"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !alive("sleep 29.9792") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(alive("sleep 29.9792"), "the program never started");
+    signal(&child, libc::SIGKILL);
+    let _ = child.wait();
+    assert!(
+        gone_within("sleep 29.9792", 5),
+        "the program outlived boundscope"
+    );
+}
+
+/// The address `serve-api` says it listens on (its first line).
+fn listening_address(server: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let out = server.stdout.take().expect("stdout");
+    let mut line = String::new();
+    std::io::BufReader::new(out)
+        .read_line(&mut line)
+        .expect("read");
+    line.trim()
+        .trim_start_matches("listening on http://")
+        .to_string()
+}
+
+#[test]
+fn python_threads_fetching_over_http_read_io_bound_on_net_waits() {
+    let Some(python) = python3() else { return };
+    let scratch = Scratch::new();
+    let mut server = bin()
+        .args(["serve-api", "--addr", "127.0.0.1:0", "--latency", "20ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the API");
+    let addr = listening_address(&mut server);
+    let script = common::repo_path("tests/fixtures/exec/fetch.py");
+    let (out, report) = exec(
+        &scratch,
+        "fetch",
+        &["--progress", "^fetched"],
+        &[&python, &script, &format!("http://{addr}"), "8", "200"],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["items"], 200);
+    assert_eq!(
+        report["verdict"], "io-bound",
+        "{}",
+        report["verdict_detail"]
+    );
+    // The eight fetching threads spent most of their time waiting on the network.
+    let lanes = report["worker_stats"].as_array().unwrap();
+    let fetchers: Vec<&serde_json::Value> = lanes
+        .iter()
+        .filter(|l| l["waits"]["net"].as_f64().unwrap_or(0.0) > 0.0)
+        .collect();
+    assert!(fetchers.len() >= 8, "{lanes:?}");
+    let wall: f64 = fetchers.iter().map(|l| l["wall_s"].as_f64().unwrap()).sum();
+    let net: f64 = fetchers
+        .iter()
+        .map(|l| l["waits"]["net"].as_f64().unwrap())
+        .sum();
+    assert!(net >= 0.8 * wall, "net {net} of {wall}");
+}
+
+#[test]
+fn a_multiprocessing_pool_gets_a_lane_per_child_process() {
+    let Some(python) = python3() else { return };
+    let scratch = Scratch::new();
+    let script = common::repo_path("tests/fixtures/exec/pool.py");
+    let (out, report) = exec(&scratch, "pool", &[], &[&python, &script, "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lanes = report["worker_stats"].as_array().unwrap();
+    let mut pids: Vec<&str> = lanes
+        .iter()
+        .filter_map(|l| l["name"].as_str()?.split('/').next())
+        .collect();
+    pids.dedup();
+    // The parent and its three workers.
+    assert!(pids.len() >= 4, "{lanes:?}");
+    let busy_workers = lanes
+        .iter()
+        .filter(|l| l["cpu_s"].as_f64().unwrap_or(0.0) > 0.2)
+        .count();
+    assert!(busy_workers >= 3, "{lanes:?}");
+}
