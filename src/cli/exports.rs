@@ -115,6 +115,24 @@ impl ExportArgs {
         }
     }
 
+    /// The exports as a run in the terminal UI writes them (all but the event stream, which
+    /// the UI reads).
+    pub fn for_request(&self) -> Result<boundscope::session::RunExports, CliError> {
+        if self.view == ProfileView::Phases {
+            return Err(CliError::Usage(
+                "--view phases is not kept by a run on the live screen: add --headless".into(),
+            ));
+        }
+        Ok(boundscope::session::RunExports {
+            svg: self.svg.clone(),
+            folded: self.folded.clone(),
+            wall_view: self.view == ProfileView::Wall,
+            pprof: self.pprof.clone(),
+            speedscope: self.speedscope.clone(),
+            report: self.report.clone(),
+        })
+    }
+
     pub fn events_to_stdout(&self) -> bool {
         self.events.as_deref() == Some(Path::new("-"))
     }

@@ -4,7 +4,7 @@
 use super::exports::ExportArgs;
 use super::CliError;
 use boundscope::model::Mode;
-use boundscope::session::RunSpec;
+use boundscope::session::{RunRequest, RunSpec};
 use boundscope::spec::DEFAULT_HZ;
 use boundscope::workload::program::ProgramOptions;
 use boundscope::workload::WorkloadSpec;
@@ -41,6 +41,10 @@ pub struct ProgramArgs {
     /// Print nothing but errors and the command's own output (no summary).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print the summary at the end instead of showing the live run screen (the default when
+    /// standard input or output is not a terminal, and with --events).
+    #[arg(long)]
+    pub headless: bool,
     /// The command and its arguments (after `--` when they start with a dash).
     #[arg(
         required = true,
@@ -52,12 +56,26 @@ pub struct ProgramArgs {
 }
 
 pub fn execute(args: ProgramArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let live = !(args.headless || args.quiet || args.exports.events.is_some())
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
     let program = ProgramOptions {
         command: args.command,
         progress: args.progress,
-        echo: true,
+        // On the live screen the program's output would tear the picture.
+        echo: !live,
     };
     let mut spec = RunSpec::new(WorkloadSpec::Exec(program), Mode::Exec, 1);
     spec.hz = args.hz;
+    if live {
+        spec.validate()?;
+        let request = RunRequest {
+            spec,
+            exports: args.exports.for_request()?,
+        };
+        return boundscope::tui::run_started(request)
+            .map_err(|e| CliError::Failed(format!("terminal UI failed: {e}")));
+    }
     super::run::run_and_write(&spec, &args.exports, args.quiet)
 }

@@ -18,6 +18,8 @@ pub struct ThreadLedger {
     pub off_cpu: BTreeMap<OffCpuCause, u64>,
     /// The last reading: when, and the counters then.
     last: Option<(u64, SchedTimes)>,
+    /// When the ledger's time begins (the first reading's `since_ns`).
+    start_ns: Option<u64>,
     /// The last cause seen, for time off the CPU between readings that both found it running.
     last_cause: Option<OffCpuCause>,
 }
@@ -56,17 +58,23 @@ impl ThreadLedger {
     /// counters' growth; the rest is off the CPU, on the cause seen now, or, if the thread
     /// runs now, the cause seen last (like any sampler, a reading stands for its interval).
     pub fn add(&mut self, reading: Reading, since_ns: u64) -> Booked {
-        let (from_ns, before) = self.last.unwrap_or((since_ns, SchedTimes::default()));
-        let wall = reading.at_ns.saturating_sub(from_ns);
+        let before = self.last.map_or(SchedTimes::default(), |(_, times)| times);
+        let start_ns = *self.start_ns.get_or_insert(since_ns);
         let cpu = reading.times.cpu_ns.saturating_sub(before.cpu_ns);
         let runqueue = reading.times.runqueue_ns.saturating_sub(before.runqueue_ns);
-        // The counters can run ahead of a coarse (10 ms) start time: the wall then grows
-        // with them, so that no wait comes out negative.
-        let on = cpu + runqueue;
-        self.wall_ns += wall.max(on);
         self.cpu_ns += cpu;
         self.runqueue_ns += runqueue;
-        let off = wall.saturating_sub(on);
+        // Off-CPU time is what the whole span since the start leaves unexplained, less what
+        // is booked already. Taken over the whole span, not interval by interval, a reading
+        // whose clock came late (the observer was itself kept off a core between reading
+        // the counters and the clock) does not leave a wait behind: the counters catch up
+        // at the next reading. The counters may also run ahead of a coarse (10 ms) start
+        // time; no wait is negative.
+        let span = reading.at_ns.saturating_sub(start_ns);
+        let unexplained = span.saturating_sub(self.cpu_ns + self.runqueue_ns);
+        let booked_off = self.off_cpu_ns();
+        let off = unexplained.saturating_sub(booked_off);
+        self.wall_ns = self.cpu_ns + self.runqueue_ns + booked_off + off;
         let mut booked = Booked {
             cpu_ns: cpu,
             runqueue_ns: runqueue,
@@ -81,7 +89,7 @@ impl ThreadLedger {
             *self.off_cpu.entry(cause).or_default() += off;
             booked.cause = Some(cause);
         }
-        self.last = Some((reading.at_ns.max(from_ns), reading.times));
+        self.last = Some((reading.at_ns, reading.times));
         self.last_cause = reading.cause.or(self.last_cause);
         booked
     }
@@ -137,6 +145,15 @@ mod tests {
         let mut fresh = ThreadLedger::new("job", "w");
         fresh.add(reading(100, 40, 0, None), 0);
         assert_eq!(fresh.off_cpu[&OffCpuCause::Unknown(Unknown::NotInCall)], 60);
+    }
+
+    #[test]
+    fn counters_read_ahead_of_the_clock_leave_no_wait_once_the_clock_catches_up() {
+        let mut ledger = ThreadLedger::new("job", "worker");
+        ledger.add(reading(100, 100, 0, None), 0);
+        ledger.add(reading(200, 230, 0, None), 0);
+        ledger.add(reading(300, 300, 0, None), 0);
+        assert_eq!((ledger.wall_ns, ledger.off_cpu_ns()), (300, 0));
     }
 
     #[test]

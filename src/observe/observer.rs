@@ -68,12 +68,15 @@ impl Observer {
 
     /// Books one thread; `None` if it was gone before it could be read.
     fn read_thread(&mut self, id: ThreadId, fds: &ProcFds) -> Option<ThreadReading> {
+        // The clock first: if this thread is kept off a core while reading, the counters
+        // run ahead of the clock (which the next reading evens out), never behind it (which
+        // would book a wait that never was).
+        let at_ns = boot_clock_ns();
         let (Ok(stat), Ok(times)) = (read_stat(id), read_schedstat(id)) else {
             return None;
         };
         let running = stat.state == ThreadState::Running;
         let syscall = read_syscall(id);
-        let at_ns = boot_clock_ns();
         let cause = classify(stat.state, syscall.as_ref(), fds);
         let since_ns = self
             .started_ns

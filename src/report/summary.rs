@@ -115,16 +115,14 @@ fn program_summary(r: &RunReport) -> String {
             r.items_per_s
         );
     }
-    let processes: std::collections::BTreeSet<&str> = r
-        .worker_stats
-        .iter()
-        .filter_map(|w| w.name.split('/').next())
-        .collect();
     let _ = writeln!(
         s,
         "  threads   {} in {} process(es), read {} times a second",
         r.worker_stats.len(),
-        processes.len(),
+        r.options
+            .get("processes")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1),
         r.sample_hz
     );
     let _ = writeln!(

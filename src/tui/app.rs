@@ -111,7 +111,7 @@ impl App {
     }
 
     /// Carries out what a screen asked for during its update.
-    fn follow(&mut self, goto: Goto) {
+    pub(crate) fn follow(&mut self, goto: Goto) {
         match goto {
             Goto::Setup => self.screen = Screen::Setup,
             Goto::SetupForm => {

@@ -43,6 +43,17 @@ pub fn run_interactive() -> std::io::Result<()> {
     term::run_loop(new_app())
 }
 
+/// Opens the UI on the run `request` asks for, started at once (`boundscope exec` at a
+/// terminal).
+pub fn run_started(request: crate::session::RunRequest) -> std::io::Result<()> {
+    let mut app = new_app();
+    screens::setup::update::launch(&mut app.shared, request);
+    if let Some(goto) = app.shared.goto.take() {
+        app.follow(goto);
+    }
+    term::run_loop(app)
+}
+
 /// Opens recorded runs in viewer mode. `Err(Ok(msg))`-style split: a bad file is `BadInput`.
 pub fn run_viewer(
     paths: &[std::path::PathBuf],

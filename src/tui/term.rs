@@ -72,6 +72,10 @@ pub fn run_loop(mut app: App) -> std::io::Result<()> {
     spawn_input_thread(tx.clone());
     spawn_signal_thread(tx.clone());
     let mut child: Option<ChildRun> = None;
+    // A run asked for before the UI opened (`boundscope exec`) starts now.
+    for effect in std::mem::take(&mut app.shared.effects) {
+        apply_effect(&mut app, effect, &tx, &mut child);
+    }
     let result = event_loop(&mut app, &mut terminal, &tx, &rx, &mut child);
     if let Some(c) = child.take() {
         stop_child(&mut app, &c, &rx);

@@ -14,7 +14,9 @@ pub mod result;
 pub(crate) mod testing;
 
 pub use declare::spec::WorkloadSpec;
-pub use declare::table::{program, workload, workloads, ForeignOption, WorkloadDecl};
+pub use declare::table::{
+    program, workload, workloads, workloads_and_program, ForeignOption, WorkloadDecl,
+};
 pub use result::{RunEnd, StageRun, WorkloadResult};
 
 /// The report's `options`: key → value.

@@ -65,7 +65,8 @@ pub fn options() -> Vec<OptionDecl<ProgramOptions>> {
                 Ok(())
             },
         )
-        .in_form(),
+        .in_form()
+        .knob(0),
         OptionDecl::new(
             "progress",
             "REGEX",

@@ -23,11 +23,15 @@ pub struct SampledThread {
 /// Everything booked so far.
 #[derive(Debug, Default)]
 pub struct Book {
+    /// The program's own process: its threads' lanes need no process id.
+    root: u32,
     lanes: BTreeMap<ThreadId, WorkerSnapshot>,
     pub cpu: FoldedStacks,
     pub wall: FoldedStacks,
     /// Readings that found a thread on a CPU (the CPU profile's samples).
     pub samples: u64,
+    /// Every process seen.
+    pub processes: std::collections::BTreeSet<u32>,
 }
 
 /// What is known of a thread when its time is booked.
@@ -39,11 +43,25 @@ pub struct Seen<'a> {
 }
 
 impl Book {
+    /// Nothing booked yet, for a program whose own process is `root`.
+    pub fn new(root: u32) -> Book {
+        Book {
+            root,
+            ..Book::default()
+        }
+    }
+
     /// Books one thread's time since its previous reading.
     pub fn add(&mut self, seen: Seen) {
         let id = seen.reading.id;
+        self.processes.insert(id.pid);
         let lane = self.lanes.entry(id).or_insert_with(|| WorkerSnapshot {
-            name: lane_name(id, seen.stack.and_then(|s| s.name.as_deref()), seen.thread),
+            name: lane_name(
+                id,
+                self.root,
+                seen.stack.and_then(|s| s.name.as_deref()),
+                seen.thread,
+            ),
             ..WorkerSnapshot::default()
         });
         let booked = seen.reading.booked;
@@ -75,11 +93,16 @@ impl Book {
     }
 }
 
-/// A lane's name: process and thread id, then the thread's name (the language's, where a
-/// reader gave one). Fixed when the thread is first seen, so a lane keeps its name.
-fn lane_name(id: ThreadId, language_name: Option<&str>, kernel_name: &str) -> String {
-    let name = language_name.unwrap_or(kernel_name);
-    format!("{}/{} {}", id.pid, id.tid, name.replace(';', ":"))
+/// A lane's name: the thread's (the language's, where a reader gave one), then its thread
+/// id, after its process id when it is not the program's own process (`python3 812/815`).
+/// The id comes last, where a narrow lane keeps it. Fixed when the thread is first seen, so
+/// a lane keeps its name.
+fn lane_name(id: ThreadId, root: u32, language_name: Option<&str>, kernel_name: &str) -> String {
+    let name = language_name.unwrap_or(kernel_name).replace(';', ":");
+    match id.pid == root {
+        true => format!("{name} {}", id.tid),
+        false => format!("{name} {}/{}", id.pid, id.tid),
+    }
 }
 
 /// The folded stack of a lane: its name, then the sampled frames (root first).
@@ -158,7 +181,7 @@ mod tests {
 
     #[test]
     fn every_nanosecond_goes_on_the_lane_and_the_stack_it_was_read_on() {
-        let mut book = Book::default();
+        let mut book = Book::new(10);
         let stack = python(&["main (job.py)", "fetch (job.py)"]);
         let booked = Booked {
             cpu_ns: 2_000_000,
@@ -172,10 +195,10 @@ mod tests {
             stack: Some(&stack),
         });
         let lanes = book.lanes();
-        assert_eq!(lanes[0].name, "10/11 Thread-1");
+        assert_eq!(lanes[0].name, "Thread-1 11");
         assert!((lanes[0].wall_s - 0.010).abs() < 1e-12);
         assert!((lanes[0].waits[&WaitCategory::Net] - 0.007).abs() < 1e-12);
-        let root = "10/11 Thread-1;main (job.py);fetch (job.py)";
+        let root = "Thread-1 11;main (job.py);fetch (job.py)";
         assert_eq!(book.wall.get(root), 2_000_000);
         assert_eq!(book.wall.get(&format!("{root};[run queue]")), 1_000_000);
         assert_eq!(book.wall.get(&format!("{root};[net wait]")), 7_000_000);

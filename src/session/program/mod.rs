@@ -49,7 +49,7 @@ pub(super) fn run(
     let readers = StackReaders::new(stacks::python_reader);
     let mut watched = Watched {
         observer: Observer::new(program.pid()),
-        book: Book::default(),
+        book: Book::new(program.pid()),
         readers,
         items,
         started: Instant::now(),
@@ -184,7 +184,7 @@ impl Watched {
             sample_hz: spec.hz,
             cores: available_cores(),
             interrupted,
-            options: declared_options(spec),
+            options: self.options(spec),
             worker_stats,
             top_functions: self.top_functions(),
             program_exit: Some(exit),
@@ -213,13 +213,17 @@ impl Watched {
     }
 }
 
-fn declared_options(spec: &RunSpec) -> serde_json::Value {
-    let options = spec
-        .workload
-        .declaration()
-        .map(|w| w.report_options(&spec.workload, spec.mode))
-        .unwrap_or_default();
-    serde_json::Value::Object(options)
+impl Watched {
+    /// The report's `options`: the declared ones, and how many processes the program had.
+    fn options(&self, spec: &RunSpec) -> serde_json::Value {
+        let mut options = spec
+            .workload
+            .declaration()
+            .map(|w| w.report_options(&spec.workload, spec.mode))
+            .unwrap_or_default();
+        options.insert("processes".into(), self.book.processes.len().into());
+        serde_json::Value::Object(options)
+    }
 }
 
 /// The verdict over the threads that worked. A thread that barely ran and only waited on

@@ -61,8 +61,11 @@ pub struct Run {
     /// equal ones did the same work, whatever their mode, workers or GIL.
     pub work: Vec<String>,
     pub status: RunStatus,
-    /// (elapsed seconds, items per second over the interval ending there).
+    /// (elapsed seconds, items per second over the interval ending there; busy cores for a
+    /// program that counts no items, see [`Run::charts_busy_cores`]).
     pub throughput: Vec<(f64, f64)>,
+    /// A program (`exec`) with no `--progress` pattern: the chart shows busy cores.
+    pub charts_busy_cores: bool,
     /// Where the interval of the latest throughput point began: (elapsed seconds, items).
     rate_base: (f64, u64),
     /// The (start, end) seconds of each tick interval: the lanes' cells, in order.
@@ -128,6 +131,7 @@ impl Run {
             work: Vec::new(),
             status: RunStatus::Running,
             throughput: Vec::new(),
+            charts_busy_cores: false,
             rate_base: (0.0, 0),
             spans: Vec::new(),
             last_tick: Tick::default(),
@@ -210,7 +214,14 @@ impl Run {
         self.gil = spec.gil;
         self.hz = spec.hz;
         let gil = if self.gil { " gil" } else { "" };
-        self.label = format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers);
+        self.charts_busy_cores = spec
+            .workload
+            .program()
+            .is_some_and(|p| p.progress.is_none());
+        self.label = match spec.workload.program() {
+            Some(program) => format!("exec {}", program.command_line()),
+            None => format!("{} {} ×{}{gil}", self.workload, self.mode, self.workers),
+        };
         if let Some(line) = &self.line {
             self.label = format!("{line}: {}", self.label);
         }
@@ -222,11 +233,14 @@ impl Run {
         let prev = std::mem::take(&mut self.last_tick);
         let dt = tick.elapsed_s - prev.elapsed_s;
         if dt > 1e-9 {
-            self.push_rate(&prev, &tick, dt);
-            self.spans.push((prev.elapsed_s, tick.elapsed_s));
             let cpu_now: f64 = tick.workers.iter().map(|w| w.cpu_s).sum();
             let cpu_before: f64 = prev.workers.iter().map(|w| w.cpu_s).sum();
             self.busy_now = ((cpu_now - cpu_before) / dt).max(0.0);
+            match self.charts_busy_cores {
+                true => self.throughput.push((tick.elapsed_s, self.busy_now)),
+                false => self.push_rate(&prev, &tick, dt),
+            }
+            self.spans.push((prev.elapsed_s, tick.elapsed_s));
             self.push_lane_cells(&tick.workers);
         }
         self.last_tick = tick;

@@ -169,7 +169,21 @@ pub fn workloads() -> &'static [WorkloadDecl] {
 /// are the built-in ones every mode runs.
 pub fn program() -> &'static WorkloadDecl {
     static PROGRAM: OnceLock<WorkloadDecl> = OnceLock::new();
-    PROGRAM.get_or_init(|| WorkloadDecl {
+    PROGRAM.get_or_init(program_decl)
+}
+
+/// The built-in workloads, then `exec`'s program: what the setup form offers.
+pub fn workloads_and_program() -> &'static [WorkloadDecl] {
+    static TABLE: OnceLock<Vec<WorkloadDecl>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut all = table();
+        all.push(program_decl());
+        all
+    })
+}
+
+fn program_decl() -> WorkloadDecl {
+    WorkloadDecl {
         name: crate::workload::program::NAME,
         about: crate::workload::program::ABOUT,
         defaults: || WorkloadSpec::Exec(crate::workload::program::ProgramOptions::default()),
@@ -178,7 +192,7 @@ pub fn program() -> &'static WorkloadDecl {
             crate::workload::program::ProgramOptions,
             crate::workload::program::options()
         ),
-    })
+    }
 }
 
 /// The built-in workload called `name`.

@@ -91,6 +91,9 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         let source = crate::sanitize::name(source).into_owned();
         return vec![Line::from(first), Line::from(source)];
     }
+    if run.mode == crate::model::Mode::Exec.as_str() {
+        return vec![Line::from(first), Line::from(program_line(run))];
+    }
     let second = format!(
         "{} · busy {:.2} / {} cores · {} samples @ {:.0} Hz · CPU samples cover {:.0}% of worker time",
         fmt_rate(run.items_per_s()),
@@ -109,6 +112,27 @@ fn headline(run: &Run, theme: Theme) -> Vec<Line<'static>> {
         None => vec![Span::raw(second)],
     };
     vec![Line::from(first), Line::from(second)]
+}
+
+/// The second line of a program's run (`exec`): its threads, busy cores and reading rate,
+/// and, once it ended, why it has no stacks if it has none.
+fn program_line(run: &Run) -> String {
+    let rate = match run.charts_busy_cores {
+        true => String::new(),
+        false => format!("{} · ", fmt_rate(run.items_per_s())),
+    };
+    let mut line = format!(
+        "{rate}{} threads · busy {:.2} cores · read {} times a second",
+        run.lanes.len(),
+        run.busy_cores(),
+        run.hz
+    );
+    let warnings = run.report.iter().flat_map(|r| &r.warnings);
+    for warning in warnings {
+        line.push_str(" · ");
+        line.push_str(&crate::sanitize::name(warning));
+    }
+    line
 }
 
 /// What the finished run's predictions advise: `would help: threads ×8 ≈6.7× (network

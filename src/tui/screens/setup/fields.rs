@@ -22,6 +22,12 @@ pub enum Field {
 
 /// The fields that apply to `workload` in `mode`, top to bottom.
 pub fn visible_fields(workload: &WorkloadDecl, mode: Mode) -> Vec<Field> {
+    // A program runs with its own concurrency: no mode, workers or simulated lock.
+    if workload.name == crate::workload::program::NAME {
+        let offered = workload.options.iter().filter(|o| o.form);
+        let options = offered.map(|o| Field::Option(o.name));
+        return std::iter::once(Field::Workload).chain(options).collect();
+    }
     let mut fields = vec![Field::Workload, Field::Mode];
     // A sequential run has one worker whatever --workers says.
     if mode != Mode::Sequential {

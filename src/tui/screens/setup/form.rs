@@ -30,6 +30,8 @@ pub enum SetupError {
     TooBig,
     #[error(transparent)]
     Pipeline(#[from] WorkloadError),
+    #[error("type the command to run: Enter on the command field")]
+    NoCommand,
 }
 
 /// The workloads a form offers (a table of declarations; tests give their own).
@@ -69,7 +71,7 @@ pub struct SetupForm {
 
 impl SetupForm {
     pub fn new(cores: usize) -> SetupForm {
-        SetupForm::with_workloads(cores, crate::workload::workloads())
+        SetupForm::with_workloads(cores, crate::workload::workloads_and_program())
     }
 
     /// A form offering the workloads of `table`.
@@ -137,6 +139,14 @@ impl SetupForm {
     /// The fields shown for the chosen workload and mode, top to bottom.
     pub fn fields(&self) -> Vec<Field> {
         visible_fields(self.declaration(), self.mode)
+    }
+
+    /// The mode the run gets: `exec` for a program, the form's mode otherwise.
+    pub fn run_mode(&self) -> Mode {
+        match self.spec().program() {
+            Some(_) => Mode::Exec,
+            None => self.mode,
+        }
     }
 
     pub fn current(&self) -> Field {
@@ -294,6 +304,9 @@ impl SetupForm {
         if let WorkloadSpec::EtlPipeline(etl) = self.spec() {
             etl.load_pipeline()?;
         }
+        if self.spec().program().is_some_and(|p| p.command.is_empty()) {
+            return Err(SetupError::NoCommand);
+        }
         Ok(())
     }
 
@@ -303,7 +316,7 @@ impl SetupForm {
     }
 
     pub fn workers_for_run(&self) -> usize {
-        if self.mode == Mode::Sequential {
+        if matches!(self.run_mode(), Mode::Sequential | Mode::Exec) {
             1
         } else {
             self.workers
@@ -318,9 +331,10 @@ impl SetupForm {
             // Each run is its own: only its first process may drop the tables.
             csv.run_id = crate::workload::csv::new_run_id();
         }
-        let mut spec = RunSpec::new(workload, self.mode, self.workers_for_run());
-        spec.in_flight = (self.mode == Mode::Async && self.in_flight > 0).then_some(self.in_flight);
-        spec.gil = self.gil;
+        let mode = self.run_mode();
+        let mut spec = RunSpec::new(workload, mode, self.workers_for_run());
+        spec.in_flight = (mode == Mode::Async && self.in_flight > 0).then_some(self.in_flight);
+        spec.gil = self.gil && mode != Mode::Exec;
         Ok(spec)
     }
 

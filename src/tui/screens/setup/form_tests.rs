@@ -476,3 +476,34 @@ fn confirm(form: &mut SetupForm) -> String {
         other => panic!("not typing: {other:?}"),
     }
 }
+
+#[test]
+fn the_form_runs_a_typed_command_line_as_a_program_with_its_own_concurrency() {
+    let mut form = SetupForm::new(2);
+    assert!(form.choose(crate::workload::program::NAME), "exec offered");
+    assert_eq!(
+        form.fields(),
+        [
+            Field::Workload,
+            Field::Option("command"),
+            Field::Option("progress")
+        ]
+    );
+    assert!(
+        form.problem().is_some_and(|p| p.contains("command")),
+        "{:?}",
+        form.problem()
+    );
+    form.field = 1;
+    assert!(form.begin_typing());
+    form.finish_typing("python3 'my job.py' --workers 8");
+    let spec = form.run_spec().expect("a run");
+    assert_eq!(spec.mode, Mode::Exec);
+    assert_eq!(spec.workers, 1);
+    let program = spec.workload.program().expect("a program");
+    assert_eq!(program.command, ["python3", "my job.py", "--workers", "8"]);
+    // Shown as typed (cut to the field's width, from the left).
+    assert!(form
+        .value_text(Field::Option("command"))
+        .ends_with("--workers 8"));
+}

@@ -82,16 +82,20 @@ fn start_run(screen: &SetupScreen, shared: &mut Shared) {
             return;
         }
     };
+    launch(shared, RunRequest::events_only(spec));
+}
+
+/// Starts the run `request` asks for as a child and shows it.
+pub fn launch(shared: &mut Shared, request: RunRequest) {
+    let spec = &request.spec;
     let number = shared.runs.len() + 1;
-    let run = Run::new(
-        number,
-        form.workload_name(),
-        form.mode.as_str(),
-        form.workers_for_run(),
-        form.gil,
-    );
+    let name = spec.workload.name();
+    let mut run = Run::new(number, name, spec.mode.as_str(), spec.workers, spec.gil);
+    if let Some(program) = spec.workload.program() {
+        run.label = format!("exec {}", program.command_line());
+    }
     shared.status = format!("started run {number}: {}", run.label);
-    let launch = RunLaunch::Request(Box::new(RunRequest::events_only(spec)));
+    let launch = RunLaunch::Request(Box::new(request));
     shared.runs.push(run);
     let index = shared.runs.len() - 1;
     shared.goto = Some(Goto::ShowRun(index));

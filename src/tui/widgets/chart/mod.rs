@@ -1,4 +1,4 @@
-//! The throughput chart: items/s over time for a run, other runs overlaid, on the time axis
+//! The throughput chart: items/s (a program's busy cores) over time for a run, other runs overlaid, on the time axis
 //! the worker lanes share (the axis and the columns are [`axis`]'s).
 
 pub mod axis;
@@ -44,7 +44,11 @@ pub fn render_chart(
         .map(|r| fit(&r.throughput, t_max, y_max))
         .collect();
     let cut = others.iter().any(|r| beyond(r, t_max, y_max));
-    let title = title(others, cut, area.width.saturating_sub(2));
+    let unit = match run.charts_busy_cores {
+        true => "busy cores",
+        false => "items/s",
+    };
+    let title = title(unit, others, cut, area.width.saturating_sub(2));
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -81,19 +85,19 @@ fn datasets<'a>(
 
 /// The chart's title, its legend too: which runs the dots are, in the longest form that fits
 /// `width` columns.
-fn title(others: &[&Run], cut: bool, width: u16) -> String {
+fn title(unit: &str, others: &[&Run], cut: bool, width: u16) -> String {
     let numbers: Vec<String> = others.iter().map(|r| r.number.to_string()).collect();
     let runs = match numbers.len() {
-        0 => return " items/s ".into(),
+        0 => return format!(" {unit} "),
         1 => format!("run {}", numbers[0]),
         _ => format!("runs {}", numbers.join(", ")),
     };
     let cut = if cut { ", cut at 2×" } else { "" };
     [
-        format!(" items/s · • {runs} (same work{cut}) "),
-        format!(" items/s · • {runs} "),
-        format!(" items/s · • {} more ", numbers.len()),
-        " items/s ".into(),
+        format!(" {unit} · • {runs} (same work{cut}) "),
+        format!(" {unit} · • {runs} "),
+        format!(" {unit} · • {} more ", numbers.len()),
+        format!(" {unit} "),
     ]
     .into_iter()
     .find(|t| t.chars().count() <= usize::from(width))

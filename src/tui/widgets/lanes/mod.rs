@@ -3,8 +3,9 @@
 
 pub mod ledger;
 
-use crate::model::WorkerSnapshot;
+use crate::model::{WaitCategory, WorkerSnapshot};
 use crate::report::window::Window;
+use crate::tui::state::runs::LaneState;
 use crate::tui::state::runs::{Run, WorkerLane};
 use crate::tui::widgets::chart::axis::{
     gutter, lane_columns, lane_label, lane_states, shared_prefix, TimeAxis,
@@ -55,11 +56,33 @@ pub fn render_ledger(
     frame.render_widget(text, popup);
 }
 
-/// Every lane state's glyph and name, wrapped to `width` columns.
-fn legend_lines(width: u16, theme: Theme) -> Vec<Line<'static>> {
+/// Waits only a program observed from outside (`exec`) has: in the legend only when a lane
+/// spent time in them.
+const PROGRAM_WAITS: [WaitCategory; 5] = [
+    WaitCategory::Lock,
+    WaitCategory::Pipe,
+    WaitCategory::Child,
+    WaitCategory::Sleep,
+    WaitCategory::Unknown,
+];
+
+/// Whether the legend names `state` for `run`.
+fn in_legend(state: LaneState, run: &Run) -> bool {
+    match state {
+        LaneState::Wait(category) if PROGRAM_WAITS.contains(&category) => run
+            .last_tick
+            .workers
+            .iter()
+            .any(|w| w.waits.get(&category).is_some_and(|s| *s > 0.0)),
+        _ => true,
+    }
+}
+
+/// The glyph and name of every lane state the run's legend shows, wrapped to `width` columns.
+fn legend_lines(width: u16, run: &Run, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::default()];
     let mut used = 0usize;
-    for style in &LANE_STYLES {
+    for style in LANE_STYLES.iter().filter(|s| in_legend(s.state, run)) {
         let len = style.name.chars().count() + 2;
         if used > 0 && used + len > usize::from(width) {
             lines.push(Line::default());
@@ -84,7 +107,7 @@ pub fn render_lanes(frame: &mut Frame, area: Rect, (run, others): (&Run, &[&Run]
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut legend = legend_lines(inner.width, theme);
+    let mut legend = legend_lines(inner.width, run, theme);
     let gutter = gutter(&run.lanes, inner.width);
     let axis = TimeAxis {
         t_max: shown_seconds(run, others),
