@@ -354,3 +354,41 @@ fn a_multiprocessing_pool_gets_a_lane_per_child_process() {
         .count();
     assert!(busy_workers >= 3, "{lanes:?}");
 }
+
+#[test]
+fn compare_runs_commands_side_by_side_with_their_speedup_over_the_first() {
+    let scratch = Scratch::new();
+    let json = scratch.path("cmp.json");
+    let out = scratch.run(&[
+        "compare",
+        "--exec",
+        "sh -c 'sleep 0.6'",
+        "--exec",
+        "sh -c 'sleep 0.2'",
+        "--repeat",
+        "1",
+        "--warmup",
+        "0",
+        "--export-json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.starts_with("exec — 1 timed runs per command"),
+        "{table}"
+    );
+    assert!(table.contains("sh -c 'sleep 0.2'"), "{table}");
+    let modes = read_json(&json)["modes"].clone();
+    assert_eq!(modes[0]["mode"], "sh -c 'sleep 0.6'");
+    // Three times as fast, give or take the machine.
+    let speedup = modes[1]["speedup"].as_f64().unwrap();
+    assert!((2.0..4.0).contains(&speedup), "{modes}");
+}
+
+#[test]
+fn compare_takes_commands_or_a_workload_not_both() {
+    let scratch = Scratch::new();
+    let out = scratch.run(&["compare", "json-parse", "--exec", "true", "--exec", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

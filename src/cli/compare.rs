@@ -7,6 +7,9 @@ use super::CliError;
 use boundscope::model::Mode;
 use boundscope::model::RunReport;
 use boundscope::report::repeated::Repeated;
+use boundscope::session::RunSpec;
+use boundscope::workload::program::ProgramOptions;
+use boundscope::workload::WorkloadSpec;
 use clap::Args;
 use serde::Serialize;
 use std::fmt::Write;
@@ -18,6 +21,7 @@ use std::fmt::Write;
   boundscope compare json-parse --modes sequential,rayon --export-markdown result.md
   boundscope compare csv-import --modes sequential,threads,async --db postgres://u@localhost/db
   boundscope compare json-parse --modes sequential,threads --gil --diff diff.svg --diff-folded diff.folded
+  boundscope compare --exec 'python3 job.py --threads 8' --exec 'python3 job.py --processes 8'
 
 csv-import runs of a comparison each drop and recreate their tables (as with --fresh).
 
@@ -29,11 +33,20 @@ all workers: frames that grew are what concurrency added, such as [gil wait],
 [db-lock wait] or [run queue]; elapsed divides by the number of workers first.")]
 pub struct CompareArgs {
     /// The workload to run.
-    #[arg(value_parser = WorkloadParser)]
-    pub workload: WorkloadName,
+    #[arg(value_parser = WorkloadParser, required_unless_present = "programs")]
+    pub workload: Option<WorkloadName>,
     /// Modes to compare, comma-separated; the first is the baseline for speedups.
-    #[arg(long, value_enum, value_delimiter = ',', required = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        required_unless_present = "programs"
+    )]
     pub modes: Vec<Mode>,
+    /// Compare commands instead of a workload's modes: each observed as `boundscope exec`
+    /// does (give it twice or more; the first is the baseline).
+    #[arg(long = "exec", value_name = "COMMAND", conflicts_with_all = ["workload", "modes"])]
+    pub programs: Vec<String>,
     #[command(flatten)]
     pub series: SeriesArgs,
     #[command(flatten)]
@@ -74,9 +87,11 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
             "--repeat 0 is not allowed: use at least 1".into(),
         ));
     }
-    args.diff.check(args.modes.len())?;
-    let mut workload = args.workload_args.spec(args.workload)?;
-    let mut claims = super::exports::workload_claims(&workload);
+    let (specs, labels, _scratch) = variants(&args)?;
+    let mut claims = boundscope::outfile::Claims::default();
+    for spec in &specs {
+        spec.workload.claim_files(&mut claims);
+    }
     super::exports::claim_outputs(
         &mut claims,
         [
@@ -86,16 +101,9 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
             ("--diff-folded", &args.diff.diff_folded),
         ],
     )?;
-    let _scratch = super::scratch_out_dir(&mut workload)?;
-    let specs: Vec<_> = args
-        .modes
-        .iter()
-        .map(|m| args.exec.spec(workload.clone(), *m))
-        .collect();
     let mut diff = DiffCollector::new(&args.diff);
     let series =
         super::rounds::interleaved(&specs, &args.series, &mut |i, outcome| diff.add(i, outcome))?;
-    let labels: Vec<String> = args.modes.iter().map(Mode::to_string).collect();
     if series.interrupted {
         let note = series.interrupted_note(specs.len() * args.series.repeat);
         let done = series.finished_variants();
@@ -126,6 +134,42 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
         ));
     }
     Ok(())
+}
+
+/// The runs to compare, with their labels: a workload in each mode, or each command given
+/// with `--exec` (and the workload's scratch directory, kept for the runs).
+fn variants(
+    args: &CompareArgs,
+) -> Result<(Vec<RunSpec>, Vec<String>, Option<tempfile::TempDir>), CliError> {
+    if !args.programs.is_empty() {
+        args.diff.check(args.programs.len())?;
+        let mut specs = Vec::new();
+        for line in &args.programs {
+            let command = boundscope::shell_words::split(line)
+                .map_err(|e| CliError::Usage(format!("--exec {line:?}: {e}")))?;
+            let program = ProgramOptions {
+                command,
+                ..ProgramOptions::default()
+            };
+            let mut spec = RunSpec::new(WorkloadSpec::Exec(program), Mode::Exec, 1);
+            spec.hz = args.exec.hz;
+            specs.push(spec);
+        }
+        return Ok((specs, args.programs.clone(), None));
+    }
+    args.diff.check(args.modes.len())?;
+    let name = args
+        .workload
+        .ok_or_else(|| CliError::Usage("name a workload, or give --exec commands".into()))?;
+    let mut workload = args.workload_args.spec(name)?;
+    let scratch = super::scratch_out_dir(&mut workload)?;
+    let specs = args
+        .modes
+        .iter()
+        .map(|m| args.exec.spec(workload.clone(), *m))
+        .collect();
+    let labels = args.modes.iter().map(Mode::to_string).collect();
+    Ok((specs, labels, scratch))
 }
 
 /// Means, spreads and speedups (over the first) of each labelled series of runs.
@@ -199,6 +243,17 @@ fn table_text(args: &CompareArgs, results: &[ModeResult], reading: &str) -> Stri
     let mut s = String::new();
     let first = results.first().and_then(|r| r.stats.runs.first());
     let cores = first.map(|r| r.cores).unwrap_or(0);
+    if !args.programs.is_empty() {
+        let _ = writeln!(
+            s,
+            "exec — {} timed runs per command (interleaved, after {} warm-up), {cores} cores",
+            args.series.repeat, args.series.warmup
+        );
+        let width = results.iter().map(|r| r.mode.chars().count()).max();
+        s += &rows_text(results, "command", width.unwrap_or(7).max(7));
+        let _ = writeln!(s, "reading: {reading}");
+        return s;
+    }
     let gil = if args.exec.gil { ", simulated GIL" } else { "" };
     let _ = writeln!(
         s,

@@ -86,17 +86,21 @@ pub fn judge(report: &RunReport) -> Verdict {
                 pct(top_share)
             ),
         },
-        (category @ (WaitCategory::Sleep | WaitCategory::Unknown), true) => Verdict {
-            kind: VerdictKind::Mixed,
-            detail: format!(
-                "{} {} of the time ({cores}): no resource held it back that boundscope could name",
-                match category {
-                    WaitCategory::Sleep => "threads slept on purpose (a timer, a rate limit)",
-                    _ => "threads waited for reasons that could not be told",
-                },
-                pct(top_share)
-            ),
-        },
+        (category @ (WaitCategory::Sleep | WaitCategory::Child | WaitCategory::Unknown), true) => {
+            Verdict {
+                kind: VerdictKind::Mixed,
+                detail: format!(
+                    "{} {} of the time ({cores}): no resource held it back that boundscope \
+                     could name",
+                    match category {
+                        WaitCategory::Sleep => "threads slept on purpose (a timer, a rate limit)",
+                        WaitCategory::Child => "threads waited for child processes to end",
+                        _ => "threads waited for reasons that could not be told",
+                    },
+                    pct(top_share)
+                ),
+            }
+        }
         (category, true) => Verdict {
             kind: VerdictKind::IoBound,
             detail: format!(

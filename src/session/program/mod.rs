@@ -227,7 +227,7 @@ impl Watched {
 }
 
 /// The verdict over the threads that worked. A thread that barely ran and only waited on
-/// the program's own locks, pipes, children or timers is a bystander (a pool's manager, a
+/// the program's own locks, pipes or children is a bystander (a pool's manager, a
 /// main thread joining its workers): counted in, it would make every CPU-bound pool read as
 /// waiting. Its lane stays; the verdict says how many were left out.
 fn judge_working_threads(report: &mut RunReport) {
@@ -253,8 +253,8 @@ fn judge_working_threads(report: &mut RunReport) {
 }
 
 fn is_bystander(worker: &WorkerSnapshot) -> bool {
-    use crate::model::WaitCategory::{Child, Lock, Pipe, Sleep, Unknown};
-    let waited: f64 = [Lock, Pipe, Child, Sleep, Unknown]
+    use crate::model::WaitCategory::{Child, Lock, Pipe, Unknown};
+    let waited: f64 = [Lock, Pipe, Child, Unknown]
         .iter()
         .filter_map(|c| worker.waits.get(c))
         .sum();
