@@ -87,7 +87,11 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
             "--repeat 0 is not allowed: use at least 1".into(),
         ));
     }
-    let (specs, labels, _scratch) = variants(&args)?;
+    let Variants {
+        specs,
+        labels,
+        scratch: _scratch,
+    } = variants(&args)?;
     let mut claims = boundscope::outfile::Claims::default();
     for spec in &specs {
         spec.workload.claim_files(&mut claims);
@@ -136,11 +140,16 @@ pub fn execute(args: CompareArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The runs to compare, with their labels: a workload in each mode, or each command given
-/// with `--exec` (and the workload's scratch directory, kept for the runs).
-fn variants(
-    args: &CompareArgs,
-) -> Result<(Vec<RunSpec>, Vec<String>, Option<tempfile::TempDir>), CliError> {
+/// The runs to compare, with their labels.
+struct Variants {
+    specs: Vec<RunSpec>,
+    labels: Vec<String>,
+    /// The workload's scratch directory, kept for the runs.
+    scratch: Option<tempfile::TempDir>,
+}
+
+/// A workload in each mode, or each command given with `--exec`.
+fn variants(args: &CompareArgs) -> Result<Variants, CliError> {
     if !args.programs.is_empty() {
         args.diff.check(args.programs.len())?;
         let mut specs = Vec::new();
@@ -155,7 +164,11 @@ fn variants(
             spec.hz = args.exec.hz;
             specs.push(spec);
         }
-        return Ok((specs, args.programs.clone(), None));
+        return Ok(Variants {
+            specs,
+            labels: args.programs.clone(),
+            scratch: None,
+        });
     }
     args.diff.check(args.modes.len())?;
     let name = args
@@ -169,7 +182,11 @@ fn variants(
         .map(|m| args.exec.spec(workload.clone(), *m))
         .collect();
     let labels = args.modes.iter().map(Mode::to_string).collect();
-    Ok((specs, labels, scratch))
+    Ok(Variants {
+        specs,
+        labels,
+        scratch,
+    })
 }
 
 /// Means, spreads and speedups (over the first) of each labelled series of runs.
