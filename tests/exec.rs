@@ -392,3 +392,54 @@ fn compare_takes_commands_or_a_workload_not_both() {
     let out = scratch.run(&["compare", "json-parse", "--exec", "true", "--exec", "true"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+const REAL_SCENARIO: &str = r#"
+title = "simulated and real"
+common = "--files 2 --records 300 --output none"
+repeat = 1
+[[run]]
+label = "simulated"
+args = "json-parse --mode sequential"
+[[run]]
+label = "program slow"
+args = "exec -- sh -c 'sleep 0.6'"
+real = true
+[[run]]
+label = "program fast"
+args = "exec -- sh -c 'sleep 0.2'"
+real = true
+[[expect]]
+faster = "program fast"
+than = "program slow"
+by = 1.5
+"#;
+
+#[test]
+fn a_scenarios_real_lines_run_programs_beside_the_simulated_ones_with_real() {
+    let scratch = Scratch::new();
+    let file = scratch.path("real.toml");
+    std::fs::write(&file, REAL_SCENARIO).expect("write the scenario");
+    let file = file.to_str().unwrap();
+    let out = scratch.run(&["scenario", file, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !table.contains("program"),
+        "real lines ran without --real: {table}"
+    );
+    let out = scratch.run(&["scenario", file, "--real", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("program slow") && table.contains("program fast"),
+        "{table}"
+    );
+    // The programs' speedups are over the first of them; the checksum is the workload's.
+    assert!(
+        table.contains("speedups over program slow: program fast"),
+        "{table}"
+    );
+    assert!(table.contains("identical in every run"), "{table}");
+    assert!(table.contains("expect: program fast"), "{table}");
+    assert!(table.contains("— ok"), "{table}");
+}

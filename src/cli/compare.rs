@@ -316,7 +316,11 @@ pub(super) fn rows_text(results: &[ModeResult], first: &str, width: usize) -> St
     s
 }
 
-pub(super) fn checksum_line(results: &[ModeResult], each: &str) -> String {
+pub(super) fn checksum_line<R: std::borrow::Borrow<ModeResult>>(
+    results: &[R],
+    each: &str,
+) -> String {
+    let results: Vec<&ModeResult> = results.iter().map(|r| r.borrow()).collect();
     match results.first() {
         Some(first)
             if results

@@ -60,22 +60,30 @@ pub fn execute(args: ProgramArgs) -> Result<(), CliError> {
     let live = !(args.headless || args.quiet || args.exports.events.is_some())
         && std::io::stdin().is_terminal()
         && std::io::stdout().is_terminal();
-    let program = ProgramOptions {
-        command: args.command,
-        progress: args.progress,
-        // On the live screen the program's output would tear the picture.
-        echo: !live,
-    };
-    let mut spec = RunSpec::new(WorkloadSpec::Exec(program), Mode::Exec, 1);
-    spec.hz = args.hz;
+    let exports = args.exports.clone();
+    let quiet = args.quiet;
+    // On the live screen the program's output would tear the picture.
+    let spec = spec_of(args, !live);
     if live {
         spec.validate()?;
         let request = RunRequest {
             spec,
-            exports: args.exports.for_request()?,
+            exports: exports.for_request()?,
         };
         return boundscope::tui::run_started(request)
             .map_err(|e| CliError::Failed(format!("terminal UI failed: {e}")));
     }
-    super::run::run_and_write(&spec, &args.exports, args.quiet)
+    super::run::run_and_write(&spec, &exports, quiet)
+}
+
+/// The run of `args`' program; `echo` passes its output on to standard error.
+pub(super) fn spec_of(args: ProgramArgs, echo: bool) -> RunSpec {
+    let program = ProgramOptions {
+        command: args.command,
+        progress: args.progress,
+        echo,
+    };
+    let mut spec = RunSpec::new(WorkloadSpec::Exec(program), Mode::Exec, 1);
+    spec.hz = args.hz;
+    spec
 }

@@ -6,7 +6,7 @@ use super::rounds::{interleaved, write_file, SeriesArgs};
 use super::run::RunArgs;
 use super::CliError;
 use boundscope::events::available_cores;
-use boundscope::model::RunReport;
+use boundscope::model::{Mode, RunReport};
 use boundscope::outfile::Claims;
 use boundscope::scenario::{Check, Scenario, BUILT_IN};
 use boundscope::session::RunSpec;
@@ -49,6 +49,10 @@ pub struct ScenarioArgs {
     /// Small sizes (the scenario's `quick` arguments): a smoke test of its lesson.
     #[arg(long)]
     pub quick: bool,
+    /// Also run the scenario's real programs (`real = true` lines: CPython twins of the
+    /// simulated runs), in one table with them.
+    #[arg(long)]
+    pub real: bool,
     /// The PostgreSQL server of scenarios that need one [default: $BOUNDSCOPE_PG].
     #[arg(long, value_name = "postgres://...")]
     pub db: Option<String>,
@@ -69,6 +73,14 @@ pub struct ScenarioArgs {
 struct RunLine {
     #[command(flatten)]
     run: RunArgs,
+}
+
+/// One scenario line parsed as `boundscope exec` arguments.
+#[derive(Parser)]
+#[command(name = "exec")]
+struct ProgramLine {
+    #[command(flatten)]
+    program: super::program::ProgramArgs,
 }
 
 #[derive(Serialize)]
@@ -137,6 +149,7 @@ fn run_one(args: &ScenarioArgs, name: &str) -> Result<(), CliError> {
     let (source, text) = load(name)?;
     let mut scenario =
         Scenario::parse(&text).map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
+    scenario.keep_real(args.real);
     if let Some(repeat) = args.repeat {
         scenario.repeat = repeat;
     }
@@ -282,12 +295,25 @@ fn specs(
 ) -> Result<Vec<RunSpec>, CliError> {
     let mut specs = Vec::with_capacity(scenario.runs.len());
     for (index, line) in scenario.runs.iter().enumerate() {
-        let argv = std::iter::once("run".to_string()).chain(scenario.argv(index, quick));
-        let run = RunLine::try_parse_from(argv).map_err(|e| {
+        let bad_line = |e: clap::Error| {
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or_default().to_string();
             CliError::Usage(format!("run {:?} ({}): {first}", line.label, line.args))
-        })?;
+        };
+        if line.is_program() {
+            let argv = scenario.argv(index, quick);
+            let program = ProgramLine::try_parse_from(argv).map_err(bad_line)?.program;
+            if program.exports.any() {
+                return Err(CliError::Usage(format!(
+                    "run {:?}: scenario runs take no exports (use --export-json for the reports)",
+                    line.label
+                )));
+            }
+            specs.push(super::program::spec_of(program, false));
+            continue;
+        }
+        let argv = std::iter::once("run".to_string()).chain(scenario.argv(index, quick));
+        let run = RunLine::try_parse_from(argv).map_err(bad_line)?;
         let run = run.run;
         if run.exports.any() {
             return Err(CliError::Usage(format!(
@@ -377,7 +403,7 @@ fn table_text(
         s += &boundscope::report::lessons::progression_text(&steps);
     }
     let checksum = match scenario.same_result {
-        true => super::compare::checksum_line(results, "run"),
+        true => super::compare::checksum_line(&with_checksums(results), "run"),
         false => "not compared (the runs do different work: same_result = false)".into(),
     };
     let _ = writeln!(s, "checksum: {checksum}");
@@ -396,10 +422,23 @@ fn table_text(
     s
 }
 
+/// The lines whose runs have a checksum (a program's have none: its results are its own).
+fn with_checksums(results: &[ModeResult]) -> Vec<&ModeResult> {
+    results
+        .iter()
+        .filter(|r| {
+            r.stats
+                .runs
+                .first()
+                .is_none_or(|run| run.mode != Mode::Exec)
+        })
+        .collect()
+}
+
 /// Exit status: checksums must agree (when the runs do the same work) and every
 /// expectation must be met.
 fn outcome(scenario: &Scenario, results: &[ModeResult], checks: &[Check]) -> Result<(), CliError> {
-    let agree = results
+    let agree = with_checksums(results)
         .windows(2)
         .all(|w| w[0].stats.checksum == w[1].stats.checksum);
     if scenario.same_result && !agree {

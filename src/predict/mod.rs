@@ -265,12 +265,21 @@ const PER_RUN_OPTIONS: [&str; 10] = [
 /// (same workload, units and options): a faster parser or a bigger input is other work,
 /// which no ledger of this one predicts.
 pub fn predict_like(first: &RunReport, other: &RunReport) -> Option<Prediction> {
+    // A program's own concurrency is not a mode the model knows how to change.
+    if first.mode == crate::model::Mode::Exec {
+        return None;
+    }
     same_work(first, other).then(|| predict(first, Target::of(other)))
 }
 
 /// Whether two runs did the same work, whatever their mode, workers and lock: the same
 /// workload over the same units with the same options.
 pub fn same_work(a: &RunReport, b: &RunReport) -> bool {
+    // Programs compared with one another (a scenario's CPython twins) are taken to do one
+    // piece of work: what they do is their own, not a workload's options.
+    if a.mode == crate::model::Mode::Exec && b.mode == crate::model::Mode::Exec {
+        return true;
+    }
     a.workload == b.workload && a.units_total == b.units_total && work_options(a) == work_options(b)
 }
 

@@ -26,6 +26,13 @@
 //! as fast as B, so A may be slower. Either may bound the ratio from above with `up_to`.
 //! `predicted = A`, `from = B`, `within = E` holds A's measured speedup over B to within a
 //! share E of the speedup B's first run predicted for A.
+//!
+//! A line whose `args` begin with `exec` runs a program, as `boundscope exec` does
+//! (`exec --progress 'done (\d+)' -- python3 twin.py`): the file's `common` and `quick`
+//! arguments are workload flags and do not apply to it; its own `quick`, when given, is the
+//! whole line of a quick run. Lines marked `real = true` (a CPython twin of the simulated
+//! runs, say) run only with `scenario --real`; the program lines of a scenario count as one
+//! piece of work, their speedups over the first of them.
 
 use crate::shell_words;
 use crate::workload::ForeignOption;
@@ -120,9 +127,20 @@ fn default_true() -> bool {
 pub struct ScenarioRun {
     pub label: String,
     pub args: String,
-    /// This line's own quick-run arguments (after the file's `quick`).
+    /// This line's own quick-run arguments (after the file's `quick`; a program line's
+    /// whole quick line).
     #[serde(default)]
     pub quick: String,
+    /// Run only with `scenario --real` (a real program beside the simulated runs).
+    #[serde(default)]
+    pub real: bool,
+}
+
+impl ScenarioRun {
+    /// Whether the line runs a program (`exec …`) rather than a built-in workload.
+    pub fn is_program(&self) -> bool {
+        self.args.split_whitespace().next() == Some("exec")
+    }
 }
 
 impl Scenario {
@@ -151,6 +169,9 @@ impl Scenario {
         }
         self.check_quoting()?;
         for (index, run) in self.runs.iter().enumerate() {
+            if run.is_program() {
+                continue;
+            }
             for quick in [false, true] {
                 if let Err(foreign) = check_flags(&self.argv(index, quick)) {
                     return Err(ScenarioError::Invalid(format!(
@@ -198,6 +219,13 @@ impl Scenario {
     /// would leave its text as the last word.
     pub fn argv(&self, index: usize, quick: bool) -> Vec<String> {
         let run = &self.runs[index];
+        let split = |text: &str| shell_words::split(text).unwrap_or_else(|open| open.words);
+        if run.is_program() {
+            return match quick && !run.quick.trim().is_empty() {
+                true => split(&run.quick),
+                false => split(&run.args),
+            };
+        }
         let mut fields = vec![&run.args, &self.common];
         if quick {
             fields.extend([&self.quick, &run.quick]);
@@ -207,6 +235,23 @@ impl Scenario {
             .flat_map(|text| shell_words::split(text).unwrap_or_else(|open| open.words))
             .collect();
         merge_flags(&words)
+    }
+
+    /// Leaves out the `real = true` lines (and the expectations that name them) unless
+    /// `real`.
+    pub fn keep_real(&mut self, real: bool) {
+        if real {
+            return;
+        }
+        let dropped: Vec<String> = self
+            .runs
+            .iter()
+            .filter(|r| r.real)
+            .map(|r| r.label.clone())
+            .collect();
+        self.runs.retain(|r| !r.real);
+        self.expects
+            .retain(|e| e.labels().iter().all(|l| !dropped.iter().any(|d| d == l)));
     }
 
     /// The description's first sentence: the lesson.
