@@ -57,7 +57,8 @@ pub struct ExportArgs {
     /// Write the run's report as JSON (to a file; `-` is refused, the summary owns stdout).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Write the live event stream (NDJSON) to FILE, or to stdout with `-`.
+    /// Write the live event stream (NDJSON) to FILE, or to stdout with `-`; gzip-compressed
+    /// when FILE ends in `.gz` (`open` reads both).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     #[command(flatten)]
@@ -202,7 +203,16 @@ fn event_sink(
                 .output_in_place("--events", p)
                 .map_err(outfile_error)?;
             let file = outfile::create_in_place("--events", p).map_err(outfile_error)?;
-            let (sink, failure) = EventSink::to_file(Box::new(BufWriter::new(file)));
+            let out: Box<dyn std::io::Write + Send> = match p.extension() {
+                // Each event is flushed (a sync flush: a killed run's file still reads up to
+                // its last event); repeated frame names compress across events.
+                Some(ext) if ext == "gz" => Box::new(flate2::write::GzEncoder::new(
+                    BufWriter::new(file),
+                    flate2::Compression::default(),
+                )),
+                _ => Box::new(BufWriter::new(file)),
+            };
+            let (sink, failure) = EventSink::to_file(out);
             Ok((sink, Some(failure)))
         }
     }

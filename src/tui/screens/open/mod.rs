@@ -3,6 +3,7 @@
 //! loaded as runs. `-` reads standard input.
 
 pub mod error;
+mod gzip;
 mod recording;
 
 use crate::flame::limits::{InputLimits, PPROF_EXPANSION};
@@ -79,7 +80,10 @@ pub fn load_reader_with(
     let mut reader = limits.wrap(reader, "the input", limits.max_bytes);
     let cannot = InputError::read;
     let head = reader.fill_buf().map_err(cannot)?;
-    if head.starts_with(&GZIP_MAGIC) || is_binary(head) {
+    if head.starts_with(&GZIP_MAGIC) {
+        return load_unzipped(reader, stem, number, options);
+    }
+    if is_binary(head) {
         // Read as pprof, whose protobuf may be at most 1/8 of the limit: so may the file.
         let cap = limits.max_bytes / PPROF_EXPANSION;
         let mut bytes = Vec::new();
@@ -125,6 +129,35 @@ pub fn load_reader_with(
             Ok(run)
         }
     }
+}
+
+/// A gzip-compressed input: a recording or folded stacks are read from its content as it
+/// streams in (a stream cut short is read up to its end, with a warning); pprof (binary
+/// content) as before, from the compressed bytes' content.
+fn load_unzipped(
+    compressed: impl BufRead,
+    stem: &str,
+    number: usize,
+    options: &OpenOptions,
+) -> Result<Run, InputError> {
+    let (unzipped, torn) = gzip::Unzipped::new(compressed);
+    // Boxed: the content is read by this same function, which must not be instantiated anew
+    // for every layer of reader.
+    let mut content: Box<dyn BufRead + '_> = Box::new(BufReader::with_capacity(1 << 16, unzipped));
+    let head = content.fill_buf().map_err(InputError::read)?;
+    if is_binary(head) || head.starts_with(&GZIP_MAGIC) {
+        // The decompressed protobuf, which pprof's reader takes as it takes a raw file.
+        return load_reader_with(content, stem, number, options);
+    }
+    let mut run = load_reader_with(content, stem, number, options)?;
+    if torn.get() {
+        let cut = "the compressed stream ends early (was the run killed?): read up to there";
+        run.warning = Some(match run.warning.take() {
+            Some(w) => format!("{w}; {cut}"),
+            None => cut.to_string(),
+        });
+    }
+    Ok(run)
 }
 
 /// True when `head` is binary, to be read as pprof: it holds a NUL byte, which no text
