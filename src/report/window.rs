@@ -100,7 +100,8 @@ pub struct WindowStacks {
 }
 
 /// Everything a run's windows are computed from, kept as the events arrive: each tick's
-/// snapshots and each stack delta (memory grows with the run's length, not its work).
+/// snapshots and each stack delta, neighbours merged past a bound (see `compact`), so a
+/// long run's history stays bounded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     ticks: Vec<TickPoint>,
@@ -128,6 +129,7 @@ impl History {
             items,
             workers,
         });
+        self.keep_bounded();
     }
 
     /// The index of `name` among the workers' names (added when new).
@@ -154,6 +156,7 @@ impl History {
             wall: wall.clone(),
             phases: phases.clone(),
         });
+        self.keep_bounded();
     }
 
     /// The latest tick's time (0 before the first).
@@ -334,6 +337,10 @@ fn difference(now: &WorkerSnapshot, then: &WorkerSnapshot) -> WorkerSnapshot {
         waits,
     }
 }
+
+#[path = "window_compact.rs"]
+mod compact;
+pub use compact::{MAX_DELTAS, MAX_TICKS};
 
 #[cfg(test)]
 #[path = "window_tests.rs"]
