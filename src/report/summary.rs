@@ -130,6 +130,11 @@ fn program_summary(r: &RunReport) -> String {
         "  CPU       {:.2} s on {} cores → {:.2} busy cores",
         r.cpu_s, r.cores, r.busy_cores
     );
+    let _ = writeln!(
+        s,
+        "  observer  {:.2} s of CPU reading its threads, not counted above",
+        r.profiler_cpu_s
+    );
     for warning in &r.warnings {
         let _ = writeln!(s, "  warning   {warning}");
     }

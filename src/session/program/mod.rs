@@ -54,10 +54,14 @@ pub(super) fn run(
         items,
         started: Instant::now(),
     };
+    // This thread reads the program: its CPU time is the observer's, not the program's.
+    let observer_cpu = crate::measure::thread_cpu_ns();
     let (exit, program) = watch_until_exit(spec, program, &mut watched, hooks);
+    let observer_cpu_s = crate::measure::thread_cpu_ns().saturating_sub(observer_cpu) as f64 / 1e9;
     let killed = program.was_killed();
     let left = program.sweep();
     let mut report = watched.report(spec, exit, hooks.cancel.load(Relaxed));
+    report.profiler_cpu_s = observer_cpu_s;
     if killed {
         report.warnings.push(format!(
             "the program did not end on Ctrl-C nor on SIGTERM {} s later: it was killed",
