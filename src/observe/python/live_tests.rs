@@ -133,21 +133,30 @@ fn a_sleeping_thread_shows_where_it_sleeps_without_the_gil() {
     ) {
         return;
     }
+    check_sleeper(PYTHON);
+}
+
+/// The sleeper script read by `python`: the sleeping thread asleep in `snooze_here`, without
+/// the GIL, and the main thread (its OS thread id is the process id) waiting for it.
+fn check_sleeper(python: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let script = Script::start(PYTHON, dir.path(), "sleeper.py", SLEEPER);
+    let script = Script::start(python, dir.path(), "sleeper.py", SLEEPER);
     let sleeper_tid = script.numbers()[0];
     let mut reader = attach(&script);
     let mut found = None;
     for _ in 0..MAX_SAMPLES {
         let stacks = reader.sample().unwrap_or_default();
-        let sleeper = stacks.iter().find(|s| s.tid == sleeper_tid && s.idle);
-        if let Some(sleeper) = sleeper {
-            found = Some((sleeper.clone(), stacks.clone()));
+        if stacks.iter().any(|s| s.tid == sleeper_tid && s.idle) {
+            found = Some(stacks);
             break;
         }
         thread::sleep(Duration::from_millis(3));
     }
-    let (sleeper, all) = found.expect("the sleeping thread, asleep");
+    let all = found.expect("the sleeping thread, asleep");
+    let sleeper = all
+        .iter()
+        .find(|s| s.tid == sleeper_tid)
+        .expect("the sleeper");
     assert_eq!(
         sleeper.frames.last().map(String::as_str),
         Some("snooze_here (sleeper.py)")
@@ -241,6 +250,7 @@ fn each_installed_cpython_is_read_and_older_ones_refused() {
             "{python} said {version}"
         );
         check_cpu_threads(&script, &seen);
+        check_sleeper(&python);
         report.push(version);
     }
     if have(
@@ -248,7 +258,9 @@ fn each_installed_cpython_is_read_and_older_ones_refused() {
         "each_installed_cpython_is_read_and_older_ones_refused (3.7)",
     ) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let script = Script::start("python3.7", dir.path(), "sleeper.py", SLEEPER);
+        // 3.7 has no `threading.get_native_id`: a plain script.
+        let source = "import time\nprint(0, flush=True)\ntime.sleep(600)\n";
+        let script = Script::start("python3.7", dir.path(), "old.py", source);
         let err = PythonReader::attach(script.pid()).err();
         let refused = matches!(&err, Some(PythonError::UnsupportedVersion { version, .. })
             if version.starts_with("3.7."));
