@@ -7,6 +7,7 @@ pub mod fd;
 pub mod ledger;
 pub mod observer;
 pub mod procfs;
+pub mod python;
 pub mod stat;
 pub mod syscall;
 
