@@ -2,7 +2,8 @@
 # What sampling native stacks costs the program sampled: a CPU-bound C program (frame
 # pointers, one thread) run alone and under the native sampler at 100 Hz, with the same
 # harness (`examples/native_sample.rs`, `--off` for alone), interleaved, medians of its
-# wall and CPU time (user + system, from the kernel) and their ratios.
+# wall and CPU time (user + system, from the kernel) and their ratios (and minima, the
+# runs least disturbed by the rest of the machine).
 #
 #   benches/native.sh [REPEAT] [ROUNDS]
 #
@@ -46,8 +47,9 @@ def field(kind, name):
     rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(f"{out}/{kind}")]
     return [float(r[name]) for r in rows]
 for name in ("wall_s", "cpu_s"):
-    on, off = statistics.median(field("on", name)), statistics.median(field("off", name))
-    print(f"{name:7} alone {off:.3f} s   sampled at {hz} Hz {on:.3f} s   ratio {on / off:.3f}")
+    for stat in (statistics.median, min):
+        on, off = stat(field("on", name)), stat(field("off", name))
+        print(f"{name:7} {stat.__name__:6} alone {off:.3f} s   sampled at {hz} Hz {on:.3f} s   ratio {on / off:.3f}")
 samples, lost = field("on", "samples"), field("on", "lost")
 print(f"samples per sampled run: median {statistics.median(samples):.0f}, lost in all {sum(lost):.0f}")
 PY

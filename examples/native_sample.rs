@@ -90,7 +90,7 @@ fn read_stacks(mut sampler: Option<NativeSampler>, done: &AtomicBool) -> (Stacks
         }
     }
     let mut top: Stacks = stacks.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
     (top, sampler.map_or(0, |s| s.lost()))
 }
 
