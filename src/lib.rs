@@ -4,7 +4,7 @@
 //! worker's wall time, samples the CPU (with its own SIGPROF sampler) and reports the result;
 //! the terminal UI is in `tui`, and the binary adds the command line on top. The modules form
 //! layers, lowest first: `model` (plain data), `sanitize` (text from input), `outfile`
-//! (writing files);
+//! (writing files); `symbolize` (names of machine code);
 //! `flame`, `predict`, `tmpdir`, `toml_input`, `proc`, `observe`, `shell_words`, `interrupt`;
 //! `measure`, `server`; `db`; `workload`; `spec`; `exec`, `profile`, `events`; `report`;
 //! `session`; `scenario`; `tui`. Each uses only the layers below it (`tests/layers.rs` checks
@@ -29,6 +29,7 @@ pub mod server;
 pub mod session;
 pub mod shell_words;
 pub mod spec;
+pub mod symbolize;
 pub mod tmpdir;
 pub mod toml_input;
 pub mod tui;

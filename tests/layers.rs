@@ -19,6 +19,8 @@ const LAYERS: &[&[&str]] = &[
     // Plain typed data; the sanitizer of text from input and the writer of every output
     // file, which use nothing of the crate.
     &["model", "sanitize", "outfile"],
+    // Names of machine code: memory maps, ELF symbols, DWARF.
+    &["symbolize"],
     // Pure libraries and small utilities over plain data.
     &[
         "flame",

@@ -5,6 +5,7 @@
 pub mod cause;
 pub mod fd;
 pub mod ledger;
+pub mod native;
 pub mod observer;
 pub mod procfs;
 pub mod python;

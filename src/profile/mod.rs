@@ -1,9 +1,6 @@
 //! CPU sampling: start/stop, symbol resolution on the ticking thread, deltas.
 
-mod dwarf;
-mod elf;
 pub mod headroom;
-mod lines;
 mod modules;
 pub mod phases;
 mod resolver;

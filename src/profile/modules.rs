@@ -1,7 +1,8 @@
 //! The files of code loaded in this process (from `/proc/self/maps`) and their GNU build ids.
 
-use super::resolver::{file_symbols, is_current_exe};
 use crate::flame::code::CodeModule;
+use crate::symbolize::files::{file_symbols, is_current_exe};
+use crate::symbolize::{read_maps, Mapping};
 use object::{Object, ObjectKind};
 use std::collections::HashMap;
 
@@ -38,28 +39,20 @@ pub(crate) fn loaded_modules(addresses: impl Iterator<Item = u64>) -> Vec<CodeMo
 /// The executable, file-backed mappings of this process (without build ids). Empty where
 /// `/proc/self/maps` cannot be read (not Linux).
 pub(crate) fn executable_maps() -> Vec<CodeModule> {
-    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
-        return Vec::new();
-    };
-    maps.lines().filter_map(parse_map_line).collect()
+    let maps = read_maps("self").unwrap_or_default();
+    maps.into_iter().filter_map(code_module).collect()
 }
 
-/// An executable, file-backed line of `/proc/self/maps`:
-/// `start-limit perms offset dev inode path`.
-fn parse_map_line(line: &str) -> Option<CodeModule> {
-    let mut fields = line.split_whitespace();
-    let (start, limit) = fields.next()?.split_once('-')?;
-    let perms = fields.next()?;
-    let offset = fields.next()?;
-    let path = fields.nth(2)?;
-    if !perms.contains('x') || !path.starts_with('/') {
+/// A mapping of code from a file, as a module (without its build id).
+fn code_module(m: Mapping) -> Option<CodeModule> {
+    if !m.executable || !m.path.starts_with('/') {
         return None;
     }
     Some(CodeModule {
-        start: u64::from_str_radix(start, 16).ok()?,
-        limit: u64::from_str_radix(limit, 16).ok()?,
-        file_offset: u64::from_str_radix(offset, 16).ok()?,
-        path: path.to_string(),
+        start: m.start,
+        limit: m.limit,
+        file_offset: m.file_offset,
+        path: m.path,
         build_id: String::new(),
     })
 }
@@ -80,25 +73,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn map_lines_keep_only_executable_files() {
-        let code = "5581a000-5581c000 r-xp 00002000 08:01 1234 /usr/bin/tool";
-        let m = parse_map_line(code).unwrap();
+    fn modules_are_executable_file_mappings() {
+        let maps = crate::symbolize::parse_maps(
+            "5581a000-5581c000 r-xp 00002000 08:01 1234 /usr/bin/tool\n\
+             5581c000-5581d000 rw-p 00004000 08:01 1234 /usr/bin/tool\n\
+             7ffd000-7ffe000 r-xp 00000000 00:00 0 [vdso]\n",
+        );
+        let modules: Vec<CodeModule> = maps.into_iter().filter_map(code_module).collect();
+        assert_eq!(modules.len(), 1, "{modules:?}");
+        let m = &modules[0];
         assert_eq!(
-            (m.start, m.limit, m.file_offset),
-            (0x5581a000, 0x5581c000, 0x2000)
+            (m.start, m.limit, m.file_offset, m.path.as_str()),
+            (0x5581a000, 0x5581c000, 0x2000, "/usr/bin/tool")
         );
-        assert_eq!(m.path, "/usr/bin/tool");
-        assert!(
-            parse_map_line("5581a000-5581c000 rw-p 00002000 08:01 1234 /usr/bin/tool").is_none()
-        );
-        assert!(parse_map_line("7ffd000-7ffe000 r-xp 00000000 00:00 0 [vdso]").is_none());
-        assert!(parse_map_line("7ffd000-7ffe000 r-xp 00000000 00:00 0").is_none());
-        assert!(parse_map_line("garbage").is_none());
     }
 
     #[test]
     fn this_test_binary_is_found_first_with_its_build_id() {
-        let here = map_lines_keep_only_executable_files as *const () as usize as u64;
+        let here = modules_are_executable_file_mappings as *const () as usize as u64;
         let in_libc = libc::getpid as *const () as usize as u64;
         let modules = loaded_modules([in_libc, here].into_iter());
         assert_eq!(modules.len(), 2, "{modules:?}");

@@ -6,6 +6,7 @@ use crate::flame::code::{CodeModule, CodeSite};
 use crate::flame::phase_tag::phase_tag;
 use crate::measure::phase::phase_path;
 use crate::measure::phase_mark::marked_phase;
+use crate::symbolize::clean_name;
 use std::collections::HashMap;
 
 /// Frames that only say "a thread started"; everything outside the worker's own code.
@@ -176,14 +177,6 @@ fn trim_thread_entry(frames: Vec<String>) -> Vec<String> {
     frames.into_iter().skip(skip).collect()
 }
 
-/// Demangled name without the hash suffix, safe for the folded format.
-pub(crate) fn clean_name(raw: &str) -> String {
-    let demangled = format!("{:#}", rustc_demangle::demangle(raw));
-    // The folded format splits frames on ';' and the count off after the last space, so
-    // spaces inside names (`<T as Trait>::f`) are fine but ';' is not.
-    demangled.replace(';', ":")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,12 +218,5 @@ mod tests {
         assert!(is_wait_machinery(
             "boundscope::measure::ctx::WorkerCtx::wait"
         ));
-    }
-
-    #[test]
-    fn names_lose_hash_and_separators() {
-        let name = clean_name("_ZN4core3ptr13drop_in_place17h0123456789abcdefE");
-        assert_eq!(name, "core::ptr::drop_in_place");
-        assert_eq!(clean_name("a b;c"), "a b:c");
     }
 }

@@ -18,12 +18,14 @@ pub(crate) struct ElfFile {
     /// `(file offset, size, address)` of each load segment.
     segments: Vec<(u64, u64, u64)>,
     symbols: OnceLock<Vec<Symbol>>,
+    /// The inode of the file opened (to tell whether a process mapped this very file).
+    inode: u64,
 }
 
 impl ElfFile {
     /// Maps the file at `path`; `None` when it cannot be read or is not an object file.
     pub(crate) fn open(path: &str) -> Option<ElfFile> {
-        let data = map_file(path)?;
+        let (data, inode) = map_file(path)?;
         let file = object::File::parse(data).ok()?;
         let segments = file
             .segments()
@@ -36,7 +38,12 @@ impl ElfFile {
             data,
             segments,
             symbols: OnceLock::new(),
+            inode,
         })
+    }
+
+    pub(crate) fn inode(&self) -> u64 {
+        self.inode
     }
 
     pub(crate) fn data(&self) -> &'static [u8] {
@@ -102,10 +109,12 @@ fn read_symbols(data: &'static [u8]) -> Vec<Symbol> {
 }
 
 /// The whole file at `path`, mapped read-only and never unmapped (a file of code is
-/// symbolized for as long as the process runs).
-fn map_file(path: &str) -> Option<&'static [u8]> {
+/// symbolized for as long as the process runs), and its inode.
+fn map_file(path: &str) -> Option<(&'static [u8], u64)> {
+    use std::os::unix::fs::MetadataExt;
     let file = std::fs::File::open(path).ok()?;
-    let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let metadata = file.metadata().ok()?;
+    let len = usize::try_from(metadata.len()).ok()?;
     if len == 0 {
         return None;
     }
@@ -129,7 +138,8 @@ fn map_file(path: &str) -> Option<&'static [u8]> {
     // SAFETY: advice on the mapping just made; it changes no contents.
     unsafe { libc::madvise(ptr, len, libc::MADV_RANDOM) };
     // SAFETY: the mapping of `len` readable bytes made above lives for the whole process.
-    Some(unsafe { std::slice::from_raw_parts(ptr as *const u8, len) })
+    let data = unsafe { std::slice::from_raw_parts(ptr as *const u8, len) };
+    Some((data, metadata.ino()))
 }
 
 #[cfg(test)]
@@ -139,13 +149,17 @@ mod tests {
     #[test]
     fn this_binary_maps_and_names_a_function_by_its_symbol() {
         let here = this_binary_maps_and_names_a_function_by_its_symbol as *const () as u64;
-        let maps = crate::profile::modules::executable_maps();
-        let (file, address) = crate::profile::resolver::locate(&maps, here).expect("mapped");
+        let maps = crate::symbolize::read_maps("self").expect("this process's map");
+        let m = maps.iter().find(|m| m.holds(here)).expect("mapped");
+        let (file, address) =
+            crate::symbolize::files::file_address(&m.path, m.start, m.file_offset, here)
+                .expect("a file of code");
         let name = file.elf.symbol_at(address).expect("a symbol");
         assert!(
             name.contains("this_binary_maps_and_names_a_function_by_its_symbol"),
             "{name}"
         );
+        assert_eq!(file.elf.inode(), m.inode);
         assert!(file.elf.address_of_offset(u64::MAX).is_none());
         assert!(ElfFile::open("/definitely/not/a/file").is_none());
     }
