@@ -7,6 +7,14 @@ use common::{bin, read_json, stderr, Scratch};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Held by the tests whose readings depend on free cores (CPU-bound programs), so that they
+/// do not run beside one another.
+static CORES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn cores() -> std::sync::MutexGuard<'static, ()> {
+    CORES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The real `python3` interpreter (not a wrapper script), or `None` when there is none —
 /// said loudly, and a failure under CI, which installs it (`.ci/python.sh`).
 fn python3() -> Option<String> {
@@ -85,6 +93,7 @@ fn gone_within(marker: &str, secs: u64) -> bool {
 
 #[test]
 fn a_native_cpu_bound_program_reads_cpu_bound_with_its_lane() {
+    let _cores = cores();
     let scratch = Scratch::new();
     let file = scratch.path("big.bin");
     // A sparse file: reading it costs no disk, hashing it costs CPU.
@@ -168,6 +177,7 @@ fn a_program_that_closes_its_stdout_is_watched_to_its_end() {
 
 #[test]
 fn children_left_behind_by_a_program_are_ended_with_it() {
+    let _cores = cores();
     let scratch = Scratch::new();
     let script = "for i in $(seq 100); do sleep 31.4159 & done; sleep 0.3";
     let (out, report) = exec(&scratch, "forks", &[], &["sh", "-c", script]);
@@ -287,6 +297,7 @@ fn listening_address(server: &mut std::process::Child) -> String {
 #[test]
 fn python_threads_fetching_over_http_read_io_bound_on_net_waits() {
     let Some(python) = python3() else { return };
+    let _cores = cores();
     let scratch = Scratch::new();
     let mut server = bin()
         .args(["serve-api", "--addr", "127.0.0.1:0", "--latency", "20ms"])
@@ -296,10 +307,18 @@ fn python_threads_fetching_over_http_read_io_bound_on_net_waits() {
         .expect("start the API");
     let addr = listening_address(&mut server);
     let script = common::repo_path("tests/fixtures/exec/fetch.py");
+    let folded = scratch.path("fetch.folded");
     let (out, report) = exec(
         &scratch,
         "fetch",
-        &["--progress", "^fetched"],
+        &[
+            "--progress",
+            "^fetched",
+            "--view",
+            "wall",
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
         &[&python, &script, &format!("http://{addr}"), "8", "200"],
     );
     let _ = server.kill();
@@ -329,6 +348,7 @@ fn python_threads_fetching_over_http_read_io_bound_on_net_waits() {
 #[test]
 fn a_multiprocessing_pool_gets_a_lane_per_child_process() {
     let Some(python) = python3() else { return };
+    let _cores = cores();
     let scratch = Scratch::new();
     let script = common::repo_path("tests/fixtures/exec/pool.py");
     let (out, report) = exec(&scratch, "pool", &[], &[&python, &script, "3"]);
@@ -442,4 +462,74 @@ fn a_scenarios_real_lines_run_programs_beside_the_simulated_ones_with_real() {
     assert!(table.contains("identical in every run"), "{table}");
     assert!(table.contains("expect: program fast"), "{table}");
     assert!(table.contains("— ok"), "{table}");
+}
+
+/// The folded wall profile of an `exec` run: (stack, nanoseconds).
+fn folded_wall(
+    scratch: &Scratch,
+    name: &str,
+    args: &[&str],
+    command: &[&str],
+) -> Vec<(String, u64)> {
+    let folded = scratch.path(&format!("{name}.folded"));
+    let mut all = vec!["--folded", folded.to_str().unwrap(), "--view", "wall"];
+    all.extend_from_slice(args);
+    let (out, _) = exec(scratch, name, &all, command);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&folded).expect("folded");
+    text.lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(stack, n)| (stack.to_string(), n.parse().unwrap_or(0)))
+        .collect()
+}
+
+/// Nanoseconds of the stacks ending in `leaf`, and of those that also pass through `frame`.
+fn under(stacks: &[(String, u64)], leaf: &str, frame: &str) -> (u64, u64) {
+    let ending: Vec<&(String, u64)> = stacks.iter().filter(|(s, _)| s.ends_with(leaf)).collect();
+    let all = ending.iter().map(|(_, n)| n).sum();
+    let within = ending
+        .iter()
+        .filter(|(s, _)| s.contains(frame))
+        .map(|(_, n)| n)
+        .sum();
+    (all, within)
+}
+
+#[test]
+fn two_cpu_bound_python_threads_read_gil_bound_with_their_waits_under_their_own_code() {
+    let Some(python) = python3() else { return };
+    let _cores = cores();
+    let scratch = Scratch::new();
+    let script = common::repo_path("tests/fixtures/exec/gil.py");
+    let stacks = folded_wall(&scratch, "gil", &[], &[&python, &script]);
+    let report = read_json(&scratch.path("gil.json"));
+    assert_eq!(
+        report["verdict"], "gil-bound",
+        "{}",
+        report["verdict_detail"]
+    );
+    // The two threads waited for the lock at least 30% of their time.
+    let lanes = report["worker_stats"].as_array().unwrap();
+    let threads: Vec<&serde_json::Value> = lanes
+        .iter()
+        .filter(|l| {
+            l["name"]
+                .as_str()
+                .unwrap_or("")
+                .contains("crunch_in_thread")
+        })
+        .collect();
+    assert_eq!(threads.len(), 2, "{lanes:?}");
+    let wall: f64 = threads.iter().map(|l| l["wall_s"].as_f64().unwrap()).sum();
+    let gil: f64 = threads
+        .iter()
+        .map(|l| l["waits"]["gil"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(gil >= 0.3 * wall, "gil {gil} of {wall}");
+    // Under the script's own function, not the interpreter's.
+    let (all, within) = under(&stacks, ";[gil wait]", ";crunch_in_thread (gil.py);");
+    assert!(
+        all > 0 && within as f64 >= 0.9 * all as f64,
+        "{within} of {all}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Observing a process tree over time: at each reading, every thread of the root process and
 //! of the processes below it (a `multiprocessing` pool's workers, say) gets its time booked.
 
-use super::cause::classify;
+use super::cause::{classify, OffCpuCause};
 use super::fd::ProcFds;
 use super::ledger::{Booked, Reading, ThreadLedger};
 use super::procfs::{
@@ -9,6 +9,7 @@ use super::procfs::{
     ThreadId,
 };
 use super::stat::ThreadState;
+use super::syscall::SyscallReading;
 use std::collections::BTreeMap;
 
 /// Every thread seen under a root process, with its ledger.
@@ -35,6 +36,9 @@ pub struct ThreadReading {
     pub running: bool,
     /// The time booked since the reading before.
     pub booked: Booked,
+    /// The address of the futex word the thread sleeps on, when it sleeps on one (which lock
+    /// it waits for).
+    pub futex: Option<u64>,
 }
 
 impl Observer {
@@ -78,6 +82,12 @@ impl Observer {
         let running = stat.state == ThreadState::Running;
         let syscall = read_syscall(id);
         let cause = classify(stat.state, syscall.as_ref(), fds);
+        let futex = match (&cause, &syscall) {
+            (Some(OffCpuCause::Lock { .. }), Some(SyscallReading::InCall { args, .. })) => {
+                Some(args[0])
+            }
+            _ => None,
+        };
         let since_ns = self
             .started_ns
             .max(stat.start_ticks.saturating_mul(self.ns_per_tick));
@@ -104,6 +114,7 @@ impl Observer {
             id,
             running,
             booked,
+            futex,
         })
     }
 

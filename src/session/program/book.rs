@@ -32,6 +32,9 @@ pub struct Book {
     pub samples: u64,
     /// Every process seen.
     pub processes: std::collections::BTreeSet<u32>,
+    /// Per process, the futex words of its interpreter lock, as learned from its threads'
+    /// timed waits for it (see [`category`]).
+    gil_words: BTreeMap<u32, Vec<u64>>,
 }
 
 /// What is known of a thread when its time is booked.
@@ -69,7 +72,10 @@ impl Book {
         lane.cpu_s += s(booked.cpu_ns);
         lane.runqueue_s += s(booked.runqueue_ns);
         lane.wall_s += s(booked.cpu_ns + booked.runqueue_ns + booked.off_ns);
-        let category = booked.cause.map(|c| category(c, seen.stack));
+        let words = self.gil_words.entry(id.pid).or_default();
+        let category = booked
+            .cause
+            .map(|c| category(c, seen.stack, seen.reading.futex, words));
         if let Some(category) = category {
             *lane.waits.entry(category).or_default() += s(booked.off_ns);
         }
@@ -115,17 +121,35 @@ fn folded_stack(lane: &str, stack: Option<&SampledThread>) -> String {
     folded
 }
 
+/// How near (in bytes) a futex word must lie to a known word of the interpreter lock to be
+/// one of its words too: the lock's mutex and condition sit side by side in one structure.
+const GIL_SPAN: u64 = 256;
+
 /// The wait category of an off-CPU cause. A Python thread asleep on a futex with a timeout
 /// outside the `threading` and `queue` modules' waits is waiting for the interpreter lock:
 /// CPython takes its GIL with a timed wait (to ask the holder to drop it after the switch
 /// interval), while a Python-level lock, condition or queue waits untimed or inside those
-/// modules' frames.
-pub fn category(cause: OffCpuCause, stack: Option<&SampledThread>) -> WaitCategory {
+/// modules' frames. The futex word of such a wait is learned (`words`), and an untimed wait
+/// on a word beside it (the lock's own mutex, taken around that wait) is the lock's too.
+pub fn category(
+    cause: OffCpuCause,
+    stack: Option<&SampledThread>,
+    futex: Option<u64>,
+    words: &mut Vec<u64>,
+) -> WaitCategory {
     match cause {
         OffCpuCause::Net => WaitCategory::Net,
         OffCpuCause::Disk => WaitCategory::Disk,
-        OffCpuCause::Lock { timed } => match stack {
-            Some(stack) if timed && !in_python_lock_wait(stack) => WaitCategory::Gil,
+        OffCpuCause::Lock { timed } => match (stack, futex) {
+            (Some(stack), futex) if timed && !in_python_lock_wait(stack) => {
+                if let Some(word) = futex.filter(|w| !words.contains(w)) {
+                    words.push(word);
+                }
+                WaitCategory::Gil
+            }
+            (Some(_), Some(word)) if words.iter().any(|w| w.abs_diff(word) <= GIL_SPAN) => {
+                WaitCategory::Gil
+            }
             _ => WaitCategory::Lock,
         },
         OffCpuCause::Sleep => WaitCategory::Sleep,
@@ -155,6 +179,7 @@ mod tests {
             id: ThreadId { pid: 10, tid },
             running,
             booked,
+            futex: None,
         }
     }
 
@@ -169,14 +194,38 @@ mod tests {
 
     #[test]
     fn a_timed_futex_in_python_code_is_a_gil_wait_and_a_lock_wait_is_not() {
+        let mut words = Vec::new();
         let timed = OffCpuCause::Lock { timed: true };
-        let crunch = python(&["<module> (job.py)", "crunch (job.py)"]);
-        assert_eq!(category(timed, Some(&crunch)), WaitCategory::Gil);
-        let waiting = python(&["join (/usr/lib/python3.11/threading.py)"]);
-        assert_eq!(category(timed, Some(&waiting)), WaitCategory::Lock);
         let untimed = OffCpuCause::Lock { timed: false };
-        assert_eq!(category(untimed, Some(&crunch)), WaitCategory::Lock);
-        assert_eq!(category(timed, None), WaitCategory::Lock);
+        let crunch = python(&["<module> (job.py)", "crunch (job.py)"]);
+        // A user's own lock, before any wait for the interpreter lock was seen.
+        assert_eq!(
+            category(untimed, Some(&crunch), Some(0x9000), &mut words),
+            WaitCategory::Lock
+        );
+        assert_eq!(
+            category(timed, Some(&crunch), Some(0x1040), &mut words),
+            WaitCategory::Gil
+        );
+        assert_eq!(words, [0x1040]);
+        // The lock's mutex beside its condition; a user's lock elsewhere.
+        assert_eq!(
+            category(untimed, Some(&crunch), Some(0x1010), &mut words),
+            WaitCategory::Gil
+        );
+        assert_eq!(
+            category(untimed, Some(&crunch), Some(0x9000), &mut words),
+            WaitCategory::Lock
+        );
+        let waiting = python(&["join (/usr/lib/python3.11/threading.py)"]);
+        assert_eq!(
+            category(timed, Some(&waiting), Some(0x5000), &mut words),
+            WaitCategory::Lock
+        );
+        assert_eq!(
+            category(timed, None, Some(0x1040), &mut words),
+            WaitCategory::Lock
+        );
     }
 
     #[test]

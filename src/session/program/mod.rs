@@ -46,7 +46,8 @@ pub(super) fn run(
         spec: Box::new(spec.redacted()),
         host: HostInfo::current(),
     });
-    let readers = StackReaders::new(stacks::python_reader);
+    let native = stacks::NativeStacks::start(program.pid(), spec.hz);
+    let readers = StackReaders::new(stacks::python_reader, native);
     let mut watched = Watched {
         observer: Observer::new(program.pid()),
         book: Book::new(program.pid()),
@@ -136,7 +137,8 @@ impl Watched {
     /// One reading of every thread, booked with its stack where one could be read.
     fn read(&mut self) {
         let found = self.observer.read();
-        let stacks = self.readers.sample(found.threads.iter().map(|t| t.id.pid));
+        let ids = found.threads.iter().map(|t| (t.id.pid, t.id.tid));
+        let stacks = self.readers.sample(ids);
         for reading in &found.threads {
             let thread = self
                 .observer
@@ -262,7 +264,7 @@ fn is_bystander(worker: &WorkerSnapshot) -> bool {
         .iter()
         .filter_map(|c| worker.waits.get(c))
         .sum();
-    worker.wall_s > 0.0 && worker.cpu_s < 0.05 * worker.wall_s && waited > 0.8 * worker.wall_s
+    worker.wall_s > 0.0 && worker.cpu_s < 0.1 * worker.wall_s && waited > 0.5 * worker.wall_s
 }
 
 /// The lane's share of wall time on each kind, for tests.

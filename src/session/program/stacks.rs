@@ -1,8 +1,12 @@
-//! Stacks of an observed program's threads, per process: a reader is attached to each
-//! process as it is first seen (a language's runtime may need a moment to start, so
-//! attaching is retried for a while), and what could not be read is said, once.
+//! Stacks of an observed program's threads. A Python reader is attached to each Python
+//! process as it is first seen (its interpreter may need a moment to start, so attaching is
+//! retried for a while); the other processes' threads get native stacks sampled by the kernel
+//! (one sampler for the whole tree, started with the program). What could not be read is
+//! said once, with why.
 
 use super::book::SampledThread;
+use crate::observe::native::{NativeSampler, Symbolizer};
+use crate::observe::python::{PythonError, PythonReader};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -19,6 +23,8 @@ pub enum Attach {
     NotYet(String),
     /// Never readable (the reason, said once in the run's warnings).
     Never(String),
+    /// Not a process this reader reads (not Python): its native stacks stand instead.
+    NotMine,
 }
 
 /// How long attaching to a starting process is retried, and how often.
@@ -29,27 +35,39 @@ enum State {
     Attached(Box<dyn StackReader>),
     Trying { first: Instant, last: Instant },
     GaveUp(String),
+    Native,
 }
 
 /// The readers of a program's processes.
 pub struct StackReaders {
     attach: fn(u32) -> Attach,
     processes: BTreeMap<u32, State>,
+    /// The program's native stacks, or why there are none.
+    native: Result<NativeStacks, String>,
 }
 
 impl StackReaders {
-    pub fn new(attach: fn(u32) -> Attach) -> StackReaders {
+    /// Readers attached by `attach`, and native stacks from `native` for the rest.
+    pub fn new(attach: fn(u32) -> Attach, native: Result<NativeStacks, String>) -> StackReaders {
         StackReaders {
             attach,
             processes: BTreeMap::new(),
+            native,
         }
     }
 
     /// The stacks of the threads of `pids` now, by thread id.
-    pub fn sample(&mut self, pids: impl Iterator<Item = u32>) -> HashMap<u32, SampledThread> {
+    pub fn sample(
+        &mut self,
+        threads: impl Iterator<Item = (u32, u32)>,
+    ) -> HashMap<u32, SampledThread> {
         let mut stacks = HashMap::new();
-        let mut seen: Vec<u32> = pids.collect();
+        let threads: Vec<(u32, u32)> = threads.collect();
+        let mut seen: Vec<u32> = threads.iter().map(|(pid, _)| *pid).collect();
         seen.dedup();
+        if let Ok(native) = &mut self.native {
+            native.update();
+        }
         for pid in seen {
             let now = Instant::now();
             let state = self.processes.entry(pid).or_insert(State::Trying {
@@ -61,6 +79,7 @@ impl StackReaders {
                     *state = match (self.attach)(pid) {
                         Attach::Reader(reader) => State::Attached(reader),
                         Attach::Never(why) => State::GaveUp(why),
+                        Attach::NotMine => State::Native,
                         Attach::NotYet(why) if now.duration_since(first) >= ATTACH_FOR => {
                             State::GaveUp(why)
                         }
@@ -68,10 +87,19 @@ impl StackReaders {
                     };
                 }
             }
-            if let State::Attached(reader) = state {
-                for thread in reader.sample().unwrap_or_default() {
-                    stacks.insert(thread.tid, thread);
+            match (state, &mut self.native) {
+                (State::Attached(reader), _) => {
+                    for thread in reader.sample().unwrap_or_default() {
+                        stacks.insert(thread.tid, thread);
+                    }
                 }
+                (_, Ok(native)) => {
+                    let tids = threads.iter().filter(|(p, _)| *p == pid);
+                    for &(_, tid) in tids {
+                        stacks.extend(native.stack_of(pid, tid).map(|s| (tid, s)));
+                    }
+                }
+                _ => {}
             }
         }
         stacks
@@ -89,16 +117,97 @@ impl StackReaders {
             }
         }
         let of = self.processes.len();
-        reasons
+        let mut notes: Vec<String> = reasons
             .into_iter()
             .map(|(why, n)| format!("no stacks for {n} of {of} process(es): {why}"))
-            .collect()
+            .collect();
+        let native = self.processes.values().any(|s| matches!(s, State::Native));
+        if let (true, Err(why)) = (native, &self.native) {
+            notes.push(format!("no native stacks: {why}; lanes and waits only"));
+        }
+        notes
     }
 }
 
-/// A reader of CPython's stacks for `pid`.
-pub fn python_reader(_pid: u32) -> Attach {
-    Attach::Never("reading Python stacks is not part of this build".into())
+/// A reader of CPython's stacks for `pid`; [`Attach::NotMine`] for a program that is not a
+/// Python interpreter (by the name of its executable).
+pub fn python_reader(pid: u32) -> Attach {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
+    let name = exe.file_name().map(|n| n.to_string_lossy().into_owned());
+    if !name.is_some_and(|n| n.starts_with("python")) {
+        return Attach::NotMine;
+    }
+    match PythonReader::attach(pid) {
+        Ok(reader) => Attach::Reader(Box::new(PythonStacks(reader))),
+        // The interpreter is not set up yet, or was caught mid-change: try again.
+        Err(e @ (PythonError::NotPython { .. } | PythonError::Unreadable { .. })) => {
+            Attach::NotYet(e.to_string())
+        }
+        Err(e) => Attach::Never(e.to_string()),
+    }
+}
+
+/// A CPython process's threads, as the Python reader gives them.
+struct PythonStacks(PythonReader);
+
+impl StackReader for PythonStacks {
+    fn sample(&mut self) -> Option<Vec<SampledThread>> {
+        let threads = self.0.sample().ok()?;
+        let known = threads.into_iter().filter(|t| t.tid != 0);
+        Some(
+            known
+                .map(|t| SampledThread {
+                    tid: t.tid,
+                    name: t.name,
+                    frames: t.frames,
+                    holds_gil: t.holds_gil,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// How long a native sample stands for its thread: a thread that has not run since (asleep)
+/// is given no stack rather than an old one.
+const NATIVE_FRESH: Duration = Duration::from_millis(100);
+
+/// The latest native stack of each thread of the program's tree.
+pub struct NativeStacks {
+    sampler: NativeSampler,
+    symbolizer: Symbolizer,
+    latest: HashMap<u32, (Instant, u32, Vec<u64>)>,
+}
+
+impl NativeStacks {
+    /// Samples `pid` and what it starts, `hz` times per CPU-second; `Err` says why not.
+    pub fn start(pid: u32, hz: u32) -> Result<NativeStacks, String> {
+        let sampler = NativeSampler::start(pid, hz).map_err(|e| e.to_string())?;
+        Ok(NativeStacks {
+            sampler,
+            symbolizer: Symbolizer::new(),
+            latest: HashMap::new(),
+        })
+    }
+
+    fn update(&mut self) {
+        let now = Instant::now();
+        for sample in self.sampler.drain() {
+            self.latest
+                .insert(sample.tid, (now, sample.pid, sample.ips));
+        }
+    }
+
+    fn stack_of(&mut self, pid: u32, tid: u32) -> Option<SampledThread> {
+        let (at, sampled_pid, ips) = self.latest.get(&tid)?;
+        if at.elapsed() > NATIVE_FRESH || *sampled_pid != pid {
+            return None;
+        }
+        Some(SampledThread {
+            tid,
+            frames: self.symbolizer.symbolize(pid, ips),
+            ..SampledThread::default()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -118,11 +227,14 @@ mod tests {
 
     #[test]
     fn readable_processes_give_stacks_and_the_others_one_note_each_reason() {
-        let mut readers = StackReaders::new(|pid| match pid {
-            1 => Attach::Reader(Box::new(Fixed)),
-            _ => Attach::Never("not a Python program".into()),
-        });
-        let stacks = readers.sample([1, 2, 3].into_iter());
+        let mut readers = StackReaders::new(
+            |pid| match pid {
+                1 => Attach::Reader(Box::new(Fixed)),
+                _ => Attach::Never("not a Python program".into()),
+            },
+            Err("none here".into()),
+        );
+        let stacks = readers.sample([(1, 7), (2, 2), (3, 3)].into_iter());
         assert_eq!(stacks[&7].frames, ["main (job.py)"]);
         assert_eq!(
             readers.notes(),
