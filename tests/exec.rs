@@ -533,3 +533,60 @@ fn two_cpu_bound_python_threads_read_gil_bound_with_their_waits_under_their_own_
         "{within} of {all}"
     );
 }
+
+/// A native program that burns the CPU for about a second in a function of its own.
+const BURN: &str = r#"
+__attribute__((noinline)) double burn_cycles(long n) {
+    volatile double x = 0;
+    for (long i = 0; i < n; i++) x += i * 0.5;
+    return x;
+}
+int main(void) {
+    double t = 0;
+    for (int i = 0; i < 300; i++) t += burn_cycles(1000000);
+    return t < 0;
+}
+"#;
+
+#[test]
+fn a_native_programs_cpu_time_sits_on_its_own_functions() {
+    let _cores = cores();
+    let scratch = Scratch::new();
+    let source = scratch.path("burn.c");
+    let program = scratch.path("burn");
+    std::fs::write(&source, BURN).expect("write the program");
+    let built = Command::new("cc")
+        .args(["-O1", "-g", "-fno-omit-frame-pointer", "-o"])
+        .arg(&program)
+        .arg(&source)
+        .status()
+        .expect("a C compiler (cc), which Rust's own linking needs too");
+    assert!(built.success());
+    let folded = scratch.path("burn.folded");
+    let (out, report) = exec(
+        &scratch,
+        "burn",
+        &["--folded", folded.to_str().unwrap(), "--view", "cpu"],
+        &[program.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        report["verdict"], "cpu-bound",
+        "{}",
+        report["verdict_detail"]
+    );
+    let text = std::fs::read_to_string(&folded).expect("folded");
+    let samples: u64 = text
+        .lines()
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum();
+    let in_burn: u64 = text
+        .lines()
+        .filter(|l| l.contains(";main;burn_cycles"))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum();
+    assert!(
+        in_burn as f64 >= 0.8 * samples as f64,
+        "{in_burn} of {samples}: {text}"
+    );
+}
