@@ -11,6 +11,7 @@ mod progress;
 mod rounds;
 mod run;
 mod scenario;
+mod scenario_real;
 mod sweep;
 #[cfg(test)]
 mod tui_spec_tests;

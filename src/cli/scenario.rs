@@ -294,6 +294,7 @@ fn specs(
     scratch_dirs: &mut Vec<tempfile::TempDir>,
 ) -> Result<Vec<RunSpec>, CliError> {
     let mut specs = Vec::with_capacity(scenario.runs.len());
+    let mut real: Option<super::scenario_real::RealInputs> = None;
     for (index, line) in scenario.runs.iter().enumerate() {
         let bad_line = |e: clap::Error| {
             let text = e.render().to_string();
@@ -301,7 +302,14 @@ fn specs(
             CliError::Usage(format!("run {:?} ({}): {first}", line.label, line.args))
         };
         if line.is_program() {
-            let argv = scenario.argv(index, quick);
+            let real = match &mut real {
+                Some(real) => real,
+                None => real.insert(super::scenario_real::RealInputs::new()?),
+            };
+            let first = specs
+                .iter()
+                .find(|s: &&RunSpec| s.workload.program().is_none());
+            let argv = real.expand(scenario.argv(index, quick), first)?;
             let program = ProgramLine::try_parse_from(argv).map_err(bad_line)?.program;
             if program.exports.any() {
                 return Err(CliError::Usage(format!(
@@ -325,6 +333,8 @@ fn specs(
         scratch_dirs.extend(super::scratch_out_dir(&mut workload)?);
         specs.push(run.exec.spec(workload, run.mode));
     }
+    // The twins and their input stay until the runs are over.
+    scratch_dirs.extend(real.map(super::scenario_real::RealInputs::into_dir));
     Ok(specs)
 }
 
