@@ -172,10 +172,12 @@ fn scenario_suite(
     text: &str,
     source: &str,
 ) -> Result<Suite, SuiteError> {
-    let scenario = Scenario::parse(text).map_err(|e| SuiteError::Scenario {
+    let mut scenario = Scenario::parse(text).map_err(|e| SuiteError::Scenario {
         name: source.to_string(),
         source: e,
     })?;
+    // A scenario's real programs run from the command line (`scenario --real`) only.
+    scenario.keep_real(false);
     Suite::scenario(&scenario, source, state.quick, form.pg())
 }
 

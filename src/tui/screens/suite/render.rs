@@ -86,7 +86,10 @@ fn picker_detail(state: &SuiteState, form: &dyn SweepSource, theme: Theme) -> Ve
     };
     match state.item() {
         PickItem::BuiltIn(i) => match Scenario::parse(BUILT_IN[i].1) {
-            Ok(scenario) => scenario_detail(&scenario, state, theme),
+            Ok(mut scenario) => {
+                scenario.keep_real(false);
+                scenario_detail(&scenario, state, theme)
+            }
             Err(e) => vec![Line::from(e.to_string())],
         },
         PickItem::File => {
