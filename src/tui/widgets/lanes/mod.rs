@@ -143,7 +143,14 @@ fn lane_line(
 ) -> Line<'static> {
     let label = lane_label(&lane.name, prefix);
     let width = usize::from(gutter.saturating_sub(1));
-    let label: String = label.chars().take(width).collect();
+    // A narrow gutter keeps the label's end, where a lane's number is.
+    let chars: Vec<char> = label.chars().collect();
+    let label: String = match chars.len() > width && width > 1 {
+        true => std::iter::once('…')
+            .chain(chars[chars.len() - (width - 1)..].iter().copied())
+            .collect(),
+        false => chars.iter().take(width).collect(),
+    };
     let mut spans_out = vec![Span::raw(format!("{label:<width$} "))];
     for state in lane_states(&lane_columns(lane, spans, axis)) {
         let (glyph, style) = theme.lane_state(state);
