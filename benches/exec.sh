@@ -3,7 +3,7 @@
 # under `exec --hz 100`, interleaved (the side that goes first alternating), medians and
 # their ratio (under exec / alone; 1.00 is free, the goal is at most 1.05).
 #
-#   benches/exec.sh [REPEAT]
+#   benches/exec.sh [REPEAT]      (BOUNDSCOPE_BIN=path/to/boundscope to use a built one)
 #
 # Targets: one thread hashing a file (sha256sum), two processes hashing at once (both cores
 # busy, so the observer's own CPU competes with the program), and two CPython threads
@@ -12,8 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=${1:-11}
-cargo build --release --quiet
-bin=target/release/boundscope
+# BOUNDSCOPE_BIN names a binary already built (a shared target directory may be rebuilt
+# under the bench's feet).
+bin=${BOUNDSCOPE_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/boundscope
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 truncate -s 600M "$out/sparse.bin"
