@@ -29,7 +29,7 @@ pub enum Attach {
 
 /// How long attaching to a starting process is retried, and how often.
 const ATTACH_FOR: Duration = Duration::from_secs(3);
-const ATTACH_EVERY: Duration = Duration::from_millis(100);
+const ATTACH_EVERY: Duration = Duration::from_millis(25);
 
 enum State {
     Attached(Box<dyn StackReader>),
