@@ -45,6 +45,35 @@ int main(void) {
 }
 "#;
 
+/// A process that forks a worker process after a moment; both burn the CPU. The worker dies
+/// with its parent, so that killing the test's child ends both however the test ends.
+const FORKING: &str = r#"
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+__attribute__((noinline)) double burn_cycles(long n) {
+    volatile double x = 0;
+    for (long i = 0; i < n; i++) x += i * 0.5;
+    return x;
+}
+__attribute__((noinline)) void forked_worker(void) {
+    double t = 0;
+    for (;;) t += burn_cycles(1000000);
+}
+int main(void) {
+    usleep(200000);
+    pid_t parent = getpid();
+    if (fork() == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) return 0;
+        forked_worker();
+    }
+    double t = 0;
+    for (;;) t += burn_cycles(1000000);
+    return (int)t;
+}
+"#;
+
 /// A child that is killed and reaped however the test ends.
 struct Running(Child);
 
@@ -133,6 +162,32 @@ fn both_threads_of_a_two_thread_child_give_samples() {
             .any(|f| f.ends_with(&["second_thread".into(), "burn_cycles".into()])),
         "{:?}",
         &second[..second.len().min(5)]
+    );
+}
+
+#[test]
+fn a_process_forked_after_start_is_sampled_under_its_own_pid() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let exe = compile(dir.path(), FORKING);
+    let pids = |s: &[NativeSample]| s.iter().map(|s| s.pid).collect::<BTreeSet<u32>>();
+    let (child, samples) = sample(&exe, |s| pids(s).len() >= 2);
+    let parent = child.0.id();
+    let worker = pids(&samples).into_iter().find(|&p| p != parent);
+    let Some(worker) = worker else {
+        panic!("no samples from a forked process: {:?}", pids(&samples));
+    };
+    let mut symbolizer = Symbolizer::new();
+    let names: Vec<Vec<String>> = samples
+        .iter()
+        .filter(|s| s.pid == worker)
+        .map(|s| symbolizer.symbolize(worker, &s.ips))
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|f| f.ends_with(&["forked_worker".into(), "burn_cycles".into()])),
+        "{:?}",
+        &names[..names.len().min(5)]
     );
 }
 

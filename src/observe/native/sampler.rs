@@ -93,7 +93,10 @@ impl NativeSampler {
                     self.covered.insert(tid);
                     return Ok(());
                 }
-                Err(source) => return Err(open_error(self.pid, tid, cpu, source)),
+                Err(source) => {
+                    let paranoid = perf_event_paranoid();
+                    return Err(open_error(self.pid, tid, cpu, source, paranoid));
+                }
             };
             match self.rings.get(i) {
                 Some(ring) => {
@@ -143,10 +146,17 @@ impl NativeSampler {
     }
 }
 
-/// Why opening an event failed, in the terms the user can act on.
-fn open_error(pid: u32, tid: u32, cpu: u32, source: io::Error) -> NativeError {
+/// Why opening an event failed, in the terms the user can act on (`paranoid`: the kernel's
+/// `perf_event_paranoid` level, where known).
+fn open_error(
+    pid: u32,
+    tid: u32,
+    cpu: u32,
+    source: io::Error,
+    paranoid: Option<i32>,
+) -> NativeError {
     match source.raw_os_error() {
-        Some(libc::EACCES | libc::EPERM) => match perf_event_paranoid() {
+        Some(libc::EACCES | libc::EPERM) => match paranoid {
             Some(level) if level > 2 => NativeError::Paranoid { level, source },
             _ => NativeError::NotPermitted { pid, source },
         },
@@ -229,6 +239,38 @@ mod tests {
                 "{cpus}: {pages}"
             );
         }
+    }
+
+    #[test]
+    fn refusals_say_whether_the_paranoia_level_or_a_policy_forbids_sampling() {
+        let os = io::Error::from_raw_os_error;
+        let error = |errno, level| open_error(10, 11, 1, os(errno), level);
+        assert!(matches!(
+            error(libc::EACCES, Some(3)),
+            NativeError::Paranoid { level: 3, .. }
+        ));
+        let text = error(libc::EACCES, Some(3)).to_string();
+        assert!(text.contains("perf_event_paranoid is 3"), "{text}");
+        assert!(matches!(
+            error(libc::EPERM, Some(2)),
+            NativeError::NotPermitted { pid: 10, .. }
+        ));
+        assert!(matches!(
+            error(libc::EACCES, None),
+            NativeError::NotPermitted { .. }
+        ));
+        assert!(matches!(
+            error(libc::ENOSYS, Some(2)),
+            NativeError::Unsupported(_)
+        ));
+        assert!(matches!(
+            error(libc::EINVAL, Some(2)),
+            NativeError::Open {
+                tid: 11,
+                cpu: 1,
+                ..
+            }
+        ));
     }
 
     #[test]
