@@ -6,13 +6,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// One thread burning the CPU in a function of its own, under `main`.
-const ONE_THREAD: &str = r#"
+/// What every program below starts with: its headers and the function that burns the CPU.
+const PRELUDE: &str = r#"
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 __attribute__((noinline)) double burn_cycles(long n) {
     volatile double x = 0;
     for (long i = 0; i < n; i++) x += i * 0.5;
     return x;
 }
+"#;
+
+/// One thread burning the CPU in a function of its own, under `main`.
+const ONE_THREAD: &str = r#"
 int main(void) {
     double t = 0;
     for (;;) t += burn_cycles(1000000);
@@ -23,13 +31,6 @@ int main(void) {
 /// Two threads burning the CPU; the second starts a moment after the program, so that it
 /// is usually created after sampling started (and inherits its events).
 const TWO_THREADS: &str = r#"
-#include <pthread.h>
-#include <unistd.h>
-__attribute__((noinline)) double burn_cycles(long n) {
-    volatile double x = 0;
-    for (long i = 0; i < n; i++) x += i * 0.5;
-    return x;
-}
 __attribute__((noinline)) void *second_thread(void *arg) {
     double t = 0;
     for (;;) t += burn_cycles(1000000);
@@ -48,14 +49,6 @@ int main(void) {
 /// A process that forks a worker process after a moment; both burn the CPU. The worker dies
 /// with its parent, so that killing the test's child ends both however the test ends.
 const FORKING: &str = r#"
-#include <signal.h>
-#include <sys/prctl.h>
-#include <unistd.h>
-__attribute__((noinline)) double burn_cycles(long n) {
-    volatile double x = 0;
-    for (long i = 0; i < n; i++) x += i * 0.5;
-    return x;
-}
 __attribute__((noinline)) void forked_worker(void) {
     double t = 0;
     for (;;) t += burn_cycles(1000000);
@@ -84,11 +77,11 @@ impl Drop for Running {
     }
 }
 
-/// Compiles `source` with frame pointers and symbols into `dir`.
-fn compile(dir: &Path, source: &str) -> PathBuf {
+/// Compiles the prelude and `program` with frame pointers and symbols into `dir`.
+fn compile(dir: &Path, program: &str) -> PathBuf {
     let c = dir.join("target.c");
     let exe = dir.join("target");
-    std::fs::write(&c, source).expect("write the C source");
+    std::fs::write(&c, format!("{PRELUDE}{program}")).expect("write the C source");
     let status = Command::new("cc")
         .args(["-O1", "-g", "-fno-omit-frame-pointer", "-pthread", "-o"])
         .arg(&exe)
