@@ -6,13 +6,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// One thread burning the CPU in a function of its own, under `main`.
-const ONE_THREAD: &str = r#"
+/// What every program below starts with: its headers and the function that burns the CPU.
+const PRELUDE: &str = r#"
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 __attribute__((noinline)) double burn_cycles(long n) {
     volatile double x = 0;
     for (long i = 0; i < n; i++) x += i * 0.5;
     return x;
 }
+"#;
+
+/// One thread burning the CPU in a function of its own, under `main`.
+const ONE_THREAD: &str = r#"
 int main(void) {
     double t = 0;
     for (;;) t += burn_cycles(1000000);
@@ -23,13 +31,6 @@ int main(void) {
 /// Two threads burning the CPU; the second starts a moment after the program, so that it
 /// is usually created after sampling started (and inherits its events).
 const TWO_THREADS: &str = r#"
-#include <pthread.h>
-#include <unistd.h>
-__attribute__((noinline)) double burn_cycles(long n) {
-    volatile double x = 0;
-    for (long i = 0; i < n; i++) x += i * 0.5;
-    return x;
-}
 __attribute__((noinline)) void *second_thread(void *arg) {
     double t = 0;
     for (;;) t += burn_cycles(1000000);
@@ -39,6 +40,27 @@ int main(void) {
     pthread_t thread;
     usleep(200000);
     pthread_create(&thread, 0, second_thread, 0);
+    double t = 0;
+    for (;;) t += burn_cycles(1000000);
+    return (int)t;
+}
+"#;
+
+/// A process that forks a worker process after a moment; both burn the CPU. The worker dies
+/// with its parent, so that killing the test's child ends both however the test ends.
+const FORKING: &str = r#"
+__attribute__((noinline)) void forked_worker(void) {
+    double t = 0;
+    for (;;) t += burn_cycles(1000000);
+}
+int main(void) {
+    usleep(200000);
+    pid_t parent = getpid();
+    if (fork() == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) return 0;
+        forked_worker();
+    }
     double t = 0;
     for (;;) t += burn_cycles(1000000);
     return (int)t;
@@ -55,11 +77,11 @@ impl Drop for Running {
     }
 }
 
-/// Compiles `source` with frame pointers and symbols into `dir`.
-fn compile(dir: &Path, source: &str) -> PathBuf {
+/// Compiles the prelude and `program` with frame pointers and symbols into `dir`.
+fn compile(dir: &Path, program: &str) -> PathBuf {
     let c = dir.join("target.c");
     let exe = dir.join("target");
-    std::fs::write(&c, source).expect("write the C source");
+    std::fs::write(&c, format!("{PRELUDE}{program}")).expect("write the C source");
     let status = Command::new("cc")
         .args(["-O1", "-g", "-fno-omit-frame-pointer", "-pthread", "-o"])
         .arg(&exe)
@@ -133,6 +155,32 @@ fn both_threads_of_a_two_thread_child_give_samples() {
             .any(|f| f.ends_with(&["second_thread".into(), "burn_cycles".into()])),
         "{:?}",
         &second[..second.len().min(5)]
+    );
+}
+
+#[test]
+fn a_process_forked_after_start_is_sampled_under_its_own_pid() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let exe = compile(dir.path(), FORKING);
+    let pids = |s: &[NativeSample]| s.iter().map(|s| s.pid).collect::<BTreeSet<u32>>();
+    let (child, samples) = sample(&exe, |s| pids(s).len() >= 2);
+    let parent = child.0.id();
+    let worker = pids(&samples).into_iter().find(|&p| p != parent);
+    let Some(worker) = worker else {
+        panic!("no samples from a forked process: {:?}", pids(&samples));
+    };
+    let mut symbolizer = Symbolizer::new();
+    let names: Vec<Vec<String>> = samples
+        .iter()
+        .filter(|s| s.pid == worker)
+        .map(|s| symbolizer.symbolize(worker, &s.ips))
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|f| f.ends_with(&["forked_worker".into(), "burn_cycles".into()])),
+        "{:?}",
+        &names[..names.len().min(5)]
     );
 }
 

@@ -40,7 +40,7 @@ pub enum NativeError {
     },
     #[error(
         "the kernel refused to sample process {pid}: perf_event_open is not permitted here \
-         (a container's or security module's policy)"
+         (a process of another user, or a container's or security module's policy)"
     )]
     NotPermitted {
         pid: u32,

@@ -10,9 +10,13 @@ const PERF_TYPE_SOFTWARE: u32 = 1;
 const PERF_COUNT_SW_CPU_CLOCK: u64 = 0;
 const PERF_SAMPLE_TID: u64 = 1 << 1;
 const PERF_SAMPLE_CALLCHAIN: u64 = 1 << 5;
+/// The id of the event sampled; for an inherited copy, the id of the event it was copied from.
+const PERF_SAMPLE_ID: u64 = 1 << 6;
 const PERF_FLAG_FD_CLOEXEC: libc::c_ulong = 1 << 3;
 /// `PERF_EVENT_IOC_SET_OUTPUT`: `_IO('$', 5)`.
 const PERF_EVENT_IOC_SET_OUTPUT: libc::c_ulong = 0x2405;
+/// `PERF_EVENT_IOC_ID`: `_IOR('$', 7, u64)`.
+const PERF_EVENT_IOC_ID: libc::c_ulong = 0x8008_2407;
 const PERF_RECORD_LOST: u32 = 2;
 const PERF_RECORD_SAMPLE: u32 = 9;
 /// Call-chain entries from here up are context markers (user, kernel, …), not addresses.
@@ -61,7 +65,7 @@ pub(super) fn open_event(tid: u32, cpu: u32, period_ns: u64) -> io::Result<Owned
         size: ATTR_SIZE as u32,
         config: PERF_COUNT_SW_CPU_CLOCK,
         sample_period: period_ns,
-        sample_type: PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN,
+        sample_type: PERF_SAMPLE_TID | PERF_SAMPLE_ID | PERF_SAMPLE_CALLCHAIN,
         flags: INHERIT | EXCLUDE_KERNEL | EXCLUDE_HV | EXCLUDE_CALLCHAIN_KERNEL,
         ..Attr::default()
     };
@@ -101,11 +105,34 @@ pub(super) fn redirect(event: &OwnedFd, ring_event: &OwnedFd) -> io::Result<()> 
     }
 }
 
+/// The id the kernel gave `event` (what its samples, and its inherited copies', carry).
+pub(super) fn event_id(event: &OwnedFd) -> io::Result<u64> {
+    let mut id = 0u64;
+    // SAFETY: an open perf event descriptor; the ioctl writes one u64 through the pointer.
+    let r = unsafe {
+        libc::ioctl(
+            event.as_raw_fd(),
+            PERF_EVENT_IOC_ID as _,
+            &mut id as *mut u64,
+        )
+    };
+    match r {
+        0 => Ok(id),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
 /// What one record of a ring buffer said.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Record {
-    /// A sample: process, thread and user-space addresses, leaf first.
-    Sample { pid: u32, tid: u32, ips: Vec<u64> },
+    /// A sample: process, thread, the event opened that took it (see [`event_id`]) and
+    /// user-space addresses, leaf first.
+    Sample {
+        pid: u32,
+        tid: u32,
+        event: u64,
+        ips: Vec<u64>,
+    },
     /// The kernel dropped this many samples (the buffer was full).
     Lost(u64),
     /// A record of another kind, or one too short to read.
@@ -122,15 +149,20 @@ pub(super) fn parse_record(bytes: &[u8]) -> Record {
     };
     let parsed = match u32_at(0) {
         Some(PERF_RECORD_SAMPLE) => (|| {
-            let (pid, tid, nr) = (u32_at(8)?, u32_at(12)?, u64_at(16)?);
+            let (pid, tid, event, nr) = (u32_at(8)?, u32_at(12)?, u64_at(16)?, u64_at(24)?);
             let nr = usize::try_from(nr).ok()?;
             let ips = (0..nr)
-                .map(|i| u64_at(24 + 8 * i))
+                .map(|i| u64_at(32 + 8 * i))
                 .collect::<Option<Vec<u64>>>()?
                 .into_iter()
                 .filter(|&ip| ip < PERF_CONTEXT_MAX)
                 .collect();
-            Some(Record::Sample { pid, tid, ips })
+            Some(Record::Sample {
+                pid,
+                tid,
+                event,
+                ips,
+            })
         })(),
         Some(PERF_RECORD_LOST) => u64_at(16).map(Record::Lost),
         _ => None,
@@ -279,10 +311,14 @@ mod tests {
     fn samples_keep_addresses_and_drop_context_markers() {
         let user_marker = -512i64 as u64;
         let pid_tid = 7u64 | (9u64 << 32);
-        let bytes = record(PERF_RECORD_SAMPLE, &[pid_tid, 3, user_marker, 0x40, 0x30]);
+        let bytes = record(
+            PERF_RECORD_SAMPLE,
+            &[pid_tid, 5, 3, user_marker, 0x40, 0x30],
+        );
         let want = Record::Sample {
             pid: 7,
             tid: 9,
+            event: 5,
             ips: vec![0x40, 0x30],
         };
         assert_eq!(parse_record(&bytes), want);
@@ -292,7 +328,7 @@ mod tests {
     fn short_lost_and_other_records() {
         let pid_tid = 7u64 | (9u64 << 32);
         // Says 5 addresses, holds 1.
-        let short = record(PERF_RECORD_SAMPLE, &[pid_tid, 5, 0x40]);
+        let short = record(PERF_RECORD_SAMPLE, &[pid_tid, 1, 5, 0x40]);
         assert_eq!(parse_record(&short), Record::Other);
         assert_eq!(
             parse_record(&record(PERF_RECORD_LOST, &[1, 42])),

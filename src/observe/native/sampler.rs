@@ -8,11 +8,15 @@
 //! chase. An inherited event is copied by the kernel into each new thread and process when
 //! it is created, so nothing is missed. The kernel refuses to map the buffer of an inherited
 //! event that is not tied to one CPU, hence one event per CPU.
+//!
+//! A thread started while `start` opens events may be listed after its creator's events
+//! were opened: it then has inherited events and its own. Each sample says which opened
+//! event it descends from, and a thread's samples are kept from one lineage only.
 
-use super::perf::{open_event, page_size, redirect, Record, Ring};
+use super::perf::{event_id, open_event, page_size, redirect, Record, Ring};
 use super::{NativeError, NativeSample};
 use crate::observe::procfs::threads_of;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::os::fd::OwnedFd;
 
@@ -35,6 +39,10 @@ pub struct NativeSampler {
     redirected: Vec<OwnedFd>,
     /// Threads sampled by events of their own (the rest inherited theirs).
     covered: BTreeSet<u32>,
+    /// The thread each opened event was opened for, by event id.
+    owners: HashMap<u64, u32>,
+    /// The thread whose events' samples count for each thread sampled.
+    lineage: HashMap<u32, u32>,
     lost: u64,
 }
 
@@ -55,6 +63,8 @@ impl NativeSampler {
             cpus,
             redirected: Vec::new(),
             covered: BTreeSet::new(),
+            owners: HashMap::new(),
+            lineage: HashMap::new(),
             lost: 0,
         };
         sampler.cover_threads(1_000_000_000 / u64::from(hz))?;
@@ -93,8 +103,13 @@ impl NativeSampler {
                     self.covered.insert(tid);
                     return Ok(());
                 }
-                Err(source) => return Err(open_error(self.pid, tid, cpu, source)),
+                Err(source) => {
+                    let paranoid = perf_event_paranoid();
+                    return Err(open_error(self.pid, tid, cpu, source, paranoid));
+                }
             };
+            let id = event_id(&event).map_err(|source| NativeError::Open { tid, cpu, source })?;
+            self.owners.insert(id, tid);
             match self.rings.get(i) {
                 Some(ring) => {
                     redirect(&event, ring.event()).map_err(|source| NativeError::Open {
@@ -122,19 +137,35 @@ impl NativeSampler {
 
     /// The samples taken since the previous call, in no particular order across threads.
     pub fn drain(&mut self) -> Vec<NativeSample> {
-        let mut samples = Vec::new();
-        let mut lost = 0;
+        let mut records = Vec::new();
         for ring in &mut self.rings {
-            ring.read(|record| match record {
-                Record::Sample { pid, tid, ips } if !ips.is_empty() => {
+            ring.read(|record| records.push(record));
+        }
+        let mut samples = Vec::with_capacity(records.len());
+        for record in records {
+            match record {
+                Record::Sample {
+                    pid,
+                    tid,
+                    event,
+                    ips,
+                } if !ips.is_empty() && self.counts(tid, event) => {
                     samples.push(NativeSample { pid, tid, ips })
                 }
-                Record::Lost(n) => lost += n,
+                Record::Lost(n) => self.lost += n,
                 _ => {}
-            });
+            }
         }
-        self.lost += lost;
         samples
+    }
+
+    /// Whether a sample of `tid` taken by (a copy of) `event` counts: a thread sampled by
+    /// two lineages of events keeps the first one seen.
+    fn counts(&mut self, tid: u32, event: u64) -> bool {
+        let Some(&owner) = self.owners.get(&event) else {
+            return true;
+        };
+        *self.lineage.entry(tid).or_insert(owner) == owner
     }
 
     /// Samples the kernel dropped so far because a buffer was full (drain more often).
@@ -143,10 +174,17 @@ impl NativeSampler {
     }
 }
 
-/// Why opening an event failed, in the terms the user can act on.
-fn open_error(pid: u32, tid: u32, cpu: u32, source: io::Error) -> NativeError {
+/// Why opening an event failed, in the terms the user can act on (`paranoid`: the kernel's
+/// `perf_event_paranoid` level, where known).
+fn open_error(
+    pid: u32,
+    tid: u32,
+    cpu: u32,
+    source: io::Error,
+    paranoid: Option<i32>,
+) -> NativeError {
     match source.raw_os_error() {
-        Some(libc::EACCES | libc::EPERM) => match perf_event_paranoid() {
+        Some(libc::EACCES | libc::EPERM) => match paranoid {
             Some(level) if level > 2 => NativeError::Paranoid { level, source },
             _ => NativeError::NotPermitted { pid, source },
         },
@@ -229,6 +267,59 @@ mod tests {
                 "{cpus}: {pages}"
             );
         }
+    }
+
+    #[test]
+    fn refusals_say_whether_the_paranoia_level_or_a_policy_forbids_sampling() {
+        let os = io::Error::from_raw_os_error;
+        let error = |errno, level| open_error(10, 11, 1, os(errno), level);
+        assert!(matches!(
+            error(libc::EACCES, Some(3)),
+            NativeError::Paranoid { level: 3, .. }
+        ));
+        let text = error(libc::EACCES, Some(3)).to_string();
+        assert!(text.contains("perf_event_paranoid is 3"), "{text}");
+        assert!(matches!(
+            error(libc::EPERM, Some(2)),
+            NativeError::NotPermitted { pid: 10, .. }
+        ));
+        assert!(matches!(
+            error(libc::EACCES, None),
+            NativeError::NotPermitted { .. }
+        ));
+        assert!(matches!(
+            error(libc::ENOSYS, Some(2)),
+            NativeError::Unsupported(_)
+        ));
+        assert!(matches!(
+            error(libc::EINVAL, Some(2)),
+            NativeError::Open {
+                tid: 11,
+                cpu: 1,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_thread_sampled_by_two_lineages_counts_one() {
+        let mut sampler = NativeSampler {
+            pid: 100,
+            rings: Vec::new(),
+            cpus: Vec::new(),
+            redirected: Vec::new(),
+            covered: BTreeSet::from([100, 200]),
+            owners: HashMap::from([(1, 100), (2, 200)]),
+            lineage: HashMap::new(),
+            lost: 0,
+        };
+        // Thread 200 was created by 100 after 100's events opened, then got its own too.
+        assert!(sampler.counts(200, 1));
+        assert!(!sampler.counts(200, 2));
+        assert!(sampler.counts(200, 1));
+        assert!(sampler.counts(100, 1));
+        // A sample of an event not opened here (none should come) is not dropped.
+        assert!(sampler.counts(300, 9));
     }
 
     #[test]
