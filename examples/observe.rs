@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         let waits: Vec<String> = t
             .off_cpu
             .iter()
-            .map(|(cause, ns)| format!("{} {:.2}s", cause.leaf(), s(*ns)))
+            .map(|(cause, ns)| format!("{} {cause:?} {:.2}s", cause.leaf(), s(*ns)))
             .collect();
         println!(
             "{:>7}/{:<7} {:<15} {:<15} wall {:.2}s cpu {:.2}s run queue {:.2}s {}",

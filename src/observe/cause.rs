@@ -66,6 +66,11 @@ pub fn classify(
         ThreadState::Running | ThreadState::Dead => None,
         ThreadState::DiskSleep => Some(OffCpuCause::Disk),
         ThreadState::Stopped => Some(OffCpuCause::Unknown(Unknown::Stopped)),
+        // Asleep when `stat` was read, running when `syscall` was: it woke in between (a
+        // thread handed a lock every few milliseconds does so often), and runs now.
+        ThreadState::Sleeping | ThreadState::Other if syscall == Some(&SyscallReading::Running) => {
+            None
+        }
         ThreadState::Sleeping | ThreadState::Other => Some(match syscall {
             None => OffCpuCause::Unknown(Unknown::NoAccess),
             Some(SyscallReading::Running | SyscallReading::NotInCall) => {
@@ -201,6 +206,9 @@ mod tests {
             &fds,
         );
         assert_eq!(not_in_call, Some(OffCpuCause::Unknown(Unknown::NotInCall)));
+        // Asleep by `stat`, running by `syscall` a moment later: it woke, and runs.
+        let woke = classify(ThreadState::Sleeping, Some(&SyscallReading::Running), &fds);
+        assert_eq!(woke, None);
     }
 
     #[cfg(target_arch = "x86_64")]

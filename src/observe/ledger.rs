@@ -90,7 +90,11 @@ impl ThreadLedger {
             booked.cause = Some(cause);
         }
         self.last = Some((reading.at_ns, reading.times));
-        self.last_cause = reading.cause.or(self.last_cause);
+        // A thread caught asleep outside any call (a fault, a wake-up under way) says nothing
+        // of what it waits for: the intervals after it keep the cause seen before it.
+        if reading.cause != Some(OffCpuCause::Unknown(Unknown::NotInCall)) {
+            self.last_cause = reading.cause.or(self.last_cause);
+        }
         booked
     }
 
@@ -154,6 +158,23 @@ mod tests {
         ledger.add(reading(200, 230, 0, None), 0);
         ledger.add(reading(300, 300, 0, None), 0);
         assert_eq!((ledger.wall_ns, ledger.off_cpu_ns()), (300, 0));
+    }
+
+    #[test]
+    fn a_thread_caught_outside_any_call_does_not_become_the_cause_of_later_waits() {
+        let mut ledger = ThreadLedger::new("job", "worker");
+        let lock = OffCpuCause::Lock { timed: true };
+        ledger.add(reading(100, 50, 0, Some(lock)), 0);
+        ledger.add(
+            reading(200, 100, 0, Some(OffCpuCause::Unknown(Unknown::NotInCall))),
+            0,
+        );
+        ledger.add(reading(300, 150, 0, None), 0);
+        assert_eq!(ledger.off_cpu[&lock], 50 + 50);
+        assert_eq!(
+            ledger.off_cpu[&OffCpuCause::Unknown(Unknown::NotInCall)],
+            50
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn judge(report: &RunReport) -> Verdict {
         report.busy_cores,
         crate::model::workers(report.workers)
     );
-    if top_wait == WaitCategory::Gil && top_share >= 0.25 {
+    // Time in the run queue is the machine's (other load), not the program's: the lock's
+    // share of the rest says as much on a busy machine as the whole's on an idle one.
+    let off_queue = (1.0 - runqueue).max(1e-9);
+    if top_wait == WaitCategory::Gil && (top_share >= 0.25 || top_share / off_queue >= 0.3) {
         return Verdict {
             kind: VerdictKind::GilBound,
             detail: format!(

@@ -115,6 +115,7 @@ fn watch_until_exit(
     let tick_every = Duration::from_millis(spec.tick_ms.max(10));
     let mut next_tick = watched.started + tick_every;
     let mut sent = (FoldedStacks::new(), FoldedStacks::new(), 0u64);
+    let mut jitter = Jitter(u64::from(program.pid()) | 1);
     loop {
         // Read before asking whether it ended: once reaped, its threads cannot be read.
         watched.read();
@@ -129,7 +130,24 @@ fn watch_until_exit(
         if hooks.cancel.load(Relaxed) {
             program.press_end();
         }
-        std::thread::sleep(every);
+        std::thread::sleep(jitter.around(every));
+    }
+}
+
+/// Spreads the readings around their period (±30%): a program that does something
+/// periodic (CPython hands its lock over every 5 ms) would otherwise be read at the same
+/// point of its cycle each time, and a thread always caught running would never show what
+/// it waits for between readings.
+struct Jitter(u64);
+
+impl Jitter {
+    fn around(&mut self, period: Duration) -> Duration {
+        // xorshift64: cheap, and only the spread matters.
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let unit = (self.0 >> 11) as f64 / (1u64 << 53) as f64;
+        period.mul_f64(0.7 + 0.6 * unit)
     }
 }
 
