@@ -87,14 +87,19 @@ impl PhaseClock {
         let at = id as usize;
         match self.spent.get(at) {
             Some(slot) => slot.store(slot.load(Ordering::Relaxed) + ticks, Ordering::Relaxed),
-            None => {
-                let mut overflow = self.overflow.lock();
-                if overflow.len() <= at - SLOTS {
-                    overflow.resize(at - SLOTS + 1, 0);
-                }
-                overflow[at - SLOTS] += ticks;
-            }
+            None => self.add_overflow(at - SLOTS, ticks),
         }
+    }
+
+    /// Out of line, so the common case saves no registers for it.
+    #[cold]
+    #[inline(never)]
+    fn add_overflow(&self, at: usize, ticks: u64) {
+        let mut overflow = self.overflow.lock();
+        if overflow.len() <= at {
+            overflow.resize(at + 1, 0);
+        }
+        overflow[at] += ticks;
     }
 
     /// The worker's side as it was between two of its changes.
