@@ -134,9 +134,12 @@ impl PhaseClock {
     pub(crate) fn drain(&self, until_tick: u64, until_ns: u64) -> Vec<(PhaseId, u64)> {
         let mut read = self.read.lock();
         let mut now = self.reading();
-        if let Some(open) = now.spent.get_mut(now.current as usize) {
-            *open += until_tick.saturating_sub(now.since);
+        let open = now.current as usize;
+        if now.spent.len() <= open {
+            // A high phase id entered but not yet left has no overflow entry yet.
+            now.spent.resize(open + 1, 0);
         }
+        now.spent[open] += until_tick.saturating_sub(now.since);
         let grown: Vec<u64> = (now.spent.iter().enumerate())
             .map(|(at, &spent)| spent.saturating_sub(read.spent.get(at).copied().unwrap_or(0)))
             .collect();
@@ -147,7 +150,7 @@ impl PhaseClock {
             true => split_proportionally(ns, &grown),
             // No tick went by (a finished worker, or a coarse tick): it is all the open phase's.
             false => (0..grown.len())
-                .map(|at| if at == now.current as usize { ns } else { 0 })
+                .map(|at| if at == open { ns } else { 0 })
                 .collect(),
         };
         (0..).zip(parts).filter(|&(_, ns)| ns > 0).collect()
@@ -203,6 +206,8 @@ mod tests {
             drained.iter().any(|&(id, ns)| id == high && ns > 0),
             "{drained:?}"
         );
+        let open = PhaseClock::starting(high + 1, 0).drain(ticks(), 5_000);
+        assert_eq!(open, vec![(high + 1, 5_000)], "a high phase not yet left");
     }
 
     #[test]
