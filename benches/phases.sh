@@ -5,12 +5,22 @@
 # request) sequential, threads x 8 and async with 200 in flight at zero latency, json-parse
 # threads x 2 (a `read` phase at every buffer refill) and csv-import threads x 2 on SQLite.
 #
-#   benches/phases.sh [REPEAT]   (the pairing itself is benches/pair.sh, shared with wall.sh)
+# With `async`, only the switch-heaviest case, long enough to time (api-fetch async with 200
+# in flight, 200,000 requests). BOUNDSCOPE_BIN measures a binary built beforehand.
+#
+#   benches/phases.sh [REPEAT] [async]   (the pairing itself is benches/pair.sh, shared with wall.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=${1:-7}
 source "$(dirname "$0")/pair.sh"
 pair_setup
+# Cargo builds where CARGO_TARGET_DIR says, when it is set.
+bin=${BOUNDSCOPE_BIN:-${CARGO_TARGET_DIR:-target}/release/boundscope}
+
+if [[ ${2:-} == async ]]; then
+  pair --no-phases "api-fetch async 200, 200k" api-fetch --mode async --workers 2 --in-flight 200 --requests 200000
+  exit
+fi
 
 pair --no-phases "api-fetch sequential" api-fetch --mode sequential --requests 4000
 pair --no-phases "api-fetch threads x8" api-fetch --mode threads --workers 8 --requests 8000

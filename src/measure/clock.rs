@@ -1,6 +1,36 @@
-//! Clocks: this thread's CPU time, the whole process's CPU time, a thread's scheduler stats.
+//! Clocks: this thread's CPU time, the whole process's CPU time, a thread's scheduler stats,
+//! and a cheap tick count for sharing out wall time.
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A monotonic tick count that is cheap to read, for measuring *shares* of an interval whose
+/// length comes from `Instant` (see `phase_clock`): ticks have no fixed unit.
+///
+/// It is the CPU's time-stamp counter where the kernel keeps time with it itself (its
+/// clocksource is `tsc`: the kernel found it constant-rate and in step across cores), so a
+/// reading is one instruction, not a trip through the vDSO and `Instant`'s arithmetic.
+/// Elsewhere, nanoseconds since the first reading.
+pub fn ticks() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if tsc_trusted() {
+        // SAFETY: `rdtsc` has no preconditions; every x86_64 CPU has it.
+        return unsafe { core::arch::x86_64::_rdtsc() };
+    }
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Whether the kernel's clocksource is the time-stamp counter (read once per process).
+#[cfg(target_arch = "x86_64")]
+fn tsc_trusted() -> bool {
+    static TRUSTED: OnceLock<bool> = OnceLock::new();
+    *TRUSTED.get_or_init(|| {
+        const SOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+        std::fs::read_to_string(SOURCE).is_ok_and(|source| source.trim() == "tsc")
+    })
+}
 
 /// CPU time consumed by the calling thread, in nanoseconds (user + system).
 pub fn thread_cpu_ns() -> u64 {
@@ -105,6 +135,15 @@ mod tests {
         }
         std::hint::black_box(x);
         assert!(thread_cpu_ns() > before);
+    }
+
+    #[test]
+    fn ticks_never_go_back_and_move_over_a_sleep() {
+        let first = ticks();
+        std::thread::sleep(Duration::from_millis(2));
+        let second = ticks();
+        assert!(second > first, "{first} then {second}");
+        assert!(ticks() >= second);
     }
 
     #[test]

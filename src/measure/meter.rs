@@ -1,14 +1,17 @@
 //! Per-worker meters: wait spans by category and unit boundaries, readable live by the ticker.
 
-use super::clock::{current_tid, SchedStat};
+use super::clock::{current_tid, ticks, SchedStat};
 use super::pending::TaskWaits;
 use super::phase::{current_phase, PhaseId, NO_PHASE};
+use super::phase_clock::PhaseClock;
 use super::wall::{with_current_stack, WaitEntry, WallLedger};
 use crate::model::{WaitCategory, WorkerSnapshot, WAIT_CATEGORIES, WAIT_COUNT};
 use parking_lot::Mutex;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU64, AtomicU8, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -42,38 +45,10 @@ pub struct WorkerMeter {
     /// Where this worker's waits began (see `wall`); stacks are walked only when `walk_stacks`.
     wall: Mutex<WallLedger>,
     walk_stacks: bool,
-    /// The worker's wall time by the phase it was in (see `phase`).
-    phases: Mutex<PhaseClock>,
-}
-
-/// Wall time by phase since the last read: the phase the worker is in, since when.
-#[derive(Default)]
-struct PhaseClock {
-    current: PhaseId,
-    since_ns: u64,
-    /// Indexed by phase id: ids are small and dense, and a switch happens on every poll of
-    /// a phased task, so booking must not hash.
-    booked: Vec<u64>,
-}
-
-impl PhaseClock {
-    fn book_until(&mut self, now_ns: u64) {
-        let ns = now_ns.saturating_sub(self.since_ns);
-        if ns > 0 {
-            let at = self.current as usize;
-            if at >= self.booked.len() {
-                self.booked.resize(at + 1, 0);
-            }
-            self.booked[at] += ns;
-        }
-        self.since_ns = self.since_ns.max(now_ns);
-    }
-
-    /// The time booked since the last drain, by phase, leaving every phase at zero.
-    fn drain(&mut self) -> Vec<(PhaseId, u64)> {
-        let booked = self.booked.iter_mut().zip(0..).filter(|(ns, _)| **ns > 0);
-        booked.map(|(ns, id)| (id, std::mem::take(ns))).collect()
-    }
+    /// The worker's wall time by the phase it was in (see `phase_clock`).
+    phases: PhaseClock,
+    /// The tick count when the worker finished (see `finish`).
+    finished_tick: AtomicU64,
 }
 
 impl WorkerMeter {
@@ -100,11 +75,8 @@ impl WorkerMeter {
             explicit_idle: std::sync::atomic::AtomicBool::new(false),
             wall: Mutex::default(),
             walk_stacks: true,
-            phases: Mutex::new(PhaseClock {
-                current: NO_PHASE,
-                since_ns: started_ns,
-                booked: Vec::new(),
-            }),
+            phases: PhaseClock::starting(NO_PHASE, started_ns),
+            finished_tick: AtomicU64::new(0),
         }
     }
 
@@ -139,20 +111,23 @@ impl WorkerMeter {
         self.mark_open(category, now);
     }
 
-    /// The calling worker enters phase `id` (booking its time so far on the one it leaves).
+    /// The worker enters phase `id` (booking its time so far on the one it leaves). Only
+    /// the worker's own thread calls this.
     pub(crate) fn phase_switch(&self, id: PhaseId) {
-        let now = self.now_ns();
-        let mut clock = self.phases.lock();
-        clock.book_until(now);
-        clock.current = id;
+        self.phases.switch(id);
     }
 
     /// Wall time by phase since the last call (the phase in progress up to now).
     pub fn drain_phases(&self) -> Vec<(PhaseId, u64)> {
-        let now = self.read_until_ns();
-        let mut clock = self.phases.lock();
-        clock.book_until(now);
-        clock.drain()
+        match self.finished_ns.load(Acquire) {
+            0 => {
+                let tick = ticks();
+                self.phases.drain(tick, self.now_ns())
+            }
+            finished => self
+                .phases
+                .drain(self.finished_tick.load(Relaxed), finished),
+        }
     }
 
     /// Now, or when the worker finished.
@@ -209,7 +184,9 @@ impl WorkerMeter {
     /// Called by the worker thread itself when it has no more work.
     pub(crate) fn finish(&self) {
         *self.final_sched.lock() = SchedStat::read(self.tid);
-        self.finished_ns.store(self.now_ns(), Relaxed);
+        // The tick first: a reader that sees the end sees its tick too.
+        self.finished_tick.store(ticks(), Relaxed);
+        self.finished_ns.store(self.now_ns(), Release);
     }
 
     fn sched_since_start(&self, finished: bool) -> Option<SchedStat> {

@@ -6,6 +6,7 @@ mod gil;
 mod meter;
 mod pending;
 pub mod phase;
+mod phase_clock;
 pub mod phase_mark;
 mod raw_stack;
 pub mod stackwalk;

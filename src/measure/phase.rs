@@ -1,8 +1,9 @@
 //! Phases: the job's own steps (`request`, `parse`, `insert`…), named by the workloads, the
 //! same names in every mode. A worker thread is in one phase path at a time (nested phases
 //! make a path: `load/insert`); entering and leaving one costs a thread-local lookup and a
-//! clock reading, so the hot path stays cheap. The worker's meter books its wall time on
-//! the path it was in (see `meter`), and each wait carries the path it began in (see `wall`).
+//! tick reading, so the hot path stays cheap. The worker's meter books its wall time on
+//! the path it was in (see `phase_clock`), and each wait carries the path it began in (see
+//! `wall`).
 //!
 //! Code run in a phase runs inside the phase's mark (see `phase_mark`), so a sampled stack
 //! says which phase it was in.
